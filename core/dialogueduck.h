@@ -1,0 +1,257 @@
+/*
+ * dialogueduck: automatic ducking of music under dialogue
+ *
+ * This file is part of dialogueduck.
+ *
+ * dialogueduck is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * dialogueduck is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with dialogueduck; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin Street, Fifth Floor, Boston, MA 02110-1301 USA
+ */
+
+/**
+ * @file
+ * The ducking engine shared by the dialogueduck program and the
+ * dialogueduck FFmpeg filter.
+ *
+ * Data flow:
+ *
+ *   dialogue PCM -> detector -> activity per 10 ms hop
+ *   activity (+ music loudness) -> planner -> keyframes (time, gain dB)
+ *   keyframes + music PCM -> renderer -> ducked music
+ *
+ * Three objects expose that flow:
+ *
+ * - DDAnalyzer: detector + planner. Fed dialogue (and, for relative depth,
+ *   music) it emits keyframes; a keyframe becomes final no later than
+ *   lookahead seconds after the audio that decides it was fed.
+ * - DDRenderer: applies a keyframe list to music, sample exact, with a
+ *   smooth (raised cosine in dB) curve between keyframes.
+ * - DDEngine: analyzer + music delay line + renderer, for one-pass
+ *   streaming (the filter). Its output lags its input by the lookahead.
+ *
+ * Conventions: opaque state, caller-owned planar float buffers, all
+ * allocation at creation through the DDAllocator hooks, negative DD_ERROR_*
+ * codes on failure. No clocks, threads or randomness: the same input gives
+ * bit-identical output.
+ */
+
+#ifndef DIALOGUEDUCK_H
+#define DIALOGUEDUCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DD_VERSION_MAJOR 0
+#define DD_VERSION_MINOR 1
+#define DD_VERSION_MICRO 0
+
+/* Error codes, all negative. */
+#define DD_OK             0
+#define DD_ERROR_NOMEM   -1 /**< an allocation failed */
+#define DD_ERROR_INVAL   -2 /**< a parameter is out of range */
+#define DD_ERROR_ORDER   -3 /**< keyframes not in time order */
+#define DD_ERROR_STATE   -4 /**< call not allowed in this state */
+
+/* Parameter ranges, shared by the filter's AVOptions and the CLI. */
+#define DD_DEPTH_MIN      -60.0   /**< dB */
+#define DD_DEPTH_MAX        0.0
+#define DD_DEPTH_DEFAULT  -15.0
+#define DD_BELOW_MIN        0.0   /**< LU; 0 disables relative depth */
+#define DD_BELOW_MAX       40.0
+#define DD_BELOW_DEFAULT    0.0
+#define DD_LOOKAHEAD_MIN    0.0   /**< s */
+#define DD_LOOKAHEAD_MAX    2.0
+#define DD_LOOKAHEAD_DEFAULT 0.5
+#define DD_ATTACK_MIN       0.01  /**< s, fade-down duration */
+#define DD_ATTACK_MAX       2.0
+#define DD_ATTACK_DEFAULT   0.2
+#define DD_RELEASE_MIN      0.01  /**< s, fade-up duration */
+#define DD_RELEASE_MAX      5.0
+#define DD_RELEASE_DEFAULT  0.8
+#define DD_HOLD_MIN         0.0   /**< s, music stays down this long after a line */
+#define DD_HOLD_MAX        5.0
+#define DD_HOLD_DEFAULT     0.6
+#define DD_THRESHOLD_MIN  -80.0   /**< dBFS, speech-band level below which nothing is speech */
+#define DD_THRESHOLD_MAX  -10.0
+#define DD_THRESHOLD_DEFAULT -50.0
+
+/** Samples per analysis hop are sample_rate / DD_HOPS_PER_SECOND. */
+#define DD_HOPS_PER_SECOND 100
+
+typedef struct DDParams {
+    double depth;      /**< gain during dialogue, dB (<= 0) */
+    double below;      /**< LU; > 0: music kept this far under the
+                            dialogue's loudness, never deeper than depth */
+    double lookahead;  /**< s; the fade-down ends at the first syllable */
+    double attack;     /**< s, fade-down duration */
+    double release;    /**< s, fade-up duration */
+    double hold;       /**< s, music stays down this long after a line
+                            ends; shorter pauses are bridged */
+    double threshold;  /**< dBFS; absolute speech gate */
+    int spectral;      /**< 1: duck only the speech band of the music */
+} DDParams;
+
+/** One point of the gain envelope. */
+typedef struct DDKeyframe {
+    int64_t t;      /**< sample index at the working sample rate */
+    double gain_db; /**< gain at t; a multiple of 0.1 dB */
+} DDKeyframe;
+
+/** One duck region, the span where the music is at its depth. */
+typedef struct DDRegion {
+    int64_t start;  /**< first sample of detected dialogue (after walk-back) */
+    int64_t end;    /**< sample after the last sample of dialogue */
+    double depth;   /**< gain applied in the region, dB */
+} DDRegion;
+
+typedef struct DDAllocator {
+    void *(*alloc)(void *opaque, size_t size); /**< zeroed memory or NULL */
+    void (*free)(void *opaque, void *ptr);
+    void *opaque;
+} DDAllocator;
+
+/** Fill p with the defaults above. */
+void dd_params_default(DDParams *p);
+
+/** DD_OK if every field is in range, else DD_ERROR_INVAL. */
+int dd_params_check(const DDParams *p);
+
+/** A static English description of an error code. */
+const char *dd_strerror(int err);
+
+/** Lookahead in samples at a sample rate, as the engine rounds it. */
+int64_t dd_lookahead_samples(const DDParams *p, int sample_rate);
+
+/* ---------------------------------------------------------------- */
+/* Analyzer: detector + planner                                      */
+
+typedef struct DDAnalyzer DDAnalyzer;
+
+/**
+ * @param dialogue_channels number of dialogue channels (>= 1)
+ * @param center            index of the dialogue channel to detect from
+ *                          (the centre of 5.1/7.1), or -1 to use the mean
+ *                          of all channels
+ * @param music_channels    music channels fed to dd_analyzer_feed_music()
+ *                          (for relative depth), 0 if none will be fed
+ * @param alloc             NULL for malloc/free
+ */
+int dd_analyzer_create(DDAnalyzer **out, const DDParams *p, int sample_rate,
+                       int dialogue_channels, int center, int music_channels,
+                       const DDAllocator *alloc);
+void dd_analyzer_free(DDAnalyzer **a);
+
+/**
+ * Feed music for relative depth (params.below > 0). The music must be fed
+ * ahead of or level with the dialogue: a decision at sample t uses the
+ * music fed up to t.
+ */
+int dd_analyzer_feed_music(DDAnalyzer *a, const float *const *music,
+                           int nb_samples);
+
+/** Feed planar dialogue. */
+int dd_analyzer_feed_dialogue(DDAnalyzer *a, const float *const *dialogue,
+                              int nb_samples);
+
+/** End of dialogue: everything after it is silence; commits all keyframes. */
+int dd_analyzer_finish(DDAnalyzer *a);
+
+/**
+ * Every keyframe with t < the returned sample index has been made final and
+ * can be read. Rendering up to that index is safe.
+ */
+int64_t dd_analyzer_committed(const DDAnalyzer *a);
+
+/** Move up to max final keyframes into kf, oldest first; returns count. */
+int dd_analyzer_read_keyframes(DDAnalyzer *a, DDKeyframe *kf, int max);
+
+/** Move up to max final regions into r, oldest first; returns count. */
+int dd_analyzer_read_regions(DDAnalyzer *a, DDRegion *r, int max);
+
+/**
+ * Speech activity of the dialogue so far, one byte per hop (1 = speech),
+ * for reports and plots: copies hops [first, first + n) that are final
+ * and still buffered; returns the count copied.
+ */
+int dd_analyzer_read_activity(DDAnalyzer *a, int64_t first, uint8_t *act,
+                              int n);
+
+/* ---------------------------------------------------------------- */
+/* Renderer: keyframes -> gain -> music                              */
+
+typedef struct DDRenderer DDRenderer;
+
+int dd_renderer_create(DDRenderer **out, int sample_rate, int channels,
+                       int spectral, const DDAllocator *alloc);
+void dd_renderer_free(DDRenderer **r);
+
+/**
+ * Append a keyframe; times must not decrease. The renderer keeps a small
+ * window of keyframes; it holds the last gain after the last keyframe.
+ * Returns DD_ERROR_ORDER if kf->t is before the previous keyframe or before
+ * the samples already rendered.
+ */
+int dd_renderer_add_keyframe(DDRenderer *r, const DDKeyframe *kf);
+
+/** Gain in dB at sample t given the keyframes added so far. */
+double dd_renderer_gain_db(const DDRenderer *r, int64_t t);
+
+/**
+ * Apply the envelope to the next nb_samples of music. in and out may be
+ * the same buffers. Rendered sample positions advance by nb_samples.
+ */
+int dd_renderer_process(DDRenderer *r, const float *const *in, float **out,
+                        int nb_samples);
+
+/* ---------------------------------------------------------------- */
+/* Engine: one-pass streaming (analyzer + delay + renderer)          */
+
+typedef struct DDEngine DDEngine;
+
+int dd_engine_create(DDEngine **out, const DDParams *p, int sample_rate,
+                     int music_channels, int dialogue_channels, int center,
+                     const DDAllocator *alloc);
+void dd_engine_free(DDEngine **e);
+
+/**
+ * Push nb_samples of music and dialogue (same count; feed silence for a
+ * dialogue that has ended). Writes ducked music to out (nb_samples
+ * capacity per channel) and returns how many samples were written: the
+ * output lags the input by dd_lookahead_samples(), so the first calls
+ * return fewer samples than pushed.
+ */
+int dd_engine_process(DDEngine *e, const float *const *music,
+                      const float *const *dialogue, int nb_samples,
+                      float **out);
+
+/**
+ * End of input: writes the remaining delayed samples (at most the
+ * lookahead) to out and returns their count. Call with out capacity of
+ * dd_lookahead_samples().
+ */
+int dd_engine_flush(DDEngine *e, float **out);
+
+/** Current gain in dB of the last sample written, for metadata. */
+double dd_engine_gain_db(const DDEngine *e);
+
+/** 1 if the last sample written is inside a duck region. */
+int dd_engine_active(const DDEngine *e);
+
+/**
+ * Change parameters mid-stream (filter commands). lookahead and spectral
+ * cannot change; depth, below, attack, release, hold and threshold apply
+ * to regions decided from now on.
+ */
+int dd_engine_set_params(DDEngine *e, const DDParams *p);
+
+#endif /* DIALOGUEDUCK_H */

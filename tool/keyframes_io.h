@@ -1,0 +1,56 @@
+/*
+ * Keyframe export to editors and tools (JSON, CSV, FFmpeg asendcmd,
+ * Final Cut Pro 7 XML, FCPXML, Audacity labels) and import of edited
+ * envelopes (JSON, CSV).
+ *
+ * This file is part of dialogueduck (LGPL-2.1-or-later).
+ */
+#ifndef DD_KEYFRAMES_IO_H
+#define DD_KEYFRAMES_IO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dialogueduck.h"
+
+enum KfFormat {
+    KF_FORMAT_JSON,
+    KF_FORMAT_CSV,
+    KF_FORMAT_CMD,      /**< FFmpeg asendcmd script driving volume@duck */
+    KF_FORMAT_XMEML,    /**< Final Cut Pro 7 XML, .xml */
+    KF_FORMAT_FCPXML,   /**< .fcpxml */
+    KF_FORMAT_LABELS,   /**< Audacity label track, .txt */
+};
+
+/** What an export describes. */
+typedef struct KfDoc {
+    int sample_rate;            /**< working rate; keyframe times are in it */
+    int64_t duration;           /**< programme length in samples */
+    DDParams params;
+    const DDKeyframe *kf;
+    size_t nb_kf;
+    const DDRegion *regions;
+    size_t nb_regions;
+    const char *music_path;     /**< the music clip, for editor formats */
+    int music_channels;
+} KfDoc;
+
+/**
+ * Format by name ("json", "csv", "cmd", "xml", "fcpxml", "txt") when
+ * forced is not NULL, else from the extension of path. -1 if unknown.
+ */
+int kf_format_from_name(const char *path, const char *forced);
+
+/** Write doc to path (atomically). 0, or negative with a message in err. */
+int kf_write(const char *path, int format, const KfDoc *doc,
+             char *err, size_t errlen);
+
+/**
+ * Read an edited envelope (JSON or CSV, by extension) for rendering at
+ * sample_rate. *kf is malloc'ed, sorted by time. On error returns negative
+ * and err names the line or field at fault.
+ */
+int kf_read(const char *path, int sample_rate, DDKeyframe **kf, size_t *nb,
+            char *err, size_t errlen);
+
+#endif /* DD_KEYFRAMES_IO_H */

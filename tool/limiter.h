@@ -1,0 +1,91 @@
+/*
+ * A lookahead true-peak limiter: 4x oversampled (polyphase FIR) peak
+ * detection, gain reduction only where the ceiling would be crossed.
+ *
+ * This file is part of dialogueduck (LGPL-2.1-or-later).
+ */
+#ifndef DD_LIMITER_H
+#define DD_LIMITER_H
+
+#include <stdint.h>
+
+#define LIMITER_LOOKAHEAD_DEFAULT 0.0015 /**< s: the gain ramps down over it */
+#define LIMITER_RELEASE_DEFAULT   0.1    /**< s: time constant of the recovery */
+
+/**
+ * Peaks are held this far under the ceiling inside the limiter, so that
+ * other meters (whose interpolators differ slightly from ours) and the
+ * gain modulation itself still read at or under the ceiling.
+ */
+#define LIMITER_HEADROOM_DB 0.05
+
+typedef struct TruePeakLimiter TruePeakLimiter;
+
+typedef struct LimiterStats {
+    int64_t samples;          /**< samples (per channel) output so far */
+    int64_t samples_limited;  /**< of those, with gain < 1 */
+    double max_reduction_db;  /**< largest reduction, dB (>= 0) */
+    /**
+     * Largest true peak of the input seen by the detector (linear). Exact
+     * where the input came near the ceiling; elsewhere the detector only
+     * proved it was under limiter_overshoot_bound() * sample peak.
+     */
+    double input_peak;
+} LimiterStats;
+
+/**
+ * @param ceiling_dbtp  true-peak ceiling (dBTP), e.g. -1
+ * @param lookahead     s, the attack window (LIMITER_LOOKAHEAD_DEFAULT)
+ * @param release       s, the release time constant (LIMITER_RELEASE_DEFAULT)
+ * All memory is allocated here; processing allocates nothing.
+ * @return 0 or a negative AVERROR
+ */
+int limiter_create(TruePeakLimiter **out, int sample_rate, int channels,
+                   double ceiling_dbtp, double lookahead, double release);
+void limiter_free(TruePeakLimiter **l);
+
+/**
+ * Latency in samples: the output lags the input by this much. The limiter
+ * compensates it itself (see limiter_process()); callers need it only to
+ * size buffers or to account for timestamps.
+ */
+int limiter_latency(const TruePeakLimiter *l);
+
+/**
+ * Push nb_samples of planar float audio, write limited audio to out and
+ * return how many samples were written. Output sample k is input sample k
+ * (times the gain): the first limiter_latency() samples pushed are held
+ * back, so early calls return fewer samples than pushed, and
+ * limiter_flush() returns the rest. in and out may be the same buffers.
+ * Where the gain is 1 the samples are copied unchanged (bit exact): a
+ * signal whose true peak stays under the ceiling passes untouched.
+ */
+int limiter_process(TruePeakLimiter *l, const float *const *in, float **out,
+                    int nb_samples);
+
+/**
+ * End of input: write the held-back samples (at most limiter_latency()
+ * per channel) to out and return their count.
+ */
+int limiter_flush(TruePeakLimiter *l, float **out);
+
+void limiter_get_stats(const TruePeakLimiter *l, LimiterStats *st);
+
+/**
+ * The largest ratio of the detector's interpolated peak to the sample
+ * peak of its input window (the L1 norm of the worst interpolation
+ * phase; about +2.6 dB). A signal whose sample peak p satisfies
+ * p * limiter_overshoot_bound() <= ceiling is proven never to trigger
+ * the limiter. The detector uses this per sample to skip the FIR.
+ */
+double limiter_overshoot_bound(void);
+
+/**
+ * Cheap whole-file check: returns 0 when a mix whose sample peak (linear,
+ * before gain) is sample_peak, scaled by gain_db, provably stays under
+ * the ceiling as the limiter measures it, so the limiter can be skipped;
+ * 1 when limiting may be needed.
+ */
+int limiter_needed(double sample_peak, double gain_db, double ceiling_dbtp);
+
+#endif /* DD_LIMITER_H */

@@ -1,0 +1,134 @@
+/*
+ * Loudness measurement (EBU R128 / ITU-R BS.1770 through libebur128) and
+ * the normalization gain derived from it.
+ *
+ * This file is part of dialogueduck (LGPL-2.1-or-later).
+ */
+#ifndef DD_LOUDNESS_H
+#define DD_LOUDNESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libavutil/channel_layout.h>
+
+/* Target presets for --loudness, in LUFS (LKFS). */
+#define LOUDNESS_EBU        -23.0   /**< EBU R128 */
+#define LOUDNESS_ATSC       -24.0   /**< ATSC A/85 */
+#define LOUDNESS_STREAMING  -16.0
+#define LOUDNESS_NETFLIX    -27.0   /**< dialogue gated */
+#define LOUDNESS_TRUE_PEAK_DEFAULT -1.0 /**< dBTP ceiling */
+
+/* Flags for loudness_meter_create(). */
+enum {
+    /**
+     * Also measure true peak (libebur128's 4x oversampled meter). Costs
+     * about 4x the plain measurement: ask only when the number is needed.
+     */
+    LOUDNESS_TRUE_PEAK = 1 << 0,
+    /**
+     * Also measure the dialogue-gated loudness: a second meter fed only the
+     * frames flagged as dialogue.
+     */
+    LOUDNESS_DIALOGUE  = 1 << 1,
+    /** Record the short-term (3 s) loudness every 100 ms, for plots. */
+    LOUDNESS_HISTORY   = 1 << 2,
+    /**
+     * Run libebur128 on a worker thread: loudness_meter_add() copies the
+     * frames into a bounded queue and returns. Results are identical to
+     * the unthreaded meter (the same frames reach libebur128 in the same
+     * order); only the wall time differs.
+     */
+    LOUDNESS_THREAD    = 1 << 3,
+};
+
+/** Which gate loudness_meter_integrated() reports. */
+enum LoudnessGate {
+    LOUDNESS_GATE_PROGRAM  = 0, /**< BS.1770 gating over everything */
+    LOUDNESS_GATE_DIALOGUE = 1, /**< only frames flagged as dialogue */
+};
+
+/** Interval of the short-term history, seconds. */
+#define LOUDNESS_HISTORY_INTERVAL 0.1
+
+typedef struct LoudnessMeter LoudnessMeter;
+
+/**
+ * @param sample_rate  Hz
+ * @param layout       the channel layout, so that surrounds get their
+ *                     BS.1770 weight (+1.5 dB) and LFE is left out; NULL or
+ *                     an unspecified order falls back to the native layout
+ *                     for the channel count (FL FR FC LFE BL/SL BR/SR ...)
+ * @param channels     channel count (must match layout when given)
+ * @param flags        LOUDNESS_* flags
+ * @return 0 or a negative AVERROR
+ */
+int loudness_meter_create(LoudnessMeter **out, int sample_rate,
+                          const AVChannelLayout *layout, int channels,
+                          unsigned flags);
+void loudness_meter_free(LoudnessMeter **m);
+
+/**
+ * Feed nb_samples of planar float audio. dialogue != 0 flags the frames
+ * as dialogue for LOUDNESS_DIALOGUE (split the call where the flag
+ * changes; the engine's activity has 10 ms resolution). The program
+ * measurement sees every frame either way.
+ * @return 0 or a negative AVERROR
+ */
+int loudness_meter_add(LoudnessMeter *m, const float *const *planar,
+                       int nb_samples, int dialogue);
+
+/**
+ * Wait until every frame fed so far has been measured (a no-op without
+ * LOUDNESS_THREAD). The readouts below call it themselves.
+ */
+int loudness_meter_sync(LoudnessMeter *m);
+
+/**
+ * Integrated loudness in LUFS over everything fed so far, program or
+ * dialogue gated. -HUGE_VAL for silence (or no dialogue). Returns 0, or
+ * AVERROR(EINVAL) when the dialogue gate was not enabled.
+ */
+int loudness_meter_integrated(LoudnessMeter *m, enum LoudnessGate gate,
+                              double *lufs);
+
+/** Largest absolute sample over all channels (linear, 1.0 = 0 dBFS). */
+double loudness_meter_sample_peak(LoudnessMeter *m);
+
+/**
+ * Largest true peak over all channels (linear), or NAN without
+ * LOUDNESS_TRUE_PEAK.
+ */
+double loudness_meter_true_peak(LoudnessMeter *m);
+
+/**
+ * Short-term loudness history (LOUDNESS_HISTORY): value i is the short-term
+ * loudness (LUFS, -HUGE_VAL for silence) at (i + 1) * 100 ms. The pointer
+ * stays valid until the next add or free. 4 bytes per 100 ms (about
+ * 290 KB for two hours).
+ */
+const float *loudness_meter_history(LoudnessMeter *m, size_t *count);
+
+/* ---------------------------------------------------------------- */
+/* Normalization gain                                                */
+
+/**
+ * Parse a --loudness value: "ebu", "atsc", "streaming", "netflix", a number
+ * in LUFS ("-14", "-16.5"), or "off" (*lufs = NAN). 0 or AVERROR(EINVAL).
+ */
+int loudness_parse_target(const char *s, double *lufs);
+
+/**
+ * The linear normalization gain in dB: target - measured. 0 when the
+ * measurement is -inf (silence) or the target is NAN (off). Linear gain
+ * only: a dynamic leveller would undo the ducking.
+ */
+double loudness_gain_db(double target_lufs, double measured_lufs);
+
+/** 10^(db / 20). */
+double loudness_db_to_linear(double db);
+
+/** 20 log10(lin); -HUGE_VAL for 0. */
+double loudness_linear_to_db(double lin);
+
+#endif /* DD_LOUDNESS_H */

@@ -35,9 +35,19 @@ typedef struct JsonValue {
 int json_parse(const char *text, size_t len, JsonValue **out,
                char *err, size_t errlen);
 
+/**
+ * Read and parse a whole file. On error returns a negative value and writes
+ * "path: line L, column C: what is wrong" (or "path: <system error>") to err.
+ */
+int json_parse_file(const char *path, JsonValue **out, char *err,
+                    size_t errlen);
+
 void json_free(JsonValue *v);
 
 /** Member of an object by name, or NULL. */
 const JsonValue *json_get(const JsonValue *obj, const char *key);
+
+/** "a number", "a string", ... for error messages. */
+const char *json_type_name(JsonType t);
 
 #endif /* DD_JSON_READER_H */

@@ -1,0 +1,203 @@
+#!/bin/sh
+# make eval: ducking quality of dialogueduck against stock FFmpeg
+# sidechaincompress, on scenes built from recordings Debian ships.
+#
+# This file is part of dialogueduck (LGPL-2.1-or-later).
+#
+#   sh tests/eval/run.sh            build the scenes, run every system, score
+#   sh tests/eval/run.sh -v         also print per-event diagnostics
+#   sh tests/eval/run.sh --selftest check the scorer on hand-made envelopes
+#
+# Needs ffmpeg (with libopenmpt, as Debian builds it), a C compiler and
+# these Debian packages for the recordings:
+#   pocketsphinx-testdata  speech (librivox, cards, *.raw)
+#   alsa-utils             speech (/usr/share/sounds/alsa)
+#   lincity-ng-data        music (electronic, blues, ambient)
+#   frozen-bubble-data     music (pop, intro theme)
+#   pingus-data            music (tracker module)
+#
+# Output goes to build/eval/ (EVAL_OUT to change it). The report is a
+# report: the exit status is 0 whether or not the goals are met, non-zero
+# only when something broke (missing file, failing tool).
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$TOP" || exit 1
+OUT=${EVAL_OUT:-build/eval}
+CC=${CC:-cc}
+DD=${DD:-./dialogueduck}
+DEPTH=-15
+SPEECH_DIRS="/usr/share/pocketsphinx/test/data /usr/share/sounds/alsa"
+SC_A="threshold=0.05:ratio=8:attack=20:release=300"
+SC_B="threshold=0.02:ratio=4:attack=200:release=1000"
+
+verbose=
+selftest=
+for a; do
+    case "$a" in
+    -v) verbose=-v ;;
+    --selftest) selftest=1 ;;
+    *) echo "usage: sh tests/eval/run.sh [-v] [--selftest]" >&2; exit 2 ;;
+    esac
+done
+
+die() { echo "eval: $*" >&2; exit 1; }
+
+# The Debian package that ships a file, for the error message.
+package_of() {
+    case "$1" in
+    /usr/share/pocketsphinx/*)        echo pocketsphinx-testdata ;;
+    /usr/share/sounds/alsa/*)         echo alsa-utils ;;
+    /usr/share/games/lincity-ng/*)    echo lincity-ng-data ;;
+    /usr/share/games/frozen-bubble/*) echo frozen-bubble-data ;;
+    /usr/share/games/pingus/*)        echo pingus-data ;;
+    *)                                echo "(unknown)" ;;
+    esac
+}
+
+need_file() {
+    [ -f "$1" ] || die "missing $1: apt-get install $(package_of "$1")"
+}
+
+command -v ffmpeg > /dev/null || die "ffmpeg not found: apt-get install ffmpeg"
+mkdir -p "$OUT/clips" || die "cannot create $OUT"
+
+# Scene builder and scorer: plain C and libm.
+for t in scene_build score; do
+    if [ ! -x "$OUT/$t" ] || [ "tests/eval/$t.c" -nt "$OUT/$t" ]; then
+        $CC -std=c11 -O2 -Wall -Wextra -o "$OUT/$t" "tests/eval/$t.c" -lm ||
+            die "cannot build $t"
+    fi
+done
+
+ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
+
+# Any decodable file -> raw float 48 kHz with CH channels.
+to_f32() { # IN OUT CH
+    ff -i "$1" -ac "$3" -ar 48000 -f f32le "$2" || die "cannot decode $1"
+}
+
+# Finds a clip token (as written in a .scene file) under SPEECH_DIRS.
+clip_path() {
+    for d in $SPEECH_DIRS; do
+        [ -f "$d/$1" ] && { echo "$d/$1"; return; }
+    done
+    case "$1" in
+    */*) echo "/usr/share/pocketsphinx/test/data/$1" ;;
+    *.raw) echo "/usr/share/pocketsphinx/test/data/$1" ;;
+    *) echo "/usr/share/sounds/alsa/$1" ;;
+    esac
+}
+
+# Decodes every clip a scene names into $OUT/clips/<token with / -> _>.f32
+decode_clips() { # SPEC
+    for tok in $(sed -n 's/^phrase //p' "$1"); do
+        case "$tok" in *=*) continue ;; esac
+        flat=$(echo "$tok" | tr / _)
+        [ -s "$OUT/clips/$flat.f32" ] && continue
+        src=$(clip_path "$tok")
+        need_file "$src"
+        case "$src" in
+        *.raw) ff -f s16le -ar 16000 -ac 1 -i "$src" -ar 48000 -f f32le \
+                   "$OUT/clips/$flat.f32" || die "cannot decode $src" ;;
+        *) to_f32 "$src" "$OUT/clips/$flat.f32" 1 ;;
+        esac
+    done
+}
+
+spec_value() { # SPEC KEY
+    sed -n "s/^$2 //p" "$1" | head -n 1
+}
+
+# Builds one scene into $OUT/<name>/: dialogue.wav, music.wav, truth.txt,
+# and original.f32 (the music as the systems read it).
+build_scene() { # SPEC DIR
+    spec=$1 dir=$2
+    music=$(spec_value "$spec" music)
+    need_file "$music"
+    decode_clips "$spec"
+    mkdir -p "$dir"
+    ff -ss "$(spec_value "$spec" music_start)" -i "$music" -t 100 -ac 2 \
+        -ar 48000 -f f32le "$dir/music_in.f32" || die "cannot decode $music"
+    "$OUT/scene_build" "$spec" "$OUT/clips" "$dir/music_in.f32" \
+        "$dir/dialogue.f32" "$dir/music.f32" "$dir/truth.txt" ||
+        die "cannot build scene $spec"
+    ff -f f32le -ar 48000 -ac 1 -i "$dir/dialogue.f32" \
+        -ar "$(spec_value "$spec" dialogue_rate)" \
+        -ac "$(spec_value "$spec" dialogue_channels)" \
+        -c:a pcm_s16le "$dir/dialogue.wav" || die "cannot encode dialogue"
+    ff -f f32le -ar 48000 -ac 2 -i "$dir/music.f32" -c:a pcm_s16le \
+        "$dir/music.wav" || die "cannot encode music"
+    to_f32 "$dir/music.wav" "$dir/original.f32" 2
+    rm -f "$dir/music_in.f32" "$dir/dialogue.f32" "$dir/music.f32"
+}
+
+# Stock FFmpeg: the music compressed by the dialogue as side chain.
+run_sidechain() { # DIR SETTINGS OUT
+    ff -i "$1/music.wav" -i "$1/dialogue.wav" -filter_complex \
+        "[1:a]aresample=48000,aformat=channel_layouts=stereo[sc];[0:a][sc]sidechaincompress=$2" \
+        -c:a pcm_f32le "$3" || die "sidechaincompress failed on $1"
+}
+
+scenes=
+for spec in tests/eval/scenes/*.scene; do
+    name=$(basename "$spec" .scene)
+    echo "building scene $name: $(spec_value "$spec" title)" >&2
+    build_scene "$spec" "$OUT/$name"
+    scenes="$scenes $name"
+done
+
+if [ -n "$selftest" ]; then
+    . tests/eval/selftest.sh
+    exit $?
+fi
+
+have_dd=
+if [ -x "$DD" ]; then
+    have_dd=1
+else
+    echo "eval: $DD not built (make): scoring stock FFmpeg only" >&2
+fi
+
+args_dd= args_a= args_b=
+for name in $scenes; do
+    dir=$OUT/$name
+    if [ -n "$have_dd" ]; then
+        rm -f "$dir/dd.wav"
+        "$DD" -d "$dir/dialogue.wav" -m "$dir/music.wav" \
+            --music-out "$dir/dd.wav" --loudness off -y -q ||
+            die "dialogueduck failed on scene $name"
+        to_f32 "$dir/dd.wav" "$dir/dd.f32" 2
+        args_dd="$args_dd $dir/truth.txt $dir/original.f32 $dir/dd.f32"
+    fi
+    run_sidechain "$dir" "$SC_A" "$dir/sc_a.wav"
+    run_sidechain "$dir" "$SC_B" "$dir/sc_b.wav"
+    to_f32 "$dir/sc_a.wav" "$dir/sc_a.f32" 2
+    to_f32 "$dir/sc_b.wav" "$dir/sc_b.f32" 2
+    args_a="$args_a $dir/truth.txt $dir/original.f32 $dir/sc_a.f32"
+    args_b="$args_b $dir/truth.txt $dir/original.f32 $dir/sc_b.f32"
+done
+
+cat <<EOF
+Ducking quality, per scene and in total (design.md, "Quality, measured").
+Gain per 10 ms frame = energy of ducked / original music; frames where the
+original music is under -60 dBFS are skipped.
+  onsets   phrase onsets whose max gain over the first 100 ms <= depth + 3 dB
+  cover    speech frames with the gain within 3 dB of the depth
+  kept     frames more than 2 s from any phrase with gain >= -1 dB
+  pumps    pauses < 0.6 s inside phrases where the gain rises > depth + 6 dB
+  breaths  isolated breath-like bursts that pull the gain below -3 dB
+  step     largest gain change between consecutive 10 ms frames, dB
+sidechaincompress has no set depth: its rows use depth $DEPTH dB for the
+same thresholds.
+EOF
+
+if [ -n "$have_dd" ]; then
+    "$OUT/score" $verbose --goals --depth $DEPTH \
+        --name "dialogueduck (defaults, --loudness off)" $args_dd ||
+        die "scorer failed"
+fi
+"$OUT/score" $verbose --depth $DEPTH \
+    --name "ffmpeg sidechaincompress=$SC_A" $args_a || die "scorer failed"
+"$OUT/score" $verbose --depth $DEPTH \
+    --name "ffmpeg sidechaincompress=$SC_B" $args_b || die "scorer failed"
+exit 0

@@ -1,0 +1,516 @@
+/*
+ * Evaluation scene builder: lays out speech clips as phrases on a room
+ * tone bed, adds breath-like noise bursts between phrases and quiet word
+ * onsets, levels the music bed, and writes the ground truth.
+ *
+ * This file is part of dialogueduck (LGPL-2.1-or-later).
+ *
+ * Usage: scene_build SPEC CLIPDIR MUSIC_IN OUT_DIALOGUE OUT_MUSIC OUT_TRUTH
+ *
+ * All audio here is raw float32 little-endian at 48 kHz: clips and the
+ * dialogue mono, music stereo interleaved. run.sh decodes the Debian
+ * recordings into that form with ffmpeg and encodes the results.
+ *
+ * The ground truth comes from the clean clips themselves: per 10 ms frame
+ * energy against a threshold derived from the clip's own noise floor and
+ * peak. A phrase onset is the first frame of the first run of speech
+ * frames; quiet onsets are attenuated afterwards and keep the onset of the
+ * clean clip, because a listener still hears the first syllable there.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RATE      48000
+#define FRAME     480            /* 10 ms */
+#define MAX_ITEMS 4096
+#define MAX_CLIPS 8
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
+/* Frames of speech needed in a row to count as speech (not a click). */
+#define MIN_RUN   4
+/* Below-threshold runs at least this long inside a clip are pauses. */
+#define MIN_PAUSE_FRAMES 15
+
+typedef struct Clip {
+    float *x;
+    int64_t n;
+    int on, off;        /* speech frames [on, off) in the clip */
+    double thr_db;      /* speech threshold, dB */
+    double rms_db;      /* level of the speech frames */
+    uint8_t *speech;    /* per-frame speech flag, pauses filled */
+    int nframes;
+} Clip;
+
+typedef struct Truth {
+    char kind[8];
+    int64_t start, end; /* frames */
+    char note[32];
+} Truth;
+
+static Truth truth[MAX_ITEMS];
+static int nb_truth;
+
+static void die(const char *msg, const char *arg)
+{
+    fprintf(stderr, "scene_build: %s%s%s\n", msg, arg ? ": " : "",
+            arg ? arg : "");
+    exit(1);
+}
+
+static void add_truth(const char *kind, int64_t s, int64_t e, const char *note)
+{
+    if (nb_truth >= MAX_ITEMS)
+        die("too many ground-truth items", NULL);
+    Truth *t = &truth[nb_truth++];
+    snprintf(t->kind, sizeof(t->kind), "%s", kind);
+    snprintf(t->note, sizeof(t->note), "%s", note ? note : "");
+    t->start = s;
+    t->end = e;
+}
+
+static float *read_raw(const char *path, int64_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        die("cannot open", path);
+    fseek(f, 0, SEEK_END);
+    long sz = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    float *x = malloc(sz > 0 ? sz : 1);
+    if (!x || fread(x, 1, sz, f) != (size_t)sz)
+        die("cannot read", path);
+    fclose(f);
+    *n = sz / sizeof(float);
+    return x;
+}
+
+static void write_raw(const char *path, const float *x, int64_t n)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(x, sizeof(float), n, f) != (size_t)n || fclose(f))
+        die("cannot write", path);
+}
+
+/* Deterministic noise: xorshift64*, uniform in [-1, 1). */
+static uint64_t rng_state = 88172645463325252ULL;
+
+static double white(void)
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    uint64_t v = rng_state * 2685821657736338717ULL;
+    return (double)(v >> 11) / (double)(1ULL << 52) - 1.0;
+}
+
+static double frame_db(const float *x, int64_t n)
+{
+    double e = 0;
+    for (int64_t i = 0; i < n; i++)
+        e += (double)x[i] * x[i];
+    return 10 * log10(e / (n > 0 ? n : 1) + 1e-20);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/*
+ * Finds speech in a clean clip: threshold 12 dB over the noise floor (10th
+ * percentile of frame levels) but no lower than 35 dB under the peak, runs
+ * of at least MIN_RUN frames, below-threshold runs shorter than
+ * MIN_PAUSE_FRAMES filled in (syllable gaps are not pauses).
+ */
+static void analyse_clip(Clip *c, const char *name)
+{
+    int nf = c->n / FRAME;
+    double *db = malloc(nf * sizeof(*db)), *sorted = malloc(nf * sizeof(*db));
+    c->speech = calloc(nf ? nf : 1, 1);
+    if (!db || !sorted || !c->speech)
+        die("out of memory", NULL);
+    c->nframes = nf;
+    for (int i = 0; i < nf; i++)
+        sorted[i] = db[i] = frame_db(c->x + (int64_t)i * FRAME, FRAME);
+    qsort(sorted, nf, sizeof(*sorted), cmp_double);
+    double floor_db = sorted[nf / 10], peak = sorted[nf - 1];
+    c->thr_db = fmax(floor_db + 12, peak - 35);
+
+    int run = 0;
+    for (int i = 0; i <= nf; i++) {
+        if (i < nf && db[i] > c->thr_db) {
+            run++;
+            continue;
+        }
+        if (run >= MIN_RUN)
+            memset(c->speech + i - run, 1, run);
+        run = 0;
+    }
+    c->on = -1;
+    for (int i = 0; i < nf; i++)
+        if (c->speech[i]) {
+            if (c->on < 0)
+                c->on = i;
+            c->off = i + 1;
+        }
+    if (c->on < 0)
+        die("no speech found in clip", name);
+    /* fill short gaps */
+    int last = c->on;
+    for (int i = c->on; i < c->off; i++) {
+        if (!c->speech[i])
+            continue;
+        if (i - last > 1 && i - last - 1 < MIN_PAUSE_FRAMES)
+            memset(c->speech + last + 1, 1, i - last - 1);
+        last = i;
+    }
+    double e = 0;
+    int cnt = 0;
+    for (int i = c->on; i < c->off; i++)
+        if (db[i] > c->thr_db) {
+            e += pow(10, db[i] / 10);
+            cnt++;
+        }
+    c->rms_db = 10 * log10(e / cnt);
+    free(db);
+    free(sorted);
+}
+
+static Clip load_clip(const char *clipdir, const char *name)
+{
+    char path[4096], flat[1024];
+    snprintf(flat, sizeof(flat), "%s", name);
+    for (char *p = flat; *p; p++)
+        if (*p == '/')
+            *p = '_';
+    snprintf(path, sizeof(path), "%s/%s.f32", clipdir, flat);
+    Clip c = { 0 };
+    c.x = read_raw(path, &c.n);
+    analyse_clip(&c, name);
+    return c;
+}
+
+/* Scene state while laying out. */
+static float *dlg;
+static int64_t dlg_cap;
+static int64_t cursor;       /* frame where the next item starts */
+static double speech_level = -20, breath_level = -16;
+static double room_level = -56;
+static char room_color[16] = "pink";
+static int nb_breath;
+
+static void ensure(int64_t samples)
+{
+    if (samples <= dlg_cap)
+        return;
+    int64_t cap = samples * 2;
+    float *p = realloc(dlg, cap * sizeof(*dlg));
+    if (!p)
+        die("out of memory", NULL);
+    memset(p + dlg_cap, 0, (cap - dlg_cap) * sizeof(*dlg));
+    dlg = p;
+    dlg_cap = cap;
+}
+
+/* Raised-cosine edge of length len at position i (0..len). */
+static double edge(int64_t i, int64_t len)
+{
+    if (i <= 0)
+        return 0;
+    if (i >= len)
+        return 1;
+    return 0.5 - 0.5 * cos(M_PI * i / len);
+}
+
+/*
+ * Places a clip so that its first speech frame lands on frame at_frame.
+ * Copies 40 ms before the onset and 60 ms after the offset with short
+ * fades: the clip's own noise floor must not extend the phrase.
+ * quiet_db > 0 attenuates the first 300 ms of speech by that much,
+ * ramping back to full level over 150 ms.
+ */
+static void place_clip(const Clip *c, int64_t at_frame, double quiet_db,
+                       double level_offset)
+{
+    int64_t pre = RATE * 40 / 1000, post = RATE * 60 / 1000;
+    int64_t src0 = (int64_t)c->on * FRAME - pre;
+    int64_t src1 = (int64_t)c->off * FRAME + post;
+    if (src0 < 0)
+        src0 = 0;
+    if (src1 > c->n)
+        src1 = c->n;
+    int64_t dst0 = at_frame * FRAME - ((int64_t)c->on * FRAME - src0);
+    if (dst0 < 0)
+        die("clip placed before the scene start", NULL);
+    ensure(dst0 + (src1 - src0) + RATE);
+    double g = pow(10, (speech_level + level_offset - c->rms_db) / 20);
+    int64_t fade = RATE * 10 / 1000;
+    int64_t q_end = at_frame * FRAME + RATE * 300 / 1000;
+    int64_t q_ramp = RATE * 150 / 1000;
+    for (int64_t i = src0; i < src1; i++) {
+        int64_t d = dst0 + (i - src0);
+        double w = edge(i - src0, fade) * edge(src1 - i, fade);
+        if (quiet_db > 0) {
+            double a = d < q_end ? 1 : 1 - edge(d - q_end, q_ramp);
+            w *= pow(10, -quiet_db * a / 20);
+        }
+        dlg[d] += g * w * c->x[i];
+    }
+}
+
+/*
+ * A breath-like burst: band-limited noise (a 2nd-order band-pass around
+ * 1.2 kHz over a gentle high-pass, roughly the spectrum of an exhale)
+ * under a fast-rise, slow-fall envelope, at breath_level relative to the
+ * speech level (RMS over the burst).
+ */
+static void place_breath(int64_t at_frame, double dur)
+{
+    int64_t n = (int64_t)(dur * RATE), d0 = at_frame * FRAME;
+    ensure(d0 + n + RATE);
+    float *tmp = calloc(n, sizeof(*tmp));
+    if (!tmp)
+        die("out of memory", NULL);
+    double f0 = 900 + 600 * (nb_breath % 3), q = 0.8;
+    double w0 = 2 * M_PI * f0 / RATE, alpha = sin(w0) / (2 * q);
+    double b0 = alpha, b2 = -alpha;
+    double a0 = 1 + alpha, a1 = -2 * cos(w0), a2 = 1 - alpha;
+    double x1 = 0, x2 = 0, y1 = 0, y2 = 0, e = 0;
+    for (int64_t i = 0; i < n; i++) {
+        double x = white();
+        double y = (b0 * x + b2 * x2 - a1 * y1 - a2 * y2) / a0;
+        x2 = x1;
+        x1 = x;
+        y2 = y1;
+        y1 = y;
+        double t = (double)i / n;
+        double env = t < 0.3 ? sin(M_PI / 2 * t / 0.3)
+                             : pow(cos(M_PI / 2 * (t - 0.3) / 0.7), 1.5);
+        tmp[i] = y * env * env;
+        e += (double)tmp[i] * tmp[i];
+    }
+    double rms_db = 10 * log10(e / n + 1e-20);
+    double g = pow(10, (speech_level + breath_level - rms_db) / 20);
+    for (int64_t i = 0; i < n; i++)
+        dlg[d0 + i] += g * tmp[i];
+    free(tmp);
+    nb_breath++;
+    add_truth("breath", at_frame, at_frame + (n + FRAME - 1) / FRAME, NULL);
+}
+
+/* Room tone over the whole stem: pink (Paul Kellet's filter) or brown. */
+static void add_room_tone(int64_t n)
+{
+    double b[7] = { 0 }, br = 0, e = 0;
+    float *tmp = malloc(n * sizeof(*tmp));
+    if (!tmp)
+        die("out of memory", NULL);
+    for (int64_t i = 0; i < n; i++) {
+        double w = white(), y;
+        if (!strcmp(room_color, "brown")) {
+            br = 0.995 * br + 0.05 * w;
+            y = br;
+        } else {
+            b[0] = 0.99886 * b[0] + w * 0.0555179;
+            b[1] = 0.99332 * b[1] + w * 0.0750759;
+            b[2] = 0.96900 * b[2] + w * 0.1538520;
+            b[3] = 0.86650 * b[3] + w * 0.3104856;
+            b[4] = 0.55000 * b[4] + w * 0.5329522;
+            b[5] = -0.7616 * b[5] - w * 0.0168980;
+            y = b[0] + b[1] + b[2] + b[3] + b[4] + b[5] + b[6] + w * 0.5362;
+            b[6] = w * 0.115926;
+        }
+        tmp[i] = y;
+        e += y * y;
+    }
+    double g = pow(10, room_level / 20) / sqrt(e / n);
+    for (int64_t i = 0; i < n; i++)
+        dlg[i] += g * tmp[i];
+    free(tmp);
+}
+
+static int64_t sec_to_frames(double s)
+{
+    return (int64_t)floor(s * 100 + 0.5);
+}
+
+/*
+ * One phrase: clips separated by pauses (silence between the last speech
+ * frame of one clip and the first of the next). Records the phrase, its
+ * speech spans and its pauses (inserted ones and those inside clips).
+ */
+static void phrase(char **tok, int ntok, const char *clipdir)
+{
+    double quiet = 0, pause = 0.4, level = 0;
+    Clip clips[MAX_CLIPS];
+    int nc = 0;
+    for (int i = 0; i < ntok; i++) {
+        if (!strncmp(tok[i], "quiet=", 6))
+            quiet = atof(tok[i] + 6);
+        else if (!strncmp(tok[i], "pause=", 6))
+            pause = atof(tok[i] + 6);
+        else if (!strncmp(tok[i], "level=", 6))
+            level = atof(tok[i] + 6);
+        else if (nc < MAX_CLIPS)
+            clips[nc++] = load_clip(clipdir, tok[i]);
+        else
+            die("too many clips in a phrase", tok[i]);
+    }
+    if (!nc)
+        die("phrase without clips", NULL);
+    if (pause >= 0.6)
+        die("pauses inside a phrase must be shorter than 0.6 s", NULL);
+    int64_t start = cursor;
+    char note[32] = "";
+    if (quiet > 0)
+        snprintf(note, sizeof(note), "quiet=%g", quiet);
+    int first = nb_truth;
+    add_truth("phrase", 0, 0, note);
+    for (int k = 0; k < nc; k++) {
+        Clip *c = &clips[k];
+        if (k)
+            cursor += sec_to_frames(pause);
+        place_clip(c, cursor, k == 0 ? quiet : 0, level);
+        /* speech spans and in-clip pauses */
+        int s = -1;
+        for (int i = c->on; i <= c->off; i++) {
+            int sp = i < c->off && c->speech[i];
+            if (sp && s < 0)
+                s = i;
+            if (!sp && s >= 0) {
+                add_truth("speech", cursor + s - c->on, cursor + i - c->on,
+                          NULL);
+                s = -1;
+            }
+        }
+        for (int i = c->on, p = -1; i < c->off; i++) {
+            if (!c->speech[i] && p < 0)
+                p = i;
+            if (c->speech[i] && p >= 0) {
+                add_truth("pause", cursor + p - c->on, cursor + i - c->on,
+                          "in-clip");
+                p = -1;
+            }
+        }
+        if (k)
+            add_truth("pause", cursor - sec_to_frames(pause), cursor,
+                      "between-clips");
+        cursor += c->off - c->on;
+        free(c->x);
+        free(c->speech);
+    }
+    truth[first].start = start;
+    truth[first].end = cursor;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 7) {
+        fprintf(stderr, "usage: scene_build SPEC CLIPDIR MUSIC_IN "
+                "OUT_DIALOGUE OUT_MUSIC OUT_TRUTH\n");
+        return 2;
+    }
+    FILE *spec = fopen(argv[1], "r");
+    if (!spec)
+        die("cannot open", argv[1]);
+    double music_level = -20, tail = 4;
+    char line[4096];
+    cursor = sec_to_frames(3);
+    while (fgets(line, sizeof(line), spec)) {
+        char *tok[64];
+        int n = 0;
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = 0;
+        for (char *p = strtok(line, " \t\r\n"); p && n < 64;
+             p = strtok(NULL, " \t\r\n"))
+            tok[n++] = p;
+        if (!n)
+            continue;
+        if (!strcmp(tok[0], "seed") && n == 2)
+            rng_state ^= strtoull(tok[1], NULL, 10) * 0x9E3779B97F4A7C15ULL;
+        else if (!strcmp(tok[0], "speech_level") && n == 2)
+            speech_level = atof(tok[1]);
+        else if (!strcmp(tok[0], "breath_level") && n == 2)
+            breath_level = atof(tok[1]);
+        else if (!strcmp(tok[0], "music_level") && n == 2)
+            music_level = atof(tok[1]);
+        else if (!strcmp(tok[0], "room") && n == 3) {
+            snprintf(room_color, sizeof(room_color), "%s", tok[1]);
+            room_level = atof(tok[2]);
+        } else if (!strcmp(tok[0], "lead") && n == 2)
+            cursor = sec_to_frames(atof(tok[1]));
+        else if (!strcmp(tok[0], "tail") && n == 2)
+            tail = atof(tok[1]);
+        else if (!strcmp(tok[0], "phrase"))
+            phrase(tok + 1, n - 1, argv[2]);
+        else if (!strcmp(tok[0], "gap") && (n == 2 || n == 3)) {
+            int64_t g = sec_to_frames(atof(tok[1]));
+            if (n == 3) {
+                /* burst in the middle of the gap, 300-450 ms long */
+                double dur = 0.30 + 0.05 * (nb_breath % 4);
+                if (g < sec_to_frames(5))
+                    die("a gap with a breath must be at least 5 s", NULL);
+                place_breath(cursor + g / 2 - sec_to_frames(dur / 2), dur);
+            }
+            cursor += g;
+        } else if (!strcmp(tok[0], "music") || !strcmp(tok[0], "music_start")
+                   || !strcmp(tok[0], "dialogue_rate")
+                   || !strcmp(tok[0], "dialogue_channels")
+                   || !strcmp(tok[0], "title"))
+            ; /* read by run.sh */
+        else
+            die("bad spec line", tok[0]);
+    }
+    fclose(spec);
+
+    int64_t frames = cursor + sec_to_frames(tail);
+    int64_t n = frames * FRAME;
+    ensure(n);
+    add_room_tone(n);
+    double peak = 0;
+    for (int64_t i = 0; i < n; i++)
+        peak = fmax(peak, fabs(dlg[i]));
+    if (peak >= 1)
+        die("dialogue clips: lower speech_level", NULL);
+    write_raw(argv[4], dlg, n);
+
+    /* Music: first n stereo samples, leveled to music_level dBFS RMS. */
+    int64_t mn;
+    float *m = read_raw(argv[3], &mn);
+    if (mn < 2 * n)
+        die("music segment shorter than the scene", argv[3]);
+    double e = 0, mpeak = 0;
+    for (int64_t i = 0; i < 2 * n; i++)
+        e += (double)m[i] * m[i];
+    double g = pow(10, music_level / 20) / sqrt(e / (2 * n) + 1e-20);
+    for (int64_t i = 0; i < 2 * n; i++) {
+        m[i] *= g;
+        mpeak = fmax(mpeak, fabs(m[i]));
+    }
+    if (mpeak >= 1)
+        die("music clips at this music_level: lower it", argv[1]);
+    write_raw(argv[5], m, 2 * n);
+    free(m);
+
+    FILE *t = fopen(argv[6], "w");
+    if (!t)
+        die("cannot write", argv[6]);
+    fprintf(t, "# ground truth, 10 ms frames: kind start_s end_s [note]\n");
+    fprintf(t, "duration %.2f\n", frames / 100.0);
+    for (int i = 0; i < nb_truth; i++)
+        fprintf(t, "%s %.2f %.2f%s%s\n", truth[i].kind,
+                truth[i].start / 100.0, truth[i].end / 100.0,
+                truth[i].note[0] ? " " : "", truth[i].note);
+    if (fclose(t))
+        die("cannot write", argv[6]);
+    free(dlg);
+    return 0;
+}

@@ -1,0 +1,96 @@
+# Scorer self-test, sourced by run.sh --selftest once the scenes are built.
+# Applies hand-made gain envelopes to each scene's music with ffmpeg's
+# volume filter (one 10 ms frame per evaluation) and checks that the
+# scorer reports what each envelope must score.
+#
+# This file is part of dialogueduck (LGPL-2.1-or-later).
+
+. tests/lib.sh
+
+# Gain expression in dB from a truth file: -15 dB trapezoids.
+# envelope TRUTH KIND FIELDS: KIND is the truth rows to duck (phrase,
+# speech or breath); FIELDS "down_start down_end up_start up_end" offsets
+# in seconds relative to the row's start (first two) and end (last two).
+envelope() { # TRUTH KIND DS DE US UE
+    awk -v kind="$2" -v ds="$3" -v de="$4" -v us="$5" -v ue="$6" '
+    $1 == kind {
+        a = $2 + ds; b = $2 + de; c = $3 + us; d = $3 + ue
+        s = sprintf("min(clip((t-%.3f)/%.3f,0,1),clip((%.3f-t)/%.3f,0,1))",
+                    a, b - a, d, d - c)
+        e = e == "" ? s : "max(" e "," s ")"
+    }
+    END { print "-15*" (e == "" ? "0" : e) }' "$1"
+}
+
+apply_envelope() { # DIR EXPR OUT.f32
+    ff -i "$1/music.wav" -af \
+        "asetnsamples=n=480:p=0,volume='pow(10,($2)/20)':eval=frame:precision=double" \
+        -ac 2 -ar 48000 -f f32le "$3" || die "cannot apply envelope in $1"
+}
+
+# Scores one envelope over all scenes; sets the TOTAL fields.
+score_envelope() { # LABEL KIND DS DE US UE [KIND2 DS DE US UE]
+    label=$1; shift
+    args=
+    for name in $scenes; do
+        dir=$OUT/$name
+        expr=$(envelope "$dir/truth.txt" "$1" "$2" "$3" "$4" "$5")
+        if [ $# -gt 5 ]; then
+            e2=$(envelope "$dir/truth.txt" "$6" "$7" "$8" "$9" "${10}")
+            expr="min($expr,$e2)"
+        fi
+        apply_envelope "$dir" "$expr" "$dir/self_$label.f32"
+        args="$args $dir/truth.txt $dir/original.f32 $dir/self_$label.f32"
+    done
+    "$OUT/score" $verbose --depth $DEPTH --name "selftest: $label" $args \
+        > "$TMP/$label.txt" || die "scorer failed"
+    cat "$TMP/$label.txt"
+    # TOTAL protected/onsets cover% kept% pumps/pauses ducks/breaths step
+    set -- $(awk '$1 == "TOTAL" {
+        gsub("[/%]", " "); print $2, $3, $4, $5, $6, $7, $8, $9, $10 }' \
+        "$TMP/$label.txt")
+    protected=$1 onsets=$2 cover=$3 kept=$4 pumps=$5 pauses=$6
+    ducks=$7 breaths=$8 step=$9
+}
+
+# compare A OP B with awk (floats)
+is() { awk -v a="$1" -v b="$3" "BEGIN { exit !(a $2 b) }"; }
+
+# 1. An editor's envelope: down over 200 ms ending 50 ms before the onset,
+#    held to 0.6 s after the phrase, up over 0.8 s. Meets every goal.
+score_envelope ideal phrase -0.25 -0.05 0.6 1.4
+expect "ideal: every onset protected" [ "$protected" = "$onsets" ]
+expect "ideal: onsets counted" [ "$onsets" -ge 30 ]
+expect "ideal: coverage 100 %" is "$cover" == 100
+expect "ideal: music kept 100 %" is "$kept" == 100
+expect "ideal: no pumps" [ "$pumps" = 0 ]
+expect "ideal: pauses counted" [ "$pauses" -ge 30 ]
+expect "ideal: no breath ducks" [ "$ducks" = 0 ]
+expect "ideal: breaths counted" [ "$breaths" -ge 15 ]
+expect "ideal: step 15 dB / 20 frames = 0.75 dB" is "$step" == 0.75
+
+# 2. The same envelope 150 ms late: the fade ends 100 ms after the onset.
+score_envelope late phrase -0.10 0.10 0.6 1.4
+expect "late: no onset protected" [ "$protected" = 0 ]
+expect "late: coverage below 100 %" is "$cover" "<" 100
+expect "late: still no pumps" [ "$pumps" = 0 ]
+
+# 3. Following each speech span with fast fades and no hold: the music
+#    comes up in every pause long enough (> 6 dB above the depth needs
+#    more than 60 ms of a 100 ms release), and a step of 15 dB / 3 frames.
+score_envelope pumping speech -0.03 0 0 0.1
+expect "pumping: pumps found" [ "$pumps" -ge 20 ]
+expect "pumping: step 5 dB" is "$step" == 5
+
+# 4. The ideal envelope plus a duck on every breath.
+score_envelope breathy phrase -0.25 -0.05 0.6 1.4 breath -0.25 -0.05 0.1 0.9
+expect "breathy: every breath ducked" [ "$ducks" = "$breaths" ]
+expect "breathy: music kept below 98 %" is "$kept" "<" 98
+expect "breathy: onsets still protected" [ "$protected" = "$onsets" ]
+
+# 5. A hard switch at the onset: a 15 dB step inside one frame.
+score_envelope hard phrase -0.01 0 0.6 0.61
+expect "hard: step 15 dB" is "$step" == 15
+expect "hard: onsets protected" [ "$protected" = "$onsets" ]
+
+summary

@@ -33,6 +33,9 @@ typedef struct KfDoc {
     size_t nb_regions;
     const char *music_path;     /**< the music clip, for editor formats */
     int music_channels;
+    /** Editor timeline frame rate (.xml, .fcpxml); 0/0 means 25/1. Times
+     *  in .xml are whole frames of it (the format has no finer unit). */
+    int frame_rate_num, frame_rate_den;
 } KfDoc;
 
 /**
@@ -47,7 +50,11 @@ int kf_write(const char *path, int format, const KfDoc *doc,
 
 /**
  * Read an edited envelope (JSON or CSV, by extension) for rendering at
- * sample_rate. *kf is malloc'ed, sorted by time. On error returns negative
+ * sample_rate. JSON is what kf_write exports: keyframe "t" is a sample
+ * index at the file's "sample_rate" (rescaled if it differs); a keyframe
+ * may give "t_s" (seconds) instead. CSV is "time_s,gain_db" with that
+ * header. Times must not decrease; gains must be finite and within
+ * [DD_DEPTH_MIN, 0] dB. *kf is malloc'ed, sorted by time. On error returns negative
  * and err names the line or field at fault.
  */
 int kf_read(const char *path, int sample_rate, DDKeyframe **kf, size_t *nb,

@@ -1,0 +1,117 @@
+/*
+ * Keyframes as FCPXML 1.9 (Final Cut Pro X): a project whose spine holds
+ * the music as an asset clip with an adjust-volume "amount" keyframe
+ * animation. FCPXML times are rationals in seconds, so keyframes are
+ * written as "samples/rate s" and stay sample exact; values are in dB.
+ * Clip and sequence lengths are whole frames, as Final Cut Pro requires
+ * of edit points.
+ *
+ * This file is part of dialogueduck (LGPL-2.1-or-later).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "kf_formats.h"
+#include "xml_text.h"
+
+static void put_time(FILE *fp, int64_t t, int rate)
+{
+    if (t == 0)
+        fputs("0s", fp);
+    else
+        fprintf(fp, "%" PRId64 "/%ds", t, rate);
+}
+
+/* FCPXML names the usual audio rates instead of giving a number. */
+static const char *audio_rate_name(int sample_rate)
+{
+    switch (sample_rate) {
+    case 32000:  return "32k";
+    case 44100:  return "44.1k";
+    case 88200:  return "88.2k";
+    case 96000:  return "96k";
+    case 176400: return "176.4k";
+    case 192000: return "192k";
+    default:     return "48k";
+    }
+}
+
+int kf_write_fcpxml(FILE *fp, const KfDoc *doc, char *err, size_t errlen)
+{
+    const char *music = doc->music_path ? doc->music_path : "music.wav";
+    const char *name = xml_basename(music);
+    int channels = doc->music_channels > 0 ? doc->music_channels : 2;
+    int num, den;
+    int64_t nb_frames;
+    char *url = NULL;
+    size_t url_len = 0;
+    FILE *m;
+
+    (void)err;
+    (void)errlen;
+    kf_frame_rate(doc, &num, &den);
+    nb_frames = (doc->duration * num + (int64_t)doc->sample_rate * den - 1) /
+                ((int64_t)doc->sample_rate * den);
+
+    fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<!DOCTYPE fcpxml>\n"
+            "<fcpxml version=\"1.9\">\n"
+            "  <resources>\n"
+            "    <format id=\"r1\" frameDuration=\"%d/%ds\" width=\"1920\""
+            " height=\"1080\"/>\n"
+            "    <asset id=\"r2\" name=\"", den, num);
+    xml_put_escaped(fp, name);
+    fputs("\" start=\"0s\" duration=\"", fp);
+    put_time(fp, doc->duration, doc->sample_rate);
+    fprintf(fp, "\" hasAudio=\"1\" audioSources=\"1\" audioChannels=\"%d\""
+            " audioRate=\"%d\">\n"
+            "      <media-rep kind=\"original-media\" src=\"",
+            channels, doc->sample_rate);
+    m = open_memstream(&url, &url_len);
+    if (m) {
+        xml_put_file_url(m, music, 0);
+        fclose(m);
+        xml_put_escaped(fp, url);
+        free(url);
+    }
+    fputs("\"/>\n"
+          "    </asset>\n"
+          "  </resources>\n"
+          "  <library>\n"
+          "    <event name=\"dialogueduck\">\n"
+          "      <project name=\"", fp);
+    xml_put_escaped(fp, name);
+    fprintf(fp, " (ducked)\">\n"
+            "        <sequence format=\"r1\" duration=\"%" PRId64 "/%ds\""
+            " tcStart=\"0s\" tcFormat=\"NDF\" audioLayout=\"%s\""
+            " audioRate=\"%s\">\n"
+            "          <spine>\n"
+            "            <asset-clip ref=\"r2\" name=\"",
+            nb_frames * den, num, channels == 1 ? "mono" :
+            channels == 2 ? "stereo" : "surround",
+            audio_rate_name(doc->sample_rate));
+    xml_put_escaped(fp, name);
+    fprintf(fp, "\" offset=\"0s\" start=\"0s\" duration=\"%" PRId64 "/%ds\""
+            " audioRole=\"music\">\n"
+            "              <adjust-volume>\n"
+            "                <param name=\"amount\">\n"
+            "                  <keyframeAnimation>\n", nb_frames * den, num);
+    for (size_t i = 0; i < doc->nb_kf; i++) {
+        double g = doc->kf[i].gain_db;
+        fputs("                    <keyframe time=\"", fp);
+        put_time(fp, doc->kf[i].t, doc->sample_rate);
+        fprintf(fp, "\" value=\"%.1fdB\"/>\n", g > -0.05 && g < 0.05 ? 0.0 : g);
+    }
+    fputs("                  </keyframeAnimation>\n"
+          "                </param>\n"
+          "              </adjust-volume>\n"
+          "            </asset-clip>\n"
+          "          </spine>\n"
+          "        </sequence>\n"
+          "      </project>\n"
+          "    </event>\n"
+          "  </library>\n"
+          "</fcpxml>\n", fp);
+    return 0;
+}

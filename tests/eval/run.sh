@@ -117,7 +117,8 @@ build_scene() { # SPEC DIR
     decode_clips "$spec"
     mkdir -p "$dir"
     ff -ss "$(spec_value "$spec" music_start)" -i "$music" -t 100 -ac 2 \
-        -ar 48000 -f f32le "$dir/music_in.f32" || die "cannot decode $music"
+        -ar 48000 -f f32le "$dir/music_in.f32" ||
+        die "cannot decode $music (tracker modules need ffmpeg with libopenmpt)"
     "$OUT/scene_build" "$spec" "$OUT/clips" "$dir/music_in.f32" \
         "$dir/dialogue.f32" "$dir/music.f32" "$dir/truth.txt" ||
         die "cannot build scene $spec"

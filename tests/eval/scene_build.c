@@ -162,6 +162,16 @@ static void analyse_clip(Clip *c, const char *name)
         }
     if (c->on < 0)
         die("no speech found in clip", name);
+    /*
+     * The threshold finds the phrase reliably but cuts off a soft first
+     * consonant and a fading last one: walk out (up to 100 ms) while the
+     * level stays 6 dB over the noise floor, so the truth holds the whole
+     * word.
+     */
+    for (int k = 0; k < 10 && c->on > 0 && db[c->on - 1] > floor_db + 6; k++)
+        c->speech[--c->on] = 1;
+    for (int k = 0; k < 10 && c->off < nf && db[c->off] > floor_db + 6; k++)
+        c->speech[c->off++] = 1;
     /* fill short gaps */
     int last = c->on;
     for (int i = c->on; i < c->off; i++) {
@@ -231,8 +241,9 @@ static double edge(int64_t i, int64_t len)
 
 /*
  * Places a clip so that its first speech frame lands on frame at_frame.
- * Copies 40 ms before the onset and 60 ms after the offset with short
- * fades: the clip's own noise floor must not extend the phrase.
+ * Copies 40 ms before the onset and 60 ms after the offset, faded in and
+ * out over those margins: the clip's own noise floor must not extend the
+ * phrase.
  * quiet_db > 0 attenuates the first 300 ms of speech by that much,
  * ramping back to full level over 150 ms.
  */
@@ -251,12 +262,12 @@ static void place_clip(const Clip *c, int64_t at_frame, double quiet_db,
         die("clip placed before the scene start", NULL);
     ensure(dst0 + (src1 - src0) + RATE);
     double g = pow(10, (speech_level + level_offset - c->rms_db) / 20);
-    int64_t fade = RATE * 10 / 1000;
     int64_t q_end = at_frame * FRAME + RATE * 300 / 1000;
     int64_t q_ramp = RATE * 150 / 1000;
     for (int64_t i = src0; i < src1; i++) {
         int64_t d = dst0 + (i - src0);
-        double w = edge(i - src0, fade) * edge(src1 - i, fade);
+        /* fade the clip's own noise in and out over the margins */
+        double w = edge(i - src0, pre) * edge(src1 - i, post);
         if (quiet_db > 0) {
             double a = d < q_end ? 1 : 1 - edge(d - q_end, q_ramp);
             w *= pow(10, -quiet_db * a / 20);

@@ -34,8 +34,9 @@
  * - DDAnalyzer: detector + planner. Fed dialogue (and, for relative depth,
  *   music) it emits keyframes; a keyframe becomes final no later than
  *   lookahead seconds after the audio that decides it was fed.
- * - DDRenderer: applies a keyframe list to music, sample exact, with a
- *   smooth (raised cosine in dB) curve between keyframes.
+ * - DDRenderer: applies a keyframe list to music, sample exact, with the
+ *   gain interpolated linearly in dB between keyframes (so a fade cut
+ *   short by a new line stays on the line it started on).
  * - DDEngine: analyzer + music delay line + renderer, for one-pass
  *   streaming (the filter). Its output lags its input by the lookahead.
  *
@@ -79,7 +80,7 @@
 #define DD_RELEASE_MAX      5.0
 #define DD_RELEASE_DEFAULT  0.8
 #define DD_HOLD_MIN         0.0   /**< s, music stays down this long after a line */
-#define DD_HOLD_MAX        5.0
+#define DD_HOLD_MAX         5.0
 #define DD_HOLD_DEFAULT     0.6
 #define DD_THRESHOLD_MIN  -80.0   /**< dBFS, speech-band level below which nothing is speech */
 #define DD_THRESHOLD_MAX  -10.0
@@ -104,7 +105,8 @@ typedef struct DDParams {
 /** One point of the gain envelope. */
 typedef struct DDKeyframe {
     int64_t t;      /**< sample index at the working sample rate */
-    double gain_db; /**< gain at t; a multiple of 0.1 dB */
+    double gain_db; /**< gain at t; a multiple of 0.1 dB except where a new
+                         line cut a fade-up short */
 } DDKeyframe;
 
 /** One duck region, the span where the music is at its depth. */
@@ -159,7 +161,11 @@ void dd_analyzer_free(DDAnalyzer **a);
 int dd_analyzer_feed_music(DDAnalyzer *a, const float *const *music,
                            int nb_samples);
 
-/** Feed planar dialogue. */
+/**
+ * Feed planar dialogue. Keyframes and regions queue inside the analyzer
+ * (up to 4096 and 1024): read them at least every minute of audio fed, or
+ * feeding fails with DD_ERROR_STATE.
+ */
 int dd_analyzer_feed_dialogue(DDAnalyzer *a, const float *const *dialogue,
                               int nb_samples);
 
@@ -196,12 +202,22 @@ int dd_renderer_create(DDRenderer **out, int sample_rate, int channels,
 void dd_renderer_free(DDRenderer **r);
 
 /**
- * Append a keyframe; times must not decrease. The renderer keeps a small
- * window of keyframes; it holds the last gain after the last keyframe.
+ * Append a keyframe; times must not decrease. The renderer keeps a window
+ * of up to 1024 keyframes ahead of its position (DD_ERROR_STATE when full):
+ * before rendering a block, add every keyframe up to and including the first
+ * one at or after the block's end. Before the first keyframe the gain is
+ * the first keyframe's, after the last one the last one's.
  * Returns DD_ERROR_ORDER if kf->t is before the previous keyframe or before
  * the samples already rendered.
  */
 int dd_renderer_add_keyframe(DDRenderer *r, const DDKeyframe *kf);
+
+/**
+ * Render from a complete, caller-owned keyframe list instead (the
+ * program's render pass, an imported envelope). kf must stay valid while
+ * the renderer is used. Only before the first dd_renderer_process().
+ */
+int dd_renderer_set_keyframes(DDRenderer *r, const DDKeyframe *kf, size_t nb);
 
 /** Gain in dB at sample t given the keyframes added so far. */
 double dd_renderer_gain_db(const DDRenderer *r, int64_t t);

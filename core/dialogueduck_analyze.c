@@ -1,0 +1,322 @@
+/*
+ * dialogueduck engine: the analyzer, detector and planner together
+ *
+ * This file is part of dialogueduck.
+ *
+ * dialogueduck is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * dialogueduck is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with dialogueduck; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin Street, Fifth Floor, Boston, MA 02110-1301 USA
+ */
+
+/*
+ * The analyzer runs the detector on the dialogue (the centre channel, or
+ * the mean of all channels), turns its events into planner calls with the
+ * depth of each region, and keeps the rendering frontier: with an engine
+ * delay of D samples, after h hops nothing before h * hop - D can change.
+ *
+ * Relative depth (below > 0) compares K-weighted energies: the dialogue's
+ * over the hops found to be speech so far, the music's over the last 3 s.
+ */
+
+#include <math.h>
+#include <string.h>
+
+#include "dialogueduck_internal.h"
+
+#define WALKBACK_HOPS 40     /* how far an onset may walk back (400 ms) */
+#define MUSIC_HOPS    300    /* music loudness window (3 s) */
+#define ACT_HOPS      1024   /* activity kept for readers (power of 2) */
+#define ACT_LAG       (WALKBACK_HOPS + 30) /* hops until activity is final */
+#define SILENCE       1e-10
+
+struct DDAnalyzer {
+    DDAllocator al_copy;
+    const DDAllocator *al;
+    DDParams p;
+    int sample_rate, hop;
+    int dlg_channels, center, music_channels;
+    int64_t delay;
+    int finished;
+
+    DDDetector *det;
+    DDPlanner *plan;
+
+    /* relative depth */
+    int relative;
+    DDBiquad dlg_k[2];
+    DDBiquad *music_k;          /* 2 per music channel */
+    double dlg_hop_acc, dlg_hop[128];
+    double dlg_sum;
+    int64_t dlg_count;
+    double music_hop_acc, music_ring[MUSIC_HOPS], music_sum;
+    int music_pos, music_in_hop;
+    int64_t music_hops;
+
+    uint8_t act[ACT_HOPS];
+};
+
+int dd_analyzer_create(DDAnalyzer **out, const DDParams *p, int sample_rate,
+                       int dialogue_channels, int center, int music_channels,
+                       const DDAllocator *alloc)
+{
+    DDAnalyzer *a;
+    int ret;
+
+    *out = NULL;
+    if (dd_params_check(p) < 0 || sample_rate < 1000 || sample_rate > 768000 ||
+        dialogue_channels < 1 || center >= dialogue_channels ||
+        music_channels < 0)
+        return DD_ERROR_INVAL;
+    a = dd_alloc(alloc, sizeof(*a));
+    if (!a)
+        return DD_ERROR_NOMEM;
+    if (alloc) {
+        a->al_copy = *alloc;
+        a->al = &a->al_copy;
+    }
+    a->p = *p;
+    a->sample_rate = sample_rate;
+    a->hop = dd_hop_size(sample_rate);
+    a->dlg_channels = dialogue_channels;
+    a->center = center;
+    a->music_channels = music_channels;
+    a->delay = dd_lookahead_samples(p, sample_rate);
+    a->relative = music_channels > 0;
+    if ((ret = dd_detector_create(&a->det, sample_rate, p->threshold,
+                                  WALKBACK_HOPS, a->al)) < 0 ||
+        (ret = dd_planner_create(&a->plan, p, sample_rate, a->al)) < 0)
+        goto fail;
+    if (a->relative) {
+        a->music_k = dd_alloc_array(a->al, 2 * music_channels,
+                                    sizeof(*a->music_k));
+        if (!a->music_k) {
+            ret = DD_ERROR_NOMEM;
+            goto fail;
+        }
+        for (int c = 0; c < music_channels; c++) {
+            dd_biquad_kweight_shelf(&a->music_k[2 * c], sample_rate);
+            dd_biquad_kweight_highpass(&a->music_k[2 * c + 1], sample_rate);
+        }
+        dd_biquad_kweight_shelf(&a->dlg_k[0], sample_rate);
+        dd_biquad_kweight_highpass(&a->dlg_k[1], sample_rate);
+    }
+    *out = a;
+    return DD_OK;
+fail:
+    dd_analyzer_free(&a);
+    return ret;
+}
+
+void dd_analyzer_free(DDAnalyzer **pa)
+{
+    DDAnalyzer *a = *pa;
+
+    if (!a)
+        return;
+    dd_detector_free(&a->det, a->al);
+    dd_planner_free(&a->plan, a->al);
+    dd_free(a->al, a->music_k);
+    dd_free(a->al, a);
+    *pa = NULL;
+}
+
+int dd_analyzer_set_params(DDAnalyzer *a, const DDParams *p)
+{
+    if (dd_params_check(p) < 0 || p->lookahead != a->p.lookahead ||
+        p->spectral != a->p.spectral)
+        return DD_ERROR_INVAL;
+    a->p = *p;
+    dd_detector_set_threshold(a->det, p->threshold);
+    dd_planner_set_params(a->plan, p);
+    return DD_OK;
+}
+
+int dd_analyzer_feed_music(DDAnalyzer *a, const float *const *music,
+                           int nb_samples)
+{
+    if (a->finished || nb_samples < 0)
+        return DD_ERROR_STATE;
+    if (!a->relative)
+        return DD_OK;
+    for (int i = 0; i < nb_samples; i++) {
+        for (int c = 0; c < a->music_channels; c++) {
+            double y = dd_biquad_run(&a->music_k[2 * c + 1],
+                       dd_biquad_run(&a->music_k[2 * c], music[c][i]));
+            a->music_hop_acc += y * y;
+        }
+        if (++a->music_in_hop < a->hop)
+            continue;
+        a->music_in_hop = 0;
+        /* a music hop is complete: slide the 3 s window */
+        a->music_sum -= a->music_ring[a->music_pos];
+        a->music_ring[a->music_pos] = a->music_hop_acc / a->hop;
+        a->music_sum += a->music_ring[a->music_pos];
+        a->music_pos = (a->music_pos + 1) % MUSIC_HOPS;
+        a->music_hop_acc = 0.0;
+        a->music_hops++;
+    }
+    return DD_OK;
+}
+
+/* The gain for a region confirmed now, on the 0.1 dB grid. */
+static double region_depth(const DDAnalyzer *a)
+{
+    double g, dlg_db, music_db;
+    int64_t n = a->music_hops < MUSIC_HOPS ? a->music_hops : MUSIC_HOPS;
+
+    if (!a->relative || a->p.below <= 0.0 || !a->dlg_count || !n)
+        return dd_round_db(a->p.depth);
+    dlg_db = 10.0 * log10(a->dlg_sum / a->dlg_count + SILENCE);
+    music_db = 10.0 * log10(fmax(a->music_sum, 0.0) / n + SILENCE);
+    g = dlg_db - a->p.below - music_db;
+    g = fmin(0.0, fmax(a->p.depth, g));
+    return dd_round_db(g);
+}
+
+static void mark_activity(DDAnalyzer *a, int64_t from, int64_t to, int v)
+{
+    if (to - from > ACT_HOPS)
+        from = to - ACT_HOPS;
+    for (int64_t h = from; h < to; h++)
+        a->act[h & (ACT_HOPS - 1)] = v;
+}
+
+static int handle_event(DDAnalyzer *a, const DDDetectEvent *ev, int64_t hops)
+{
+    int ret = DD_OK;
+
+    if (ev->onset) {
+        if (a->relative) {
+            /* the walked-back hops are speech too */
+            for (int64_t h = ev->onset_hop; h < hops; h++) {
+                a->dlg_sum += a->dlg_hop[h & 127];
+                a->dlg_count++;
+            }
+        }
+        mark_activity(a, ev->onset_hop, hops, 1);
+        ret = dd_planner_onset(a->plan, ev->onset_hop * a->hop,
+                               region_depth(a));
+    }
+    if (ev->offset) {
+        mark_activity(a, ev->end_hop, hops, 0);
+        ret = dd_planner_offset(a->plan, ev->end_hop * a->hop);
+    }
+    return ret;
+}
+
+int dd_analyzer_feed_dialogue(DDAnalyzer *a, const float *const *dialogue,
+                              int nb_samples)
+{
+    if (a->finished || nb_samples < 0)
+        return DD_ERROR_STATE;
+    for (int i = 0; i < nb_samples; i++) {
+        DDDetectEvent ev;
+        float x;
+        int ret;
+
+        if (a->center >= 0) {
+            x = dialogue[a->center][i];
+        } else {
+            float sum = 0.0f;
+            for (int c = 0; c < a->dlg_channels; c++)
+                sum += dialogue[c][i];
+            x = sum / a->dlg_channels;
+        }
+        if (!isfinite(x))
+            x = 0.0f; /* a NaN must not poison the filters for good */
+        if (a->relative) {
+            double y = dd_biquad_run(&a->dlg_k[1],
+                                     dd_biquad_run(&a->dlg_k[0], x));
+            a->dlg_hop_acc += y * y;
+        }
+        if (!dd_detector_push(a->det, x, &ev))
+            continue;
+
+        {
+            int64_t hops = dd_detector_hops(a->det);
+            int in_speech;
+
+            if (a->relative) {
+                a->dlg_hop[(hops - 1) & 127] = a->dlg_hop_acc / a->hop;
+                a->dlg_hop_acc = 0.0;
+            }
+            dd_planner_set_frontier(a->plan, hops * a->hop - a->delay);
+            if ((ret = handle_event(a, &ev, hops)) < 0)
+                return ret;
+            in_speech = dd_detector_in_speech(a->det);
+            a->act[(hops - 1) & (ACT_HOPS - 1)] = in_speech;
+            if (in_speech && !ev.onset && a->relative) {
+                a->dlg_sum += a->dlg_hop[(hops - 1) & 127];
+                a->dlg_count++;
+            }
+        }
+    }
+    return DD_OK;
+}
+
+int dd_analyzer_finish(DDAnalyzer *a)
+{
+    DDDetectEvent ev;
+    int ret;
+
+    if (a->finished)
+        return DD_OK;
+    dd_detector_finish(a->det, &ev);
+    if ((ret = handle_event(a, &ev, dd_detector_hops(a->det))) < 0)
+        return ret;
+    a->finished = 1;
+    return dd_planner_finish(a->plan);
+}
+
+int64_t dd_analyzer_committed(const DDAnalyzer *a)
+{
+    if (a->finished)
+        return INT64_MAX;
+    return dd_detector_hops(a->det) * a->hop - a->delay;
+}
+
+int dd_analyzer_read_keyframes(DDAnalyzer *a, DDKeyframe *kf, int max)
+{
+    int nb, nb_final;
+    const DDKeyframe *q = dd_planner_keyframes(a->plan, &nb, &nb_final);
+    int n = nb_final < max ? nb_final : max;
+
+    memcpy(kf, q, n * sizeof(*kf));
+    dd_planner_pop_keyframes(a->plan, n);
+    return n;
+}
+
+int dd_analyzer_read_regions(DDAnalyzer *a, DDRegion *r, int max)
+{
+    return dd_planner_read_regions(a->plan, r, max);
+}
+
+int dd_analyzer_read_activity(DDAnalyzer *a, int64_t first, uint8_t *act,
+                              int n)
+{
+    int64_t hops = dd_detector_hops(a->det);
+    int64_t end = a->finished ? hops : hops - ACT_LAG;
+    int count = 0;
+
+    if (first < hops - ACT_HOPS + ACT_LAG)
+        return DD_ERROR_STATE; /* no longer buffered */
+    for (int64_t h = first; h < end && count < n; h++)
+        act[count++] = a->act[h & (ACT_HOPS - 1)];
+    return count;
+}
+
+/* Internal access for the engine. */
+DDPlanner *dd_analyzer_planner(DDAnalyzer *a)
+{
+    return a->plan;
+}

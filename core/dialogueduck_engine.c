@@ -1,0 +1,241 @@
+/*
+ * dialogueduck engine: one-pass streaming for the filter
+ *
+ * This file is part of dialogueduck.
+ *
+ * dialogueduck is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * dialogueduck is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with dialogueduck; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin Street, Fifth Floor, Boston, MA 02110-1301 USA
+ */
+
+/*
+ * Analyzer, music delay line and renderer in one pass. The music is
+ * delayed by D = lookahead + one hop; the planner never changes a keyframe
+ * before h * hop - D once h hops are analyzed, so the renderer can follow
+ * the planner's queue, provisional release keyframes included (see the
+ * planner), and the output equals a render of the final keyframe list.
+ */
+
+#include <math.h>
+#include <string.h>
+
+#include "dialogueduck_internal.h"
+
+#define CHUNK 1024 /* samples analyzed before the delayed music is rendered */
+
+struct DDEngine {
+    DDAllocator al_copy;
+    const DDAllocator *al;
+    DDParams p;
+    int music_channels;
+    int64_t delay;
+
+    DDAnalyzer *an;
+    DDBandSplit *band;
+    DDKeyframe prev;            /* last keyframe behind the render position */
+    int has_prev;
+
+    float **ring;               /* delay line, ring_size samples per channel */
+    int64_t ring_size;
+    int64_t in_pos, out_pos;
+    int dialogue_channels;
+    const float **view;         /* per-channel pointers into the ring */
+    float **outv;
+    const float **mview, **dview; /* input pointers at a chunk's offset */
+    double last_gain_db;
+};
+
+int dd_engine_create(DDEngine **out, const DDParams *p, int sample_rate,
+                     int music_channels, int dialogue_channels, int center,
+                     const DDAllocator *alloc)
+{
+    DDEngine *e;
+    int ret;
+
+    *out = NULL;
+    if (music_channels < 1 || dd_params_check(p) < 0)
+        return DD_ERROR_INVAL;
+    e = dd_alloc(alloc, sizeof(*e));
+    if (!e)
+        return DD_ERROR_NOMEM;
+    if (alloc) {
+        e->al_copy = *alloc;
+        e->al = &e->al_copy;
+    }
+    e->p = *p;
+    e->music_channels = music_channels;
+    e->dialogue_channels = dialogue_channels;
+    e->delay = dd_lookahead_samples(p, sample_rate);
+    e->ring_size = e->delay + CHUNK;
+    if ((ret = dd_analyzer_create(&e->an, p, sample_rate, dialogue_channels,
+                                  center, p->below > 0 ? music_channels : 0,
+                                  e->al)) < 0)
+        goto fail;
+    if (p->spectral &&
+        (ret = dd_band_split_create(&e->band, sample_rate, music_channels,
+                                    e->al)) < 0)
+        goto fail;
+    ret = DD_ERROR_NOMEM;
+    e->ring = dd_alloc_array(e->al, music_channels, sizeof(*e->ring));
+    e->view = dd_alloc_array(e->al, music_channels, sizeof(*e->view));
+    e->outv = dd_alloc_array(e->al, music_channels, sizeof(*e->outv));
+    e->mview = dd_alloc_array(e->al, music_channels, sizeof(*e->mview));
+    e->dview = dd_alloc_array(e->al, dialogue_channels, sizeof(*e->dview));
+    if (!e->ring || !e->view || !e->outv || !e->mview || !e->dview)
+        goto fail;
+    for (int c = 0; c < music_channels; c++)
+        if (!(e->ring[c] = dd_alloc_array(e->al, e->ring_size, sizeof(float))))
+            goto fail;
+    *out = e;
+    return DD_OK;
+fail:
+    dd_engine_free(&e);
+    return ret;
+}
+
+void dd_engine_free(DDEngine **pe)
+{
+    DDEngine *e = *pe;
+
+    if (!e)
+        return;
+    dd_analyzer_free(&e->an);
+    dd_band_split_free(&e->band, e->al);
+    if (e->ring)
+        for (int c = 0; c < e->music_channels; c++)
+            dd_free(e->al, e->ring[c]);
+    dd_free(e->al, e->ring);
+    dd_free(e->al, e->view);
+    dd_free(e->al, e->outv);
+    dd_free(e->al, e->mview);
+    dd_free(e->al, e->dview);
+    dd_free(e->al, e);
+    *pe = NULL;
+}
+
+/* Render delayed music from out_pos up to end into out at offset. */
+static void render(DDEngine *e, int64_t end, float **out, int offset)
+{
+    DDPlanner *pl = dd_analyzer_planner(e->an);
+    DDRegion regions[16];
+
+    while (e->out_pos < end) {
+        int64_t at = e->out_pos % e->ring_size;
+        int n = (int)(end - e->out_pos), nb, nb_final, drop = 0;
+        const DDKeyframe *kf = dd_planner_keyframes(pl, &nb, &nb_final);
+
+        if (n > e->ring_size - at)
+            n = (int)(e->ring_size - at);
+        for (int c = 0; c < e->music_channels; c++) {
+            e->view[c] = e->ring[c] + at;
+            e->outv[c] = out[c] + offset;
+        }
+        dd_apply_envelope(e->has_prev ? &e->prev : NULL, kf, nb, e->out_pos,
+                          e->view, e->outv, e->music_channels, n, e->band,
+                          NULL);
+        e->out_pos += n;
+        offset += n;
+        e->last_gain_db = dd_envelope_db(e->has_prev ? &e->prev : NULL, kf,
+                                         nb, e->out_pos - 1);
+
+        /* forget final keyframes the render position has passed */
+        while (drop < nb_final && kf[drop].t <= e->out_pos)
+            drop++;
+        if (drop) {
+            e->prev = kf[drop - 1];
+            e->has_prev = 1;
+            dd_planner_pop_keyframes(pl, drop);
+        }
+    }
+    /* regions are for analyzer readers; the engine has none */
+    while (dd_planner_read_regions(pl, regions, 16) > 0)
+        ;
+}
+
+/* Analyze a chunk and append its music to the delay line. */
+static int push_chunk(DDEngine *e, const float *const *music,
+                      const float *const *dialogue, int offset, int n)
+{
+    int64_t at = e->in_pos % e->ring_size;
+    int first = (int)(e->ring_size - at < n ? e->ring_size - at : n);
+    int ret;
+
+    for (int c = 0; c < e->music_channels; c++)
+        e->mview[c] = music[c] + offset;
+    for (int c = 0; c < e->dialogue_channels; c++)
+        e->dview[c] = dialogue[c] + offset;
+    if ((ret = dd_analyzer_feed_music(e->an, e->mview, n)) < 0 ||
+        (ret = dd_analyzer_feed_dialogue(e->an, e->dview, n)) < 0)
+        return ret;
+    for (int c = 0; c < e->music_channels; c++) {
+        memcpy(e->ring[c] + at, e->mview[c], first * sizeof(float));
+        memcpy(e->ring[c], e->mview[c] + first, (n - first) * sizeof(float));
+    }
+    e->in_pos += n;
+    return DD_OK;
+}
+
+int dd_engine_process(DDEngine *e, const float *const *music,
+                      const float *const *dialogue, int nb_samples,
+                      float **out)
+{
+    int written = 0;
+
+    if (nb_samples < 0)
+        return DD_ERROR_INVAL;
+    for (int offset = 0; offset < nb_samples; offset += CHUNK) {
+        int n = nb_samples - offset < CHUNK ? nb_samples - offset : CHUNK;
+        int64_t end, start = e->out_pos;
+        int ret = push_chunk(e, music, dialogue, offset, n);
+
+        if (ret < 0)
+            return ret;
+        /* everything rendered lies before the next hop's frontier */
+        end = e->in_pos - e->delay;
+        if (end > e->out_pos) {
+            render(e, end, out, written);
+            written += (int)(e->out_pos - start);
+        }
+    }
+    return written;
+}
+
+int dd_engine_flush(DDEngine *e, float **out)
+{
+    int64_t start = e->out_pos;
+    int ret = dd_analyzer_finish(e->an);
+
+    if (ret < 0)
+        return ret;
+    render(e, e->in_pos, out, 0);
+    return (int)(e->out_pos - start);
+}
+
+double dd_engine_gain_db(const DDEngine *e)
+{
+    return e->last_gain_db;
+}
+
+int dd_engine_active(const DDEngine *e)
+{
+    return e->last_gain_db < 0.0;
+}
+
+int dd_engine_set_params(DDEngine *e, const DDParams *p)
+{
+    int ret = dd_analyzer_set_params(e->an, p);
+
+    if (ret >= 0)
+        e->p = *p;
+    return ret;
+}

@@ -1,0 +1,137 @@
+/*
+ * dialogueduck engine internals shared between the core's source files
+ *
+ * This file is part of dialogueduck.
+ *
+ * dialogueduck is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * dialogueduck is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with dialogueduck; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin Street, Fifth Floor, Boston, MA 02110-1301 USA
+ */
+
+#ifndef DIALOGUEDUCK_INTERNAL_H
+#define DIALOGUEDUCK_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dialogueduck.h"
+
+#define DD_PI 3.14159265358979323846
+
+/* Allocation through the caller's hooks (or calloc/free). */
+void *dd_alloc(const DDAllocator *al, size_t size);
+void *dd_alloc_array(const DDAllocator *al, size_t nmemb, size_t size);
+void dd_free(const DDAllocator *al, void *ptr);
+
+/* Samples per analysis hop at a sample rate. */
+int dd_hop_size(int sample_rate);
+
+/* Round a gain to the 0.1 dB grid that keyframes use. */
+double dd_round_db(double db);
+
+/* ---- biquad filters ------------------------------------------------ */
+
+typedef struct DDBiquad {
+    double b0, b1, b2, a1, a2; /* normalized, a0 == 1 */
+    double z1, z2;             /* transposed direct form II state */
+} DDBiquad;
+
+void dd_biquad_lowpass(DDBiquad *f, double fc, double q, int sample_rate);
+void dd_biquad_highpass(DDBiquad *f, double fc, double q, int sample_rate);
+/* The two stages of the BS.1770 K-weighting filter at any sample rate. */
+void dd_biquad_kweight_shelf(DDBiquad *f, int sample_rate);
+void dd_biquad_kweight_highpass(DDBiquad *f, int sample_rate);
+
+static inline double dd_biquad_run(DDBiquad *f, double x)
+{
+    double y = f->b0 * x + f->z1;
+    f->z1 = f->b1 * x - f->a1 * y + f->z2;
+    f->z2 = f->b2 * x - f->a2 * y;
+    return y;
+}
+
+/* ---- detector: dialogue -> speech regions --------------------------- */
+
+typedef struct DDDetector DDDetector;
+
+/* What the detector reports after each hop. */
+typedef struct DDDetectEvent {
+    int onset;         /* 1: a region starts at onset_hop */
+    int64_t onset_hop;
+    int offset;        /* 1: the open region ends before end_hop */
+    int64_t end_hop;
+} DDDetectEvent;
+
+int dd_detector_create(DDDetector **out, int sample_rate, double threshold,
+                       int max_walkback_hops, const DDAllocator *al);
+void dd_detector_free(DDDetector **d, const DDAllocator *al);
+void dd_detector_set_threshold(DDDetector *d, double threshold);
+/* Feed one sample of the mono detection signal; returns 1 when a hop
+ * completed and *ev holds its outcome. */
+int dd_detector_push(DDDetector *d, float x, DDDetectEvent *ev);
+/* Close an open region at the end of the stream. */
+void dd_detector_finish(DDDetector *d, DDDetectEvent *ev);
+int64_t dd_detector_hops(const DDDetector *d);
+int dd_detector_in_speech(const DDDetector *d);
+
+/* ---- planner: regions -> keyframes ---------------------------------- */
+
+typedef struct DDPlanner DDPlanner;
+
+int dd_planner_create(DDPlanner **out, const DDParams *p, int sample_rate,
+                      const DDAllocator *al);
+void dd_planner_free(DDPlanner **pl, const DDAllocator *al);
+void dd_planner_set_params(DDPlanner *pl, const DDParams *p);
+/* The earliest sample a new fade may still change (rendering frontier). */
+void dd_planner_set_frontier(DDPlanner *pl, int64_t frontier);
+int dd_planner_onset(DDPlanner *pl, int64_t onset, double depth);
+int dd_planner_offset(DDPlanner *pl, int64_t end);
+/* No more events: make every keyframe final. */
+int dd_planner_finish(DDPlanner *pl);
+
+/* Keyframes queued: the first nb_final are final, the rest provisional. */
+const DDKeyframe *dd_planner_keyframes(const DDPlanner *pl, int *nb,
+                                       int *nb_final);
+void dd_planner_pop_keyframes(DDPlanner *pl, int n);
+int dd_planner_read_regions(DDPlanner *pl, DDRegion *r, int max);
+
+/* ---- renderer core --------------------------------------------------- */
+
+/*
+ * Gain in dB at sample t from a keyframe before or at t (prev, may be NULL
+ * for "0 dB") followed by the queued keyframes kf[0..nb).
+ */
+double dd_envelope_db(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
+                      int64_t t);
+
+typedef struct DDBandSplit DDBandSplit;
+
+/*
+ * Apply the envelope to nb_samples of planar music starting at sample t0.
+ * gain_out, when not NULL, receives the linear gain of the last sample.
+ */
+void dd_apply_envelope(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
+                       int64_t t0, const float *const *in, float **out,
+                       int channels, int nb_samples, DDBandSplit *band,
+                       double *gain_out);
+
+int dd_band_split_create(DDBandSplit **out, int sample_rate, int channels,
+                         const DDAllocator *al);
+void dd_band_split_free(DDBandSplit **b, const DDAllocator *al);
+
+/* ---- analyzer internals for the engine ------------------------------- */
+
+DDPlanner *dd_analyzer_planner(DDAnalyzer *a);
+int dd_analyzer_set_params(DDAnalyzer *a, const DDParams *p);
+
+#endif /* DIALOGUEDUCK_INTERNAL_H */

@@ -1,0 +1,452 @@
+/*
+ * Unit tests of the engine on synthetic signals: onset timing against the
+ * lookahead, hold bridging, fade shapes, relative depth, breaths, centre
+ * channel detection, determinism, allocation only at creation.
+ *
+ * This file is part of dialogueduck (LGPL-2.1-or-later).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "dialogueduck.h"
+
+#define SR 48000
+#define MAXCH 8
+
+static unsigned rng_state = 12345;
+
+static double noise(void)
+{
+    rng_state = rng_state * 1664525u + 1013904223u;
+    return (double)(rng_state >> 8) / (1 << 24) * 2.0 - 1.0;
+}
+
+/* A voiced vowel-like sound: harmonics of f0 with a 1/k spectrum. */
+static double voiced(double t, double f0)
+{
+    double s = 0.0;
+    for (int k = 1; k <= 20; k++)
+        s += sin(2.0 * M_PI * f0 * k * t) / k;
+    return s / 2.0;
+}
+
+typedef struct Phrase {
+    double start, end; /* s */
+    double level;      /* linear amplitude of the voice */
+    double hiss;       /* s of unvoiced consonant before the voiced part */
+} Phrase;
+
+/* Dialogue: room tone plus phrases plus breaths (unvoiced bursts). */
+static void make_dialogue(float *d, int n, const Phrase *ph, int nb_ph,
+                          const double *breaths, int nb_breaths)
+{
+    for (int i = 0; i < n; i++) {
+        double t = (double)i / SR, x = 0.0005 * noise();
+        for (int p = 0; p < nb_ph; p++) {
+            double s = ph[p].start, e = ph[p].end;
+            if (t >= s && t < s + ph[p].hiss)
+                x += ph[p].level * 0.3 * noise();
+            else if (t >= s + ph[p].hiss && t < e)
+                /* syllables: 4 Hz amplitude modulation, never silent */
+                x += ph[p].level * voiced(t, 140.0) *
+                     (0.6 + 0.4 * sin(2.0 * M_PI * 4.0 * (t - s)));
+        }
+        for (int b = 0; b < nb_breaths; b++) {
+            double u = (t - breaths[b]) / 0.35;
+            if (u >= 0.0 && u < 1.0)
+                x += 0.08 * sin(M_PI * u) * noise();
+        }
+        d[i] = (float)x;
+    }
+}
+
+static void fill(float *m, int n, float v)
+{
+    for (int i = 0; i < n; i++)
+        m[i] = v;
+}
+
+/* Run the engine over whole buffers in blocks; out[c] gets n samples. */
+static int run_engine(const DDParams *p, float **music, int mch,
+                      float **dlg, int dch, int center, int n, int block,
+                      float **out)
+{
+    DDEngine *e;
+    int pos = 0, written = 0, ret;
+    const float *mv[MAXCH], *dv[MAXCH];
+    float *ov[MAXCH];
+
+    if ((ret = dd_engine_create(&e, p, SR, mch, dch, center, NULL)) < 0)
+        return ret;
+    while (pos < n) {
+        int k = n - pos < block ? n - pos : block;
+        for (int c = 0; c < mch; c++) {
+            mv[c] = music[c] + pos;
+            ov[c] = out[c] + written;
+        }
+        for (int c = 0; c < dch; c++)
+            dv[c] = dlg[c] + pos;
+        ret = dd_engine_process(e, mv, dv, k, ov);
+        if (ret < 0)
+            break;
+        written += ret;
+        pos += k;
+    }
+    if (ret >= 0) {
+        for (int c = 0; c < mch; c++)
+            ov[c] = out[c] + written;
+        ret = dd_engine_flush(e, ov);
+        written += ret;
+    }
+    dd_engine_free(&e);
+    return ret < 0 ? ret : written;
+}
+
+static double db_at(const float *out, const float *in, int i)
+{
+    return 20.0 * log10(fabs(out[i] / in[i]));
+}
+
+static void test_params(void)
+{
+    DDParams p;
+
+    dd_params_default(&p);
+    CHECK(dd_params_check(&p) == DD_OK, "defaults valid");
+    p.depth = 3.0;
+    CHECK(dd_params_check(&p) == DD_ERROR_INVAL, "positive depth rejected");
+    dd_params_default(&p);
+    p.attack = NAN;
+    CHECK(dd_params_check(&p) == DD_ERROR_INVAL, "NaN attack rejected");
+    dd_params_default(&p);
+    p.lookahead = DD_LOOKAHEAD_MAX + 0.1;
+    CHECK(dd_params_check(&p) == DD_ERROR_INVAL, "lookahead over range");
+}
+
+/* The fade-down ends by the first syllable, starts attack before it, and
+ * never steps faster than the fade allows. */
+static void test_onset_and_fades(void)
+{
+    int n = SR * 8;
+    float *m = malloc(n * sizeof(float)), *d = malloc(n * sizeof(float));
+    float *o = malloc(n * sizeof(float));
+    Phrase ph = { 3.0, 5.0, 0.1, 0.08 };
+    DDParams p;
+    int w, onset = (int)(3.0 * SR), end_ok = 1, max_step_ok = 1;
+    double max_step = 0.0, allowed;
+
+    dd_params_default(&p);
+    fill(m, n, 0.5f);
+    make_dialogue(d, n, &ph, 1, NULL, 0);
+    w = run_engine(&p, &m, 1, &d, 1, -1, n, 4096, &o);
+    CHECK(w == n, "engine wrote %d of %d samples", w, n);
+
+    /* at the first (unvoiced) syllable the music is at depth */
+    CHECK(fabs(db_at(o, m, onset) - p.depth) < 0.01,
+          "gain at onset %.2f dB, want %.1f", db_at(o, m, onset), p.depth);
+    /* the fade starts no earlier than attack + pre-roll before the onset */
+    CHECK(fabs(db_at(o, m, onset - (int)((p.attack + 0.06) * SR))) < 0.01,
+          "music untouched before the fade: %.2f dB",
+          db_at(o, m, onset - (int)((p.attack + 0.06) * SR)));
+    /* the fade starts at most 30 ms earlier than needed */
+    CHECK(db_at(o, m, onset - (int)((p.attack + 0.04) * SR) + SR / 100) < -0.1,
+          "fade under way 10 ms into the attack");
+
+    allowed = -p.depth / (p.attack * SR) * 1.01; /* float rounding */
+    for (int i = 1; i < n; i++) {
+        double step = fabs(db_at(o, m, i) - db_at(o, m, i - 1));
+        if (step > max_step)
+            max_step = step;
+    }
+    max_step_ok = max_step <= allowed;
+    CHECK(max_step_ok, "largest gain step %.5f dB/sample, fade allows %.5f",
+          max_step, allowed);
+
+    /* music comes back fully after the line: hold + release + margin */
+    for (int i = (int)((5.0 + p.hold + p.release + 0.4) * SR); i < n; i++)
+        if (o[i] != m[i])
+            end_ok = 0;
+    CHECK(end_ok, "music restored bit-exact after the release");
+    /* still down through the hold after the last word */
+    CHECK(fabs(db_at(o, m, (int)((5.0 + p.hold * 0.5) * SR)) - p.depth) < 0.01,
+          "music held down after the line");
+    free(m);
+    free(d);
+    free(o);
+}
+
+/* Short pauses are bridged; long ones let the music back up. */
+static void test_hold(void)
+{
+    int n = SR * 14;
+    float *m = malloc(n * sizeof(float)), *d = malloc(n * sizeof(float));
+    float *o = malloc(n * sizeof(float));
+    Phrase ph[] = {
+        { 1.0, 3.0, 0.1, 0.0 }, { 3.4, 5.0, 0.1, 0.0 }, /* 0.4 s pause */
+        { 9.0, 11.0, 0.1, 0.0 },                        /* 4 s later */
+    };
+    DDParams p;
+    double worst_pause = -100.0;
+
+    dd_params_default(&p);
+    fill(m, n, 0.5f);
+    make_dialogue(d, n, ph, 3, NULL, 0);
+    run_engine(&p, &m, 1, &d, 1, -1, n, 1000, &o);
+    for (int i = (int)(3.0 * SR); i < (int)(3.4 * SR); i++)
+        if (db_at(o, m, i) > worst_pause)
+            worst_pause = db_at(o, m, i);
+    CHECK(worst_pause < p.depth + 0.01, "pause of 0.4 s bridged (max %.2f dB)",
+          worst_pause);
+    CHECK(fabs(db_at(o, m, (int)(7.5 * SR))) < 0.01,
+          "music back between lines 4 s apart: %.2f dB",
+          db_at(o, m, (int)(7.5 * SR)));
+    CHECK(fabs(db_at(o, m, (int)(10.0 * SR)) - p.depth) < 0.01,
+          "third line ducked");
+    free(m);
+    free(d);
+    free(o);
+}
+
+/* Breaths and noise bursts over room tone do not duck the music. */
+static void test_breaths(void)
+{
+    int n = SR * 8;
+    float *m = malloc(n * sizeof(float)), *d = malloc(n * sizeof(float));
+    float *o = malloc(n * sizeof(float));
+    double breaths[] = { 1.0, 2.5, 4.0, 6.0 };
+    DDParams p;
+    double lowest = 0.0;
+
+    dd_params_default(&p);
+    fill(m, n, 0.5f);
+    make_dialogue(d, n, NULL, 0, breaths, 4);
+    run_engine(&p, &m, 1, &d, 1, -1, n, 4096, &o);
+    for (int i = 0; i < n; i++)
+        if (db_at(o, m, i) < lowest)
+            lowest = db_at(o, m, i);
+    CHECK(lowest > -0.01, "breaths pulled the music to %.2f dB", lowest);
+    free(m);
+    free(d);
+    free(o);
+}
+
+/* Relative depth: the ducked music sits `below` LU under the dialogue. */
+static void test_relative_depth(void)
+{
+    int n = SR * 10, start = (int)(4.0 * SR), end = (int)(7.0 * SR);
+    float *m = malloc(n * sizeof(float)), *d = malloc(n * sizeof(float));
+    float *o = malloc(n * sizeof(float));
+    Phrase ph = { 2.0, 8.0, 0.1, 0.0 };
+    DDParams p;
+    double em = 0.0, ed = 0.0, eo = 0.0, got, want;
+
+    dd_params_default(&p);
+    p.below = 6.0;
+    p.depth = -40.0;
+    for (int i = 0; i < n; i++)
+        m[i] = (float)(0.3 * sin(2.0 * M_PI * 1000.0 * i / SR));
+    /* a 1 kHz tone is K-weighted like the voice's harmonics near 1 kHz;
+     * compare plain energies of the tone-like dialogue and music. */
+    make_dialogue(d, n, &ph, 1, NULL, 0);
+    run_engine(&p, &m, 1, &d, 1, -1, n, 4096, &o);
+    for (int i = start; i < end; i++) {
+        em += (double)m[i] * m[i];
+        eo += (double)o[i] * o[i];
+        ed += (double)d[i] * d[i];
+    }
+    got = 10.0 * log10(eo / em);
+    want = 10.0 * log10(ed / em) - p.below;
+    /* K-weighting lifts the voice's upper harmonics a little: 2 dB */
+    CHECK(fabs(got - want) < 2.0, "relative depth %.2f dB, want %.2f +-2",
+          got, want);
+    CHECK(got > p.depth + 1.0, "relative depth not clamped to depth");
+    free(m);
+    free(d);
+    free(o);
+}
+
+/* 5.1 dialogue: detect from the centre; 7.1 music ducked on every channel. */
+static void test_centre_channel(void)
+{
+    int n = SR * 6, dch = 6, mch = 8;
+    float *m[MAXCH], *d[MAXCH], *o[MAXCH];
+    Phrase ph = { 2.0, 4.0, 0.1, 0.0 };
+    DDParams p;
+    int ok = 1;
+
+    dd_params_default(&p);
+    for (int c = 0; c < mch; c++) {
+        m[c] = malloc(n * sizeof(float));
+        o[c] = malloc(n * sizeof(float));
+        fill(m[c], n, 0.25f);
+    }
+    for (int c = 0; c < dch; c++) {
+        d[c] = calloc(n, sizeof(float));
+        if (c == 2)
+            make_dialogue(d[c], n, &ph, 1, NULL, 0);
+    }
+    run_engine(&p, m, mch, d, dch, 2, n, 2048, o);
+    for (int c = 0; c < mch; c++)
+        if (fabs(db_at(o[c], m[c], 3 * SR) - p.depth) > 0.01)
+            ok = 0;
+    CHECK(ok, "all 8 music channels ducked from the 5.1 centre");
+    for (int c = 0; c < mch; c++) {
+        free(m[c]);
+        free(o[c]);
+    }
+    for (int c = 0; c < dch; c++)
+        free(d[c]);
+}
+
+/* Same input, any block size, streaming or two-pass: the same output. */
+static void test_determinism(void)
+{
+    int n = SR * 12;
+    float *m[2], *d = malloc(n * sizeof(float)), *o1[2], *o2[2], *o3[2];
+    Phrase ph[] = { { 1.0, 2.5, 0.1, 0.05 }, { 3.7, 6.0, 0.05, 0.0 },
+                    { 7.2, 9.0, 0.2, 0.1 } };
+    DDParams p;
+    DDAnalyzer *a;
+    DDRenderer *r;
+    DDKeyframe kf[256];
+    int nkf = 0, same = 1;
+    double maxdiff = 0.0;
+
+    dd_params_default(&p);
+    p.spectral = 0;
+    for (int c = 0; c < 2; c++) {
+        m[c] = malloc(n * sizeof(float));
+        o1[c] = malloc(n * sizeof(float));
+        o2[c] = malloc(n * sizeof(float));
+        o3[c] = malloc(n * sizeof(float));
+        for (int i = 0; i < n; i++)
+            m[c][i] = (float)(0.2 * noise());
+    }
+    make_dialogue(d, n, ph, 3, NULL, 0);
+    run_engine(&p, m, 2, &d, 1, -1, n, 4096, o1);
+    run_engine(&p, m, 2, &d, 1, -1, n, 333, o2);
+    for (int c = 0; c < 2; c++)
+        for (int i = 0; i < n; i++)
+            if (o1[c][i] != o2[c][i]) {
+                if (same && getenv("DD_DEBUG"))
+                    fprintf(stderr, "first difference at %d: %g %g (in %g)\n",
+                            i, o1[c][i], o2[c][i], m[c][i]);
+                same = 0;
+            }
+    CHECK(same, "block size changes nothing");
+
+    /* two-pass: analyze everything, render from the final keyframe list */
+    dd_analyzer_create(&a, &p, SR, 1, -1, 0, NULL);
+    for (int pos = 0; pos < n; pos += 4800) {
+        const float *dv[1] = { d + pos };
+        int k = n - pos < 4800 ? n - pos : 4800;
+        dd_analyzer_feed_dialogue(a, dv, k);
+        nkf += dd_analyzer_read_keyframes(a, kf + nkf, 256 - nkf);
+    }
+    dd_analyzer_finish(a);
+    nkf += dd_analyzer_read_keyframes(a, kf + nkf, 256 - nkf);
+    dd_analyzer_free(&a);
+    if (getenv("DD_DEBUG"))
+        for (int i = 0; i < nkf; i++)
+            fprintf(stderr, "kf %lld %.2f\n", (long long)kf[i].t, kf[i].gain_db);
+    CHECK(nkf > 0 && nkf <= 4 * 3, "%d keyframes for 3 lines (at most 12)", nkf);
+    dd_renderer_create(&r, SR, 2, 0, NULL);
+    dd_renderer_set_keyframes(r, kf, nkf);
+    dd_renderer_process(r, (const float *const *)m, o3, n);
+    dd_renderer_free(&r);
+    for (int c = 0; c < 2; c++)
+        for (int i = 0; i < n; i++)
+            if (fabs(o3[c][i] - o1[c][i]) > maxdiff)
+                maxdiff = fabs(o3[c][i] - o1[c][i]);
+    CHECK(maxdiff < 3e-5, "two-pass render differs by %g (under -90 dBFS)",
+          maxdiff);
+    for (int c = 0; c < 2; c++) {
+        free(m[c]);
+        free(o1[c]);
+        free(o2[c]);
+        free(o3[c]);
+    }
+    free(d);
+}
+
+/* Allocation happens only at creation: memory is flat in duration. */
+static size_t alloc_calls, alloc_bytes;
+
+static void *count_alloc(void *opaque, size_t size)
+{
+    (void)opaque;
+    alloc_calls++;
+    alloc_bytes += size;
+    return calloc(1, size);
+}
+
+static void count_free(void *opaque, void *ptr)
+{
+    (void)opaque;
+    free(ptr);
+}
+
+static void test_memory_flat(void)
+{
+    DDAllocator al = { count_alloc, count_free, NULL };
+    DDParams p;
+    DDEngine *e;
+    int block = 4800;
+    float *m = malloc(block * sizeof(float)), *d = malloc(block * sizeof(float));
+    float *o = malloc(block * sizeof(float));
+    const float *mv[1] = { m }, *dv[1] = { d };
+    float *ov[1] = { o };
+    size_t calls_after_create;
+    Phrase ph = { 0.02, 0.08, 0.1, 0.0 };
+
+    dd_params_default(&p);
+    p.below = 10.0;
+    p.spectral = 1;
+    dd_engine_create(&e, &p, SR, 1, 1, -1, &al);
+    calls_after_create = alloc_calls;
+    fill(m, block, 0.3f);
+    /* ten minutes of alternating speech and silence */
+    for (int i = 0; i < 600 * 10; i++) {
+        if (i % 20 < 10)
+            make_dialogue(d, block, &ph, 1, NULL, 0);
+        else
+            make_dialogue(d, block, NULL, 0, NULL, 0);
+        dd_engine_process(e, mv, dv, block, ov);
+    }
+    CHECK(alloc_calls == calls_after_create,
+          "%zu allocations while processing", alloc_calls - calls_after_create);
+    CHECK(alloc_bytes < 4 << 20, "engine state %zu bytes", alloc_bytes);
+    dd_engine_free(&e);
+    free(m);
+    free(d);
+    free(o);
+}
+
+static void test_renderer_order(void)
+{
+    DDRenderer *r;
+    DDKeyframe a = { 1000, -6.0 }, b = { 500, 0.0 };
+
+    dd_renderer_create(&r, SR, 1, 0, NULL);
+    CHECK(dd_renderer_add_keyframe(r, &a) == DD_OK, "first keyframe");
+    CHECK(dd_renderer_add_keyframe(r, &b) == DD_ERROR_ORDER,
+          "keyframe out of order rejected");
+    CHECK(fabs(dd_renderer_gain_db(r, 2000) + 6.0) < 1e-9, "gain held");
+    dd_renderer_free(&r);
+}
+
+int main(void)
+{
+    test_params();
+    test_onset_and_fades();
+    test_hold();
+    test_breaths();
+    test_relative_depth();
+    test_centre_channel();
+    test_determinism();
+    test_memory_flat();
+    test_renderer_order();
+    return check_summary();
+}

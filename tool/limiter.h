@@ -14,10 +14,11 @@
 
 /**
  * Peaks are held this far under the ceiling inside the limiter, so that
- * other meters (whose interpolators differ slightly from ours) and the
- * gain modulation itself still read at or under the ceiling.
+ * other meters (whose interpolators differ from ours: content near the
+ * Nyquist frequency reads up to ~0.25 dB apart) and the gain modulation
+ * itself still read at or under the ceiling.
  */
-#define LIMITER_HEADROOM_DB 0.05
+#define LIMITER_HEADROOM_DB 0.15
 
 typedef struct TruePeakLimiter TruePeakLimiter;
 
@@ -74,7 +75,7 @@ void limiter_get_stats(const TruePeakLimiter *l, LimiterStats *st);
 /**
  * The largest ratio of the detector's interpolated peak to the sample
  * peak of its input window (the L1 norm of the worst interpolation
- * phase; about +2.6 dB). A signal whose sample peak p satisfies
+ * phase: about 2.5, +7.9 dB). A signal whose sample peak p satisfies
  * p * limiter_overshoot_bound() <= ceiling is proven never to trigger
  * the limiter. The detector uses this per sample to skip the FIR.
  */

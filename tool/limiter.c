@@ -1,0 +1,386 @@
+/*
+ * Lookahead true-peak limiter.
+ *
+ * Detection: each segment between two input samples is interpolated at
+ * 1/4, 2/4 and 3/4 with a polyphase FIR (a Kaiser-windowed sinc, 32 taps
+ * per phase: shorter filters under-read content above 20 kHz by
+ * 0.5 dB and more), which is what BS.1770 true-peak meters do. The FIR is only
+ * evaluated where it can matter: its output is bounded by the window's
+ * sample peak times the filter's L1 norm, so a window whose samples are all
+ * under ceiling / bound cannot cross the ceiling.
+ *
+ * Gain: each sample k needs gain q[k] <= ceiling / peak of the segments
+ * around it. The applied gain g[k] is the moving average of e over
+ * [k + TAPS/2, k + TAPS/2 + L) (L: the lookahead), where e is the moving
+ * minimum of q over L + TAPS samples, released exponentially. Every term
+ * of that average is at most q[j] for every j within TAPS/2 of k, so the
+ * gain never exceeds the requirement, the gain ramps down smoothly over L
+ * samples before a peak, and it is flat across the interpolation filter's
+ * reach around an isolated peak: a gain still moving there would itself
+ * create intersample peaks. Where no q in reach is below 1 the gain is
+ * exactly 1 and samples are copied.
+ *
+ * This file is part of dialogueduck (LGPL-2.1-or-later).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libavutil/error.h>
+
+#include "limiter.h"
+
+#define TAPS 32                 /* per phase; even */
+#define PHASES 4                /* 4x oversampling */
+#define KAISER_BETA 6.0
+
+/*
+ * The release heads for 1 + RELEASE_OVERSHOOT and stops at 1, so that it
+ * ends in finite time (about 4 time constants from -6 dB) and the gain is
+ * exactly 1 again, instead of creeping towards 1 forever.
+ */
+#define RELEASE_OVERSHOOT 0.01
+
+struct TruePeakLimiter {
+    int channels;
+    int lookahead;              /* L, samples */
+    int min_window;             /* L + TAPS */
+    int latency;                /* TAPS + L - 1 */
+    double thr;                 /* ceiling minus headroom, linear */
+    double hot_thr;             /* thr / overshoot bound */
+    double release_coef;
+    float coef[PHASES - 1][TAPS];
+
+    int64_t pos;                /* input samples pushed (incl. flush) */
+    int64_t nb_input;           /* real input samples */
+    int64_t last_hot;           /* last sample whose |x| exceeded hot_thr */
+
+    float **fir;                /* per channel, 2 * TAPS, mirrored */
+    int fir_pos;
+    float **delay;              /* per channel, latency + 1 */
+    int delay_len;
+
+    double prev_r;              /* requirement of the previous segment */
+
+    /* moving minimum of q over L samples: a monotonic deque of the
+     * samples with q < 1 (empty means 1) */
+    int64_t *minq_idx;
+    double *minq_val;
+    int minq_head, minq_count, minq_cap;
+
+    /* moving average of e over L samples */
+    double *e_ring;
+    int e_pos;
+    double e_prev;
+    double e_sum;
+    int e_below;                /* values < 1 in e_ring */
+
+    LimiterStats stats;
+    double min_gain;
+};
+
+static double bessel_i0(double x)
+{
+    double sum = 1, term = 1;
+    for (int k = 1; k < 50; k++) {
+        term *= (x / (2 * k)) * (x / (2 * k));
+        sum += term;
+        if (term < 1e-12 * sum)
+            break;
+    }
+    return sum;
+}
+
+/*
+ * Phase p (1..3) interpolates at m + p/4 from x[m - TAPS/2 + 1 + j],
+ * j = 0..TAPS-1. Each phase is normalized to unity gain at DC.
+ */
+static void design_filter(float coef[PHASES - 1][TAPS])
+{
+    for (int p = 1; p < PHASES; p++) {
+        double h[TAPS], sum = 0;
+        for (int j = 0; j < TAPS; j++) {
+            double d = TAPS / 2 - 1 - j + (double)p / PHASES;
+            double r = d / (TAPS / 2);
+            double w = bessel_i0(KAISER_BETA * sqrt(1 - r * r)) /
+                       bessel_i0(KAISER_BETA);
+            h[j] = (d == 0 ? 1 : sin(M_PI * d) / (M_PI * d)) * w;
+            sum += h[j];
+        }
+        for (int j = 0; j < TAPS; j++)
+            coef[p - 1][j] = (float)(h[j] / sum);
+    }
+}
+
+double limiter_overshoot_bound(void)
+{
+    float coef[PHASES - 1][TAPS];
+    double bound = 1;
+
+    design_filter(coef);
+    for (int p = 0; p < PHASES - 1; p++) {
+        double l1 = 0;
+        for (int j = 0; j < TAPS; j++)
+            l1 += fabs(coef[p][j]);
+        /* float rounding in the FIR sum: stay on the safe side */
+        l1 *= 1 + 1e-5;
+        if (l1 > bound)
+            bound = l1;
+    }
+    return bound;
+}
+
+int limiter_needed(double sample_peak, double gain_db, double ceiling_dbtp)
+{
+    double thr = pow(10, (ceiling_dbtp - LIMITER_HEADROOM_DB) / 20);
+    return sample_peak * pow(10, gain_db / 20) * limiter_overshoot_bound() > thr;
+}
+
+static float **alloc_planes(int channels, int len)
+{
+    float **p = calloc(channels, sizeof(*p));
+    if (!p)
+        return NULL;
+    for (int c = 0; c < channels; c++) {
+        p[c] = calloc(len, sizeof(**p));
+        if (!p[c]) {
+            while (c--)
+                free(p[c]);
+            free(p);
+            return NULL;
+        }
+    }
+    return p;
+}
+
+static void free_planes(float **p, int channels)
+{
+    if (!p)
+        return;
+    for (int c = 0; c < channels; c++)
+        free(p[c]);
+    free(p);
+}
+
+int limiter_create(TruePeakLimiter **out, int sample_rate, int channels,
+                   double ceiling_dbtp, double lookahead, double release)
+{
+    TruePeakLimiter *l;
+    int L;
+
+    *out = NULL;
+    if (sample_rate < 1000 || sample_rate > 768000 || channels < 1 ||
+        channels > 64 || !(ceiling_dbtp <= 0 && ceiling_dbtp >= -60) ||
+        !(lookahead >= 0.0001 && lookahead <= 0.1) ||
+        !(release >= 0.001 && release <= 10))
+        return AVERROR(EINVAL);
+    L = (int)lrint(lookahead * sample_rate);
+    if (L < 1)
+        L = 1;
+
+    l = calloc(1, sizeof(*l));
+    if (!l)
+        return AVERROR(ENOMEM);
+    l->channels = channels;
+    l->lookahead = L;
+    l->min_window = L + TAPS;
+    l->latency = TAPS + L - 1;
+    l->thr = pow(10, (ceiling_dbtp - LIMITER_HEADROOM_DB) / 20);
+    l->hot_thr = l->thr / limiter_overshoot_bound();
+    l->release_coef = 1 - exp(-1.0 / (release * sample_rate));
+    design_filter(l->coef);
+    l->last_hot = INT64_MIN / 2;
+    l->prev_r = 1;
+    l->e_prev = 1;
+    l->e_sum = L;
+    l->min_gain = 1;
+    l->delay_len = l->latency + 1;
+    l->minq_cap = l->min_window + 1;
+
+    l->fir = alloc_planes(channels, 2 * TAPS);
+    l->delay = alloc_planes(channels, l->delay_len);
+    l->minq_idx = calloc(l->minq_cap, sizeof(*l->minq_idx));
+    l->minq_val = calloc(l->minq_cap, sizeof(*l->minq_val));
+    l->e_ring = malloc(L * sizeof(*l->e_ring));
+    if (!l->fir || !l->delay || !l->minq_idx || !l->minq_val || !l->e_ring) {
+        limiter_free(&l);
+        return AVERROR(ENOMEM);
+    }
+    for (int i = 0; i < L; i++)
+        l->e_ring[i] = 1;
+    *out = l;
+    return 0;
+}
+
+void limiter_free(TruePeakLimiter **pl)
+{
+    TruePeakLimiter *l = *pl;
+
+    if (!l)
+        return;
+    free_planes(l->fir, l->channels);
+    free_planes(l->delay, l->channels);
+    free(l->minq_idx);
+    free(l->minq_val);
+    free(l->e_ring);
+    free(l);
+    *pl = NULL;
+}
+
+int limiter_latency(const TruePeakLimiter *l)
+{
+    return l->latency;
+}
+
+/* Peak of the segment between the two middle samples of the FIR window. */
+static double segment_peak(const TruePeakLimiter *l)
+{
+    double peak = 0;
+
+    for (int c = 0; c < l->channels; c++) {
+        const float *x = l->fir[c] + l->fir_pos + 1; /* oldest first */
+        double a = fabs(x[TAPS / 2 - 1]), b = fabs(x[TAPS / 2]);
+        if (a > peak)
+            peak = a;
+        if (b > peak)
+            peak = b;
+        for (int p = 0; p < PHASES - 1; p++) {
+            float y = 0;
+            for (int j = 0; j < TAPS; j++)
+                y += l->coef[p][j] * x[j];
+            if (fabsf(y) > peak)
+                peak = fabsf(y);
+        }
+    }
+    return peak;
+}
+
+/* Moving minimum of q over the min_window samples ending at sample m. */
+static double minq_push(TruePeakLimiter *l, int64_t m, double q)
+{
+    int cap = l->minq_cap;
+
+    while (l->minq_count && l->minq_idx[l->minq_head] <= m - l->min_window) {
+        l->minq_head = (l->minq_head + 1) % cap;
+        l->minq_count--;
+    }
+    if (q < 1) {
+        while (l->minq_count) {
+            int back = (l->minq_head + l->minq_count - 1) % cap;
+            if (l->minq_val[back] < q)
+                break;
+            l->minq_count--;
+        }
+        int slot = (l->minq_head + l->minq_count) % cap;
+        l->minq_idx[slot] = m;
+        l->minq_val[slot] = q;
+        l->minq_count++;
+    }
+    return l->minq_count ? l->minq_val[l->minq_head] : 1;
+}
+
+/* One input sample in (in[c][i]); at most one output sample out. */
+static int push_sample(TruePeakLimiter *l, const float *const *in, int i,
+                       float **out, int o)
+{
+    const int C = l->channels;
+    const int64_t n = l->pos++;
+    int dpos = (int)(n % l->delay_len);
+    float amax = 0;
+    double r = 1, q, w, e, old, g;
+    int64_t m = n - TAPS / 2;   /* segment between m and m + 1 */
+    int64_t k = n - l->latency; /* output sample */
+
+    l->fir_pos = l->fir_pos + 1 == TAPS ? 0 : l->fir_pos + 1;
+    for (int c = 0; c < C; c++) {
+        float x = in ? in[c][i] : 0;
+        float a = fabsf(x);
+        l->fir[c][l->fir_pos] = l->fir[c][l->fir_pos + TAPS] = x;
+        l->delay[c][dpos] = x;
+        if (a > amax)
+            amax = a;
+    }
+    if (amax > l->stats.input_peak)
+        l->stats.input_peak = amax;
+    if (amax > l->hot_thr)
+        l->last_hot = n;
+
+    /* requirement of segment m, then of sample m (both its segments) */
+    if (l->last_hot > n - TAPS) {
+        double peak = segment_peak(l);
+        if (peak > l->stats.input_peak)
+            l->stats.input_peak = peak;
+        if (peak > l->thr)
+            r = l->thr / peak;
+    }
+    q = r < l->prev_r ? r : l->prev_r;
+    l->prev_r = r;
+
+    w = minq_push(l, m, q);
+    e = l->e_prev + (1 + RELEASE_OVERSHOOT - l->e_prev) * l->release_coef;
+    if (e > 1)
+        e = 1;
+    if (w < e)
+        e = w;
+    l->e_prev = e;
+
+    old = l->e_ring[l->e_pos];
+    l->e_ring[l->e_pos] = e;
+    l->e_pos = l->e_pos + 1 == l->lookahead ? 0 : l->e_pos + 1;
+    l->e_below += (e < 1) - (old < 1);
+    if (l->e_below) {
+        l->e_sum += e - old;
+        g = l->e_sum / l->lookahead;
+        if (g > 1)
+            g = 1;
+    } else {
+        l->e_sum = l->lookahead; /* no drift once idle */
+        g = 1;
+    }
+
+    if (k < 0 || k >= l->nb_input)
+        return 0;
+    dpos = (int)(k % l->delay_len);
+    if (g < 1) {
+        for (int c = 0; c < C; c++)
+            out[c][o] = (float)(l->delay[c][dpos] * g);
+        l->stats.samples_limited++;
+        if (g < l->min_gain)
+            l->min_gain = g;
+    } else {
+        for (int c = 0; c < C; c++)
+            out[c][o] = l->delay[c][dpos];
+    }
+    l->stats.samples++;
+    return 1;
+}
+
+int limiter_process(TruePeakLimiter *l, const float *const *in, float **out,
+                    int nb_samples)
+{
+    int o = 0;
+
+    if (nb_samples < 0)
+        return AVERROR(EINVAL);
+    l->nb_input += nb_samples;
+    for (int i = 0; i < nb_samples; i++)
+        o += push_sample(l, in, i, out, o);
+    return o;
+}
+
+int limiter_flush(TruePeakLimiter *l, float **out)
+{
+    int o = 0;
+
+    /* zeros after the end let the detector and delay line run out */
+    while (l->stats.samples < l->nb_input)
+        o += push_sample(l, NULL, 0, out, o);
+    return o;
+}
+
+void limiter_get_stats(const TruePeakLimiter *l, LimiterStats *st)
+{
+    *st = l->stats;
+    st->max_reduction_db = l->min_gain < 1 ? -20 * log10(l->min_gain) : 0;
+}

@@ -1,0 +1,259 @@
+/*
+ * One batch job as a command line.
+ *
+ * This file is part of dialogueduck (LGPL-2.1-or-later).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "batch_job.h"
+
+/* Program options without a value. Flags from JSON booleans need no
+ * entry here; CSV cells are text, so a CSV column must be listed to be
+ * read as yes/no. */
+static const char *const flag_options[] = {
+    "spectral", "keep-stems", "q", "quiet", "v", "verbose", "y",
+};
+
+int batch_is_flag_option(const char *name)
+{
+    for (size_t i = 0; i < sizeof(flag_options) / sizeof(flag_options[0]); i++)
+        if (!strcmp(name, flag_options[i]))
+            return 1;
+    return 0;
+}
+
+int batch_parse_bool(const char *s, int *v)
+{
+    static const char *const yes[] = { "1", "true", "yes", "on" };
+    static const char *const no[]  = { "0", "false", "no", "off" };
+    for (int i = 0; i < 4; i++) {
+        if (!strcasecmp(s, yes[i])) {
+            *v = 1;
+            return 0;
+        }
+        if (!strcasecmp(s, no[i])) {
+            *v = 0;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int batch_defaults_add(BatchDefaults *d, const char *name, const char *value)
+{
+    BatchOption *o = realloc(d->opts, (d->nb_opts + 1) * sizeof(*o));
+    if (!o)
+        return -1;
+    d->opts = o;
+    o += d->nb_opts;
+    o->name = strdup(name);
+    o->value = value ? strdup(value) : NULL;
+    if (!o->name || (value && !o->value)) {
+        free(o->name);
+        free(o->value);
+        return -1;
+    }
+    d->nb_opts++;
+    return 0;
+}
+
+void batch_defaults_free(BatchDefaults *d)
+{
+    for (int i = 0; i < d->nb_opts; i++) {
+        free(d->opts[i].name);
+        free(d->opts[i].value);
+    }
+    free(d->opts);
+    d->opts = NULL;
+    d->nb_opts = 0;
+}
+
+void batch_command_free(BatchCommand *c)
+{
+    if (c->argv)
+        for (int i = 0; i < c->argc; i++)
+            free(c->argv[i]);
+    free(c->argv);
+    free(c->output);
+    free(c->report);
+    memset(c, 0, sizeof(*c));
+}
+
+static int push(BatchCommand *c, const char *s)
+{
+    char **argv = realloc(c->argv, (c->argc + 2) * sizeof(*argv));
+    if (!argv)
+        return -1;
+    c->argv = argv;
+    if (!(argv[c->argc] = strdup(s)))
+        return -1;
+    argv[++c->argc] = NULL;
+    return 0;
+}
+
+static int push_flag(BatchCommand *c, const char *name)
+{
+    char buf[256];
+    snprintf(buf, sizeof(buf), "%s%s", name[1] ? "--" : "-", name);
+    return push(c, buf);
+}
+
+static int set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* Keys that name files the job writes: --output-dir applies to them. */
+static int is_output_key(const char *key)
+{
+    return !strcmp(key, "output") || !strcmp(key, "report") ||
+           !strcmp(key, "music-out");
+}
+
+static char *place_output(const char *path, const char *dir)
+{
+    char *s;
+    size_t n;
+    if (!dir || path[0] == '/')
+        return strdup(path);
+    n = strlen(dir) + strlen(path) + 2;
+    if ((s = malloc(n)))
+        snprintf(s, n, "%s%s%s", dir,
+                 dir[0] && dir[strlen(dir) - 1] != '/' ? "/" : "", path);
+    return s;
+}
+
+/* Append one option with the job's or the default's values. */
+static int push_option(BatchCommand *c, const char *name, char *const *values,
+                       int nb_values, int is_bool, const char *outdir,
+                       int line, char *err, size_t errlen)
+{
+    for (int i = 0; i < nb_values; i++) {
+        const char *v = values[i];
+        if (is_bool || (v && batch_is_flag_option(name))) {
+            int on;
+            if (batch_parse_bool(v, &on) < 0)
+                return set_err(err, errlen, "line %d: '%s' is a yes/no option, "
+                               "not '%s'", line, name, v);
+            if (on && push_flag(c, name) < 0)
+                return set_err(err, errlen, "out of memory");
+            continue;
+        }
+        if (push_flag(c, name) < 0)
+            return set_err(err, errlen, "out of memory");
+        if (!v)
+            continue; /* a flag given as a default */
+        if (is_output_key(name)) {
+            char *p = place_output(v, outdir);
+            int ret = p ? push(c, p) : -1;
+            free(p);
+            if (ret < 0)
+                return set_err(err, errlen, "out of memory");
+        } else if (push(c, v) < 0) {
+            return set_err(err, errlen, "out of memory");
+        }
+    }
+    return 0;
+}
+
+int batch_command_build(BatchCommand *c, const BatchJob *job,
+                        const BatchDefaults *d, char *err, size_t errlen)
+{
+    static const struct { const char *key, *flag; } stems[] = {
+        { "input", "-i" }, { "dialogue", "-d" }, { "music", "-m" }, { "effects", "-e" },
+    };
+    const BatchField *out = batch_job_field(job, "output");
+    const BatchField *rep = batch_job_field(job, "report");
+    const char *outdir = d ? d->output_dir : NULL;
+    int nb_stems = 0;
+
+    memset(c, 0, sizeof(*c));
+    if (!out || out->nb_values != 1 || out->is_bool) {
+        return set_err(err, errlen, "line %d: %s", job->line,
+                       out ? "give exactly one output file" :
+                             "no output (add an 'output' column or key)");
+    }
+    if (push(c, "dialogueduck") < 0)
+        goto nomem;
+
+    for (size_t s = 0; s < sizeof(stems) / sizeof(stems[0]); s++) {
+        const BatchField *f = batch_job_field(job, stems[s].key);
+        for (int i = 0; f && i < f->nb_values; i++) {
+            if (push(c, stems[s].flag) < 0 || push(c, f->values[i]) < 0)
+                goto nomem;
+            nb_stems++;
+        }
+    }
+    if (!nb_stems) {
+        set_err(err, errlen, "line %d: no input (columns input, dialogue, music, effects)",
+                job->line);
+        goto fail;
+    }
+
+    /* Defaults, each overridden by the job's own value. */
+    for (int i = 0; d && i < d->nb_opts; i++) {
+        const BatchOption *o = &d->opts[i];
+        const BatchField *f = batch_job_field(job, o->name);
+        int ret;
+        if (!strcmp(o->name, "y"))
+            continue; /* always added once, below */
+        if (f)
+            ret = push_option(c, f->key, f->values, f->nb_values, f->is_bool,
+                              outdir, job->line, err, errlen);
+        else
+            ret = push_option(c, o->name, (char *const *)&o->value, 1, 0,
+                              outdir, job->line, err, errlen);
+        if (ret < 0)
+            goto fail;
+    }
+    /* The job's other options. */
+    for (int i = 0; i < job->nb_fields; i++) {
+        const BatchField *f = &job->fields[i];
+        int is_default = 0;
+        if (batch_is_stem_key(f->key) || !strcmp(f->key, "output") ||
+            !strcmp(f->key, "report") || !strcmp(f->key, "y") ||
+            !strncmp(f->key, "x-", 2))
+            continue;
+        for (int j = 0; d && j < d->nb_opts; j++)
+            is_default |= !strcmp(d->opts[j].name, f->key);
+        if (is_default)
+            continue;
+        if (push_option(c, f->key, f->values, f->nb_values, f->is_bool,
+                        outdir, job->line, err, errlen) < 0)
+            goto fail;
+    }
+
+    c->output = place_output(out->values[0], outdir);
+    if (rep && (rep->nb_values != 1 || rep->is_bool)) {
+        set_err(err, errlen, "line %d: give exactly one report file", job->line);
+        goto fail;
+    }
+    if (rep) {
+        c->report = place_output(rep->values[0], outdir);
+    } else if (c->output) {
+        size_t n = strlen(c->output) + sizeof(BATCH_REPORT_SUFFIX);
+        if ((c->report = malloc(n)))
+            snprintf(c->report, n, "%s%s", c->output, BATCH_REPORT_SUFFIX);
+    }
+    if (!c->output || !c->report)
+        goto nomem;
+    if (push(c, "--report") < 0 || push(c, c->report) < 0 ||
+        push(c, "-o") < 0 || push(c, c->output) < 0 ||
+        /* The batch decides what is stale; the job just overwrites. */
+        push(c, "-y") < 0)
+        goto nomem;
+    return 0;
+nomem:
+    set_err(err, errlen, "out of memory");
+fail:
+    batch_command_free(c);
+    return -1;
+}

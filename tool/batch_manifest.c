@@ -1,0 +1,509 @@
+/*
+ * Batch manifests: CSV and JSON Lines readers.
+ *
+ * This file is part of dialogueduck (LGPL-2.1-or-later).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "batch_manifest.h"
+#include "json_reader.h"
+
+static const char *const stem_keys[] = { "input", "dialogue", "music", "effects" };
+
+int batch_is_stem_key(const char *key)
+{
+    for (size_t i = 0; i < sizeof(stem_keys) / sizeof(stem_keys[0]); i++)
+        if (!strcmp(key, stem_keys[i]))
+            return 1;
+    return 0;
+}
+
+static int set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* Column and member names are matched like long flags: "--True_Peak",
+ * "true_peak" and "true-peak" are the same key. */
+static char *normalize_key(const char *s)
+{
+    char *k;
+    while (*s == '-')
+        s++;
+    k = strdup(s);
+    if (!k)
+        return NULL;
+    for (char *p = k; *p; p++)
+        *p = *p == '_' ? '-' : (char)tolower((unsigned char)*p);
+    return k;
+}
+
+const BatchField *batch_job_field(const BatchJob *job, const char *key)
+{
+    for (int i = 0; i < job->nb_fields; i++)
+        if (!strcmp(job->fields[i].key, key))
+            return &job->fields[i];
+    return NULL;
+}
+
+static BatchField *field_get_or_add(BatchJob *job, const char *key)
+{
+    BatchField *f;
+    for (int i = 0; i < job->nb_fields; i++)
+        if (!strcmp(job->fields[i].key, key))
+            return &job->fields[i];
+    f = realloc(job->fields, (job->nb_fields + 1) * sizeof(*f));
+    if (!f)
+        return NULL;
+    job->fields = f;
+    f = &job->fields[job->nb_fields];
+    memset(f, 0, sizeof(*f));
+    if (!(f->key = strdup(key)))
+        return NULL;
+    job->nb_fields++;
+    return f;
+}
+
+static int field_add_value(BatchField *f, const char *v, size_t len)
+{
+    char **values = realloc(f->values, (f->nb_values + 1) * sizeof(*values));
+    if (!values)
+        return -1;
+    f->values = values;
+    if (!(values[f->nb_values] = strndup(v, len)))
+        return -1;
+    f->nb_values++;
+    return 0;
+}
+
+/* Add a cell to a job; stem cells may list several files split on ';'. */
+static int job_add_cell(BatchJob *job, const char *key, const char *cell,
+                        int split)
+{
+    BatchField *f = field_get_or_add(job, key);
+    if (!f)
+        return -1;
+    if (!split)
+        return field_add_value(f, cell, strlen(cell));
+    for (const char *p = cell; ; ) {
+        const char *end = strchr(p, ';');
+        const char *e = end ? end : p + strlen(p);
+        while (p < e && isspace((unsigned char)*p))
+            p++;
+        while (e > p && isspace((unsigned char)e[-1]))
+            e--;
+        if (e > p && field_add_value(f, p, e - p) < 0)
+            return -1;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return 0;
+}
+
+static BatchJob *manifest_add_job(BatchManifest *m, int line)
+{
+    BatchJob *jobs = realloc(m->jobs, (m->nb_jobs + 1) * sizeof(*jobs));
+    if (!jobs)
+        return NULL;
+    m->jobs = jobs;
+    jobs += m->nb_jobs;
+    memset(jobs, 0, sizeof(*jobs));
+    jobs->index = m->nb_jobs++;
+    jobs->line = line;
+    return jobs;
+}
+
+static void job_free(BatchJob *job)
+{
+    for (int i = 0; i < job->nb_fields; i++) {
+        for (int j = 0; j < job->fields[i].nb_values; j++)
+            free(job->fields[i].values[j]);
+        free(job->fields[i].values);
+        free(job->fields[i].key);
+    }
+    free(job->fields);
+}
+
+void batch_manifest_free(BatchManifest *m)
+{
+    for (int i = 0; i < m->nb_jobs; i++)
+        job_free(&m->jobs[i]);
+    free(m->jobs);
+    m->jobs = NULL;
+    m->nb_jobs = 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* CSV                                                               */
+
+typedef struct CsvRecord {
+    char **cells;
+    int nb_cells;
+    int line;        /* line the record starts on */
+} CsvRecord;
+
+static void record_clear(CsvRecord *r)
+{
+    for (int i = 0; i < r->nb_cells; i++)
+        free(r->cells[i]);
+    free(r->cells);
+    r->cells = NULL;
+    r->nb_cells = 0;
+}
+
+static int record_add(CsvRecord *r, const char *s, size_t len)
+{
+    char **cells = realloc(r->cells, (r->nb_cells + 1) * sizeof(*cells));
+    if (!cells)
+        return -1;
+    r->cells = cells;
+    if (!(cells[r->nb_cells] = strndup(s, len)))
+        return -1;
+    r->nb_cells++;
+    return 0;
+}
+
+/* Skip blank and '#' comment lines; returns 0 at the end of the text. */
+static int skip_blank_lines(const char *t, size_t len, size_t *pos, int *line)
+{
+    while (*pos < len) {
+        size_t p = *pos;
+        while (p < len && (t[p] == ' ' || t[p] == '\t' || t[p] == '\r'))
+            p++;
+        if (p < len && t[p] != '\n' && t[p] != '#')
+            return 1;
+        while (p < len && t[p] != '\n')
+            p++;
+        *pos = p + (p < len);
+        (*line)++;
+    }
+    return 0;
+}
+
+/* Returns 1 with a record, 0 at the end, -1 on error. */
+static int csv_next_record(const char *t, size_t len, size_t *pos, int *line,
+                           CsvRecord *r, char *err, size_t errlen)
+{
+    char *buf = NULL;
+    size_t cap = 0;
+
+    if (!skip_blank_lines(t, len, pos, line))
+        return 0;
+    r->line = *line;
+    for (;;) {
+        size_t p = *pos, n = 0;
+        while (p < len && (t[p] == ' ' || t[p] == '\t'))
+            p++;
+        if (p < len && t[p] == '"') {
+            int start_line = *line;
+            p++;
+            for (;;) {
+                if (p >= len) {
+                    free(buf);
+                    return set_err(err, errlen, "line %d: unterminated quoted field",
+                                   start_line);
+                }
+                if (t[p] == '"') {
+                    if (p + 1 < len && t[p + 1] == '"')
+                        p++;
+                    else
+                        break;
+                }
+                if (t[p] == '\n')
+                    (*line)++;
+                if (n + 1 >= cap) {
+                    char *nb = realloc(buf, cap = cap * 2 + 64);
+                    if (!nb) {
+                        free(buf);
+                        return set_err(err, errlen, "out of memory");
+                    }
+                    buf = nb;
+                }
+                buf[n++] = t[p++];
+            }
+            p++; /* closing quote */
+            while (p < len && (t[p] == ' ' || t[p] == '\t' || t[p] == '\r'))
+                p++;
+            if (p < len && t[p] != ',' && t[p] != '\n') {
+                free(buf);
+                return set_err(err, errlen,
+                               "line %d: unexpected '%c' after a closing quote",
+                               *line, t[p]);
+            }
+            if (record_add(r, buf ? buf : "", n) < 0) {
+                free(buf);
+                return set_err(err, errlen, "out of memory");
+            }
+        } else {
+            size_t s = p, e;
+            while (p < len && t[p] != ',' && t[p] != '\n')
+                p++;
+            e = p;
+            while (e > s && (t[e - 1] == ' ' || t[e - 1] == '\t' || t[e - 1] == '\r'))
+                e--;
+            if (record_add(r, t + s, e - s) < 0) {
+                free(buf);
+                return set_err(err, errlen, "out of memory");
+            }
+        }
+        if (p < len && t[p] == ',') {
+            *pos = p + 1;
+            continue;
+        }
+        /* end of record: newline or end of text */
+        if (p < len)
+            (*line)++;
+        *pos = p + (p < len);
+        free(buf);
+        return 1;
+    }
+}
+
+int batch_manifest_parse_csv(BatchManifest *m, const char *text, size_t len,
+                             char *err, size_t errlen)
+{
+    CsvRecord header = { 0 }, rec = { 0 };
+    size_t pos = 0;
+    int line = 1, ret;
+
+    memset(m, 0, sizeof(*m));
+    ret = csv_next_record(text, len, &pos, &line, &header, err, errlen);
+    if (ret <= 0) {
+        if (ret == 0)
+            set_err(err, errlen, "no header row (column names such as dialogue,music,output)");
+        goto fail;
+    }
+    /* Normalize the column names; only stem columns may repeat. */
+    for (int i = 0; i < header.nb_cells; i++) {
+        char *k = normalize_key(header.cells[i]);
+        if (!k) {
+            set_err(err, errlen, "out of memory");
+            goto fail;
+        }
+        free(header.cells[i]);
+        header.cells[i] = k;
+        if (!*k) {
+            set_err(err, errlen, "line %d: column %d has no name", header.line, i + 1);
+            goto fail;
+        }
+        for (int j = 0; j < i; j++)
+            if (!strcmp(header.cells[j], k) && !batch_is_stem_key(k)) {
+                set_err(err, errlen, "line %d: column '%s' appears twice", header.line, k);
+                goto fail;
+            }
+    }
+    while ((ret = csv_next_record(text, len, &pos, &line, &rec, err, errlen)) > 0) {
+        BatchJob *job;
+        if (rec.nb_cells > header.nb_cells) {
+            set_err(err, errlen, "line %d: %d cells but the header names %d columns",
+                    rec.line, rec.nb_cells, header.nb_cells);
+            goto fail;
+        }
+        if (!(job = manifest_add_job(m, rec.line))) {
+            set_err(err, errlen, "out of memory");
+            goto fail;
+        }
+        for (int i = 0; i < rec.nb_cells; i++) {
+            if (!rec.cells[i][0])
+                continue; /* empty: the command-line default applies */
+            if (job_add_cell(job, header.cells[i], rec.cells[i],
+                             batch_is_stem_key(header.cells[i])) < 0) {
+                set_err(err, errlen, "out of memory");
+                goto fail;
+            }
+        }
+        record_clear(&rec);
+    }
+    if (ret < 0)
+        goto fail;
+    record_clear(&header);
+    return 0;
+fail:
+    record_clear(&header);
+    record_clear(&rec);
+    batch_manifest_free(m);
+    return -1;
+}
+
+/* ---------------------------------------------------------------- */
+/* JSON Lines                                                        */
+
+static int format_number(char *buf, size_t size, double v)
+{
+    /* Integers print without a fraction; others with enough digits to
+     * round-trip the values people write (0.1, -12.5). */
+    return snprintf(buf, size, "%.15g", v);
+}
+
+static int add_json_value(BatchField *f, const JsonValue *v, int line,
+                          char *err, size_t errlen)
+{
+    char num[64];
+    switch (v->type) {
+    case JSON_STRING:
+        return field_add_value(f, v->string, strlen(v->string)) < 0 ?
+               set_err(err, errlen, "out of memory") : 0;
+    case JSON_NUMBER:
+        format_number(num, sizeof(num), v->number);
+        return field_add_value(f, num, strlen(num)) < 0 ?
+               set_err(err, errlen, "out of memory") : 0;
+    default:
+        return set_err(err, errlen,
+                       "line %d: '%s' must be a string, a number, a boolean or "
+                       "an array of strings", line, f->key);
+    }
+}
+
+static int parse_json_line(BatchManifest *m, const char *s, size_t n, int line,
+                           char *err, size_t errlen)
+{
+    JsonValue *obj = NULL;
+    BatchJob *job;
+    char jerr[256];
+    int ret = -1;
+
+    if (json_parse(s, n, &obj, jerr, sizeof(jerr)) < 0)
+        return set_err(err, errlen, "line %d: %s", line, jerr);
+    if (obj->type != JSON_OBJECT) {
+        set_err(err, errlen, "line %d: expected an object {...} per line", line);
+        goto end;
+    }
+    if (!(job = manifest_add_job(m, line))) {
+        set_err(err, errlen, "out of memory");
+        goto end;
+    }
+    for (size_t i = 0; i < obj->nb_items; i++) {
+        const JsonValue *v = &obj->items[i];
+        char *key = normalize_key(obj->keys[i]);
+        BatchField *f;
+        if (!key) {
+            set_err(err, errlen, "out of memory");
+            goto end;
+        }
+        if (!*key || batch_job_field(job, key)) {
+            set_err(err, errlen, "line %d: key '%s' %s", line, obj->keys[i],
+                    *key ? "appears twice" : "is empty");
+            free(key);
+            goto end;
+        }
+        if (v->type == JSON_NULL || (v->type == JSON_ARRAY && !v->nb_items)) {
+            free(key); /* left out: the command-line default applies */
+            continue;
+        }
+        f = field_get_or_add(job, key);
+        free(key);
+        if (!f) {
+            set_err(err, errlen, "out of memory");
+            goto end;
+        }
+        if (v->type == JSON_BOOL) {
+            f->is_bool = 1;
+            if (field_add_value(f, v->boolean ? "true" : "false",
+                                v->boolean ? 4 : 5) < 0) {
+                set_err(err, errlen, "out of memory");
+                goto end;
+            }
+        } else if (v->type == JSON_ARRAY) {
+            for (size_t j = 0; j < v->nb_items; j++)
+                if (add_json_value(f, &v->items[j], line, err, errlen) < 0)
+                    goto end;
+        } else if (add_json_value(f, v, line, err, errlen) < 0) {
+            goto end;
+        }
+    }
+    ret = 0;
+end:
+    json_free(obj);
+    return ret;
+}
+
+int batch_manifest_parse_jsonl(BatchManifest *m, const char *text, size_t len,
+                               char *err, size_t errlen)
+{
+    size_t pos = 0;
+    int line = 1;
+
+    memset(m, 0, sizeof(*m));
+    while (skip_blank_lines(text, len, &pos, &line)) {
+        const char *s = text + pos;
+        const char *nl = memchr(s, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - s) : len - pos;
+        if (parse_json_line(m, s, n, line, err, errlen) < 0) {
+            batch_manifest_free(m);
+            return -1;
+        }
+        pos += n + (nl != NULL);
+        line++;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- */
+
+static int has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcasecmp(s + n - k, suffix);
+}
+
+int batch_manifest_load(BatchManifest *m, const char *path,
+                        char *err, size_t errlen)
+{
+    FILE *fp = fopen(path, "rb");
+    char *text = NULL, msg[512];
+    size_t len = 0, cap = 0, n;
+    int jsonl, ret;
+
+    memset(m, 0, sizeof(*m));
+    if (!fp)
+        return set_err(err, errlen, "%s: %s", path, strerror(errno));
+    for (;;) {
+        if (len + 4096 > cap) {
+            char *t = realloc(text, cap = cap * 2 + 65536);
+            if (!t) {
+                free(text);
+                fclose(fp);
+                return set_err(err, errlen, "%s: out of memory", path);
+            }
+            text = t;
+        }
+        n = fread(text + len, 1, cap - len, fp);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    if (ferror(fp)) {
+        free(text);
+        fclose(fp);
+        return set_err(err, errlen, "%s: read error", path);
+    }
+    fclose(fp);
+
+    jsonl = has_suffix(path, ".jsonl") || has_suffix(path, ".ndjson") ||
+            has_suffix(path, ".json");
+    if (!jsonl && !has_suffix(path, ".csv")) {
+        size_t p = 0;
+        while (p < len && isspace((unsigned char)text[p]))
+            p++;
+        jsonl = p < len && text[p] == '{';
+    }
+    ret = jsonl ? batch_manifest_parse_jsonl(m, text, len, msg, sizeof(msg))
+                : batch_manifest_parse_csv(m, text, len, msg, sizeof(msg));
+    free(text);
+    if (ret < 0)
+        return set_err(err, errlen, "%s: %s", path, msg);
+    if (!m->nb_jobs)
+        return set_err(err, errlen, "%s: no jobs", path);
+    return 0;
+}

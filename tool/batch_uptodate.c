@@ -1,0 +1,128 @@
+/*
+ * Is a batch job already done?
+ *
+ * This file is part of dialogueduck (LGPL-2.1-or-later).
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "batch_uptodate.h"
+#include "json_reader.h"
+
+static int not_up_to_date(char *why, size_t whylen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, whylen, fmt, ap);
+    va_end(ap);
+    return 0;
+}
+
+/* The report's duration, wherever this version of the report keeps it. */
+static double report_duration(const JsonValue *r)
+{
+    static const char *const paths[][2] = {
+        { "duration", NULL }, { "output", "duration" }, { "mix", "duration" },
+    };
+    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+        const JsonValue *v = json_get(r, paths[i][0]);
+        if (v && paths[i][1])
+            v = v->type == JSON_OBJECT ? json_get(v, paths[i][1]) : NULL;
+        if (v && v->type == JSON_NUMBER && v->number >= 0)
+            return v->number;
+    }
+    return -1;
+}
+
+double batch_report_duration(const char *report)
+{
+    JsonValue *r = NULL;
+    char err[256];
+    double d;
+    if (json_parse_file(report, &r, err, sizeof(err)) < 0)
+        return -1;
+    d = r->type == JSON_OBJECT ? report_duration(r) : -1;
+    json_free(r);
+    return d;
+}
+
+/*
+ * The recorded modification time is seconds since the epoch, with or
+ * without a fraction. A whole number is taken as a whole-second clock
+ * (compare seconds only); a fraction is compared to the microsecond,
+ * about what a double holds for today's dates.
+ */
+static int mtime_matches(double recorded, const struct timespec *ts)
+{
+    double now = (double)ts->tv_sec + ts->tv_nsec * 1e-9;
+    if (recorded == floor(recorded))
+        return (int64_t)recorded == (int64_t)ts->tv_sec;
+    return fabs(recorded - now) < 2e-6;
+}
+
+static int inputs_unchanged(const JsonValue *inputs, char *why, size_t whylen)
+{
+    if (!inputs || inputs->type != JSON_ARRAY || !inputs->nb_items)
+        return not_up_to_date(why, whylen, "the report lists no inputs");
+    for (size_t i = 0; i < inputs->nb_items; i++) {
+        const JsonValue *in = &inputs->items[i];
+        const JsonValue *path = json_get(in, "path");
+        const JsonValue *size = json_get(in, "size");
+        const JsonValue *mtime = json_get(in, "mtime");
+        struct stat st;
+        if (in->type != JSON_OBJECT || !path || path->type != JSON_STRING ||
+            !size || size->type != JSON_NUMBER ||
+            !mtime || mtime->type != JSON_NUMBER)
+            return not_up_to_date(why, whylen,
+                                  "the report's input %zu has no path, size and mtime", i);
+        if (stat(path->string, &st) < 0)
+            return not_up_to_date(why, whylen, "input %s is gone", path->string);
+        if ((double)st.st_size != size->number ||
+            !mtime_matches(mtime->number, &st.st_mtim))
+            return not_up_to_date(why, whylen, "input %s changed", path->string);
+    }
+    return 1;
+}
+
+static int command_matches(const JsonValue *cmd, const BatchCommand *c)
+{
+    /* The report records argv[1..]: the program's own name may differ. */
+    if (!cmd || cmd->type != JSON_ARRAY || cmd->nb_items != (size_t)(c->argc - 1))
+        return 0;
+    for (size_t i = 0; i < cmd->nb_items; i++)
+        if (cmd->items[i].type != JSON_STRING ||
+            strcmp(cmd->items[i].string, c->argv[i + 1]))
+            return 0;
+    return 1;
+}
+
+int batch_up_to_date(const BatchCommand *c, double *duration,
+                     char *why, size_t whylen)
+{
+    JsonValue *r = NULL;
+    struct stat st;
+    char err[256];
+    int ret;
+
+    *duration = -1;
+    if (stat(c->output, &st) < 0)
+        return not_up_to_date(why, whylen, "no output yet");
+    if (stat(c->report, &st) < 0)
+        return not_up_to_date(why, whylen, "no report yet");
+    if (json_parse_file(c->report, &r, err, sizeof(err)) < 0)
+        return not_up_to_date(why, whylen, "unreadable report (%s)", err);
+    if (r->type != JSON_OBJECT)
+        ret = not_up_to_date(why, whylen, "the report is not a JSON object");
+    else if (!command_matches(json_get(r, "command"), c))
+        ret = not_up_to_date(why, whylen, "the options or inputs differ");
+    else
+        ret = inputs_unchanged(json_get(r, "inputs"), why, whylen);
+    if (ret)
+        *duration = report_duration(r);
+    json_free(r);
+    return ret;
+}

@@ -1,0 +1,436 @@
+/*
+ * Loudness measurement over libebur128, optionally on a worker thread.
+ *
+ * This file is part of dialogueduck (LGPL-2.1-or-later).
+ */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ebur128.h>
+#include <libavutil/error.h>
+
+#include "loudness.h"
+
+/* Frames per interleaved chunk handed to libebur128. */
+#define CHUNK 4096
+/* Chunks queued for the worker thread: bounds the memory it may lag by. */
+#define QUEUE_LEN 8
+
+typedef struct Chunk {
+    float *data;        /* CHUNK * channels, interleaved */
+    int nb;
+    int dialogue;
+} Chunk;
+
+struct LoudnessMeter {
+    ebur128_state *prog;
+    ebur128_state *dlg;     /* fed only dialogue frames, or NULL */
+    int sample_rate;
+    int channels;
+    unsigned flags;
+    int error;              /* sticky AVERROR from libebur128 */
+
+    /* short-term history, one value every 100 ms of program */
+    float *hist;
+    size_t nb_hist, cap_hist;
+    int64_t fed;            /* frames measured so far */
+    int64_t next_hist;      /* frame index of the next history point */
+
+    /* unthreaded: one chunk; threaded: a ring of QUEUE_LEN chunks */
+    Chunk queue[QUEUE_LEN];
+    int nb_chunks;
+    int head, count;        /* ring: oldest queued chunk, queued chunks */
+    int busy;               /* the worker is measuring a dequeued chunk */
+    int quit;
+    int thread_started;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;    /* signalled on every queue state change */
+};
+
+/*
+ * BS.1770 weights: L, R, C 1.0; surrounds 1.41; LFE excluded. Sides and
+ * backs both count as surrounds (also in 7.1), as FFmpeg's ebur128 filter
+ * weights them, so that the independent meter agrees with ours.
+ */
+static int ebur128_channel_for(enum AVChannel ch)
+{
+    switch (ch) {
+    case AV_CHAN_FRONT_LEFT:    return EBUR128_LEFT;
+    case AV_CHAN_FRONT_RIGHT:   return EBUR128_RIGHT;
+    case AV_CHAN_FRONT_CENTER:  return EBUR128_CENTER;
+    case AV_CHAN_LOW_FREQUENCY:
+    case AV_CHAN_LOW_FREQUENCY_2:
+        return EBUR128_UNUSED;
+    case AV_CHAN_BACK_LEFT:
+    case AV_CHAN_SIDE_LEFT:     return EBUR128_LEFT_SURROUND;
+    case AV_CHAN_BACK_RIGHT:
+    case AV_CHAN_SIDE_RIGHT:    return EBUR128_RIGHT_SURROUND;
+    default:                    return EBUR128_CENTER; /* weight 1.0 */
+    }
+}
+
+static int set_channel_map(ebur128_state *st, const AVChannelLayout *layout,
+                           int channels)
+{
+    AVChannelLayout def = { 0 };
+    const AVChannelLayout *l = layout;
+
+    if (!l || l->order == AV_CHANNEL_ORDER_UNSPEC) {
+        av_channel_layout_default(&def, channels);
+        l = &def;
+    }
+    for (int i = 0; i < channels; i++) {
+        enum AVChannel ch = av_channel_layout_channel_from_index(l, i);
+        /* mono is one front centre channel: weight 1, like a left alone */
+        int e = channels == 1 ? EBUR128_LEFT : ebur128_channel_for(ch);
+        if (ebur128_set_channel(st, i, e) != EBUR128_SUCCESS) {
+            av_channel_layout_uninit(&def);
+            return AVERROR(EINVAL);
+        }
+    }
+    av_channel_layout_uninit(&def);
+    return 0;
+}
+
+static int history_push(LoudnessMeter *m, float v)
+{
+    if (m->nb_hist == m->cap_hist) {
+        size_t cap = m->cap_hist ? 2 * m->cap_hist : 1024;
+        float *h = realloc(m->hist, cap * sizeof(*h));
+        if (!h)
+            return AVERROR(ENOMEM);
+        m->hist = h;
+        m->cap_hist = cap;
+    }
+    m->hist[m->nb_hist++] = v;
+    return 0;
+}
+
+static int64_t history_frame(const LoudnessMeter *m, size_t i)
+{
+    /* frame index of point i, exact for any sample rate */
+    return (int64_t)(i + 1) * m->sample_rate / 10;
+}
+
+/* Feed one interleaved chunk to libebur128 (runs on the worker if any). */
+static int measure(LoudnessMeter *m, const float *x, int nb, int dialogue)
+{
+    while (nb > 0) {
+        int n = nb;
+        if (m->flags & LOUDNESS_HISTORY && m->fed + n > m->next_hist)
+            n = (int)(m->next_hist - m->fed);
+        if (ebur128_add_frames_float(m->prog, x, n) != EBUR128_SUCCESS)
+            return AVERROR(ENOMEM);
+        if (dialogue && m->dlg &&
+            ebur128_add_frames_float(m->dlg, x, n) != EBUR128_SUCCESS)
+            return AVERROR(ENOMEM);
+        m->fed += n;
+        x += (size_t)n * m->channels;
+        nb -= n;
+        if (m->flags & LOUDNESS_HISTORY && m->fed == m->next_hist) {
+            double st;
+            int ret;
+            if (ebur128_loudness_shortterm(m->prog, &st) != EBUR128_SUCCESS)
+                return AVERROR_BUG;
+            if ((ret = history_push(m, (float)st)) < 0)
+                return ret;
+            m->next_hist = history_frame(m, m->nb_hist);
+        }
+    }
+    return 0;
+}
+
+static void *worker(void *arg)
+{
+    LoudnessMeter *m = arg;
+
+    pthread_mutex_lock(&m->lock);
+    for (;;) {
+        while (!m->count && !m->quit)
+            pthread_cond_wait(&m->cond, &m->lock);
+        if (!m->count)
+            break;
+        Chunk *c = &m->queue[m->head];
+        int failed = m->error;
+        m->busy = 1;
+        pthread_mutex_unlock(&m->lock);
+
+        /* after an error the queue is only drained */
+        int ret = failed ? 0 : measure(m, c->data, c->nb, c->dialogue);
+
+        pthread_mutex_lock(&m->lock);
+        if (ret < 0 && !m->error)
+            m->error = ret;
+        m->head = (m->head + 1) % QUEUE_LEN;
+        m->count--;
+        m->busy = 0;
+        pthread_cond_broadcast(&m->cond);
+    }
+    pthread_mutex_unlock(&m->lock);
+    return NULL;
+}
+
+int loudness_meter_create(LoudnessMeter **out, int sample_rate,
+                          const AVChannelLayout *layout, int channels,
+                          unsigned flags)
+{
+    LoudnessMeter *m;
+    int mode = EBUR128_MODE_I | EBUR128_MODE_S | EBUR128_MODE_SAMPLE_PEAK;
+    int ret = AVERROR(ENOMEM);
+
+    *out = NULL;
+    if (sample_rate < 8000 || sample_rate > 384000 || channels < 1 ||
+        channels > 64 ||
+        (layout && layout->order != AV_CHANNEL_ORDER_UNSPEC &&
+         layout->nb_channels != channels))
+        return AVERROR(EINVAL);
+    if (flags & LOUDNESS_TRUE_PEAK)
+        mode |= EBUR128_MODE_TRUE_PEAK;
+
+    m = calloc(1, sizeof(*m));
+    if (!m)
+        return AVERROR(ENOMEM);
+    m->sample_rate = sample_rate;
+    m->channels = channels;
+    m->flags = flags;
+    m->next_hist = history_frame(m, 0);
+
+    m->prog = ebur128_init(channels, sample_rate, mode);
+    if (!m->prog)
+        goto fail;
+    if ((ret = set_channel_map(m->prog, layout, channels)) < 0)
+        goto fail;
+    ret = AVERROR(ENOMEM);
+    if (flags & LOUDNESS_DIALOGUE) {
+        m->dlg = ebur128_init(channels, sample_rate, EBUR128_MODE_I);
+        if (!m->dlg)
+            goto fail;
+        if ((ret = set_channel_map(m->dlg, layout, channels)) < 0)
+            goto fail;
+        ret = AVERROR(ENOMEM);
+    }
+
+    m->nb_chunks = flags & LOUDNESS_THREAD ? QUEUE_LEN : 1;
+    for (int i = 0; i < m->nb_chunks; i++) {
+        m->queue[i].data = malloc(sizeof(float) * CHUNK * channels);
+        if (!m->queue[i].data)
+            goto fail;
+    }
+
+    if (flags & LOUDNESS_THREAD) {
+        if (pthread_mutex_init(&m->lock, NULL))
+            goto fail;
+        if (pthread_cond_init(&m->cond, NULL)) {
+            pthread_mutex_destroy(&m->lock);
+            goto fail;
+        }
+        if (pthread_create(&m->thread, NULL, worker, m)) {
+            pthread_cond_destroy(&m->cond);
+            pthread_mutex_destroy(&m->lock);
+            goto fail;
+        }
+        m->thread_started = 1;
+    }
+    *out = m;
+    return 0;
+
+fail:
+    loudness_meter_free(&m);
+    return ret;
+}
+
+void loudness_meter_free(LoudnessMeter **pm)
+{
+    LoudnessMeter *m = *pm;
+
+    if (!m)
+        return;
+    if (m->thread_started) {
+        pthread_mutex_lock(&m->lock);
+        m->quit = 1;
+        pthread_cond_broadcast(&m->cond);
+        pthread_mutex_unlock(&m->lock);
+        pthread_join(m->thread, NULL);
+        pthread_cond_destroy(&m->cond);
+        pthread_mutex_destroy(&m->lock);
+    }
+    for (int i = 0; i < QUEUE_LEN; i++)
+        free(m->queue[i].data);
+    if (m->prog)
+        ebur128_destroy(&m->prog);
+    if (m->dlg)
+        ebur128_destroy(&m->dlg);
+    free(m->hist);
+    free(m);
+    *pm = NULL;
+}
+
+static void interleave(float *dst, const float *const *src, int offset,
+                       int nb, int channels)
+{
+    for (int c = 0; c < channels; c++) {
+        const float *s = src[c] + offset;
+        float *d = dst + c;
+        for (int i = 0; i < nb; i++, d += channels)
+            *d = s[i];
+    }
+}
+
+int loudness_meter_add(LoudnessMeter *m, const float *const *planar,
+                       int nb_samples, int dialogue)
+{
+    for (int done = 0; done < nb_samples; ) {
+        int n = nb_samples - done < CHUNK ? nb_samples - done : CHUNK;
+
+        if (!m->thread_started) {
+            int ret;
+            if (m->error)
+                return m->error;
+            interleave(m->queue[0].data, planar, done, n, m->channels);
+            if ((ret = measure(m, m->queue[0].data, n, dialogue)) < 0)
+                return m->error = ret;
+        } else {
+            Chunk *c;
+            pthread_mutex_lock(&m->lock);
+            while (m->count == QUEUE_LEN && !m->error)
+                pthread_cond_wait(&m->cond, &m->lock);
+            if (m->error) {
+                pthread_mutex_unlock(&m->lock);
+                return m->error;
+            }
+            /* the slot after the queued ones is ours until we publish it */
+            c = &m->queue[(m->head + m->count) % QUEUE_LEN];
+            pthread_mutex_unlock(&m->lock);
+
+            interleave(c->data, planar, done, n, m->channels);
+            c->nb = n;
+            c->dialogue = dialogue;
+
+            pthread_mutex_lock(&m->lock);
+            m->count++;
+            pthread_cond_broadcast(&m->cond);
+            pthread_mutex_unlock(&m->lock);
+        }
+        done += n;
+    }
+    return 0;
+}
+
+int loudness_meter_sync(LoudnessMeter *m)
+{
+    int ret;
+
+    if (!m->thread_started)
+        return m->error;
+    pthread_mutex_lock(&m->lock);
+    while (m->count || m->busy)
+        pthread_cond_wait(&m->cond, &m->lock);
+    ret = m->error;
+    pthread_mutex_unlock(&m->lock);
+    return ret;
+}
+
+int loudness_meter_integrated(LoudnessMeter *m, enum LoudnessGate gate,
+                              double *lufs)
+{
+    ebur128_state *st = gate == LOUDNESS_GATE_DIALOGUE ? m->dlg : m->prog;
+    int ret;
+
+    *lufs = NAN;
+    if (!st)
+        return AVERROR(EINVAL);
+    if ((ret = loudness_meter_sync(m)) < 0)
+        return ret;
+    if (ebur128_loudness_global(st, lufs) != EBUR128_SUCCESS)
+        return AVERROR_BUG;
+    return 0;
+}
+
+double loudness_meter_sample_peak(LoudnessMeter *m)
+{
+    double peak = 0;
+
+    loudness_meter_sync(m);
+    for (int c = 0; c < m->channels; c++) {
+        double p;
+        if (ebur128_sample_peak(m->prog, c, &p) == EBUR128_SUCCESS && p > peak)
+            peak = p;
+    }
+    return peak;
+}
+
+double loudness_meter_true_peak(LoudnessMeter *m)
+{
+    double peak = 0;
+
+    if (!(m->flags & LOUDNESS_TRUE_PEAK))
+        return NAN;
+    loudness_meter_sync(m);
+    for (int c = 0; c < m->channels; c++) {
+        double p;
+        if (ebur128_true_peak(m->prog, c, &p) == EBUR128_SUCCESS && p > peak)
+            peak = p;
+    }
+    return peak;
+}
+
+const float *loudness_meter_history(LoudnessMeter *m, size_t *count)
+{
+    loudness_meter_sync(m);
+    *count = m->nb_hist;
+    return m->hist;
+}
+
+int loudness_parse_target(const char *s, double *lufs)
+{
+    static const struct { const char *name; double lufs; } presets[] = {
+        { "ebu",       LOUDNESS_EBU },
+        { "r128",      LOUDNESS_EBU },
+        { "atsc",      LOUDNESS_ATSC },
+        { "streaming", LOUDNESS_STREAMING },
+        { "netflix",   LOUDNESS_NETFLIX },
+    };
+    char *end;
+    double v;
+
+    if (!strcasecmp(s, "off")) {
+        *lufs = NAN;
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(presets) / sizeof(presets[0]); i++) {
+        if (!strcasecmp(s, presets[i].name)) {
+            *lufs = presets[i].lufs;
+            return 0;
+        }
+    }
+    errno = 0;
+    v = strtod(s, &end);
+    /* a target above 0 LUFS or below -70 LUFS (the absolute gate) is
+     * meaningless */
+    if (end == s || *end || errno || !isfinite(v) || v > 0 || v < -70)
+        return AVERROR(EINVAL);
+    *lufs = v;
+    return 0;
+}
+
+double loudness_gain_db(double target_lufs, double measured_lufs)
+{
+    if (isnan(target_lufs) || !isfinite(measured_lufs))
+        return 0;
+    return target_lufs - measured_lufs;
+}
+
+double loudness_db_to_linear(double db)
+{
+    return pow(10.0, db / 20.0);
+}
+
+double loudness_linear_to_db(double lin)
+{
+    return lin > 0 ? 20.0 * log10(lin) : -HUGE_VAL;
+}

@@ -69,6 +69,16 @@ for t in scene_build score; do
     fi
 done
 
+# The core engine alone (DDEngine, the filter's path), when core/ builds.
+have_engine=
+if $CC -std=c11 -O2 -Wall -Wextra -Icore -o "$OUT/engine_run" \
+        tests/eval/engine_run.c core/*.c -lm 2> "$OUT/engine_run.log"; then
+    have_engine=1
+else
+    echo "eval: core/ does not build (see $OUT/engine_run.log):" \
+        "not scoring the engine alone" >&2
+fi
+
 ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
 
 # Any decodable file -> raw float 48 kHz with CH channels.
@@ -159,7 +169,7 @@ else
     echo "eval: $DD not built (make): scoring stock FFmpeg only" >&2
 fi
 
-args_dd= args_a= args_b=
+args_dd= args_engine= args_a= args_b=
 for name in $scenes; do
     dir=$OUT/$name
     if [ -n "$have_dd" ]; then
@@ -169,6 +179,14 @@ for name in $scenes; do
             die "dialogueduck failed on scene $name"
         to_f32 "$dir/dd.wav" "$dir/dd.f32" 2
         args_dd="$args_dd $dir/truth.txt $dir/original.f32 $dir/dd.f32"
+    fi
+    if [ -n "$have_engine" ]; then
+        ch=$(spec_value "tests/eval/scenes/$name.scene" dialogue_channels)
+        ff -i "$dir/dialogue.wav" -ar 48000 -f f32le "$dir/dialogue48.f32" ||
+            die "cannot decode $dir/dialogue.wav"
+        "$OUT/engine_run" "$ch" "$dir/dialogue48.f32" "$dir/original.f32" \
+            "$dir/engine.f32" || die "engine_run failed on scene $name"
+        args_engine="$args_engine $dir/truth.txt $dir/original.f32 $dir/engine.f32"
     fi
     run_sidechain "$dir" "$SC_A" "$dir/sc_a.wav"
     run_sidechain "$dir" "$SC_B" "$dir/sc_b.wav"
@@ -196,6 +214,11 @@ if [ -n "$have_dd" ]; then
     "$OUT/score" $verbose --goals --depth $DEPTH \
         --name "dialogueduck (defaults, --loudness off)" $args_dd ||
         die "scorer failed"
+fi
+if [ -n "$have_engine" ]; then
+    "$OUT/score" $verbose --goals --depth $DEPTH \
+        --name "core engine alone (DDEngine streaming, defaults)" \
+        $args_engine || die "scorer failed"
 fi
 "$OUT/score" $verbose --depth $DEPTH \
     --name "ffmpeg sidechaincompress=$SC_A" $args_a || die "scorer failed"

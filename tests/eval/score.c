@@ -38,6 +38,9 @@ typedef struct Totals {
     int breaths, breath_ducks;
     double max_step;
     int scenes;
+    /* margins: the worst case seen, passing or not */
+    double worst_onset, worst_pause, worst_breath, worst_far;
+    int worst_onset_at;
 } Totals;
 
 static int verbose;
@@ -191,6 +194,10 @@ static void score_scene(const char *truth_path, const char *orig_path,
             /* onset: max gain over the first 100 ms */
             double m = max_gain(g, nf, x->start, x->start + 10);
             t.onsets++;
+            if (m != -INFINITY && (t.onsets == 1 || m > t.worst_onset)) {
+                t.worst_onset = m;
+                t.worst_onset_at = x->start;
+            }
             if (m == -INFINITY || m <= depth + 3) {
                 t.protected++;
                 continue;
@@ -219,6 +226,8 @@ static void score_scene(const char *truth_path, const char *orig_path,
         } else if (!strcmp(x->kind, "pause")) {
             double m = max_gain(g, nf, x->start, x->end);
             t.pauses++;
+            if (m != -INFINITY && (t.pauses == 1 || m > t.worst_pause))
+                t.worst_pause = m;
             if (m > depth + 6) {
                 t.pumps++;
                 if (verbose)
@@ -230,6 +239,8 @@ static void score_scene(const char *truth_path, const char *orig_path,
             /* from 0.5 s before (lookahead) to 1 s after (release) */
             double m = min_gain(g, nf, x->start - 50, x->end + 100);
             t.breaths++;
+            if (m != INFINITY && (t.breaths == 1 || m < t.worst_breath))
+                t.worst_breath = m;
             if (m < -3) {
                 t.breath_ducks++;
                 if (verbose)
@@ -245,6 +256,8 @@ static void score_scene(const char *truth_path, const char *orig_path,
         if (near[f] || g[f] == NO_GAIN)
             continue;
         t.far++;
+        if (t.far == 1 || g[f] < t.worst_far)
+            t.worst_far = g[f];
         if (g[f] >= -1)
             t.kept++;
         else if (first_bad < 0)
@@ -267,6 +280,13 @@ static void score_scene(const char *truth_path, const char *orig_path,
     if (verbose && step_at > 0)
         printf("  %-22s max step %.2f dB at %.2f s (%+.1f -> %+.1f dB)\n",
                scene, t.max_step, step_at / 100.0, g[step_at - 1], g[step_at]);
+    if (verbose)
+        printf("  %-22s margins: worst onset %+.1f dB (at %.2f s, goal <= "
+               "%+.1f), worst pause %+.1f dB (goal <= %+.1f), lowest gain "
+               "near a breath %+.1f dB (goal >= -3), lowest far from "
+               "phrases %+.1f dB\n", scene, t.worst_onset,
+               t.worst_onset_at / 100.0, depth + 3, t.worst_pause, depth + 6,
+               t.worst_breath, t.worst_far);
     print_row(scene, &t);
 
     tot->onsets += t.onsets;

@@ -1,0 +1,132 @@
+/*
+ * Runs the core streaming engine (DDEngine, as the FFmpeg filter does) on
+ * raw float stems, so the evaluation can score the engine itself next to
+ * the dialogueduck program.
+ *
+ * This file is part of dialogueduck (LGPL-2.1-or-later).
+ *
+ * Usage: engine_run DIALOGUE_CHANNELS DIALOGUE MUSIC OUT
+ *
+ * All files are raw float32 little-endian at 48 kHz, interleaved; the
+ * music is stereo. OUT gets the ducked music, as long as MUSIC and
+ * aligned with it (the engine's lookahead delay is flushed at the end).
+ * Default parameters.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dialogueduck.h"
+
+#define RATE  48000
+#define BLOCK 1024
+#define MCH   2
+
+static float *read_raw(const char *path, long *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "engine_run: cannot open %s\n", path);
+        exit(1);
+    }
+    fseek(f, 0, SEEK_END);
+    long sz = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    float *x = malloc(sz > 0 ? sz : 1);
+    if (!x || fread(x, 1, sz, f) != (size_t)sz) {
+        fprintf(stderr, "engine_run: cannot read %s\n", path);
+        exit(1);
+    }
+    fclose(f);
+    *n = sz / sizeof(float);
+    return x;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 5) {
+        fprintf(stderr, "usage: engine_run DIALOGUE_CHANNELS DIALOGUE MUSIC "
+                "OUT\n");
+        return 2;
+    }
+    int dch = atoi(argv[1]);
+    if (dch < 1 || dch > 8) {
+        fprintf(stderr, "engine_run: bad channel count %s\n", argv[1]);
+        return 2;
+    }
+    long nd, nm;
+    float *dlg = read_raw(argv[2], &nd), *mus = read_raw(argv[3], &nm);
+    long frames = nm / MCH, dframes = nd / dch;
+
+    DDParams p;
+    dd_params_default(&p);
+    DDEngine *e;
+    int ret = dd_engine_create(&e, &p, RATE, MCH, dch, -1, NULL);
+    if (ret < 0) {
+        fprintf(stderr, "engine_run: %s\n", dd_strerror(ret));
+        return 1;
+    }
+    int64_t la = dd_lookahead_samples(&p, RATE);
+    int cap = BLOCK > la ? BLOCK : (int)la;
+    float *mbuf[MCH], *obuf[MCH], *dbuf[8];
+    for (int c = 0; c < MCH; c++) {
+        mbuf[c] = malloc(BLOCK * sizeof(float));
+        obuf[c] = malloc(cap * sizeof(float));
+    }
+    for (int c = 0; c < dch; c++)
+        dbuf[c] = malloc(BLOCK * sizeof(float));
+    FILE *out = fopen(argv[4], "wb");
+    if (!out) {
+        fprintf(stderr, "engine_run: cannot write %s\n", argv[4]);
+        return 1;
+    }
+    float *il = malloc(cap * MCH * sizeof(float));
+    long written = 0;
+    for (long pos = 0;; pos += BLOCK) {
+        int n = frames - pos < BLOCK ? (int)(frames - pos) : BLOCK;
+        int got;
+        if (n > 0) {
+            for (int i = 0; i < n; i++) {
+                for (int c = 0; c < MCH; c++)
+                    mbuf[c][i] = mus[(pos + i) * MCH + c];
+                for (int c = 0; c < dch; c++)
+                    dbuf[c][i] = pos + i < dframes ? dlg[(pos + i) * dch + c]
+                                                   : 0;
+            }
+            got = dd_engine_process(e, (const float *const *)mbuf,
+                                    (const float *const *)dbuf, n, obuf);
+        } else {
+            got = dd_engine_flush(e, obuf);
+        }
+        if (got < 0) {
+            fprintf(stderr, "engine_run: %s\n", dd_strerror(got));
+            return 1;
+        }
+        for (int i = 0; i < got; i++)
+            for (int c = 0; c < MCH; c++)
+                il[i * MCH + c] = obuf[c][i];
+        if (fwrite(il, sizeof(float) * MCH, got, out) != (size_t)got) {
+            fprintf(stderr, "engine_run: cannot write %s\n", argv[4]);
+            return 1;
+        }
+        written += got;
+        if (n <= 0)
+            break;
+    }
+    if (fclose(out))
+        return 1;
+    if (written != frames)
+        fprintf(stderr, "engine_run: wrote %ld samples for %ld in\n",
+                written, frames);
+    dd_engine_free(&e);
+    for (int c = 0; c < MCH; c++) {
+        free(mbuf[c]);
+        free(obuf[c]);
+    }
+    for (int c = 0; c < dch; c++)
+        free(dbuf[c]);
+    free(il);
+    free(dlg);
+    free(mus);
+    return 0;
+}

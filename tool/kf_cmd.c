@@ -7,7 +7,7 @@
  * Stock volume cannot interpolate, so each transition is written as a
  * staircase of constant gains, one step per 10 ms hop, each step at the
  * curve's value in the middle of its span: the staircase is then within
- * half a step of the raised cosine. Constant values work with the
+ * half a step of the renderer's curve (kf_curve.h). Constant values work with the
  * volume filter's default eval=once (a command re-evaluates the
  * expression) as well as with eval=frame. Commands take effect at the
  * first audio frame starting at or after their time, so the envelope is

@@ -1,10 +1,8 @@
 /*
- * The raised-cosine gain envelope between keyframes.
+ * The gain envelope between keyframes: linear in dB, as the renderer.
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
-#include <math.h>
-
 #include "kf_curve.h"
 
 double kf_curve_gain_db(const DDKeyframe *kf, size_t nb, double t,
@@ -27,5 +25,5 @@ double kf_curve_gain_db(const DDKeyframe *kf, size_t nb, double t,
     g0 = kf[i].gain_db;
     g1 = kf[i + 1].gain_db;
     x = (t - kf[i].t) / (double)(kf[i + 1].t - kf[i].t);
-    return g0 + (g1 - g0) * (1.0 - cos(M_PI * x)) * 0.5;
+    return g0 + (g1 - g0) * x;
 }

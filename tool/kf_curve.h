@@ -1,8 +1,9 @@
 /*
- * The gain envelope between keyframes, as the renderer draws it: a raised
- * cosine in dB from one keyframe to the next, held before the first and
- * after the last. Exporters that must approximate it (asendcmd steps) and
- * the plot evaluate it here.
+ * The gain envelope between keyframes, as the engine's renderer draws it
+ * (core/dialogueduck_render.c): linear in dB from one keyframe to the
+ * next, held before the first and after the last. Exporters that must
+ * approximate it (asendcmd steps) and the plot evaluate it here; the unit
+ * test checks it against dd_renderer_gain_db() so the two cannot drift.
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */

@@ -298,7 +298,7 @@ static void test_fcpxml(void)
 /*
  * The .cmd script through stock ffmpeg: a constant signal through
  * asendcmd + volume, read back as float; the gain per 10 ms hop is
- * compared with the raised-cosine curve.
+ * compared with the renderer's curve.
  */
 static void test_cmd(void)
 {
@@ -433,6 +433,20 @@ static void test_import_errors(void)
 static void test_curve(void)
 {
     size_t hint = 0;
+    DDRenderer *r = NULL;
+    double worst = 0;
+
+    /* The curve the exporters approximate is the engine's own. */
+    CHECK(dd_renderer_create(&r, SR, 1, 0, NULL) == DD_OK, "renderer");
+    for (size_t i = 0; r && i < NB_KF; i++)
+        CHECK(dd_renderer_add_keyframe(r, &test_kf[i]) == DD_OK, "add %zu", i);
+    for (int64_t t = 0; r && t < 10 * SR; t += 97)
+        worst = fmax(worst, fabs(dd_renderer_gain_db(r, t) -
+                                 kf_curve_gain_db(test_kf, NB_KF, t, NULL)));
+    CHECK(worst < 1e-9, "kf_curve differs from dd_renderer_gain_db by %g dB",
+          worst);
+    dd_renderer_free(&r);
+
     CHECK(kf_curve_gain_db(test_kf, NB_KF, 0, &hint) == 0.0, "before first");
     CHECK(fabs(kf_curve_gain_db(test_kf, NB_KF, 52800, &hint) + 7.5) < 1e-9,
           "midpoint of the fade");

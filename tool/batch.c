@@ -21,11 +21,14 @@
 #include "batch_slurm.h"
 #include "batch_summary.h"
 #include "batch_uptodate.h"
+#include "cli.h"
 
-/* Exit codes of batch mode. */
-#define BATCH_EXIT_OK     0
-#define BATCH_EXIT_FAILED 1   /* one or more jobs failed */
-#define BATCH_EXIT_USAGE  2   /* bad option or manifest: nothing was run */
+/* Exit codes of batch mode. A bad option or manifest is a usage error as
+ * for a single run; a single job (--task) exits with the job's own code,
+ * so an array task's state says what went wrong. */
+#define BATCH_EXIT_OK     EXIT_OK
+#define BATCH_EXIT_USAGE  EXIT_USAGE  /* bad option or manifest: nothing run */
+#define BATCH_EXIT_FAILED 5           /* one or more of several jobs failed */
 
 /* Environment variables --task env reads, first set wins. */
 static const char *const task_env_vars[] = {
@@ -87,10 +90,12 @@ static void usage(FILE *fp)
 "  --dry-run             print what would run (with --slurm: the job script)\n"
 "  --slurm [OPTS] [--]   submit the manifest to Slurm as an array job; the\n"
 "                        arguments after --slurm, up to '--', go to sbatch\n"
+"                        (except --dry-run); sbatch prints the job id\n"
 "  -h, --help            this help\n"
 "\n"
-"Exit status: 0 all jobs done or up to date, 1 a job failed, 2 bad usage or\n"
-"manifest (nothing run), 128+N stopped by signal N (rerun to finish).\n", fp);
+"Exit status: 0 every job done or up to date; 1 bad option or manifest\n"
+"(nothing run); 5 one or more jobs failed (with --task: the job's own exit\n"
+"status); 128+N stopped by signal N (run again to finish the rest).\n", fp);
 }
 
 static int die_usage(const char *fmt, const char *arg)
@@ -195,9 +200,12 @@ static int parse_args(BatchOpts *o, int argc, char **argv)
             *(a[2] == 's' ? &o->summary : &o->output_dir) = argv[i];
         } else if (!strcmp(a, "--slurm")) {
             o->slurm = 1;
-            for (i++; i < argc && strcmp(argv[i], "--"); i++)
-                if (push_arg(&o->sbatch_args, &o->nb_sbatch_args, argv[i]) < 0)
+            for (i++; i < argc && strcmp(argv[i], "--"); i++) {
+                if (!strcmp(argv[i], "--dry-run"))
+                    o->dry_run = 1; /* ours, not sbatch's */
+                else if (push_arg(&o->sbatch_args, &o->nb_sbatch_args, argv[i]) < 0)
                     return BATCH_EXIT_USAGE;
+            }
         } else if (a[0] == '-' && a[1]) {
             if ((n = parse_default(o, argv, argc, i)) < 0)
                 return BATCH_EXIT_USAGE;
@@ -312,7 +320,7 @@ static void on_job_done(void *opaque, int job, const BatchResult *r,
     res->cpu_seconds = r->cpu_seconds;
     res->max_rss_kib = r->max_rss_kib;
     res->state = r->status == 0 ? BATCH_DONE :
-                 r->status > 128 ? BATCH_INTERRUPTED : BATCH_FAILED;
+                 r->interrupted ? BATCH_INTERRUPTED : BATCH_FAILED;
     if (res->state == BATCH_DONE)
         res->audio_seconds = batch_report_duration(run->cmds[job].report);
     else
@@ -543,6 +551,8 @@ int batch_main(int argc, char **argv)
         batch_summary_totals(&sum, &t);
         ret = sum.signal ? 128 + sum.signal :
               t.failed || start_failed ? BATCH_EXIT_FAILED : BATCH_EXIT_OK;
+        if (task >= 0 && run.results[task].state == BATCH_FAILED)
+            ret = run.results[task].exit_code;
     }
 end:
     if (run.cmds)

@@ -115,7 +115,8 @@ static int set_err(char *err, size_t errlen, const char *fmt, ...)
 static int is_output_key(const char *key)
 {
     return !strcmp(key, "output") || !strcmp(key, "report") ||
-           !strcmp(key, "music-out");
+           !strcmp(key, "music-out") || !strcmp(key, "keyframes") ||
+           !strcmp(key, "plot");
 }
 
 static char *place_output(const char *path, const char *dir)

@@ -25,7 +25,9 @@ typedef struct BatchOption {
 typedef struct BatchDefaults {
     BatchOption *opts;
     int nb_opts;
-    const char *output_dir; /**< relative output paths go under it; NULL: as given */
+    const char *output_dir; /**< relative paths of the files a job writes
+                                 (output, report, music-out, keyframes,
+                                 plot) go under it; NULL: as given */
 } BatchDefaults;
 
 typedef struct BatchCommand {

@@ -120,6 +120,7 @@ static void finish_job(Slot *s, int slot, int wstatus, const struct rusage *ru,
     r.cpu_seconds = ru->ru_utime.tv_sec + ru->ru_utime.tv_usec * 1e-6 +
                     ru->ru_stime.tv_sec + ru->ru_stime.tv_usec * 1e-6;
     r.max_rss_kib = ru->ru_maxrss;
+    r.interrupted = interrupted != 0;
 
     /* Keep the end of a long log: the error is usually the last line. */
     fseek(s->log, 0, SEEK_END);

@@ -15,6 +15,7 @@ typedef struct BatchResult {
     double seconds;      /**< wall time */
     double cpu_seconds;  /**< user + system */
     long max_rss_kib;    /**< peak resident memory */
+    int interrupted;     /**< the job ended after the batch was told to stop */
 } BatchResult;
 
 /**

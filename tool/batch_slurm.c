@@ -38,9 +38,10 @@ int batch_slurm_write_script(FILE *fp, const BatchSlurm *s)
             s->limit > 0 ? s->limit : s->nb_jobs);
     /* One job is one process, mostly on one core. */
     fputs("#SBATCH --ntasks=1\n", fp);
-    fputs("#SBATCH --chdir=", fp);
+    /* cd in the shell rather than #SBATCH --chdir: sh quoting is exact. */
+    fputs("cd ", fp);
     put_quoted(fp, s->workdir);
-    fputs("\nexec ", fp);
+    fputs(" || exit 1\nexec ", fp);
     put_quoted(fp, s->exe);
     fputs(" batch ", fp);
     put_quoted(fp, s->manifest);

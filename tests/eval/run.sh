@@ -29,6 +29,10 @@ DEPTH=-15
 SPEECH_DIRS="/usr/share/pocketsphinx/test/data /usr/share/sounds/alsa"
 SC_A="threshold=0.05:ratio=8:attack=20:release=300"
 SC_B="threshold=0.02:ratio=4:attack=200:release=1000"
+# Level-threshold reference: Auto Duck's default threshold, and one low
+# enough for quiet speech.
+LEVEL_LO=-30
+LEVEL_HI=-45
 
 verbose=
 selftest=
@@ -62,7 +66,7 @@ command -v ffmpeg > /dev/null || die "ffmpeg not found: apt-get install ffmpeg"
 mkdir -p "$OUT/clips" || die "cannot create $OUT"
 
 # Scene builder and scorer: plain C and libm.
-for t in scene_build score; do
+for t in scene_build score level_duck; do
     if [ ! -x "$OUT/$t" ] || [ "tests/eval/$t.c" -nt "$OUT/$t" ]; then
         $CC -std=c11 -O2 -Wall -Wextra -o "$OUT/$t" "tests/eval/$t.c" -lm ||
             die "cannot build $t"
@@ -169,7 +173,7 @@ else
     echo "eval: $DD not built (make): scoring stock FFmpeg only" >&2
 fi
 
-args_dd= args_engine= args_a= args_b=
+args_dd= args_engine= args_lo= args_hi= args_a= args_b=
 for name in $scenes; do
     dir=$OUT/$name
     if [ -n "$have_dd" ]; then
@@ -180,14 +184,21 @@ for name in $scenes; do
         to_f32 "$dir/dd.wav" "$dir/dd.f32" 2
         args_dd="$args_dd $dir/truth.txt $dir/original.f32 $dir/dd.f32"
     fi
+    ch=$(spec_value "tests/eval/scenes/$name.scene" dialogue_channels)
+    ff -i "$dir/dialogue.wav" -ar 48000 -f f32le "$dir/dialogue48.f32" ||
+        die "cannot decode $dir/dialogue.wav"
     if [ -n "$have_engine" ]; then
-        ch=$(spec_value "tests/eval/scenes/$name.scene" dialogue_channels)
-        ff -i "$dir/dialogue.wav" -ar 48000 -f f32le "$dir/dialogue48.f32" ||
-            die "cannot decode $dir/dialogue.wav"
         "$OUT/engine_run" "$ch" "$dir/dialogue48.f32" "$dir/original.f32" \
             "$dir/engine.f32" || die "engine_run failed on scene $name"
         args_engine="$args_engine $dir/truth.txt $dir/original.f32 $dir/engine.f32"
     fi
+    for thr in $LEVEL_LO $LEVEL_HI; do
+        "$OUT/level_duck" $thr $DEPTH "$ch" "$dir/dialogue48.f32" \
+            "$dir/original.f32" "$dir/level$thr.f32" ||
+            die "level_duck failed"
+    done
+    args_lo="$args_lo $dir/truth.txt $dir/original.f32 $dir/level$LEVEL_LO.f32"
+    args_hi="$args_hi $dir/truth.txt $dir/original.f32 $dir/level$LEVEL_HI.f32"
     run_sidechain "$dir" "$SC_A" "$dir/sc_a.wav"
     run_sidechain "$dir" "$SC_B" "$dir/sc_b.wav"
     to_f32 "$dir/sc_a.wav" "$dir/sc_a.f32" 2
@@ -206,8 +217,9 @@ original music is under -60 dBFS are skipped.
   pumps    pauses < 0.6 s inside phrases where the gain rises > depth + 6 dB
   breaths  isolated breath-like bursts that pull the gain below -3 dB
   step     largest gain change between consecutive 10 ms frames, dB
+  speech   median gain over speech frames, dB (the depth actually reached)
 sidechaincompress has no set depth: its rows use depth $DEPTH dB for the
-same thresholds.
+same thresholds. The level-threshold rows duck to $DEPTH dB.
 EOF
 
 if [ -n "$have_dd" ]; then
@@ -224,4 +236,10 @@ fi
     --name "ffmpeg sidechaincompress=$SC_A" $args_a || die "scorer failed"
 "$OUT/score" $verbose --depth $DEPTH \
     --name "ffmpeg sidechaincompress=$SC_B" $args_b || die "scorer failed"
+"$OUT/score" $verbose --depth $DEPTH \
+    --name "offline level-threshold ducker (Auto Duck-like), threshold $LEVEL_LO dBFS" \
+    $args_lo || die "scorer failed"
+"$OUT/score" $verbose --depth $DEPTH \
+    --name "offline level-threshold ducker (Auto Duck-like), threshold $LEVEL_HI dBFS" \
+    $args_hi || die "scorer failed"
 exit 0

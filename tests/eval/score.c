@@ -45,6 +45,38 @@ typedef struct Totals {
 
 static int verbose;
 
+/* Gains over speech frames, for the median depth actually reached. */
+static double *speech_gain;
+static long nb_speech_gain, speech_gain_cap;
+
+static void push_speech_gain(double g)
+{
+    if (nb_speech_gain == speech_gain_cap) {
+        speech_gain_cap = speech_gain_cap ? 2 * speech_gain_cap : 4096;
+        speech_gain = realloc(speech_gain,
+                              speech_gain_cap * sizeof(*speech_gain));
+        if (!speech_gain)
+            exit(1);
+    }
+    speech_gain[nb_speech_gain++] = g;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Median of speech_gain[from..]; sorts that part. */
+static double median_from(long from)
+{
+    long n = nb_speech_gain - from;
+    if (n <= 0)
+        return 0;
+    qsort(speech_gain + from, n, sizeof(*speech_gain), cmp_double);
+    return speech_gain[from + n / 2];
+}
+
 static float *read_raw(const char *path, long *n)
 {
     FILE *f = fopen(path, "rb");
@@ -139,13 +171,15 @@ static double min_gain(const double *g, int nf, int a, int b)
     return m;
 }
 
-static void print_row(const char *name, const Totals *t)
+static void print_row(const char *name, const Totals *t, double median)
 {
-    printf("%-26s %4d/%-4d %7.1f%% %7.1f%% %4d/%-4d %4d/%-4d %7.2f\n", name,
+    printf("%-26s %4d/%-4d %7.1f%% %7.1f%% %4d/%-4d %4d/%-4d %7.2f %7.1f\n",
+           name,
            t->protected, t->onsets,
            t->speech ? 100.0 * t->covered / t->speech : 0.0,
            t->far ? 100.0 * t->kept / t->far : 0.0,
-           t->pumps, t->pauses, t->breath_ducks, t->breaths, t->max_step);
+           t->pumps, t->pauses, t->breath_ducks, t->breaths, t->max_step,
+           median);
 }
 
 static void score_scene(const char *truth_path, const char *orig_path,
@@ -168,6 +202,7 @@ static void score_scene(const char *truth_path, const char *orig_path,
     }
     int nf;
     double *g = frame_gains(orig, duck, no, &nf);
+    long first_gain = nb_speech_gain;
     Totals t = { 0 };
     /* the scene's name is the directory holding its truth file */
     char scene[64], path[4096];
@@ -220,6 +255,7 @@ static void score_scene(const char *truth_path, const char *orig_path,
                 if (g[f] == NO_GAIN)
                     continue;
                 t.speech++;
+                push_speech_gain(g[f]);
                 if (fabs(g[f] - depth) <= 3)
                     t.covered++;
             }
@@ -287,7 +323,7 @@ static void score_scene(const char *truth_path, const char *orig_path,
                "phrases %+.1f dB\n", scene, t.worst_onset,
                t.worst_onset_at / 100.0, depth + 3, t.worst_pause, depth + 6,
                t.worst_breath, t.worst_far);
-    print_row(scene, &t);
+    print_row(scene, &t, median_from(first_gain));
 
     tot->onsets += t.onsets;
     tot->protected += t.protected;
@@ -335,12 +371,12 @@ int main(int argc, char **argv)
         return 2;
     }
     printf("\n== %s (depth %g dB)\n", name, depth);
-    printf("%-26s %9s %8s %8s %9s %9s %7s\n", "scene", "onsets", "cover",
-           "kept", "pumps", "breaths", "step");
+    printf("%-26s %9s %8s %8s %9s %9s %7s %7s\n", "scene", "onsets",
+           "cover", "kept", "pumps", "breaths", "step", "speech");
     Totals tot = { 0 };
     for (; i < argc; i += 3)
         score_scene(argv[i], argv[i + 1], argv[i + 2], depth, &tot);
-    print_row("TOTAL", &tot);
+    print_row("TOTAL", &tot, median_from(0));
     if (goals) {
         double cov = tot.speech ? 100.0 * tot.covered / tot.speech : 0;
         double kept = tot.far ? 100.0 * tot.kept / tot.far : 0;

@@ -2,7 +2,8 @@
  * Keyframes as FCPXML 1.9 (Final Cut Pro X): a project whose spine holds
  * the music as an asset clip with an adjust-volume "amount" keyframe
  * animation. FCPXML times are rationals in seconds, so keyframes are
- * written as "samples/rate s" and stay sample exact; values are in dB.
+ * written as "samples/rate s" and stay sample exact; values are in dB,
+ * with linear interpolation as the engine renders them.
  * Clip and sequence lengths are whole frames, as Final Cut Pro requires
  * of edit points.
  *
@@ -101,7 +102,10 @@ int kf_write_fcpxml(FILE *fp, const KfDoc *doc, char *err, size_t errlen)
         double g = doc->kf[i].gain_db;
         fputs("                    <keyframe time=\"", fp);
         put_time(fp, doc->kf[i].t, doc->sample_rate);
-        fprintf(fp, "\" value=\"%.1fdB\"/>\n", g > -0.05 && g < 0.05 ? 0.0 : g);
+        /* The engine's gain is linear in dB between keyframes; FCPXML's
+         * default curve would be smooth. */
+        fprintf(fp, "\" value=\"%.1fdB\" curve=\"linear\"/>\n",
+                g > -0.05 && g < 0.05 ? 0.0 : g);
     }
     fputs("                  </keyframeAnimation>\n"
           "                </param>\n"

@@ -273,6 +273,50 @@ static void test_xmeml(void)
     }
 }
 
+/*
+ * The containment rules of the FCPXML DTD for the elements the exporter
+ * writes (from Apple's published FCPXML DTD; attributes as CDATA, the
+ * version not fixed), so xmllint can check the structure.
+ */
+static const char fcpxml_dtd[] =
+    "<!ELEMENT fcpxml (resources?, library)>\n"
+    "<!ATTLIST fcpxml version CDATA #REQUIRED>\n"
+    "<!ELEMENT resources (asset | format)*>\n"
+    "<!ELEMENT format EMPTY>\n"
+    "<!ATTLIST format id ID #REQUIRED frameDuration CDATA #IMPLIED"
+    " width CDATA #IMPLIED height CDATA #IMPLIED>\n"
+    "<!ELEMENT asset (media-rep+)>\n"
+    "<!ATTLIST asset id ID #REQUIRED name CDATA #IMPLIED start CDATA #IMPLIED"
+    " duration CDATA #IMPLIED hasAudio CDATA #IMPLIED audioSources CDATA #IMPLIED"
+    " audioChannels CDATA #IMPLIED audioRate CDATA #IMPLIED>\n"
+    "<!ELEMENT media-rep EMPTY>\n"
+    "<!ATTLIST media-rep kind (original-media | proxy-media) 'original-media'"
+    " src CDATA #REQUIRED>\n"
+    "<!ELEMENT library (event)*>\n"
+    "<!ELEMENT event (project)*>\n"
+    "<!ATTLIST event name CDATA #IMPLIED>\n"
+    "<!ELEMENT project (sequence)>\n"
+    "<!ATTLIST project name CDATA #IMPLIED>\n"
+    "<!ELEMENT sequence (spine)>\n"
+    "<!ATTLIST sequence format IDREF #REQUIRED duration CDATA #IMPLIED"
+    " tcStart CDATA #IMPLIED tcFormat (DF | NDF) #IMPLIED"
+    " audioLayout (mono | stereo | surround) #IMPLIED"
+    " audioRate (32k | 44.1k | 48k | 88.2k | 96k | 176.4k | 192k) #IMPLIED>\n"
+    "<!ELEMENT spine (asset-clip)*>\n"
+    "<!ELEMENT asset-clip (adjust-volume?)>\n"
+    "<!ATTLIST asset-clip ref IDREF #REQUIRED name CDATA #IMPLIED"
+    " offset CDATA #IMPLIED start CDATA #IMPLIED duration CDATA #IMPLIED"
+    " audioRole CDATA #IMPLIED>\n"
+    "<!ELEMENT adjust-volume (param*)>\n"
+    "<!ATTLIST adjust-volume amount CDATA '0dB'>\n"
+    "<!ELEMENT param (keyframeAnimation?)>\n"
+    "<!ATTLIST param name CDATA #REQUIRED>\n"
+    "<!ELEMENT keyframeAnimation (keyframe*)>\n"
+    "<!ELEMENT keyframe EMPTY>\n"
+    "<!ATTLIST keyframe time CDATA #REQUIRED value CDATA #REQUIRED"
+    " interp (linear | ease | easeIn | easeOut) 'linear'"
+    " curve (linear | smooth) 'smooth'>\n";
+
 static void test_fcpxml(void)
 {
     const char *p = path_in("a.fcpxml");
@@ -281,8 +325,14 @@ static void test_fcpxml(void)
 
     CHECK(!strcmp(run("xmllint --noout '%s' 2>&1 && echo valid", p), "valid"),
           "xmllint: %s", run("xmllint --noout '%s' 2>&1", p));
+    write_file(path_in("fcpxml.dtd"), fcpxml_dtd);
+    CHECK(!strcmp(run("xmllint --noout --dtdvalid '%s' '%s' 2>&1 && echo valid",
+                      path_in("fcpxml.dtd"), p), "valid"), "DTD: %s",
+          run("xmllint --noout --dtdvalid '%s' '%s' 2>&1", path_in("fcpxml.dtd"), p));
     CHECK(!strcmp(run("xmllint --xpath 'count(%s)' '%s'", kfs, p), "8"),
           "8 adjust-volume keyframes");
+    CHECK(!strcmp(run("xmllint --xpath 'count(%s[@curve=\"linear\"])' '%s'",
+                      kfs, p), "8"), "linear like the renderer");
     CHECK(!strcmp(run("xmllint --xpath 'concat((%s)[2]/@time,\" \",(%s)[2]/@value)'"
                       " '%s'", kfs, kfs, p), "57600/48000s -15.0dB"),
           "keyframe 2: %s", run("xmllint --xpath 'concat((%s)[2]/@time,\" \","

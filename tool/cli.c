@@ -1,0 +1,445 @@
+/*
+ * Command line of the dialogueduck program.
+ *
+ * This file is part of dialogueduck (LGPL-2.1-or-later).
+ */
+#include <ctype.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "cli.h"
+#include "loudness.h"
+
+enum {
+    OPT_MUSIC_OUT = 256,
+    OPT_KEEP_STEMS,
+    OPT_DEPTH,
+    OPT_BELOW,
+    OPT_LOOKAHEAD,
+    OPT_ATTACK,
+    OPT_RELEASE,
+    OPT_HOLD,
+    OPT_THRESHOLD,
+    OPT_SENSITIVITY,
+    OPT_SPECTRAL,
+    OPT_LOUDNESS,
+    OPT_TRUE_PEAK,
+    OPT_GATE,
+    OPT_CODEC,
+    OPT_BITRATE,
+    OPT_REPORT,
+    OPT_THREADS,
+    OPT_KEYFRAMES,
+    OPT_KEYFRAMES_FORMAT,
+    OPT_APPLY_KEYFRAMES,
+    OPT_PLOT,
+    OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+    { "dialogue",         required_argument, NULL, 'd' },
+    { "music",            required_argument, NULL, 'm' },
+    { "effects",          required_argument, NULL, 'e' },
+    { "input",            required_argument, NULL, 'i' },
+    { "output",           required_argument, NULL, 'o' },
+    { "music-out",        required_argument, NULL, OPT_MUSIC_OUT },
+    { "keep-stems",       no_argument,       NULL, OPT_KEEP_STEMS },
+    { "depth",            required_argument, NULL, OPT_DEPTH },
+    { "below",            required_argument, NULL, OPT_BELOW },
+    { "lookahead",        required_argument, NULL, OPT_LOOKAHEAD },
+    { "attack",           required_argument, NULL, OPT_ATTACK },
+    { "release",          required_argument, NULL, OPT_RELEASE },
+    { "hold",             required_argument, NULL, OPT_HOLD },
+    { "threshold",        required_argument, NULL, OPT_THRESHOLD },
+    { "sensitivity",      required_argument, NULL, OPT_SENSITIVITY },
+    { "spectral",         no_argument,       NULL, OPT_SPECTRAL },
+    { "loudness",         required_argument, NULL, OPT_LOUDNESS },
+    { "true-peak",        required_argument, NULL, OPT_TRUE_PEAK },
+    { "gate",             required_argument, NULL, OPT_GATE },
+    { "codec",            required_argument, NULL, OPT_CODEC },
+    { "bitrate",          required_argument, NULL, OPT_BITRATE },
+    { "report",           required_argument, NULL, OPT_REPORT },
+    { "threads",          required_argument, NULL, OPT_THREADS },
+    { "keyframes",        required_argument, NULL, OPT_KEYFRAMES },
+    { "keyframes-format", required_argument, NULL, OPT_KEYFRAMES_FORMAT },
+    { "apply-keyframes",  required_argument, NULL, OPT_APPLY_KEYFRAMES },
+    { "plot",             required_argument, NULL, OPT_PLOT },
+    { "quiet",            no_argument,       NULL, 'q' },
+    { "verbose",          no_argument,       NULL, 'v' },
+    { "help",             no_argument,       NULL, 'h' },
+    { "version",          no_argument,       NULL, OPT_VERSION },
+    { NULL, 0, NULL, 0 },
+};
+
+/* True-peak ceilings accepted by --true-peak, dBTP. */
+#define TRUE_PEAK_MIN -20.0
+#define TRUE_PEAK_MAX   0.0
+
+void cli_print_help(void)
+{
+    printf(
+"Usage: dialogueduck [options] -d DIALOGUE -m MUSIC -o OUTPUT\n"
+"       dialogueduck [options] -i VIDEO [-d STEM] -m STEM [-e STEM] -o OUTPUT\n"
+"       dialogueduck batch MANIFEST [options]   (see dialogueduck batch --help)\n"
+"\n"
+"Ducks music stems under dialogue stems, mixes them, normalizes the mix to a\n"
+"loudness target with a true-peak ceiling, and writes it (remuxed into the\n"
+"first -i input's container: video, subtitles, chapters, metadata copied).\n"
+"\n"
+"Stems (each option repeatable):\n"
+"  -i, --input FILE       open a container; stems may then be INPUT:STREAMSPEC\n"
+"                         (FFmpeg stream specifiers, e.g. 0:a:1); a plain path\n"
+"                         is a file of its own (its first audio stream)\n"
+"  -d, --dialogue STEM    dialogue that drives the ducking; default with -i:\n"
+"                         the first audio stream of the first input\n"
+"  -m, --music STEM       music to duck (at least one)\n"
+"  -e, --effects STEM     effects, mixed in unchanged\n"
+"\n"
+"Outputs:\n"
+"  -o, --output FILE      dialogue + ducked music + effects; container from the\n"
+"                         extension (mp4, mov, mkv, mxf, wav, flac, m4a, ...)\n"
+"      --music-out FILE   the ducked music alone (float WAV for .wav), not\n"
+"                         normalized\n"
+"      --keep-stems       add the ducked music (and effects) as extra titled\n"
+"                         tracks to -o, with the same normalization gain\n"
+"      --codec NAME       audio encoder (default: the source mix's codec where\n"
+"                         an encoder exists and the container takes it, else aac)\n"
+"      --bitrate RATE     audio bit rate, e.g. 192k\n"
+"      --report FILE.json inputs, parameters, duck regions, loudness, timings\n"
+"      --keyframes FILE   export the gain envelope (json, csv, cmd, xml, fcpxml,\n"
+"                         txt by extension)\n"
+"      --keyframes-format FMT  force the export format\n"
+"      --apply-keyframes FILE  render from an edited envelope (json or csv)\n"
+"                         instead of the analysis\n"
+"      --plot FILE.svg    picture of activity, gain and loudness\n"
+"  -y                     overwrite existing outputs\n"
+"\n"
+"Ducking (ranges in brackets):\n"
+"      --depth DB         gain during dialogue [%g..%g], default %g\n"
+"      --below LU         keep music this far under the dialogue's loudness,\n"
+"                         never deeper than --depth [%g..%g], 0 = off\n"
+"      --lookahead S      the fade-down ends at the first syllable [%g..%g],\n"
+"                         default %g\n"
+"      --attack S         fade-down duration [%g..%g], default %g\n"
+"      --release S        fade-up duration [%g..%g], default %g\n"
+"      --hold S           bridge pauses shorter than this [%g..%g], default %g\n"
+"      --threshold DB     speech-band level under which nothing is speech\n"
+"                         [%g..%g] dBFS, default %g\n"
+"      --sensitivity N    alias for --threshold on a 0..100 scale: 0 is\n"
+"                         --threshold %g, 100 is --threshold %g\n"
+"      --spectral         duck only the speech band of the music\n"
+"\n"
+"Loudness:\n"
+"      --loudness T       ebu (-23, default), atsc (-24), streaming (-16),\n"
+"                         netflix (-27), a LUFS value such as -14, or off (no\n"
+"                         gain, no limiter)\n"
+"      --true-peak DBTP   true-peak ceiling [%g..%g], default %g\n"
+"      --gate G           program (default) or dialogue: measure only where\n"
+"                         dialogue was found\n"
+"\n"
+"Other:\n"
+"      --threads N        encoder/decoder threads (0 = automatic); 1 also keeps\n"
+"                         loudness metering on the main thread\n"
+"  -q, --quiet            errors only\n"
+"  -v, --verbose          more messages\n"
+"  -h, --help             this help\n"
+"      --version          print the version\n"
+"\n"
+"Exit codes:\n"
+"  0  success\n"
+"  1  usage: unknown option, malformed or out-of-range value\n"
+"  2  input: missing, unreadable or corrupt file, no audio stream, zero-length\n"
+"     audio, stream specifier matching nothing\n"
+"  3  output: exists (without -y), equals an input, cannot be written/encoded\n"
+"  4  internal error\n"
+"  130/143  interrupted by SIGINT/SIGTERM (no partial output is left)\n",
+    DD_DEPTH_MIN, DD_DEPTH_MAX, DD_DEPTH_DEFAULT,
+    DD_BELOW_MIN, DD_BELOW_MAX,
+    DD_LOOKAHEAD_MIN, DD_LOOKAHEAD_MAX, DD_LOOKAHEAD_DEFAULT,
+    DD_ATTACK_MIN, DD_ATTACK_MAX, DD_ATTACK_DEFAULT,
+    DD_RELEASE_MIN, DD_RELEASE_MAX, DD_RELEASE_DEFAULT,
+    DD_HOLD_MIN, DD_HOLD_MAX, DD_HOLD_DEFAULT,
+    DD_THRESHOLD_MIN, DD_THRESHOLD_MAX, DD_THRESHOLD_DEFAULT,
+    DD_THRESHOLD_MAX, DD_THRESHOLD_MIN,
+    TRUE_PEAK_MIN, TRUE_PEAK_MAX, LOUDNESS_TRUE_PEAK_DEFAULT);
+}
+
+const char *cli_role_name(enum StemRole role)
+{
+    switch (role) {
+    case STEM_DIALOGUE: return "dialogue";
+    case STEM_MUSIC:    return "music";
+    case STEM_EFFECTS:  return "effects";
+    }
+    return "?";
+}
+
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("dialogueduck: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs(" (see --help)\n", stderr);
+    return EXIT_USAGE;
+}
+
+/* A finite number using the whole string. */
+static int parse_number(const char *s, double *v)
+{
+    char *end;
+    if (!*s || isspace((unsigned char)*s))
+        return -1;
+    *v = strtod(s, &end);
+    return *end || !isfinite(*v) ? -1 : 0;
+}
+
+static int parse_ranged(const char *opt, const char *s, double lo, double hi,
+                        double *v)
+{
+    if (parse_number(s, v) < 0)
+        return usage_error("%s: '%s' is not a number", opt, s);
+    if (*v < lo || *v > hi) {
+        return usage_error("%s: %s is out of range [%g..%g]", opt, s, lo, hi);
+    }
+    return 0;
+}
+
+/* "192k", "1.5M", "128000". */
+static int parse_bitrate(const char *s, int64_t *v)
+{
+    char *end;
+    double x = strtod(s, &end);
+    if (end == s || !isfinite(x))
+        return -1;
+    if (*end == 'k' || *end == 'K')
+        x *= 1e3, end++;
+    else if (*end == 'M' || *end == 'm')
+        x *= 1e6, end++;
+    if (*end || x < 1000 || x > 1e8)
+        return -1;
+    *v = (int64_t)llround(x);
+    return 0;
+}
+
+static int add_stem(CliOptions *o, enum StemRole role, const char *arg)
+{
+    if (o->nb_stems >= CLI_MAX_STEMS)
+        return usage_error("too many stems (at most %d)", CLI_MAX_STEMS);
+    if (!*arg)
+        return usage_error("empty %s stem", cli_role_name(role));
+    o->stems[o->nb_stems++] = (CliStem){ .role = role, .arg = arg,
+                                         .path = arg, .input_index = -1 };
+    return 0;
+}
+
+/*
+ * With -i inputs, "N:SPEC" names stream SPEC of input N (and "N" alone its
+ * first audio stream); anything else is a file of its own.
+ */
+static int resolve_stem(CliOptions *o, CliStem *s)
+{
+    const char *p = s->arg;
+    char *end;
+    long idx;
+
+    if (!o->nb_inputs || !isdigit((unsigned char)*p))
+        return 0;
+    idx = strtol(p, &end, 10);
+    if (*end != ':' && *end)
+        return 0;
+    if (idx >= o->nb_inputs) {
+        return usage_error("%s: there is no input %ld (%d given with -i)",
+                           s->arg, idx, o->nb_inputs);
+    }
+    s->input_index = (int)idx;
+    s->path = o->inputs[idx];
+    s->spec = *end == ':' ? end + 1 : NULL;
+    if (s->spec && !*s->spec)
+        s->spec = NULL;
+    return 0;
+}
+
+int cli_parse(CliOptions *o, int argc, char **argv)
+{
+    int c, ret, have_dialogue = 0, have_music = 0, threshold_set = 0;
+    double v;
+
+    memset(o, 0, sizeof(*o));
+    dd_params_default(&o->params);
+    o->target_lufs = LOUDNESS_EBU;
+    o->loudness_arg = "ebu";
+    o->true_peak = LOUDNESS_TRUE_PEAK_DEFAULT;
+    o->gate = GATE_PROGRAM;
+    o->verbosity = 1;
+    o->argc = argc;
+    o->argv = argv;
+
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":d:m:e:i:o:yqvh", long_options,
+                            NULL)) != -1) {
+        switch (c) {
+        case 'd':
+        case 'm':
+        case 'e':
+            ret = add_stem(o, c == 'd' ? STEM_DIALOGUE :
+                              c == 'm' ? STEM_MUSIC : STEM_EFFECTS, optarg);
+            if (ret)
+                return ret;
+            have_dialogue |= c == 'd';
+            have_music |= c == 'm';
+            break;
+        case 'i':
+            if (o->nb_inputs >= CLI_MAX_INPUTS)
+                return usage_error("too many inputs (at most %d)", CLI_MAX_INPUTS);
+            o->inputs[o->nb_inputs++] = optarg;
+            break;
+        case 'o':               o->output = optarg; break;
+        case OPT_MUSIC_OUT:     o->music_out = optarg; break;
+        case OPT_KEEP_STEMS:    o->keep_stems = 1; break;
+        case OPT_REPORT:        o->report = optarg; break;
+        case OPT_KEYFRAMES:     o->keyframes = optarg; break;
+        case OPT_KEYFRAMES_FORMAT: o->keyframes_format = optarg; break;
+        case OPT_APPLY_KEYFRAMES:  o->apply_keyframes = optarg; break;
+        case OPT_PLOT:          o->plot = optarg; break;
+        case OPT_SPECTRAL:      o->params.spectral = 1; break;
+        case 'y':               o->overwrite = 1; break;
+        case 'q':               o->verbosity = 0; break;
+        case 'v':               o->verbosity = 2; break;
+        case 'h':               cli_print_help(); return EXIT_OK;
+        case OPT_VERSION:
+            printf("dialogueduck %s\n", DD_VERSION_STRING);
+            return EXIT_OK;
+        case OPT_DEPTH:
+            if ((ret = parse_ranged("--depth", optarg, DD_DEPTH_MIN,
+                                    DD_DEPTH_MAX, &o->params.depth)))
+                return ret;
+            break;
+        case OPT_BELOW:
+            if ((ret = parse_ranged("--below", optarg, DD_BELOW_MIN,
+                                    DD_BELOW_MAX, &o->params.below)))
+                return ret;
+            break;
+        case OPT_LOOKAHEAD:
+            if ((ret = parse_ranged("--lookahead", optarg, DD_LOOKAHEAD_MIN,
+                                    DD_LOOKAHEAD_MAX, &o->params.lookahead)))
+                return ret;
+            break;
+        case OPT_ATTACK:
+            if ((ret = parse_ranged("--attack", optarg, DD_ATTACK_MIN,
+                                    DD_ATTACK_MAX, &o->params.attack)))
+                return ret;
+            break;
+        case OPT_RELEASE:
+            if ((ret = parse_ranged("--release", optarg, DD_RELEASE_MIN,
+                                    DD_RELEASE_MAX, &o->params.release)))
+                return ret;
+            break;
+        case OPT_HOLD:
+            if ((ret = parse_ranged("--hold", optarg, DD_HOLD_MIN,
+                                    DD_HOLD_MAX, &o->params.hold)))
+                return ret;
+            break;
+        case OPT_THRESHOLD:
+            if ((ret = parse_ranged("--threshold", optarg, DD_THRESHOLD_MIN,
+                                    DD_THRESHOLD_MAX, &o->params.threshold)))
+                return ret;
+            threshold_set |= 1;
+            break;
+        case OPT_SENSITIVITY:
+            if ((ret = parse_ranged("--sensitivity", optarg, 0, 100, &v)))
+                return ret;
+            /* 0: the least sensitive gate, 100: the most sensitive. */
+            o->params.threshold = DD_THRESHOLD_MAX -
+                v / 100.0 * (DD_THRESHOLD_MAX - DD_THRESHOLD_MIN);
+            threshold_set |= 2;
+            break;
+        case OPT_LOUDNESS:
+            if (loudness_parse_target(optarg, &o->target_lufs) < 0)
+                return usage_error("--loudness: '%s' is not off, ebu, atsc, "
+                                   "streaming, netflix or a LUFS value",
+                                   optarg);
+            if (!isnan(o->target_lufs) &&
+                (o->target_lufs < -70 || o->target_lufs > 0))
+                return usage_error("--loudness: %s is out of range "
+                                   "[-70..0] LUFS", optarg);
+            o->loudness_arg = optarg;
+            break;
+        case OPT_TRUE_PEAK:
+            if ((ret = parse_ranged("--true-peak", optarg, TRUE_PEAK_MIN,
+                                    TRUE_PEAK_MAX, &o->true_peak)))
+                return ret;
+            break;
+        case OPT_GATE:
+            if (!strcmp(optarg, "program"))
+                o->gate = GATE_PROGRAM;
+            else if (!strcmp(optarg, "dialogue"))
+                o->gate = GATE_DIALOGUE;
+            else
+                return usage_error("--gate: '%s' is not program or dialogue",
+                                   optarg);
+            break;
+        case OPT_CODEC:
+            o->codec = optarg;
+            break;
+        case OPT_BITRATE:
+            if (parse_bitrate(optarg, &o->bitrate) < 0)
+                return usage_error("--bitrate: '%s' is not a bit rate "
+                                   "such as 192k", optarg);
+            break;
+        case OPT_THREADS:
+            if ((ret = parse_ranged("--threads", optarg, 0, 64, &v)))
+                return ret;
+            if (v != floor(v))
+                return usage_error("--threads: '%s' is not a whole number",
+                                   optarg);
+            o->threads = (int)v;
+            break;
+        case ':':
+            return usage_error("%s needs a value", argv[optind - 1]);
+        case '?':
+        default:
+            if (optopt)
+                return usage_error("unknown option -%c", optopt);
+            return usage_error("unknown option %s", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return usage_error("unexpected argument '%s'; stems are given with "
+                           "-d, -m, -e", argv[optind]);
+    if (threshold_set == 3)
+        return usage_error("--threshold and --sensitivity set the same "
+                           "thing; give one");
+
+    for (int i = 0; i < o->nb_stems; i++)
+        if ((ret = resolve_stem(o, &o->stems[i])))
+            return ret;
+    if (!have_dialogue) {
+        if (!o->nb_inputs)
+            return usage_error("no dialogue stem: give -d FILE or -i FILE");
+        if ((ret = add_stem(o, STEM_DIALOGUE, "0")))
+            return ret;
+        if ((ret = resolve_stem(o, &o->stems[o->nb_stems - 1])))
+            return ret;
+    }
+    if (!have_music)
+        return usage_error("no music stem: give -m STEM");
+    if (!o->output && !o->music_out && !o->keyframes && !o->report &&
+        !o->plot)
+        return usage_error("no output: give -o FILE (or --music-out, "
+                           "--keyframes, --report, --plot)");
+    if (o->keep_stems && !o->output)
+        return usage_error("--keep-stems needs -o");
+    if (o->keyframes_format && !o->keyframes)
+        return usage_error("--keyframes-format needs --keyframes");
+    if (dd_params_check(&o->params) != DD_OK)
+        return usage_error("the ducking parameters are inconsistent");
+    return -1;
+}

@@ -1,0 +1,88 @@
+/*
+ * Command line of the dialogueduck program: options, --help, --version
+ * and the exit codes.
+ *
+ * This file is part of dialogueduck (LGPL-2.1-or-later).
+ */
+#ifndef DD_CLI_H
+#define DD_CLI_H
+
+#include <stdint.h>
+
+#include "dialogueduck.h"
+
+/* Exit codes by category (listed in --help and the README). */
+enum {
+    EXIT_OK       = 0,
+    EXIT_USAGE    = 1, /**< bad option or value */
+    EXIT_INPUT    = 2, /**< missing, unreadable or unusable input */
+    EXIT_OUTPUT   = 3, /**< output exists, equals an input, cannot be written */
+    EXIT_INTERNAL = 4, /**< anything else (out of memory, library failure) */
+};
+
+#define CLI_MAX_INPUTS 64
+#define CLI_MAX_STEMS  64
+
+enum StemRole {
+    STEM_DIALOGUE,
+    STEM_MUSIC,
+    STEM_EFFECTS,
+};
+
+typedef struct CliStem {
+    enum StemRole role;
+    const char *arg;      /**< as given: a path or INPUT:STREAMSPEC */
+    const char *path;     /**< the file to open */
+    const char *spec;     /**< stream specifier, NULL: first audio stream */
+    int input_index;      /**< index into -i inputs, -1 for a file of its own */
+} CliStem;
+
+enum LoudnessGateOpt {
+    GATE_PROGRAM,
+    GATE_DIALOGUE,
+};
+
+typedef struct CliOptions {
+    const char *inputs[CLI_MAX_INPUTS];  /**< -i FILE */
+    int nb_inputs;
+    CliStem stems[CLI_MAX_STEMS];
+    int nb_stems;
+
+    const char *output;       /**< -o */
+    const char *music_out;    /**< --music-out */
+    const char *report;       /**< --report */
+    const char *keyframes;    /**< --keyframes */
+    const char *keyframes_format;
+    const char *apply_keyframes;
+    const char *plot;         /**< --plot */
+    int keep_stems;
+
+    DDParams params;
+
+    double target_lufs;       /**< NAN: --loudness off */
+    const char *loudness_arg;
+    double true_peak;         /**< dBTP ceiling */
+    int gate;                 /**< enum LoudnessGateOpt */
+
+    const char *codec;
+    int64_t bitrate;          /**< bit/s, 0: codec default */
+    int threads;              /**< 0: automatic */
+    int overwrite;            /**< -y */
+    int verbosity;            /**< 0 quiet, 1 normal, 2 verbose */
+
+    int argc;                 /**< the full command line, for the report */
+    char **argv;
+} CliOptions;
+
+/**
+ * Parse argv into o. Returns -1 to continue, or an exit code to return at
+ * once (after --help, --version, or a usage error printed on stderr).
+ */
+int cli_parse(CliOptions *o, int argc, char **argv);
+
+void cli_print_help(void);
+
+/** Role name: "dialogue", "music", "effects". */
+const char *cli_role_name(enum StemRole role);
+
+#endif /* DD_CLI_H */

@@ -1,0 +1,375 @@
+/*
+ * One audio stem: demux, decode, resample to planar float.
+ *
+ * This file is part of dialogueduck (LGPL-2.1-or-later).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libavutil/avstring.h>
+#include <libavutil/opt.h>
+
+#include "input.h"
+
+static int fail(char *err, size_t errlen, int ret, const char *path,
+                const char *what)
+{
+    char buf[AV_ERROR_MAX_STRING_SIZE];
+    if (ret < 0) {
+        av_strerror(ret, buf, sizeof(buf));
+        snprintf(err, errlen, "%s: %s: %s", path, what, buf);
+    } else {
+        snprintf(err, errlen, "%s: %s", path, what);
+        ret = AVERROR_INVALIDDATA;
+    }
+    return ret;
+}
+
+void input_native_layout(AVChannelLayout *dst, const AVChannelLayout *src)
+{
+    if (src->order == AV_CHANNEL_ORDER_UNSPEC || !src->nb_channels) {
+        av_channel_layout_default(dst, src->nb_channels ? src->nb_channels : 1);
+        return;
+    }
+    if (av_channel_layout_copy(dst, src) < 0)
+        av_channel_layout_default(dst, src->nb_channels);
+}
+
+/* The first audio stream matching spec (all audio streams when NULL). */
+static int pick_stream(InputStem *s, char *err, size_t errlen)
+{
+    int matched = 0;
+    for (unsigned i = 0; i < s->fmt->nb_streams; i++) {
+        AVStream *st = s->fmt->streams[i];
+        int m = 1;
+        if (s->spec) {
+            m = avformat_match_stream_specifier(s->fmt, st, s->spec);
+            if (m < 0) {
+                snprintf(err, errlen, "%s: '%s' is not a valid stream specifier",
+                         s->path, s->spec);
+                return AVERROR(EINVAL);
+            }
+        }
+        if (!m)
+            continue;
+        matched++;
+        if (st->codecpar->codec_type == AVMEDIA_TYPE_AUDIO)
+            return (int)i;
+    }
+    if (!s->spec)
+        snprintf(err, errlen, "%s: no audio stream", s->path);
+    else if (matched)
+        snprintf(err, errlen, "%s: stream specifier '%s' matches no audio "
+                 "stream (only %s)", s->path, s->spec,
+                 matched == 1 ? "a non-audio stream" : "non-audio streams");
+    else
+        snprintf(err, errlen, "%s: stream specifier '%s' matches no stream",
+                 s->path, s->spec);
+    return AVERROR_STREAM_NOT_FOUND;
+}
+
+/* Next decoded frame into s->frame: 1, 0 at the end, or an error. */
+static int decode_frame(InputStem *s, char *err, size_t errlen)
+{
+    int ret;
+    for (;;) {
+        if (s->dec_eof)
+            return 0;
+        ret = avcodec_receive_frame(s->dec, s->frame);
+        if (ret >= 0) {
+            if (s->frame->nb_samples > 0)
+                return 1;
+            av_frame_unref(s->frame);
+            continue;
+        }
+        if (ret == AVERROR_EOF) {
+            s->dec_eof = 1;
+            return 0;
+        }
+        if (ret == AVERROR_INVALIDDATA) {
+            s->bad_packets++;
+            continue;
+        }
+        if (ret != AVERROR(EAGAIN))
+            return fail(err, errlen, ret, s->path, "cannot decode audio");
+
+        if (s->demux_eof) {
+            /* Draining; the decoder should not ask for more. */
+            s->dec_eof = 1;
+            return 0;
+        }
+        ret = av_read_frame(s->fmt, s->pkt);
+        if (ret == AVERROR_EOF) {
+            s->demux_eof = 1;
+            avcodec_send_packet(s->dec, NULL);
+            continue;
+        }
+        if (ret < 0)
+            return fail(err, errlen, ret, s->path, "read error");
+        if (s->pkt->stream_index == s->stream_index) {
+            ret = avcodec_send_packet(s->dec, s->pkt);
+            /* A damaged packet is skipped, as ffmpeg does; a file whose
+             * audio cannot be decoded at all fails in input_open(). */
+            if (ret == AVERROR_INVALIDDATA)
+                s->bad_packets++;
+            else if (ret < 0 && ret != AVERROR(EAGAIN)) {
+                av_packet_unref(s->pkt);
+                return fail(err, errlen, ret, s->path, "cannot decode audio");
+            }
+        }
+        av_packet_unref(s->pkt);
+    }
+}
+
+static void close_demuxer(InputStem *s)
+{
+    avcodec_free_context(&s->dec);
+    avformat_close_input(&s->fmt);
+    av_packet_free(&s->pkt);
+    av_frame_free(&s->frame);
+    swr_free(&s->swr);
+    av_channel_layout_uninit(&s->swr_layout);
+    if (s->fifo)
+        av_audio_fifo_free(s->fifo);
+    s->fifo = NULL;
+    s->frame_pending = s->demux_eof = s->dec_eof = s->done = 0;
+}
+
+static int open_demuxer(InputStem *s, char *err, size_t errlen)
+{
+    const AVCodec *codec;
+    AVStream *st;
+    int ret, idx;
+
+    if ((ret = avformat_open_input(&s->fmt, s->path, NULL, NULL)) < 0)
+        return fail(err, errlen, ret, s->path, "cannot open");
+    if ((ret = avformat_find_stream_info(s->fmt, NULL)) < 0)
+        return fail(err, errlen, ret, s->path, "cannot read stream info");
+    if ((idx = pick_stream(s, err, errlen)) < 0)
+        return idx;
+    s->stream_index = idx;
+    for (unsigned i = 0; i < s->fmt->nb_streams; i++)
+        if ((int)i != idx)
+            s->fmt->streams[i]->discard = AVDISCARD_ALL;
+    st = s->fmt->streams[idx];
+
+    codec = avcodec_find_decoder(st->codecpar->codec_id);
+    if (!codec) {
+        snprintf(err, errlen, "%s: no decoder for the audio codec '%s'",
+                 s->path, avcodec_get_name(st->codecpar->codec_id));
+        return AVERROR_DECODER_NOT_FOUND;
+    }
+    s->dec = avcodec_alloc_context3(codec);
+    s->pkt = av_packet_alloc();
+    s->frame = av_frame_alloc();
+    if (!s->dec || !s->pkt || !s->frame)
+        return fail(err, errlen, AVERROR(ENOMEM), s->path, "open");
+    if ((ret = avcodec_parameters_to_context(s->dec, st->codecpar)) < 0)
+        return fail(err, errlen, ret, s->path, "decoder parameters");
+    s->dec->pkt_timebase = st->time_base;
+    s->dec->thread_count = s->threads;
+    if ((ret = avcodec_open2(s->dec, codec, NULL)) < 0)
+        return fail(err, errlen, ret, s->path, "cannot open the audio decoder");
+
+    s->sample_rate = st->codecpar->sample_rate;
+    av_channel_layout_uninit(&s->layout);
+    input_native_layout(&s->layout, &st->codecpar->ch_layout);
+    s->codec_id = st->codecpar->codec_id;
+    s->bits_per_sample = st->codecpar->bits_per_coded_sample;
+    s->time_base = st->time_base;
+    s->start_time = st->start_time;
+    if (st->duration > 0 && st->duration != AV_NOPTS_VALUE)
+        s->duration = st->duration * av_q2d(st->time_base);
+    else if (s->fmt->duration > 0)
+        s->duration = s->fmt->duration / (double)AV_TIME_BASE;
+
+    /* Decode the first frame now: zero-length or undecodable audio is an
+     * input error before any output exists. */
+    ret = decode_frame(s, err, errlen);
+    if (ret < 0)
+        return ret;
+    if (!ret) {
+        if (s->bad_packets)
+            snprintf(err, errlen, "%s: corrupt audio: no packet could be "
+                     "decoded", s->path);
+        else
+            snprintf(err, errlen, "%s: the audio stream is empty (zero "
+                     "length)", s->path);
+        return AVERROR_INVALIDDATA;
+    }
+    s->frame_pending = 1;
+    /* The decoded frame is the truth about rate and layout. */
+    s->sample_rate = s->frame->sample_rate;
+    if (s->frame->ch_layout.nb_channels) {
+        av_channel_layout_uninit(&s->layout);
+        input_native_layout(&s->layout, &s->frame->ch_layout);
+    }
+    if (s->sample_rate <= 0 || s->layout.nb_channels <= 0) {
+        snprintf(err, errlen, "%s: audio without a sample rate or channels",
+                 s->path);
+        return AVERROR_INVALIDDATA;
+    }
+    return 0;
+}
+
+int input_open(InputStem *s, const char *path, const char *spec, int threads,
+               char *err, size_t errlen)
+{
+    int ret;
+    memset(s, 0, sizeof(*s));
+    s->path = av_strdup(path);
+    s->spec = spec ? av_strdup(spec) : NULL;
+    s->threads = threads;
+    if (!s->path || (spec && !s->spec))
+        return fail(err, errlen, AVERROR(ENOMEM), path, "open");
+    ret = open_demuxer(s, err, errlen);
+    if (ret < 0)
+        input_close(s);
+    return ret;
+}
+
+static int setup_swr(InputStem *s, const AVFrame *f, char *err, size_t errlen)
+{
+    AVChannelLayout in;
+    int ret;
+
+    input_native_layout(&in, &f->ch_layout);
+    swr_free(&s->swr);
+    ret = swr_alloc_set_opts2(&s->swr, &s->layout, AV_SAMPLE_FMT_FLTP,
+                              s->work_rate, &in, f->format, f->sample_rate,
+                              0, NULL);
+    if (ret >= 0 && in.nb_channels != s->layout.nb_channels) {
+        snprintf(err, errlen, "%s: the channel count changes mid-stream "
+                 "(%d to %d)", s->path, s->layout.nb_channels, in.nb_channels);
+        av_channel_layout_uninit(&in);
+        return AVERROR_PATCHWELCOME;
+    }
+    if (ret >= 0)
+        ret = swr_init(s->swr);
+    av_channel_layout_uninit(&s->swr_layout);
+    s->swr_layout = in;
+    s->swr_rate = f->sample_rate;
+    s->swr_format = f->format;
+    if (ret < 0)
+        return fail(err, errlen, ret, s->path, "cannot set up resampling");
+    return 0;
+}
+
+int input_start(InputStem *s, int work_rate, char *err, size_t errlen)
+{
+    s->work_rate = work_rate;
+    s->samples_read = 0;
+    s->fifo = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, s->layout.nb_channels,
+                                  4096);
+    if (!s->fifo)
+        return fail(err, errlen, AVERROR(ENOMEM), s->path, "start");
+    return setup_swr(s, s->frame, err, errlen);
+}
+
+static int ensure_tmp(InputStem *s, int n)
+{
+    int ch = s->layout.nb_channels;
+    if (n <= s->tmp_size)
+        return 0;
+    if (!s->tmp && !(s->tmp = av_calloc(ch, sizeof(*s->tmp))))
+        return AVERROR(ENOMEM);
+    for (int c = 0; c < ch; c++) {
+        av_freep(&s->tmp[c]);
+        if (!(s->tmp[c] = av_malloc_array(n, sizeof(float))))
+            return AVERROR(ENOMEM);
+    }
+    s->tmp_size = n;
+    return 0;
+}
+
+/* Push a frame (or NULL to drain) through swr into the fifo. */
+static int convert(InputStem *s, const AVFrame *f, char *err, size_t errlen)
+{
+    int in_n = f ? f->nb_samples : 0;
+    int out_n = swr_get_out_samples(s->swr, in_n) + 16;
+    int ret;
+
+    if ((ret = ensure_tmp(s, out_n)) < 0)
+        return fail(err, errlen, ret, s->path, "convert");
+    for (;;) {
+        ret = swr_convert(s->swr, (uint8_t **)s->tmp, out_n,
+                          f ? (const uint8_t **)f->extended_data : NULL, in_n);
+        if (ret < 0)
+            return fail(err, errlen, ret, s->path, "resampling failed");
+        if (ret > 0 && av_audio_fifo_write(s->fifo, (void **)s->tmp, ret) < ret)
+            return fail(err, errlen, AVERROR(ENOMEM), s->path, "convert");
+        /* Draining may need several calls; a frame needs one. */
+        if (f || ret == 0)
+            return 0;
+    }
+}
+
+static int frame_changed(const InputStem *s, const AVFrame *f)
+{
+    AVChannelLayout l;
+    int diff;
+    if (f->sample_rate != s->swr_rate || f->format != s->swr_format)
+        return 1;
+    input_native_layout(&l, &f->ch_layout);
+    diff = av_channel_layout_compare(&l, &s->swr_layout) != 0;
+    av_channel_layout_uninit(&l);
+    return diff;
+}
+
+int input_read(InputStem *s, float **dst, int nb, char *err, size_t errlen)
+{
+    int ret, n;
+
+    while (av_audio_fifo_size(s->fifo) < nb && !s->done) {
+        if (!s->frame_pending) {
+            ret = decode_frame(s, err, errlen);
+            if (ret < 0)
+                return ret;
+            if (!ret) {
+                if ((ret = convert(s, NULL, err, errlen)) < 0)
+                    return ret;
+                s->done = 1;
+                break;
+            }
+        }
+        s->frame_pending = 0;
+        if (frame_changed(s, s->frame)) {
+            /* Parameters changed mid-stream: drain the old resampler. */
+            if ((ret = convert(s, NULL, err, errlen)) < 0 ||
+                (ret = setup_swr(s, s->frame, err, errlen)) < 0)
+                return ret;
+        }
+        ret = convert(s, s->frame, err, errlen);
+        av_frame_unref(s->frame);
+        if (ret < 0)
+            return ret;
+    }
+    n = FFMIN(nb, av_audio_fifo_size(s->fifo));
+    if (n > 0 && av_audio_fifo_read(s->fifo, (void **)dst, n) < n)
+        return fail(err, errlen, AVERROR_BUG, s->path, "fifo read");
+    s->samples_read += n;
+    return n;
+}
+
+int input_rewind(InputStem *s, char *err, size_t errlen)
+{
+    int ret;
+    close_demuxer(s);
+    s->bad_packets = 0;
+    if ((ret = open_demuxer(s, err, errlen)) < 0)
+        return ret;
+    return input_start(s, s->work_rate, err, errlen);
+}
+
+void input_close(InputStem *s)
+{
+    close_demuxer(s);
+    if (s->tmp)
+        for (int c = 0; c < s->layout.nb_channels; c++)
+            av_freep(&s->tmp[c]);
+    av_freep(&s->tmp);
+    av_channel_layout_uninit(&s->layout);
+    av_freep(&s->path);
+    av_freep(&s->spec);
+}

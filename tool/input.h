@@ -1,0 +1,80 @@
+/*
+ * One audio stem: a stream of a container, decoded and resampled to the
+ * working rate as planar float in the stream's own channel layout.
+ *
+ * This file is part of dialogueduck (LGPL-2.1-or-later).
+ */
+#ifndef DD_INPUT_H
+#define DD_INPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/audio_fifo.h>
+#include <libavutil/channel_layout.h>
+#include <libswresample/swresample.h>
+
+typedef struct InputStem {
+    char *path;
+    char *spec;               /**< stream specifier or NULL (first audio) */
+    int threads;
+
+    AVFormatContext *fmt;
+    AVCodecContext *dec;
+    AVPacket *pkt;
+    AVFrame *frame;
+    int frame_pending;        /**< frame holds a decoded, unconverted frame */
+    int demux_eof, dec_eof, done;
+    int64_t bad_packets;      /**< packets the decoder rejected */
+
+    /* What the stream is, known after input_open(). */
+    int stream_index;
+    int sample_rate;          /**< source rate */
+    AVChannelLayout layout;   /**< source layout, unspecified orders made native */
+    enum AVCodecID codec_id;
+    int bits_per_sample;      /**< for PCM: bits per coded sample */
+    AVRational time_base;
+    int64_t start_time;       /**< in time_base, AV_NOPTS_VALUE if unknown */
+    double duration;          /**< s, container estimate, 0 if unknown */
+
+    /* Conversion to the working format. */
+    int work_rate;
+    SwrContext *swr;
+    int swr_rate, swr_format;
+    AVChannelLayout swr_layout;
+    AVAudioFifo *fifo;
+    float **tmp;              /**< conversion scratch, one plane per channel */
+    int tmp_size;
+    int64_t samples_read;     /**< at the working rate, returned so far */
+} InputStem;
+
+/**
+ * Open path and pick the stream spec (an FFmpeg stream specifier, NULL for
+ * the first audio stream), open its decoder and decode the first frame
+ * so that missing, corrupt, non-audio and zero-length inputs fail here.
+ * On error returns a negative AVERROR and writes "path: problem" to err.
+ */
+int input_open(InputStem *s, const char *path, const char *spec, int threads,
+               char *err, size_t errlen);
+
+/** Convert to planar float at work_rate from now on. */
+int input_start(InputStem *s, int work_rate, char *err, size_t errlen);
+
+/**
+ * Read up to nb samples per channel (at the working rate) into dst
+ * (layout.nb_channels planes). Returns the count, less than nb only at the
+ * end of the stream, or a negative AVERROR with err set.
+ */
+int input_read(InputStem *s, float **dst, int nb, char *err, size_t errlen);
+
+/** Reopen from the start, for the second pass (same decoded samples). */
+int input_rewind(InputStem *s, char *err, size_t errlen);
+
+void input_close(InputStem *s);
+
+/** Copy src with an unspecified channel order replaced by the native one. */
+void input_native_layout(AVChannelLayout *dst, const AVChannelLayout *src);
+
+#endif /* DD_INPUT_H */

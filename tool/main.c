@@ -1,0 +1,123 @@
+/*
+ * dialogueduck: duck music stems under dialogue, mix, normalize loudness,
+ * remux.
+ *
+ * This file is part of dialogueduck (LGPL-2.1-or-later).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libavutil/log.h>
+
+#include "atomic_file.h"
+#include "batch.h"
+#include "cli.h"
+#include "pipeline.h"
+#include "progress.h"
+#include "report.h"
+
+#define ERR_LEN 1024
+
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (!strcmp(a, b))
+        return 1;
+    return !stat(a, &sa) && !stat(b, &sb) &&
+           sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/*
+ * Outputs are checked before any work: an existing file needs -y, a file
+ * that is also an input is never overwritten, and no two outputs share a
+ * name.
+ */
+static int check_outputs(const CliOptions *o)
+{
+    const char *outs[] = { o->output, o->music_out, o->report, o->keyframes,
+                           o->plot };
+    const int nb_outs = sizeof(outs) / sizeof(outs[0]);
+    struct stat st;
+
+    for (int i = 0; i < nb_outs; i++) {
+        const char *out = outs[i];
+        if (!out)
+            continue;
+        for (int j = 0; j < o->nb_inputs; j++)
+            if (same_file(out, o->inputs[j]))
+                goto is_input;
+        for (int j = 0; j < o->nb_stems; j++)
+            if (same_file(out, o->stems[j].path))
+                goto is_input;
+        if (o->apply_keyframes && same_file(out, o->apply_keyframes))
+            goto is_input;
+        for (int j = 0; j < i; j++)
+            if (outs[j] && same_file(out, outs[j])) {
+                fprintf(stderr, "dialogueduck: %s: given for two outputs\n",
+                        out);
+                return EXIT_USAGE;
+            }
+        if (!stat(out, &st)) {
+            if (S_ISDIR(st.st_mode)) {
+                fprintf(stderr, "dialogueduck: %s: is a directory\n", out);
+                return EXIT_OUTPUT;
+            }
+            if (!o->overwrite) {
+                fprintf(stderr, "dialogueduck: %s: already exists (use -y to "
+                        "overwrite)\n", out);
+                return EXIT_OUTPUT;
+            }
+        }
+        continue;
+is_input:
+        fprintf(stderr, "dialogueduck: %s: is also an input; refusing to "
+                "overwrite it\n", out);
+        return EXIT_OUTPUT;
+    }
+    return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    CliOptions opt;
+    Pipeline p;
+    char err[ERR_LEN] = "";
+    double t0 = progress_now();
+    int ret;
+
+    if (argc > 1 && !strcmp(argv[1], "batch"))
+        return batch_main(argc - 1, argv + 1);
+
+    /* Our own messages are one line each; the libraries stay quiet
+     * unless asked for with -v. */
+    av_log_set_level(AV_LOG_QUIET);
+    if ((ret = cli_parse(&opt, argc, argv)) >= 0)
+        return ret;
+    if (opt.verbosity > 1)
+        av_log_set_level(AV_LOG_WARNING);
+    if ((ret = check_outputs(&opt)) != EXIT_OK)
+        return ret;
+
+    atomic_install_signal_handlers();
+    ret = pipeline_open(&p, &opt, err, sizeof(err));
+    if (ret == EXIT_OK)
+        ret = pipeline_analyze(&p, err, sizeof(err));
+    if (ret == EXIT_OK)
+        ret = pipeline_render(&p, err, sizeof(err));
+    if (ret == EXIT_OK)
+        ret = pipeline_write_extras(&p, err, sizeof(err));
+    if (ret == EXIT_OK && opt.report &&
+        report_write(opt.report, &p, progress_now() - t0, err, sizeof(err)) < 0)
+        ret = EXIT_OUTPUT;
+    if (ret != EXIT_OK)
+        fprintf(stderr, "dialogueduck: %s\n", err[0] ? err : "failed");
+    else if (opt.verbosity > 0 && opt.output)
+        fprintf(stderr, "dialogueduck: %s: %.2f s, %zu duck regions, "
+                "gain %+.2f dB%s\n", opt.output,
+                (double)p.total / p.work_rate, p.nb_regions, p.gain_db,
+                p.limiter_used ? ", true-peak limited" : "");
+    pipeline_free(&p);
+    return ret;
+}

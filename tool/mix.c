@@ -1,0 +1,116 @@
+/*
+ * Summing stems and mapping channel layouts.
+ *
+ * This file is part of dialogueduck (LGPL-2.1-or-later).
+ */
+#include <limits.h>
+#include <string.h>
+
+#include <libavutil/mem.h>
+#include <libswresample/swresample.h>
+
+#include "mix.h"
+
+int audiobuf_alloc(AudioBuf *b, int channels, int size)
+{
+    memset(b, 0, sizeof(*b));
+    if (!(b->data = av_calloc(channels, sizeof(*b->data))))
+        return AVERROR(ENOMEM);
+    b->channels = channels;
+    b->size = size;
+    for (int c = 0; c < channels; c++)
+        if (!(b->data[c] = av_calloc(size, sizeof(float)))) {
+            audiobuf_free(b);
+            return AVERROR(ENOMEM);
+        }
+    return 0;
+}
+
+void audiobuf_free(AudioBuf *b)
+{
+    if (b->data)
+        for (int c = 0; c < b->channels; c++)
+            av_freep(&b->data[c]);
+    av_freep(&b->data);
+    b->channels = b->size = 0;
+}
+
+void audiobuf_zero(AudioBuf *b, int offset, int n)
+{
+    if (n <= 0)
+        return;
+    for (int c = 0; c < b->channels; c++)
+        memset(b->data[c] + offset, 0, n * sizeof(float));
+}
+
+int mix_matrix_init(MixMatrix *mm, const AVChannelLayout *in,
+                    const AVChannelLayout *out)
+{
+    int ni = in->nb_channels, no = out->nb_channels;
+    double *d;
+    int ret;
+
+    memset(mm, 0, sizeof(*mm));
+    mm->in_channels = ni;
+    mm->out_channels = no;
+    if (!av_channel_layout_compare(in, out)) {
+        mm->identity = 1;
+        return 0;
+    }
+    mm->m = av_calloc((size_t)ni * no, sizeof(*mm->m));
+    d = av_calloc((size_t)ni * no, sizeof(*d));
+    if (!mm->m || !d) {
+        av_free(d);
+        mix_matrix_free(mm);
+        return AVERROR(ENOMEM);
+    }
+    ret = swr_build_matrix2(in, out, M_SQRT1_2, M_SQRT1_2, 0.0, INT_MAX, 1.0,
+                            d, ni, AV_MATRIX_ENCODING_NONE, NULL);
+    if (ret < 0) {
+        /* Layouts libswresample cannot map (custom orders): channel i to
+         * channel i, as far as both go. */
+        memset(d, 0, sizeof(*d) * ni * no);
+        for (int c = 0; c < ni && c < no; c++)
+            d[c + ni * c] = 1.0;
+    }
+    for (int i = 0; i < ni * no; i++)
+        mm->m[i] = (float)d[i];
+    av_free(d);
+    return 0;
+}
+
+void mix_matrix_free(MixMatrix *mm)
+{
+    av_freep(&mm->m);
+}
+
+void mix_add(const MixMatrix *mm, float **dst, const float *const *src, int n)
+{
+    if (mm->identity) {
+        for (int c = 0; c < mm->out_channels; c++) {
+            float *d = dst[c];
+            const float *s = src[c];
+            for (int k = 0; k < n; k++)
+                d[k] += s[k];
+        }
+        return;
+    }
+    for (int o = 0; o < mm->out_channels; o++)
+        for (int i = 0; i < mm->in_channels; i++) {
+            float w = mm->m[o * mm->in_channels + i];
+            float *d = dst[o];
+            const float *s = src[i];
+            if (w == 0.0f)
+                continue;
+            for (int k = 0; k < n; k++)
+                d[k] += w * s[k];
+        }
+}
+
+int mix_center_index(const AVChannelLayout *l)
+{
+    if (l->nb_channels < 3)
+        return -1;
+    return av_channel_layout_index_from_channel(l, AV_CHAN_FRONT_CENTER) >= 0 ?
+           av_channel_layout_index_from_channel(l, AV_CHAN_FRONT_CENTER) : -1;
+}

@@ -1,0 +1,651 @@
+/*
+ * Encoding, muxing and remuxing.
+ *
+ * This file is part of dialogueduck (LGPL-2.1-or-later).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <libavformat/avformat.h>
+#include <libavutil/audio_fifo.h>
+#include <libavutil/avstring.h>
+#include <libavutil/opt.h>
+#include <libswresample/swresample.h>
+
+#include "atomic_file.h"
+#include "output.h"
+
+typedef struct Track {
+    AVCodecContext *enc;
+    AVStream *st;
+    SwrContext *swr;          /* planar float -> encoder format/rate/layout */
+    AVAudioFifo *fifo;        /* encoder format, waiting for a full frame */
+    AVFrame *frame;
+    uint8_t **conv;           /* swr output scratch */
+    int conv_size;
+    int frame_size;
+    int64_t next_pts;         /* in 1 / enc->sample_rate */
+    int64_t pts0;
+} Track;
+
+struct OutputFile {
+    const char *path;
+    AtomicFile af;
+    int reserved;
+    AVFormatContext *oc;
+    AVPacket *pkt;
+    Track tracks[OUTPUT_MAX_TRACKS];
+    int nb_tracks;
+    int header_written;
+
+    /* Remux source. */
+    AVFormatContext *ic;
+    int *map;                 /* input stream -> output stream, -1 dropped */
+    AVPacket *copy_pkt;
+    int copy_pending, copy_eof;
+};
+
+static int fail(char *err, size_t errlen, int ret, const char *path,
+                const char *what)
+{
+    char buf[AV_ERROR_MAX_STRING_SIZE];
+    if (ret < 0) {
+        av_strerror(ret, buf, sizeof(buf));
+        snprintf(err, errlen, "%s: %s: %s", path, what, buf);
+    } else {
+        snprintf(err, errlen, "%s: %s", path, what);
+        ret = AVERROR(EINVAL);
+    }
+    return ret;
+}
+
+const char *output_codec_name(const OutputFile *o)
+{
+    return o->tracks[0].enc ? o->tracks[0].enc->codec->name : "";
+}
+
+const char *output_format_name(const OutputFile *o)
+{
+    return o->oc ? o->oc->oformat->name : "";
+}
+
+static int is_pcm(enum AVCodecID id)
+{
+    const AVCodecDescriptor *d = avcodec_descriptor_get(id);
+    return d && d->name && !strncmp(d->name, "pcm_", 4);
+}
+
+/* 1 when the muxer can hold the codec (or cannot tell). */
+static int muxer_takes(const AVOutputFormat *f, enum AVCodecID id)
+{
+    return avformat_query_codec(f, id, FF_COMPLIANCE_NORMAL) != 0;
+}
+
+static const AVCodec *choose_encoder(const OutputConfig *c,
+                                     const AVOutputFormat *f,
+                                     char *err, size_t errlen)
+{
+    const AVCodec *codec = NULL;
+    enum AVCodecID cand[4];
+    int n = 0;
+
+    if (c->codec) {
+        codec = avcodec_find_encoder_by_name(c->codec);
+        if (!codec || codec->type != AVMEDIA_TYPE_AUDIO) {
+            snprintf(err, errlen, "%s: --codec %s: no such audio encoder",
+                     c->path, c->codec);
+            return NULL;
+        }
+        if (!muxer_takes(f, codec->id)) {
+            snprintf(err, errlen, "%s: the %s container cannot hold %s audio",
+                     c->path, f->name, codec->name);
+            return NULL;
+        }
+        return codec;
+    }
+    if (!strcmp(f->name, "wav") || !strcmp(f->name, "w64")) {
+        /* PCM containers: keep the source's PCM flavour, else 16 bit. */
+        if (c->float_pcm)
+            cand[n++] = AV_CODEC_ID_PCM_F32LE;
+        if (is_pcm(c->source_codec))
+            cand[n++] = c->source_codec;
+        cand[n++] = AV_CODEC_ID_PCM_S16LE;
+    } else if (!strcmp(f->name, "flac")) {
+        cand[n++] = AV_CODEC_ID_FLAC;
+    } else {
+        if (c->float_pcm && muxer_takes(f, AV_CODEC_ID_PCM_F32LE) &&
+            strcmp(f->name, "mp4"))
+            cand[n++] = AV_CODEC_ID_PCM_F32LE;
+        if (c->source_codec != AV_CODEC_ID_NONE)
+            cand[n++] = c->source_codec;
+        cand[n++] = AV_CODEC_ID_AAC;
+        cand[n++] = f->audio_codec;
+    }
+    for (int i = 0; i < n; i++) {
+        if (cand[i] == AV_CODEC_ID_NONE || !muxer_takes(f, cand[i]))
+            continue;
+        if ((codec = avcodec_find_encoder(cand[i])))
+            return codec;
+    }
+    snprintf(err, errlen, "%s: no audio encoder fits the %s container "
+             "(try --codec)", c->path, f->name);
+    return NULL;
+}
+
+static enum AVSampleFormat choose_format(const AVCodec *codec)
+{
+    const enum AVSampleFormat *f = codec->sample_fmts;
+    if (!f)
+        return AV_SAMPLE_FMT_FLTP;
+    for (int i = 0; f[i] != AV_SAMPLE_FMT_NONE; i++)
+        if (f[i] == AV_SAMPLE_FMT_FLTP || f[i] == AV_SAMPLE_FMT_FLT)
+            return f[i];
+    return f[0];
+}
+
+static int choose_rate(const AVCodec *codec, int rate)
+{
+    const int *r = codec->supported_samplerates;
+    int best = 0;
+    if (!r)
+        return rate;
+    for (int i = 0; r[i]; i++) {
+        if (r[i] == rate)
+            return rate;
+        /* else the smallest rate above, or the largest one */
+        if ((r[i] > rate && (best < rate || r[i] < best)) ||
+            (best < rate && r[i] > best))
+            best = r[i];
+    }
+    return best ? best : rate;
+}
+
+static int choose_layout(const AVCodec *codec, const AVChannelLayout *in,
+                         AVChannelLayout *out)
+{
+    const AVChannelLayout *l = codec->ch_layouts;
+    if (!l)
+        return av_channel_layout_copy(out, in);
+    for (int i = 0; l[i].nb_channels; i++)
+        if (!av_channel_layout_compare(&l[i], in))
+            return av_channel_layout_copy(out, in);
+    /* Same channel count under another name (5.1(side) as 5.1): the
+     * resampler maps side to back channels 1:1. */
+    for (int i = 0; l[i].nb_channels; i++)
+        if (l[i].nb_channels == in->nb_channels)
+            return av_channel_layout_copy(out, &l[i]);
+    return AVERROR(ENOSYS);
+}
+
+static int open_track(OutputFile *o, Track *t, const OutputConfig *c,
+                      const AVCodec *codec, char *err, size_t errlen)
+{
+    AVCodecContext *enc;
+    int ret;
+
+    if (!(t->enc = enc = avcodec_alloc_context3(codec)))
+        return fail(err, errlen, AVERROR(ENOMEM), c->path, "encoder");
+    enc->sample_fmt = choose_format(codec);
+    enc->sample_rate = choose_rate(codec, c->sample_rate);
+    if (choose_layout(codec, c->layout, &enc->ch_layout) < 0) {
+        snprintf(err, errlen, "%s: the %s encoder cannot encode %d channels",
+                 c->path, codec->name, c->layout->nb_channels);
+        return AVERROR(EINVAL);
+    }
+    enc->time_base = (AVRational){ 1, enc->sample_rate };
+    if (c->bitrate)
+        enc->bit_rate = c->bitrate;
+    else if (!is_pcm(codec->id) && codec->id != AV_CODEC_ID_FLAC)
+        enc->bit_rate = FFMIN(96000LL * enc->ch_layout.nb_channels, 640000);
+    enc->flags |= AV_CODEC_FLAG_BITEXACT;
+    enc->thread_count = c->threads;
+    if (o->oc->oformat->flags & AVFMT_GLOBALHEADER)
+        enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    if ((ret = avcodec_open2(enc, codec, NULL)) < 0)
+        return fail(err, errlen, ret, c->path, "cannot open the audio encoder");
+
+    t->frame_size = enc->frame_size;
+    if (t->frame_size <= 0 ||
+        (codec->capabilities & AV_CODEC_CAP_VARIABLE_FRAME_SIZE))
+        t->frame_size = 4096;
+
+    ret = swr_alloc_set_opts2(&t->swr, &enc->ch_layout, enc->sample_fmt,
+                              enc->sample_rate, (AVChannelLayout *)c->layout,
+                              AV_SAMPLE_FMT_FLTP,
+                              c->sample_rate, 0, NULL);
+    if (ret >= 0)
+        ret = swr_init(t->swr);
+    if (ret < 0)
+        return fail(err, errlen, ret, c->path, "cannot set up conversion");
+    t->fifo = av_audio_fifo_alloc(enc->sample_fmt, enc->ch_layout.nb_channels,
+                                  t->frame_size * 2);
+    t->frame = av_frame_alloc();
+    if (!t->fifo || !t->frame)
+        return fail(err, errlen, AVERROR(ENOMEM), c->path, "encoder");
+
+    t->pts0 = t->next_pts = llrint(c->start_time * enc->sample_rate);
+    return 0;
+}
+
+static void free_track(Track *t)
+{
+    avcodec_free_context(&t->enc);
+    swr_free(&t->swr);
+    if (t->fifo)
+        av_audio_fifo_free(t->fifo);
+    t->fifo = NULL;
+    av_frame_free(&t->frame);
+    if (t->conv)
+        av_freep(&t->conv[0]);
+    av_freep(&t->conv);
+}
+
+/* Copy a stream of the source: parameters, timing hints, metadata. */
+static int add_copy_stream(OutputFile *o, AVStream *ist, char *err,
+                           size_t errlen)
+{
+    const AVOutputFormat *f = o->oc->oformat;
+    AVStream *ost;
+    uint32_t tag;
+    int ret;
+
+    if (!(ost = avformat_new_stream(o->oc, NULL)))
+        return fail(err, errlen, AVERROR(ENOMEM), o->path, "stream");
+    if ((ret = avcodec_parameters_copy(ost->codecpar, ist->codecpar)) < 0)
+        return fail(err, errlen, ret, o->path, "stream");
+    /* Keep the source's codec tag only where the target muxer maps it
+     * to the same codec (the rule ffmpeg -c copy uses). */
+    if (f->codec_tag &&
+        av_codec_get_id(f->codec_tag, ist->codecpar->codec_tag) !=
+            ist->codecpar->codec_id &&
+        av_codec_get_tag2(f->codec_tag, ist->codecpar->codec_id, &tag))
+        ost->codecpar->codec_tag = 0;
+    ost->time_base = ist->time_base;
+    ost->avg_frame_rate = ist->avg_frame_rate;
+    ost->r_frame_rate = ist->r_frame_rate;
+    ost->sample_aspect_ratio = ist->sample_aspect_ratio;
+    ost->disposition = ist->disposition;
+    if ((ret = av_dict_copy(&ost->metadata, ist->metadata, 0)) < 0)
+        return fail(err, errlen, ret, o->path, "metadata");
+    for (int i = 0; i < ist->nb_side_data; i++) {
+        const AVPacketSideData *sd = &ist->side_data[i];
+        uint8_t *dst = av_stream_new_side_data(ost, sd->type, sd->size);
+        if (!dst)
+            return fail(err, errlen, AVERROR(ENOMEM), o->path, "side data");
+        memcpy(dst, sd->data, sd->size);
+    }
+    return ost->index;
+}
+
+/* The mix inherits what describes the programme's audio, not how the old
+ * track was encoded. */
+static void copy_audio_identity(AVStream *ost, const AVStream *ist)
+{
+    static const char *const keys[] = { "language", "title", "handler_name" };
+    for (int i = 0; i < 3; i++) {
+        const AVDictionaryEntry *e = av_dict_get(ist->metadata, keys[i], NULL, 0);
+        if (e)
+            av_dict_set(&ost->metadata, keys[i], e->value, 0);
+    }
+    ost->disposition = ist->disposition;
+}
+
+static int add_audio_streams(OutputFile *o, const OutputConfig *c,
+                             const AVCodec *codec, const AVStream *like,
+                             char *err, size_t errlen)
+{
+    int ret;
+    for (int k = 0; k < c->nb_tracks; k++) {
+        Track *t = &o->tracks[k];
+        if ((ret = open_track(o, t, c, codec, err, errlen)) < 0)
+            return ret;
+        if (!(t->st = avformat_new_stream(o->oc, NULL)))
+            return fail(err, errlen, AVERROR(ENOMEM), c->path, "stream");
+        if ((ret = avcodec_parameters_from_context(t->st->codecpar, t->enc)) < 0)
+            return fail(err, errlen, ret, c->path, "stream");
+        t->st->time_base = t->enc->time_base;
+        if (like) {
+            copy_audio_identity(t->st, like);
+            if (k > 0)
+                t->st->disposition &= ~AV_DISPOSITION_DEFAULT;
+        } else if (k == 0) {
+            t->st->disposition |= AV_DISPOSITION_DEFAULT;
+        }
+        if (k > 0 && c->titles[k])
+            av_dict_set(&t->st->metadata, "title", c->titles[k], 0);
+    }
+    o->nb_tracks = c->nb_tracks;
+    return 0;
+}
+
+static int is_replaced(const OutputConfig *c, int idx)
+{
+    for (int i = 0; i < c->nb_replaced; i++)
+        if (c->replaced[i] == idx)
+            return 1;
+    return 0;
+}
+
+static int setup_remux(OutputFile *o, const OutputConfig *c,
+                       const AVCodec *codec, char *err, size_t errlen)
+{
+    AVFormatContext *ic;
+    int ret, audio_added = 0;
+
+    if ((ret = avformat_open_input(&o->ic, c->remux_path, NULL, NULL)) < 0)
+        return fail(err, errlen, ret, c->remux_path, "cannot open");
+    ic = o->ic;
+    if ((ret = avformat_find_stream_info(ic, NULL)) < 0)
+        return fail(err, errlen, ret, c->remux_path, "cannot read stream info");
+    if (!(o->map = av_calloc(ic->nb_streams, sizeof(*o->map))))
+        return fail(err, errlen, AVERROR(ENOMEM), c->path, "remux");
+
+    for (unsigned i = 0; i < ic->nb_streams; i++) {
+        AVStream *ist = ic->streams[i];
+        o->map[i] = -1;
+        if (is_replaced(c, (int)i)) {
+            ist->discard = AVDISCARD_ALL;
+            if (!audio_added) {
+                if ((ret = add_audio_streams(o, c, codec, ist, err, errlen)) < 0)
+                    return ret;
+                audio_added = 1;
+            }
+            continue;
+        }
+        if (ist->codecpar->codec_type != AVMEDIA_TYPE_ATTACHMENT &&
+            !muxer_takes(o->oc->oformat, ist->codecpar->codec_id)) {
+            av_log(NULL, AV_LOG_WARNING, "%s: stream %u (%s) cannot go into "
+                   "the %s container; left out\n", c->remux_path, i,
+                   avcodec_get_name(ist->codecpar->codec_id),
+                   o->oc->oformat->name);
+            ist->discard = AVDISCARD_ALL;
+            continue;
+        }
+        if ((ret = add_copy_stream(o, ist, err, errlen)) < 0)
+            return ret;
+        o->map[i] = ret;
+    }
+    if (!audio_added &&
+        (ret = add_audio_streams(o, c, codec, NULL, err, errlen)) < 0)
+        return ret;
+
+    if ((ret = av_dict_copy(&o->oc->metadata, ic->metadata, 0)) < 0)
+        return fail(err, errlen, ret, c->path, "metadata");
+    if (ic->nb_chapters) {
+        o->oc->chapters = av_calloc(ic->nb_chapters, sizeof(*o->oc->chapters));
+        if (!o->oc->chapters)
+            return fail(err, errlen, AVERROR(ENOMEM), c->path, "chapters");
+        for (unsigned i = 0; i < ic->nb_chapters; i++) {
+            const AVChapter *ic_ch = ic->chapters[i];
+            AVChapter *ch = av_mallocz(sizeof(*ch));
+            if (!ch)
+                return fail(err, errlen, AVERROR(ENOMEM), c->path, "chapters");
+            o->oc->chapters[o->oc->nb_chapters++] = ch;
+            ch->id = ic_ch->id;
+            ch->time_base = ic_ch->time_base;
+            ch->start = ic_ch->start;
+            ch->end = ic_ch->end;
+            av_dict_copy(&ch->metadata, ic_ch->metadata, 0);
+        }
+    }
+    if (!(o->copy_pkt = av_packet_alloc()))
+        return fail(err, errlen, AVERROR(ENOMEM), c->path, "remux");
+    return 0;
+}
+
+int output_open(OutputFile **out, const OutputConfig *c, char *err,
+                size_t errlen)
+{
+    const AVOutputFormat *f;
+    const AVCodec *codec;
+    AVDictionary *opts = NULL;
+    OutputFile *o;
+    int ret;
+
+    *out = NULL;
+    f = av_guess_format(NULL, c->path, NULL);
+    if (!f) {
+        snprintf(err, errlen, "%s: unknown output format (use an extension "
+                 "such as .wav, .flac, .mp4, .mkv)", c->path);
+        return AVERROR_MUXER_NOT_FOUND;
+    }
+    if (f->audio_codec == AV_CODEC_ID_NONE) {
+        snprintf(err, errlen, "%s: the %s format cannot hold audio",
+                 c->path, f->name);
+        return AVERROR(EINVAL);
+    }
+    if (!(codec = choose_encoder(c, f, err, errlen)))
+        return AVERROR_ENCODER_NOT_FOUND;
+    if (!(o = av_mallocz(sizeof(*o))))
+        return fail(err, errlen, AVERROR(ENOMEM), c->path, "open");
+    *out = o;
+    o->path = c->path;
+
+    if ((ret = atomic_reserve(&o->af, c->path)) < 0)
+        return fail(err, errlen, AVERROR(-ret), c->path, "cannot create");
+    o->reserved = 1;
+    /* The temporary name has no extension: the format is given. */
+    if ((ret = avformat_alloc_output_context2(&o->oc, f, NULL,
+                                              o->af.tmp_path)) < 0)
+        return fail(err, errlen, ret, c->path, "cannot create");
+    o->oc->flags |= AVFMT_FLAG_BITEXACT;
+    if (!(o->pkt = av_packet_alloc()))
+        return fail(err, errlen, AVERROR(ENOMEM), c->path, "open");
+
+    if (c->remux_path)
+        ret = setup_remux(o, c, codec, err, errlen);
+    else
+        ret = add_audio_streams(o, c, codec, NULL, err, errlen);
+    if (ret < 0)
+        return ret;
+
+    if (!(f->flags & AVFMT_NOFILE) &&
+        (ret = avio_open(&o->oc->pb, o->af.tmp_path, AVIO_FLAG_WRITE)) < 0)
+        return fail(err, errlen, ret, c->path, "cannot write");
+    if (!strcmp(f->name, "mp4") || !strcmp(f->name, "mov") ||
+        !strcmp(f->name, "ipod"))
+        av_dict_set(&opts, "movflags", "+faststart", 0);
+    ret = avformat_write_header(o->oc, &opts);
+    av_dict_free(&opts);
+    if (ret < 0)
+        return fail(err, errlen, ret, c->path, "the container does not "
+                    "accept these streams");
+    o->header_written = 1;
+    return 0;
+}
+
+/* Source time of the next copied packet, seconds. */
+static double packet_time(const AVFormatContext *ic, const AVPacket *p)
+{
+    int64_t ts = p->dts != AV_NOPTS_VALUE ? p->dts : p->pts;
+    if (ts == AV_NOPTS_VALUE)
+        return -1e300;
+    return ts * av_q2d(ic->streams[p->stream_index]->time_base);
+}
+
+/* Copy source packets up to time `until` (s), interleaved with the audio. */
+static int pump_copy(OutputFile *o, double until, char *err, size_t errlen)
+{
+    int ret;
+    if (!o->ic)
+        return 0;
+    for (;;) {
+        AVPacket *p = o->copy_pkt;
+        if (!o->copy_pending) {
+            if (o->copy_eof)
+                return 0;
+            ret = av_read_frame(o->ic, p);
+            if (ret == AVERROR_EOF) {
+                o->copy_eof = 1;
+                return 0;
+            }
+            if (ret < 0)
+                return fail(err, errlen, ret, o->ic->url, "read error");
+            if (o->map[p->stream_index] < 0) {
+                av_packet_unref(p);
+                continue;
+            }
+            o->copy_pending = 1;
+        }
+        if (packet_time(o->ic, p) > until)
+            return 0;
+        {
+            AVStream *ist = o->ic->streams[p->stream_index];
+            AVStream *ost = o->oc->streams[o->map[p->stream_index]];
+            av_packet_rescale_ts(p, ist->time_base, ost->time_base);
+            p->stream_index = ost->index;
+            p->pos = -1;
+        }
+        o->copy_pending = 0;
+        if ((ret = av_interleaved_write_frame(o->oc, p)) < 0)
+            return fail(err, errlen, ret, o->path, "write error");
+    }
+}
+
+static int write_packets(OutputFile *o, Track *t, char *err, size_t errlen)
+{
+    int ret;
+    for (;;) {
+        ret = avcodec_receive_packet(t->enc, o->pkt);
+        if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
+            return 0;
+        if (ret < 0)
+            return fail(err, errlen, ret, o->path, "encoding failed");
+        av_packet_rescale_ts(o->pkt, t->enc->time_base, t->st->time_base);
+        o->pkt->stream_index = t->st->index;
+        if ((ret = av_interleaved_write_frame(o->oc, o->pkt)) < 0)
+            return fail(err, errlen, ret, o->path, "write error");
+    }
+}
+
+/* Encode whole frames from the fifo; with flush, the partial last too. */
+static int encode_fifo(OutputFile *o, Track *t, int flush, char *err,
+                       size_t errlen)
+{
+    int ret;
+    while (av_audio_fifo_size(t->fifo) >= t->frame_size ||
+           (flush && av_audio_fifo_size(t->fifo) > 0)) {
+        int n = FFMIN(t->frame_size, av_audio_fifo_size(t->fifo));
+        int pad = 0;
+        AVFrame *fr = t->frame;
+
+        /* Encoders that need whole frames get the last one padded. */
+        if (n < t->frame_size &&
+            !(t->enc->codec->capabilities &
+              (AV_CODEC_CAP_SMALL_LAST_FRAME | AV_CODEC_CAP_VARIABLE_FRAME_SIZE)))
+            pad = t->frame_size - n;
+        av_frame_unref(fr);
+        fr->nb_samples = n + pad;
+        fr->format = t->enc->sample_fmt;
+        fr->sample_rate = t->enc->sample_rate;
+        if ((ret = av_channel_layout_copy(&fr->ch_layout, &t->enc->ch_layout)) < 0 ||
+            (ret = av_frame_get_buffer(fr, 0)) < 0)
+            return fail(err, errlen, ret, o->path, "encoder frame");
+        if (av_audio_fifo_read(t->fifo, (void **)fr->extended_data, n) < n)
+            return fail(err, errlen, AVERROR_BUG, o->path, "fifo");
+        if (pad)
+            av_samples_set_silence(fr->extended_data, n, pad,
+                                   fr->ch_layout.nb_channels, fr->format);
+        fr->pts = t->next_pts;
+        t->next_pts += n;
+        if ((ret = avcodec_send_frame(t->enc, fr)) < 0)
+            return fail(err, errlen, ret, o->path, "encoding failed");
+        if ((ret = write_packets(o, t, err, errlen)) < 0)
+            return ret;
+    }
+    return 0;
+}
+
+static int convert_in(OutputFile *o, Track *t, const float *const *in, int n,
+                      char *err, size_t errlen)
+{
+    int need = swr_get_out_samples(t->swr, n) + 16, ret;
+    if (need > t->conv_size) {
+        if (t->conv)
+            av_freep(&t->conv[0]);
+        av_freep(&t->conv);
+        ret = av_samples_alloc_array_and_samples(&t->conv, NULL,
+                                                 t->enc->ch_layout.nb_channels,
+                                                 need, t->enc->sample_fmt, 0);
+        if (ret < 0)
+            return fail(err, errlen, ret, o->path, "convert");
+        t->conv_size = need;
+    }
+    for (;;) {
+        ret = swr_convert(t->swr, t->conv, t->conv_size,
+                          (const uint8_t **)in, in ? n : 0);
+        if (ret < 0)
+            return fail(err, errlen, ret, o->path, "conversion failed");
+        if (ret > 0 && av_audio_fifo_write(t->fifo, (void **)t->conv, ret) < ret)
+            return fail(err, errlen, AVERROR(ENOMEM), o->path, "fifo");
+        if (in || ret == 0)
+            return 0;
+    }
+}
+
+int output_write(OutputFile *o, int track, const float *const *planar, int n,
+                 char *err, size_t errlen)
+{
+    Track *t = &o->tracks[track];
+    int ret;
+    if (n <= 0)
+        return 0;
+    if ((ret = convert_in(o, t, planar, n, err, errlen)) < 0 ||
+        (ret = encode_fifo(o, t, 0, err, errlen)) < 0)
+        return ret;
+    if (track == 0)
+        return pump_copy(o, (double)t->next_pts / t->enc->sample_rate, err,
+                         errlen);
+    return 0;
+}
+
+int output_finish(OutputFile *o, char *err, size_t errlen)
+{
+    int ret;
+    for (int k = 0; k < o->nb_tracks; k++) {
+        Track *t = &o->tracks[k];
+        if ((ret = convert_in(o, t, NULL, 0, err, errlen)) < 0 ||
+            (ret = encode_fifo(o, t, 1, err, errlen)) < 0)
+            return ret;
+        if ((ret = avcodec_send_frame(t->enc, NULL)) < 0)
+            return fail(err, errlen, ret, o->path, "encoding failed");
+        if ((ret = write_packets(o, t, err, errlen)) < 0)
+            return ret;
+    }
+    if ((ret = pump_copy(o, 1e300, err, errlen)) < 0)
+        return ret;
+    if ((ret = av_write_trailer(o->oc)) < 0)
+        return fail(err, errlen, ret, o->path, "cannot finish the file");
+    o->header_written = 0;
+    if (!(o->oc->oformat->flags & AVFMT_NOFILE) &&
+        (ret = avio_closep(&o->oc->pb)) < 0)
+        return fail(err, errlen, ret, o->path, "write error");
+    if ((ret = atomic_commit(&o->af)) < 0) {
+        o->reserved = 0;
+        return fail(err, errlen, AVERROR(-ret), o->path, "cannot rename "
+                    "into place");
+    }
+    o->reserved = 0;
+    return 0;
+}
+
+void output_free(OutputFile **po)
+{
+    OutputFile *o = *po;
+    if (!o)
+        return;
+    for (int k = 0; k < OUTPUT_MAX_TRACKS; k++)
+        free_track(&o->tracks[k]);
+    if (o->oc) {
+        if (o->oc->pb && !(o->oc->oformat->flags & AVFMT_NOFILE))
+            avio_closep(&o->oc->pb);
+        avformat_free_context(o->oc);
+    }
+    if (o->reserved)
+        atomic_abort(&o->af);
+    avformat_close_input(&o->ic);
+    av_packet_free(&o->copy_pkt);
+    av_packet_free(&o->pkt);
+    av_freep(&o->map);
+    av_freep(po);
+}

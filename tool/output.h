@@ -1,0 +1,71 @@
+/*
+ * Encoding and muxing the new audio, remuxing everything else of the
+ * source container (video, subtitles, data, attachments, chapters,
+ * metadata) bit for bit. Written under a temporary name, renamed at the
+ * end; bitexact muxer and encoders so the same input gives the same bytes.
+ *
+ * This file is part of dialogueduck (LGPL-2.1-or-later).
+ */
+#ifndef DD_OUTPUT_H
+#define DD_OUTPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavutil/channel_layout.h>
+
+#define OUTPUT_MAX_TRACKS 4
+
+typedef struct OutputConfig {
+    const char *path;             /**< final name; container from its extension */
+    /**
+     * Container whose non-audio streams, chapters and metadata are copied
+     * (the first -i input), or NULL for an audio-only file.
+     */
+    const char *remux_path;
+    /** Streams of remux_path replaced by the mix (the audio stems taken
+     *  from it); other audio streams are copied. */
+    const int *replaced;
+    int nb_replaced;
+
+    int nb_tracks;                /**< audio tracks: 0 is the mix */
+    const char *titles[OUTPUT_MAX_TRACKS]; /**< titles of tracks 1.. */
+
+    int sample_rate;              /**< of the planar float fed in */
+    const AVChannelLayout *layout;
+    const char *codec;            /**< forced encoder name or NULL */
+    enum AVCodecID source_codec;  /**< default: this codec where possible */
+    int float_pcm;                /**< WAV gets 32-bit float (--music-out) */
+    int64_t bitrate;              /**< 0: a default for the codec */
+    int threads;
+    double start_time;            /**< s: timestamp of the first sample */
+} OutputConfig;
+
+typedef struct OutputFile OutputFile;
+
+/**
+ * Create the temporary file, the streams and write the header. On error
+ * returns a negative AVERROR with "path: problem" in err and nothing left
+ * on disk.
+ */
+int output_open(OutputFile **o, const OutputConfig *cfg, char *err,
+                size_t errlen);
+
+/** Encode n samples of planar float audio for a track. */
+int output_write(OutputFile *o, int track, const float *const *planar, int n,
+                 char *err, size_t errlen);
+
+/** Flush encoders, copy the rest, write the trailer, rename into place. */
+int output_finish(OutputFile *o, char *err, size_t errlen);
+
+/** Free; removes the temporary file if output_finish() did not succeed. */
+void output_free(OutputFile **o);
+
+/** Name of the audio encoder used. */
+const char *output_codec_name(const OutputFile *o);
+
+/** Name of the muxer used. */
+const char *output_format_name(const OutputFile *o);
+
+#endif /* DD_OUTPUT_H */

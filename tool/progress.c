@@ -1,0 +1,63 @@
+/*
+ * Progress on stderr when it is a terminal.
+ *
+ * This file is part of dialogueduck (LGPL-2.1-or-later).
+ */
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "progress.h"
+
+double progress_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+void progress_begin(Progress *p, const char *label, double total_s,
+                    int enabled)
+{
+    p->enabled = enabled && isatty(STDERR_FILENO);
+    p->label = label;
+    p->total = total_s;
+    p->start = progress_now();
+    p->last_print = 0;
+    p->printed = 0;
+}
+
+void progress_update(Progress *p, double done_s)
+{
+    double now, elapsed, speed;
+    if (!p->enabled)
+        return;
+    now = progress_now();
+    if (now - p->last_print < 0.1)
+        return;
+    p->last_print = now;
+    elapsed = now - p->start;
+    speed = elapsed > 0 ? done_s / elapsed : 0;
+    if (p->total > 0) {
+        double frac = done_s / p->total;
+        double eta = speed > 0 ? (p->total - done_s) / speed : 0;
+        if (frac > 1)
+            frac = 1;
+        if (eta < 0)
+            eta = 0;
+        fprintf(stderr, "\r%-9s %3d%%  %6.1fx realtime  ETA %d:%02d   ",
+                p->label, (int)(frac * 100), speed, (int)eta / 60,
+                (int)eta % 60);
+    } else {
+        fprintf(stderr, "\r%-9s %8.1f s  %6.1fx realtime   ", p->label,
+                done_s, speed);
+    }
+    p->printed = 1;
+}
+
+void progress_end(Progress *p)
+{
+    if (p->enabled && p->printed)
+        fprintf(stderr, "\r%50s\r", "");
+    p->printed = 0;
+}

@@ -61,11 +61,12 @@ void batch_summary_print(const BatchSummary *s, FILE *fp)
     if (t.interrupted || t.pending)
         fprintf(fp, ", %d interrupted, %d not run", t.interrupted, t.pending);
     fputc('\n', fp);
-    fprintf(fp, "batch: %.3f h of audio in %.1f s with %d worker%s: %.1fx realtime"
-            " (%.1fx per job, peak %.0f MiB per job)\n",
-            t.audio_seconds / 3600, s->wall_seconds, s->workers,
-            s->workers == 1 ? "" : "s", ratio(t.audio_seconds, s->wall_seconds),
-            ratio(t.audio_seconds, t.job_seconds), t.max_rss_kib / 1024.0);
+    if (t.done)
+        fprintf(fp, "batch: %.3f h of audio in %.1f s with %d worker%s: %.1fx realtime"
+                " (%.1fx per job, peak %.0f MiB per job)\n",
+                t.audio_seconds / 3600, s->wall_seconds, s->workers,
+                s->workers == 1 ? "" : "s", ratio(t.audio_seconds, s->wall_seconds),
+                ratio(t.audio_seconds, t.job_seconds), t.max_rss_kib / 1024.0);
     for (int i = 0; i < s->nb_results; i++) {
         const BatchJobResult *r = &s->results[i];
         if (r->state == BATCH_FAILED)

@@ -49,7 +49,14 @@ show_logs() {
     done
 }
 
-trap 'stop_cluster; rm -rf "$TMP"' EXIT
+# FARM_LOGS=DIR keeps the daemons' and the tasks' logs for a post-mortem.
+keep_logs() {
+    [ -n "${FARM_LOGS:-}" ] || return 0
+    mkdir -p "$FARM_LOGS" &&
+    cp -r "$FARM"/*.log "$FARM"/logs "$FARM"/slurm.conf "$FARM_LOGS"/ 2>/dev/null
+}
+
+trap 'stop_cluster; keep_logs; rm -rf "$TMP"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 

@@ -1,0 +1,328 @@
+#!/bin/sh
+# make fate: apply the af_dialogueduck series to pristine FFmpeg release
+# trees, build a minimal FFmpeg, run the filter's FATE tests, fate-source
+# and the existing audio-filter tests of that configuration, and compare
+# the filter with the dialogueduck program.
+#
+# This file is part of dialogueduck (LGPL-2.1-or-later).
+#
+# Usage:
+#   sh libavfilter-patch/fate.sh [BRANCH...]    default: every pinned branch
+#   sh libavfilter-patch/fate.sh --regen        rewrite fate-refs/ from the
+#       first branch, regenerate the series, then test every branch
+#   FFMPEG_SRC=DIR sh libavfilter-patch/fate.sh test a tree of your own
+#       (its VERSION picks the series; it is copied, never modified)
+#
+# Trees, builds and downloads are cached under .cache/ffmpeg (or
+# $XDG_CACHE_HOME/dialogueduck/ffmpeg); a second run only rebuilds what
+# changed. Prints "N passed, N failed" and exits non-zero on a failure.
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+export TOP
+PATCHDIR=$TOP/libavfilter-patch
+. "$TOP/tests/lib.sh"
+. "$PATCHDIR/ffmpeg-src.sh"
+
+JOBS=${JOBS:-2}
+regen=0
+branches=
+for a; do
+    case "$a" in
+    --regen) regen=1 ;;
+    -h|--help) sed -n '2,/^$/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) branches="$branches $a" ;;
+    esac
+done
+: "${branches:=$FFMPEG_BRANCHES}"
+
+log() {
+    echo "fate: $*"
+}
+
+# Components of the minimal build: the filter and what its tests, the
+# existing audio-filter tests that need no samples, and the equivalence
+# test use.
+FATE_FILTERS="dialogueduck aevalsrc aresample aformat anull atrim asendcmd
+sine adelay aecho aemphasis afade agate alimiter amerge amix apad anequalizer
+asetnsamples asetrate chorus crystalizer dcshift earwax extrastereo
+firequalizer pan silenceremove compand aselect asegment channelmap
+channelsplit join volume aperms aloop asplit anullsink sidechaincompress"
+
+# patcheck categories that must stay empty.
+PATCHCHECK_RULES="trailing whitespace|tabs|double ;|reserved identifer|empty comment|\
+Inconsistently formatted doxygen comment|Misformatted doxygen comment|\
+inconsistent doxygen syntax|common typos|Missing context in av_log|\
+Please use av_log|useless casts|ifdefs that should be #if|useless #if|\
+useless if()|Please use av_assert0, av_assert1 or av_assert2|\
+Possible security issue, make sure this is safe or use snprintf/av_strl*|\
+missing NULL_IF_CONFIG_SMAL"
+
+fate_configure_flags() {
+    echo --disable-everything --disable-autodetect --disable-doc \
+        --disable-debug --disable-x86asm --disable-ffplay --disable-network \
+        --enable-ffmpeg --enable-ffprobe \
+        --enable-filter="$(echo $FATE_FILTERS | tr ' ' ',')" \
+        --enable-demuxer=wav,pcm_s16le,pcm_f32le \
+        --enable-decoder=pcm_s16le,pcm_f32le,pcm_f64le \
+        --enable-encoder=pcm_s16le,pcm_f32le,pcm_f64le,rawvideo \
+        --enable-muxer=wav,framecrc,framemd5,md5,crc,pcm_s16le,pcm_f32le,null \
+        --enable-protocol=file,pipe --enable-indev=lavfi
+}
+
+# The branch whose series fits a user's tree, from its VERSION file.
+tree_branch() {
+    v=$(cat "$1/VERSION" 2>/dev/null || cat "$1/RELEASE" 2>/dev/null)
+    b=$(echo "$v" | sed -n 's/^n\{0,1\}\([0-9]*\.[0-9]*\).*/\1/p')
+    if [ -n "$b" ] && [ -d "$PATCHDIR/series/$b" ]; then
+        echo "$b"
+    else
+        echo "${FFMPEG_BRANCHES%% *}"
+    fi
+}
+
+fgit() {
+    GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 \
+    GIT_AUTHOR_NAME=fate GIT_AUTHOR_EMAIL=fate@invalid \
+    GIT_COMMITTER_NAME=fate GIT_COMMITTER_EMAIL=fate@invalid \
+    git -c core.autocrlf=false "$@"
+}
+
+# A git work tree of the pristine sources (fate-source needs git), with
+# the series applied. Re-applies only when the series changed, so that
+# unchanged files keep their times and the build stays incremental.
+prepare_tree() {
+    src=$1 work=$2 series=$3
+    if [ ! -d "$work/.git" ]; then
+        log "copying $src to $work"
+        rm -rf "$work"
+        mkdir -p "$work"
+        (cd "$src" && tar -cf - --exclude=./.complete --exclude=./.git .) |
+            (cd "$work" && tar -xpf -) || return 1
+        fgit -C "$work" init -q &&
+        fgit -C "$work" add -A &&
+        fgit -C "$work" commit -q -m pristine &&
+        fgit -C "$work" branch -f pristine || return 1
+    fi
+    stamp=$(cat "$series"/*.patch | cksum)
+    if [ "$(cat "$work/.git/dd-series" 2>/dev/null)" != "$stamp" ]; then
+        fgit -C "$work" am --abort >/dev/null 2>&1
+        fgit -C "$work" checkout -q -f -B dialogueduck pristine &&
+        fgit -C "$work" clean -q -fdx || return 1
+        if ! fgit -C "$work" am -q "$series"/*.patch; then
+            fgit -C "$work" am --abort
+            return 1
+        fi
+        echo "$stamp" > "$work/.git/dd-series"
+    fi
+}
+
+build_tree() {
+    work=$1 build=$2
+    flags=$(fate_configure_flags)
+    mkdir -p "$build"
+    if [ "$(cat "$build/dd-flags" 2>/dev/null)" != "$flags" ] ||
+       [ ! -f "$build/ffbuild/config.mak" ]; then
+        log "configuring $build"
+        (cd "$build" && "$work/configure" $flags) > "$build/configure.log" 2>&1 ||
+            { tail -n 20 "$build/configure.log"; return 1; }
+        echo "$flags" > "$build/dd-flags"
+    fi
+    log "building ffmpeg and ffprobe in $build (make -j$JOBS)"
+    start=$(date +%s)
+    make -C "$build" -j"$JOBS" ffmpeg ffprobe > "$build/make.log" 2>&1 ||
+        { tail -n 30 "$build/make.log"; return 1; }
+    log "built in $(( $(date +%s) - start )) s"
+}
+
+# Runs FATE tests and counts each by its report file.
+run_fate() {
+    build=$1; shift
+    for t; do rm -f "$build/tests/data/fate/${t#fate-}.rep"; done
+    make -C "$build" -k -j"$JOBS" "$@" > "$build/fate.log" 2>&1
+    for t; do
+        rep=$build/tests/data/fate/${t#fate-}.rep
+        if [ -f "$rep" ] && [ "$(cut -d: -f2 "$rep")" = 0 ]; then
+            ok
+        else
+            fail "$BRANCH: $t"
+            grep -A 20 "^TEST *${t#fate-}\$" "$build/fate.log" | sed -n '2,20p' | sed 's/^/    /' >&2
+        fi
+    done
+}
+
+# Max absolute difference of two raw float files, in dBFS.
+diff_tool() {
+    [ -x "$TMP/f32diff" ] && return 0
+    cat > "$TMP/f32diff.c" <<'EOF'
+#include <math.h>
+#include <stdio.h>
+int main(int argc, char **argv)
+{
+    FILE *a = fopen(argv[1], "rb"), *b = fopen(argv[2], "rb");
+    float x, y;
+    double max = 0;
+    long n = 0;
+    if (!a || !b)
+        return 2;
+    while (fread(&x, 4, 1, a) == 1) {
+        if (fread(&y, 4, 1, b) != 1)
+            return 3;
+        if (fabs((double)x - y) > max)
+            max = fabs((double)x - y);
+        n++;
+    }
+    if (fread(&y, 4, 1, b) == 1)
+        return 3;
+    printf("%ld %.1f\n", n, max > 0 ? 20 * log10(max) : -999.0);
+    return 0;
+}
+EOF
+    ${CC:-cc} -O2 -o "$TMP/f32diff" "$TMP/f32diff.c" -lm
+}
+
+# One engine, one result: the filter's mix=0 output against
+# dialogueduck --music-out on the same stems and parameters.
+equivalence() {
+    build=$1
+    ff=$build/ffmpeg
+    d=$TMP/eq-$BRANCH
+    mkdir -p "$d"
+    if [ ! -x "$TOP/dialogueduck" ]; then
+        make -C "$TOP" dialogueduck > "$d/make.log" 2>&1 ||
+            { fail "$BRANCH: equivalence: cannot build ./dialogueduck"; return; }
+    fi
+    diff_tool || { fail "$BRANCH: equivalence: cannot build the comparator"; return; }
+    voice='0.2*(sin(2*PI*140*t)+0.7*sin(2*PI*280*t)+0.5*sin(2*PI*420*t)+0.3*sin(2*PI*840*t))*(0.6+0.4*sin(2*PI*4*t))'
+    lines='(between(t,1,3.2)+between(t,3.6,5)+between(t,9,11.5)+between(t,15,16))'
+    "$ff" -nostdin -v error -y -filter_complex \
+        "aevalsrc='0.2*sin(2*PI*220*t)+0.1*sin(2*PI*3000*t)|0.2*sin(2*PI*330*t)+0.05*sin(2*PI*60*t)':s=48000:d=20" \
+        -c:a pcm_f32le "$d/music.wav" &&
+    "$ff" -nostdin -v error -y -filter_complex \
+        "aevalsrc='$voice*$lines':s=48000:d=18" -c:a pcm_f32le "$d/dialogue.wav" ||
+        { fail "$BRANCH: equivalence: cannot make the stems"; return; }
+    for params in "" "depth=-24:lookahead=1:hold=0.3" "below=12:depth=-30:attack=0.1:release=1.5" \
+                  "spectral=1:threshold=-40"; do
+        args=
+        IFS=:
+        for p in $params; do args="$args --${p%%=*} ${p#*=}"; done
+        unset IFS
+        args=$(echo "$args" | sed 's/--spectral 1/--spectral/')
+        "$ff" -nostdin -v error -y -i "$d/music.wav" -i "$d/dialogue.wav" \
+            -filter_complex "[0][1]dialogueduck=mix=0${params:+:$params}" \
+            -f f32le "$d/filter.raw" &&
+        "$TOP/dialogueduck" -q -y -d "$d/dialogue.wav" -m "$d/music.wav" \
+            --loudness off $args --music-out "$d/tool.wav" &&
+        "$ff" -nostdin -v error -y -i "$d/tool.wav" -f f32le "$d/tool.raw" ||
+            { fail "$BRANCH: equivalence [$params]: a run failed"; continue; }
+        res=$("$TMP/f32diff" "$d/filter.raw" "$d/tool.raw")
+        case $? in
+        0) ;;
+        3) fail "$BRANCH: equivalence [$params]: lengths differ"; continue ;;
+        *) fail "$BRANCH: equivalence [$params]: cannot compare"; continue ;;
+        esac
+        db=${res#* }
+        log "$BRANCH equivalence [${params:-defaults}]: ${res% *} samples, max difference $db dBFS"
+        if [ "$(echo "$db" | awk '{ print ($1 < -90) }')" = 1 ]; then
+            ok
+        else
+            fail "$BRANCH: equivalence [$params]: difference $db dBFS >= -90 dBFS"
+        fi
+    done
+}
+
+test_branch() {
+    BRANCH=$1
+    series=$PATCHDIR/series/$BRANCH
+    if [ -n "${FFMPEG_SRC:-}" ]; then
+        src=$FFMPEG_SRC
+        work=$FFSRC_CACHE/work-user
+        build=$FFSRC_CACHE/build-user
+    else
+        src=$(ffsrc_pristine "$BRANCH") || { fail "$BRANCH: no FFmpeg source"; return; }
+        work=$FFSRC_CACHE/work-$BRANCH
+        build=$FFSRC_CACHE/build-$BRANCH
+    fi
+    log "FFmpeg $BRANCH: $src"
+
+    # The committed series is what the generator makes now.
+    if [ -z "${FFMPEG_SRC:-}" ]; then
+        sh "$PATCHDIR/make-series.sh" --out "$TMP/series" "$BRANCH" 2>/dev/null &&
+            diff -r "$TMP/series/$BRANCH" "$series" > "$TMP/series.diff"
+        if [ $? -eq 0 ]; then
+            ok
+        else
+            fail "$BRANCH: libavfilter-patch/series/$BRANCH is stale: run sh libavfilter-patch/make-series.sh"
+        fi
+    fi
+
+    if prepare_tree "$src" "$work" "$series"; then
+        ok
+    else
+        fail "$BRANCH: the series does not apply"
+        return
+    fi
+
+    # FFmpeg's patch and commit-message checkers. patcheck prints hints,
+    # most of them heuristics with many false positives on any patch (its
+    # own words); the categories that are rules, not guesses, must be
+    # empty. The full output is kept in the build directory.
+    mkdir -p "$build"
+    (cd "$work" && bash tools/patcheck "$series"/*.patch 2>&1) |
+        sed 's/\x1b\[[0-9;]*[mK]//g' > "$build/patcheck.log"
+    hard=$(awk -v RS= -v rules="$PATCHCHECK_RULES" '
+        BEGIN { n = split(rules, r, "|") }
+        { split($0, l, "\n"); for (i = 1; i <= n; i++) if (l[1] == r[i]) { print; print "" } }' \
+        "$build/patcheck.log")
+    if [ -z "$hard" ]; then
+        ok
+    else
+        fail "$BRANCH: tools/patcheck (all hints in ${build#"$TOP"/}/patcheck.log):"
+        echo "$hard" | head -n 30 >&2
+    fi
+    checker=$work/tools/check_commit_msg.sh
+    [ -f "$checker" ] || checker=$FFSRC_CACHE/work-9.0/tools/check_commit_msg.sh
+    if [ -f "$checker" ]; then
+        if (cd "$work" && sh "$checker" HEAD~2..HEAD > "$TMP/msg.log" 2>&1) &&
+           ! grep -q WARNING "$TMP/msg.log"; then
+            ok
+        else
+            fail "$BRANCH: commit messages:"; cat "$TMP/msg.log" >&2
+        fi
+    fi
+
+    build_tree "$work" "$build" || { fail "$BRANCH: build failed"; return; }
+
+    if [ "$regen" = 1 ] && [ -z "${regenerated:-}" ]; then
+        ours=$(make -C "$build" -s fate-list | grep '^fate-filter-dialogueduck-')
+        log "regenerating references on FFmpeg $BRANCH: $(echo $ours)"
+        make -C "$build" -k -j"$JOBS" $ours GEN=1 > "$build/regen.log" 2>&1
+        rm -f "$TOP"/fate-refs/filter-dialogueduck-*
+        for t in $ours; do
+            cp "$work/tests/ref/fate/${t#fate-}" "$TOP/fate-refs/" ||
+                fail "$BRANCH: no reference for $t"
+        done
+        sh "$PATCHDIR/make-series.sh" || fail "cannot regenerate the series"
+        regenerated=1
+        prepare_tree "$src" "$work" "$series" || { fail "$BRANCH: the series does not apply"; return; }
+        build_tree "$work" "$build" || { fail "$BRANCH: build failed"; return; }
+    fi
+
+    # Our tests, fate-source, and the audio-filter tests this build runs.
+    audio=$(grep -o 'fate-filter-[A-Za-z0-9_-]*' "$work/tests/fate/filter-audio.mak" | sort -u)
+    tests=$(make -C "$build" -s fate-list | grep -x -F "$audio")
+    ours=$(echo "$tests" | grep -c '^fate-filter-dialogueduck-')
+    if [ "$ours" -ge 12 ]; then ok; else fail "$BRANCH: only $ours dialogueduck FATE tests enabled"; fi
+    log "$BRANCH: running $(echo $tests | wc -w) FATE tests ($ours dialogueduck) and fate-source"
+    run_fate "$build" $tests fate-source
+
+    equivalence "$build"
+}
+
+if [ -n "${FFMPEG_SRC:-}" ]; then
+    test_branch "$(tree_branch "$FFMPEG_SRC")"
+else
+    for b in $branches; do
+        test_branch "$b"
+    done
+fi
+summary

@@ -1,0 +1,57 @@
+# dialogueduck: music from tests/data or aevalsrc, a synthetic voice (a
+# 140 Hz harmonic series with a syllable-rate envelope) in three phrases.
+DIALOGUEDUCK_VOICE = 0.2*(sin(2*PI*140*t)+0.7*sin(2*PI*280*t)+0.5*sin(2*PI*420*t)+0.3*sin(2*PI*840*t)+0.2*sin(2*PI*1260*t))*(0.6+0.4*sin(2*PI*4*t))
+DIALOGUEDUCK_LINES = (between(t\,0.8\,2.2)+between(t\,2.6\,3.4)+between(t\,4.4\,5.0))
+DIALOGUEDUCK_SPEECH = $(DIALOGUEDUCK_VOICE)*$(DIALOGUEDUCK_LINES)
+DIALOGUEDUCK_MONO = aevalsrc=$(DIALOGUEDUCK_SPEECH):s=44100:d=6,aresample
+DIALOGUEDUCK_STEREO = aevalsrc=$(DIALOGUEDUCK_SPEECH)|0.8*$(DIALOGUEDUCK_SPEECH):s=44100:d=6,aresample
+DIALOGUEDUCK_MUSIC51 = aevalsrc=0.1*sin(2*PI*220*t)|0.1*sin(2*PI*330*t)|0.1*sin(2*PI*440*t)|0.1*sin(2*PI*55*t)|0.05*sin(2*PI*550*t)|0.05*sin(2*PI*660*t):c=5.1:s=44100:d=6,aresample
+DIALOGUEDUCK_FC = -i $(SRC) -filter_complex
+
+FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-defaults
+fate-filter-dialogueduck-defaults: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO)[d];[0:a]aresample[m];[m][d]dialogueduck,aresample"
+
+FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-mix0
+fate-filter-dialogueduck-mix0: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO)[d];[0:a]aresample[m];[m][d]dialogueduck=mix=0,aresample"
+
+FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-lookahead
+fate-filter-dialogueduck-lookahead: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO)[d];[0:a]aresample[m];[m][d]dialogueduck=lookahead=1.5:mix=0,aresample"
+
+FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-below
+fate-filter-dialogueduck-below: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO)[d];[0:a]aresample[m];[m][d]dialogueduck=below=10:depth=-30:mix=0,aresample"
+
+FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-spectral
+fate-filter-dialogueduck-spectral: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO)[d];[0:a]aresample[m];[m][d]dialogueduck=spectral=1:mix=0,aresample"
+
+FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-mono
+fate-filter-dialogueduck-mono: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_MONO)[d];[0:a]aresample[m];[m][d]dialogueduck,aresample"
+
+FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-timeline
+fate-filter-dialogueduck-timeline: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO)[d];[0:a]aresample[m];[m][d]dialogueduck=mix=0:enable=between(t\,1.5\,3),aresample"
+
+FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-dialogue-ends
+fate-filter-dialogueduck-dialogue-ends: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO),atrim=end=2.4[d];[0:a]aresample[m];[m][d]dialogueduck=mix=0,aresample"
+
+FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-music-ends
+fate-filter-dialogueduck-music-ends: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO)[d];[0:a]aresample,atrim=end=3[m];[m][d]dialogueduck,aresample"
+
+FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-command
+fate-filter-dialogueduck-command: tests/data/filtergraphs/dialogueduck-command
+fate-filter-dialogueduck-command: CMD = framecrc -i $(SRC) -/filter_complex $(TARGET_PATH)/tests/data/filtergraphs/dialogueduck-command
+
+$(FATE_DIALOGUEDUCK_WAV): tests/data/asynth-44100-2.wav
+$(FATE_DIALOGUEDUCK_WAV): SRC = $(TARGET_PATH)/tests/data/asynth-44100-2.wav
+
+FATE_DIALOGUEDUCK += fate-filter-dialogueduck-51
+fate-filter-dialogueduck-51: CMD = framecrc -filter_complex "$(DIALOGUEDUCK_MONO)[d];$(DIALOGUEDUCK_MUSIC51)[m];[m][d]dialogueduck,aresample"
+
+DIALOGUEDUCK_DEPS = DIALOGUEDUCK AEVALSRC ARESAMPLE ATRIM ASENDCMD
+FATE_DIALOGUEDUCK_ALL-$(call FILTERDEMDECENCMUX, $(DIALOGUEDUCK_DEPS), WAV, PCM_S16LE, PCM_S16LE, FRAMECRC, PIPE_PROTOCOL) += $(FATE_DIALOGUEDUCK_WAV)
+FATE_DIALOGUEDUCK_ALL-$(call FILTERFRAMECRC, $(DIALOGUEDUCK_DEPS)) += $(FATE_DIALOGUEDUCK)
+FATE_AFILTER-yes += $(FATE_DIALOGUEDUCK_ALL-yes)
+
+FATE_DIALOGUEDUCK_FFPROBE-$(call ALLYES, FFPROBE LAVFI_INDEV DIALOGUEDUCK_FILTER AEVALSRC_FILTER ARESAMPLE_FILTER) += fate-filter-dialogueduck-metadata
+fate-filter-dialogueduck-metadata: CMD = run ffprobe$(PROGSSUF)$(EXESUF) -of compact=p=0 -show_entries frame=pts:frame_tags -bitexact -f lavfi "aevalsrc=0.1*sin(2*PI*330*t):s=44100:d=6[m];$(DIALOGUEDUCK_MONO)[d];[m][d]dialogueduck=mix=0[out0]"
+FATE_FFPROBE += $(FATE_DIALOGUEDUCK_FFPROBE-yes)
+
+fate-dialogueduck: $(FATE_DIALOGUEDUCK_ALL-yes) $(FATE_DIALOGUEDUCK_FFPROBE-yes)

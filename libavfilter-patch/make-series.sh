@@ -1,0 +1,267 @@
+#!/bin/sh
+# Generates the af_dialogueduck patch series for each FFmpeg release branch.
+#
+# This file is part of dialogueduck (LGPL-2.1-or-later).
+#
+# Usage:
+#   sh libavfilter-patch/make-series.sh [BRANCH...]
+#       regenerate libavfilter-patch/series/BRANCH/*.patch (default: all
+#       branches pinned in ffmpeg-src.sh) from core/, the glue, the docs,
+#       the FATE definitions and fate-refs/
+#   sh libavfilter-patch/make-series.sh --out DIR [BRANCH...]
+#       write the series under DIR/BRANCH/ instead
+#   sh libavfilter-patch/make-series.sh --print-new DIR
+#       write only what the series adds (new files, and the text inserted
+#       into FFmpeg's files under DIR/.inserts/), without any FFmpeg tree:
+#       tests/tool/test_patch_series.sh compares that with the series
+#
+# The series is built in a scratch git repository holding the pristine
+# versions of the FFmpeg files it modifies, so a full tree is not needed
+# here, only the cached pristine tree of each branch (ffmpeg-src.sh). The
+# commits have a fixed identity and date: the output depends only on the
+# inputs. core/ goes in unchanged but for mechanical renames: the license
+# wording names FFmpeg, include guards follow AVFILTER_<NAME>_H, and the
+# dd_ symbol prefix becomes ff_dd_ (FFmpeg's prefix for internal symbols,
+# which also keeps a static libavfilter from clashing with the program).
+set -eu
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+PATCHDIR=$TOP/libavfilter-patch
+. "$PATCHDIR/ffmpeg-src.sh"
+
+IDENT_NAME="dialogueduck developers"
+IDENT_EMAIL="dev@dialogueduck.invalid"
+IDENT_DATE="2026-01-01T00:00:00+0000"
+
+die() {
+    echo "make-series: $*" >&2
+    exit 1
+}
+
+# Files of FFmpeg the series modifies.
+MODIFIED="Changelog libavfilter/Makefile libavfilter/allfilters.c
+libavfilter/version.h doc/filters.texi tests/fate/filter-audio.mak"
+
+core_sources() {
+    ls "$TOP"/core/*.c "$TOP"/core/*.h 2>/dev/null | sort
+}
+
+# Name of a core file inside libavfilter/.
+target_name() {
+    b=$(basename "$1")
+    case "$b" in
+    dialogueduck*) echo "$b" ;;
+    *)             echo "dialogueduck_$b" ;;
+    esac
+}
+
+# Mechanical renames of a core (or glue) file, on stdout.
+transform() (
+    src=$1
+    name=$2
+    script=$(mktemp)
+    {
+        printf '%s\n' 's/This file is part of dialogueduck\./This file is part of FFmpeg./'
+        printf '%s\n' 's/dialogueduck is free software/FFmpeg is free software/'
+        printf '%s\n' 's/dialogueduck is distributed/FFmpeg is distributed/'
+        printf '%s\n' 's/along with dialogueduck;/along with FFmpeg;/'
+        printf '%s\n' 's/\bdd_/ff_dd_/g'
+        # includes of core headers that get a prefix
+        for f in $(core_sources); do
+            b=$(basename "$f")
+            t=$(target_name "$f")
+            [ "$b" = "$t" ] || printf "%s\n" "s/#include \"$b\"/#include \"$t\"/"
+        done
+        case "$name" in
+        *.h)
+            old=$(awk '/^#ifndef / { g = $2; getline; if ($1 == "#define" && $2 == g) { print g; exit } }' "$src")
+            new=AVFILTER_$(echo "${name%.h}" | tr 'a-z' 'A-Z' | sed 's/[^A-Z0-9]/_/g')_H
+            [ -n "$old" ] || die "$src: no include guard found"
+            printf "%s\n" "s/\\b$old\\b/$new/g"
+            ;;
+        esac
+    } > "$script"
+    sed -f "$script" "$src"
+    rm -f "$script"
+)
+
+# Text inserted into FFmpeg files.
+makefile_line() (
+    objs="af_dialogueduck.o"
+    for f in $(core_sources); do
+        case "$f" in *.c) t=$(target_name "$f"); objs="$objs ${t%.c}.o" ;; esac
+    done
+    echo "$objs" | awk '{
+        line = sprintf("%-45s+= ", "OBJS-$(CONFIG_DIALOGUEDUCK_FILTER)")
+        pad = sprintf("%48s", "")
+        n = 0
+        for (i = 1; i <= NF; i++) {
+            if (n > 0 && length(line) + length($i) + 2 > 80) {
+                print line "\\"
+                line = pad
+                n = 0
+            }
+            line = line (n ? " " : "") $i
+            n++
+        }
+        print line
+    }'
+)
+
+allfilters_line() {
+    echo "extern const FFFilter ff_af_dialogueduck;"
+}
+
+changelog_text() {
+    printf 'version <next>:\n- dialogueduck audio filter\n\n'
+}
+
+# Writes the new files of the filter patch and of the FATE patch into DIR.
+write_new_files() (
+    d=$1
+    mkdir -p "$d/libavfilter" "$d/tests/ref/fate" "$d/tests/filtergraphs"
+    for f in $(core_sources); do
+        t=$(target_name "$f")
+        transform "$f" "$t" > "$d/libavfilter/$t"
+        grep -q "This file is part of FFmpeg" "$d/libavfilter/$t" ||
+            die "$f: license header not in the expected LGPL wording"
+    done
+    transform "$PATCHDIR/af_dialogueduck.c" af_dialogueduck.c > "$d/libavfilter/af_dialogueduck.c"
+    for r in "$TOP"/fate-refs/*; do
+        [ -f "$r" ] && cp "$r" "$d/tests/ref/fate/"
+    done
+    cp "$PATCHDIR"/fate/filtergraphs/* "$d/tests/filtergraphs/"
+)
+
+write_inserts() {
+    d=$1/.inserts
+    mkdir -p "$d/libavfilter" "$d/doc" "$d/tests/fate"
+    changelog_text > "$d/Changelog"
+    makefile_line > "$d/libavfilter/Makefile"
+    allfilters_line > "$d/libavfilter/allfilters.c"
+    cat "$PATCHDIR/filters.texi" > "$d/doc/filters.texi"
+    { cat "$PATCHDIR/fate/filter-audio.mak"; echo; } > "$d/tests/fate/filter-audio.mak"
+}
+
+# insert_before FILE REGEX TEXTFILE: TEXTFILE goes before the first match.
+insert_before() {
+    grep -qE "$2" "$1" || die "$1: no line matching $2"
+    RE=$2 TF=$3 awk '
+        !done && $0 ~ ENVIRON["RE"] {
+            while ((getline l < ENVIRON["TF"]) > 0) print l
+            done = 1
+        }
+        { print }' "$1" > "$1.new"
+    mv "$1.new" "$1"
+}
+
+git_scratch() {
+    GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 \
+    GIT_AUTHOR_NAME="$IDENT_NAME" GIT_AUTHOR_EMAIL="$IDENT_EMAIL" \
+    GIT_AUTHOR_DATE="$IDENT_DATE" GIT_COMMITTER_NAME="$IDENT_NAME" \
+    GIT_COMMITTER_EMAIL="$IDENT_EMAIL" GIT_COMMITTER_DATE="$IDENT_DATE" \
+    git -c core.autocrlf=false -c diff.algorithm=myers "$@"
+}
+
+FILTER_MSG="avfilter: add dialogueduck filter
+
+Ducks music under dialogue: the first input is the music, the second the
+dialogue that drives it. Speech is detected in the dialogue, pauses shorter
+than the hold time are bridged so the music does not pump between words,
+and with a lookahead the fade-down ends at the first syllable. The depth is
+fixed or relative to the loudness of the dialogue; optionally only the
+speech band of the music is ducked. The output is the dialogue mixed with
+the ducked music, or the ducked music only (mix=0).
+
+The engine (dialogueduck*.c) is plain C with no FFmpeg dependencies; it is
+shared with a standalone program and allocates through av_mallocz() and
+av_free() here. Depth, below, attack, release, hold and threshold can be
+changed with commands; the filter supports the timeline and exports the
+gain as frame metadata.
+
+Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"
+
+FATE_MSG="fate/filter-audio: add dialogueduck tests
+
+Covers the defaults, mix=0, lookahead, relative depth, spectral mode, mono
+dialogue with stereo music, 5.1 music, a command mid-stream, the timeline,
+the metadata read back with ffprobe, and dialogue or music ending first.
+The sources are aevalsrc and tests/data/asynth-44100-2.wav.
+
+Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"
+
+generate() {
+    branch=$1
+    outdir=$2
+    pristine=$(ffsrc_pristine "$branch")
+    scratch=$(mktemp -d "${TMPDIR:-/tmp}/ddseries.XXXXXX")
+    new=$(mktemp -d "${TMPDIR:-/tmp}/ddnew.XXXXXX")
+
+    for f in $MODIFIED; do
+        mkdir -p "$scratch/$(dirname "$f")"
+        cp "$pristine/$f" "$scratch/$f"
+    done
+    git_scratch init -q "$scratch"
+    git_scratch -C "$scratch" add -A
+    git_scratch -C "$scratch" commit -q -m "pristine FFmpeg $branch"
+
+    write_new_files "$new"
+    write_inserts "$new"
+    ins=$new/.inserts
+
+    # Patch 1: the filter, its build glue and documentation.
+    cp "$new"/libavfilter/*.c "$new"/libavfilter/*.h "$scratch/libavfilter/"
+    insert_before "$scratch/libavfilter/Makefile" '^OBJS-\$\(CONFIG_DIALOGUENHANCE_FILTER\)' "$ins/libavfilter/Makefile"
+    insert_before "$scratch/libavfilter/allfilters.c" 'ff_af_dialoguenhance;' "$ins/libavfilter/allfilters.c"
+    insert_before "$scratch/doc/filters.texi" '^@section dialoguenhance' "$ins/doc/filters.texi"
+    insert_before "$scratch/Changelog" '^version ' "$ins/Changelog"
+    v=$scratch/libavfilter/version.h
+    minor=$(sed -n 's/^#define LIBAVFILTER_VERSION_MINOR *\([0-9]*\)$/\1/p' "$v")
+    [ -n "$minor" ] || die "$v: no LIBAVFILTER_VERSION_MINOR"
+    sed -i -e "s/^\(#define LIBAVFILTER_VERSION_MINOR *\)$minor\$/\1$((minor + 1))/" \
+           -e 's/^\(#define LIBAVFILTER_VERSION_MICRO *\)[0-9]*$/\1100/' "$v"
+    git_scratch -C "$scratch" add -A
+    git_scratch -C "$scratch" commit -q -F - <<EOF
+$FILTER_MSG
+EOF
+
+    # Patch 2: the FATE tests and their references.
+    mkdir -p "$scratch/tests/ref/fate" "$scratch/tests/filtergraphs"
+    cp "$new"/tests/ref/fate/* "$scratch/tests/ref/fate/" 2>/dev/null || true
+    cp "$new"/tests/filtergraphs/* "$scratch/tests/filtergraphs/"
+    insert_before "$scratch/tests/fate/filter-audio.mak" '^FATE_AFILTER-yes := ' "$ins/tests/fate/filter-audio.mak"
+    git_scratch -C "$scratch" add -A
+    git_scratch -C "$scratch" commit -q -F - <<EOF
+$FATE_MSG
+EOF
+
+    mkdir -p "$outdir"
+    rm -f "$outdir"/*.patch
+    git_scratch -C "$scratch" format-patch -q --zero-commit --no-signature \
+        --full-index --stat=72 -o "$outdir" HEAD~2..HEAD
+    rm -rf "$scratch" "$new"
+    echo "make-series: $(ls "$outdir"/*.patch | wc -l) patches for FFmpeg $branch in ${outdir#"$TOP"/}" >&2
+}
+
+out=
+print_new=
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --out)       out=$2; shift 2 ;;
+    --print-new) print_new=$2; shift 2 ;;
+    -h|--help)   sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -*)          die "unknown option $1" ;;
+    *)           break ;;
+    esac
+done
+
+if [ -n "$print_new" ]; then
+    write_new_files "$print_new"
+    write_inserts "$print_new"
+    exit 0
+fi
+
+branches=${*:-$FFMPEG_BRANCHES}
+for b in $branches; do
+    generate "$b" "${out:-$PATCHDIR/series}/$b"
+done

@@ -168,9 +168,10 @@ static void analyse_clip(Clip *c, const char *name)
      * level stays 6 dB over the noise floor, so the truth holds the whole
      * word.
      */
-    for (int k = 0; k < 10 && c->on > 0 && db[c->on - 1] > floor_db + 6; k++)
+    double out_db = fmax(floor_db + 6, peak - 50); /* digital silence */
+    for (int k = 0; k < 10 && c->on > 0 && db[c->on - 1] > out_db; k++)
         c->speech[--c->on] = 1;
-    for (int k = 0; k < 10 && c->off < nf && db[c->off] > floor_db + 6; k++)
+    for (int k = 0; k < 10 && c->off < nf && db[c->off] > out_db; k++)
         c->speech[c->off++] = 1;
     /* fill short gaps */
     int last = c->on;
@@ -465,8 +466,8 @@ int main(int argc, char **argv)
         else if (!strcmp(tok[0], "gap") && (n == 2 || n == 3)) {
             int64_t g = sec_to_frames(atof(tok[1]));
             if (n == 3) {
-                /* burst in the middle of the gap, 300-450 ms long */
-                double dur = 0.30 + 0.05 * (nb_breath % 4);
+                /* burst in the middle of the gap, 200-500 ms long */
+                double dur = 0.20 + 0.10 * (nb_breath % 4);
                 if (g < sec_to_frames(5))
                     die("a gap with a breath must be at least 5 s", NULL);
                 place_breath(cursor + g / 2 - sec_to_frames(dur / 2), dur);

@@ -31,9 +31,10 @@
 
 #include "limiter.h"
 
-#define TAPS 32                 /* per phase; even */
+#define TAPS 32                 /* per phase; a multiple of 8 */
 #define PHASES 4                /* 4x oversampling */
 #define KAISER_BETA 6.0
+#define FAST_BLOCK 256          /* samples checked at once for the idle path */
 
 /*
  * The release heads for 1 + RELEASE_OVERSHOOT and stops at 1, so that it
@@ -60,6 +61,8 @@ struct TruePeakLimiter {
     int fir_pos;
     float **delay;              /* per channel, latency + 1 */
     int delay_len;
+    int delay_pos;              /* slot of the next input sample; it holds
+                                   the oldest one, the next to output */
 
     double prev_r;              /* requirement of the previous segment */
 
@@ -246,9 +249,14 @@ static double segment_peak(const TruePeakLimiter *l)
         if (b > peak)
             peak = b;
         for (int p = 0; p < PHASES - 1; p++) {
-            float y = 0;
-            for (int j = 0; j < TAPS; j++)
-                y += l->coef[p][j] * x[j];
+            /* eight partial sums in a fixed order: vectorizable, and the
+             * same result on every run */
+            float acc[8] = { 0 }, y = 0;
+            for (int j = 0; j < TAPS; j += 8)
+                for (int u = 0; u < 8; u++)
+                    acc[u] += l->coef[p][j + u] * x[j + u];
+            for (int u = 0; u < 8; u++)
+                y += acc[u];
             if (fabsf(y) > peak)
                 peak = fabsf(y);
         }
@@ -286,7 +294,7 @@ static int push_sample(TruePeakLimiter *l, const float *const *in, int i,
 {
     const int C = l->channels;
     const int64_t n = l->pos++;
-    int dpos = (int)(n % l->delay_len);
+    int dpos = l->delay_pos;
     float amax = 0;
     double r = 1, q, w, e, old, g;
     int64_t m = n - TAPS / 2;   /* segment between m and m + 1 */
@@ -339,9 +347,11 @@ static int push_sample(TruePeakLimiter *l, const float *const *in, int i,
         g = 1;
     }
 
+    /* the ring holds latency + 1 samples: sample k is the oldest */
+    dpos = dpos + 1 == l->delay_len ? 0 : dpos + 1;
+    l->delay_pos = dpos;
     if (k < 0 || k >= l->nb_input)
         return 0;
-    dpos = (int)(k % l->delay_len);
     if (g < 1) {
         for (int c = 0; c < C; c++)
             out[c][o] = (float)(l->delay[c][dpos] * g);
@@ -356,6 +366,67 @@ static int push_sample(TruePeakLimiter *l, const float *const *in, int i,
     return 1;
 }
 
+/*
+ * Nothing pending: no requirement below 1 within reach, the release has
+ * ended, the FIR window holds no sample near the ceiling, and the output
+ * has started (the stream-start zeros are behind us).
+ */
+static int idle(const TruePeakLimiter *l)
+{
+    return !l->minq_count && !l->e_below && l->e_prev == 1 &&
+           l->prev_r == 1 && l->last_hot <= l->pos - TAPS &&
+           l->pos >= l->latency;
+}
+
+/* No sample of in[.][i, i + n) could take the output near the ceiling. */
+static int quiet(TruePeakLimiter *l, const float *const *in, int i, int n)
+{
+    float peak = 0;
+
+    for (int c = 0; c < l->channels; c++)
+        for (int j = i; j < i + n; j++)
+            peak = fmaxf(peak, fabsf(in[c][j]));
+    if (peak > l->stats.input_peak && peak <= l->hot_thr)
+        l->stats.input_peak = peak;
+    return peak <= l->hot_thr;
+}
+
+/*
+ * What push_sample() does for n idle, quiet samples, without the
+ * per-sample bookkeeping: every gain is exactly 1, so the samples go
+ * through the delay line unchanged. Returns the samples written.
+ */
+static int pass_block(TruePeakLimiter *l, const float *const *in, int i,
+                      float **out, int o, int n)
+{
+    int pos = l->delay_pos;
+
+    for (int c = 0; c < l->channels; c++) {
+        float *d = l->delay[c];
+        const float *x = in[c] + i;
+        float *y = out[c] + o;
+        pos = l->delay_pos;
+        /* write before read, sample by sample, as push_sample() does:
+         * that keeps in-place use (in == out) safe */
+        for (int j = 0; j < n; j++) {
+            d[pos] = x[j];
+            pos = pos + 1 == l->delay_len ? 0 : pos + 1;
+            y[j] = d[pos];
+        }
+    }
+    l->delay_pos = pos;
+    /* the FIR history needs the last TAPS samples */
+    for (int j = n > TAPS ? n - TAPS : 0; j < n; j++) {
+        l->fir_pos = l->fir_pos + 1 == TAPS ? 0 : l->fir_pos + 1;
+        for (int c = 0; c < l->channels; c++)
+            l->fir[c][l->fir_pos] = l->fir[c][l->fir_pos + TAPS] = in[c][i + j];
+    }
+    l->e_pos = (int)((l->e_pos + (int64_t)n) % l->lookahead);
+    l->pos += n;
+    l->stats.samples += n;
+    return n;
+}
+
 int limiter_process(TruePeakLimiter *l, const float *const *in, float **out,
                     int nb_samples)
 {
@@ -364,8 +435,16 @@ int limiter_process(TruePeakLimiter *l, const float *const *in, float **out,
     if (nb_samples < 0)
         return AVERROR(EINVAL);
     l->nb_input += nb_samples;
-    for (int i = 0; i < nb_samples; i++)
-        o += push_sample(l, in, i, out, o);
+    for (int i = 0; i < nb_samples; ) {
+        int n = nb_samples - i < FAST_BLOCK ? nb_samples - i : FAST_BLOCK;
+        if (idle(l) && quiet(l, in, i, n)) {
+            o += pass_block(l, in, i, out, o, n);
+        } else {
+            for (int j = 0; j < n; j++)
+                o += push_sample(l, in, i + j, out, o);
+        }
+        i += n;
+    }
     return o;
 }
 

@@ -5,6 +5,7 @@
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,9 +155,66 @@ static void test_writer_round_trip(void)
     CHECK(strstr(err, "/nonexistent/x.json: ") != NULL, "%s", err);
 }
 
+/*
+ * Deterministic mutations of a valid document (byte changes, insertions
+ * of JSON punctuation, truncation): every result either parses or fails
+ * with a positioned message, and never crashes (run under SANITIZE=1 for
+ * memory errors).
+ */
+static void test_mutations(void)
+{
+    static const char doc[] =
+        "{\"sample_rate\": 48000, \"keyframes\": [{\"t\": 0, \"gain_db\": 0.0},"
+        " {\"t\": 9600, \"gain_db\": -15.5e0}], \"s\": \"a\\u00e9\\n\\ud83c\\udfb5\","
+        " \"n\": [true, false, null, -0.25, [], {}]}";
+    static const char punct[] = "{}[],:\"\\-.e0u ";
+    uint32_t seed = 1;
+    char buf[sizeof(doc) + 8], err[256];
+    int parsed = 0, refused = 0, bad_msg = 0;
+
+    for (int iter = 0; iter < 20000; iter++) {
+        size_t len = sizeof(doc) - 1;
+        int edits = 1 + iter % 4;
+        memcpy(buf, doc, len);
+        for (int e = 0; e < edits; e++) {
+            size_t pos;
+            seed = seed * 1664525u + 1013904223u;
+            pos = (seed >> 8) % len;
+            switch ((seed >> 4) & 3) {
+            case 0: buf[pos] = (char)(seed >> 16); break;
+            case 1: buf[pos] = punct[(seed >> 16) % (sizeof(punct) - 1)]; break;
+            case 2: len = pos + 1; break;
+            case 3:
+                memmove(buf + pos + 1, buf + pos, len - pos);
+                buf[pos] = punct[(seed >> 16) % (sizeof(punct) - 1)];
+                len++;
+                if (len > sizeof(doc) - 1)
+                    len = sizeof(doc) - 1;
+                break;
+            }
+        }
+        {
+            JsonValue *v = NULL;
+            if (json_parse(buf, len, &v, err, sizeof(err)) == 0) {
+                parsed++;
+                json_free(v);
+            } else {
+                refused++;
+                if (v || strncmp(err, "line ", 5))
+                    bad_msg++;
+            }
+        }
+    }
+    printf("mutations: %d parsed, %d refused\n", parsed, refused);
+    CHECK(parsed > 100 && refused > 10000, "%d parsed, %d refused",
+          parsed, refused);
+    CHECK(bad_msg == 0, "%d refusals without a positioned message", bad_msg);
+}
+
 int main(void)
 {
     test_values();
+    test_mutations();
     test_errors();
     test_writer_round_trip();
     return check_summary();

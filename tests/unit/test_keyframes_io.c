@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -480,6 +481,66 @@ static void test_import_errors(void)
     }
 }
 
+/*
+ * Mutated imports: whatever kf_read accepts is in range and in order;
+ * whatever it refuses comes with a message naming the file.
+ */
+static void test_import_mutations(void)
+{
+    static const char *names[] = { "a.csv", "a.json" };
+    uint32_t seed = 7;
+    int accepted = 0, refused = 0, bad = 0;
+
+    for (int f = 0; f < 2; f++) {
+        char *text = NULL, err[512];
+        size_t len = 0;
+        FILE *fp = fopen(path_in(names[f]), "rb");
+        if (!fp)
+            continue;
+        text = malloc(1 << 16);
+        len = fread(text, 1, (1 << 16) - 1, fp);
+        fclose(fp);
+        for (int iter = 0; iter < 1500; iter++) {
+            char *m = malloc(len + 1), name[32];
+            size_t n = len;
+            DDKeyframe *kf = NULL;
+            size_t nb = 0;
+            memcpy(m, text, len);
+            for (int e = 0; e <= iter % 3; e++) {
+                size_t pos;
+                seed = seed * 1664525u + 1013904223u;
+                pos = (seed >> 8) % n;
+                if ((seed >> 4) & 1)
+                    m[pos] = "0123456789-.,e\n\"x:{}[] "[(seed >> 16) % 23];
+                else
+                    n = pos + 1;
+            }
+            snprintf(name, sizeof(name), "mut.%s", f ? "json" : "csv");
+            fp = fopen(path_in(name), "wb");
+            fwrite(m, 1, n, fp);
+            fclose(fp);
+            if (kf_read(path_in(name), SR, &kf, &nb, err, sizeof(err)) == 0) {
+                accepted++;
+                for (size_t i = 0; i < nb; i++)
+                    if (kf[i].t < 0 || (i && kf[i].t < kf[i - 1].t) ||
+                        !(kf[i].gain_db <= 0 && kf[i].gain_db >= -60))
+                        bad++;
+            } else {
+                refused++;
+                if (kf || !strstr(err, name))
+                    bad++;
+            }
+            free(kf);
+            free(m);
+        }
+        free(text);
+    }
+    printf("import mutations: %d accepted, %d refused\n", accepted, refused);
+    CHECK(accepted > 100 && refused > 1000, "%d accepted, %d refused",
+          accepted, refused);
+    CHECK(bad == 0, "%d accepted out of range or refused without the name", bad);
+}
+
 static void test_curve(void)
 {
     size_t hint = 0;
@@ -522,6 +583,7 @@ int main(void)
     test_fcpxml();
     test_cmd();
     test_import_errors();
+    test_import_mutations();
     test_curve();
     if (!getenv("DD_TEST_KEEP"))
         run("rm -rf '%s' && echo ok", dir);

@@ -424,9 +424,15 @@ int cli_parse(CliOptions *o, int argc, char **argv)
     if (!have_dialogue) {
         if (!o->nb_inputs)
             return usage_error("no dialogue stem: give -d FILE or -i FILE");
+        CliStem s;
         if ((ret = add_stem(o, STEM_DIALOGUE, "0")))
             return ret;
-        if ((ret = resolve_stem(o, &o->stems[o->nb_stems - 1])))
+        /* listed first, as if given first */
+        s = o->stems[o->nb_stems - 1];
+        memmove(&o->stems[1], &o->stems[0],
+                (o->nb_stems - 1) * sizeof(o->stems[0]));
+        o->stems[0] = s;
+        if ((ret = resolve_stem(o, &o->stems[0])))
             return ret;
     }
     if (!have_music)

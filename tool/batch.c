@@ -95,7 +95,7 @@ static void usage(FILE *fp)
 "\n"
 "Exit status: 0 every job done or up to date; 1 bad option or manifest\n"
 "(nothing run); 5 one or more jobs failed (with --task: the job's own exit\n"
-"status); 128+N stopped by signal N (run again to finish the rest).\n", fp);
+"status) or sbatch failed; 128+N stopped by signal N (run again to finish).\n", fp);
 }
 
 static int die_usage(const char *fmt, const char *arg)

@@ -3,6 +3,27 @@
  * Final Cut Pro 7 XML, FCPXML, Audacity labels) and import of edited
  * envelopes (JSON, CSV).
  *
+ * Between keyframes the gain is linear in dB (as the renderer draws it);
+ * it is held before the first and after the last. Times are sample exact
+ * wherever the format allows, gains are printed to 0.1 dB, and nothing
+ * depends on the clock: the same input gives the same file.
+ *
+ *   .json    {"format": "dialogueduck-keyframes", "version": 1,
+ *             "sample_rate": 48000, "time_base": "1/48000",
+ *             "duration": samples, "music": path, "params": {...},
+ *             "regions": [{"start": samples, "end": samples,
+ *                          "depth_db": dB}, ...],
+ *             "keyframes": [{"t": samples, "gain_db": dB}, ...]}
+ *            every time is a sample index in time_base.
+ *   .csv     "time_s,gain_db", seconds to 1 ns (exact back to samples).
+ *   .cmd     FFmpeg sendcmd script: -af "asendcmd=f=FILE,volume@duck";
+ *            transitions as 10 ms steps (volume cannot interpolate).
+ *   .xml     xmeml 4: Audio Levels "level" keyframes, linear gain factors
+ *            at whole frames of the timeline rate.
+ *   .fcpxml  FCPXML 1.9: adjust-volume "amount" keyframes in dB at
+ *            rational times "N/rate s", curve="linear".
+ *   .txt     Audacity label track: start, end (s) and depth per region.
+ *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
 #ifndef DD_KEYFRAMES_IO_H

@@ -396,10 +396,10 @@ static void draw_loudness(Plot *p, const PlotData *d)
 
     y = draw_loudness_curve(p, d, d->st_before, COL_BEFORE, lo, hi);
     if (isfinite(y))
-        labels[nb_labels++] = (Label){ y, COL_BEFORE, "mix before" };
+        labels[nb_labels++] = (Label){ y, COL_BEFORE, "mix before ducking" };
     y = draw_loudness_curve(p, d, d->st_after, COL_AFTER, lo, hi);
     if (isfinite(y))
-        labels[nb_labels++] = (Label){ y, COL_AFTER, "mix after" };
+        labels[nb_labels++] = (Label){ y, COL_AFTER, "mix after ducking" };
     /* The target goes on top, so dense curves cannot hide it. */
     if (isfinite(d->target_lufs)) {
         y = y_of(d->target_lufs, lo, hi, LOUD_TOP, LOUD_BOT);

@@ -160,8 +160,8 @@ expect "error names the keyframe" grep -q "bad.json: keyframes\[1\]: time 1.0000
 # --- the plot -----------------------------------------------------------
 expect "plot is well-formed SVG" xmllint --noout "$TMP/plot.svg"
 expect "plot has the direct labels" sh -c "grep -q '>dialogue<' '$TMP/plot.svg' &&
-    grep -q '>music gain<' '$TMP/plot.svg' && grep -q '>mix after<' '$TMP/plot.svg' &&
-    grep -q '>mix before<' '$TMP/plot.svg' && grep -q 'target -23.0 LUFS' '$TMP/plot.svg'"
+    grep -q '>music gain<' '$TMP/plot.svg' && grep -q '>mix after ducking<' '$TMP/plot.svg' &&
+    grep -q '>mix before ducking<' '$TMP/plot.svg' && grep -q 'target -23.0 LUFS' '$TMP/plot.svg'"
 if timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic \
         --no-first-run --disable-background-networking --disable-component-update \
         --disable-sync --user-data-dir="$TMP/chromium" --hide-scrollbars \

@@ -6,6 +6,10 @@
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  *
  * Usage: engine_run DIALOGUE_CHANNELS DIALOGUE MUSIC OUT
+ *        engine_run --regions DIALOGUE_CHANNELS DIALOGUE
+ *
+ * The second form prints the analyzer's duck regions (start and end of
+ * the detected dialogue in seconds, depth), for diagnostics.
  *
  * All files are raw float32 little-endian at 48 kHz, interleaved; the
  * music is stereo. OUT gets the ducked music, as long as MUSIC and
@@ -42,8 +46,58 @@ static float *read_raw(const char *path, long *n)
     return x;
 }
 
+static int print_regions(int dch, const float *dlg, long frames)
+{
+    DDParams p;
+    dd_params_default(&p);
+    DDAnalyzer *a;
+    int ret = dd_analyzer_create(&a, &p, RATE, dch, -1, 0, NULL);
+    if (ret < 0) {
+        fprintf(stderr, "engine_run: %s\n", dd_strerror(ret));
+        return 1;
+    }
+    float *buf[8];
+    for (int c = 0; c < dch; c++)
+        buf[c] = malloc(BLOCK * sizeof(float));
+    DDRegion r[64];
+    for (long pos = 0; ret >= 0; pos += BLOCK) {
+        int n = frames - pos < BLOCK ? (int)(frames - pos) : BLOCK;
+        if (n <= 0) {
+            ret = dd_analyzer_finish(a);
+        } else {
+            for (int i = 0; i < n; i++)
+                for (int c = 0; c < dch; c++)
+                    buf[c][i] = dlg[(pos + i) * dch + c];
+            ret = dd_analyzer_feed_dialogue(a, (const float *const *)buf, n);
+        }
+        int got;
+        while ((got = dd_analyzer_read_regions(a, r, 64)) > 0)
+            for (int i = 0; i < got; i++)
+                printf("region %.3f %.3f %.1f\n", (double)r[i].start / RATE,
+                       (double)r[i].end / RATE, r[i].depth);
+        if (n <= 0)
+            break;
+    }
+    if (ret < 0)
+        fprintf(stderr, "engine_run: %s\n", dd_strerror(ret));
+    dd_analyzer_free(&a);
+    for (int c = 0; c < dch; c++)
+        free(buf[c]);
+    return ret < 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && !strcmp(argv[1], "--regions")) {
+        int dch = atoi(argv[2]);
+        long nd;
+        if (dch < 1 || dch > 8)
+            return 2;
+        float *dlg = read_raw(argv[3], &nd);
+        int ret = print_regions(dch, dlg, nd / dch);
+        free(dlg);
+        return ret;
+    }
     if (argc != 5) {
         fprintf(stderr, "usage: engine_run DIALOGUE_CHANNELS DIALOGUE MUSIC "
                 "OUT\n");

@@ -161,6 +161,35 @@ for spec in tests/eval/scenes/*.scene; do
     scenes="$scenes $name"
 done
 
+# Per phrase: how far the detected region starts and ends from the truth
+# (positive: late); regions that overlap no phrase are false detections.
+region_report() { # DIR
+    awk -v scene="$(basename "$1")" '
+    FNR == NR { if ($1 == "region") { rs[++nr] = $2; re[nr] = $3 }; next }
+    $1 == "phrase" || $1 == "breath" {
+        hit = 0
+        for (i = 1; i <= nr; i++)
+            if (re[i] > $2 - 0.5 && rs[i] < $3) {
+                used[i] = 1
+                if (!hit && $1 == "phrase")
+                    printf "  %-22s phrase %6.2f-%.2f s %-9s region %6.2f-%.2f s: start %+5d ms, end %+5d ms\n",
+                        scene, $2, $3, $4, rs[i], re[i],
+                        (rs[i] - $2) * 1000, (re[i] - $3) * 1000
+                if ($1 == "breath")
+                    printf "  %-22s breath %6.2f-%.2f s detected as speech %.2f-%.2f s\n",
+                        scene, $2, $3, rs[i], re[i]
+                hit = 1
+            }
+        if (!hit && $1 == "phrase")
+            printf "  %-22s phrase %6.2f-%.2f s not detected\n", scene, $2, $3
+    }
+    END {
+        for (i = 1; i <= nr; i++)
+            if (!used[i])
+                printf "  %-22s false region %.2f-%.2f s\n", scene, rs[i], re[i]
+    }' "$1/regions.txt" "$1/truth.txt"
+}
+
 if [ -n "$selftest" ]; then
     . tests/eval/selftest.sh
     exit $?
@@ -191,6 +220,8 @@ for name in $scenes; do
         "$OUT/engine_run" "$ch" "$dir/dialogue48.f32" "$dir/original.f32" \
             "$dir/engine.f32" || die "engine_run failed on scene $name"
         args_engine="$args_engine $dir/truth.txt $dir/original.f32 $dir/engine.f32"
+        [ -n "$verbose" ] && "$OUT/engine_run" --regions "$ch" \
+            "$dir/dialogue48.f32" > "$dir/regions.txt"
     fi
     for thr in $LEVEL_LO $LEVEL_HI; do
         "$OUT/level_duck" $thr $DEPTH "$ch" "$dir/dialogue48.f32" \
@@ -226,6 +257,13 @@ if [ -n "$have_dd" ]; then
     "$OUT/score" $verbose --goals --depth $DEPTH \
         --name "dialogueduck (defaults, --loudness off)" $args_dd ||
         die "scorer failed"
+fi
+if [ -n "$have_engine" ] && [ -n "$verbose" ]; then
+    echo
+    echo "== detector regions (core analyzer, defaults) against the truth"
+    for name in $scenes; do
+        region_report "$OUT/$name"
+    done
 fi
 if [ -n "$have_engine" ]; then
     "$OUT/score" $verbose --goals --depth $DEPTH \

@@ -100,9 +100,22 @@ static int command_matches(const JsonValue *cmd, const BatchCommand *c)
     return 1;
 }
 
+/* The other files a job writes must still be there too. */
+static const char *missing_extra_output(const BatchCommand *c)
+{
+    static const char *const flags[] = { "--music-out", "--keyframes", "--plot" };
+    struct stat st;
+    for (int i = 1; i + 1 < c->argc; i++)
+        for (size_t f = 0; f < sizeof(flags) / sizeof(flags[0]); f++)
+            if (!strcmp(c->argv[i], flags[f]) && stat(c->argv[i + 1], &st) < 0)
+                return c->argv[i + 1];
+    return NULL;
+}
+
 int batch_up_to_date(const BatchCommand *c, double *duration,
                      char *why, size_t whylen)
 {
+    const char *extra;
     JsonValue *r = NULL;
     struct stat st;
     char err[256];
@@ -113,6 +126,8 @@ int batch_up_to_date(const BatchCommand *c, double *duration,
         return not_up_to_date(why, whylen, "no output yet");
     if (stat(c->report, &st) < 0)
         return not_up_to_date(why, whylen, "no report yet");
+    if ((extra = missing_extra_output(c)))
+        return not_up_to_date(why, whylen, "no %s yet", extra);
     if (json_parse_file(c->report, &r, err, sizeof(err)) < 0)
         return not_up_to_date(why, whylen, "unreadable report (%s)", err);
     if (r->type != JSON_OBJECT)

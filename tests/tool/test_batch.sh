@@ -140,7 +140,7 @@ expect "--task env without an index fails" test $? -eq 1
 cat > jobs.jsonl <<'EOF'
 {"dialogue": "d_0.wav", "music": ["m_0.wav", "m_1.wav"], "output": "mix_a.wav", "depth": -20, "spectral": true}
 
-{"dialogue": "d_1.wav", "music": "m_1.wav", "output": "mix_b.wav", "x_note": "defaults only", "below": null}
+{"dialogue": "d_1.wav", "music": "m_1.wav", "output": "mix_b.wav", "music_out": "music_b.wav", "x_note": "notes", "below": null}
 EOF
 "$DD" batch jobs.jsonl --output-dir jl --dry-run > dry.txt 2>/dev/null
 expect "dry run: two stems as two -m" grep -q -- '-d d_0.wav -m m_0.wav -m m_1.wav' dry.txt
@@ -155,6 +155,12 @@ rc=$?
 expect "JSON Lines: both jobs done (exit $rc)" test $rc -eq 0 -a "$(sj .done sj.json)" = 2
 expect "JSON Lines: outputs under --output-dir" test -s jl/mix_a.wav -a -s jl/mix_b.wav
 expect "JSON Lines: job 1 is line 3" test "$(sj '.results[1].line' sj.json)" = 3
+expect "JSON Lines: music-out under --output-dir" test -s jl/music_b.wav
+rm -f jl/music_b.wav
+"$DD" batch jobs.jsonl --output-dir jl --summary sj2.json 2>/dev/null
+expect "a missing music-out re-runs its job only" \
+    test "$(sj .done sj2.json)" = 1 -a "$(sj '.results[1].status' sj2.json)" = done
+expect "the music-out is back" test -s jl/music_b.wav
 
 # ------------------------------------------------------------- bad manifests
 printf 'dialogue,music\nd_0.wav,m_0.wav\n' > noout.csv

@@ -1,0 +1,74 @@
+#!/bin/sh
+# Loudness normalization checked by an independent meter, FFmpeg's ebur128
+# filter (peak=true): integrated loudness within 0.2 LU of the target and
+# true peak at most the ceiling + 0.1 dB, for each preset; the limiter acts
+# only when needed; the dialogue gate; the report's figures.
+. "$(dirname "$0")/../lib.sh"
+
+cd "$TMP" || exit 1
+FF="ffmpeg -nostdin -v error -y"
+
+# Dialogue lines (a buzzy pulse train) over pink-noise music with a short
+# loud click every 2 s: loud targets push the clicks over the ceiling, so
+# the limiter has work to do without changing the programme's loudness.
+line="if(between(t\\,1\\,4)+between(t\\,5\\,8)+between(t\\,9\\,12)\\,1\\,0)"
+$FF -f lavfi -i "aevalsrc=0.5*pow(abs(sin(2*PI*110*t))\\,12)*$line:s=48000:d=14" dlg.wav
+$FF -f lavfi -i "anoisesrc=d=14:c=pink:a=0.05:r=48000" \
+    -f lavfi -i "aevalsrc=1.0*sin(2*PI*900*t)*lt(mod(t\\,2)\\,0.004):s=48000:d=14" \
+    -filter_complex "amix=inputs=2:normalize=0" -ac 2 -c:a pcm_f32le music.wav
+
+# ebur128 FILE -> "I TP" (LUFS, dBTP)
+ebur128() {
+    ffmpeg -nostdin -v info -i "$1" -af ebur128=peak=true -f null - 2>&1 |
+        awk '/Integrated loudness:/ { s = 1 } s && /I:/ { i = $2 }
+             /True peak:/ { t = 1 } t && /Peak:/ { p = $2 } END { print i, p }'
+}
+near() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= t) }'; }
+le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
+
+for preset in ebu:-23 atsc:-24 streaming:-16 -14:-14; do
+    name=${preset%%:*} target=${preset#*:}
+    out=mix_$name.wav
+    if "$DD" -q -d dlg.wav -m music.wav -o "$out" --loudness "$name" --report "$name.json" 2>err.txt; then
+        ok
+    else
+        fail "--loudness $name: exit $?: $(cat err.txt)"; continue
+    fi
+    set -- $(ebur128 "$out")
+    i=$1 tp=$2
+    echo "loudness $name: target $target, measured $i LUFS, true peak $tp dBTP"
+    near "$i" "$target" 0.2 && ok || fail "--loudness $name: ebur128 reads $i LUFS, target $target"
+    le "$tp" -0.9 && ok || fail "--loudness $name: true peak $tp dBTP over -1 + 0.1"
+    r=$(jq -r '.loudness.after.integrated' "$name.json")
+    near "$r" "$target" 0.1 && ok || fail "--loudness $name: report says $r after"
+done
+
+# the loud targets needed the limiter, EBU did not
+[ "$(jq -r .limiter.used ebu.json)" = false ] && ok || fail "limiter used at -23"
+[ "$(jq -r .limiter.used -- -14.json)" = true ] && ok || fail "limiter not used at -14"
+[ "$(jq -r '.limiter.samples_limited > 0' -- -14.json)" = true ] && ok || fail "limiter used but limited nothing at -14"
+# gain is linear: before + gain = after (to the meter's precision) at -23
+b=$(jq -r .loudness.before.integrated ebu.json)
+g=$(jq -r .loudness.gain_db ebu.json)
+near "$(awk -v b="$b" -v g="$g" 'BEGIN { print b + g }')" -23 0.05 && ok || fail "before $b + gain $g is not -23"
+
+# a lower ceiling is honoured
+"$DD" -q -d dlg.wav -m music.wav -o tp3.wav --loudness -16 --true-peak -3 || fail "--true-peak -3 exit $?"
+set -- $(ebur128 tp3.wav)
+le "$2" -2.9 && ok || fail "--true-peak -3: true peak $2 dBTP"
+near "$1" -16 0.3 && ok || fail "--true-peak -3: loudness $1 LUFS"
+
+# --loudness off: no gain at all; the mix equals dialogue + ducked music
+"$DD" -q -d dlg.wav -m music.wav -o off.wav --loudness off --report off.json || fail "--loudness off exit $?"
+[ "$(jq -r ".loudness.gain_db == 0" off.json)" = true ] && ok || fail "--loudness off applied gain"
+
+# dialogue gate: the lines themselves reach the target
+"$DD" -q -d dlg.wav -m music.wav -o gate.wav --loudness -27 --gate dialogue --report gate.json || fail "--gate dialogue exit $?"
+$FF -i gate.wav -af "aselect='between(t,1.2,3.8)+between(t,5.2,7.8)+between(t,9.2,11.8)',asetpts=N/SR/TB" lines.wav
+set -- $(ebur128 lines.wav)
+near "$1" -27 0.7 && ok || fail "--gate dialogue: the lines read $1 LUFS, target -27"
+[ "$(jq -r .loudness.gate gate.json)" = dialogue ] && ok || fail "report gate"
+r=$(jq -r .loudness.after.integrated_dialogue gate.json)
+near "$r" -27 0.1 && ok || fail "--gate dialogue: report says $r"
+
+summary

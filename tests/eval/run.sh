@@ -1,6 +1,7 @@
 #!/bin/sh
-# make eval: ducking quality of dialogueduck against stock FFmpeg
-# sidechaincompress, on scenes built from recordings Debian ships.
+# make eval: ducking quality of dialogueduck (the program and the core
+# engine alone) against stock FFmpeg sidechaincompress and an offline
+# level-threshold ducker, on scenes built from recordings Debian ships.
 #
 # This file is part of dialogueduck (LGPL-2.1-or-later).
 #
@@ -14,7 +15,7 @@
 #   alsa-utils             speech (/usr/share/sounds/alsa)
 #   lincity-ng-data        music (electronic, blues, ambient)
 #   frozen-bubble-data     music (pop, intro theme)
-#   pingus-data            music (tracker module)
+#   pingus-data            music (tracker modules)
 #
 # Output goes to build/eval/ (EVAL_OUT to change it). The report is a
 # report: the exit status is 0 whether or not the goals are met, non-zero
@@ -172,7 +173,7 @@ region_report() { # DIR
             if (re[i] > $2 - 0.5 && rs[i] < $3) {
                 used[i] = 1
                 if (!hit && $1 == "phrase")
-                    printf "  %-22s phrase %6.2f-%.2f s %-9s region %6.2f-%.2f s: start %+5d ms, end %+5d ms\n",
+                    printf "  %-22s phrase %6.2f-%.2f s %-9s region %6.2f-%.2f s: start %+5.0f ms, end %+5.0f ms\n",
                         scene, $2, $3, $4, rs[i], re[i],
                         (rs[i] - $2) * 1000, (re[i] - $3) * 1000
                 if ($1 == "breath")

@@ -134,6 +134,10 @@ AccountingStorageType=accounting_storage/none
 JobCompType=jobcomp/none
 MpiDefault=none
 SchedulerType=sched/backfill
+# Schedule at once on submission and completion, not on the next cycle:
+# the tasks here are short.
+SchedulerParameters=sched_min_interval=0,batch_sched_delay=0,defer_batch=0
+MailProg=/bin/true
 ReturnToService=2
 # Keep finished jobs visible to scontrol long enough to check them.
 MinJobAge=600

@@ -299,6 +299,8 @@ int cli_parse(CliOptions *o, int argc, char **argv)
         case 'i':
             if (o->nb_inputs >= CLI_MAX_INPUTS)
                 return usage_error("too many inputs (at most %d)", CLI_MAX_INPUTS);
+            if (!*optarg)
+                return usage_error("empty input path after -i");
             o->inputs[o->nb_inputs++] = optarg;
             break;
         case 'o':               o->output = optarg; break;

@@ -21,23 +21,24 @@ log() { echo "farm: $*" >&2; }
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
-stop_pidfile() {
-    [ -f "$1" ] || return 0
-    pid=$(cat "$1" 2>/dev/null)
-    [ -n "$pid" ] || return 0
-    kill "$pid" 2>/dev/null || return 0
-    i=0
-    while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-    kill -9 "$pid" 2>/dev/null || true
-}
-
+# Stop the daemons: SIGTERM to all three, then wait (at most 10 s) before
+# SIGKILL. Only the processes whose pid files this test wrote are touched.
 stop_cluster() {
-    stop_pidfile "$FARM/slurmd.pid"
-    stop_pidfile "$FARM/slurmctld.pid"
-    stop_pidfile "$FARM/munge/munged.pid"
+    pids=
+    for f in "$FARM/slurmd.pid" "$FARM/slurmctld.pid" "$FARM/munge/munged.pid"; do
+        [ -f "$f" ] || continue
+        pid=$(cat "$f" 2>/dev/null)
+        [ -n "$pid" ] && kill "$pid" 2>/dev/null && pids="$pids $pid"
+    done
+    i=0
+    for pid in $pids; do
+        while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+            sleep 0.1
+            i=$((i + 1))
+        done
+        kill -9 "$pid" 2>/dev/null
+    done
+    return 0
 }
 
 show_logs() {

@@ -69,53 +69,6 @@ fate_configure_flags() {
         --enable-protocol=file,pipe --enable-indev=lavfi
 }
 
-# The branch whose series fits a user's tree, from its VERSION file.
-tree_branch() {
-    v=$(cat "$1/VERSION" 2>/dev/null || cat "$1/RELEASE" 2>/dev/null)
-    b=$(echo "$v" | sed -n 's/^n\{0,1\}\([0-9]*\.[0-9]*\).*/\1/p')
-    if [ -n "$b" ] && [ -d "$PATCHDIR/series/$b" ]; then
-        echo "$b"
-    else
-        echo "${FFMPEG_BRANCHES%% *}"
-    fi
-}
-
-fgit() {
-    GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 \
-    GIT_AUTHOR_NAME=fate GIT_AUTHOR_EMAIL=fate@invalid \
-    GIT_COMMITTER_NAME=fate GIT_COMMITTER_EMAIL=fate@invalid \
-    git -c core.autocrlf=false "$@"
-}
-
-# A git work tree of the pristine sources (fate-source needs git), with
-# the series applied. Re-applies only when the series changed, so that
-# unchanged files keep their times and the build stays incremental.
-prepare_tree() {
-    src=$1 work=$2 series=$3
-    if [ ! -d "$work/.git" ]; then
-        log "copying $src to $work"
-        rm -rf "$work"
-        mkdir -p "$work"
-        (cd "$src" && tar -cf - --exclude=./.complete --exclude=./.git .) |
-            (cd "$work" && tar -xpf -) || return 1
-        fgit -C "$work" init -q &&
-        fgit -C "$work" add -A &&
-        fgit -C "$work" commit -q -m pristine &&
-        fgit -C "$work" branch -f pristine || return 1
-    fi
-    stamp=$(cat "$series"/*.patch | cksum)
-    if [ "$(cat "$work/.git/dd-series" 2>/dev/null)" != "$stamp" ]; then
-        fgit -C "$work" am --abort >/dev/null 2>&1
-        fgit -C "$work" checkout -q -f -B dialogueduck pristine &&
-        fgit -C "$work" clean -q -fdx || return 1
-        if ! fgit -C "$work" am -q "$series"/*.patch; then
-            fgit -C "$work" am --abort
-            return 1
-        fi
-        echo "$stamp" > "$work/.git/dd-series"
-    fi
-}
-
 build_tree() {
     work=$1 build=$2
     flags=$(fate_configure_flags)
@@ -221,11 +174,19 @@ equivalence() {
         *) fail "$BRANCH: equivalence [$params]: cannot compare"; continue ;;
         esac
         db=${res#* }
-        log "$BRANCH equivalence [${params:-defaults}]: ${res% *} samples, max difference $db dBFS"
+        # and the music was ducked at all (else equality proves little)
+        "$ff" -nostdin -v error -y -i "$d/music.wav" -f f32le "$d/music.raw"
+        ducked=$("$TMP/f32diff" "$d/filter.raw" "$d/music.raw" | cut -d' ' -f2)
+        log "$BRANCH equivalence [${params:-defaults}]: ${res% *} samples, max difference $db dBFS (ducking changed the music by up to $ducked dBFS)"
         if [ "$(echo "$db" | awk '{ print ($1 < -90) }')" = 1 ]; then
             ok
         else
             fail "$BRANCH: equivalence [$params]: difference $db dBFS >= -90 dBFS"
+        fi
+        if [ "$(echo "$ducked" | awk '{ print ($1 > -30) }')" = 1 ]; then
+            ok
+        else
+            fail "$BRANCH: equivalence [$params]: the filter did not duck the music"
         fi
     done
 }
@@ -255,7 +216,7 @@ test_branch() {
         fi
     fi
 
-    if prepare_tree "$src" "$work" "$series"; then
+    if ffsrc_apply "$src" "$work" "$series"; then
         ok
     else
         fail "$BRANCH: the series does not apply"
@@ -303,7 +264,7 @@ test_branch() {
         done
         sh "$PATCHDIR/make-series.sh" || fail "cannot regenerate the series"
         regenerated=1
-        prepare_tree "$src" "$work" "$series" || { fail "$BRANCH: the series does not apply"; return; }
+        ffsrc_apply "$src" "$work" "$series" || { fail "$BRANCH: the series does not apply"; return; }
         build_tree "$work" "$build" || { fail "$BRANCH: build failed"; return; }
     fi
 
@@ -319,7 +280,7 @@ test_branch() {
 }
 
 if [ -n "${FFMPEG_SRC:-}" ]; then
-    test_branch "$(tree_branch "$FFMPEG_SRC")"
+    test_branch "$(ffsrc_tree_branch "$FFMPEG_SRC")"
 else
     for b in $branches; do
         test_branch "$b"

@@ -8,6 +8,8 @@
 #   ffsrc_pin BRANCH         the pinned upstream version of a branch
 #   ffsrc_pristine BRANCH    prints the path of the extracted pristine tree,
 #                            downloading the .orig.tar.xz if needed
+#   ffsrc_apply SRC WORK DIR a git copy of a tree with a series applied
+#   ffsrc_tree_branch DIR    the branch whose series fits a user's tree
 #
 # The download reads the host of the system's Debian mirror from the apt
 # sources, adds deb-src entries for sid and experimental in a private apt
@@ -158,4 +160,53 @@ ffsrc_pristine() {
         touch "$tree/.complete"
     fi
     echo "$tree"
+}
+
+# The branch whose series fits a user's tree, from its VERSION file.
+ffsrc_tree_branch() {
+    v=$(cat "$1/VERSION" 2>/dev/null || cat "$1/RELEASE" 2>/dev/null)
+    b=$(echo "$v" | sed -n 's/^n\{0,1\}\([0-9]*\.[0-9]*\).*/\1/p')
+    if [ -n "$b" ] && [ -d "$TOP/libavfilter-patch/series/$b" ]; then
+        echo "$b"
+    else
+        echo "${FFMPEG_BRANCHES%% *}"
+    fi
+}
+
+# git with a fixed identity and none of the user's configuration.
+ffsrc_git() {
+    GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 \
+    GIT_AUTHOR_NAME=dialogueduck GIT_AUTHOR_EMAIL=dev@dialogueduck.invalid \
+    GIT_COMMITTER_NAME=dialogueduck GIT_COMMITTER_EMAIL=dev@dialogueduck.invalid \
+    git -c core.autocrlf=false "$@"
+}
+
+# ffsrc_apply SRC WORK SERIESDIR: WORK becomes a git copy of SRC (never
+# modified itself) with the series applied by git am. fate-source needs
+# the git tree. Re-applies only when the series changed, so unchanged
+# files keep their times and builds stay incremental.
+ffsrc_apply() {
+    src=$1 work=$2 series=$3
+    if [ ! -d "$work/.git" ]; then
+        echo "ffmpeg-src: copying $src to $work" >&2
+        rm -rf "$work"
+        mkdir -p "$work"
+        (cd "$src" && tar -cf - --exclude=./.complete --exclude=./.git .) |
+            (cd "$work" && tar -xpf -) || return 1
+        ffsrc_git -C "$work" init -q &&
+        ffsrc_git -C "$work" add -A &&
+        ffsrc_git -C "$work" commit -q -m pristine &&
+        ffsrc_git -C "$work" branch -f pristine || return 1
+    fi
+    stamp=$(cat "$series"/*.patch | cksum)
+    if [ "$(cat "$work/.git/dd-series" 2>/dev/null)" != "$stamp" ]; then
+        ffsrc_git -C "$work" am --abort >/dev/null 2>&1
+        ffsrc_git -C "$work" checkout -q -f -B dialogueduck pristine &&
+        ffsrc_git -C "$work" clean -q -fdx || return 1
+        if ! ffsrc_git -C "$work" am -q "$series"/*.patch; then
+            ffsrc_git -C "$work" am --abort
+            return 1
+        fi
+        echo "$stamp" > "$work/.git/dd-series"
+    fi
 }

@@ -17,7 +17,8 @@
 #   frozen-bubble-data     music (pop, intro theme)
 #   pingus-data            music (tracker modules)
 #
-# Output goes to build/eval/ (EVAL_OUT to change it). The report is a
+# Output goes to build/eval/ (EVAL_OUT to change it); EVAL_SCENES="FILE..."
+# runs only those scene files. The report is a
 # report: the exit status is 0 whether or not the goals are met, non-zero
 # only when something broke (missing file, failing tool).
 
@@ -155,10 +156,12 @@ run_sidechain() { # DIR SETTINGS OUT
 }
 
 scenes=
-for spec in tests/eval/scenes/*.scene; do
+for spec in ${EVAL_SCENES:-tests/eval/scenes/*.scene}; do
+    [ -f "$spec" ] || die "no scene file $spec"
     name=$(basename "$spec" .scene)
     echo "building scene $name: $(spec_value "$spec" title)" >&2
     build_scene "$spec" "$OUT/$name"
+    cp "$spec" "$OUT/$name/scene.spec" || die "cannot copy $spec"
     scenes="$scenes $name"
 done
 
@@ -214,7 +217,7 @@ for name in $scenes; do
         to_f32 "$dir/dd.wav" "$dir/dd.f32" 2
         args_dd="$args_dd $dir/truth.txt $dir/original.f32 $dir/dd.f32"
     fi
-    ch=$(spec_value "tests/eval/scenes/$name.scene" dialogue_channels)
+    ch=$(spec_value "$dir/scene.spec" dialogue_channels)
     ff -i "$dir/dialogue.wav" -ar 48000 -f f32le "$dir/dialogue48.f32" ||
         die "cannot decode $dir/dialogue.wav"
     if [ -n "$have_engine" ]; then

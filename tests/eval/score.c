@@ -272,8 +272,21 @@ static void score_scene(const char *truth_path, const char *orig_path,
                            x->end / 100.0, x->note, m);
             }
         } else if (!strcmp(x->kind, "breath")) {
-            /* from 0.5 s before (lookahead) to 1 s after (release) */
-            double m = min_gain(g, nf, x->start - 50, x->end + 100);
+            /*
+             * From 0.5 s before (lookahead) to 1 s after (release), but
+             * never within 2 s of a phrase: a phrase's own fades are not
+             * the breath's fault.
+             */
+            int a = x->start - 50, b = x->end + 100;
+            for (int k = 0; k < ni; k++) {
+                if (strcmp(it[k].kind, "phrase"))
+                    continue;
+                if (it[k].end <= x->start && a < it[k].end + 200)
+                    a = it[k].end + 200;
+                if (it[k].start >= x->end && b > it[k].start - 200)
+                    b = it[k].start - 200;
+            }
+            double m = min_gain(g, nf, a, b > a ? b : a + 1);
             t.breaths++;
             if (m != INFINITY && (t.breaths == 1 || m < t.worst_breath))
                 t.worst_breath = m;

@@ -232,7 +232,7 @@ nan_case() { # DESC WORD ARGS...
     run "$@" -o out.wav --music-out out_music.wav
     if [ "$rc" -eq 0 ]; then
         n1=$(nonfinite out.wav) n2=$(nonfinite out_music.wav)
-        [ "$n1" -eq 0 ] && [ "$n2" -eq 0 ] && untouched && ok ||
+        [ -s out.wav ] && [ "$n1" -eq 0 ] && [ "$n2" -eq 0 ] && untouched && ok ||
             fail "$desc: processed, but $n1 NaN/Inf samples in the mix and $n2 in the music"
     else
         [ "$rc" -lt 128 ] && one_line "$word" && no_output && untouched && ok ||
@@ -246,8 +246,9 @@ nan_case "-Inf in float music"    ninf_music.wav -d dlgf.wav -m ninf_music.wav
 # --- silent dialogue, dialogue everywhere --------------------------------------
 good "silent dialogue" out_music.wav -d silent.wav -m musicf.wav --music-out out_music.wav --report out.json
 [ "$(regions out.json)" -eq 0 ] && ok || fail "silent dialogue: $(regions out.json) duck regions"
-pcm() { ffmpeg -nostdin -v error -i "$1" -map 0:a -c:a pcm_f32le -f f32le - | md5sum; }
-[ "$(pcm out_music.wav)" = "$(pcm musicf.wav)" ] && ok ||
+pcm() { ffmpeg -nostdin -v error -i "$1" -map 0:a -c:a pcm_f32le -f f32le - | cksum; }
+a=$(pcm out_music.wav) b=$(pcm musicf.wav)
+[ "${b#* }" -gt 0 ] && [ "$a" = "$b" ] && ok ||
     fail "silent dialogue: the music out differs from the music in"
 good "dialogue everywhere" out.wav -d talk.wav -m music6.wav -o out.wav --report out.json
 [ "$(regions out.json)" -eq 1 ] && ok || fail "dialogue everywhere: $(regions out.json) duck regions, want one long duck"

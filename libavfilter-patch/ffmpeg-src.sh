@@ -85,12 +85,8 @@ ffsrc_update() {
 ffsrc_index() {
     for f in "$FFSRC_CACHE"/apt/lists/*_source_Sources*; do
         [ -e "$f" ] || continue
-        case "$f" in
-        *.lz4) lz4cat "$f" ;;
-        *.gz)  zcat "$f" ;;
-        *.xz)  xzcat "$f" ;;
-        *)     cat "$f" ;;
-        esac
+        # apt may keep the indexes compressed (lz4, gz): apt-helper reads all
+        /usr/lib/apt/apt-helper cat-file "$f"
     done | awk '
         /^Package: / { pkg = $2; ver = ""; dir = ""; orig = "" }
         pkg == "ffmpeg" && /^Version: / { ver = $2 }

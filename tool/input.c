@@ -3,7 +3,9 @@
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
+#include <math.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,8 +48,8 @@ static int pick_stream(InputStem *s, char *err, size_t errlen)
         if (s->spec) {
             m = avformat_match_stream_specifier(s->fmt, st, s->spec);
             if (m < 0) {
-                snprintf(err, errlen, "%s: '%s' is not a valid stream specifier",
-                         s->path, s->spec);
+                snprintf(err, errlen, "%s: '%s' (%s) is not a valid stream "
+                         "specifier", s->path, s->spec, s->label);
                 return AVERROR(EINVAL);
             }
         }
@@ -60,12 +62,11 @@ static int pick_stream(InputStem *s, char *err, size_t errlen)
     if (!s->spec)
         snprintf(err, errlen, "%s: no audio stream", s->path);
     else if (matched)
-        snprintf(err, errlen, "%s: stream specifier '%s' matches no audio "
-                 "stream (only %s)", s->path, s->spec,
-                 matched == 1 ? "a non-audio stream" : "non-audio streams");
+        snprintf(err, errlen, "%s: stream specifier '%s' (%s) matches no "
+                 "audio stream", s->path, s->spec, s->label);
     else
-        snprintf(err, errlen, "%s: stream specifier '%s' matches no stream",
-                 s->path, s->spec);
+        snprintf(err, errlen, "%s: stream specifier '%s' (%s) matches no "
+                 "stream", s->path, s->spec, s->label);
     return AVERROR_STREAM_NOT_FOUND;
 }
 
@@ -87,12 +88,13 @@ static int decode_frame(InputStem *s, char *err, size_t errlen)
             s->dec_eof = 1;
             return 0;
         }
-        if (ret == AVERROR_INVALIDDATA) {
+        if (ret == AVERROR(ENOMEM))
+            return fail(err, errlen, ret, s->path, "cannot decode audio");
+        if (ret != AVERROR(EAGAIN)) {
+            /* damaged data: skipped, as ffmpeg does */
             s->bad_packets++;
             continue;
         }
-        if (ret != AVERROR(EAGAIN))
-            return fail(err, errlen, ret, s->path, "cannot decode audio");
 
         if (s->demux_eof) {
             /* Draining; the decoder should not ask for more. */
@@ -111,12 +113,12 @@ static int decode_frame(InputStem *s, char *err, size_t errlen)
             ret = avcodec_send_packet(s->dec, s->pkt);
             /* A damaged packet is skipped, as ffmpeg does; a file whose
              * audio cannot be decoded at all fails in input_open(). */
-            if (ret == AVERROR_INVALIDDATA)
-                s->bad_packets++;
-            else if (ret < 0 && ret != AVERROR(EAGAIN)) {
+            if (ret == AVERROR(ENOMEM)) {
                 av_packet_unref(s->pkt);
                 return fail(err, errlen, ret, s->path, "cannot decode audio");
             }
+            if (ret < 0 && ret != AVERROR(EAGAIN))
+                s->bad_packets++;
         }
         av_packet_unref(s->pkt);
     }
@@ -134,6 +136,8 @@ static void close_demuxer(InputStem *s)
         av_audio_fifo_free(s->fifo);
     s->fifo = NULL;
     s->frame_pending = s->demux_eof = s->dec_eof = s->done = 0;
+    s->first_ts = AV_NOPTS_VALUE;
+    s->decoded = 0;
 }
 
 static int open_demuxer(InputStem *s, char *err, size_t errlen)
@@ -213,15 +217,17 @@ static int open_demuxer(InputStem *s, char *err, size_t errlen)
     return 0;
 }
 
-int input_open(InputStem *s, const char *path, const char *spec, int threads,
-               char *err, size_t errlen)
+int input_open(InputStem *s, const char *path, const char *spec,
+               const char *label, int threads, char *err, size_t errlen)
 {
     int ret;
     memset(s, 0, sizeof(*s));
     s->path = av_strdup(path);
     s->spec = spec ? av_strdup(spec) : NULL;
+    s->label = av_strdup(label ? label : spec ? spec : path);
     s->threads = threads;
-    if (!s->path || (spec && !s->spec))
+    s->first_ts = AV_NOPTS_VALUE;
+    if (!s->path || (spec && !s->spec) || !s->label)
         return fail(err, errlen, AVERROR(ENOMEM), path, "open");
     ret = open_demuxer(s, err, errlen);
     if (ret < 0)
@@ -297,6 +303,12 @@ static int convert(InputStem *s, const AVFrame *f, char *err, size_t errlen)
                           f ? (const uint8_t **)f->extended_data : NULL, in_n);
         if (ret < 0)
             return fail(err, errlen, ret, s->path, "resampling failed");
+        /* NaN and Inf would poison the loudness measurement and every
+         * sum they enter: a damaged sample is silence. */
+        for (int c = 0; c < s->layout.nb_channels; c++)
+            for (int k = 0; k < ret; k++)
+                if (!isfinite(s->tmp[c][k]))
+                    s->tmp[c][k] = 0.0f;
         if (ret > 0 && av_audio_fifo_write(s->fifo, (void **)s->tmp, ret) < ret)
             return fail(err, errlen, AVERROR(ENOMEM), s->path, "convert");
         /* Draining may need several calls; a frame needs one. */
@@ -317,6 +329,32 @@ static int frame_changed(const InputStem *s, const AVFrame *f)
     return diff;
 }
 
+/*
+ * A jump forward in the timestamps is silence: inject it so that what
+ * follows stays in sync with the other stems (and the picture). Small
+ * jitter and overlaps are left alone.
+ */
+static int fill_gap(InputStem *s, const AVFrame *f)
+{
+    int64_t ts = f->best_effort_timestamp, at, gap;
+    int ret;
+
+    if (ts != AV_NOPTS_VALUE && f->sample_rate > 0) {
+        if (s->first_ts == AV_NOPTS_VALUE)
+            s->first_ts = ts;
+        at = av_rescale_q(ts - s->first_ts, s->time_base,
+                          (AVRational){ 1, f->sample_rate });
+        gap = at - s->decoded;
+        if (gap > f->sample_rate / 100 && gap < INT_MAX) {
+            if ((ret = swr_inject_silence(s->swr, (int)gap)) < 0)
+                return ret;
+            s->decoded += gap;
+        }
+    }
+    s->decoded += f->nb_samples;
+    return 0;
+}
+
 int input_read(InputStem *s, float **dst, int nb, char *err, size_t errlen)
 {
     int ret, n;
@@ -334,6 +372,8 @@ int input_read(InputStem *s, float **dst, int nb, char *err, size_t errlen)
             }
         }
         s->frame_pending = 0;
+        if ((ret = fill_gap(s, s->frame)) < 0)
+            return fail(err, errlen, ret, s->path, "timestamp gap");
         if (frame_changed(s, s->frame)) {
             /* Parameters changed mid-stream: drain the old resampler. */
             if ((ret = convert(s, NULL, err, errlen)) < 0 ||
@@ -372,4 +412,5 @@ void input_close(InputStem *s)
     av_channel_layout_uninit(&s->layout);
     av_freep(&s->path);
     av_freep(&s->spec);
+    av_freep(&s->label);
 }

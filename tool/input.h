@@ -19,6 +19,7 @@
 typedef struct InputStem {
     char *path;
     char *spec;               /**< stream specifier or NULL (first audio) */
+    char *label;              /**< how the user named the stem, for messages */
     int threads;
 
     AVFormatContext *fmt;
@@ -28,6 +29,8 @@ typedef struct InputStem {
     int frame_pending;        /**< frame holds a decoded, unconverted frame */
     int demux_eof, dec_eof, done;
     int64_t bad_packets;      /**< packets the decoder rejected */
+    int64_t first_ts;         /**< of the first frame, time_base */
+    int64_t decoded;          /**< source samples decoded, gaps included */
 
     /* What the stream is, known after input_open(). */
     int stream_index;
@@ -52,12 +55,12 @@ typedef struct InputStem {
 
 /**
  * Open path and pick the stream spec (an FFmpeg stream specifier, NULL for
- * the first audio stream), open its decoder and decode the first frame
+ * the first audio stream; label names it in messages), open its decoder and decode the first frame
  * so that missing, corrupt, non-audio and zero-length inputs fail here.
  * On error returns a negative AVERROR and writes "path: problem" to err.
  */
-int input_open(InputStem *s, const char *path, const char *spec, int threads,
-               char *err, size_t errlen);
+int input_open(InputStem *s, const char *path, const char *spec,
+               const char *label, int threads, char *err, size_t errlen);
 
 /** Convert to planar float at work_rate from now on. */
 int input_start(InputStem *s, int work_rate, char *err, size_t errlen);

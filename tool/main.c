@@ -5,6 +5,7 @@
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -101,6 +102,9 @@ int main(int argc, char **argv)
         return ret;
 
     atomic_install_signal_handlers();
+    /* A full disk or a file size limit is a write error to report and
+     * clean up after, not a reason to die. */
+    signal(SIGXFSZ, SIG_IGN);
     ret = pipeline_open(&p, &opt, err, sizeof(err));
     if (ret == EXIT_OK)
         ret = pipeline_analyze(&p, err, sizeof(err));

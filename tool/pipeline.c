@@ -118,7 +118,7 @@ int pipeline_open(Pipeline *p, const CliOptions *opt, char *err, size_t errlen)
 
     for (int i = 0; i < opt->nb_stems; i++) {
         const CliStem *s = &opt->stems[i];
-        if (input_open(&p->stems[i], s->path, s->spec, opt->threads,
+        if (input_open(&p->stems[i], s->path, s->spec, s->arg, opt->threads,
                        err, errlen) < 0)
             return EXIT_INPUT;
         p->nb_stems++;

@@ -162,6 +162,43 @@ expect "a missing music-out re-runs its job only" \
     test "$(sj .done sj2.json)" = 1 -a "$(sj '.results[1].status' sj2.json)" = done
 expect "the music-out is back" test -s jl/music_b.wav
 
+# ------------------------------------------------------------- --slurm
+# A stand-in sbatch records its arguments and the script it is given; the
+# script is then run once per array index, as Slurm would.
+mkdir -p fakebin
+cat > fakebin/sbatch <<'EOF'
+#!/bin/sh
+printf '%s\n' "$@" > "$SBATCH_LOG.args"
+cat > "$SBATCH_LOG.script"
+echo 4242
+EOF
+chmod +x fakebin/sbatch
+jobid=$(PATH="$TMP/fakebin:$PATH" SBATCH_LOG=$TMP/sb \
+        "$DD" batch jobs.jsonl --output-dir slurm-out -j 1 --depth -9 \
+        --slurm --partition=render --time=10 -- --loudness off 2> slurm.err)
+rc=$?
+expect "--slurm prints sbatch's job id (exit $rc)" test "$jobid" = 4242 -a $rc -eq 0
+expect "--slurm asks sbatch for a parsable id" grep -qx -- --parsable sb.args
+expect "--slurm passes the sbatch options" \
+    sh -c "grep -qx -- --partition=render sb.args && grep -qx -- --time=10 sb.args"
+expect "--slurm keeps batch options away from sbatch" test "$(grep -c loudness sb.args)" = 0
+expect "job script: an array over both jobs, one at a time" \
+    grep -q -- '^#SBATCH --array=0-1%1$' sb.script
+expect "job script: defaults from both sides of --" \
+    grep -q -- "'--depth' '-9' '--loudness' 'off'" sb.script
+for t in 0 1; do
+    SLURM_ARRAY_TASK_ID=$t sh sb.script 2>/dev/null
+    expect "job script task $t succeeds" test $? -eq 0
+done
+expect "job script: both outputs under the absolute --output-dir" \
+    test -s slurm-out/mix_a.wav -a -s slurm-out/mix_b.wav
+SLURM_ARRAY_TASK_ID=1 sh sb.script 2> rerun.err
+expect "job script: a rerun of a task skips it" grep -q 'up to date, skipped' rerun.err
+PATH="$TMP/fakebin:$PATH" SBATCH_LOG=$TMP/sb2 \
+    "$DD" batch jobs.jsonl --slurm --dry-run > dry.sh 2>/dev/null
+expect "--slurm --dry-run prints the script" grep -q -- '--task env' dry.sh
+expect "--slurm --dry-run does not submit" test ! -e sb2.args
+
 # ------------------------------------------------------------- bad manifests
 printf 'dialogue,music\nd_0.wav,m_0.wav\n' > noout.csv
 "$DD" batch noout.csv 2> noout.err

@@ -144,6 +144,13 @@ void batch_manifest_free(BatchManifest *m)
     m->nb_jobs = 0;
 }
 
+/* Spreadsheets often save UTF-8 with a byte order mark: not part of the
+ * first column's name. */
+static size_t skip_bom(const char *t, size_t len)
+{
+    return len >= 3 && !memcmp(t, "\xEF\xBB\xBF", 3) ? 3 : 0;
+}
+
 /* ---------------------------------------------------------------- */
 /* CSV                                                               */
 
@@ -278,6 +285,7 @@ int batch_manifest_parse_csv(BatchManifest *m, const char *text, size_t len,
     int line = 1, ret;
 
     memset(m, 0, sizeof(*m));
+    pos = skip_bom(text, len);
     ret = csv_next_record(text, len, &pos, &line, &header, err, errlen);
     if (ret <= 0) {
         if (ret == 0)
@@ -431,7 +439,7 @@ end:
 int batch_manifest_parse_jsonl(BatchManifest *m, const char *text, size_t len,
                                char *err, size_t errlen)
 {
-    size_t pos = 0;
+    size_t pos = skip_bom(text, len);
     int line = 1;
 
     memset(m, 0, sizeof(*m));
@@ -493,7 +501,7 @@ int batch_manifest_load(BatchManifest *m, const char *path,
     jsonl = has_suffix(path, ".jsonl") || has_suffix(path, ".ndjson") ||
             has_suffix(path, ".json");
     if (!jsonl && !has_suffix(path, ".csv")) {
-        size_t p = 0;
+        size_t p = skip_bom(text, len);
         while (p < len && isspace((unsigned char)text[p]))
             p++;
         jsonl = p < len && text[p] == '{';

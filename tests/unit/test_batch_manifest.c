@@ -68,6 +68,12 @@ static void test_csv(void)
     }
     batch_manifest_free(&m);
 
+    /* A byte order mark is not part of the first column's name. */
+    ret = parse_csv(&m, "\xEF\xBB\xBF" "dialogue,output\nd.wav,o.wav\n", err, sizeof(err));
+    CHECK(ret == 0 && m.nb_jobs == 1 && batch_job_field(&m.jobs[0], "dialogue"),
+          "BOM: %s", err);
+    batch_manifest_free(&m);
+
     /* Repeated stem columns add stems. */
     ret = parse_csv(&m, "music,music,dialogue,output\nm1,m2,d,o\n", err, sizeof(err));
     CHECK(ret == 0 && m.nb_jobs == 1 &&

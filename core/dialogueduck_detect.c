@@ -40,7 +40,8 @@
 #define VBUF          1024   /* decimated voicing samples kept (power of 2) */
 #define EBUF          128    /* hop energies kept for walk-back (power of 2) */
 #define ON_SNR        8.0    /* dB over the floor: candidate hop */
-#define WALK_SNR      4.0    /* dB over the floor: still part of the onset */
+#define WALK_SNR      2.0    /* dB over the floor: still part of the onset */
+#define WALK_GAP      3      /* hops under that margin the walk-back crosses */
 #define OFF_SNR       6.0    /* dB over the floor: speech goes on */
 #define VOICED_CORR   0.5    /* normalized autocorrelation peak: voiced */
 #define CONFIRM_HOPS  4      /* voiced candidate hops ... */
@@ -173,18 +174,21 @@ static double hop_energy(const DDDetector *d, int64_t hop)
     return d->energy[hop & (EBUF - 1)];
 }
 
-/* Walk back from the confirming hop to where the energy left the floor. */
+/* Walk back from the confirming hop to where the energy left the floor.
+ * A soft first consonant flickers around the floor: a dip of up to
+ * WALK_GAP hops does not stop the walk. */
 static int64_t walk_back(const DDDetector *d, int64_t confirm)
 {
-    int64_t h = confirm, limit = confirm - d->max_walkback;
+    int64_t h, onset = confirm, limit = confirm - d->max_walkback;
 
     if (limit < d->prev_end)
         limit = d->prev_end;
     if (limit < 0)
         limit = 0;
-    while (h - 1 >= limit && hop_energy(d, h - 1) > d->floor_db + WALK_SNR)
-        h--;
-    return h;
+    for (h = confirm - 1; h >= limit && onset - h <= WALK_GAP + 1; h--)
+        if (hop_energy(d, h) > d->floor_db + WALK_SNR)
+            onset = h;
+    return onset;
 }
 
 static void end_hop(DDDetector *d, DDDetectEvent *ev)

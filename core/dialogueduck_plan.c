@@ -40,7 +40,7 @@
 
 #define KF_CAP      4096
 #define REGION_CAP  1024
-#define PREROLL_S   0.04   /* the fade-down ends this long before the onset */
+#define PREROLL_S   0.06   /* the fade-down ends this long before the onset */
 
 enum { IDLE, OPEN, PENDING };
 

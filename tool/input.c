@@ -30,6 +30,8 @@ static int fail(char *err, size_t errlen, int ret, const char *path,
 
 void input_native_layout(AVChannelLayout *dst, const AVChannelLayout *src)
 {
+    /* dst may be uninitialized: av_channel_layout_copy() would free it */
+    memset(dst, 0, sizeof(*dst));
     if (src->order == AV_CHANNEL_ORDER_UNSPEC || !src->nb_channels) {
         av_channel_layout_default(dst, src->nb_channels ? src->nb_channels : 1);
         return;

@@ -11,6 +11,8 @@
 
 #include "mix.h"
 
+#define MATRIX_STRIDE 64
+
 int audiobuf_alloc(AudioBuf *b, int channels, int size)
 {
     memset(b, 0, sizeof(*b));
@@ -58,23 +60,30 @@ int mix_matrix_init(MixMatrix *mm, const AVChannelLayout *in,
         return 0;
     }
     mm->m = av_calloc((size_t)ni * no, sizeof(*mm->m));
-    d = av_calloc((size_t)ni * no, sizeof(*d));
+    /* libswresample may touch the matrix beyond the channels in use:
+     * give it the full 64 x 64 it was written for. */
+    d = av_calloc(MATRIX_STRIDE * MATRIX_STRIDE, sizeof(*d));
     if (!mm->m || !d) {
         av_free(d);
         mix_matrix_free(mm);
         return AVERROR(ENOMEM);
     }
-    ret = swr_build_matrix2(in, out, M_SQRT1_2, M_SQRT1_2, 0.0, INT_MAX, 1.0,
-                            d, ni, AV_MATRIX_ENCODING_NONE, NULL);
+    ret = -1;
+    if (ni <= MATRIX_STRIDE && no <= MATRIX_STRIDE)
+        ret = swr_build_matrix2(in, out, M_SQRT1_2, M_SQRT1_2, 0.0, INT_MAX,
+                                1.0, d, MATRIX_STRIDE,
+                                AV_MATRIX_ENCODING_NONE, NULL);
     if (ret < 0) {
         /* Layouts libswresample cannot map (custom orders): channel i to
          * channel i, as far as both go. */
-        memset(d, 0, sizeof(*d) * ni * no);
-        for (int c = 0; c < ni && c < no; c++)
-            d[c + ni * c] = 1.0;
+        memset(d, 0, sizeof(*d) * MATRIX_STRIDE * MATRIX_STRIDE);
+        for (int c = 0; c < ni && c < no && c < MATRIX_STRIDE; c++)
+            d[c + MATRIX_STRIDE * c] = 1.0;
     }
-    for (int i = 0; i < ni * no; i++)
-        mm->m[i] = (float)d[i];
+    for (int o = 0; o < no; o++)
+        for (int i = 0; i < ni; i++)
+            mm->m[o * ni + i] = o < MATRIX_STRIDE && i < MATRIX_STRIDE ?
+                                (float)d[i + MATRIX_STRIDE * o] : 0.0f;
     av_free(d);
     return 0;
 }

@@ -412,20 +412,41 @@ end:
     return ret;
 }
 
-/* Two jobs writing the same file would overwrite each other's work. */
+typedef struct PathRef {
+    const char *path;
+    int job;
+} PathRef;
+
+static int cmp_path_ref(const void *a, const void *b)
+{
+    const PathRef *x = a, *y = b;
+    int c = strcmp(x->path, y->path);
+    return c ? c : x->job - y->job;
+}
+
+/* Two jobs writing the same file would overwrite each other's work.
+ * Sorted, so that a manifest of many thousand lines is checked at once. */
 static int check_unique_outputs(const BatchManifest *m, const BatchCommand *cmds)
 {
-    for (int i = 0; i < m->nb_jobs; i++)
-        for (int j = 0; j < i; j++)
-            if (!strcmp(cmds[i].output, cmds[j].output) ||
-                !strcmp(cmds[i].report, cmds[j].report)) {
-                fprintf(stderr, "batch: lines %d and %d write the same file %s\n",
-                        m->jobs[j].line, m->jobs[i].line,
-                        strcmp(cmds[i].output, cmds[j].output) ?
-                        cmds[i].report : cmds[i].output);
-                return -1;
-            }
-    return 0;
+    PathRef *refs = malloc(2 * (size_t)m->nb_jobs * sizeof(*refs));
+    int ret = 0;
+    if (!refs)
+        return -1;
+    for (int i = 0; i < m->nb_jobs; i++) {
+        refs[2 * i]     = (PathRef){ cmds[i].output, i };
+        refs[2 * i + 1] = (PathRef){ cmds[i].report, i };
+    }
+    qsort(refs, 2 * (size_t)m->nb_jobs, sizeof(*refs), cmp_path_ref);
+    for (int i = 1; i < 2 * m->nb_jobs; i++)
+        if (!strcmp(refs[i].path, refs[i - 1].path) && refs[i].job != refs[i - 1].job) {
+            fprintf(stderr, "batch: lines %d and %d write the same file %s\n",
+                    m->jobs[refs[i - 1].job].line, m->jobs[refs[i].job].line,
+                    refs[i].path);
+            ret = -1;
+            break;
+        }
+    free(refs);
+    return ret;
 }
 
 int batch_main(int argc, char **argv)

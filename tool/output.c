@@ -393,6 +393,19 @@ static int setup_remux(OutputFile *o, const OutputConfig *c,
     return 0;
 }
 
+/* Containers for audio alone: a video input gives them just the mix. */
+static int audio_only(const AVOutputFormat *f)
+{
+    static const char *const names[] = { "ipod", "mp3", "ogg", "oga", "opus",
+                                         "adts", "w64", "aiff", "caf" };
+    if (f->video_codec == AV_CODEC_ID_NONE)
+        return 1;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (!strcmp(f->name, names[i]))
+            return 1;
+    return 0;
+}
+
 int output_open(OutputFile **out, const OutputConfig *c, char *err,
                 size_t errlen)
 {
@@ -432,7 +445,7 @@ int output_open(OutputFile **out, const OutputConfig *c, char *err,
     if (!(o->pkt = av_packet_alloc()))
         return fail(err, errlen, AVERROR(ENOMEM), c->path, "open");
 
-    if (c->remux_path)
+    if (c->remux_path && !audio_only(f))
         ret = setup_remux(o, c, codec, err, errlen);
     else
         ret = add_audio_streams(o, c, codec, NULL, err, errlen);

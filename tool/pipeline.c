@@ -478,7 +478,7 @@ int pipeline_analyze(Pipeline *p, char *err, size_t errlen)
             goto fail;
     }
 
-    progress_begin(&p->progress, "analysis", duration, o->verbosity > 0);
+    progress_begin(&p->progress, "pass 1/2", duration, o->verbosity > 0);
     for (;;) {
         int n = read_block(p, err, errlen);
         if (n < 0) {
@@ -619,7 +619,7 @@ int pipeline_render(Pipeline *p, char *err, size_t errlen)
             goto fail;
     }
 
-    progress_begin(&p->progress, "render", (double)p->total / p->work_rate,
+    progress_begin(&p->progress, "pass 2/2", (double)p->total / p->work_rate,
                    o->verbosity > 0);
     for (;;) {
         int n = read_block(p, err, errlen), m;

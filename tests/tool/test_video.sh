@@ -134,5 +134,8 @@ if "$DD" -q -i film.mxf -d 0:a:0 -m 0:a:1 -o out.mxf 2>err.txt; then ok; else fa
 # --- an audio-only output from a video input -----------------------------------
 "$DD" -q -i film.mp4 -d 0:a:0 -m 0:a:1 -o audio.wav || fail "video to wav: exit $?"
 [ "$(count audio.wav v)" = 0 ] && [ "$(count audio.wav a)" = 1 ] && ok || fail "video to wav: streams"
+"$DD" -q -i film.mp4 -d 0:a:0 -m 0:a:1 -o audio.m4a || fail "video to m4a: exit $?"
+[ "$(count audio.m4a v)" = 0 ] && [ "$(count audio.m4a s)" = 0 ] && [ "$(count audio.m4a a)" = 1 ] &&
+    ok || fail "video to m4a: streams"
 
 summary

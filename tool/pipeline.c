@@ -197,7 +197,7 @@ int pipeline_open(Pipeline *p, const CliOptions *opt, char *err, size_t errlen)
 /* Read the next block of every stem into the dialogue, music and effects
  * sums; shorter stems are padded with silence. Returns the block length,
  * 0 when every stem has ended. */
-static int read_block(Pipeline *p, char *err, size_t errlen)
+static int read_block(Pipeline *p, int dialogue_only, char *err, size_t errlen)
 {
     int nmax = 0;
     audiobuf_zero(&p->dlg, 0, PIPELINE_BLOCK);
@@ -205,8 +205,10 @@ static int read_block(Pipeline *p, char *err, size_t errlen)
     audiobuf_zero(&p->fx, 0, PIPELINE_BLOCK);
     for (int i = 0; i < p->nb_stems; i++) {
         AudioBuf *bus;
-        int n = input_read(&p->stems[i], p->in.data, PIPELINE_BLOCK, err,
-                           errlen);
+        int n;
+        if (dialogue_only && p->opt->stems[i].role != STEM_DIALOGUE)
+            continue;
+        n = input_read(&p->stems[i], p->in.data, PIPELINE_BLOCK, err, errlen);
         if (n < 0)
             return n;
         switch (p->opt->stems[i].role) {
@@ -415,6 +417,7 @@ int pipeline_analyze(Pipeline *p, char *err, size_t errlen)
     const CliOptions *o = p->opt;
     int oc = p->out_layout.nb_channels, ret, code = EXIT_INTERNAL;
     int64_t pos = 0, limit, fade_margin;
+    int dialogue_only;
     Analysis an = { 0 };
     double t0 = progress_now(), duration = 0;
     void *planes[3 * MAX_CHANNELS];
@@ -478,9 +481,12 @@ int pipeline_analyze(Pipeline *p, char *err, size_t errlen)
             goto fail;
     }
 
+    /* Without loudness measurement or relative depth the analysis needs
+     * the dialogue alone. */
+    dialogue_only = !p->measure && !(o->params.below > 0);
     progress_begin(&p->progress, "pass 1/2", duration, o->verbosity > 0);
     for (;;) {
-        int n = read_block(p, err, errlen);
+        int n = read_block(p, dialogue_only, err, errlen);
         if (n < 0) {
             code = EXIT_INPUT;
             goto fail_msg;
@@ -494,6 +500,9 @@ int pipeline_analyze(Pipeline *p, char *err, size_t errlen)
         if ((ret = dd_analyzer_feed_dialogue(an.a, (const float *const *)p->dlg.data, n)) < 0 ||
             (ret = collect(p, an.a)) < 0)
             goto fail;
+        pos += n;
+        if (!p->measure)
+            goto next;
         dialogue_to_out(p, n);
         for (int c = 0; c < oc; c++) {
             planes[c] = p->dout.data[c];
@@ -504,7 +513,6 @@ int pipeline_analyze(Pipeline *p, char *err, size_t errlen)
             ret = AVERROR(ENOMEM);
             goto fail;
         }
-        pos += n;
         limit = FFMIN(dd_analyzer_committed(an.a) - fade_margin, pos);
         /* The dialogue gate needs the hops' activity, final a little
          * later than the keyframes. */
@@ -512,6 +520,7 @@ int pipeline_analyze(Pipeline *p, char *err, size_t errlen)
             limit = FFMIN(limit, (int64_t)p->nb_activity * p->hop);
         if ((ret = render_ready(p, &an, limit)) < 0)
             goto fail;
+next:
         progress_update(&p->progress, (double)pos / p->work_rate);
     }
     if ((ret = dd_analyzer_finish(an.a)) < 0 || (ret = collect(p, an.a)) < 0 ||
@@ -622,7 +631,7 @@ int pipeline_render(Pipeline *p, char *err, size_t errlen)
     progress_begin(&p->progress, "pass 2/2", (double)p->total / p->work_rate,
                    o->verbosity > 0);
     for (;;) {
-        int n = read_block(p, err, errlen), m;
+        int n = read_block(p, 0, err, errlen), m;
         if (n < 0) {
             code = EXIT_INPUT;
             goto fail_msg;
@@ -699,10 +708,11 @@ next:
         limiter_get_stats(lim, &p->limiter);
     }
     progress_end(&p->progress);
-    if (pos != p->total && o->verbosity > 0)
+    if (pos != p->total && p->measure && o->verbosity > 0)
         fprintf(stderr, "dialogueduck: warning: the render pass decoded %lld "
                 "samples, the analysis %lld\n", (long long)pos,
                 (long long)p->total);
+    p->total = pos;
 
     if ((p->out && output_finish(p->out, err, errlen) < 0) ||
         (p->music_out && output_finish(p->music_out, err, errlen) < 0)) {

@@ -20,6 +20,32 @@
 /* Chunks queued for the worker thread: bounds the memory it may lag by. */
 #define QUEUE_LEN 8
 
+/*
+ * BS.1770 gating, kept here rather than in libebur128: libebur128 keeps a
+ * list node per 400 ms block (memory grows with duration, ~3.5 MB per two
+ * hours) or, in histogram mode, rounds each block to its bin (~0.05 LU
+ * off). Here each block adds its energy to a bin of GATE_STEP LU: memory is
+ * fixed and the sums are exact; only the relative gate's decision for
+ * blocks within GATE_STEP of the threshold is rounded.
+ */
+#define GATE_MIN   -70.0             /* absolute gate, LUFS */
+#define GATE_MAX    10.0
+#define GATE_STEP   0.01             /* LU per bin */
+#define GATE_BINS   8000             /* (GATE_MAX - GATE_MIN) / GATE_STEP */
+
+typedef struct Gate {
+    double energy[GATE_BINS];        /* sum of block energies per bin */
+    uint32_t count[GATE_BINS];
+} Gate;
+
+/* One libebur128 state, the frames it has seen, and its gating blocks. */
+typedef struct Gauge {
+    ebur128_state *st;
+    int64_t fed;
+    int64_t next_block;              /* frame at which the next block ends */
+    Gate *gate;
+} Gauge;
+
 typedef struct Chunk {
     float *data;        /* CHUNK * channels, interleaved */
     int nb;
@@ -27,18 +53,17 @@ typedef struct Chunk {
 } Chunk;
 
 struct LoudnessMeter {
-    ebur128_state *prog;
-    ebur128_state *dlg;     /* fed only dialogue frames, or NULL */
+    Gauge prog;
+    Gauge dlg;              /* fed only dialogue frames; st NULL if off */
     int sample_rate;
     int channels;
+    int step;               /* frames per 100 ms, as libebur128 rounds it */
     unsigned flags;
     int error;              /* sticky AVERROR from libebur128 */
 
     /* short-term history, one value every 100 ms of program */
     float *hist;
     size_t nb_hist, cap_hist;
-    int64_t fed;            /* frames measured so far */
-    int64_t next_hist;      /* frame index of the next history point */
 
     /* unthreaded: one chunk; threaded: a ring of QUEUE_LEN chunks */
     Chunk queue[QUEUE_LEN];
@@ -111,38 +136,93 @@ static int history_push(LoudnessMeter *m, float v)
     return 0;
 }
 
-static int64_t history_frame(const LoudnessMeter *m, size_t i)
+/*
+ * A 400 ms gating block ends every 100 ms once 400 ms have been fed
+ * (BS.1770's 75 % overlap); libebur128's momentary loudness is exactly
+ * that block's loudness.
+ */
+static int gauge_block(Gauge *g)
 {
-    /* frame index of point i, exact for any sample rate */
-    return (int64_t)(i + 1) * m->sample_rate / 10;
+    double lufs;
+    int bin;
+
+    if (ebur128_loudness_momentary(g->st, &lufs) != EBUR128_SUCCESS)
+        return AVERROR_BUG;
+    if (!(lufs >= GATE_MIN))
+        return 0; /* the absolute gate (and silence, -inf) */
+    bin = (int)((lufs - GATE_MIN) / GATE_STEP);
+    if (bin >= GATE_BINS)
+        bin = GATE_BINS - 1;
+    g->gate->energy[bin] += pow(10, (lufs + 0.691) / 10);
+    g->gate->count[bin]++;
+    return 0;
+}
+
+/*
+ * Feed interleaved frames to a gauge, closing gating blocks on the way.
+ * hist: also record the short-term loudness at each 100 ms point.
+ */
+static int gauge_add(LoudnessMeter *m, Gauge *g, const float *x, int nb,
+                     int hist)
+{
+    while (nb > 0) {
+        int n = nb, ret;
+        if (g->fed + n > g->next_block)
+            n = (int)(g->next_block - g->fed);
+        if (n && ebur128_add_frames_float(g->st, x, n) != EBUR128_SUCCESS)
+            return AVERROR(ENOMEM);
+        g->fed += n;
+        x += (size_t)n * m->channels;
+        nb -= n;
+        if (g->fed < g->next_block)
+            break;
+        g->next_block += m->step;
+        if (g->fed >= 4 * (int64_t)m->step && (ret = gauge_block(g)) < 0)
+            return ret;
+        if (hist) {
+            double st;
+            if (ebur128_loudness_shortterm(g->st, &st) != EBUR128_SUCCESS)
+                return AVERROR_BUG;
+            if ((ret = history_push(m, (float)st)) < 0)
+                return ret;
+        }
+    }
+    return 0;
+}
+
+/* BS.1770 integrated loudness from the gated blocks. */
+static double gauge_integrated(const Gauge *g)
+{
+    const Gate *gt = g->gate;
+    double sum = 0, rel;
+    uint64_t n = 0;
+    int first;
+
+    for (int i = 0; i < GATE_BINS; i++) {
+        sum += gt->energy[i];
+        n += gt->count[i];
+    }
+    if (!n)
+        return -HUGE_VAL;
+    /* relative gate: 10 LU under the loudness of the absolute-gated blocks */
+    rel = 10 * log10(sum / n) - 0.691 - 10;
+    first = rel <= GATE_MIN ? 0 : (int)ceil((rel - GATE_MIN) / GATE_STEP);
+    sum = 0;
+    n = 0;
+    for (int i = first < 0 ? 0 : first; i < GATE_BINS; i++) {
+        sum += gt->energy[i];
+        n += gt->count[i];
+    }
+    return n ? 10 * log10(sum / n) - 0.691 : -HUGE_VAL;
 }
 
 /* Feed one interleaved chunk to libebur128 (runs on the worker if any). */
 static int measure(LoudnessMeter *m, const float *x, int nb, int dialogue)
 {
-    while (nb > 0) {
-        int n = nb;
-        if (m->flags & LOUDNESS_HISTORY && m->fed + n > m->next_hist)
-            n = (int)(m->next_hist - m->fed);
-        if (ebur128_add_frames_float(m->prog, x, n) != EBUR128_SUCCESS)
-            return AVERROR(ENOMEM);
-        if (dialogue && m->dlg &&
-            ebur128_add_frames_float(m->dlg, x, n) != EBUR128_SUCCESS)
-            return AVERROR(ENOMEM);
-        m->fed += n;
-        x += (size_t)n * m->channels;
-        nb -= n;
-        if (m->flags & LOUDNESS_HISTORY && m->fed == m->next_hist) {
-            double st;
-            int ret;
-            if (ebur128_loudness_shortterm(m->prog, &st) != EBUR128_SUCCESS)
-                return AVERROR_BUG;
-            if ((ret = history_push(m, (float)st)) < 0)
-                return ret;
-            m->next_hist = history_frame(m, m->nb_hist);
-        }
-    }
-    return 0;
+    int ret = gauge_add(m, &m->prog, x, nb, !!(m->flags & LOUDNESS_HISTORY));
+    if (ret >= 0 && dialogue && m->dlg.st)
+        ret = gauge_add(m, &m->dlg, x, nb, 0);
+    return ret;
 }
 
 static void *worker(void *arg)
@@ -180,7 +260,8 @@ int loudness_meter_create(LoudnessMeter **out, int sample_rate,
                           unsigned flags)
 {
     LoudnessMeter *m;
-    int mode = EBUR128_MODE_I | EBUR128_MODE_S | EBUR128_MODE_SAMPLE_PEAK;
+    /* integrated loudness is gated here (Gate), so no EBUR128_MODE_I */
+    int mode = EBUR128_MODE_S | EBUR128_MODE_SAMPLE_PEAK;
     int ret = AVERROR(ENOMEM);
 
     *out = NULL;
@@ -198,19 +279,22 @@ int loudness_meter_create(LoudnessMeter **out, int sample_rate,
     m->sample_rate = sample_rate;
     m->channels = channels;
     m->flags = flags;
-    m->next_hist = history_frame(m, 0);
+    m->step = (sample_rate + 5) / 10;   /* libebur128's 100 ms */
+    m->prog.next_block = m->dlg.next_block = m->step;
 
-    m->prog = ebur128_init(channels, sample_rate, mode);
-    if (!m->prog)
+    m->prog.st = ebur128_init(channels, sample_rate, mode);
+    m->prog.gate = calloc(1, sizeof(Gate));
+    if (!m->prog.st || !m->prog.gate)
         goto fail;
-    if ((ret = set_channel_map(m->prog, layout, channels)) < 0)
+    if ((ret = set_channel_map(m->prog.st, layout, channels)) < 0)
         goto fail;
     ret = AVERROR(ENOMEM);
     if (flags & LOUDNESS_DIALOGUE) {
-        m->dlg = ebur128_init(channels, sample_rate, EBUR128_MODE_I);
-        if (!m->dlg)
+        m->dlg.st = ebur128_init(channels, sample_rate, EBUR128_MODE_M);
+        m->dlg.gate = calloc(1, sizeof(Gate));
+        if (!m->dlg.st || !m->dlg.gate)
             goto fail;
-        if ((ret = set_channel_map(m->dlg, layout, channels)) < 0)
+        if ((ret = set_channel_map(m->dlg.st, layout, channels)) < 0)
             goto fail;
         ret = AVERROR(ENOMEM);
     }
@@ -261,10 +345,12 @@ void loudness_meter_free(LoudnessMeter **pm)
     }
     for (int i = 0; i < QUEUE_LEN; i++)
         free(m->queue[i].data);
-    if (m->prog)
-        ebur128_destroy(&m->prog);
-    if (m->dlg)
-        ebur128_destroy(&m->dlg);
+    if (m->prog.st)
+        ebur128_destroy(&m->prog.st);
+    if (m->dlg.st)
+        ebur128_destroy(&m->dlg.st);
+    free(m->prog.gate);
+    free(m->dlg.gate);
     free(m->hist);
     free(m);
     *pm = NULL;
@@ -338,16 +424,15 @@ int loudness_meter_sync(LoudnessMeter *m)
 int loudness_meter_integrated(LoudnessMeter *m, enum LoudnessGate gate,
                               double *lufs)
 {
-    ebur128_state *st = gate == LOUDNESS_GATE_DIALOGUE ? m->dlg : m->prog;
+    const Gauge *g = gate == LOUDNESS_GATE_DIALOGUE ? &m->dlg : &m->prog;
     int ret;
 
     *lufs = NAN;
-    if (!st)
+    if (!g->st)
         return AVERROR(EINVAL);
     if ((ret = loudness_meter_sync(m)) < 0)
         return ret;
-    if (ebur128_loudness_global(st, lufs) != EBUR128_SUCCESS)
-        return AVERROR_BUG;
+    *lufs = gauge_integrated(g);
     return 0;
 }
 
@@ -358,7 +443,7 @@ double loudness_meter_sample_peak(LoudnessMeter *m)
     loudness_meter_sync(m);
     for (int c = 0; c < m->channels; c++) {
         double p;
-        if (ebur128_sample_peak(m->prog, c, &p) == EBUR128_SUCCESS && p > peak)
+        if (ebur128_sample_peak(m->prog.st, c, &p) == EBUR128_SUCCESS && p > peak)
             peak = p;
     }
     return peak;
@@ -373,7 +458,7 @@ double loudness_meter_true_peak(LoudnessMeter *m)
     loudness_meter_sync(m);
     for (int c = 0; c < m->channels; c++) {
         double p;
-        if (ebur128_true_peak(m->prog, c, &p) == EBUR128_SUCCESS && p > peak)
+        if (ebur128_true_peak(m->prog.st, c, &p) == EBUR128_SUCCESS && p > peak)
             peak = p;
     }
     return peak;

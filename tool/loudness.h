@@ -54,6 +54,8 @@ enum LoudnessGate {
 typedef struct LoudnessMeter LoudnessMeter;
 
 /**
+ * Memory is fixed at creation (about 100 KB per gated measurement), except
+ * for the LOUDNESS_HISTORY values.
  * @param sample_rate  Hz
  * @param layout       the channel layout, so that surrounds get their
  *                     BS.1770 weight (+1.5 dB) and LFE is left out; NULL or

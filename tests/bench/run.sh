@@ -49,6 +49,10 @@ make_stems
 C=$CACHE
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ddbench.XXXXXX") || die "no temp dir"
 trap 'rm -rf "$TMP"' EXIT INT TERM
+# a private copy: a rebuild in the tree during the run must not change or
+# break the program being timed
+cp "$DD" "$TMP/dialogueduck" || die "cannot copy $DD"
+DD=$TMP/dialogueduck
 
 # ------------------------------------------------------------------
 # measure NAME RUNS CMD...: best wall and CPU time of RUNS runs, largest

@@ -15,6 +15,7 @@
 #include "atomic_file.h"
 #include "batch.h"
 #include "cli.h"
+#include "keyframes_io.h"
 #include "pipeline.h"
 #include "progress.h"
 #include "report.h"
@@ -100,6 +101,13 @@ int main(int argc, char **argv)
         av_log_set_level(AV_LOG_WARNING);
     if ((ret = check_outputs(&opt)) != EXIT_OK)
         return ret;
+    if (opt.keyframes &&
+        kf_format_from_name(opt.keyframes, opt.keyframes_format) < 0) {
+        fprintf(stderr, "dialogueduck: %s: unknown keyframe format '%s' "
+                "(json, csv, cmd, xml, fcpxml, txt)\n", opt.keyframes,
+                opt.keyframes_format ? opt.keyframes_format : "");
+        return EXIT_USAGE;
+    }
 
     atomic_install_signal_handlers();
     /* A full disk or a file size limit is a write error to report and

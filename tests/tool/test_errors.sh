@@ -70,6 +70,7 @@ run 1 "dialogue"    -m music.mp3 -o out.wav
 run 1 "output"      -d dlg.wav -m music.mp3
 run 1 "3:a"         -i film.mp4 -m 3:a -o out.mp4
 run 1 "stray"       -d dlg.wav -m music.mp3 -o out.wav stray
+run 1 "out.kf"      -d dlg.wav -m music.mp3 -o out.wav --keyframes out.kf
 
 # output errors: exit 3
 run 3 "/nonexistent/out.wav" -d dlg.wav -m music.mp3 -o /nonexistent/out.wav

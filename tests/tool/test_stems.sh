@@ -137,6 +137,9 @@ near "$a" "$(awk -v b="$b" 'BEGIN { print b + 6.02 }')" 0.3 && ok || fail "two i
 "$DD" -q -d dlg.wav -m music.mp3 -o det1.m4a && "$DD" -q -d dlg.wav -m music.mp3 -o det2.m4a &&
     cmp -s det1.m4a det2.m4a && ok || fail "two runs differ (m4a)"
 
+"$DD" -q -d dlg.wav -m music.mp3 -o det3.m4a --threads 1 && cmp -s det1.m4a det3.m4a && ok ||
+    fail "--threads 1 changes the output"
+
 # --- -y overwrites; without it an existing output is refused ----------------------
 "$DD" -q -d dlg.wav -m music.wav -o mix.wav 2>/dev/null
 [ $? -eq 3 ] && ok || fail "existing output without -y is not exit 3"

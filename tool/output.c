@@ -81,6 +81,17 @@ static int muxer_takes(const AVOutputFormat *f, enum AVCodecID id)
     return avformat_query_codec(f, id, FF_COMPLIANCE_NORMAL) != 0;
 }
 
+static int takes_channels(const AVCodec *codec, int channels)
+{
+    const AVChannelLayout *l = codec->ch_layouts;
+    if (!l)
+        return 1;
+    for (int i = 0; l[i].nb_channels; i++)
+        if (l[i].nb_channels == channels)
+            return 1;
+    return 0;
+}
+
 static const AVCodec *choose_encoder(const OutputConfig *c,
                                      const AVOutputFormat *f,
                                      char *err, size_t errlen)
@@ -124,7 +135,11 @@ static const AVCodec *choose_encoder(const OutputConfig *c,
     for (int i = 0; i < n; i++) {
         if (cand[i] == AV_CODEC_ID_NONE || !muxer_takes(f, cand[i]))
             continue;
-        if ((codec = avcodec_find_encoder(cand[i])))
+        /* experimental encoders (DTS, TrueHD) and ones that cannot take
+         * the channel count give way to the next candidate */
+        if ((codec = avcodec_find_encoder(cand[i])) &&
+            !(codec->capabilities & AV_CODEC_CAP_EXPERIMENTAL) &&
+            takes_channels(codec, c->layout->nb_channels))
             return codec;
     }
     snprintf(err, errlen, "%s: no audio encoder fits the %s container "

@@ -53,13 +53,16 @@ if [ ! -s "$music" ] || [ ! -s "$dialogue" ]; then
         -c:a pcm_s16le "$dialogue.tmp.wav" && mv "$dialogue.tmp.wav" "$dialogue"
 fi
 
-# CPU seconds (user + system) of the fastest of RUNS runs of a filtergraph.
+# CPU seconds (user + system) of the fastest of RUNS runs of a filtergraph
+# (its outputs labelled [m] and optionally [d]).
 cpu() {
+    maps="-map [m]"
+    case "$1" in *"[d]"*) maps="$maps -map [d]" ;; esac
     best=
     i=0
     while [ $i -lt "$RUNS" ]; do
         t=$("$ff" -nostdin -hide_banner -nostats -benchmark -i "$music" -i "$dialogue" \
-                -filter_complex "$1" -f null - 2>&1 |
+                -filter_complex "$1" $maps -f null - 2>&1 |
             sed -n 's/^bench: utime=\([0-9.]*\)s stime=\([0-9.]*\)s.*/\1 \2/p' |
             awk '{ printf "%.3f", $1 + $2 }')
         [ -n "$t" ] || ffsrc_die "ffmpeg failed on: $1"
@@ -69,7 +72,7 @@ cpu() {
     echo "$best"
 }
 
-floor=$(cpu "[0]anull[m];[1]anullsink")
+floor=$(cpu "[0]anull[m];[1]anull[d]")
 sc=$(cpu "[0][1]sidechaincompress[m]")
 dd=$(cpu "[0][1]dialogueduck=mix=0[m]")
 

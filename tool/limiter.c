@@ -385,7 +385,8 @@ static int quiet(TruePeakLimiter *l, const float *const *in, int i, int n)
 
     for (int c = 0; c < l->channels; c++)
         for (int j = i; j < i + n; j++)
-            peak = fmaxf(peak, fabsf(in[c][j]));
+            if (fabsf(in[c][j]) > peak) /* not fmaxf(): a libm call */
+                peak = fabsf(in[c][j]);
     if (peak > l->stats.input_peak && peak <= l->hot_thr)
         l->stats.input_peak = peak;
     return peak <= l->hot_thr;

@@ -69,6 +69,7 @@ struct LoudnessMeter {
     Chunk queue[QUEUE_LEN];
     int nb_chunks;
     int head, count;        /* ring: oldest queued chunk, queued chunks */
+    Chunk *filling;         /* slot being filled by the caller, or NULL */
     int busy;               /* the worker is measuring a dequeued chunk */
     int quit;
     int thread_started;
@@ -367,9 +368,20 @@ static void interleave(float *dst, const float *const *src, int offset,
     }
 }
 
+/* Threaded: hand the slot being filled to the worker. */
+static void publish(LoudnessMeter *m)
+{
+    pthread_mutex_lock(&m->lock);
+    m->count++;
+    m->filling = NULL;
+    pthread_cond_broadcast(&m->cond);
+    pthread_mutex_unlock(&m->lock);
+}
+
 int loudness_meter_add(LoudnessMeter *m, const float *const *planar,
                        int nb_samples, int dialogue)
 {
+    dialogue = !!dialogue;
     for (int done = 0; done < nb_samples; ) {
         int n = nb_samples - done < CHUNK ? nb_samples - done : CHUNK;
 
@@ -380,28 +392,36 @@ int loudness_meter_add(LoudnessMeter *m, const float *const *planar,
             interleave(m->queue[0].data, planar, done, n, m->channels);
             if ((ret = measure(m, m->queue[0].data, n, dialogue)) < 0)
                 return m->error = ret;
-        } else {
-            Chunk *c;
+            done += n;
+            continue;
+        }
+
+        /* a chunk holds frames of one kind: a new flag starts a new one */
+        if (m->filling && m->filling->dialogue != dialogue)
+            publish(m);
+        if (!m->filling) {
+            int ret;
             pthread_mutex_lock(&m->lock);
             while (m->count == QUEUE_LEN && !m->error)
                 pthread_cond_wait(&m->cond, &m->lock);
-            if (m->error) {
-                pthread_mutex_unlock(&m->lock);
-                return m->error;
-            }
-            /* the slot after the queued ones is ours until we publish it */
-            c = &m->queue[(m->head + m->count) % QUEUE_LEN];
+            ret = m->error;
+            /* the slot after the queued ones is ours until published */
+            if (!ret)
+                m->filling = &m->queue[(m->head + m->count) % QUEUE_LEN];
             pthread_mutex_unlock(&m->lock);
-
-            interleave(c->data, planar, done, n, m->channels);
-            c->nb = n;
-            c->dialogue = dialogue;
-
-            pthread_mutex_lock(&m->lock);
-            m->count++;
-            pthread_cond_broadcast(&m->cond);
-            pthread_mutex_unlock(&m->lock);
+            if (ret)
+                return ret;
+            m->filling->nb = 0;
+            m->filling->dialogue = dialogue;
         }
+        /* fill chunks to CHUNK frames: fewer hand-overs than one per call */
+        if (n > CHUNK - m->filling->nb)
+            n = CHUNK - m->filling->nb;
+        interleave(m->filling->data + (size_t)m->filling->nb * m->channels,
+                   planar, done, n, m->channels);
+        m->filling->nb += n;
+        if (m->filling->nb == CHUNK)
+            publish(m);
         done += n;
     }
     return 0;
@@ -413,6 +433,8 @@ int loudness_meter_sync(LoudnessMeter *m)
 
     if (!m->thread_started)
         return m->error;
+    if (m->filling && m->filling->nb)
+        publish(m);
     pthread_mutex_lock(&m->lock);
     while (m->count || m->busy)
         pthread_cond_wait(&m->cond, &m->lock);

@@ -3,16 +3,18 @@
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
+#include <math.h>
+
+#include "dialogueduck_internal.h"
 #include "kf_curve.h"
 
 double kf_curve_gain_db(const DDKeyframe *kf, size_t nb, double t,
                         size_t *hint)
 {
     size_t i = hint && *hint < nb ? *hint : 0;
-    double x, g0, g1;
 
     if (!nb || t <= kf[0].t)
-        return nb ? kf[0].gain_db : 0.0;
+        return dd_envelope_db(NULL, kf, nb ? 1 : 0, llround(t));
     if (kf[i].t > t)
         i = 0; /* t went backwards: search from the start */
     /* i: the last keyframe at or before t */
@@ -20,10 +22,6 @@ double kf_curve_gain_db(const DDKeyframe *kf, size_t nb, double t,
         i++;
     if (hint)
         *hint = i;
-    if (i + 1 >= nb)
-        return kf[nb - 1].gain_db;
-    g0 = kf[i].gain_db;
-    g1 = kf[i + 1].gain_db;
-    x = (t - kf[i].t) / (double)(kf[i + 1].t - kf[i].t);
-    return g0 + (g1 - g0) * x;
+    /* the interpolation itself is the renderer's */
+    return dd_envelope_db(&kf[i], kf + i + 1, i + 1 < nb, llround(t));
 }

@@ -71,6 +71,7 @@ done
 t1=$(now)
 "$DD" batch short.csv -j 1 --force --summary s1.json 2>/dev/null
 ws=$(jq .wall_seconds s1.json)
+cs=$(jq .cpu_seconds s1.json)
 
 cat <<EOF
 batch benchmark: $JOBS jobs of $SECONDS_PER_JOB s (stereo music, mono dialogue, 48 kHz WAV), $(nproc) cores
@@ -83,10 +84,12 @@ load average before the runs: $load (other work on the machine skews every figur
 
 EOF
 awk -v w1="$w1" -v w2="$w2" -v n="$SHORT_JOBS" -v t0="$t0" -v t1="$t1" \
-    -v ws="$ws" -v cpu="$cpu" -v rss="$rss" 'BEGIN {
+    -v ws="$ws" -v cs="$cs" -v cpu="$cpu" -v rss="$rss" 'BEGIN {
     printf "speed-up -j 2 / -j 1: %.2fx (goal: near 2x on 2 cores)\n", w1 / w2
     printf "one-second file, program alone: %.1f ms per run (goal < 50 ms)\n", (t1 - t0) / n * 1000
     printf "one-second file, through batch -j 1: %.1f ms per job (batch overhead %.1f ms)\n",
            ws / n * 1000, (ws - (t1 - t0)) / n * 1000
+    printf "one-second file: %.1f ms of CPU per job (user + system, less sensitive to load)\n",
+           cs / n * 1000
     printf "sizing: %.0f audio hours per CPU hour; peak %.0f MiB per job\n", cpu, rss
 }'

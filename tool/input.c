@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,9 @@
 #include <libavutil/opt.h>
 
 #include "input.h"
+
+/* Samples the read-ahead thread keeps decoded. */
+#define INPUT_AHEAD 32768
 
 static int fail(char *err, size_t errlen, int ret, const char *path,
                 const char *what)
@@ -126,8 +130,11 @@ static int decode_frame(InputStem *s, char *err, size_t errlen)
     }
 }
 
+static void stop_worker(InputStem *s);
+
 static void close_demuxer(InputStem *s)
 {
+    stop_worker(s);
     avcodec_free_context(&s->dec);
     avformat_close_input(&s->fmt);
     av_packet_free(&s->pkt);
@@ -311,8 +318,16 @@ static int convert(InputStem *s, const AVFrame *f, char *err, size_t errlen)
             for (int k = 0; k < ret; k++)
                 if (!isfinite(s->tmp[c][k]))
                     s->tmp[c][k] = 0.0f;
-        if (ret > 0 && av_audio_fifo_write(s->fifo, (void **)s->tmp, ret) < ret)
-            return fail(err, errlen, AVERROR(ENOMEM), s->path, "convert");
+        if (ret > 0) {
+            int w;
+            if (s->worker_running)
+                pthread_mutex_lock(&s->lock);
+            w = av_audio_fifo_write(s->fifo, (void **)s->tmp, ret);
+            if (s->worker_running)
+                pthread_mutex_unlock(&s->lock);
+            if (w < ret)
+                return fail(err, errlen, AVERROR(ENOMEM), s->path, "convert");
+        }
         /* Draining may need several calls; a frame needs one. */
         if (f || ret == 0)
             return 0;
@@ -357,35 +372,127 @@ static int fill_gap(InputStem *s, const AVFrame *f)
     return 0;
 }
 
+/* Decode and convert one frame into the fifo: 0, 1 at the end, or < 0. */
+static int step(InputStem *s, char *err, size_t errlen)
+{
+    int ret;
+    if (!s->frame_pending) {
+        ret = decode_frame(s, err, errlen);
+        if (ret < 0)
+            return ret;
+        if (!ret) {
+            if ((ret = convert(s, NULL, err, errlen)) < 0)
+                return ret;
+            return 1;
+        }
+    }
+    s->frame_pending = 0;
+    if ((ret = fill_gap(s, s->frame)) < 0)
+        return fail(err, errlen, ret, s->path, "timestamp gap");
+    if (frame_changed(s, s->frame)) {
+        /* Parameters changed mid-stream: drain the old resampler. */
+        if ((ret = convert(s, NULL, err, errlen)) < 0 ||
+            (ret = setup_swr(s, s->frame, err, errlen)) < 0)
+            return ret;
+    }
+    ret = convert(s, s->frame, err, errlen);
+    av_frame_unref(s->frame);
+    return ret < 0 ? ret : 0;
+}
+
+/* The read-ahead thread: keeps up to INPUT_AHEAD samples decoded. */
+static void *worker(void *arg)
+{
+    InputStem *s = arg;
+    pthread_mutex_lock(&s->lock);
+    for (;;) {
+        int ret;
+        while (!s->quit && !s->done &&
+               av_audio_fifo_size(s->fifo) >= INPUT_AHEAD)
+            pthread_cond_wait(&s->cond, &s->lock);
+        if (s->quit || s->done)
+            break;
+        pthread_mutex_unlock(&s->lock);
+        ret = step(s, s->worker_msg, sizeof(s->worker_msg));
+        pthread_mutex_lock(&s->lock);
+        if (ret < 0) {
+            s->worker_err = ret;
+            s->done = 1;
+        } else if (ret > 0) {
+            s->done = 1;
+        }
+        pthread_cond_broadcast(&s->cond);
+    }
+    pthread_cond_broadcast(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+static void stop_worker(InputStem *s)
+{
+    if (!s->worker_running)
+        return;
+    pthread_mutex_lock(&s->lock);
+    s->quit = 1;
+    pthread_cond_broadcast(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->thread, NULL);
+    pthread_cond_destroy(&s->cond);
+    pthread_mutex_destroy(&s->lock);
+    s->worker_running = 0;
+}
+
+int input_set_async(InputStem *s, int async)
+{
+    s->async = async;
+    if (!async || s->worker_running || !s->fifo)
+        return 0;
+    s->quit = s->worker_err = 0;
+    if (pthread_mutex_init(&s->lock, NULL))
+        return AVERROR(ENOMEM);
+    if (pthread_cond_init(&s->cond, NULL)) {
+        pthread_mutex_destroy(&s->lock);
+        return AVERROR(ENOMEM);
+    }
+    if (pthread_create(&s->thread, NULL, worker, s)) {
+        pthread_cond_destroy(&s->cond);
+        pthread_mutex_destroy(&s->lock);
+        s->async = 0;  /* decode on the caller's thread instead */
+        return 0;
+    }
+    s->worker_running = 1;
+    return 0;
+}
+
 int input_read(InputStem *s, float **dst, int nb, char *err, size_t errlen)
 {
     int ret, n;
 
-    while (av_audio_fifo_size(s->fifo) < nb && !s->done) {
-        if (!s->frame_pending) {
-            ret = decode_frame(s, err, errlen);
-            if (ret < 0)
-                return ret;
-            if (!ret) {
-                if ((ret = convert(s, NULL, err, errlen)) < 0)
-                    return ret;
-                s->done = 1;
-                break;
-            }
-        }
-        s->frame_pending = 0;
-        if ((ret = fill_gap(s, s->frame)) < 0)
-            return fail(err, errlen, ret, s->path, "timestamp gap");
-        if (frame_changed(s, s->frame)) {
-            /* Parameters changed mid-stream: drain the old resampler. */
-            if ((ret = convert(s, NULL, err, errlen)) < 0 ||
-                (ret = setup_swr(s, s->frame, err, errlen)) < 0)
-                return ret;
-        }
-        ret = convert(s, s->frame, err, errlen);
-        av_frame_unref(s->frame);
-        if (ret < 0)
+    if (s->worker_running) {
+        pthread_mutex_lock(&s->lock);
+        while (av_audio_fifo_size(s->fifo) < nb && !s->done)
+            pthread_cond_wait(&s->cond, &s->lock);
+        if (s->worker_err && av_audio_fifo_size(s->fifo) < nb) {
+            ret = s->worker_err;
+            snprintf(err, errlen, "%s", s->worker_msg);
+            pthread_mutex_unlock(&s->lock);
             return ret;
+        }
+        n = FFMIN(nb, av_audio_fifo_size(s->fifo));
+        if (n > 0 && av_audio_fifo_read(s->fifo, (void **)dst, n) < n)
+            n = AVERROR_BUG;
+        pthread_cond_broadcast(&s->cond);
+        pthread_mutex_unlock(&s->lock);
+        if (n < 0)
+            return fail(err, errlen, n, s->path, "fifo read");
+        s->samples_read += n;
+        return n;
+    }
+
+    while (av_audio_fifo_size(s->fifo) < nb && !s->done) {
+        if ((ret = step(s, err, errlen)) < 0)
+            return ret;
+        s->done = ret > 0;
     }
     n = FFMIN(nb, av_audio_fifo_size(s->fifo));
     if (n > 0 && av_audio_fifo_read(s->fifo, (void **)dst, n) < n)
@@ -399,9 +506,10 @@ int input_rewind(InputStem *s, char *err, size_t errlen)
     int ret;
     close_demuxer(s);
     s->bad_packets = 0;
-    if ((ret = open_demuxer(s, err, errlen)) < 0)
+    if ((ret = open_demuxer(s, err, errlen)) < 0 ||
+        (ret = input_start(s, s->work_rate, err, errlen)) < 0)
         return ret;
-    return input_start(s, s->work_rate, err, errlen);
+    return input_set_async(s, s->async);
 }
 
 void input_close(InputStem *s)

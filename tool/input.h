@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -51,6 +52,13 @@ typedef struct InputStem {
     float **tmp;              /**< conversion scratch, one plane per channel */
     int tmp_size;
     int64_t samples_read;     /**< at the working rate, returned so far */
+
+    /* Read-ahead thread (input_set_async). */
+    int async, worker_running, quit, worker_err;
+    pthread_t thread;
+    pthread_mutex_t lock;     /**< guards fifo, done, quit, worker_err */
+    pthread_cond_t cond;
+    char worker_msg[512];
 } InputStem;
 
 /**
@@ -71,6 +79,13 @@ int input_start(InputStem *s, int work_rate, char *err, size_t errlen);
  * end of the stream, or a negative AVERROR with err set.
  */
 int input_read(InputStem *s, float **dst, int nb, char *err, size_t errlen);
+
+/**
+ * Decode ahead on a thread of its own (after input_start()), so decoding
+ * runs beside the caller's processing; the samples are the same. Kept
+ * across input_rewind().
+ */
+int input_set_async(InputStem *s, int async);
 
 /** Reopen from the start, for the second pass (same decoded samples). */
 int input_rewind(InputStem *s, char *err, size_t errlen);

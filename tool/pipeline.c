@@ -183,9 +183,13 @@ int pipeline_open(Pipeline *p, const CliOptions *opt, char *err, size_t errlen)
         (ret = audiobuf_alloc(&p->tmp, oc, PIPELINE_BLOCK)) < 0)
         return internal_error(err, errlen, "allocation", ret);
 
-    for (int i = 0; i < p->nb_stems; i++)
+    for (int i = 0; i < p->nb_stems; i++) {
         if (input_start(&p->stems[i], p->work_rate, err, errlen) < 0)
             return EXIT_INPUT;
+        /* decoding runs beside the mixing unless one thread is asked for */
+        if ((ret = input_set_async(&p->stems[i], opt->threads != 1)) < 0)
+            return internal_error(err, errlen, "decoder thread", ret);
+    }
 
     /* Outputs are created before the long passes so that an unwritable
      * destination fails at once. */

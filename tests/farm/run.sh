@@ -25,6 +25,12 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 # SIGKILL. Only the processes whose pid files this test wrote are touched.
 stop_cluster() {
     pids=
+    # Jobs still queued or running (a timeout) are cancelled first, so that
+    # no task outlives the cluster.
+    if [ -n "${submitted:-}" ]; then
+        # shellcheck disable=SC2086
+        scancel $submitted 2>/dev/null && sleep 1
+    fi
     for f in "$FARM/slurmd.pid" "$FARM/slurmctld.pid" "$FARM/munge/munged.pid"; do
         [ -f "$f" ] || continue
         pid=$(cat "$f" 2>/dev/null)
@@ -205,6 +211,7 @@ jobid=$("$DD" batch manifest.csv --output-dir "$TMP/slurm-out" -j 3 \
         --slurm --output="$FARM/logs/%A_%a.log" 2> "$TMP/submit.err")
 rc=$?
 jobid=${jobid%%;*}
+submitted=$jobid
 if [ $rc -ne 0 ] || [ -z "$jobid" ]; then
     fail "batch --slurm did not submit (exit $rc): $(cat "$TMP/submit.err")"
     show_logs
@@ -272,6 +279,7 @@ expect "no temporary files left: $leftover" test -z "$leftover"
 jobid2=$("$DD" batch manifest.csv --output-dir "$TMP/slurm-out" -j 3 \
          --slurm --output="$FARM/logs/%A_%a.log" 2>/dev/null)
 jobid2=${jobid2%%;*}
+submitted="$submitted $jobid2"
 i=0
 while [ -n "$jobid2" ] && [ $i -lt $limit ]; do
     [ -z "$(squeue -h -j "$jobid2" 2>/dev/null)" ] && break

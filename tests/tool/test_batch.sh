@@ -159,7 +159,7 @@ expect "JSON Lines: music-out under --output-dir" test -s jl/music_b.wav
 rm -f jl/music_b.wav
 "$DD" batch jobs.jsonl --output-dir jl --summary sj2.json 2>/dev/null
 expect "a missing music-out re-runs its job only" \
-    test "$(sj .done sj2.json)" = 1 -a "$(sj '.results[1].status' sj2.json)" = done
+    test "$(sj .done sj2.json)" = 1 -a "$(sj '.results[1].status' sj2.json)" = "done"
 expect "the music-out is back" test -s jl/music_b.wav
 
 # ------------------------------------------------------------- --slurm

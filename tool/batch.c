@@ -88,6 +88,7 @@ static void usage(FILE *fp)
 "  --output-dir DIR      put relative output and report paths under DIR\n"
 "  --summary FILE.json   write the run's summary as JSON\n"
 "  --dry-run             print what would run (with --slurm: the job script)\n"
+"                        and the summary of what is up to date\n"
 "  --slurm [OPTS] [--]   submit the manifest to Slurm as an array job; the\n"
 "                        arguments after --slurm, up to '--', go to sbatch\n"
 "                        (except --dry-run); sbatch prints the job id\n"
@@ -523,20 +524,19 @@ int batch_main(int argc, char **argv)
             to_run[nb_to_run++] = i;
         }
     }
-    if (o.dry_run) {
-        ret = 0;
-        goto end;
+    /* A dry run still gives the summary: after an array job, it is the
+     * account of the whole manifest (done jobs show as up to date). */
+    if (!o.dry_run) {
+        for (int k = 0; k < nb_to_run; k++)
+            if (make_parent_dirs(run.cmds[to_run[k]].output) < 0 ||
+                make_parent_dirs(run.cmds[to_run[k]].report) < 0) {
+                /* Not fatal here: the job reports the error for its file. */
+                fprintf(stderr, "batch: cannot create the directory of %s: %s\n",
+                        run.cmds[to_run[k]].output, strerror(errno));
+            }
     }
 
-    for (int k = 0; k < nb_to_run; k++)
-        if (make_parent_dirs(run.cmds[to_run[k]].output) < 0 ||
-            make_parent_dirs(run.cmds[to_run[k]].report) < 0) {
-            /* Not fatal here: the job reports the error for its file. */
-            fprintf(stderr, "batch: cannot create the directory of %s: %s\n",
-                    run.cmds[to_run[k]].output, strerror(errno));
-        }
-
-    {
+    if (!o.dry_run) {
         char ***argvs = calloc(m.nb_jobs, sizeof(*argvs));
         if (!argvs)
             goto end;
@@ -572,6 +572,8 @@ int batch_main(int argc, char **argv)
         batch_summary_totals(&sum, &t);
         ret = sum.signal ? 128 + sum.signal :
               t.failed || start_failed ? BATCH_EXIT_FAILED : BATCH_EXIT_OK;
+        if (o.dry_run)
+            fprintf(stderr, "batch: dry run: %d to run\n", t.pending);
         if (task >= 0 && run.results[task].state == BATCH_FAILED)
             ret = run.results[task].exit_code;
     }

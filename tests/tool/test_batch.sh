@@ -85,6 +85,16 @@ expect "rerun: outputs untouched" test "$(mtime out/mix0.wav)" = "$t0"
 expect "rerun: skipped audio counted" \
     test "$(sj '.skipped_audio_seconds | floor' s2.json)" = 8
 
+# A dry run accounts for the manifest without running anything.
+"$DD" batch jobs.csv --dry-run --summary sd.json > sd.txt 2>/dev/null
+rc=$?
+expect "dry run: exit 0 (got $rc)" test $rc -eq 0
+expect "dry run: 4 up to date, 1 to run" \
+    test "$(sj .skipped sd.json)" = 4 -a "$(sj .not_run sd.json)" = 1
+expect "dry run: lists the job to run" \
+    sh -c "grep -q '^# job 4 (line 6)' sd.txt && test \$(grep -c '^dialogueduck' sd.txt) -eq 1"
+expect "dry run: outputs untouched" test "$(mtime out/mix0.wav)" = "$t0"
+
 # --force runs everything again.
 "$DD" batch jobs.csv -j 2 --force --summary s3.json 2>/dev/null
 expect "--force: 4 done" test "$(sj .done s3.json)" = 4

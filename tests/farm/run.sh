@@ -275,6 +275,15 @@ done
 leftover=$(find "$TMP/slurm-out" "$TMP/local-out" -name '.*' -type f | head -n 1)
 expect "no temporary files left: $leftover" test -z "$leftover"
 
+# The account of the array's work: all six up to date, 3 + 2 + 4 + 2.5 +
+# 3.5 + 4 = 19 s of audio.
+"$DD" batch manifest.csv --output-dir "$TMP/slurm-out" --dry-run \
+    --summary "$TMP/account.json" > /dev/null 2>&1
+skipped=$(sed -n 's/^ *"skipped": \([0-9]*\),$/\1/p' "$TMP/account.json")
+audio=$(sed -n 's/^ *"skipped_audio_seconds": \([0-9]*\)\..*/\1/p' "$TMP/account.json")
+expect "the array's account: 6 jobs up to date (got $skipped)" test "$skipped" = 6
+expect "the array's account: 19 s of audio (got $audio)" test "$audio" = 19
+
 # A second submission finds every job up to date: each task skips.
 jobid2=$("$DD" batch manifest.csv --output-dir "$TMP/slurm-out" -j 3 \
          --slurm --output="$FARM/logs/%A_%a.log" 2>/dev/null)

@@ -81,19 +81,24 @@ ffsrc_update() {
     touch "$a/updated"
 }
 
-# The ffmpeg stanzas of the Sources indexes as "version directory orig-file".
+# The ffmpeg stanzas of the Sources indexes as
+# "version directory orig-file orig-sha256".
 ffsrc_index() {
     for f in "$FFSRC_CACHE"/apt/lists/*_source_Sources*; do
         [ -e "$f" ] || continue
         # apt may keep the indexes compressed (lz4, gz): apt-helper reads all
         /usr/lib/apt/apt-helper cat-file "$f"
     done | awk '
-        /^Package: / { pkg = $2; ver = ""; dir = ""; orig = "" }
+        /^Package: / { pkg = $2; ver = ""; dir = ""; orig = ""; sha = "" }
+        /^[A-Za-z0-9-]+:/ { field = $1 }
         pkg == "ffmpeg" && /^Version: / { ver = $2 }
         pkg == "ffmpeg" && /^Directory: / { dir = $2 }
-        pkg == "ffmpeg" && / ffmpeg_.*\.orig\.tar\.xz$/ { orig = $NF }
-        /^$/ { if (pkg == "ffmpeg" && ver != "") print ver, dir, orig; pkg = "" }
-        END { if (pkg == "ffmpeg" && ver != "") print ver, dir, orig }' | sort -u
+        pkg == "ffmpeg" && / ffmpeg_.*\.orig\.tar\.xz$/ {
+            orig = $NF
+            if (field == "Checksums-Sha256:") sha = $1
+        }
+        /^$/ { if (pkg == "ffmpeg" && ver != "") print ver, dir, orig, sha; pkg = "" }
+        END { if (pkg == "ffmpeg" && ver != "") print ver, dir, orig, sha }' | sort -u
 }
 
 # Upstream version to use for a branch: the pin, or the newest of the branch.
@@ -127,9 +132,11 @@ ffsrc_fetch() {
     (cd "$dl" && ffsrc_apt source --download-only "ffmpeg=$debver" >&2) || true
     if [ ! -s "$dl/ffmpeg_$ver.orig.tar.xz" ]; then
         dir=$(echo "$line" | awk '{ print $2 }')
+        sha=$(echo "$line" | awk '{ print $4 }')
         url="$(ffsrc_mirror)/$dir/ffmpeg_$ver.orig.tar.xz"
         echo "ffmpeg-src: downloading $url" >&2
-        /usr/lib/apt/apt-helper download-file "$url" "$dl/ffmpeg_$ver.orig.tar.xz" >&2 ||
+        /usr/lib/apt/apt-helper download-file "$url" "$dl/ffmpeg_$ver.orig.tar.xz" \
+            ${sha:+"SHA256:$sha"} >&2 ||
             ffsrc_die "download of $url failed"
     fi
     mv "$dl/ffmpeg_$ver.orig.tar.xz" "$tarball"

@@ -282,7 +282,9 @@ int cli_parse(CliOptions *o, int argc, char **argv)
     o->argv = argv;
 
     opterr = 0;
-    optind = 1;
+    /* 0, not 1: glibc then forgets its position inside a previous argv
+     * (a second parse would otherwise go on with "-hq"'s 'q') */
+    optind = 0;
     while ((c = getopt_long(argc, argv, ":d:m:e:i:o:yqvh", long_options,
                             NULL)) != -1) {
         switch (c) {

@@ -256,6 +256,16 @@ test_branch() {
         fi
     fi
 
+    # The documentation builds without a warning (as FFmpeg's doc build
+    # does it: makeinfo on ffmpeg-filters.texi) and has the section.
+    if makeinfo --no-split --html -I "$work/doc" -o "$TMP/filters.html" \
+            "$work/doc/ffmpeg-filters.texi" > "$TMP/makeinfo.log" 2>&1 &&
+       [ ! -s "$TMP/makeinfo.log" ] && grep -q 'id="dialogueduck"' "$TMP/filters.html"; then
+        ok
+    else
+        fail "$BRANCH: doc/filters.texi:"; head -n 10 "$TMP/makeinfo.log" >&2
+    fi
+
     build_tree "$work" "$build" || { fail "$BRANCH: build failed"; return; }
 
     if [ "$regen" = 1 ] && [ -z "${regenerated:-}" ]; then
@@ -277,7 +287,7 @@ test_branch() {
     audio=$(grep -o 'fate-filter-[A-Za-z0-9_-]*' "$work/tests/fate/filter-audio.mak" | sort -u)
     tests=$(make -C "$build" -s fate-list | grep -x -F "$audio")
     ours=$(echo "$tests" | grep -c '^fate-filter-dialogueduck-')
-    if [ "$ours" -ge 12 ]; then ok; else fail "$BRANCH: only $ours dialogueduck FATE tests enabled"; fi
+    if [ "$ours" -ge 13 ]; then ok; else fail "$BRANCH: only $ours dialogueduck FATE tests enabled"; fi
     log "$BRANCH: running $(echo $tests | wc -w) FATE tests ($ours dialogueduck) and fate-source"
     run_fate "$build" $tests fate-source
 

@@ -184,9 +184,10 @@ Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"
 FATE_MSG="fate/filter-audio: add dialogueduck tests
 
 Covers the defaults, mix=0, lookahead, relative depth, spectral mode, mono
-dialogue with stereo music, 5.1 music, a command mid-stream, the timeline,
-the metadata read back with ffprobe, and dialogue or music ending first.
-The sources are aevalsrc and tests/data/asynth-44100-2.wav.
+dialogue with stereo music, 5.1 music, 5.1 dialogue (detection on the
+centre), a command mid-stream, the timeline, the metadata read back with
+ffprobe, and dialogue or music ending first. The sources are aevalsrc and
+tests/data/asynth-44100-2.wav.
 
 Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"
 

@@ -39,6 +39,9 @@ FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-command
 fate-filter-dialogueduck-command: tests/data/filtergraphs/dialogueduck-command
 fate-filter-dialogueduck-command: CMD = framecrc -i $(SRC) -/filter_complex $(TARGET_PATH)/tests/data/filtergraphs/dialogueduck-command
 
+FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-51dialogue
+fate-filter-dialogueduck-51dialogue: CMD = framecrc $(DIALOGUEDUCK_FC) "aevalsrc=0|0|$(DIALOGUEDUCK_SPEECH)|0|0.01*sin(2*PI*3000*t)|0.01*sin(2*PI*3100*t):c=5.1:s=44100:d=6,aresample[d];[0:a]aresample[m];[m][d]dialogueduck,aresample"
+
 $(FATE_DIALOGUEDUCK_WAV): tests/data/asynth-44100-2.wav
 $(FATE_DIALOGUEDUCK_WAV): SRC = $(TARGET_PATH)/tests/data/asynth-44100-2.wav
 

@@ -81,6 +81,14 @@ static int muxer_takes(const AVOutputFormat *f, enum AVCodecID id)
     return avformat_query_codec(f, id, FF_COMPLIANCE_NORMAL) != 0;
 }
 
+/* For our own choice of codec, "cannot tell" is not enough: raw muxers
+ * (.ac3, .mp3) take anything and only their own codec makes sense. */
+static int muxer_knows(const AVOutputFormat *f, enum AVCodecID id)
+{
+    int ret = avformat_query_codec(f, id, FF_COMPLIANCE_NORMAL);
+    return ret == 1 || (ret < 0 && id == f->audio_codec);
+}
+
 static int takes_channels(const AVCodec *codec, int channels)
 {
     const AVChannelLayout *l = codec->ch_layouts;
@@ -124,7 +132,7 @@ static const AVCodec *choose_encoder(const OutputConfig *c,
     } else if (!strcmp(f->name, "flac")) {
         cand[n++] = AV_CODEC_ID_FLAC;
     } else {
-        if (c->float_pcm && muxer_takes(f, AV_CODEC_ID_PCM_F32LE) &&
+        if (c->float_pcm && muxer_knows(f, AV_CODEC_ID_PCM_F32LE) &&
             strcmp(f->name, "mp4"))
             cand[n++] = AV_CODEC_ID_PCM_F32LE;
         if (c->source_codec != AV_CODEC_ID_NONE)
@@ -133,7 +141,7 @@ static const AVCodec *choose_encoder(const OutputConfig *c,
         cand[n++] = f->audio_codec;
     }
     for (int i = 0; i < n; i++) {
-        if (cand[i] == AV_CODEC_ID_NONE || !muxer_takes(f, cand[i]))
+        if (cand[i] == AV_CODEC_ID_NONE || !muxer_knows(f, cand[i]))
             continue;
         /* experimental encoders (DTS, TrueHD) and ones that cannot take
          * the channel count give way to the next candidate */

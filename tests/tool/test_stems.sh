@@ -145,6 +145,32 @@ near "$a" "$(awk -v b="$b" 'BEGIN { print b + 6.02 }')" 0.3 && ok || fail "two i
 [ $? -eq 3 ] && ok || fail "existing output without -y is not exit 3"
 "$DD" -q -y -d dlg.wav -m music.wav -o mix.wav && ok || fail "-y did not overwrite"
 
+# --- --report ------------------------------------------------------------------
+"$DD" -q -y -d dlg.wav -m music.mp3 -o rep.wav --report rep.json || fail "--report exit $?"
+[ "$(jq -c .command rep.json)" = '["-q","-y","-d","dlg.wav","-m","music.mp3","-o","rep.wav","--report","rep.json"]' ] &&
+    ok || fail "report command: $(jq -c .command rep.json)"
+[ "$(jq -r '.inputs[1].path' rep.json)" = music.mp3 ] &&
+    [ "$(jq -r '.inputs[1].size' rep.json)" = "$(stat -c %s music.mp3)" ] &&
+    [ "$(jq -r '.inputs[1].mtime' rep.json)" = "$(stat -c %Y music.mp3)" ] && ok || fail "report inputs"
+[ "$(jq -r '.regions | length' rep.json)" = 2 ] && ok || fail "report: $(jq -r '.regions | length' rep.json) regions, want 2"
+jq -e '.regions[0].start > 1.5 and .regions[0].start < 2.2 and .regions[1].end > 6.9 and .regions[1].end < 7.5' rep.json > /dev/null &&
+    ok || fail "report regions: $(jq -c .regions rep.json)"
+jq -e '.keyframe_count >= 4 and .parameters.depth == -15 and .duration == 10
+       and (.loudness.after.integrated + 23 | fabs) < 0.1
+       and (.loudness.before.integrated + .loudness.gain_db + 23 | fabs) < 0.05
+       and .loudness.after.true_peak < -1 and .limiter.used == false
+       and .timings.total > 0 and .streams[0].role == "dialogue"' rep.json > /dev/null &&
+    ok || fail "report fields: $(jq -c '[.keyframe_count, .duration, .loudness, .limiter.used]' rep.json)"
+
+# --- progress: on a terminal only ----------------------------------------------
+"$DD" -y -d dlg.wav -m music.wav -o prog.wav 2> noterm.txt
+grep -q "ETA" noterm.txt && fail "progress printed to a non-terminal" || ok
+if command -v script > /dev/null; then
+    script -qec "'$DD' -y -d dlg.wav -m music.wav -o prog.wav" /dev/null > term.txt 2>&1
+    grep -q "realtime *ETA" term.txt && grep -q "%" term.txt && ok ||
+        fail "no progress (percent, x realtime, ETA) on a terminal: $(head -c 200 term.txt)"
+fi
+
 # --- --help, --version ------------------------------------------------------------
 "$DD" --help | grep -q "Exit codes" && ok || fail "--help lists no exit codes"
 "$DD" --version | grep -Eq '^dialogueduck [0-9]+\.[0-9]+\.[0-9]+$' && ok || fail "--version"

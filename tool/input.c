@@ -501,13 +501,45 @@ int input_read(InputStem *s, float **dst, int nb, char *err, size_t errlen)
     return n;
 }
 
+double input_start_seconds(const InputStem *s)
+{
+    if (s->start_time == AV_NOPTS_VALUE)
+        return 0;
+    return s->start_time * av_q2d(s->time_base);
+}
+
+int input_pad_start(InputStem *s, int64_t n)
+{
+    float *zero[64] = { NULL };
+    int chunk = 4096, ret = 0;
+
+    if (n <= 0 || s->layout.nb_channels > 64)
+        return 0;
+    if (!(zero[0] = av_calloc(chunk, sizeof(float))))
+        return AVERROR(ENOMEM);
+    for (int c = 1; c < s->layout.nb_channels; c++)
+        zero[c] = zero[0];
+    s->lead = n;
+    while (n > 0) {
+        int m = (int)FFMIN(n, chunk);
+        if (av_audio_fifo_write(s->fifo, (void **)zero, m) < m) {
+            ret = AVERROR(ENOMEM);
+            break;
+        }
+        n -= m;
+    }
+    av_free(zero[0]);
+    return ret;
+}
+
 int input_rewind(InputStem *s, char *err, size_t errlen)
 {
     int ret;
     close_demuxer(s);
     s->bad_packets = 0;
     if ((ret = open_demuxer(s, err, errlen)) < 0 ||
-        (ret = input_start(s, s->work_rate, err, errlen)) < 0)
+        (ret = input_start(s, s->work_rate, err, errlen)) < 0 ||
+        (ret = input_pad_start(s, s->lead)) < 0)
         return ret;
     return input_set_async(s, s->async);
 }

@@ -52,6 +52,7 @@ typedef struct InputStem {
     float **tmp;              /**< conversion scratch, one plane per channel */
     int tmp_size;
     int64_t samples_read;     /**< at the working rate, returned so far */
+    int64_t lead;             /**< silence put before the stream (samples) */
 
     /* Read-ahead thread (input_set_async). */
     int async, worker_running, quit, worker_err;
@@ -86,6 +87,17 @@ int input_read(InputStem *s, float **dst, int nb, char *err, size_t errlen);
  * across input_rewind().
  */
 int input_set_async(InputStem *s, int async);
+
+/** The stream's start time in seconds (0 if unknown). */
+double input_start_seconds(const InputStem *s);
+
+/**
+ * Put n samples of silence (at the working rate) before the stream, after
+ * input_start() and before input_set_async(): a stem that starts later
+ * than its companions in the same file keeps its offset. Kept across
+ * input_rewind().
+ */
+int input_pad_start(InputStem *s, int64_t n);
 
 /** Reopen from the start, for the second pass (same decoded samples). */
 int input_rewind(InputStem *s, char *err, size_t errlen);

@@ -38,6 +38,16 @@ static int widest_stem(const Pipeline *p, enum StemRole role)
     return best;
 }
 
+/* The earliest start time among the stems taken from one file, s. */
+static double earliest_start(const Pipeline *p, const char *path)
+{
+    double t = HUGE_VAL;
+    for (int i = 0; i < p->nb_stems; i++)
+        if (!strcmp(p->opt->stems[i].path, path))
+            t = FFMIN(t, input_start_seconds(&p->stems[i]));
+    return t == HUGE_VAL ? 0 : t;
+}
+
 static int open_outputs(Pipeline *p, char *err, size_t errlen)
 {
     const CliOptions *o = p->opt;
@@ -64,9 +74,9 @@ static int open_outputs(Pipeline *p, char *err, size_t errlen)
             c.remux_path = o->inputs[0];
             c.replaced = replaced;
             c.nb_replaced = nb_replaced;
-            if (src->start_time != AV_NOPTS_VALUE &&
-                p->opt->stems[p->source_stem].input_index == 0)
-                c.start_time = src->start_time * av_q2d(src->time_base);
+            /* the mix starts where the first input's earliest stem does */
+            if (p->opt->stems[p->source_stem].input_index == 0)
+                c.start_time = earliest_start(p, o->inputs[0]);
         }
         if (o->keep_stems) {
             c.titles[c.nb_tracks++] = "Ducked music";
@@ -107,6 +117,7 @@ static int open_outputs(Pipeline *p, char *err, size_t errlen)
 int pipeline_open(Pipeline *p, const CliOptions *opt, char *err, size_t errlen)
 {
     int ret, max_ch = 0, music, dlg, widest, oc;
+    double lead;
     double t0 = progress_now();
 
     memset(p, 0, sizeof(*p));
@@ -186,6 +197,14 @@ int pipeline_open(Pipeline *p, const CliOptions *opt, char *err, size_t errlen)
     for (int i = 0; i < p->nb_stems; i++) {
         if (input_start(&p->stems[i], p->work_rate, err, errlen) < 0)
             return EXIT_INPUT;
+        /* Streams of one file keep their offsets to each other: a stem
+         * starting after the file's earliest stem starts with silence. */
+        lead = input_start_seconds(&p->stems[i]) -
+               earliest_start(p, opt->stems[i].path);
+        if (lead > 0.0005 &&
+            (ret = input_pad_start(&p->stems[i],
+                                   llrint(lead * p->work_rate))) < 0)
+            return internal_error(err, errlen, "padding", ret);
         /* decoding runs beside the mixing unless one thread is asked for */
         if ((ret = input_set_async(&p->stems[i], opt->threads != 1)) < 0)
             return internal_error(err, errlen, "decoder thread", ret);

@@ -125,6 +125,15 @@ if "$DD" -q -i film3.mp4 -d 0:a:0 -m 0:a:1 -e 0:a:2 -o out3.mp4 2>err.txt; then 
 [ "$(count out3.mp4 a)" = 1 ] && ok || fail "effects stem: $(count out3.mp4 a) audio streams"
 [ "$(hash film3.mp4 v)" = "$(hash out3.mp4 v)" ] && ok || fail "effects stem: video packets differ"
 
+# --- a stem starting 0.5 s after the others in its file keeps its offset -------
+$FF -f lavfi -i testsrc=d=8:s=64x48:r=25 -i dlg.wav -itsoffset 0.5 -i music.wav \
+    -map 0:v -map 1:a -map 2:a -c:v mpeg4 -c:a flac -t 8 late.mkv
+"$DD" -q -i late.mkv -d 0:a:0 -m 0:a:1 -o late_out.mkv --music-out late_m.wav || fail "late stem: exit $?"
+maxvol() { ffmpeg -nostdin -v info -i "$1" -af "atrim=$2:$3,volumedetect" -f null - 2>&1 | sed -n 's/.*max_volume: \(-*[0-9.inf]*\) dB/\1/p'; }
+a=$(maxvol late_m.wav 0 0.45); b=$(maxvol late_m.wav 0.55 1)
+awk -v a="$a" -v b="$b" 'BEGIN { exit !((a == "-inf" || a < -80) && b > -40) }' && ok ||
+    fail "late stem: music before 0.5 s at $a dB, after at $b dB"
+
 # --- MXF (MPEG-2 video, PCM) --------------------------------------------------------
 $FF -f lavfi -i testsrc=d=4:s=320x240:r=25 -i dlg.wav -i music.wav -map 0:v -map 1:a -map 2:a \
     -t 4 -c:v mpeg2video -c:a pcm_s16le -ar 48000 -ac 1 film.mxf

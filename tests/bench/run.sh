@@ -208,6 +208,23 @@ if [ -z "$quick" ]; then
 fi
 
 # ------------------------------------------------------------------
+# 7. every loudness preset, read back by FFmpeg's meter
+presets=
+if [ -z "$quick" ]; then
+    echo "7. loudness presets" >&2
+    for t in ebu atsc streaming -14 "-27 --gate dialogue"; do
+        name=$(echo "$t" | tr -c 'a-z0-9\n' '_')
+        # shellcheck disable=SC2086
+        "$DD" -q -y -d "$C/dlg10.flac" -m "$C/mus10.flac" \
+            -o "$TMP/p_$name.wav" --loudness $t ||
+            die "--loudness $t failed"
+        presets="$presets$(printf '  %-24s %s' "--loudness $t" "$(meter "$TMP/p_$name.wav")")
+"
+        rm -f "$TMP/p_$name.wav"
+    done
+fi
+
+# ------------------------------------------------------------------
 # 6. batch mode: -j 1 against -j 2, and the start-up cost per job
 batch=
 if "$DD" batch --help > /dev/null 2>&1; then
@@ -302,6 +319,11 @@ echo "  dialogueduck, stems: $dd_ebu_meter"
 echo "  dialogueduck, video: $dd_video_meter"
 [ -z "$quick" ] && echo "  peer pipeline, stems: $peer_meter" &&
     echo "  peer pipeline, video: $peer_video_meter"
+if [ -n "$presets" ]; then
+    echo
+    echo "7. Loudness presets on the 10-minute stems, read by FFmpeg's ebur128 (ceiling $CEIL dBTP):"
+    printf '%s' "$presets"
+fi
 if [ -n "$batch" ]; then
     echo
     echo "6. Batch (8 jobs of 1 minute):"

@@ -334,8 +334,11 @@ static int add_audio_streams(OutputFile *o, const OutputConfig *c,
         } else if (k == 0) {
             t->st->disposition |= AV_DISPOSITION_DEFAULT;
         }
-        if (k > 0 && c->titles[k])
+        if (k > 0 && c->titles[k]) {
             av_dict_set(&t->st->metadata, "title", c->titles[k], 0);
+            /* MP4/MOV keep a track's name as its handler name */
+            av_dict_set(&t->st->metadata, "handler_name", c->titles[k], 0);
+        }
     }
     o->nb_tracks = c->nb_tracks;
     return 0;

@@ -38,7 +38,7 @@ static int widest_stem(const Pipeline *p, enum StemRole role)
     return best;
 }
 
-/* The earliest start time among the stems taken from one file, s. */
+/* The earliest start time (s) among the stems taken from one file. */
 static double earliest_start(const Pipeline *p, const char *path)
 {
     double t = HUGE_VAL;

@@ -115,6 +115,9 @@ near "$d0" "$d1" $frame && ok || fail "mov: audio lasts $d1, source $d0"
 [ "$(probe stems.mkv a:1 stream_tags=title)" = "Ducked music" ] && ok || fail "keep-stems: music track title"
 [ "$(probe stems.mkv a:0 stream=codec_name)" = opus ] && ok || fail "--codec libopus ignored"
 [ "$(probe stems.mkv a:1 stream_disposition=default)" = 0 ] && ok || fail "keep-stems: extra track marked default"
+"$DD" -q -i film.mp4 -d 0:a:0 -m 0:a:1 -o stems.mp4 --keep-stems || fail "keep-stems mp4: exit $?"
+[ "$(count stems.mp4 a)" = 2 ] && [ "$(probe stems.mp4 a:1 stream_tags=handler_name)" = "Ducked music" ] &&
+    ok || fail "keep-stems mp4: track name"
 "$DD" -q -i film.mp4 -d 0:a:0 -m 0:a:1 -o br.mp4 --bitrate 64k || fail "--bitrate exit $?"
 br=$(probe br.mp4 a:0 stream=bit_rate)
 awk -v b="$br" 'BEGIN { exit !(b > 40000 && b < 90000) }' && ok || fail "--bitrate 64k gave $br"

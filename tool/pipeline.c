@@ -153,7 +153,7 @@ int pipeline_open(Pipeline *p, const CliOptions *opt, char *err, size_t errlen)
         max_ch = FFMAX(max_ch, p->stems[i].layout.nb_channels);
         p->has_effects |= opt->stems[i].role == STEM_EFFECTS;
     }
-    p->hop = p->work_rate / DD_HOPS_PER_SECOND;
+    p->hop = FFMAX(1, p->work_rate / DD_HOPS_PER_SECOND); /* as the engine */
 
     /* The mix takes the music's layout, or a wider stem's. */
     music = widest_stem(p, STEM_MUSIC);

@@ -29,8 +29,8 @@ else
     $FF -f lavfi -i "aevalsrc=0.3*pow(abs(sin(2*PI*120*t))\\,8)*(0.6+0.4*sin(2*PI*4*t))*($on):s=16000:d=18" lines.wav
 fi
 $FF -i lines.wav \
-    -f lavfi -i "anoisesrc=d=20:c=pink:a=0.003:r=16000" \
-    -f lavfi -i "anoisesrc=d=0.3:c=brown:a=0.05:r=16000,afade=t=in:d=0.1,afade=t=out:st=0.15:d=0.15,adelay=12200" \
+    -f lavfi -i "anoisesrc=seed=7:d=20:c=pink:a=0.003:r=16000" \
+    -f lavfi -i "anoisesrc=seed=7:d=0.3:c=brown:a=0.05:r=16000,afade=t=in:d=0.1,afade=t=out:st=0.15:d=0.15,adelay=12200" \
     -filter_complex "[0][1][2]amix=inputs=3:normalize=0:duration=longest" \
     -t 20 dialogue.wav
 

@@ -11,7 +11,7 @@ FF="ffmpeg -nostdin -v error -y"
 line="if(between(t\\,2\\,4)+between(t\\,5.5\\,7)\\,1\\,0)"
 $FF -f lavfi -i "aevalsrc=0.3*(sin(2*PI*220*t)+0.5*sin(2*PI*440*t)+0.25*sin(2*PI*660*t))*$line:s=48000:d=8" dlg.wav
 # Music: 10 s of stereo pink noise.
-$FF -f lavfi -i "anoisesrc=d=10:c=pink:a=0.1:r=44100,pan=stereo|c0=c0|c1=c0" music.wav
+$FF -f lavfi -i "anoisesrc=seed=7:d=10:c=pink:a=0.1:r=44100,pan=stereo|c0=c0|c1=c0" music.wav
 
 duration() { ffprobe -v error -show_entries format=duration -of csv=p=0 "$1"; }
 stream() { ffprobe -v error -select_streams a:0 -show_entries "stream=$2" -of csv=p=0 "$1"; }
@@ -82,7 +82,7 @@ done
 
 # --- different rates and channel counts; dialogue longer than the music --------
 $FF -f lavfi -i "aevalsrc=0.3*sin(2*PI*200*t)*if(between(t\\,1\\,3)+between(t\\,9\\,11)\\,1\\,0):s=16000:d=12" dlg16k.wav
-$FF -f lavfi -i "anoisesrc=d=6:c=pink:a=0.05:r=22050" music22k_mono.wav
+$FF -f lavfi -i "anoisesrc=seed=7:d=6:c=pink:a=0.05:r=22050" music22k_mono.wav
 "$DD" -q -d dlg16k.wav -m music22k_mono.wav -o long.wav --loudness off || fail "16k/22k exit $?"
 d=$(duration long.wav)
 near "$d" 12 0.02 && ok || fail "dialogue 12 s + music 6 s: mix lasts $d s, not 12"
@@ -94,7 +94,7 @@ dv=$(meanvol dlg16k.wav 9.5 10.5)
 near "$v" "$dv" 0.3 && ok || fail "padding: mix after the music ended ($v) is not the dialogue ($dv)"
 
 # --- 5.1 music: mono dialogue lands in the centre ---------------------------------
-$FF -f lavfi -i "anoisesrc=d=8:c=pink:a=0.01:r=48000" -af "pan=5.1|FL=c0|FR=c0|FC=0*c0|LFE=c0|BL=c0|BR=c0" music51.flac
+$FF -f lavfi -i "anoisesrc=seed=7:d=8:c=pink:a=0.01:r=48000" -af "pan=5.1|FL=c0|FR=c0|FC=0*c0|LFE=c0|BL=c0|BR=c0" music51.flac
 "$DD" -q -d dlg.wav -m music51.flac -o mix51.wav --loudness off || fail "5.1 exit $?"
 [ "$(stream mix51.wav channels)" = 6 ] && ok || fail "5.1 music: mix has $(stream mix51.wav channels) channels"
 $FF -i mix51.wav -af "pan=mono|c0=c2" fc.wav

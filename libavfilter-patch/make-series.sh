@@ -97,7 +97,7 @@ makefile_line() (
         n = 0
         for (i = 1; i <= NF; i++) {
             if (n > 0 && length(line) + length($i) + 2 > 80) {
-                print line "\\"
+                print line " \\"
                 line = pad
                 n = 0
             }

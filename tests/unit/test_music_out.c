@@ -72,56 +72,69 @@ end:
     return x;
 }
 
-int main(void)
+/*
+ * One case: music of `channels` channels, the given extra options; the
+ * engine gets the same parameters.
+ */
+static void run_case(const char *dir, int channels, double below, int spectral)
 {
-    char dir[] = "/tmp/dd_music_out.XXXXXX", dlg[256], mus[256], out[256];
+    char dlg[256], mus[256], out[256], below_s[32];
     const int n = 8 * RATE;
-    float *d = calloc(n, sizeof(float)), *m = calloc(2 * (size_t)n, sizeof(float));
-    float *m0 = calloc(n, sizeof(float)), *m1 = calloc(n, sizeof(float));
-    float *e0 = calloc(n + RATE, sizeof(float)), *e1 = calloc(n + RATE, sizeof(float));
+    float *d = calloc(n, sizeof(float));
+    float *m = calloc((size_t)channels * n, sizeof(float));
+    float *mp[8], *ep[8];
     uint32_t seed = 12345;
     DDEngine *e = NULL;
     DDParams p;
     int got = 0, ret;
 
-    if (!mkdtemp(dir) || !d || !m || !m0 || !m1 || !e0 || !e1)
-        return 1;
     snprintf(dlg, sizeof(dlg), "%s/dlg.wav", dir);
     snprintf(mus, sizeof(mus), "%s/music.wav", dir);
     snprintf(out, sizeof(out), "%s/out.wav", dir);
+    snprintf(below_s, sizeof(below_s), "%g", below);
+    for (int c = 0; c < channels; c++) {
+        mp[c] = calloc(n, sizeof(float));
+        ep[c] = calloc(n + RATE, sizeof(float));
+    }
 
-    /* Dialogue: two lines of a buzzy 180 Hz tone; music: stereo noise. */
+    /* Dialogue: two lines of a buzzy 180 Hz tone; music: noise. */
     for (int k = 0; k < n; k++) {
         double t = (double)k / RATE;
         int on = (t > 1.5 && t < 3.2) || (t > 4.1 && t < 6.0);
         d[k] = on ? 0.3f * (float)pow(fabs(sin(2 * M_PI * 180 * t)), 4) : 0.0f;
-        for (int c = 0; c < 2; c++) {
+        for (int c = 0; c < channels; c++) {
             seed = seed * 1664525u + 1013904223u;
-            m[2 * k + c] = 0.1f * ((float)(seed >> 8) / (1 << 24) - 0.5f);
+            m[(size_t)channels * k + c] = mp[c][k] =
+                0.1f * ((float)(seed >> 8) / (1 << 24) - 0.5f);
         }
-        m0[k] = m[2 * k];
-        m1[k] = m[2 * k + 1];
     }
-    CHECK(!write_wav(dlg, d, 1, n) && !write_wav(mus, m, 2, n), "writing stems");
+    CHECK(!write_wav(dlg, d, 1, n) && !write_wav(mus, m, channels, n),
+          "writing stems");
 
     /* The filter's engine, one pass. */
     dd_params_default(&p);
-    ret = dd_engine_create(&e, &p, RATE, 2, 1, -1, NULL);
+    p.below = below;
+    p.spectral = spectral;
+    ret = dd_engine_create(&e, &p, RATE, channels, 1, -1, NULL);
     CHECK(ret == DD_OK, "dd_engine_create: %d", ret);
     if (e) {
-        const float *dp[1] = { d }, *mp[2] = { m0, m1 };
-        float *op[2] = { e0, e1 };
         for (int k = 0; k < n; k += 1000) {
             int len = n - k < 1000 ? n - k : 1000;
-            const float *dv[1] = { dp[0] + k }, *mv[2] = { mp[0] + k, mp[1] + k };
-            float *ov[2] = { op[0] + got, op[1] + got };
+            const float *dv[1] = { d + k }, *mv[8];
+            float *ov[8];
+            for (int c = 0; c < channels; c++) {
+                mv[c] = mp[c] + k;
+                ov[c] = ep[c] + got;
+            }
             ret = dd_engine_process(e, mv, dv, len, ov);
             if (ret < 0)
                 break;
             got += ret;
         }
         {
-            float *ov[2] = { op[0] + got, op[1] + got };
+            float *ov[8];
+            for (int c = 0; c < channels; c++)
+                ov[c] = ep[c] + got;
             ret = dd_engine_flush(e, ov);
             if (ret > 0)
                 got += ret;
@@ -133,11 +146,13 @@ int main(void)
     /* The program's two passes. */
     {
         char *argv[] = { "dialogueduck", "-q", "-d", dlg, "-m", mus,
-                         "--music-out", out, "--loudness", "off", NULL };
+                         "--music-out", out, "--loudness", "off",
+                         "--below", below_s, spectral ? "--spectral" : NULL,
+                         NULL };
         CliOptions o;
         Pipeline pl;
         char err[1024] = "";
-        int code = cli_parse(&o, 10, argv);
+        int code = cli_parse(&o, spectral ? 13 : 12, argv);
         CHECK(code == -1, "cli_parse: %d", code);
         code = pipeline_open(&pl, &o, err, sizeof(err));
         if (code == EXIT_OK)
@@ -149,38 +164,53 @@ int main(void)
     }
 
     {
-        size_t nb = 0, diff = 0, first = 0;
+        size_t nb = 0, diff = 0, first = 0, want = (size_t)channels * n;
         float *x = read_wav(out, &nb);
-        double worst = 0;
-        CHECK(x && nb == 2 * (size_t)n, "music-out holds %zu floats, want %d",
-              nb, 2 * n);
-        for (size_t i = 0; x && i < nb && i < 2 * (size_t)n; i++) {
-            float ref = (i & 1) ? e1[i / 2] : e0[i / 2];
+        double worst = 0, a = 0, b = 0;
+        CHECK(x && nb == want, "%d channels: music-out holds %zu floats, "
+              "want %zu", channels, nb, want);
+        for (size_t i = 0; x && i < nb && i < want; i++) {
+            float ref = ep[i % channels][i / channels];
             if (x[i] != ref) {
                 if (!diff++)
-                    first = i / 2;
+                    first = i / channels;
                 if (fabs(x[i] - ref) > worst)
                     worst = fabs(x[i] - ref);
             }
         }
-        CHECK(diff == 0, "%zu samples differ from the engine (first at %zu, "
-              "worst %.3g = %.1f dBFS)", diff, first, worst,
+        CHECK(diff == 0, "%d channels, below %g, spectral %d: %zu samples "
+              "differ from the engine (first at %zu, worst %.3g = %.1f dBFS)",
+              channels, below, spectral, diff, first, worst,
               20 * log10(worst + 1e-30));
-        /* and the music was ducked at all */
-        {
-            double a = 0, b = 0;
-            for (int k = (int)(2.0 * RATE); k < (int)(3.0 * RATE); k++)
-                a += (double)x[2 * k] * x[2 * k], b += (double)m0[k] * m0[k];
-            CHECK(x && 10 * log10(a / b) < -12, "music under the line moved "
-                  "%.1f dB", 10 * log10(a / b));
-        }
+        /* and the music was ducked at all (fixed depth: relative depth may
+         * find this quiet music low enough already) */
+        for (int k = (int)(2.0 * RATE); x && nb == want && k < (int)(3.0 * RATE); k++)
+            a += (double)x[(size_t)channels * k] * x[(size_t)channels * k],
+            b += (double)mp[0][k] * mp[0][k];
+        CHECK(x && (below > 0 || a < b * 0.5), "%d channels: music under the line moved "
+              "%.1f dB", channels, 10 * log10(a / b));
         free(x);
     }
 
     unlink(dlg);
     unlink(mus);
     unlink(out);
+    for (int c = 0; c < channels; c++) {
+        free(mp[c]);
+        free(ep[c]);
+    }
+    free(d);
+    free(m);
+}
+
+int main(void)
+{
+    char dir[] = "/tmp/dd_music_out.XXXXXX";
+    if (!mkdtemp(dir))
+        return 1;
+    run_case(dir, 2, 0, 0);     /* stereo, fixed depth */
+    run_case(dir, 6, 0, 0);     /* 5.1 */
+    run_case(dir, 2, 8, 1);     /* relative depth, spectral */
     rmdir(dir);
-    free(d); free(m); free(m0); free(m1); free(e0); free(e1);
     return check_summary();
 }

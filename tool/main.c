@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <libavutil/log.h>
 
@@ -31,10 +32,23 @@ static int same_file(const char *a, const char *b)
            sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+/* The directory an output goes to exists and takes new files. */
+static int dir_writable(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    if (!slash)
+        return !access(".", W_OK | X_OK);
+    if (slash == path)
+        return !access("/", W_OK | X_OK);
+    snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+    return !access(dir, W_OK | X_OK);
+}
+
 /*
- * Outputs are checked before any work: an existing file needs -y, a file
- * that is also an input is never overwritten, and no two outputs share a
- * name.
+ * Outputs are checked before any work: the directory must take new files,
+ * an existing file needs -y, a file that is also an input is never
+ * overwritten, and no two outputs share a name.
  */
 static int check_outputs(const CliOptions *o)
 {
@@ -61,6 +75,11 @@ static int check_outputs(const CliOptions *o)
                         out);
                 return EXIT_USAGE;
             }
+        if (!dir_writable(out)) {
+            fprintf(stderr, "dialogueduck: %s: cannot write there: %s\n", out,
+                    strerror(errno));
+            return EXIT_OUTPUT;
+        }
         if (!stat(out, &st)) {
             if (S_ISDIR(st.st_mode)) {
                 fprintf(stderr, "dialogueduck: %s: is a directory\n", out);

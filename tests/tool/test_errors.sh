@@ -87,6 +87,9 @@ run 3 film.mp4      -i film.mp4 -m music.mp3 -o ./film.mp4 -y
 [ $? -eq 3 ] && [ ! -s exists.wav ] && grep -q "exists.wav: already exists" stderr.txt && ok ||
     fail "an existing output without -y: $(cat stderr.txt)"
 
+# an unwritable --report is found before any work: no -o either
+run 3 "/nonexistent/r.json" -d dlg.wav -m music.mp3 -o out.wav --report /nonexistent/r.json
+
 # a failure late in the job (music-out directory missing) leaves no -o either
 "$DD" -q -d dlg.wav -m music.mp3 -o good.wav --music-out /nonexistent/m.wav 2>/dev/null
 [ $? -eq 3 ] && [ ! -e good.wav ] && [ -z "$(ls -A | grep '^\.good')" ] && ok ||

@@ -236,6 +236,29 @@ int limiter_latency(const TruePeakLimiter *l)
     return l->latency;
 }
 
+/*
+ * Largest |interpolated value| at 1/4, 2/4, 3/4 between the two middle
+ * samples of x[0..TAPS) (oldest first).
+ */
+static float interp_peak(const float coef[PHASES - 1][TAPS], const float *x)
+{
+    float peak = 0;
+
+    for (int p = 0; p < PHASES - 1; p++) {
+        /* eight partial sums in a fixed order: vectorizable, and the same
+         * result on every run */
+        float acc[8] = { 0 }, y = 0;
+        for (int j = 0; j < TAPS; j += 8)
+            for (int u = 0; u < 8; u++)
+                acc[u] += coef[p][j + u] * x[j + u];
+        for (int u = 0; u < 8; u++)
+            y += acc[u];
+        if (fabsf(y) > peak)
+            peak = fabsf(y);
+    }
+    return peak;
+}
+
 /* Peak of the segment between the two middle samples of the FIR window. */
 static double segment_peak(const TruePeakLimiter *l)
 {
@@ -244,22 +267,13 @@ static double segment_peak(const TruePeakLimiter *l)
     for (int c = 0; c < l->channels; c++) {
         const float *x = l->fir[c] + l->fir_pos + 1; /* oldest first */
         double a = fabs(x[TAPS / 2 - 1]), b = fabs(x[TAPS / 2]);
+        double y = interp_peak(l->coef, x);
         if (a > peak)
             peak = a;
         if (b > peak)
             peak = b;
-        for (int p = 0; p < PHASES - 1; p++) {
-            /* eight partial sums in a fixed order: vectorizable, and the
-             * same result on every run */
-            float acc[8] = { 0 }, y = 0;
-            for (int j = 0; j < TAPS; j += 8)
-                for (int u = 0; u < 8; u++)
-                    acc[u] += l->coef[p][j + u] * x[j + u];
-            for (int u = 0; u < 8; u++)
-                y += acc[u];
-            if (fabsf(y) > peak)
-                peak = fabsf(y);
-        }
+        if (y > peak)
+            peak = y;
     }
     return peak;
 }
@@ -463,4 +477,142 @@ void limiter_get_stats(const TruePeakLimiter *l, LimiterStats *st)
 {
     *st = l->stats;
     st->max_reduction_db = l->min_gain < 1 ? -20 * log10(l->min_gain) : 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* True-peak meter                                                   */
+
+struct TruePeakMeter {
+    int channels;
+    float coef[PHASES - 1][TAPS];
+    double bound;
+    float **fir;                /* per channel, 2 * TAPS, mirrored */
+    int fir_pos;
+    int64_t pos;
+    int64_t last_hot;           /* last sample that could raise the peak */
+    double peak;
+    double hot_thr;             /* peak / bound */
+};
+
+int truepeak_meter_create(TruePeakMeter **out, int channels)
+{
+    TruePeakMeter *m;
+
+    *out = NULL;
+    if (channels < 1 || channels > 64)
+        return AVERROR(EINVAL);
+    m = calloc(1, sizeof(*m));
+    if (!m)
+        return AVERROR(ENOMEM);
+    m->channels = channels;
+    design_filter(m->coef);
+    m->bound = limiter_overshoot_bound();
+    m->last_hot = INT64_MIN / 2;
+    m->fir = alloc_planes(channels, 2 * TAPS);
+    if (!m->fir) {
+        free(m);
+        return AVERROR(ENOMEM);
+    }
+    *out = m;
+    return 0;
+}
+
+void truepeak_meter_free(TruePeakMeter **pm)
+{
+    if (!*pm)
+        return;
+    free_planes((*pm)->fir, (*pm)->channels);
+    free(*pm);
+    *pm = NULL;
+}
+
+static void tp_raise(TruePeakMeter *m, double v)
+{
+    if (v > m->peak) {
+        m->peak = v;
+        m->hot_thr = v / m->bound;
+    }
+}
+
+/* Sample j of channel c is ch[c][j * stride]. */
+static void tp_add(TruePeakMeter *m, const float *const *ch, ptrdiff_t stride,
+                   int nb)
+{
+    const int C = m->channels;
+
+    for (int i = 0; i < nb; ) {
+        int n = nb - i < FAST_BLOCK ? nb - i : FAST_BLOCK;
+        float amax = 0;
+
+        for (int c = 0; c < C; c++)
+            for (int j = i; j < i + n; j++) {
+                float a = fabsf(ch[c][j * stride]);
+                if (a > amax)
+                    amax = a;
+            }
+        if (amax <= m->hot_thr && m->last_hot <= m->pos - TAPS) {
+            /* nothing here can reach the peak so far: keep the history */
+            for (int j = n > TAPS ? i + n - TAPS : i; j < i + n; j++) {
+                m->fir_pos = m->fir_pos + 1 == TAPS ? 0 : m->fir_pos + 1;
+                for (int c = 0; c < C; c++)
+                    m->fir[c][m->fir_pos] = m->fir[c][m->fir_pos + TAPS] =
+                        ch[c][j * stride];
+            }
+            m->pos += n;
+            i += n;
+            continue;
+        }
+        for (int j = i; j < i + n; j++) {
+            int64_t k = m->pos++;
+            float a = 0;
+            m->fir_pos = m->fir_pos + 1 == TAPS ? 0 : m->fir_pos + 1;
+            for (int c = 0; c < C; c++) {
+                float x = ch[c][j * stride];
+                m->fir[c][m->fir_pos] = m->fir[c][m->fir_pos + TAPS] = x;
+                if (fabsf(x) > a)
+                    a = fabsf(x);
+            }
+            if (a > m->hot_thr)
+                m->last_hot = k;
+            tp_raise(m, a);
+            if (m->last_hot > k - TAPS)
+                for (int c = 0; c < C; c++)
+                    tp_raise(m, interp_peak(m->coef,
+                                            m->fir[c] + m->fir_pos + 1));
+        }
+        i += n;
+    }
+}
+
+void truepeak_meter_add(TruePeakMeter *m, const float *const *planar, int nb)
+{
+    tp_add(m, planar, 1, nb);
+}
+
+void truepeak_meter_add_interleaved(TruePeakMeter *m, const float *x, int nb)
+{
+    const float *ch[64];
+
+    for (int c = 0; c < m->channels; c++)
+        ch[c] = x + c;
+    tp_add(m, ch, m->channels, nb);
+}
+
+double truepeak_meter_peak(const TruePeakMeter *m)
+{
+    double peak = m->peak;
+    float x[2 * TAPS];
+
+    /* the last TAPS / 2 segments still wait for samples: the signal ends
+     * in silence */
+    for (int c = 0; c < m->channels; c++) {
+        memcpy(x, m->fir[c] + m->fir_pos + 1, TAPS * sizeof(float));
+        memset(x + TAPS, 0, TAPS * sizeof(float));
+        for (int j = 1; j <= TAPS / 2; j++) {
+            double y = interp_peak(m->coef, x + j);
+            if (y > peak)
+                peak = y;
+        }
+    }
+    return peak;
 }

@@ -89,4 +89,26 @@ double limiter_overshoot_bound(void);
  */
 int limiter_needed(double sample_peak, double gain_db, double ceiling_dbtp);
 
+/* ---------------------------------------------------------------- */
+/* True-peak meter                                                   */
+
+/**
+ * The limiter's detector as a meter: the largest 4x-interpolated peak
+ * (BS.1770 true peak) of everything added. It runs the interpolation only
+ * where a window's sample peak times limiter_overshoot_bound() could beat
+ * the peak found so far, so on programme material it costs little more
+ * than a sample-peak scan (libebur128's true-peak mode interpolates every
+ * sample). Its 32-tap-per-phase filter also reads content near the
+ * Nyquist frequency more accurately than shorter ones.
+ */
+typedef struct TruePeakMeter TruePeakMeter;
+
+int truepeak_meter_create(TruePeakMeter **out, int channels);
+void truepeak_meter_free(TruePeakMeter **m);
+void truepeak_meter_add(TruePeakMeter *m, const float *const *planar, int nb);
+/** Same, from interleaved samples. */
+void truepeak_meter_add_interleaved(TruePeakMeter *m, const float *x, int nb);
+/** Largest true peak over all channels so far (linear, 1.0 = 0 dBTP). */
+double truepeak_meter_peak(const TruePeakMeter *m);
+
 #endif /* DD_LIMITER_H */

@@ -13,6 +13,7 @@
 #include <ebur128.h>
 #include <libavutil/error.h>
 
+#include "limiter.h"
 #include "loudness.h"
 
 /* Frames per interleaved chunk handed to libebur128. */
@@ -55,6 +56,7 @@ typedef struct Chunk {
 struct LoudnessMeter {
     Gauge prog;
     Gauge dlg;              /* fed only dialogue frames; st NULL if off */
+    TruePeakMeter *tp;      /* LOUDNESS_TRUE_PEAK */
     int sample_rate;
     int channels;
     int step;               /* frames per 100 ms, as libebur128 rounds it */
@@ -221,6 +223,8 @@ static double gauge_integrated(const Gauge *g)
 static int measure(LoudnessMeter *m, const float *x, int nb, int dialogue)
 {
     int ret = gauge_add(m, &m->prog, x, nb, !!(m->flags & LOUDNESS_HISTORY));
+    if (m->tp)
+        truepeak_meter_add_interleaved(m->tp, x, nb);
     if (ret >= 0 && dialogue && m->dlg.st)
         ret = gauge_add(m, &m->dlg, x, nb, 0);
     return ret;
@@ -271,8 +275,6 @@ int loudness_meter_create(LoudnessMeter **out, int sample_rate,
         (layout && layout->order != AV_CHANNEL_ORDER_UNSPEC &&
          layout->nb_channels != channels))
         return AVERROR(EINVAL);
-    if (flags & LOUDNESS_TRUE_PEAK)
-        mode |= EBUR128_MODE_TRUE_PEAK;
 
     m = calloc(1, sizeof(*m));
     if (!m)
@@ -283,6 +285,16 @@ int loudness_meter_create(LoudnessMeter **out, int sample_rate,
     m->step = (sample_rate + 5) / 10;   /* libebur128's 100 ms */
     m->prog.next_block = m->dlg.next_block = m->step;
 
+    /*
+     * True peak from the limiter's detector rather than libebur128's
+     * EBUR128_MODE_TRUE_PEAK: same definition (4x interpolation), but it
+     * interpolates only where a new maximum is possible, about 20x less
+     * work on programme material, and reads high frequencies better.
+     */
+    if (flags & LOUDNESS_TRUE_PEAK &&
+        (ret = truepeak_meter_create(&m->tp, channels)) < 0)
+        goto fail;
+    ret = AVERROR(ENOMEM);
     m->prog.st = ebur128_init(channels, sample_rate, mode);
     m->prog.gate = calloc(1, sizeof(Gate));
     if (!m->prog.st || !m->prog.gate)
@@ -352,6 +364,7 @@ void loudness_meter_free(LoudnessMeter **pm)
         ebur128_destroy(&m->dlg.st);
     free(m->prog.gate);
     free(m->dlg.gate);
+    truepeak_meter_free(&m->tp);
     free(m->hist);
     free(m);
     *pm = NULL;
@@ -473,17 +486,10 @@ double loudness_meter_sample_peak(LoudnessMeter *m)
 
 double loudness_meter_true_peak(LoudnessMeter *m)
 {
-    double peak = 0;
-
-    if (!(m->flags & LOUDNESS_TRUE_PEAK))
+    if (!m->tp)
         return NAN;
     loudness_meter_sync(m);
-    for (int c = 0; c < m->channels; c++) {
-        double p;
-        if (ebur128_true_peak(m->prog.st, c, &p) == EBUR128_SUCCESS && p > peak)
-            peak = p;
-    }
-    return peak;
+    return truepeak_meter_peak(m->tp);
 }
 
 const float *loudness_meter_history(LoudnessMeter *m, size_t *count)

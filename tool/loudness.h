@@ -22,8 +22,10 @@
 /* Flags for loudness_meter_create(). */
 enum {
     /**
-     * Also measure true peak (libebur128's 4x oversampled meter). Costs
-     * about 4x the plain measurement: ask only when the number is needed.
+     * Also measure true peak (4x oversampled, BS.1770), with the
+     * limiter's detector (TruePeakMeter in limiter.h): it interpolates
+     * only where a new maximum is possible, so it adds little to the
+     * plain measurement.
      */
     LOUDNESS_TRUE_PEAK = 1 << 0,
     /**

@@ -3,7 +3,8 @@
  * two independent meters (libebur128's true peak and a 4x long-sinc
  * interpolation here), quiet signals pass bit exact, the output is aligned
  * with the input, the latency is what is reported, chunking does not
- * change the result. True peak is what BS.1770 defines: the peak of the
+ * change the result; the true-peak meter built on the limiter's detector
+ * reads what the reference reads. True peak is what BS.1770 defines: the peak of the
  * signal interpolated at 4x; the reference here interpolates with a long
  * (128-tap) sinc, much closer to ideal than the limiter's own detector.
  *
@@ -344,6 +345,66 @@ static void test_needed(void)
     CHECK(limiter_needed(0.95, 0, -1), "-0.4 dBFS not flagged");
 }
 
+static double meter_peak(float **in, int n, int interleaved)
+{
+    TruePeakMeter *m;
+    double peak;
+
+    truepeak_meter_create(&m, CH);
+    if (interleaved) {
+        float *il = malloc(sizeof(float) * CH * n);
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < CH; c++)
+                il[i * CH + c] = in[c][i];
+        for (int i = 0; i < n; i += 1000)
+            truepeak_meter_add_interleaved(m, il + i * CH,
+                                           n - i < 1000 ? n - i : 1000);
+        free(il);
+    } else {
+        truepeak_meter_add(m, (const float *const *)in, n);
+    }
+    peak = truepeak_meter_peak(m);
+    truepeak_meter_free(&m);
+    return peak;
+}
+
+static void test_meter(void)
+{
+    const int n = SR / 4;
+    float **in = planes(n);
+    double ref, got;
+
+    for (int i = 0; i < n; i++)
+        in[0][i] = in[1][i] = sqrt(2) * sin(M_PI / 2 * i + M_PI / 4);
+    ref = true_peak_ref(in[0], n);
+    got = meter_peak(in, n, 0);
+    CHECK(fabs(db(got) - db(ref)) < 0.02, "fs/4 sine: meter %.3f, ref %.3f",
+          db(got), db(ref));
+
+    /* wide-band noise, quiet in one channel: the meter skips most of it */
+    band_limited_noise(in[0], n, 0.5);
+    band_limited_noise(in[1], n, 0.05);
+    ref = fmax(true_peak_ref(in[0], n), true_peak_ref(in[1], n));
+    got = meter_peak(in, n, 0);
+    CHECK(fabs(db(got) - db(ref)) < 0.05, "noise: meter %.3f, ref %.3f",
+          db(got), db(ref));
+    CHECK(meter_peak(in, n, 1) == got, "interleaved input reads differently");
+    CHECK(fabs(db(ebur128_tp(in, n)) - db(ref)) < 0.5,
+          "noise: libebur128 %.3f, ref %.3f", db(ebur128_tp(in, n)), db(ref));
+
+    /* a peak between the last two samples is found (the signal is taken
+     * to end in silence, as the reference does) */
+    memset(in[0], 0, sizeof(float) * n);
+    memset(in[1], 0, sizeof(float) * n);
+    in[0][n - 2] = in[0][n - 1] = 0.5;
+    in[1][n - 1] = -0.1;
+    ref = true_peak_ref(in[0], n);
+    got = meter_peak(in, n, 0);
+    CHECK(ref > 0.55 && fabs(db(got) - db(ref)) < 0.02,
+          "tail: meter %.3f, ref %.3f", db(got), db(ref));
+    free_pl(in);
+}
+
 static void test_bad_args(void)
 {
     TruePeakLimiter *l = (TruePeakLimiter *)1;
@@ -361,6 +422,7 @@ int main(void)
     test_ceiling();
     test_linked_and_release();
     test_needed();
+    test_meter();
     test_bad_args();
     return check_summary();
 }

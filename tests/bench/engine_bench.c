@@ -20,6 +20,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <ebur128.h>
+
 #include "dialogueduck.h"
 #include "limiter.h"
 #include "loudness.h"
@@ -136,6 +138,31 @@ static double run_meter(unsigned flags, double *lufs, double *peak)
     return t0;
 }
 
+/* libebur128's own true-peak mode, for comparison with LOUDNESS_TRUE_PEAK. */
+static double run_ebur128_tp(double *peak)
+{
+    ebur128_state *st = ebur128_init(CH, RATE, EBUR128_MODE_I |
+                                     EBUR128_MODE_TRUE_PEAK);
+    float il[BLOCK * CH];
+    double t0 = now(), l, p;
+
+    for (long pos = 0; pos < frames; pos += BLOCK) {
+        int n = frames - pos < BLOCK ? (int)(frames - pos) : BLOCK;
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < CH; c++)
+                il[i * CH + c] = mix[c][pos + i];
+        ebur128_add_frames_float(st, il, n);
+    }
+    ebur128_loudness_global(st, &l);
+    *peak = 0;
+    for (int c = 0; c < CH; c++)
+        if (ebur128_true_peak(st, c, &p) == EBUR128_SUCCESS && p > *peak)
+            *peak = p;
+    t0 = now() - t0;
+    ebur128_destroy(&st);
+    return t0;
+}
+
 /* Gain then limiter, in place on work; returns seconds. */
 static double run_limiter(double gain, LimiterStats *st)
 {
@@ -216,6 +243,10 @@ int main(int argc, char **argv)
     BEST(t, run_meter(LOUDNESS_TRUE_PEAK, &lufs, &peak));
     printf("meter_tp_s %.4f\n", t);
     printf("mix_true_peak_dbtp %.2f\n", 20 * log10(peak));
+    double p2;
+    BEST(t, run_ebur128_tp(&p2));
+    printf("ebur128_tp_s %.4f\n", t);
+    printf("ebur128_true_peak_dbtp %.2f\n", 20 * log10(p2));
 
     /* normalized to -23 LUFS (EBU): the limiter mostly proves idle */
     double g23 = pow(10, (-23 - lufs) / 20), g14 = pow(10, (-14 - lufs) / 20);

@@ -254,7 +254,10 @@ echo "Engine and loudness parts, 10 minutes of stereo 48 kHz in memory (CPU s):"
 printf '  %-40s %8.3f s  %6.0fx realtime\n' "DDEngine (detect, plan, render)" \
     "$engine_cpu" "$(awk "BEGIN { print 600 / $engine_cpu }")"
 printf '  %-40s %8.3f s\n' "loudness meter, program (I + S)" "$(get meter_s)"
-printf '  %-40s %8.3f s\n' "loudness meter, with true peak" "$(get meter_tp_s)"
+printf '  %-40s %8.3f s  %s dBTP\n' "loudness meter, with true peak" \
+    "$(get meter_tp_s)" "$(get mix_true_peak_dbtp)"
+printf '  %-40s %8.3f s  %s dBTP\n' "libebur128 I + true-peak mode" \
+    "$(get ebur128_tp_s)" "$(get ebur128_true_peak_dbtp)"
 printf '  %-40s %8.3f s\n' "meter on its thread (caller's wall)" "$(get meter_thread_wall_s)"
 printf '  %-40s %8.3f s  %s s limited\n' "limiter at -23 LUFS" \
     "$(get limiter_-23_s)" "$(get limiter_-23_limited_s)"

@@ -88,10 +88,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         REQUIRE(o.nb_inputs >= 0 && o.nb_inputs <= CLI_MAX_INPUTS);
         for (int i = 0; i < o.nb_stems; i++) {
             const CliStem *s = &o.stems[i];
-            REQUIRE(s->path);
-            /* known finding: -i '' is accepted (a stem "" is refused);
-             * tests/tool/test_regress_cli.sh holds it */
-            REQUIRE(*s->path || s->input_index >= 0);
+            /* an empty path, from -d '' or -i '', is a usage error
+             * (tests/tool/test_regress_cli.sh) */
+            REQUIRE(s->path && *s->path);
             REQUIRE(s->input_index >= -1 && s->input_index < o.nb_inputs);
             REQUIRE(s->input_index < 0 || s->path == o.inputs[s->input_index]);
             REQUIRE(!s->spec || *s->spec);

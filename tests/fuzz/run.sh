@@ -3,16 +3,18 @@
 # each one for a bounded time, starting from the seed corpus committed in
 # tests/fuzz/corpus/<target>/. Prints the executions per target and any
 # crash artifacts, then "N passed, N failed" (one test per target).
+# The "mutate" target runs the whole program, built with the same
+# sanitizers, on randomly damaged media files (tests/fuzz/mutate.sh).
 #
 #   FUZZ_SECONDS=60      run time per target (0: replay the seeds only)
-#   FUZZ_TARGETS="engine json keyframes cli"
+#   FUZZ_TARGETS="engine json keyframes cli mutate"
 #   FUZZ_BUILD=build/fuzz
 #   FUZZ_CC=clang
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$TOP" || exit 1
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
-FUZZ_TARGETS=${FUZZ_TARGETS:-"engine json keyframes cli"}
+FUZZ_TARGETS=${FUZZ_TARGETS:-"engine json keyframes cli mutate"}
 FUZZ_BUILD=${FUZZ_BUILD:-build/fuzz}
 CC=${FUZZ_CC:-clang}
 
@@ -53,6 +55,21 @@ ar rcs "$FUZZ_BUILD/libdd-fuzz.a" $objs
 passed=0
 failed=0
 for t in $FUZZ_TARGETS; do
+    if [ "$t" = mutate ]; then
+        bin=$FUZZ_BUILD/dialogueduck
+        if ! $CC $CFLAGS -I. -Icore -Itool $PKG_CFLAGS -o "$bin" tool/main.c \
+                "$FUZZ_BUILD/libdd-fuzz.a" $PKG_LIBS -lm 2>"$bin.log"; then
+            echo "mutate: the program does not build"
+            head -n 10 "$bin.log"
+            failed=$((failed + 1))
+        elif sh tests/fuzz/mutate.sh "$bin" "$FUZZ_SECONDS" \
+                "$FUZZ_BUILD/mutate" "$FUZZ_BUILD/artifacts/mutate/"; then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1))
+        fi
+        continue
+    fi
     bin=$FUZZ_BUILD/fuzz_$t
     if ! $CC $CFLAGS -fsanitize=fuzzer -I. -Icore -Itool $PKG_CFLAGS \
             -o "$bin" "tests/fuzz/fuzz_$t.c" "$FUZZ_BUILD/libdd-fuzz.a" \

@@ -282,6 +282,8 @@ int cli_parse(CliOptions *o, int argc, char **argv)
     o->argc = argc;
     o->argv = argv;
 
+    if (argc < 2)
+        return usage_error("usage: dialogueduck -d DIALOGUE -m MUSIC -o OUTPUT");
     opterr = 0;
     /* 0, not 1: glibc then forgets its position inside a previous argv
      * (a second parse would otherwise go on with "-hq"'s 'q') */

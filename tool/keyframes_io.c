@@ -16,6 +16,7 @@
 #include "atomic_file.h"
 #include "json_writer.h"
 #include "keyframes_io.h"
+#include "dialogueduck_internal.h"
 #include "kf_formats.h"
 
 static const struct {
@@ -66,6 +67,22 @@ int64_t kf_samples_to_frames(int64_t t, int sample_rate, int num, int den)
     return (t * num + d / 2) / d;
 }
 
+/*
+ * Digits a keyframe gain needs: keyframes sit on the 0.1 dB grid, except
+ * where a new line cut a fade-up short; that gain is written exactly so an
+ * exported envelope renders back to the same samples.
+ */
+static int gain_decimals(double g)
+{
+    return dd_round_db(g) == g ? 1 : 15;
+}
+
+/* A keyframe gain without "-0.0". */
+static void put_db(FILE *fp, double g)
+{
+    fprintf(fp, "%.*f", gain_decimals(g), g > -0.05 && g < 0.05 ? 0.0 : g);
+}
+
 int kf_write_json(FILE *fp, const KfDoc *doc, char *err, size_t errlen)
 {
     JsonWriter w;
@@ -114,7 +131,8 @@ int kf_write_json(FILE *fp, const KfDoc *doc, char *err, size_t errlen)
     for (size_t i = 0; i < doc->nb_kf; i++) {
         json_object_begin(&w);
         json_kv_int(&w, "t", doc->kf[i].t);
-        json_kv_double(&w, "gain_db", doc->kf[i].gain_db, 1);
+        json_kv_double(&w, "gain_db", doc->kf[i].gain_db,
+                       gain_decimals(doc->kf[i].gain_db));
         json_object_end(&w);
     }
     json_array_end(&w);
@@ -129,12 +147,6 @@ static void put_seconds(FILE *fp, int64_t t, int sample_rate)
     /* Integer arithmetic: no binary rounding in the printed value. */
     fprintf(fp, "%" PRId64 ".%09" PRId64, whole,
             (rest * 1000000000 + sample_rate / 2) / sample_rate);
-}
-
-/* A gain as %.1f without "-0.0". */
-static void put_db(FILE *fp, double g)
-{
-    fprintf(fp, "%.1f", g > -0.05 && g < 0.05 ? 0.0 : g);
 }
 
 int kf_write_csv(FILE *fp, const KfDoc *doc, char *err, size_t errlen)

@@ -400,7 +400,12 @@ static int step(InputStem *s, char *err, size_t errlen)
     return ret < 0 ? ret : 0;
 }
 
-/* The read-ahead thread: keeps up to INPUT_AHEAD samples decoded. */
+/*
+ * The read-ahead thread: keeps up to INPUT_AHEAD samples decoded. Each side
+ * wakes the other only when it waits, and the reader wakes the worker only
+ * once the read-ahead is half used: a hand-over per packet costs more than
+ * decoding it.
+ */
 static void *worker(void *arg)
 {
     InputStem *s = arg;
@@ -408,8 +413,11 @@ static void *worker(void *arg)
     for (;;) {
         int ret;
         while (!s->quit && !s->done &&
-               av_audio_fifo_size(s->fifo) >= INPUT_AHEAD)
+               av_audio_fifo_size(s->fifo) >= INPUT_AHEAD) {
+            s->worker_waiting = 1;
             pthread_cond_wait(&s->cond, &s->lock);
+            s->worker_waiting = 0;
+        }
         if (s->quit || s->done)
             break;
         pthread_mutex_unlock(&s->lock);
@@ -421,7 +429,8 @@ static void *worker(void *arg)
         } else if (ret > 0) {
             s->done = 1;
         }
-        pthread_cond_broadcast(&s->cond);
+        if (s->reader_waiting || s->done)
+            pthread_cond_broadcast(&s->cond);
     }
     pthread_cond_broadcast(&s->cond);
     pthread_mutex_unlock(&s->lock);
@@ -470,8 +479,11 @@ int input_read(InputStem *s, float **dst, int nb, char *err, size_t errlen)
 
     if (s->worker_running) {
         pthread_mutex_lock(&s->lock);
-        while (av_audio_fifo_size(s->fifo) < nb && !s->done)
+        while (av_audio_fifo_size(s->fifo) < nb && !s->done) {
+            s->reader_waiting = 1;
             pthread_cond_wait(&s->cond, &s->lock);
+            s->reader_waiting = 0;
+        }
         if (s->worker_err && av_audio_fifo_size(s->fifo) < nb) {
             ret = s->worker_err;
             snprintf(err, errlen, "%s", s->worker_msg);
@@ -481,7 +493,8 @@ int input_read(InputStem *s, float **dst, int nb, char *err, size_t errlen)
         n = FFMIN(nb, av_audio_fifo_size(s->fifo));
         if (n > 0 && av_audio_fifo_read(s->fifo, (void **)dst, n) < n)
             n = AVERROR_BUG;
-        pthread_cond_broadcast(&s->cond);
+        if (s->worker_waiting && av_audio_fifo_size(s->fifo) <= INPUT_AHEAD / 2)
+            pthread_cond_broadcast(&s->cond);
         pthread_mutex_unlock(&s->lock);
         if (n < 0)
             return fail(err, errlen, n, s->path, "fifo read");

@@ -56,6 +56,7 @@ typedef struct InputStem {
 
     /* Read-ahead thread (input_set_async). */
     int async, worker_running, quit, worker_err;
+    int worker_waiting, reader_waiting; /* wake a side only when it waits */
     pthread_t thread;
     pthread_mutex_t lock;     /**< guards fifo, done, quit, worker_err */
     pthread_cond_t cond;

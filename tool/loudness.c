@@ -265,8 +265,10 @@ int loudness_meter_create(LoudnessMeter **out, int sample_rate,
                           unsigned flags)
 {
     LoudnessMeter *m;
-    /* integrated loudness is gated here (Gate), so no EBUR128_MODE_I */
-    int mode = EBUR128_MODE_S | EBUR128_MODE_SAMPLE_PEAK;
+    /* integrated loudness is gated here (Gate), so no EBUR128_MODE_I;
+     * the 3 s short-term window (2.3 MB at 48 kHz stereo) only for plots */
+    int mode = EBUR128_MODE_SAMPLE_PEAK |
+               (flags & LOUDNESS_HISTORY ? EBUR128_MODE_S : 0);
     int ret = AVERROR(ENOMEM);
 
     *out = NULL;

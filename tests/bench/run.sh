@@ -243,9 +243,20 @@ if "$DD" batch --help > /dev/null 2>&1; then
     done
     measure batch_j1 1 "$DD" batch "$TMP/j1.csv" -j 1
     measure batch_j2 1 "$DD" batch "$TMP/j2.csv" -j 2
-    # start-up cost: a 1-second job, best of 10
-    measure one 10 "$DD" -q -y -d "$C/one.flac" -m "$C/one.flac" \
+    # start-up cost: a 1-second job, start to end; /usr/bin/time counts in
+    # 10 ms steps, so time 20 runs with the nanosecond clock (mean and best)
+    measure one 3 "$DD" -q -y -d "$C/one.flac" -m "$C/one.flac" \
         -o "$TMP/one.wav"
+    one_ms=
+    for k in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+        t0=$(date +%s%N)
+        "$DD" -q -y -d "$C/one.flac" -m "$C/one.flac" -o "$TMP/one.wav" ||
+            die "1-second job failed"
+        one_ms="$one_ms $((($(date +%s%N) - t0) / 1000))"
+    done
+    one_stats=$(echo "$one_ms" | awk '{ for (i = 1; i <= NF; i++) {
+        s += $i; if (!m || $i < m) m = $i }
+        printf "mean %.1f ms, best %.1f ms", s / NF / 1000, m / 1000 }')
 fi
 
 # ------------------------------------------------------------------
@@ -335,6 +346,7 @@ if [ -n "$batch" ]; then
     printf '  %-40s %6.2f s  %6.0fx realtime  speed-up %sx (goal near 2x)\n' \
         "-j 2" "$batch_j2_wall" "$(awk "BEGIN { print 480 / $batch_j2_wall }")" \
         "$(ratio "$batch_j1_wall" "$batch_j2_wall")"
-    printf '  %-40s %6.0f ms (goal < 50 ms)\n' "one 1-second job, start to end" \
-        "$(awk "BEGIN { print $one_wall * 1000 }")"
+    printf '  %-40s %s (goal < 50 ms), %.0f ms CPU\n' \
+        "one 1-second job, start to end" "$one_stats" \
+        "$(awk "BEGIN { print $one_cpu * 1000 }")"
 fi

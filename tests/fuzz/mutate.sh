@@ -3,7 +3,8 @@
 # media files with random bytes changed (or cut short), for a bounded time.
 # Every run must end with exit 0 and a readable output, or exit 2/3 with
 # one line on stderr; never a signal, a sanitizer report or exit 4, and
-# never a temporary file left behind. Deterministic: run N uses seed N.
+# never a temporary file left behind. Deterministic: run N uses seed N,
+# from MUTATE_FIRST on (default 1; change it to explore other mutations).
 #
 # Usage: mutate.sh DIALOGUEDUCK SECONDS WORKDIR ARTIFACTS
 # Prints "mutate: N executions ..." and exits non-zero on a finding
@@ -65,7 +66,8 @@ mutate() {
 }
 
 start=$(date +%s)
-n=0 found=0 processed=0 refused=0
+n=$((${MUTATE_FIRST:-1} - 1)) first=${MUTATE_FIRST:-1}
+found=0 processed=0 refused=0
 while [ $(($(date +%s) - start)) -lt "$SECONDS_MAX" ]; do
     n=$((n + 1))
     seed=$(echo "$seeds" | sed -n "$((n % nb_seeds + 1))p")
@@ -103,5 +105,5 @@ while [ $(($(date +%s) - start)) -lt "$SECONDS_MAX" ]; do
     rm -f "$in"
 done
 rm -f out* .out*
-echo "mutate: $n executions in $SECONDS_MAX s ($processed processed, $refused refused with exit 2/3), $found findings"
+echo "mutate: $((n - first + 1)) executions (seeds $first..$n) in $SECONDS_MAX s ($processed processed, $refused refused with exit 2/3), $found findings"
 [ "$found" -eq 0 ]

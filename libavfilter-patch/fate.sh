@@ -156,42 +156,56 @@ equivalence() {
         "aevalsrc='0.2*sin(2*PI*220*t)+0.1*sin(2*PI*3000*t)|0.2*sin(2*PI*330*t)+0.05*sin(2*PI*60*t)':s=48000:d=20" \
         -c:a pcm_f32le "$d/music.wav" &&
     "$ff" -nostdin -v error -y -filter_complex \
-        "aevalsrc='$voice*$lines':s=48000:d=18" -c:a pcm_f32le "$d/dialogue.wav" ||
+        "aevalsrc='$voice*$lines':s=48000:d=18" -c:a pcm_f32le "$d/dialogue.wav" &&
+    "$ff" -nostdin -v error -y -filter_complex \
+        "aevalsrc='0.01*sin(2*PI*2000*t)|0.01*sin(2*PI*2100*t)|$voice*$lines|0|0.02*sin(2*PI*900*t)|0.02*sin(2*PI*950*t)':c=5.1:s=48000:d=18" \
+        -c:a pcm_f32le "$d/dialogue51.wav" &&
+    "$ff" -nostdin -v error -y -filter_complex \
+        "aevalsrc='0.2*sin(2*PI*220*t)|0.2*sin(2*PI*330*t)|0.1*sin(2*PI*440*t)|0.1*sin(2*PI*50*t)|0.05*sin(2*PI*3000*t)|0.05*sin(2*PI*3300*t)':c=5.1:s=48000:d=20" \
+        -c:a pcm_f32le "$d/music51.wav" ||
         { fail "$BRANCH: equivalence: cannot make the stems"; return; }
-    for params in "" "depth=-24:lookahead=1:hold=0.3" "below=12:depth=-30:attack=0.1:release=1.5" \
-                  "spectral=1:threshold=-40"; do
+    # MUSIC/DIALOGUE/PARAMS: the stems (the program mixes in the widest
+    # layout, the filter in the music's: both 5.1 for a 5.1 dialogue) and
+    # the filter's options
+    for c in music/dialogue/ music/dialogue/depth=-24:lookahead=1:hold=0.3 \
+             music/dialogue/below=12:depth=-30:attack=0.1:release=1.5 \
+             music/dialogue/spectral=1:threshold=-40 music51/dialogue51/depth=-20; do
+        mus=${c%%/*}.wav
+        c=${c#*/}
+        stem=${c%%/*}.wav
+        params=${c#*/}
         args=
         IFS=:
         for p in $params; do args="$args --${p%%=*} ${p#*=}"; done
         unset IFS
         args=$(echo "$args" | sed 's/--spectral 1/--spectral/')
-        "$ff" -nostdin -v error -y -i "$d/music.wav" -i "$d/dialogue.wav" \
+        "$ff" -nostdin -v error -y -i "$d/$mus" -i "$d/$stem" \
             -filter_complex "[0][1]dialogueduck=mix=0${params:+:$params}" \
             -f f32le "$d/filter.raw" &&
-        "$TOP/dialogueduck" -q -y -d "$d/dialogue.wav" -m "$d/music.wav" \
+        "$TOP/dialogueduck" -q -y -d "$d/$stem" -m "$d/$mus" \
             --loudness off $args --music-out "$d/tool.wav" &&
         "$ff" -nostdin -v error -y -i "$d/tool.wav" -f f32le "$d/tool.raw" ||
-            { fail "$BRANCH: equivalence [$params]: a run failed"; continue; }
+            { fail "$BRANCH: equivalence [$stem $params]: a run failed"; continue; }
         res=$("$TMP/f32diff" "$d/filter.raw" "$d/tool.raw")
         case $? in
         0) ;;
-        3) fail "$BRANCH: equivalence [$params]: lengths differ"; continue ;;
-        *) fail "$BRANCH: equivalence [$params]: cannot compare"; continue ;;
+        3) fail "$BRANCH: equivalence [$stem $params]: lengths differ"; continue ;;
+        *) fail "$BRANCH: equivalence [$stem $params]: cannot compare"; continue ;;
         esac
         db=${res#* }
         # and the music was ducked at all (else equality proves little)
-        "$ff" -nostdin -v error -y -i "$d/music.wav" -f f32le "$d/music.raw"
+        "$ff" -nostdin -v error -y -i "$d/$mus" -f f32le "$d/music.raw"
         ducked=$("$TMP/f32diff" "$d/filter.raw" "$d/music.raw" | cut -d' ' -f2)
-        log "$BRANCH equivalence [${params:-defaults}]: ${res% *} samples, max difference $db dBFS (ducking changed the music by up to $ducked dBFS)"
+        log "$BRANCH equivalence [$stem ${params:-defaults}]: ${res% *} samples, max difference $db dBFS (ducking changed the music by up to $ducked dBFS)"
         if [ "$(echo "$db" | awk '{ print ($1 < -90) }')" = 1 ]; then
             ok
         else
-            fail "$BRANCH: equivalence [$params]: difference $db dBFS >= -90 dBFS"
+            fail "$BRANCH: equivalence [$stem $params]: difference $db dBFS >= -90 dBFS"
         fi
         if [ "$(echo "$ducked" | awk '{ print ($1 > -30) }')" = 1 ]; then
             ok
         else
-            fail "$BRANCH: equivalence [$params]: the filter did not duck the music"
+            fail "$BRANCH: equivalence [$stem $params]: the filter did not duck the music"
         fi
     done
 }

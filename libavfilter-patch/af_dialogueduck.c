@@ -280,6 +280,13 @@ static int config_output(AVFilterLink *outlink)
     }
     s->lookahead_samples = dd_lookahead_samples(&p, outlink->sample_rate);
 
+    /* config_output may run again when the graph is reconfigured */
+    av_freep(&s->mix_map);
+    av_audio_fifo_free(s->dialogue_delay);
+    av_audio_fifo_free(s->music_delay);
+    s->dialogue_delay = s->music_delay = NULL;
+    av_fifo_freep2(&s->timeline);
+
     if (s->mix) {
         s->mix_map = av_calloc(nd * nm, sizeof(*s->mix_map));
         if (!s->mix_map)

@@ -263,6 +263,10 @@ bad "output a symlink to an input" 3 link.wav -d dlg.wav $M -o link.wav -y
 ln dlg.wav hard.wav
 bad "output a hard link to an input" 3 hard.wav -d dlg.wav $M -o hard.wav -y
 bad "output equal to a -i input" 3 film.mp4 -i film.mp4 $M -o film.mp4 -y
+bad "--music-out equal to an input" 3 music.wav -d dlg.wav $M -o out.wav --music-out music.wav -y
+bad "--report equal to an input"    3 dlg.wav   -d dlg.wav $M -o out.wav --report dlg.wav -y
+bad "--keyframes equal to an input" 3 dlg.wav   -d dlg.wav $M -o out.wav --keyframes dlg.wav -y
+bad "--plot equal to an input"      3 music.wav -d dlg.wav $M -o out.wav --plot music.wav -y
 
 # A read-only directory. Root writes anywhere, so as root the run drops to
 # nobody (setpriv) or the directory is made immutable (chattr +i).

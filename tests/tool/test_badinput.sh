@@ -183,6 +183,8 @@ bad "nonexistent"         2 nope.wav   -d nope.wav $M -o out.wav
 bad "empty file"          2 empty.wav  -d empty.wav $M -o out.wav
 bad "empty music"         2 empty.wav  -d dlg.wav -m empty.wav -o out.wav
 bad "text named .wav"     2 text.wav   -d text.wav $M -o out.wav
+mkdir adir.wav
+bad "a directory as input" 2 adir.wav  -d adir.wav $M -o out.wav
 bad "no audio stream"     2 video.mp4  -d video.mp4 $M -o out.wav
 bad "video, no audio (-i)" 2 video.mp4 -i video.mp4 $M -o out.mp4
 bad "zero-length audio"   2 zero.wav   -d zero.wav $M -o out.wav
@@ -283,6 +285,15 @@ elif command -v setpriv > /dev/null &&
     after=$(snapshot)
     [ "$rc" -eq 3 ] && one_line ro/out.wav && [ -z "$(ls -A ro)" ] && untouched && ok ||
         fail "read-only directory (as nobody): exit $rc: $(cat err.txt)"
+    # an unreadable input, in a directory nobody may write to
+    mkdir rw && chmod 777 rw && cp dlg.wav rw/secret.wav && chmod 000 rw/secret.wav
+    setpriv --reuid=65534 --regid=65534 --clear-groups \
+        "$DD" -q -d rw/secret.wav $M -o rw/out.wav 2> err.txt
+    rc=$?
+    [ "$rc" -eq 2 ] && one_line rw/secret.wav && [ ! -e rw/out.wav ] &&
+        [ -z "$(ls -A rw | grep '^\.')" ] && ok ||
+        fail "unreadable input (as nobody): exit $rc: $(cat err.txt)"
+    rm -rf rw
 else
     echo "  read-only directory: no way to drop root here; not tested"
 fi

@@ -297,6 +297,8 @@ elif command -v setpriv > /dev/null &&
 else
     echo "  read-only directory: no way to drop root here; not tested"
 fi
+# (an interrupted run must not leave an immutable directory behind)
+trap 'chattr -i "$TMP/ro" 2>/dev/null; rm -rf "$TMP"' EXIT
 if chattr +i ro 2>/dev/null; then
     run -d dlg.wav $M -o ro/out.wav
     chattr -i ro

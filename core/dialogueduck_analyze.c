@@ -38,6 +38,7 @@
 #define ACT_HOPS      1024   /* activity kept for readers (power of 2) */
 #define ACT_LAG       (WALKBACK_HOPS + 30) /* hops until activity is final */
 #define SILENCE       1e-10
+#define MONO_BLOCK    256    /* detection signal samples made at a time */
 
 struct DDAnalyzer {
     DDAllocator al_copy;
@@ -63,6 +64,7 @@ struct DDAnalyzer {
     int64_t music_hops;
 
     uint8_t act[ACT_HOPS];
+    float mono[MONO_BLOCK];
 };
 
 int dd_analyzer_create(DDAnalyzer **out, const DDParams *p, int sample_rate,
@@ -214,51 +216,73 @@ static int handle_event(DDAnalyzer *a, const DDDetectEvent *ev, int64_t hops)
     return ret;
 }
 
+/* The detection signal: the centre channel or the mean of all channels. */
+static void mono_block(const DDAnalyzer *a, const float *const *dialogue,
+                       int offset, int n, float *x)
+{
+    for (int i = 0; i < n; i++) {
+        float v;
+
+        if (a->center >= 0) {
+            v = dialogue[a->center][offset + i];
+        } else {
+            v = 0.0f;
+            for (int c = 0; c < a->dlg_channels; c++)
+                v += dialogue[c][offset + i];
+            v /= a->dlg_channels;
+        }
+        x[i] = isfinite(v) ? v : 0.0f; /* a NaN must not poison the filters */
+    }
+}
+
+static void dialogue_loudness(DDAnalyzer *a, const float *x, int n)
+{
+    for (int i = 0; i < n; i++) {
+        double y = dd_biquad_run(&a->dlg_k[1], dd_biquad_run(&a->dlg_k[0], x[i]));
+        a->dlg_hop_acc += y * y;
+    }
+}
+
+static int end_of_hop(DDAnalyzer *a, const DDDetectEvent *ev)
+{
+    int64_t hops = dd_detector_hops(a->det);
+    int in_speech, ret;
+
+    if (a->relative) {
+        a->dlg_hop[(hops - 1) & 127] = a->dlg_hop_acc / a->hop;
+        a->dlg_hop_acc = 0.0;
+    }
+    dd_planner_set_frontier(a->plan, hops * a->hop - a->delay);
+    if ((ret = handle_event(a, ev, hops)) < 0)
+        return ret;
+    in_speech = dd_detector_in_speech(a->det);
+    a->act[(hops - 1) & (ACT_HOPS - 1)] = in_speech;
+    if (in_speech && !ev->onset && a->relative) {
+        a->dlg_sum += a->dlg_hop[(hops - 1) & 127];
+        a->dlg_count++;
+    }
+    return DD_OK;
+}
+
 int dd_analyzer_feed_dialogue(DDAnalyzer *a, const float *const *dialogue,
                               int nb_samples)
 {
     if (a->finished || nb_samples < 0)
         return DD_ERROR_STATE;
-    for (int i = 0; i < nb_samples; i++) {
-        DDDetectEvent ev;
-        float x;
-        int ret;
+    for (int offset = 0; offset < nb_samples; offset += MONO_BLOCK) {
+        int n = nb_samples - offset < MONO_BLOCK ? nb_samples - offset
+                                                 : MONO_BLOCK;
+        mono_block(a, dialogue, offset, n, a->mono);
+        for (int done = 0; done < n;) {
+            DDDetectEvent ev;
+            int k = dd_detector_process(a->det, a->mono + done, n - done, &ev);
+            int ret;
 
-        if (a->center >= 0) {
-            x = dialogue[a->center][i];
-        } else {
-            float sum = 0.0f;
-            for (int c = 0; c < a->dlg_channels; c++)
-                sum += dialogue[c][i];
-            x = sum / a->dlg_channels;
-        }
-        if (!isfinite(x))
-            x = 0.0f; /* a NaN must not poison the filters for good */
-        if (a->relative) {
-            double y = dd_biquad_run(&a->dlg_k[1],
-                                     dd_biquad_run(&a->dlg_k[0], x));
-            a->dlg_hop_acc += y * y;
-        }
-        if (!dd_detector_push(a->det, x, &ev))
-            continue;
-
-        {
-            int64_t hops = dd_detector_hops(a->det);
-            int in_speech;
-
-            if (a->relative) {
-                a->dlg_hop[(hops - 1) & 127] = a->dlg_hop_acc / a->hop;
-                a->dlg_hop_acc = 0.0;
-            }
-            dd_planner_set_frontier(a->plan, hops * a->hop - a->delay);
-            if ((ret = handle_event(a, &ev, hops)) < 0)
+            if (a->relative)
+                dialogue_loudness(a, a->mono + done, k);
+            done += k;
+            if (ev.hop_done && (ret = end_of_hop(a, &ev)) < 0)
                 return ret;
-            in_speech = dd_detector_in_speech(a->det);
-            a->act[(hops - 1) & (ACT_HOPS - 1)] = in_speech;
-            if (in_speech && !ev.onset && a->relative) {
-                a->dlg_sum += a->dlg_hop[(hops - 1) & 127];
-                a->dlg_count++;
-            }
         }
     }
     return DD_OK;

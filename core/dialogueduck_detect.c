@@ -59,8 +59,12 @@ struct DDDetector {
     int max_walkback;
 
     DDBiquad band_hp, band_lp; /* speech band */
-    DDBiquad voice_lp1, voice_lp2;
+    int band_decim, band_pos;  /* block averages down to about 16 kHz */
+    double band_acc;
+    int acc_n;                 /* band samples in this hop */
+    DDBiquad voice_lp1, voice_lp2; /* at the voicing rate, about 8 kHz */
     int decim, decim_pos;
+    double decim_acc;
     int win, lag_min, lag_max; /* voicing window and lags, decimated */
     float vbuf[VBUF];
     unsigned vpos;
@@ -79,7 +83,7 @@ int dd_detector_create(DDDetector **out, int sample_rate, double threshold,
                        int max_walkback_hops, const DDAllocator *al)
 {
     DDDetector *d = dd_alloc(al, sizeof(*d));
-    int vrate;
+    int brate, vrate;
 
     *out = NULL;
     if (!d)
@@ -88,13 +92,18 @@ int dd_detector_create(DDDetector **out, int sample_rate, double threshold,
     d->threshold = threshold;
     d->max_walkback = max_walkback_hops < EBUF - 1 ? max_walkback_hops
                                                    : EBUF - 1;
-    dd_biquad_highpass(&d->band_hp, 150.0, 0.7071, sample_rate);
-    dd_biquad_lowpass(&d->band_lp, 4000.0, 0.7071, sample_rate);
-    /* 4th-order Butterworth at 1 kHz ahead of decimation */
-    dd_biquad_lowpass(&d->voice_lp1, 1000.0, 0.5412, sample_rate);
-    dd_biquad_lowpass(&d->voice_lp2, 1000.0, 1.3066, sample_rate);
-    d->decim = sample_rate / 8000 > 1 ? sample_rate / 8000 : 1;
-    vrate = sample_rate / d->decim;
+    /* The band is measured at about 16 kHz: block averages (a null at the
+     * low rate, where aliases would land) then 150 Hz - 4 kHz. Voicing is
+     * read at about 8 kHz: block averages of the band, then a 4th-order
+     * Butterworth at 1 kHz. Cheap where it runs at the input rate. */
+    d->band_decim = sample_rate / 16000 > 1 ? sample_rate / 16000 : 1;
+    brate = sample_rate / d->band_decim;
+    dd_biquad_highpass(&d->band_hp, 150.0, 0.7071, brate);
+    dd_biquad_lowpass(&d->band_lp, 4000.0, 0.7071, brate);
+    d->decim = brate / 8000 > 1 ? brate / 8000 : 1;
+    vrate = brate / d->decim;
+    dd_biquad_lowpass(&d->voice_lp1, 1000.0, 0.5412, vrate);
+    dd_biquad_lowpass(&d->voice_lp2, 1000.0, 1.3066, vrate);
     d->win = vrate * 3 / 100;
     d->lag_min = vrate / 400;
     d->lag_max = vrate / 70;
@@ -131,34 +140,37 @@ int dd_detector_in_speech(const DDDetector *d)
     return d->in_speech;
 }
 
-/* Peak normalized autocorrelation over the pitch lags of the newest
- * win + lag_max decimated samples. */
-static double voicing(const DDDetector *d)
+/* Whether the newest win + lag_max decimated samples are periodic in the
+ * pitch range: some lag's normalized autocorrelation exceeds VOICED_CORR.
+ * Only the answer matters, so the scan stops at the first such lag. */
+static int voiced_hop(const DDDetector *d)
 {
     unsigned start = d->vpos - d->win - d->lag_max;
-    double e0 = 0.0, best = 0.0;
+    double e0 = 0.0, e1 = 0.0;
 
     for (int n = 0; n < d->win; n++) {
         double x = d->vbuf[(start + n) & (VBUF - 1)];
+        double y = d->vbuf[(start + n + d->lag_min) & (VBUF - 1)];
         e0 += x * x;
+        e1 += y * y;
     }
     if (e0 <= 0.0)
-        return 0.0;
+        return 0;
     for (int k = d->lag_min; k <= d->lag_max; k++) {
-        double xy = 0.0, e1 = 0.0;
-        for (int n = 0; n < d->win; n++) {
-            double x = d->vbuf[(start + n) & (VBUF - 1)];
-            double y = d->vbuf[(start + n + k) & (VBUF - 1)];
-            xy += x * y;
-            e1 += y * y;
-        }
-        if (e1 > 0.0 && xy > 0.0) {
-            double r = xy / sqrt(e0 * e1);
-            if (r > best)
-                best = r;
+        double xy = 0.0;
+        for (int n = 0; n < d->win; n++)
+            xy += (double)d->vbuf[(start + n) & (VBUF - 1)] *
+                  d->vbuf[(start + n + k) & (VBUF - 1)];
+        if (xy > 0.0 && e1 > 0.0 && xy > VOICED_CORR * sqrt(e0 * e1))
+            return 1;
+        /* slide the lagged window's energy by one sample */
+        {
+            double out = d->vbuf[(start + k) & (VBUF - 1)];
+            double in  = d->vbuf[(start + k + d->win) & (VBUF - 1)];
+            e1 += in * in - out * out;
         }
     }
-    return best;
+    return 0;
 }
 
 static int popcount(unsigned v)
@@ -194,19 +206,20 @@ static int64_t walk_back(const DDDetector *d, int64_t confirm)
 static void end_hop(DDDetector *d, DDDetectEvent *ev)
 {
     int64_t h = d->hops;
-    double e = 10.0 * log10(d->acc / d->hop + 1e-12);
+    double e = 10.0 * log10(d->acc / (d->acc_n ? d->acc_n : 1) + 1e-12);
     int candidate, voiced = 0;
 
     if (e < ENERGY_MIN_DB)
         e = ENERGY_MIN_DB;
     d->energy[h & (EBUF - 1)] = e;
     d->acc = 0.0;
+    d->acc_n = 0;
     memset(ev, 0, sizeof(*ev));
 
     candidate = e > d->floor_db + ON_SNR && e > d->threshold;
     if (!d->in_speech) {
         if (candidate)
-            voiced = voicing(d) > VOICED_CORR;
+            voiced = voiced_hop(d);
         d->voiced_bits = (d->voiced_bits << 1 | voiced) &
                          ((1u << CONFIRM_SPAN) - 1);
         if (popcount(d->voiced_bits) >= CONFIRM_HOPS) {
@@ -236,21 +249,44 @@ static void end_hop(DDDetector *d, DDDetectEvent *ev)
     d->hops++;
 }
 
-int dd_detector_push(DDDetector *d, float x, DDDetectEvent *ev)
+/* One band-rate sample: speech-band energy and the voicing signal. */
+static void band_sample(DDDetector *d, double x)
 {
     double b = dd_biquad_run(&d->band_lp, dd_biquad_run(&d->band_hp, x));
-    double v = dd_biquad_run(&d->voice_lp2, dd_biquad_run(&d->voice_lp1, b));
 
     d->acc += b * b;
+    d->acc_n++;
+    d->decim_acc += b;
     if (++d->decim_pos >= d->decim) {
-        d->decim_pos = 0;
+        double v = d->decim_acc / d->decim;
+        v = dd_biquad_run(&d->voice_lp2, dd_biquad_run(&d->voice_lp1, v));
         d->vbuf[d->vpos++ & (VBUF - 1)] = v;
+        d->decim_pos = 0;
+        d->decim_acc = 0.0;
     }
-    if (++d->pos < d->hop)
-        return 0;
-    d->pos = 0;
-    end_hop(d, ev);
-    return 1;
+}
+
+int dd_detector_process(DDDetector *d, const float *x, int n,
+                        DDDetectEvent *ev)
+{
+    int i = 0;
+
+    while (i < n) {
+        d->band_acc += x[i++];
+        if (++d->band_pos >= d->band_decim) {
+            band_sample(d, d->band_acc / d->band_decim);
+            d->band_pos = 0;
+            d->band_acc = 0.0;
+        }
+        if (++d->pos >= d->hop) {
+            d->pos = 0;
+            end_hop(d, ev);
+            ev->hop_done = 1;
+            return i;
+        }
+    }
+    ev->hop_done = 0;
+    return i;
 }
 
 void dd_detector_finish(DDDetector *d, DDDetectEvent *ev)

@@ -48,6 +48,7 @@ typedef struct DDBiquad {
 
 void dd_biquad_lowpass(DDBiquad *f, double fc, double q, int sample_rate);
 void dd_biquad_highpass(DDBiquad *f, double fc, double q, int sample_rate);
+void dd_biquad_bandpass(DDBiquad *f, double fc, double q, int sample_rate);
 /* The two stages of the BS.1770 K-weighting filter at any sample rate. */
 void dd_biquad_kweight_shelf(DDBiquad *f, int sample_rate);
 void dd_biquad_kweight_highpass(DDBiquad *f, int sample_rate);
@@ -66,6 +67,7 @@ typedef struct DDDetector DDDetector;
 
 /* What the detector reports after each hop. */
 typedef struct DDDetectEvent {
+    int hop_done;      /* 1: a hop completed; the fields below are valid */
     int onset;         /* 1: a region starts at onset_hop */
     int64_t onset_hop;
     int offset;        /* 1: the open region ends before end_hop */
@@ -76,9 +78,11 @@ int dd_detector_create(DDDetector **out, int sample_rate, double threshold,
                        int max_walkback_hops, const DDAllocator *al);
 void dd_detector_free(DDDetector **d, const DDAllocator *al);
 void dd_detector_set_threshold(DDDetector *d, double threshold);
-/* Feed one sample of the mono detection signal; returns 1 when a hop
- * completed and *ev holds its outcome. */
-int dd_detector_push(DDDetector *d, float x, DDDetectEvent *ev);
+/* Feed the mono detection signal up to the end of a hop: returns the
+ * samples consumed; ev->hop_done tells whether a hop completed, and then
+ * *ev holds its outcome. */
+int dd_detector_process(DDDetector *d, const float *x, int n,
+                        DDDetectEvent *ev);
 /* Close an open region at the end of the stream. */
 void dd_detector_finish(DDDetector *d, DDDetectEvent *ev);
 int64_t dd_detector_hops(const DDDetector *d);

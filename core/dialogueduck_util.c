@@ -139,6 +139,20 @@ void dd_biquad_highpass(DDBiquad *f, double fc, double q, int sample_rate)
     f->z1 = f->z2 = 0.0;
 }
 
+/* Band-pass with 0 dB gain at fc. */
+void dd_biquad_bandpass(DDBiquad *f, double fc, double q, int sample_rate)
+{
+    double w = 2.0 * DD_PI * clamp_fc(fc, sample_rate) / sample_rate;
+    double alpha = sin(w) / (2.0 * q), c = cos(w), a0 = 1.0 + alpha;
+
+    f->b0 = alpha / a0;
+    f->b1 = 0.0;
+    f->b2 = -alpha / a0;
+    f->a1 = -2.0 * c / a0;
+    f->a2 = (1.0 - alpha) / a0;
+    f->z1 = f->z2 = 0.0;
+}
+
 /* BS.1770 K-weighting for any rate: the 48 kHz coefficients of the
  * recommendation re-derived through the bilinear transform, as libebur128
  * does. */

@@ -490,8 +490,8 @@ int pipeline_analyze(Pipeline *p, char *err, size_t errlen)
         an.split = o->gate == GATE_DIALOGUE || o->report;
         if (an.split)
             mflags |= LOUDNESS_DIALOGUE;
-        if (o->report)
-            mflags |= LOUDNESS_TRUE_PEAK;
+        if (o->report || !isnan(o->target_lufs))
+            mflags |= LOUDNESS_TRUE_PEAK; /* whether the limiter will act */
         if (o->plot)
             mflags |= LOUDNESS_HISTORY;
         what = "loudness meter";
@@ -578,8 +578,14 @@ next:
     }
     if (!isnan(o->target_lufs)) {
         p->gain_db = loudness_gain_db(o->target_lufs, p->measured_lufs);
-        p->limiter_used = limiter_needed(p->sample_peak, p->gain_db,
-                                         o->true_peak);
+        /* the true peak after the gain says whether limiting is needed;
+         * without it (no measurement) fall back on the sample-peak bound */
+        if (p->true_peak > 0.0)
+            p->limiter_used = p->true_peak * loudness_db_to_linear(p->gain_db) >
+                              loudness_db_to_linear(o->true_peak - LIMITER_HEADROOM_DB);
+        else
+            p->limiter_used = limiter_needed(p->sample_peak, p->gain_db,
+                                             o->true_peak);
     }
     if (o->plot && p->measure) {
         size_t nb_after = 0, nb_before = 0;
@@ -611,9 +617,15 @@ static void scale(float **buf, int channels, int n, float g)
             buf[c][k] *= g;
 }
 
-int pipeline_render(Pipeline *p, char *err, size_t errlen)
+/*
+ * One render pass. A dry pass writes nothing: it measures what the limiter
+ * leaves of the loudness (*dry_lufs), so the gain can be corrected before
+ * the pass that writes.
+ */
+static int render_pass(Pipeline *p, double *dry_lufs, char *err, size_t errlen)
 {
     const CliOptions *o = p->opt;
+    int dry = dry_lufs != NULL;
     int oc = p->out_layout.nb_channels, ret, code = EXIT_INTERNAL;
     int apply_gain = p->gain_db != 0.0;
     float lin = (float)loudness_db_to_linear(p->gain_db);
@@ -638,11 +650,11 @@ int pipeline_render(Pipeline *p, char *err, size_t errlen)
         what = "limiter";
         goto fail;
     }
-    /* The delivered file is measured only for the report, on the worker
-     * thread (off the critical path). */
-    p->out_measured = o->report && p->out;
+    /* The delivered file is measured for the report (and a dry pass), on
+     * the worker thread (off the critical path). */
+    p->out_measured = (o->report && p->out) || dry;
     if (p->out_measured) {
-        unsigned flags = LOUDNESS_TRUE_PEAK |
+        unsigned flags = (dry ? 0 : LOUDNESS_TRUE_PEAK) |
                          (o->gate == GATE_DIALOGUE ? LOUDNESS_DIALOGUE : 0) |
                          (o->threads != 1 ? LOUDNESS_THREAD : 0);
         what = "loudness meter";
@@ -651,8 +663,8 @@ int pipeline_render(Pipeline *p, char *err, size_t errlen)
             goto fail;
     }
 
-    progress_begin(&p->progress, "pass 2/2", (double)p->total / p->work_rate,
-                   o->verbosity > 0);
+    progress_begin(&p->progress, dry ? "loudness check" : "pass 2/2",
+                   (double)p->total / p->work_rate, o->verbosity > 0);
     for (;;) {
         int n = read_block(p, 0, err, errlen), m;
         if (n < 0) {
@@ -668,18 +680,18 @@ int pipeline_render(Pipeline *p, char *err, size_t errlen)
                                        p->tmp.data, n)) < 0)
             goto fail;
         pos += n;
-        if (p->music_out &&
+        if (p->music_out && !dry &&
             output_write(p->music_out, 0, (const float *const *)p->tmp.data, n,
                          err, errlen) < 0) {
             code = EXIT_OUTPUT;
             goto fail_msg;
         }
-        if (!p->out)
+        if (!p->out && !dry)
             goto next;
         sum3(p->mix.data, p->dout.data, p->tmp.data, p->fx.data, oc, n);
         if (apply_gain)
             scale(p->mix.data, oc, n, lin);
-        if (o->keep_stems) {
+        if (o->keep_stems && !dry) {
             if (apply_gain) {
                 scale(p->tmp.data, oc, n, lin);
                 scale(p->fx.data, oc, n, lin);
@@ -700,8 +712,8 @@ int pipeline_render(Pipeline *p, char *err, size_t errlen)
             what = "limiter";
             goto fail;
         }
-        if (output_write(p->out, 0, (const float *const *)p->mix.data, m,
-                         err, errlen) < 0) {
+        if (!dry && output_write(p->out, 0, (const float *const *)p->mix.data,
+                                 m, err, errlen) < 0) {
             code = EXIT_OUTPUT;
             goto fail_msg;
         }
@@ -719,8 +731,8 @@ next:
             what = "limiter";
             goto fail;
         }
-        if (output_write(p->out, 0, (const float *const *)p->mix.data, m,
-                         err, errlen) < 0) {
+        if (!dry && output_write(p->out, 0, (const float *const *)p->mix.data,
+                                 m, err, errlen) < 0) {
             code = EXIT_OUTPUT;
             goto fail_msg;
         }
@@ -737,6 +749,18 @@ next:
                 (long long)p->total);
     p->total = pos;
 
+    if (dry) {
+        what = "loudness measurement";
+        ret = loudness_meter_integrated(meter, o->gate == GATE_DIALOGUE ?
+                                        LOUDNESS_GATE_DIALOGUE :
+                                        LOUDNESS_GATE_PROGRAM, dry_lufs);
+        if (ret < 0)
+            goto fail;
+        dd_renderer_free(&r);
+        limiter_free(&lim);
+        loudness_meter_free(&meter);
+        return EXIT_OK;
+    }
     if ((p->out && output_finish(p->out, err, errlen) < 0) ||
         (p->music_out && output_finish(p->music_out, err, errlen) < 0)) {
         code = EXIT_OUTPUT;
@@ -768,6 +792,44 @@ fail_msg:
     limiter_free(&lim);
     loudness_meter_free(&meter);
     return code;
+}
+
+/*
+ * Linear gain then a limiter: where the limiter acts, the programme loses
+ * loudness, and loses more the higher the gain. Dry passes measure the
+ * result and correct the gain (by the secant through the last two passes)
+ * until it is within 0.1 LU of the target; each costs a pass, and only
+ * loud targets on peaky material need them.
+ */
+#define LOUDNESS_TOLERANCE 0.1
+#define MAX_CORRECTIONS    3
+
+int pipeline_render(Pipeline *p, char *err, size_t errlen)
+{
+    const CliOptions *o = p->opt;
+    double prev_gain = 0.0, prev_lufs = NAN;
+
+    for (int i = 0; i < MAX_CORRECTIONS && p->limiter_used && p->out &&
+                    !isnan(o->target_lufs); i++) {
+        double lufs, slope = 1.0;
+        int code = render_pass(p, &lufs, err, errlen);
+
+        if (code != EXIT_OK)
+            return code;
+        if (!isfinite(lufs) || fabs(o->target_lufs - lufs) <= LOUDNESS_TOLERANCE)
+            break;
+        if (isfinite(prev_lufs) && p->gain_db != prev_gain)
+            slope = av_clipd((lufs - prev_lufs) / (p->gain_db - prev_gain),
+                             0.2, 1.0);
+        prev_gain = p->gain_db;
+        prev_lufs = lufs;
+        p->gain_db += (o->target_lufs - lufs) / slope;
+        p->loudness_corrections++;
+        if (o->verbosity > 1)
+            fprintf(stderr, "dialogueduck: limiting left %.2f LUFS; gain "
+                    "raised to %+.2f dB\n", lufs, p->gain_db);
+    }
+    return render_pass(p, NULL, err, errlen);
 }
 
 int pipeline_write_extras(Pipeline *p, char *err, size_t errlen)

@@ -64,6 +64,7 @@ typedef struct Pipeline {
     double measured_lufs;          /**< by the chosen gate */
     double gain_db;
     int limiter_used;
+    int loudness_corrections;  /* gain raised after dry passes */
     float *st_before, *st_after;   /**< short-term history (--plot) */
     size_t nb_st;
 

@@ -161,6 +161,7 @@ static void write_loudness(JsonWriter *w, const Pipeline *p)
     json_kv_double(w, "seconds_limited",
                    (double)p->limiter.samples_limited / p->work_rate, 3);
     json_kv_double(w, "max_reduction_db", p->limiter.max_reduction_db, 2);
+    json_kv_int(w, "loudness_corrections", p->loudness_corrections);
     json_object_end(w);
 }
 

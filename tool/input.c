@@ -223,6 +223,11 @@ static int open_demuxer(InputStem *s, char *err, size_t errlen)
                  s->path);
         return AVERROR_INVALIDDATA;
     }
+    if (s->sample_rate > INPUT_MAX_RATE) {
+        snprintf(err, errlen, "%s: sample rate %d Hz is over the %d Hz this "
+                 "program takes", s->path, s->sample_rate, INPUT_MAX_RATE);
+        return AVERROR_INVALIDDATA;
+    }
     return 0;
 }
 

@@ -7,6 +7,11 @@
 #ifndef DD_INPUT_H
 #define DD_INPUT_H
 
+/* Stems above this rate are refused; the working rate is capped at
+ * INPUT_MAX_WORK_RATE (higher stems are resampled down to it). */
+#define INPUT_MAX_RATE      768000
+#define INPUT_MAX_WORK_RATE 192000
+
 #include <stddef.h>
 #include <stdint.h>
 #include <pthread.h>

@@ -80,7 +80,7 @@ static int gain_decimals(double g)
 /* A keyframe gain without "-0.0". */
 static void put_db(FILE *fp, double g)
 {
-    fprintf(fp, "%.*f", gain_decimals(g), g > -0.05 && g < 0.05 ? 0.0 : g);
+    fprintf(fp, "%.*f", gain_decimals(g), g == 0.0 ? 0.0 : g); /* not -0.0 */
 }
 
 int kf_write_json(FILE *fp, const KfDoc *doc, char *err, size_t errlen)

@@ -85,6 +85,13 @@ static int check_outputs(const CliOptions *o)
                 fprintf(stderr, "dialogueduck: %s: is a directory\n", out);
                 return EXIT_OUTPUT;
             }
+            /* the finished file is renamed into place: that would replace
+             * a device or a pipe, not write into it */
+            if (!S_ISREG(st.st_mode)) {
+                fprintf(stderr, "dialogueduck: %s: not a regular file; "
+                        "refusing to replace it\n", out);
+                return EXIT_OUTPUT;
+            }
             if (!o->overwrite) {
                 fprintf(stderr, "dialogueduck: %s: already exists (use -y to "
                         "overwrite)\n", out);

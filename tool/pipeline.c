@@ -147,9 +147,11 @@ int pipeline_open(Pipeline *p, const CliOptions *opt, char *err, size_t errlen)
     }
 
     /* One working rate: the highest of the stems, so nothing is
-     * band-limited on the way. */
+     * band-limited on the way, up to 192 kHz (the loudness meter's limit,
+     * and past anything audible). */
     for (int i = 0; i < p->nb_stems; i++) {
-        p->work_rate = FFMAX(p->work_rate, p->stems[i].sample_rate);
+        p->work_rate = FFMIN(FFMAX(p->work_rate, p->stems[i].sample_rate),
+                             INPUT_MAX_WORK_RATE);
         max_ch = FFMAX(max_ch, p->stems[i].layout.nb_channels);
         p->has_effects |= opt->stems[i].role == STEM_EFFECTS;
     }

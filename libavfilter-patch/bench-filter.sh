@@ -9,8 +9,8 @@
 #                else the make fate build, else make ffmpeg builds one)
 #   MINUTES=N    stem length (default 10)
 #
-# Each configuration runs RUNS times (default 3) and the fastest run
-# counts. Times are user + system CPU seconds from ffmpeg -benchmark. The
+# The configurations take turns, RUNS rounds (default 3); the fastest run
+# of each counts. Times are user + system CPU seconds from ffmpeg -benchmark. The
 # decode floor (both stems decoded, nothing filtered) is subtracted, so the
 # ratio compares the filters themselves; the totals are printed too. The
 # last line is "ratio R" (dialogueduck throughput / sidechaincompress).
@@ -53,28 +53,33 @@ if [ ! -s "$music" ] || [ ! -s "$dialogue" ]; then
         -c:a pcm_s16le "$dialogue.tmp.wav" && mv "$dialogue.tmp.wav" "$dialogue"
 fi
 
-# CPU seconds (user + system) of the fastest of RUNS runs of a filtergraph
-# (its outputs labelled [m] and optionally [d]).
+# CPU seconds (user + system) of one run of a filtergraph (its outputs
+# labelled [m] and optionally [d]).
 cpu() {
     maps="-map [m]"
     case "$1" in *"[d]"*) maps="$maps -map [d]" ;; esac
-    best=
-    i=0
-    while [ $i -lt "$RUNS" ]; do
-        t=$("$ff" -nostdin -hide_banner -nostats -benchmark -i "$music" -i "$dialogue" \
-                -filter_complex "$1" $maps -f null - 2>&1 |
-            sed -n 's/^bench: utime=\([0-9.]*\)s stime=\([0-9.]*\)s.*/\1 \2/p' |
-            awk '{ printf "%.3f", $1 + $2 }')
-        [ -n "$t" ] || ffsrc_die "ffmpeg failed on: $1"
-        best=$(awk -v a="$t" -v b="${best:-$t}" 'BEGIN { print (a < b ? a : b) }')
-        i=$((i + 1))
-    done
-    echo "$best"
+    t=$("$ff" -nostdin -hide_banner -nostats -benchmark -i "$music" -i "$dialogue" \
+            -filter_complex "$1" $maps -f null - 2>&1 |
+        sed -n 's/^bench: utime=\([0-9.]*\)s stime=\([0-9.]*\)s.*/\1 \2/p' |
+        awk '{ printf "%.3f", $1 + $2 }')
+    [ -n "$t" ] || ffsrc_die "ffmpeg failed on: $1"
+    echo "$t"
 }
 
-floor=$(cpu "[0]anull[m];[1]anull[d]")
-sc=$(cpu "[0][1]sidechaincompress[m]")
-dd=$(cpu "[0][1]dialogueduck=mix=0[m]")
+min() {
+    awk -v a="$1" -v b="${2:-$1}" 'BEGIN { print (a < b ? a : b) }'
+}
+
+# The three configurations take turns, so that a change of load on the
+# machine hits them alike; the fastest run of each counts.
+floor= sc= dd=
+i=0
+while [ $i -lt "$RUNS" ]; do
+    floor=$(min "$(cpu "[0]anull[m];[1]anull[d]")" "$floor")
+    sc=$(min "$(cpu "[0][1]sidechaincompress[m]")" "$sc")
+    dd=$(min "$(cpu "[0][1]dialogueduck=mix=0[m]")" "$dd")
+    i=$((i + 1))
+done
 
 echo "bench-filter: $MINUTES-minute stereo 48 kHz stems, $ff, best of $RUNS"
 echo "  decode floor        $floor s"

@@ -50,8 +50,13 @@ $(BUILD)/libdd.a: $(CORE_OBJS) $(TOOL_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(PROG): $(BUILD)/tool/main.o $(BUILD)/libdd.a
+# Each build tree links its own program (a sanitizer tree must not replace
+# ./dialogueduck); ./dialogueduck is a copy of the default tree's.
+$(BUILD)/$(PROG): $(BUILD)/tool/main.o $(BUILD)/libdd.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(PROG): $(BUILD)/$(PROG)
+	cp $(BUILD)/$(PROG) $@
 
 $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/check.h $(BUILD)/libdd.a
 	@mkdir -p $(@D)
@@ -59,8 +64,8 @@ $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/check.h $(BUILD)/libdd.a
 
 unit: $(UNIT_BINS)
 
-check: $(PROG) $(UNIT_BINS)
-	BUILD=$(BUILD) sh tests/run-check.sh
+check: $(BUILD)/$(PROG) $(UNIT_BINS)
+	BUILD=$(BUILD) DD=$(CURDIR)/$(BUILD)/$(PROG) sh tests/run-check.sh
 
 check-farm: $(PROG)
 	sh tests/farm/run.sh

@@ -134,6 +134,28 @@ int atomic_commit(AtomicFile *af)
     return 0;
 }
 
+int atomic_finish(AtomicFile *af, char *err, size_t errlen)
+{
+    const char *path = af->final_path ? af->final_path : "(output)";
+    int ret;
+
+    if (af->fp && ferror(af->fp)) {
+        snprintf(err, errlen, "%s: write error", path);
+        atomic_abort(af);
+        return -1;
+    }
+    /* the message needs the path, which a failed commit frees */
+    snprintf(err, errlen, "%s", path);
+    if ((ret = atomic_commit(af)) < 0) {
+        size_t len = strlen(err);
+        snprintf(err + len, errlen - len, ": %s", strerror(-ret));
+        return -1;
+    }
+    if (errlen)
+        err[0] = '\0';
+    return 0;
+}
+
 void atomic_abort(AtomicFile *af)
 {
     if (af->fp) {

@@ -33,6 +33,12 @@ int atomic_reserve(AtomicFile *af, const char *path);
 /** Close and rename into place. Returns 0 or -errno (file removed). */
 int atomic_commit(AtomicFile *af);
 
+/**
+ * For stdio writers: check the stream for write errors, then commit. On
+ * failure the file is removed and err holds "path: reason". 0 or -1.
+ */
+int atomic_finish(AtomicFile *af, char *err, size_t errlen);
+
 /** Close and remove the temporary file. Safe to call twice. */
 void atomic_abort(AtomicFile *af);
 

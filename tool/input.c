@@ -13,6 +13,7 @@
 #include <libavutil/avstring.h>
 #include <libavutil/opt.h>
 
+#include "av_error.h"
 #include "input.h"
 
 /* Samples the read-ahead thread keeps decoded. */
@@ -21,15 +22,7 @@
 static int fail(char *err, size_t errlen, int ret, const char *path,
                 const char *what)
 {
-    char buf[AV_ERROR_MAX_STRING_SIZE];
-    if (ret < 0) {
-        av_strerror(ret, buf, sizeof(buf));
-        snprintf(err, errlen, "%s: %s: %s", path, what, buf);
-    } else {
-        snprintf(err, errlen, "%s: %s", path, what);
-        ret = AVERROR_INVALIDDATA;
-    }
-    return ret;
+    return av_error_msg(err, errlen, ret, AVERROR_INVALIDDATA, path, what);
 }
 
 void input_native_layout(AVChannelLayout *dst, const AVChannelLayout *src)

@@ -229,15 +229,5 @@ int kf_write(const char *path, int format, const KfDoc *doc,
         snprintf(err, errlen, "%s: %s", path, msg);
         return -1;
     }
-    if (ferror(af.fp)) {
-        atomic_abort(&af);
-        snprintf(err, errlen, "%s: write error", path);
-        return -1;
-    }
-    ret = atomic_commit(&af);
-    if (ret < 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(-ret));
-        return -1;
-    }
-    return 0;
+    return atomic_finish(&af, err, errlen);
 }

@@ -13,6 +13,7 @@
 #include <libswresample/swresample.h>
 
 #include "atomic_file.h"
+#include "av_error.h"
 #include "output.h"
 
 typedef struct Track {
@@ -48,15 +49,7 @@ struct OutputFile {
 static int fail(char *err, size_t errlen, int ret, const char *path,
                 const char *what)
 {
-    char buf[AV_ERROR_MAX_STRING_SIZE];
-    if (ret < 0) {
-        av_strerror(ret, buf, sizeof(buf));
-        snprintf(err, errlen, "%s: %s: %s", path, what, buf);
-    } else {
-        snprintf(err, errlen, "%s: %s", path, what);
-        ret = AVERROR(EINVAL);
-    }
-    return ret;
+    return av_error_msg(err, errlen, ret, AVERROR(EINVAL), path, what);
 }
 
 const char *output_codec_name(const OutputFile *o)

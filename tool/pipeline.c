@@ -619,6 +619,23 @@ static void scale(float **buf, int channels, int n, float g)
             buf[c][k] *= g;
 }
 
+/* The first m samples of the finished mix: written (unless dry) and
+ * measured. Returns EXIT_OK or an exit code with err set. */
+static int deliver_mix(Pipeline *p, LoudnessMeter *meter, int dry, int m,
+                       int64_t *out_pos, char *err, size_t errlen)
+{
+    int ret;
+
+    if (!dry && output_write(p->out, 0, (const float *const *)p->mix.data, m,
+                             err, errlen) < 0)
+        return EXIT_OUTPUT;
+    if ((ret = meter_add(p, meter, p->opt->gate == GATE_DIALOGUE, p->mix.data,
+                         *out_pos, m)) < 0)
+        return internal_error(err, errlen, "loudness meter", ret);
+    *out_pos += m;
+    return EXIT_OK;
+}
+
 /*
  * One render pass. A dry pass writes nothing: it measures what the limiter
  * leaves of the loudness (*dry_lufs), so the gain can be corrected before
@@ -714,15 +731,8 @@ static int render_pass(Pipeline *p, double *dry_lufs, char *err, size_t errlen)
             what = "limiter";
             goto fail;
         }
-        if (!dry && output_write(p->out, 0, (const float *const *)p->mix.data,
-                                 m, err, errlen) < 0) {
-            code = EXIT_OUTPUT;
+        if ((code = deliver_mix(p, meter, dry, m, &out_pos, err, errlen)))
             goto fail_msg;
-        }
-        if ((ret = meter_add(p, meter, o->gate == GATE_DIALOGUE, p->mix.data,
-                             out_pos, m)) < 0)
-            goto fail;
-        out_pos += m;
 next:
         progress_update(&p->progress, (double)pos / p->work_rate);
     }
@@ -733,15 +743,8 @@ next:
             what = "limiter";
             goto fail;
         }
-        if (!dry && output_write(p->out, 0, (const float *const *)p->mix.data,
-                                 m, err, errlen) < 0) {
-            code = EXIT_OUTPUT;
+        if ((code = deliver_mix(p, meter, dry, m, &out_pos, err, errlen)))
             goto fail_msg;
-        }
-        if ((ret = meter_add(p, meter, o->gate == GATE_DIALOGUE, p->mix.data,
-                             out_pos, m)) < 0)
-            goto fail;
-        out_pos += m;
         limiter_get_stats(lim, &p->limiter);
     }
     progress_end(&p->progress);

@@ -459,15 +459,5 @@ int plot_svg_write(const char *path, const PlotData *d, char *err,
     draw_loudness(&p, d);
     fputs("</svg>\n", p.fp);
 
-    if (ferror(af.fp)) {
-        atomic_abort(&af);
-        snprintf(err, errlen, "%s: write error", path);
-        return -1;
-    }
-    ret = atomic_commit(&af);
-    if (ret < 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(-ret));
-        return -1;
-    }
-    return 0;
+    return atomic_finish(&af, err, errlen);
 }

@@ -134,8 +134,7 @@ const char *dd_strerror(int err);
 /** Lookahead in samples at a sample rate, as the engine rounds it. */
 int64_t dd_lookahead_samples(const DDParams *p, int sample_rate);
 
-/* ---------------------------------------------------------------- */
-/* Analyzer: detector + planner                                      */
+/* ---- Analyzer: detector + planner ---- */
 
 typedef struct DDAnalyzer DDAnalyzer;
 
@@ -192,8 +191,7 @@ int dd_analyzer_read_regions(DDAnalyzer *a, DDRegion *r, int max);
 int dd_analyzer_read_activity(DDAnalyzer *a, int64_t first, uint8_t *act,
                               int n);
 
-/* ---------------------------------------------------------------- */
-/* Renderer: keyframes -> gain -> music                              */
+/* ---- Renderer: keyframes -> gain -> music ---- */
 
 typedef struct DDRenderer DDRenderer;
 
@@ -229,8 +227,7 @@ double dd_renderer_gain_db(const DDRenderer *r, int64_t t);
 int dd_renderer_process(DDRenderer *r, const float *const *in, float **out,
                         int nb_samples);
 
-/* ---------------------------------------------------------------- */
-/* Engine: one-pass streaming (analyzer + delay + renderer)          */
+/* ---- Engine: one-pass streaming (analyzer + delay + renderer) ---- */
 
 typedef struct DDEngine DDEngine;
 

@@ -35,6 +35,18 @@ fate-filter-dialogueduck-dialogue-ends: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIA
 FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-music-ends
 fate-filter-dialogueduck-music-ends: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO)[d];[0:a]aresample,atrim=end=3[m];[m][d]dialogueduck,aresample"
 
+FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-empty-dialogue
+fate-filter-dialogueduck-empty-dialogue: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO),atrim=end=0[d];[0:a]aresample[m];[m][d]dialogueduck=mix=0,aresample"
+
+FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-empty-music
+fate-filter-dialogueduck-empty-music: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO)[d];[0:a]aresample,atrim=end=0[m];[m][d]dialogueduck,aresample"
+
+FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-range-min
+fate-filter-dialogueduck-range-min: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO)[d];[0:a]aresample[m];[m][d]dialogueduck=depth=-60:lookahead=0:attack=0.01:release=0.01:hold=0:threshold=-80:mix=0,aresample"
+
+FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-range-max
+fate-filter-dialogueduck-range-max: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO)[d];[0:a]aresample[m];[m][d]dialogueduck=depth=0:below=40:lookahead=2:attack=2:release=5:hold=5:threshold=-10:mix=0,aresample"
+
 FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-command
 fate-filter-dialogueduck-command: tests/data/filtergraphs/dialogueduck-command
 fate-filter-dialogueduck-command: CMD = framecrc -i $(SRC) -/filter_complex $(TARGET_PATH)/tests/data/filtergraphs/dialogueduck-command

@@ -22,29 +22,11 @@
 
 #include "dialogueduck.h"
 
+#include "raw_f32.h"
+
 #define RATE  48000
 #define BLOCK 1024
 #define MCH   2
-
-static float *read_raw(const char *path, long *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "engine_run: cannot open %s\n", path);
-        exit(1);
-    }
-    fseek(f, 0, SEEK_END);
-    long sz = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    float *x = malloc(sz > 0 ? sz : 1);
-    if (!x || fread(x, 1, sz, f) != (size_t)sz) {
-        fprintf(stderr, "engine_run: cannot read %s\n", path);
-        exit(1);
-    }
-    fclose(f);
-    *n = sz / sizeof(float);
-    return x;
-}
 
 static int print_regions(int dch, const float *dlg, long frames)
 {
@@ -93,7 +75,7 @@ int main(int argc, char **argv)
         long nd;
         if (dch < 1 || dch > 8)
             return 2;
-        float *dlg = read_raw(argv[3], &nd);
+        float *dlg = raw_f32_read("engine_run", argv[3], &nd);
         int ret = print_regions(dch, dlg, nd / dch);
         free(dlg);
         return ret;
@@ -109,7 +91,8 @@ int main(int argc, char **argv)
         return 2;
     }
     long nd, nm;
-    float *dlg = read_raw(argv[2], &nd), *mus = read_raw(argv[3], &nm);
+    float *dlg = raw_f32_read("engine_run", argv[2], &nd);
+    float *mus = raw_f32_read("engine_run", argv[3], &nm);
     long frames = nm / MCH, dframes = nd / dch;
 
     DDParams p;

@@ -17,31 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "raw_f32.h"
+
 #define RATE      48000
 #define FRAME     480
 #define MCH       2
 #define MAX_PAUSE 100   /* frames */
 #define FADE      0.5   /* s */
-
-static float *read_raw(const char *path, long *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "level_duck: cannot open %s\n", path);
-        exit(1);
-    }
-    fseek(f, 0, SEEK_END);
-    long sz = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    float *x = malloc(sz > 0 ? sz : 1);
-    if (!x || fread(x, 1, sz, f) != (size_t)sz) {
-        fprintf(stderr, "level_duck: cannot read %s\n", path);
-        exit(1);
-    }
-    fclose(f);
-    *n = sz / sizeof(float);
-    return x;
-}
 
 int main(int argc, char **argv)
 {
@@ -55,7 +37,8 @@ int main(int argc, char **argv)
     if (dch < 1)
         return 2;
     long nd, nm;
-    float *dlg = read_raw(argv[4], &nd), *mus = read_raw(argv[5], &nm);
+    float *dlg = raw_f32_read("level_duck", argv[4], &nd);
+    float *mus = raw_f32_read("level_duck", argv[5], &nm);
     long n = nm / MCH, dn = nd / dch;
     int nf = n / FRAME + 1;
     char *act = calloc(nf, 1);

@@ -69,8 +69,10 @@ mkdir -p "$OUT/clips" || die "cannot create $OUT"
 
 # Scene builder and scorer: plain C and libm.
 for t in scene_build score level_duck; do
-    if [ ! -x "$OUT/$t" ] || [ "tests/eval/$t.c" -nt "$OUT/$t" ]; then
-        $CC -std=c11 -O2 -Wall -Wextra -o "$OUT/$t" "tests/eval/$t.c" -lm ||
+    if [ ! -x "$OUT/$t" ] || [ "tests/eval/$t.c" -nt "$OUT/$t" ] ||
+       [ tests/eval/raw_f32.c -nt "$OUT/$t" ]; then
+        $CC -std=c11 -O2 -Wall -Wextra -o "$OUT/$t" "tests/eval/$t.c" \
+            tests/eval/raw_f32.c -lm ||
             die "cannot build $t"
     fi
 done
@@ -78,7 +80,8 @@ done
 # The core engine alone (DDEngine, the filter's path), when core/ builds.
 have_engine=
 if $CC -std=c11 -O2 -Wall -Wextra -Icore -o "$OUT/engine_run" \
-        tests/eval/engine_run.c core/*.c -lm 2> "$OUT/engine_run.log"; then
+        tests/eval/engine_run.c tests/eval/raw_f32.c core/*.c -lm \
+        2> "$OUT/engine_run.log"; then
     have_engine=1
 else
     echo "eval: core/ does not build (see $OUT/engine_run.log):" \

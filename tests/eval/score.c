@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "raw_f32.h"
+
 #define FRAME     960           /* 10 ms of 48 kHz stereo, in floats */
 #define SILENT_DB -60.0         /* original music frames below: skipped */
 #define NO_GAIN   1e9           /* marks a skipped frame */
@@ -75,26 +77,6 @@ static double median_from(long from)
         return 0;
     qsort(speech_gain + from, n, sizeof(*speech_gain), cmp_double);
     return speech_gain[from + n / 2];
-}
-
-static float *read_raw(const char *path, long *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "score: cannot open %s\n", path);
-        exit(1);
-    }
-    fseek(f, 0, SEEK_END);
-    long sz = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    float *x = malloc(sz > 0 ? sz : 1);
-    if (!x || fread(x, 1, sz, f) != (size_t)sz) {
-        fprintf(stderr, "score: cannot read %s\n", path);
-        exit(1);
-    }
-    fclose(f);
-    *n = sz / sizeof(float);
-    return x;
 }
 
 static int read_truth(const char *path, Item *it, int max)
@@ -188,8 +170,8 @@ static void score_scene(const char *truth_path, const char *orig_path,
     static Item it[MAX_ITEMS];
     int ni = read_truth(truth_path, it, MAX_ITEMS);
     long no, nd;
-    float *orig = read_raw(orig_path, &no);
-    float *duck = read_raw(duck_path, &nd);
+    float *orig = raw_f32_read("score", orig_path, &no);
+    float *duck = raw_f32_read("score", duck_path, &nd);
     if (nd < no) {
         /* A short output counts as silence (fully ducked) where missing. */
         fprintf(stderr, "score: %s is %ld samples shorter than the "

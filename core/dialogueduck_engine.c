@@ -20,10 +20,11 @@
 
 /*
  * Analyzer, music delay line and renderer in one pass. The music is
- * delayed by D = lookahead + one hop; the planner never changes a keyframe
- * before h * hop - D once h hops are analyzed, so the renderer can follow
- * the planner's queue, provisional release keyframes included (see the
- * planner), and the output equals a render of the final keyframe list.
+ * delayed by D = the lookahead. Once h hops are analyzed the planner never
+ * changes a keyframe before h * hop - D, and the renderer never passes
+ * (input position) - D, which lies before the next hop's frontier; so it
+ * can follow the planner's queue, provisional release keyframes included
+ * (see the planner), and the output equals a render of the final list.
  */
 
 #include <math.h>

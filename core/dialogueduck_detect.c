@@ -269,24 +269,34 @@ static void band_sample(DDDetector *d, double x)
 int dd_detector_process(DDDetector *d, const float *x, int n,
                         DDDetectEvent *ev)
 {
-    int i = 0;
+    int m = d->hop - d->pos < n ? d->hop - d->pos : n; /* up to the hop end */
 
-    while (i < n) {
-        d->band_acc += x[i++];
-        if (++d->band_pos >= d->band_decim) {
-            band_sample(d, d->band_acc / d->band_decim);
+    for (int i = 0; i < m;) {
+        int k = d->band_decim - d->band_pos;
+        double acc = d->band_acc;
+
+        if (k > m - i)
+            k = m - i;
+        for (int j = 0; j < k; j++)
+            acc += x[i + j];
+        i += k;
+        d->band_pos += k;
+        if (d->band_pos < d->band_decim) {
+            d->band_acc = acc;
+        } else {
+            band_sample(d, acc / d->band_decim);
             d->band_pos = 0;
             d->band_acc = 0.0;
         }
-        if (++d->pos >= d->hop) {
-            d->pos = 0;
-            end_hop(d, ev);
-            ev->hop_done = 1;
-            return i;
-        }
     }
-    ev->hop_done = 0;
-    return i;
+    d->pos += m;
+    ev->hop_done = d->pos >= d->hop;
+    if (ev->hop_done) {
+        d->pos = 0;
+        end_hop(d, ev);
+        ev->hop_done = 1;
+    }
+    return m;
 }
 
 void dd_detector_finish(DDDetector *d, DDDetectEvent *ev)

@@ -48,7 +48,6 @@ typedef struct DDBiquad {
 
 void dd_biquad_lowpass(DDBiquad *f, double fc, double q, int sample_rate);
 void dd_biquad_highpass(DDBiquad *f, double fc, double q, int sample_rate);
-void dd_biquad_bandpass(DDBiquad *f, double fc, double q, int sample_rate);
 /* The two stages of the BS.1770 K-weighting filter at any sample rate. */
 void dd_biquad_kweight_shelf(DDBiquad *f, int sample_rate);
 void dd_biquad_kweight_highpass(DDBiquad *f, int sample_rate);

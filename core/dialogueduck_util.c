@@ -113,44 +113,37 @@ static double clamp_fc(double fc, int sample_rate)
     return fmin(fc, 0.45 * sample_rate);
 }
 
-void dd_biquad_lowpass(DDBiquad *f, double fc, double q, int sample_rate)
+/* The part the RBJ low- and high-pass share: the feedback coefficients.
+ * Returns a0 for normalizing the feed-forward ones; *c gets cos(w). */
+static double rbj_setup(DDBiquad *f, double fc, double q, int sample_rate,
+                        double *c)
 {
     double w = 2.0 * DD_PI * clamp_fc(fc, sample_rate) / sample_rate;
-    double alpha = sin(w) / (2.0 * q), c = cos(w), a0 = 1.0 + alpha;
+    double alpha = sin(w) / (2.0 * q), a0 = 1.0 + alpha;
+
+    *c = cos(w);
+    f->a1 = -2.0 * *c / a0;
+    f->a2 = (1.0 - alpha) / a0;
+    f->z1 = f->z2 = 0.0;
+    return a0;
+}
+
+void dd_biquad_lowpass(DDBiquad *f, double fc, double q, int sample_rate)
+{
+    double c, a0 = rbj_setup(f, fc, q, sample_rate, &c);
 
     f->b0 = (1.0 - c) / 2.0 / a0;
     f->b1 = (1.0 - c) / a0;
     f->b2 = f->b0;
-    f->a1 = -2.0 * c / a0;
-    f->a2 = (1.0 - alpha) / a0;
-    f->z1 = f->z2 = 0.0;
 }
 
 void dd_biquad_highpass(DDBiquad *f, double fc, double q, int sample_rate)
 {
-    double w = 2.0 * DD_PI * clamp_fc(fc, sample_rate) / sample_rate;
-    double alpha = sin(w) / (2.0 * q), c = cos(w), a0 = 1.0 + alpha;
+    double c, a0 = rbj_setup(f, fc, q, sample_rate, &c);
 
     f->b0 = (1.0 + c) / 2.0 / a0;
     f->b1 = -(1.0 + c) / a0;
     f->b2 = f->b0;
-    f->a1 = -2.0 * c / a0;
-    f->a2 = (1.0 - alpha) / a0;
-    f->z1 = f->z2 = 0.0;
-}
-
-/* Band-pass with 0 dB gain at fc. */
-void dd_biquad_bandpass(DDBiquad *f, double fc, double q, int sample_rate)
-{
-    double w = 2.0 * DD_PI * clamp_fc(fc, sample_rate) / sample_rate;
-    double alpha = sin(w) / (2.0 * q), c = cos(w), a0 = 1.0 + alpha;
-
-    f->b0 = alpha / a0;
-    f->b1 = 0.0;
-    f->b2 = -alpha / a0;
-    f->a1 = -2.0 * c / a0;
-    f->a2 = (1.0 - alpha) / a0;
-    f->z1 = f->z2 = 0.0;
 }
 
 /* BS.1770 K-weighting for any rate: the 48 kHz coefficients of the

@@ -26,15 +26,20 @@ endif
 BUILD ?= build
 PROG = dialogueduck
 
+# tool/: the pipeline stages at the top, batch mode, keyframe formats and
+# generic helpers in their own folders.
+TOOL_DIRS = tool tool/batch tool/keyframes tool/util
+
 CORE_SRCS = $(wildcard core/*.c)
-TOOL_SRCS = $(filter-out tool/main.c, $(wildcard tool/*.c))
+TOOL_SRCS = $(filter-out tool/main.c, $(wildcard $(TOOL_DIRS:%=%/*.c)))
+TOOL_HDRS = $(wildcard $(TOOL_DIRS:%=%/*.h))
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 
 CORE_OBJS = $(CORE_SRCS:%.c=$(BUILD)/%.o)
 TOOL_OBJS = $(TOOL_SRCS:%.c=$(BUILD)/%.o)
 UNIT_BINS = $(UNIT_SRCS:%.c=$(BUILD)/%)
 
-ALL_CFLAGS = $(CFLAGS) -I. -Icore -Itool $(PKG_CFLAGS)
+ALL_CFLAGS = $(CFLAGS) -I. -Icore $(TOOL_DIRS:%=-I%) $(PKG_CFLAGS)
 
 all: $(PROG)
 
@@ -42,7 +47,7 @@ $(BUILD)/core/%.o: core/%.c $(wildcard core/*.h) config.mak
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Icore -c -o $@ $<
 
-$(BUILD)/tool/%.o: tool/%.c $(wildcard core/*.h tool/*.h) config.h config.mak
+$(BUILD)/tool/%.o: tool/%.c $(wildcard core/*.h) $(TOOL_HDRS) config.h config.mak
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 

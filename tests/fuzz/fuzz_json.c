@@ -1,5 +1,5 @@
 /*
- * Fuzz target: the JSON reader (tool/json_reader.h) on arbitrary bytes.
+ * Fuzz target: the JSON reader (tool/util/json_reader.h) on arbitrary bytes.
  * A parse either succeeds with a well-formed tree or fails with a
  * "line L, column C: ..." message; the tree is walked and freed.
  *

@@ -29,17 +29,18 @@ PKG_LIBS=$(sed -n 's/^PKG_LIBS = //p' config.mak)
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 CFLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -Wall -Wextra $SAN"
 OBJ=$FUZZ_BUILD/obj
-mkdir -p "$OBJ/core" "$OBJ/tool"
+TOOL_INC="-I. -Icore -Itool -Itool/batch -Itool/keyframes -Itool/util"
+mkdir -p "$OBJ/core" "$OBJ/tool/batch" "$OBJ/tool/keyframes" "$OBJ/tool/util"
 
 # The library, instrumented for coverage (fuzzer-no-link). Objects are
 # rebuilt when their source or any header is newer.
-newest_header=$(ls -t core/*.h tool/*.h config.h 2>/dev/null | head -n 1)
+newest_header=$(ls -t core/*.h tool/*.h tool/*/*.h config.h 2>/dev/null | head -n 1)
 objs=
-for src in core/*.c tool/*.c; do
+for src in core/*.c tool/*.c tool/*/*.c; do
     [ "$src" = tool/main.c ] && continue
     o=$OBJ/${src%.c}.o
     if [ ! -f "$o" ] || [ "$src" -nt "$o" ] || [ "$newest_header" -nt "$o" ]; then
-        if ! $CC $CFLAGS -fsanitize=fuzzer-no-link -I. -Icore -Itool \
+        if ! $CC $CFLAGS -fsanitize=fuzzer-no-link $TOOL_INC \
                 $PKG_CFLAGS -c -o "$o" "$src" 2>"$o.log"; then
             echo "fuzz: $src does not compile, left out:" >&2
             head -n 5 "$o.log" >&2
@@ -57,7 +58,7 @@ failed=0
 for t in $FUZZ_TARGETS; do
     if [ "$t" = mutate ]; then
         bin=$FUZZ_BUILD/dialogueduck
-        if ! $CC $CFLAGS -I. -Icore -Itool $PKG_CFLAGS -o "$bin" tool/main.c \
+        if ! $CC $CFLAGS $TOOL_INC $PKG_CFLAGS -o "$bin" tool/main.c \
                 "$FUZZ_BUILD/libdd-fuzz.a" $PKG_LIBS -lm 2>"$bin.log"; then
             echo "mutate: the program does not build"
             head -n 10 "$bin.log"
@@ -71,7 +72,7 @@ for t in $FUZZ_TARGETS; do
         continue
     fi
     bin=$FUZZ_BUILD/fuzz_$t
-    if ! $CC $CFLAGS -fsanitize=fuzzer -I. -Icore -Itool $PKG_CFLAGS \
+    if ! $CC $CFLAGS -fsanitize=fuzzer $TOOL_INC $PKG_CFLAGS \
             -o "$bin" "tests/fuzz/fuzz_$t.c" "$FUZZ_BUILD/libdd-fuzz.a" \
             $PKG_LIBS -lm 2>"$bin.log"; then
         echo "fuzz_$t: does not build"

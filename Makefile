@@ -19,9 +19,15 @@ include config.mak
 endif
 
 ifeq ($(SANITIZE_FORCE),1)
-CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-LDFLAGS += -fsanitize=address,undefined
+DD_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+DD_LDFLAGS += -fsanitize=address,undefined
 endif
+
+# The flags the build needs (DD_*, from configure) come first and stay
+# whatever CFLAGS, CPPFLAGS or LDFLAGS the user gives, on make's command
+# line too; the user's come after them and win where they conflict (-O).
+override CFLAGS := $(DD_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+override LDFLAGS := $(DD_LDFLAGS) $(LDFLAGS)
 
 BUILD ?= build
 PROG = dialogueduck

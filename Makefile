@@ -8,7 +8,10 @@
 #   make bench      speed and memory against stock FFmpeg
 #   make fuzz       run the fuzz targets for a bounded time
 #   make demo       generate a demo scene and duck it
-#   make install    PREFIX, DESTDIR
+#   make install    PREFIX, DESTDIR (INSTALL_STRIP=1 or make install-strip
+#                   to strip the program)
+#   make deb        build the Debian package (dpkg-buildpackage) and check it
+#   sh tests/deps.sh install [TIER...]   the Debian packages of the tiers
 
 -include config.mak
 
@@ -76,35 +79,49 @@ $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/check.h $(BUILD)/libdd.a
 unit: $(UNIT_BINS)
 
 check: $(BUILD)/$(PROG) $(UNIT_BINS)
+	@sh tests/deps.sh check check
 	BUILD=$(BUILD) DD=$(CURDIR)/$(BUILD)/$(PROG) sh tests/run-check.sh
 
 check-farm: $(PROG)
+	@sh tests/deps.sh check check-farm
 	sh tests/farm/run.sh
 
 fate:
+	@sh tests/deps.sh check fate
 	sh libavfilter-patch/fate.sh
 
 ffmpeg:
+	@sh tests/deps.sh check fate
 	sh libavfilter-patch/build-ffmpeg.sh
 
 eval: $(PROG)
+	@sh tests/deps.sh check eval
 	sh tests/eval/run.sh
 
 bench: $(PROG)
+	@sh tests/deps.sh check bench
 	sh tests/bench/run.sh
 
 fuzz:
+	@sh tests/deps.sh check fuzz
 	sh tests/fuzz/run.sh
 
 demo: $(PROG)
+	@sh tests/deps.sh check demo
 	sh tests/demo.sh
 
+deb:
+	@sh tests/deps.sh check deb
+	sh tests/deb/run.sh
+
 install: $(PROG)
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/$(PROG)
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 $(if $(filter 1,$(INSTALL_STRIP)),-s --strip-program=$(STRIP)) $(PROG) $(DESTDIR)$(BINDIR)/$(PROG)
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/$(PROG)
+	rm -f $(DESTDIR)$(BINDIR)/$(PROG)
+
+include doc/install.mak
 
 clean:
 	rm -rf $(BUILD) $(PROG) demo
@@ -112,4 +129,4 @@ clean:
 distclean: clean
 	rm -f config.mak config.h
 
-.PHONY: all unit check check-farm fate ffmpeg eval bench fuzz demo install uninstall clean distclean
+.PHONY: all unit check check-farm fate ffmpeg eval bench fuzz demo install uninstall clean distclean deb

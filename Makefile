@@ -10,6 +10,7 @@
 #   make demo       generate a demo scene and duck it
 #   make install    PREFIX, DESTDIR (INSTALL_STRIP=1 or make install-strip
 #                   to strip the program)
+#   make man        regenerate the man page's option sections from --help
 #   make deb        build the Debian package (dpkg-buildpackage) and check it
 #   sh tests/deps.sh install [TIER...]   the Debian packages of the tiers
 
@@ -29,6 +30,8 @@ endif
 # The flags the build needs (DD_*, from configure) come first and stay
 # whatever CFLAGS, CPPFLAGS or LDFLAGS the user gives, on make's command
 # line too; the user's come after them and win where they conflict (-O).
+# Add a flag the build needs to DD_CFLAGS/DD_LDFLAGS above this line: a
+# plain CFLAGS += below it is ignored (override).
 override CFLAGS := $(DD_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 override LDFLAGS := $(DD_LDFLAGS) $(LDFLAGS)
 

@@ -10,6 +10,10 @@
 . "$(dirname "$0")/../lib.sh"
 
 cd "$TMP" || exit 1
+# The make of make check must not reach the makes below (BUILD=build-asan,
+# SANITIZE_FORCE=1, CFLAGS=... on its command line or in the environment).
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES BUILD SANITIZE_FORCE \
+    CFLAGS CPPFLAGS LDFLAGS INSTALL_STRIP DESTDIR PREFIX
 
 # A copy of what configure and the Makefile need: the tree is not touched.
 mkdir src

@@ -33,12 +33,6 @@ void *dd_alloc(const DDAllocator *al, size_t size);
 void *dd_alloc_array(const DDAllocator *al, size_t nmemb, size_t size);
 void dd_free(const DDAllocator *al, void *ptr);
 
-/* Samples per analysis hop at a sample rate. */
-int dd_hop_size(int sample_rate);
-
-/* Round a gain to the 0.1 dB grid that keyframes use. */
-double dd_round_db(double db);
-
 /* ---- biquad filters ------------------------------------------------ */
 
 typedef struct DDBiquad {
@@ -109,13 +103,6 @@ void dd_planner_pop_keyframes(DDPlanner *pl, int n);
 int dd_planner_read_regions(DDPlanner *pl, DDRegion *r, int max);
 
 /* ---- renderer core --------------------------------------------------- */
-
-/*
- * Gain in dB at sample t from a keyframe before or at t (prev, may be NULL
- * for "0 dB") followed by the queued keyframes kf[0..nb).
- */
-double dd_envelope_db(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
-                      int64_t t);
 
 typedef struct DDBandSplit DDBandSplit;
 

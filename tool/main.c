@@ -16,6 +16,7 @@
 #include "atomic_file.h"
 #include "batch.h"
 #include "cli.h"
+#include "clock.h"
 #include "keyframes_io.h"
 #include "pipeline.h"
 #include "progress.h"
@@ -112,7 +113,7 @@ int main(int argc, char **argv)
     CliOptions opt;
     Pipeline p;
     char err[ERR_LEN] = "";
-    double t0 = progress_now();
+    double t0 = clock_seconds();
     int ret;
 
     if (argc > 1 && !strcmp(argv[1], "batch"))
@@ -147,7 +148,7 @@ int main(int argc, char **argv)
     if (ret == EXIT_OK)
         ret = pipeline_write_extras(&p, err, sizeof(err));
     if (ret == EXIT_OK && opt.report &&
-        report_write(opt.report, &p, progress_now() - t0, err, sizeof(err)) < 0)
+        report_write(opt.report, &p, clock_seconds() - t0, err, sizeof(err)) < 0)
         ret = EXIT_OUTPUT;
     if (ret != EXIT_OK)
         fprintf(stderr, "dialogueduck: %s\n", err[0] ? err : "failed");

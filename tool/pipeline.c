@@ -11,6 +11,8 @@
 #include <libavutil/audio_fifo.h>
 #include <libavutil/avstring.h>
 
+#include "av_error.h"
+#include "clock.h"
 #include "keyframes_io.h"
 #include "pipeline.h"
 #include "plot_svg.h"
@@ -20,9 +22,9 @@
 
 static int internal_error(char *err, size_t errlen, const char *what, int ret)
 {
+    char buf[AV_ERROR_MAX_STRING_SIZE];
     snprintf(err, errlen, "%s failed: %s", what,
-             ret <= 0 && ret >= DD_ERROR_STATE ? dd_strerror(ret) :
-             av_err2str(ret));
+             error_text(ret, buf, sizeof(buf)));
     return EXIT_INTERNAL;
 }
 
@@ -118,7 +120,7 @@ int pipeline_open(Pipeline *p, const CliOptions *opt, char *err, size_t errlen)
 {
     int ret, max_ch = 0, music, dlg, widest, oc;
     double lead;
-    double t0 = progress_now();
+    double t0 = clock_seconds();
 
     memset(p, 0, sizeof(*p));
     p->opt = opt;
@@ -155,7 +157,7 @@ int pipeline_open(Pipeline *p, const CliOptions *opt, char *err, size_t errlen)
         max_ch = FFMAX(max_ch, p->stems[i].layout.nb_channels);
         p->has_effects |= opt->stems[i].role == STEM_EFFECTS;
     }
-    p->hop = FFMAX(1, p->work_rate / DD_HOPS_PER_SECOND); /* as the engine */
+    p->hop = dd_hop_size(p->work_rate);
 
     /* The mix takes the music's layout, or a wider stem's. */
     music = widest_stem(p, STEM_MUSIC);
@@ -215,7 +217,7 @@ int pipeline_open(Pipeline *p, const CliOptions *opt, char *err, size_t errlen)
     /* Outputs are created before the long passes so that an unwritable
      * destination fails at once. */
     ret = open_outputs(p, err, errlen);
-    p->t_open = progress_now() - t0;
+    p->t_open = clock_seconds() - t0;
     return ret;
 }
 
@@ -444,7 +446,7 @@ int pipeline_analyze(Pipeline *p, char *err, size_t errlen)
     int64_t pos = 0, limit, fade_margin;
     int dialogue_only;
     Analysis an = { 0 };
-    double t0 = progress_now(), duration = 0;
+    double t0 = clock_seconds(), duration = 0;
     void *planes[3 * MAX_CHANNELS];
     const char *what = "analysis";
 
@@ -601,7 +603,7 @@ next:
                 (double)p->total / p->work_rate, p->nb_regions, p->nb_kf,
                 p->measured_lufs, p->gain_db, p->limiter_used ? "on" : "off");
     free_analysis(&an);
-    p->t_analysis = progress_now() - t0;
+    p->t_analysis = clock_seconds() - t0;
     return EXIT_OK;
 
 fail:
@@ -653,7 +655,7 @@ static int render_pass(Pipeline *p, double *dry_lufs, char *err, size_t errlen)
     LoudnessMeter *meter = NULL;
     size_t next_kf = 0;
     int64_t pos = 0, out_pos = 0;
-    double t0 = progress_now();
+    double t0 = clock_seconds();
     const char *what = "render";
 
     for (int i = 0; i < p->nb_stems; i++)
@@ -786,7 +788,7 @@ next:
     dd_renderer_free(&r);
     limiter_free(&lim);
     loudness_meter_free(&meter);
-    p->t_render = progress_now() - t0;
+    p->t_render = clock_seconds() - t0;
     return EXIT_OK;
 
 fail:

@@ -22,6 +22,7 @@
 #include "batch_summary.h"
 #include "batch_uptodate.h"
 #include "cli.h"
+#include "clock.h"
 
 /* Exit codes of batch mode. A bad option or manifest is a usage error as
  * for a single run; a single job (--task) exits with the job's own code,
@@ -283,13 +284,6 @@ static int make_parent_dirs(const char *path)
     return ret;
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* The last non-empty line of a job's log: usually its error message. */
 static void last_line(const char *log, size_t len, char *out, size_t size)
 {
@@ -459,7 +453,7 @@ int batch_main(int argc, char **argv)
     int *to_run = NULL, nb_to_run = 0, first = 0, last, ret, task = -1;
     int start_failed = 0;
     char err[1024];
-    double t0 = now();
+    double t0 = clock_seconds();
 
     if ((ret = parse_args(&o, argc, argv)))
         goto end;
@@ -558,7 +552,7 @@ int batch_main(int argc, char **argv)
     sum.manifest = o.manifest;
     sum.nb_manifest_jobs = m.nb_jobs;
     sum.workers = o.workers < nb_to_run ? o.workers : (nb_to_run ? nb_to_run : 1);
-    sum.wall_seconds = now() - t0;
+    sum.wall_seconds = clock_seconds() - t0;
     sum.results = run.results + first;
     sum.nb_results = last - first + 1;
     batch_summary_print(&sum, stderr);

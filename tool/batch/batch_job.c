@@ -3,12 +3,12 @@
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "av_error.h"
 #include "batch_job.h"
 
 /* Program options without a value. Flags from JSON booleans need no
@@ -100,15 +100,6 @@ static int push_flag(BatchCommand *c, const char *name)
     char buf[256];
     snprintf(buf, sizeof(buf), "%s%s", name[1] ? "--" : "-", name);
     return push(c, buf);
-}
-
-static int set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
 }
 
 /* Keys that name files the job writes: --output-dir applies to them. */

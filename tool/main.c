@@ -17,9 +17,9 @@
 #include "batch.h"
 #include "cli.h"
 #include "clock.h"
+#include "export.h"
 #include "keyframes_io.h"
 #include "pipeline.h"
-#include "progress.h"
 #include "report.h"
 
 #define ERR_LEN 1024
@@ -140,13 +140,9 @@ int main(int argc, char **argv)
     /* A full disk or a file size limit is a write error to report and
      * clean up after, not a reason to die. */
     signal(SIGXFSZ, SIG_IGN);
-    ret = pipeline_open(&p, &opt, err, sizeof(err));
+    ret = pipeline_run(&p, &opt, err, sizeof(err));
     if (ret == EXIT_OK)
-        ret = pipeline_analyze(&p, err, sizeof(err));
-    if (ret == EXIT_OK)
-        ret = pipeline_render(&p, err, sizeof(err));
-    if (ret == EXIT_OK)
-        ret = pipeline_write_extras(&p, err, sizeof(err));
+        ret = export_write(&p, err, sizeof(err));
     if (ret == EXIT_OK && opt.report &&
         report_write(opt.report, &p, clock_seconds() - t0, err, sizeof(err)) < 0)
         ret = EXIT_OUTPUT;
@@ -155,8 +151,9 @@ int main(int argc, char **argv)
     else if (opt.verbosity > 0 && opt.output)
         fprintf(stderr, "dialogueduck: %s: %.2f s, %zu duck regions, "
                 "gain %+.2f dB%s\n", opt.output,
-                (double)p.total / p.work_rate, p.nb_regions, p.gain_db,
-                p.limiter_used ? ", true-peak limited" : "");
+                (double)p.render.total / p.session.work_rate,
+                p.analysis.nb_regions, p.norm.gain_db,
+                p.norm.limiter_used ? ", true-peak limited" : "");
     pipeline_free(&p);
     return ret;
 }

@@ -134,10 +134,7 @@ static int parse_int(const char *s, int *v)
  * flag. Returns the number of argv entries used, or -1. */
 static int parse_default(BatchOpts *o, char **argv, int argc, int i)
 {
-    static const char *const per_job[] = {
-        "i", "d", "m", "e", "o", "input", "dialogue", "music", "effects",
-        "output", "report",
-    };
+    const CliOption *opt;
     const char *arg = argv[i];
     const char *name = arg + (arg[1] == '-' ? 2 : 1);
     const char *eq = strchr(name, '=');
@@ -151,11 +148,10 @@ static int parse_default(BatchOpts *o, char **argv, int argc, int i)
     for (size_t k = 0; k < n; k++)
         key[k] = name[k] == '_' ? '-' : name[k];
     key[n] = 0;
-    for (size_t k = 0; k < sizeof(per_job) / sizeof(per_job[0]); k++)
-        if (!strcmp(key, per_job[k])) {
-            die_usage("%s is per job: give it in the manifest", arg);
-            return -1;
-        }
+    if ((opt = cli_option_find(key)) && (opt->flags & CLI_PER_JOB)) {
+        die_usage("%s is per job: give it in the manifest", arg);
+        return -1;
+    }
     if (eq) {
         if (batch_defaults_add(&o->defaults, key, eq + 1) < 0)
             return -1;

@@ -10,20 +10,14 @@
 
 #include "av_error.h"
 #include "batch_job.h"
+#include "cli.h"
 
-/* Program options without a value. Flags from JSON booleans need no
- * entry here; CSV cells are text, so a CSV column must be listed to be
- * read as yes/no. */
-static const char *const flag_options[] = {
-    "spectral", "keep-stems", "q", "quiet", "v", "verbose", "y",
-};
-
+/* Program options without a value (from the program's option table):
+ * CSV cells are text, so a flag column is read as yes/no. */
 int batch_is_flag_option(const char *name)
 {
-    for (size_t i = 0; i < sizeof(flag_options) / sizeof(flag_options[0]); i++)
-        if (!strcmp(name, flag_options[i]))
-            return 1;
-    return 0;
+    const CliOption *o = cli_option_find(name);
+    return o && (o->flags & CLI_NOARG) && !(o->flags & CLI_ACTION);
 }
 
 int batch_parse_bool(const char *s, int *v)
@@ -105,9 +99,8 @@ static int push_flag(BatchCommand *c, const char *name)
 /* Keys that name files the job writes: --output-dir applies to them. */
 static int is_output_key(const char *key)
 {
-    return !strcmp(key, "output") || !strcmp(key, "report") ||
-           !strcmp(key, "music-out") || !strcmp(key, "keyframes") ||
-           !strcmp(key, "plot");
+    const CliOption *o = cli_option_find(key);
+    return o && o->name && !strcmp(key, o->name) && (o->flags & CLI_WRITES);
 }
 
 static char *place_output(const char *path, const char *dir)

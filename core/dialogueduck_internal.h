@@ -108,12 +108,10 @@ typedef struct DDBandSplit DDBandSplit;
 
 /*
  * Apply the envelope to nb_samples of planar music starting at sample t0.
- * gain_out, when not NULL, receives the linear gain of the last sample.
  */
 void dd_apply_envelope(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
                        int64_t t0, const float *const *in, float **out,
-                       int channels, int nb_samples, DDBandSplit *band,
-                       double *gain_out);
+                       int channels, int nb_samples, DDBandSplit *band);
 
 int dd_band_split_create(DDBandSplit **out, int sample_rate, int channels,
                          const DDAllocator *al);

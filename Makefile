@@ -13,6 +13,7 @@
 #   make man        regenerate the man page's option sections from --help
 #   make deb        build the Debian package (dpkg-buildpackage) and check it
 #   sh tests/deps.sh install [TIER...]   the Debian packages of the tiers
+#   make lib        libdialogueduck (static and shared) from core/ alone
 
 -include config.mak
 
@@ -48,8 +49,19 @@ TOOL_HDRS = $(wildcard $(TOOL_DIRS:%=%/*.h))
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 
 CORE_OBJS = $(CORE_SRCS:%.c=$(BUILD)/%.o)
+CORE_PIC_OBJS = $(CORE_SRCS:%.c=$(BUILD)/pic/%.o)
 TOOL_OBJS = $(TOOL_SRCS:%.c=$(BUILD)/%.o)
 UNIT_BINS = $(UNIT_SRCS:%.c=$(BUILD)/%)
+
+# libdialogueduck: the engine alone, exporting only what dialogueduck.h
+# declares (core/libdialogueduck.ver lists it).
+LIB = libdialogueduck
+LIB_MAJOR = $(word 1,$(subst ., ,$(VERSION)))
+LIB_SONAME = $(LIB).so.$(LIB_MAJOR)
+LIB_SHARED = $(LIB).so.$(VERSION)
+LIB_VER = core/libdialogueduck.ver
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
 
 ALL_CFLAGS = $(CFLAGS) -I. -Icore $(TOOL_DIRS:%=-I%) $(PKG_CFLAGS)
 
@@ -63,27 +75,52 @@ $(BUILD)/tool/%.o: tool/%.c $(wildcard core/*.h) $(TOOL_HDRS) config.h config.ma
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/libdd.a: $(CORE_OBJS) $(TOOL_OBJS)
+$(BUILD)/pic/core/%.o: core/%.c $(wildcard core/*.h) config.mak
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -fPIC -Icore -c -o $@ $<
+
+# The static library is one relocatable object whose internal symbols are
+# made local, so a program linking it (ours included) can reach the public
+# API only.
+$(BUILD)/$(LIB).keep: $(LIB_VER)
+	@mkdir -p $(@D)
+	sed -n 's/^[[:space:]]*\(dd_[a-z0-9_]*\);.*/\1/p' $< > $@
+
+$(BUILD)/$(LIB).a: $(CORE_OBJS) $(BUILD)/$(LIB).keep
+	@rm -f $@ $(BUILD)/$(LIB).o
+	$(LD) -r -o $(BUILD)/$(LIB).o $(CORE_OBJS)
+	objcopy --keep-global-symbols=$(BUILD)/$(LIB).keep $(BUILD)/$(LIB).o
+	$(AR) rcs $@ $(BUILD)/$(LIB).o
+
+$(BUILD)/$(LIB_SHARED): $(CORE_PIC_OBJS) $(LIB_VER)
+	$(CC) -shared $(LDFLAGS) -Wl,-soname,$(LIB_SONAME) \
+	    -Wl,--version-script,$(LIB_VER) -o $@ $(CORE_PIC_OBJS) -lm
+
+lib: $(BUILD)/$(LIB).a $(BUILD)/$(LIB_SHARED)
+
+# The program's own objects; it links the engine through libdialogueduck.a.
+$(BUILD)/libdd.a: $(TOOL_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
 # Each build tree links its own program (a sanitizer tree must not replace
 # ./dialogueduck); ./dialogueduck is a copy of the default tree's.
-$(BUILD)/$(PROG): $(BUILD)/tool/main.o $(BUILD)/libdd.a
+$(BUILD)/$(PROG): $(BUILD)/tool/main.o $(BUILD)/libdd.a $(BUILD)/$(LIB).a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(PROG): $(BUILD)/$(PROG)
 	cp $(BUILD)/$(PROG) $@
 
-$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/check.h $(BUILD)/libdd.a
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/check.h $(BUILD)/libdd.a $(BUILD)/$(LIB).a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libdd.a $(PKG_LIBS) -lm
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libdd.a $(BUILD)/$(LIB).a $(PKG_LIBS) -lm
 
 unit: $(UNIT_BINS)
 
-check: $(BUILD)/$(PROG) $(UNIT_BINS)
+check: $(BUILD)/$(PROG) $(UNIT_BINS) lib
 	@sh tests/deps.sh check check
-	BUILD=$(BUILD) DD=$(CURDIR)/$(BUILD)/$(PROG) sh tests/run-check.sh
+	BUILD=$(BUILD) DD=$(CURDIR)/$(BUILD)/$(PROG) \
+	    LIB_CLIENT_FLAGS="$(filter -fsanitize%,$(LDFLAGS))" sh tests/run-check.sh
 
 check-farm: $(PROG)
 	@sh tests/deps.sh check check-farm
@@ -117,12 +154,26 @@ deb:
 	@sh tests/deps.sh check deb
 	sh tests/deb/run.sh
 
-install: $(PROG)
+install: $(PROG) install-lib
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $(if $(filter 1,$(INSTALL_STRIP)),-s --strip-program=$(STRIP)) $(PROG) $(DESTDIR)$(BINDIR)/$(PROG)
 
+install-lib: lib
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)
+	install -m 644 core/dialogueduck.h $(DESTDIR)$(INCLUDEDIR)/dialogueduck.h
+	install -m 644 $(BUILD)/$(LIB).a $(DESTDIR)$(LIBDIR)/$(LIB).a
+	install -m 755 $(BUILD)/$(LIB_SHARED) $(DESTDIR)$(LIBDIR)/$(LIB_SHARED)
+	ln -sf $(LIB_SHARED) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/$(LIB).so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    core/dialogueduck.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/dialogueduck.pc
+
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/$(PROG)
+	rm -f $(DESTDIR)$(INCLUDEDIR)/dialogueduck.h $(DESTDIR)$(LIBDIR)/$(LIB).a \
+	    $(DESTDIR)$(LIBDIR)/$(LIB_SHARED) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME) \
+	    $(DESTDIR)$(LIBDIR)/$(LIB).so $(DESTDIR)$(LIBDIR)/pkgconfig/dialogueduck.pc
 
 include doc/install.mak
 
@@ -132,4 +183,4 @@ clean:
 distclean: clean
 	rm -f config.mak config.h
 
-.PHONY: all unit check check-farm fate ffmpeg eval bench fuzz demo install uninstall clean distclean deb
+.PHONY: all lib install-lib unit check check-farm fate ffmpeg eval bench fuzz demo install uninstall clean distclean deb

@@ -52,16 +52,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define DD_VERSION_MAJOR 0
 #define DD_VERSION_MINOR 1
 #define DD_VERSION_MICRO 0
 
-/* Error codes, all negative. */
+/*
+ * Error codes, all negative and outside what errno and FFmpeg's AVERROR
+ * use (-1..-4095, and tags of four bytes of at least 0x20 each), so a
+ * caller that carries both kinds in one int can tell them apart with
+ * DD_IS_ERROR().
+ */
 #define DD_OK             0
-#define DD_ERROR_NOMEM   -1 /**< an allocation failed */
-#define DD_ERROR_INVAL   -2 /**< a parameter is out of range */
-#define DD_ERROR_ORDER   -3 /**< keyframes not in time order */
-#define DD_ERROR_STATE   -4 /**< call not allowed in this state */
+#define DD_ERROR_NOMEM   -10001 /**< an allocation failed */
+#define DD_ERROR_INVAL   -10002 /**< a parameter is out of range */
+#define DD_ERROR_ORDER   -10003 /**< keyframes not in time order */
+#define DD_ERROR_STATE   -10004 /**< call not allowed in this state */
+/** 1 if err is one of the DD_ERROR_* codes above. */
+#define DD_IS_ERROR(err) ((err) <= DD_ERROR_NOMEM && (err) >= DD_ERROR_STATE)
 
 /* Parameter ranges, shared by the filter's AVOptions and the CLI. */
 #define DD_DEPTH_MIN      -60.0   /**< dB */
@@ -266,5 +277,26 @@ int dd_engine_active(const DDEngine *e);
  * to regions decided from now on.
  */
 int dd_engine_set_params(DDEngine *e, const DDParams *p);
+
+/* ---- Facts shared with exporters, editors and the program ---- */
+
+/** Samples per analysis hop at a sample rate (at least 1). */
+int dd_hop_size(int sample_rate);
+
+/** Round a gain to the 0.1 dB grid that keyframes use. */
+double dd_round_db(double db);
+
+/**
+ * Gain in dB at sample t, as the renderer draws it, from a keyframe at or
+ * before t (prev; NULL for "before the first keyframe") followed by
+ * kf[0..nb): linear in dB between keyframes, held before the first and
+ * after the last; 0 dB without keyframes.
+ */
+double dd_envelope_db(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
+                      int64_t t);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* DIALOGUEDUCK_H */

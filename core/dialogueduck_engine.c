@@ -37,7 +37,6 @@
 struct DDEngine {
     DDAllocator al_copy;
     const DDAllocator *al;
-    DDParams p;
     int music_channels;
     int64_t delay;
 
@@ -73,7 +72,6 @@ int dd_engine_create(DDEngine **out, const DDParams *p, int sample_rate,
         e->al_copy = *alloc;
         e->al = &e->al_copy;
     }
-    e->p = *p;
     e->music_channels = music_channels;
     e->dialogue_channels = dialogue_channels;
     e->delay = dd_lookahead_samples(p, sample_rate);
@@ -142,8 +140,7 @@ static void render(DDEngine *e, int64_t end, float **out, int offset)
             e->outv[c] = out[c] + offset;
         }
         dd_apply_envelope(e->has_prev ? &e->prev : NULL, kf, nb, e->out_pos,
-                          e->view, e->outv, e->music_channels, n, e->band,
-                          NULL);
+                          e->view, e->outv, e->music_channels, n, e->band);
         e->out_pos += n;
         offset += n;
         e->last_gain_db = dd_envelope_db(e->has_prev ? &e->prev : NULL, kf,
@@ -234,9 +231,5 @@ int dd_engine_active(const DDEngine *e)
 
 int dd_engine_set_params(DDEngine *e, const DDParams *p)
 {
-    int ret = dd_analyzer_set_params(e->an, p);
-
-    if (ret >= 0)
-        e->p = *p;
-    return ret;
+    return dd_analyzer_set_params(e->an, p);
 }

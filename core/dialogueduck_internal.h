@@ -33,12 +33,6 @@ void *dd_alloc(const DDAllocator *al, size_t size);
 void *dd_alloc_array(const DDAllocator *al, size_t nmemb, size_t size);
 void dd_free(const DDAllocator *al, void *ptr);
 
-/* Samples per analysis hop at a sample rate. */
-int dd_hop_size(int sample_rate);
-
-/* Round a gain to the 0.1 dB grid that keyframes use. */
-double dd_round_db(double db);
-
 /* ---- biquad filters ------------------------------------------------ */
 
 typedef struct DDBiquad {
@@ -110,23 +104,14 @@ int dd_planner_read_regions(DDPlanner *pl, DDRegion *r, int max);
 
 /* ---- renderer core --------------------------------------------------- */
 
-/*
- * Gain in dB at sample t from a keyframe before or at t (prev, may be NULL
- * for "0 dB") followed by the queued keyframes kf[0..nb).
- */
-double dd_envelope_db(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
-                      int64_t t);
-
 typedef struct DDBandSplit DDBandSplit;
 
 /*
  * Apply the envelope to nb_samples of planar music starting at sample t0.
- * gain_out, when not NULL, receives the linear gain of the last sample.
  */
 void dd_apply_envelope(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
                        int64_t t0, const float *const *in, float **out,
-                       int channels, int nb_samples, DDBandSplit *band,
-                       double *gain_out);
+                       int channels, int nb_samples, DDBandSplit *band);
 
 int dd_band_split_create(DDBandSplit **out, int sample_rate, int channels,
                          const DDAllocator *al);

@@ -129,11 +129,10 @@ static void apply_gain(const float *const *in, float **out, int channels,
 
 void dd_apply_envelope(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
                        int64_t t0, const float *const *in, float **out,
-                       int channels, int nb_samples, DDBandSplit *band,
-                       double *gain_out)
+                       int channels, int nb_samples, DDBandSplit *band)
 {
     int done = 0;
-    double lin = 1.0;
+    double lin;
 
     while (done < nb_samples) {
         int64_t t = t0 + done;
@@ -156,8 +155,6 @@ void dd_apply_envelope(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
         }
         done += n;
     }
-    if (gain_out)
-        *gain_out = lin;
 }
 
 /* ---- DDRenderer ------------------------------------------------------ */
@@ -302,7 +299,7 @@ int dd_renderer_process(DDRenderer *r, const float *const *in, float **out,
         return DD_ERROR_INVAL;
     kf = window(r, &prev, &nb);
     dd_apply_envelope(prev, kf, nb, r->pos, in, out, r->channels, nb_samples,
-                      r->band, NULL);
+                      r->band);
     r->pos += nb_samples;
     return DD_OK;
 }

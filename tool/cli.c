@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <getopt.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,44 +42,69 @@ enum {
     OPT_VERSION,
 };
 
-static const struct option long_options[] = {
-    { "dialogue",         required_argument, NULL, 'd' },
-    { "music",            required_argument, NULL, 'm' },
-    { "effects",          required_argument, NULL, 'e' },
-    { "input",            required_argument, NULL, 'i' },
-    { "output",           required_argument, NULL, 'o' },
-    { "music-out",        required_argument, NULL, OPT_MUSIC_OUT },
-    { "keep-stems",       no_argument,       NULL, OPT_KEEP_STEMS },
-    { "depth",            required_argument, NULL, OPT_DEPTH },
-    { "below",            required_argument, NULL, OPT_BELOW },
-    { "lookahead",        required_argument, NULL, OPT_LOOKAHEAD },
-    { "attack",           required_argument, NULL, OPT_ATTACK },
-    { "release",          required_argument, NULL, OPT_RELEASE },
-    { "hold",             required_argument, NULL, OPT_HOLD },
-    { "threshold",        required_argument, NULL, OPT_THRESHOLD },
-    { "sensitivity",      required_argument, NULL, OPT_SENSITIVITY },
-    { "spectral",         no_argument,       NULL, OPT_SPECTRAL },
-    { "loudness",         required_argument, NULL, OPT_LOUDNESS },
-    { "true-peak",        required_argument, NULL, OPT_TRUE_PEAK },
-    { "gate",             required_argument, NULL, OPT_GATE },
-    { "codec",            required_argument, NULL, OPT_CODEC },
-    { "bitrate",          required_argument, NULL, OPT_BITRATE },
-    { "report",           required_argument, NULL, OPT_REPORT },
-    { "threads",          required_argument, NULL, OPT_THREADS },
-    { "keyframes",        required_argument, NULL, OPT_KEYFRAMES },
-    { "keyframes-format", required_argument, NULL, OPT_KEYFRAMES_FORMAT },
-    { "apply-keyframes",  required_argument, NULL, OPT_APPLY_KEYFRAMES },
-    { "plot",             required_argument, NULL, OPT_PLOT },
-    { "quiet",            no_argument,       NULL, 'q' },
-    { "verbose",          no_argument,       NULL, 'v' },
-    { "help",             no_argument,       NULL, 'h' },
-    { "version",          no_argument,       NULL, OPT_VERSION },
-    { NULL, 0, NULL, 0 },
-};
-
 /* True-peak ceilings accepted by --true-peak, dBTP. */
 #define TRUE_PEAK_MIN -20.0
 #define TRUE_PEAK_MAX   0.0
+
+#define PARAM(f) offsetof(CliOptions, params.f)
+#define OPT(name, letter, id, flags) { name, letter, id, flags, 0, 0, 0 }
+#define RANGED(name, id, lo, hi, offset) { name, 0, id, 0, lo, hi, offset }
+
+const CliOption cli_options[] = {
+    OPT("dialogue",         'd', 'd',                  CLI_PER_JOB),
+    OPT("music",            'm', 'm',                  CLI_PER_JOB),
+    OPT("effects",          'e', 'e',                  CLI_PER_JOB),
+    OPT("input",            'i', 'i',                  CLI_PER_JOB),
+    OPT("output",           'o', 'o',                  CLI_PER_JOB | CLI_WRITES),
+    OPT("music-out",        0,   OPT_MUSIC_OUT,        CLI_WRITES),
+    OPT("keep-stems",       0,   OPT_KEEP_STEMS,       CLI_NOARG),
+    RANGED("depth", OPT_DEPTH,
+           DD_DEPTH_MIN, DD_DEPTH_MAX, PARAM(depth)),
+    RANGED("below", OPT_BELOW,
+           DD_BELOW_MIN, DD_BELOW_MAX, PARAM(below)),
+    RANGED("lookahead", OPT_LOOKAHEAD,
+           DD_LOOKAHEAD_MIN, DD_LOOKAHEAD_MAX, PARAM(lookahead)),
+    RANGED("attack", OPT_ATTACK,
+           DD_ATTACK_MIN, DD_ATTACK_MAX, PARAM(attack)),
+    RANGED("release", OPT_RELEASE,
+           DD_RELEASE_MIN, DD_RELEASE_MAX, PARAM(release)),
+    RANGED("hold", OPT_HOLD,
+           DD_HOLD_MIN, DD_HOLD_MAX, PARAM(hold)),
+    RANGED("threshold", OPT_THRESHOLD,
+           DD_THRESHOLD_MIN, DD_THRESHOLD_MAX, PARAM(threshold)),
+    OPT("sensitivity",      0,   OPT_SENSITIVITY,      0),
+    OPT("spectral",         0,   OPT_SPECTRAL,         CLI_NOARG),
+    OPT("loudness",         0,   OPT_LOUDNESS,         0),
+    RANGED("true-peak", OPT_TRUE_PEAK,
+           TRUE_PEAK_MIN, TRUE_PEAK_MAX, offsetof(CliOptions, true_peak)),
+    OPT("gate",             0,   OPT_GATE,             0),
+    OPT("codec",            0,   OPT_CODEC,            0),
+    OPT("bitrate",          0,   OPT_BITRATE,          0),
+    OPT("report",           0,   OPT_REPORT,           CLI_PER_JOB | CLI_WRITES),
+    OPT("threads",          0,   OPT_THREADS,          0),
+    OPT("keyframes",        0,   OPT_KEYFRAMES,        CLI_WRITES),
+    OPT("keyframes-format", 0,   OPT_KEYFRAMES_FORMAT, 0),
+    OPT("apply-keyframes",  0,   OPT_APPLY_KEYFRAMES,  0),
+    OPT("plot",             0,   OPT_PLOT,             CLI_WRITES),
+    OPT(NULL,               'y', 'y',                  CLI_NOARG),
+    OPT("quiet",            'q', 'q',                  CLI_NOARG),
+    OPT("verbose",          'v', 'v',                  CLI_NOARG),
+    OPT("help",             'h', 'h',                  CLI_NOARG | CLI_ACTION),
+    OPT("version",          0,   OPT_VERSION,          CLI_NOARG | CLI_ACTION),
+};
+
+const int cli_nb_options = sizeof(cli_options) / sizeof(cli_options[0]);
+
+const CliOption *cli_option_find(const char *name)
+{
+    for (int i = 0; i < cli_nb_options; i++) {
+        const CliOption *c = &cli_options[i];
+        if ((c->name && !strcmp(name, c->name)) ||
+            (c->short_name && name[0] == c->short_name && !name[1]))
+            return c;
+    }
+    return NULL;
+}
 
 void cli_print_help(void)
 {
@@ -267,10 +293,223 @@ static int resolve_stem(CliOptions *o, CliStem *s)
     return 0;
 }
 
+/* getopt_long()'s view of the table. */
+static void getopt_tables(struct option *lo, char *shorts)
+{
+    int nl = 0, ns = 0;
+
+    shorts[ns++] = ':';
+    for (int i = 0; i < cli_nb_options; i++) {
+        const CliOption *c = &cli_options[i];
+        int has_arg = c->flags & CLI_NOARG ? no_argument : required_argument;
+        if (c->name)
+            lo[nl++] = (struct option){ c->name, has_arg, NULL, c->id };
+        if (c->short_name) {
+            shorts[ns++] = (char)c->short_name;
+            if (has_arg == required_argument)
+                shorts[ns++] = ':';
+        }
+    }
+    lo[nl] = (struct option){ NULL, 0, NULL, 0 };
+    shorts[ns] = 0;
+}
+
+typedef struct ParseState {
+    int have_dialogue, have_music;
+    int threshold_set;    /* 1: --threshold, 2: --sensitivity */
+} ParseState;
+
+/* Options kept as the string given. */
+static const char **string_field(CliOptions *o, int id)
+{
+    switch (id) {
+    case 'o':                  return &o->output;
+    case OPT_MUSIC_OUT:        return &o->music_out;
+    case OPT_REPORT:           return &o->report;
+    case OPT_KEYFRAMES:        return &o->keyframes;
+    case OPT_KEYFRAMES_FORMAT: return &o->keyframes_format;
+    case OPT_APPLY_KEYFRAMES:  return &o->apply_keyframes;
+    case OPT_PLOT:             return &o->plot;
+    case OPT_CODEC:            return &o->codec;
+    }
+    return NULL;
+}
+
+/* Options without a value. Returns -1 to go on, or an exit code. */
+static int parse_flag(CliOptions *o, int id)
+{
+    switch (id) {
+    case OPT_KEEP_STEMS: o->keep_stems = 1; break;
+    case OPT_SPECTRAL:   o->params.spectral = 1; break;
+    case 'y':            o->overwrite = 1; break;
+    case 'q':            o->verbosity = 0; break;
+    case 'v':            o->verbosity = 2; break;
+    case 'h':            cli_print_help(); return EXIT_OK;
+    case OPT_VERSION:
+        printf("dialogueduck %s\n", DD_VERSION_STRING);
+        return EXIT_OK;
+    }
+    return -1;
+}
+
+static int parse_loudness(CliOptions *o, const char *arg)
+{
+    if (loudness_parse_target(arg, &o->target_lufs) < 0)
+        return usage_error("--loudness: '%s' is not off, ebu, atsc, "
+                           "streaming, netflix or a LUFS value", arg);
+    if (!isnan(o->target_lufs) &&
+        (o->target_lufs < -70 || o->target_lufs > 0))
+        return usage_error("--loudness: %s is out of range "
+                           "[-70..0] LUFS", arg);
+    o->loudness_arg = arg;
+    return 0;
+}
+
+/* Options with a value that is not a plain string or a ranged number. */
+static int parse_special(CliOptions *o, ParseState *st, int id, const char *arg)
+{
+    int ret;
+    double v;
+
+    switch (id) {
+    case OPT_SENSITIVITY:
+        if ((ret = parse_ranged("--sensitivity", arg, 0, 100, &v)))
+            return ret;
+        /* 0: the least sensitive gate, 100: the most sensitive. */
+        o->params.threshold = DD_THRESHOLD_MAX -
+            v / 100.0 * (DD_THRESHOLD_MAX - DD_THRESHOLD_MIN);
+        st->threshold_set |= 2;
+        return 0;
+    case OPT_LOUDNESS:
+        return parse_loudness(o, arg);
+    case OPT_GATE:
+        if (!strcmp(arg, "program"))
+            o->gate = GATE_PROGRAM;
+        else if (!strcmp(arg, "dialogue"))
+            o->gate = GATE_DIALOGUE;
+        else
+            return usage_error("--gate: '%s' is not program or dialogue", arg);
+        return 0;
+    case OPT_BITRATE:
+        if (parse_bitrate(arg, &o->bitrate) < 0)
+            return usage_error("--bitrate: '%s' is not a bit rate "
+                               "such as 192k", arg);
+        return 0;
+    case OPT_THREADS:
+        if ((ret = parse_ranged("--threads", arg, 0, 64, &v)))
+            return ret;
+        if (v != floor(v))
+            return usage_error("--threads: '%s' is not a whole number", arg);
+        o->threads = (int)v;
+        return 0;
+    }
+    return 0;
+}
+
+static int parse_input(CliOptions *o, const char *arg)
+{
+    if (o->nb_inputs >= CLI_MAX_INPUTS)
+        return usage_error("too many inputs (at most %d)", CLI_MAX_INPUTS);
+    if (!*arg)
+        return usage_error("empty input path after -i");
+    o->inputs[o->nb_inputs++] = arg;
+    return 0;
+}
+
+/* One option from getopt. Returns -1 to go on, or an exit code. */
+static int parse_option(CliOptions *o, ParseState *st, int c, const char *arg)
+{
+    const char **str = string_field(o, c);
+    int ret = 0;
+
+    if (str) {
+        *str = arg;
+        return -1;
+    }
+    for (int i = 0; i < cli_nb_options; i++) {
+        const CliOption *opt = &cli_options[i];
+        char name[64];
+        if (opt->id != c)
+            continue;
+        if (opt->flags & CLI_NOARG)
+            return parse_flag(o, c);
+        if (!opt->offset)
+            break;
+        snprintf(name, sizeof(name), "--%s", opt->name);
+        ret = parse_ranged(name, arg, opt->min, opt->max,
+                           (double *)((char *)o + opt->offset));
+        st->threshold_set |= c == OPT_THRESHOLD;
+        return ret ? ret : -1;
+    }
+    switch (c) {
+    case 'd':
+    case 'm':
+    case 'e':
+        ret = add_stem(o, c == 'd' ? STEM_DIALOGUE :
+                          c == 'm' ? STEM_MUSIC : STEM_EFFECTS, arg);
+        st->have_dialogue |= c == 'd';
+        st->have_music |= c == 'm';
+        break;
+    case 'i':
+        ret = parse_input(o, arg);
+        break;
+    default:
+        ret = parse_special(o, st, c, arg);
+    }
+    return ret ? ret : -1;
+}
+
+/* Without -d, the first audio stream of the first -i, listed first. */
+static int default_dialogue(CliOptions *o)
+{
+    CliStem s;
+    int ret;
+
+    if (!o->nb_inputs)
+        return usage_error("no dialogue stem: give -d FILE or -i FILE");
+    if ((ret = add_stem(o, STEM_DIALOGUE, "0")))
+        return ret;
+    s = o->stems[o->nb_stems - 1];
+    memmove(&o->stems[1], &o->stems[0],
+            (o->nb_stems - 1) * sizeof(o->stems[0]));
+    o->stems[0] = s;
+    return resolve_stem(o, &o->stems[0]);
+}
+
+/* What the options must add up to once all are read. */
+static int check_complete(CliOptions *o, const ParseState *st)
+{
+    int ret;
+
+    if (st->threshold_set == 3)
+        return usage_error("--threshold and --sensitivity set the same "
+                           "thing; give one");
+    for (int i = 0; i < o->nb_stems; i++)
+        if ((ret = resolve_stem(o, &o->stems[i])))
+            return ret;
+    if (!st->have_dialogue && (ret = default_dialogue(o)))
+        return ret;
+    if (!st->have_music)
+        return usage_error("no music stem: give -m STEM");
+    if (!o->output && !o->music_out && !o->keyframes && !o->report &&
+        !o->plot)
+        return usage_error("no output: give -o FILE (or --music-out, "
+                           "--keyframes, --report, --plot)");
+    if (o->keep_stems && !o->output)
+        return usage_error("--keep-stems needs -o");
+    if (o->keyframes_format && !o->keyframes)
+        return usage_error("--keyframes-format needs --keyframes");
+    if (dd_params_check(&o->params) != DD_OK)
+        return usage_error("the ducking parameters are inconsistent");
+    return -1;
+}
+
 int cli_parse(CliOptions *o, int argc, char **argv)
 {
-    int c, ret, have_dialogue = 0, have_music = 0, threshold_set = 0;
-    double v;
+    struct option long_options[sizeof(cli_options) / sizeof(cli_options[0]) + 1];
+    char shorts[2 * sizeof(cli_options) / sizeof(cli_options[0]) + 2];
+    ParseState st = { 0 };
+    int c, ret;
 
     memset(o, 0, sizeof(*o));
     dd_params_default(&o->params);
@@ -284,175 +523,24 @@ int cli_parse(CliOptions *o, int argc, char **argv)
 
     if (argc < 2)
         return usage_error("usage: dialogueduck -d DIALOGUE -m MUSIC -o OUTPUT");
+    getopt_tables(long_options, shorts);
     opterr = 0;
     /* 0, not 1: glibc then forgets its position inside a previous argv
      * (a second parse would otherwise go on with "-hq"'s 'q') */
     optind = 0;
-    while ((c = getopt_long(argc, argv, ":d:m:e:i:o:yqvh", long_options,
-                            NULL)) != -1) {
-        switch (c) {
-        case 'd':
-        case 'm':
-        case 'e':
-            ret = add_stem(o, c == 'd' ? STEM_DIALOGUE :
-                              c == 'm' ? STEM_MUSIC : STEM_EFFECTS, optarg);
-            if (ret)
-                return ret;
-            have_dialogue |= c == 'd';
-            have_music |= c == 'm';
-            break;
-        case 'i':
-            if (o->nb_inputs >= CLI_MAX_INPUTS)
-                return usage_error("too many inputs (at most %d)", CLI_MAX_INPUTS);
-            if (!*optarg)
-                return usage_error("empty input path after -i");
-            o->inputs[o->nb_inputs++] = optarg;
-            break;
-        case 'o':               o->output = optarg; break;
-        case OPT_MUSIC_OUT:     o->music_out = optarg; break;
-        case OPT_KEEP_STEMS:    o->keep_stems = 1; break;
-        case OPT_REPORT:        o->report = optarg; break;
-        case OPT_KEYFRAMES:     o->keyframes = optarg; break;
-        case OPT_KEYFRAMES_FORMAT: o->keyframes_format = optarg; break;
-        case OPT_APPLY_KEYFRAMES:  o->apply_keyframes = optarg; break;
-        case OPT_PLOT:          o->plot = optarg; break;
-        case OPT_SPECTRAL:      o->params.spectral = 1; break;
-        case 'y':               o->overwrite = 1; break;
-        case 'q':               o->verbosity = 0; break;
-        case 'v':               o->verbosity = 2; break;
-        case 'h':               cli_print_help(); return EXIT_OK;
-        case OPT_VERSION:
-            printf("dialogueduck %s\n", DD_VERSION_STRING);
-            return EXIT_OK;
-        case OPT_DEPTH:
-            if ((ret = parse_ranged("--depth", optarg, DD_DEPTH_MIN,
-                                    DD_DEPTH_MAX, &o->params.depth)))
-                return ret;
-            break;
-        case OPT_BELOW:
-            if ((ret = parse_ranged("--below", optarg, DD_BELOW_MIN,
-                                    DD_BELOW_MAX, &o->params.below)))
-                return ret;
-            break;
-        case OPT_LOOKAHEAD:
-            if ((ret = parse_ranged("--lookahead", optarg, DD_LOOKAHEAD_MIN,
-                                    DD_LOOKAHEAD_MAX, &o->params.lookahead)))
-                return ret;
-            break;
-        case OPT_ATTACK:
-            if ((ret = parse_ranged("--attack", optarg, DD_ATTACK_MIN,
-                                    DD_ATTACK_MAX, &o->params.attack)))
-                return ret;
-            break;
-        case OPT_RELEASE:
-            if ((ret = parse_ranged("--release", optarg, DD_RELEASE_MIN,
-                                    DD_RELEASE_MAX, &o->params.release)))
-                return ret;
-            break;
-        case OPT_HOLD:
-            if ((ret = parse_ranged("--hold", optarg, DD_HOLD_MIN,
-                                    DD_HOLD_MAX, &o->params.hold)))
-                return ret;
-            break;
-        case OPT_THRESHOLD:
-            if ((ret = parse_ranged("--threshold", optarg, DD_THRESHOLD_MIN,
-                                    DD_THRESHOLD_MAX, &o->params.threshold)))
-                return ret;
-            threshold_set |= 1;
-            break;
-        case OPT_SENSITIVITY:
-            if ((ret = parse_ranged("--sensitivity", optarg, 0, 100, &v)))
-                return ret;
-            /* 0: the least sensitive gate, 100: the most sensitive. */
-            o->params.threshold = DD_THRESHOLD_MAX -
-                v / 100.0 * (DD_THRESHOLD_MAX - DD_THRESHOLD_MIN);
-            threshold_set |= 2;
-            break;
-        case OPT_LOUDNESS:
-            if (loudness_parse_target(optarg, &o->target_lufs) < 0)
-                return usage_error("--loudness: '%s' is not off, ebu, atsc, "
-                                   "streaming, netflix or a LUFS value",
-                                   optarg);
-            if (!isnan(o->target_lufs) &&
-                (o->target_lufs < -70 || o->target_lufs > 0))
-                return usage_error("--loudness: %s is out of range "
-                                   "[-70..0] LUFS", optarg);
-            o->loudness_arg = optarg;
-            break;
-        case OPT_TRUE_PEAK:
-            if ((ret = parse_ranged("--true-peak", optarg, TRUE_PEAK_MIN,
-                                    TRUE_PEAK_MAX, &o->true_peak)))
-                return ret;
-            break;
-        case OPT_GATE:
-            if (!strcmp(optarg, "program"))
-                o->gate = GATE_PROGRAM;
-            else if (!strcmp(optarg, "dialogue"))
-                o->gate = GATE_DIALOGUE;
-            else
-                return usage_error("--gate: '%s' is not program or dialogue",
-                                   optarg);
-            break;
-        case OPT_CODEC:
-            o->codec = optarg;
-            break;
-        case OPT_BITRATE:
-            if (parse_bitrate(optarg, &o->bitrate) < 0)
-                return usage_error("--bitrate: '%s' is not a bit rate "
-                                   "such as 192k", optarg);
-            break;
-        case OPT_THREADS:
-            if ((ret = parse_ranged("--threads", optarg, 0, 64, &v)))
-                return ret;
-            if (v != floor(v))
-                return usage_error("--threads: '%s' is not a whole number",
-                                   optarg);
-            o->threads = (int)v;
-            break;
-        case ':':
+    while ((c = getopt_long(argc, argv, shorts, long_options, NULL)) != -1) {
+        if (c == ':')
             return usage_error("%s needs a value", argv[optind - 1]);
-        case '?':
-        default:
+        if (c == '?') {
             if (optopt)
                 return usage_error("unknown option -%c", optopt);
             return usage_error("unknown option %s", argv[optind - 1]);
         }
+        if ((ret = parse_option(o, &st, c, optarg)) >= 0)
+            return ret;
     }
     if (optind < argc)
         return usage_error("unexpected argument '%s'; stems are given with "
                            "-d, -m, -e", argv[optind]);
-    if (threshold_set == 3)
-        return usage_error("--threshold and --sensitivity set the same "
-                           "thing; give one");
-
-    for (int i = 0; i < o->nb_stems; i++)
-        if ((ret = resolve_stem(o, &o->stems[i])))
-            return ret;
-    if (!have_dialogue) {
-        if (!o->nb_inputs)
-            return usage_error("no dialogue stem: give -d FILE or -i FILE");
-        CliStem s;
-        if ((ret = add_stem(o, STEM_DIALOGUE, "0")))
-            return ret;
-        /* listed first, as if given first */
-        s = o->stems[o->nb_stems - 1];
-        memmove(&o->stems[1], &o->stems[0],
-                (o->nb_stems - 1) * sizeof(o->stems[0]));
-        o->stems[0] = s;
-        if ((ret = resolve_stem(o, &o->stems[0])))
-            return ret;
-    }
-    if (!have_music)
-        return usage_error("no music stem: give -m STEM");
-    if (!o->output && !o->music_out && !o->keyframes && !o->report &&
-        !o->plot)
-        return usage_error("no output: give -o FILE (or --music-out, "
-                           "--keyframes, --report, --plot)");
-    if (o->keep_stems && !o->output)
-        return usage_error("--keep-stems needs -o");
-    if (o->keyframes_format && !o->keyframes)
-        return usage_error("--keyframes-format needs --keyframes");
-    if (dd_params_check(&o->params) != DD_OK)
-        return usage_error("the ducking parameters are inconsistent");
-    return -1;
+    return check_complete(o, &st);
 }

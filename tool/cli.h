@@ -7,6 +7,7 @@
 #ifndef DD_CLI_H
 #define DD_CLI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dialogueduck.h"
@@ -73,6 +74,33 @@ typedef struct CliOptions {
     int argc;                 /**< the full command line, for the report */
     char **argv;
 } CliOptions;
+
+/* How an option behaves, beyond its name (CliOption.flags). */
+enum {
+    CLI_NOARG   = 1 << 0, /**< takes no value */
+    CLI_PER_JOB = 1 << 1, /**< batch: a manifest column, never a default */
+    CLI_WRITES  = 1 << 2, /**< names a file the run writes */
+    CLI_ACTION  = 1 << 3, /**< prints and exits (--help, --version) */
+};
+
+/**
+ * One program option. The table of them is the one list that cli_parse(),
+ * batch mode (defaults, manifest columns) and the --help check read.
+ */
+typedef struct CliOption {
+    const char *name;     /**< long name without "--"; NULL: short only */
+    int short_name;       /**< the letter of -X, 0 if none */
+    int id;               /**< what getopt_long() returns for it */
+    unsigned flags;       /**< CLI_* above */
+    double min, max;      /**< range of a number stored at offset */
+    size_t offset;        /**< where in CliOptions a ranged double goes, 0: none */
+} CliOption;
+
+extern const CliOption cli_options[];
+extern const int cli_nb_options;
+
+/** The option by long name, or by letter for a one-letter name; NULL. */
+const CliOption *cli_option_find(const char *name);
 
 /**
  * Parse argv into o. Returns -1 to continue, or an exit code to return at

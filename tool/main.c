@@ -16,9 +16,10 @@
 #include "atomic_file.h"
 #include "batch.h"
 #include "cli.h"
+#include "clock.h"
+#include "export.h"
 #include "keyframes_io.h"
 #include "pipeline.h"
-#include "progress.h"
 #include "report.h"
 
 #define ERR_LEN 1024
@@ -112,7 +113,7 @@ int main(int argc, char **argv)
     CliOptions opt;
     Pipeline p;
     char err[ERR_LEN] = "";
-    double t0 = progress_now();
+    double t0 = clock_seconds();
     int ret;
 
     if (argc > 1 && !strcmp(argv[1], "batch"))
@@ -139,23 +140,20 @@ int main(int argc, char **argv)
     /* A full disk or a file size limit is a write error to report and
      * clean up after, not a reason to die. */
     signal(SIGXFSZ, SIG_IGN);
-    ret = pipeline_open(&p, &opt, err, sizeof(err));
+    ret = pipeline_run(&p, &opt, err, sizeof(err));
     if (ret == EXIT_OK)
-        ret = pipeline_analyze(&p, err, sizeof(err));
-    if (ret == EXIT_OK)
-        ret = pipeline_render(&p, err, sizeof(err));
-    if (ret == EXIT_OK)
-        ret = pipeline_write_extras(&p, err, sizeof(err));
+        ret = export_write(&p, err, sizeof(err));
     if (ret == EXIT_OK && opt.report &&
-        report_write(opt.report, &p, progress_now() - t0, err, sizeof(err)) < 0)
+        report_write(opt.report, &p, clock_seconds() - t0, err, sizeof(err)) < 0)
         ret = EXIT_OUTPUT;
     if (ret != EXIT_OK)
         fprintf(stderr, "dialogueduck: %s\n", err[0] ? err : "failed");
     else if (opt.verbosity > 0 && opt.output)
         fprintf(stderr, "dialogueduck: %s: %.2f s, %zu duck regions, "
                 "gain %+.2f dB%s\n", opt.output,
-                (double)p.total / p.work_rate, p.nb_regions, p.gain_db,
-                p.limiter_used ? ", true-peak limited" : "");
+                (double)p.render.total / p.session.work_rate,
+                p.analysis.nb_regions, p.norm.gain_db,
+                p.norm.limiter_used ? ", true-peak limited" : "");
     pipeline_free(&p);
     return ret;
 }

@@ -61,8 +61,8 @@ static void write_streams(JsonWriter *w, const Pipeline *p)
 {
     json_key(w, "streams");
     json_array_begin(w);
-    for (int i = 0; i < p->nb_stems; i++) {
-        const InputStem *s = &p->stems[i];
+    for (int i = 0; i < p->session.nb_stems; i++) {
+        const InputStem *s = &p->session.stems[i];
         const CliStem *c = &p->opt->stems[i];
         char layout[128];
         av_channel_layout_describe(&s->layout, layout, sizeof(layout));
@@ -75,7 +75,7 @@ static void write_streams(JsonWriter *w, const Pipeline *p)
         json_kv_int(w, "sample_rate", s->sample_rate);
         json_kv_int(w, "channels", s->layout.nb_channels);
         json_kv_string(w, "layout", layout);
-        json_kv_double(w, "duration", (double)s->samples_read / p->work_rate, 6);
+        json_kv_double(w, "duration", (double)s->samples_read / p->session.work_rate, 6);
         json_object_end(w);
     }
     json_array_end(w);
@@ -107,17 +107,17 @@ static void write_output(JsonWriter *w, const char *key, const char *path,
                          const Pipeline *p)
 {
     char layout[128];
-    av_channel_layout_describe(&p->out_layout, layout, sizeof(layout));
+    av_channel_layout_describe(&p->session.out_layout, layout, sizeof(layout));
     json_key(w, key);
     json_object_begin(w);
     json_kv_string(w, "path", path);
     if (format)
         json_kv_string(w, "format", format);
     json_kv_string(w, "codec", codec);
-    json_kv_int(w, "sample_rate", p->work_rate);
-    json_kv_int(w, "channels", p->out_layout.nb_channels);
+    json_kv_int(w, "sample_rate", p->session.work_rate);
+    json_kv_int(w, "channels", p->session.out_layout.nb_channels);
     json_kv_string(w, "layout", layout);
-    json_kv_double(w, "duration", (double)p->total / p->work_rate, 6);
+    json_kv_double(w, "duration", (double)p->render.total / p->session.work_rate, 6);
     json_object_end(w);
 }
 
@@ -131,57 +131,57 @@ static void write_loudness(JsonWriter *w, const Pipeline *p)
 
     json_key(w, "before");
     json_object_begin(w);
-    json_kv_double(w, "integrated", p->measured_lufs, 2);
-    json_kv_double(w, "integrated_program", p->lufs_program, 2);
-    json_kv_double(w, "integrated_dialogue", p->lufs_dialogue, 2);
-    json_kv_double(w, "unducked", p->lufs_unducked, 2);
-    json_kv_double(w, "sample_peak", db(p->sample_peak), 2);
-    json_kv_double(w, "true_peak", db(p->true_peak), 2);
+    json_kv_double(w, "integrated", p->norm.measured_lufs, 2);
+    json_kv_double(w, "integrated_program", p->analysis.lufs_program, 2);
+    json_kv_double(w, "integrated_dialogue", p->analysis.lufs_dialogue, 2);
+    json_kv_double(w, "unducked", p->analysis.lufs_unducked, 2);
+    json_kv_double(w, "sample_peak", db(p->analysis.sample_peak), 2);
+    json_kv_double(w, "true_peak", db(p->analysis.true_peak), 2);
     json_object_end(w);
 
-    json_kv_double(w, "gain_db", p->gain_db, 3);
+    json_kv_double(w, "gain_db", p->norm.gain_db, 3);
 
     json_key(w, "after");
     json_object_begin(w);
     json_kv_double(w, "integrated", o->gate == GATE_DIALOGUE &&
-                   isfinite(p->out_lufs_dialogue) ? p->out_lufs_dialogue :
-                   p->out_lufs_program, 2);
-    json_kv_double(w, "integrated_program", p->out_lufs_program, 2);
-    json_kv_double(w, "integrated_dialogue", p->out_lufs_dialogue, 2);
-    json_kv_double(w, "sample_peak", db(p->out_sample_peak), 2);
-    json_kv_double(w, "true_peak", db(p->out_true_peak), 2);
+                   isfinite(p->render.lufs_dialogue) ? p->render.lufs_dialogue :
+                   p->render.lufs_program, 2);
+    json_kv_double(w, "integrated_program", p->render.lufs_program, 2);
+    json_kv_double(w, "integrated_dialogue", p->render.lufs_dialogue, 2);
+    json_kv_double(w, "sample_peak", db(p->render.sample_peak), 2);
+    json_kv_double(w, "true_peak", db(p->render.true_peak), 2);
     json_object_end(w);
     json_object_end(w);
 
     json_key(w, "limiter");
     json_object_begin(w);
-    json_kv_bool(w, "used", p->limiter_used);
+    json_kv_bool(w, "used", p->norm.limiter_used);
     json_kv_double(w, "ceiling", o->true_peak, 2);
-    json_kv_int(w, "samples_limited", p->limiter.samples_limited);
+    json_kv_int(w, "samples_limited", p->render.limiter.samples_limited);
     json_kv_double(w, "seconds_limited",
-                   (double)p->limiter.samples_limited / p->work_rate, 3);
-    json_kv_double(w, "max_reduction_db", p->limiter.max_reduction_db, 2);
-    json_kv_int(w, "loudness_corrections", p->loudness_corrections);
+                   (double)p->render.limiter.samples_limited / p->session.work_rate, 3);
+    json_kv_double(w, "max_reduction_db", p->render.limiter.max_reduction_db, 2);
+    json_kv_int(w, "loudness_corrections", p->norm.corrections);
     json_object_end(w);
 }
 
 static void write_regions(JsonWriter *w, const Pipeline *p)
 {
     size_t speech = 0;
-    for (size_t i = 0; i < p->nb_activity; i++)
-        speech += p->activity[i] != 0;
-    json_kv_int(w, "keyframe_count", (int64_t)p->nb_kf);
+    for (size_t i = 0; i < p->analysis.nb_activity; i++)
+        speech += p->analysis.activity[i] != 0;
+    json_kv_int(w, "keyframe_count", (int64_t)p->analysis.nb_kf);
     json_kv_string(w, "keyframes_source",
-                   p->applied_keyframes ? "file" : "analysis");
+                   p->analysis.applied_keyframes ? "file" : "analysis");
     json_kv_double(w, "dialogue_fraction",
-                   p->nb_activity ? (double)speech / p->nb_activity : 0, 4);
+                   p->analysis.nb_activity ? (double)speech / p->analysis.nb_activity : 0, 4);
     json_key(w, "regions");
     json_array_begin(w);
-    for (size_t i = 0; i < p->nb_regions; i++) {
+    for (size_t i = 0; i < p->analysis.nb_regions; i++) {
         json_object_begin(w);
-        json_kv_double(w, "start", (double)p->regions[i].start / p->work_rate, 3);
-        json_kv_double(w, "end", (double)p->regions[i].end / p->work_rate, 3);
-        json_kv_double(w, "depth", p->regions[i].depth, 2);
+        json_kv_double(w, "start", (double)p->analysis.regions[i].start / p->session.work_rate, 3);
+        json_kv_double(w, "end", (double)p->analysis.regions[i].end / p->session.work_rate, 3);
+        json_kv_double(w, "depth", p->analysis.regions[i].depth, 2);
         json_object_end(w);
     }
     json_array_end(w);
@@ -211,23 +211,23 @@ int report_write(const char *path, const Pipeline *p, double t_total,
     write_inputs(&w, o);
     write_streams(&w, p);
     if (o->output)
-        write_output(&w, "output", o->output, p->format_name, p->codec_name, p);
+        write_output(&w, "output", o->output, p->session.format_name, p->session.codec_name, p);
     if (o->music_out)
         write_output(&w, "music_out", o->music_out, NULL,
-                     p->music_codec_name, p);
-    json_kv_double(&w, "duration", (double)p->total / p->work_rate, 6);
-    json_kv_int(&w, "sample_rate", p->work_rate);
+                     p->session.music_codec_name, p);
+    json_kv_double(&w, "duration", (double)p->render.total / p->session.work_rate, 6);
+    json_kv_int(&w, "sample_rate", p->session.work_rate);
     write_params(&w, o);
     write_regions(&w, p);
     write_loudness(&w, p);
     json_key(&w, "timings");
     json_object_begin(&w);
-    json_kv_double(&w, "open", p->t_open, 3);
-    json_kv_double(&w, "analysis", p->t_analysis, 3);
-    json_kv_double(&w, "render", p->t_render, 3);
+    json_kv_double(&w, "open", p->session.seconds, 3);
+    json_kv_double(&w, "analysis", p->analysis.seconds, 3);
+    json_kv_double(&w, "render", p->render.seconds, 3);
     json_kv_double(&w, "total", t_total, 3);
     json_kv_double(&w, "realtime_factor", t_total > 0 ?
-                   (double)p->total / p->work_rate / t_total : 0, 1);
+                   (double)p->render.total / p->session.work_rate / t_total : 0, 1);
     json_object_end(&w);
     json_object_end(&w);
     if ((ret = atomic_commit(&af)) < 0) {

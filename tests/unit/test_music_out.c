@@ -154,11 +154,7 @@ static void run_case(const char *dir, int channels, double below, int spectral)
         char err[1024] = "";
         int code = cli_parse(&o, spectral ? 13 : 12, argv);
         CHECK(code == -1, "cli_parse: %d", code);
-        code = pipeline_open(&pl, &o, err, sizeof(err));
-        if (code == EXIT_OK)
-            code = pipeline_analyze(&pl, err, sizeof(err));
-        if (code == EXIT_OK)
-            code = pipeline_render(&pl, err, sizeof(err));
+        code = pipeline_run(&pl, &o, err, sizeof(err));
         CHECK(code == EXIT_OK, "pipeline: %d %s", code, err);
         pipeline_free(&pl);
     }

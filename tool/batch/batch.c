@@ -22,6 +22,7 @@
 #include "batch_summary.h"
 #include "batch_uptodate.h"
 #include "cli.h"
+#include "clock.h"
 
 /* Exit codes of batch mode. A bad option or manifest is a usage error as
  * for a single run; a single job (--task) exits with the job's own code,
@@ -133,10 +134,7 @@ static int parse_int(const char *s, int *v)
  * flag. Returns the number of argv entries used, or -1. */
 static int parse_default(BatchOpts *o, char **argv, int argc, int i)
 {
-    static const char *const per_job[] = {
-        "i", "d", "m", "e", "o", "input", "dialogue", "music", "effects",
-        "output", "report",
-    };
+    const CliOption *opt;
     const char *arg = argv[i];
     const char *name = arg + (arg[1] == '-' ? 2 : 1);
     const char *eq = strchr(name, '=');
@@ -150,11 +148,10 @@ static int parse_default(BatchOpts *o, char **argv, int argc, int i)
     for (size_t k = 0; k < n; k++)
         key[k] = name[k] == '_' ? '-' : name[k];
     key[n] = 0;
-    for (size_t k = 0; k < sizeof(per_job) / sizeof(per_job[0]); k++)
-        if (!strcmp(key, per_job[k])) {
-            die_usage("%s is per job: give it in the manifest", arg);
-            return -1;
-        }
+    if ((opt = cli_option_find(key)) && (opt->flags & CLI_PER_JOB)) {
+        die_usage("%s is per job: give it in the manifest", arg);
+        return -1;
+    }
     if (eq) {
         if (batch_defaults_add(&o->defaults, key, eq + 1) < 0)
             return -1;
@@ -281,13 +278,6 @@ static int make_parent_dirs(const char *path)
     }
     free(dir);
     return ret;
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 /* The last non-empty line of a job's log: usually its error message. */
@@ -459,7 +449,7 @@ int batch_main(int argc, char **argv)
     int *to_run = NULL, nb_to_run = 0, first = 0, last, ret, task = -1;
     int start_failed = 0;
     char err[1024];
-    double t0 = now();
+    double t0 = clock_seconds();
 
     if ((ret = parse_args(&o, argc, argv)))
         goto end;
@@ -558,7 +548,7 @@ int batch_main(int argc, char **argv)
     sum.manifest = o.manifest;
     sum.nb_manifest_jobs = m.nb_jobs;
     sum.workers = o.workers < nb_to_run ? o.workers : (nb_to_run ? nb_to_run : 1);
-    sum.wall_seconds = now() - t0;
+    sum.wall_seconds = clock_seconds() - t0;
     sum.results = run.results + first;
     sum.nb_results = last - first + 1;
     batch_summary_print(&sum, stderr);

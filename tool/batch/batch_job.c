@@ -3,27 +3,21 @@
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "av_error.h"
 #include "batch_job.h"
+#include "cli.h"
 
-/* Program options without a value. Flags from JSON booleans need no
- * entry here; CSV cells are text, so a CSV column must be listed to be
- * read as yes/no. */
-static const char *const flag_options[] = {
-    "spectral", "keep-stems", "q", "quiet", "v", "verbose", "y",
-};
-
+/* Program options without a value (from the program's option table):
+ * CSV cells are text, so a flag column is read as yes/no. */
 int batch_is_flag_option(const char *name)
 {
-    for (size_t i = 0; i < sizeof(flag_options) / sizeof(flag_options[0]); i++)
-        if (!strcmp(name, flag_options[i]))
-            return 1;
-    return 0;
+    const CliOption *o = cli_option_find(name);
+    return o && (o->flags & CLI_NOARG) && !(o->flags & CLI_ACTION);
 }
 
 int batch_parse_bool(const char *s, int *v)
@@ -102,21 +96,11 @@ static int push_flag(BatchCommand *c, const char *name)
     return push(c, buf);
 }
 
-static int set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 /* Keys that name files the job writes: --output-dir applies to them. */
 static int is_output_key(const char *key)
 {
-    return !strcmp(key, "output") || !strcmp(key, "report") ||
-           !strcmp(key, "music-out") || !strcmp(key, "keyframes") ||
-           !strcmp(key, "plot");
+    const CliOption *o = cli_option_find(key);
+    return o && o->name && !strcmp(key, o->name) && (o->flags & CLI_WRITES);
 }
 
 static char *place_output(const char *path, const char *dir)

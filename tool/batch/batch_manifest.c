@@ -5,12 +5,12 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "av_error.h"
 #include "batch_manifest.h"
 #include "json_reader.h"
 
@@ -22,15 +22,6 @@ int batch_is_stem_key(const char *key)
         if (!strcmp(key, stem_keys[i]))
             return 1;
     return 0;
-}
-
-static int set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
 }
 
 /* Column and member names are matched like long flags: "--True_Peak",

@@ -20,6 +20,7 @@
 #endif
 
 #include "batch_pool.h"
+#include "clock.h"
 
 /* Most of a job's log kept for the summary; the rest is cut. */
 #define LOG_MAX (64 * 1024)
@@ -49,13 +50,6 @@ int batch_online_cpus(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (int)n : 1;
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 static void child_exec(const char *exe, char *const *argv, int logfd, pid_t parent)
@@ -101,7 +95,7 @@ static int start_job(Slot *s, int slot, const char *exe, char *const *argv, int 
     s->pid = pid;
     s->job = job;
     s->log = log;
-    s->start = now();
+    s->start = clock_seconds();
     running[slot] = pid;
     return 0;
 }
@@ -116,7 +110,7 @@ static void finish_job(Slot *s, int slot, int wstatus, const struct rusage *ru,
 
     r.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) :
                WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : 255;
-    r.seconds = now() - s->start;
+    r.seconds = clock_seconds() - s->start;
     r.cpu_seconds = ru->ru_utime.tv_sec + ru->ru_utime.tv_usec * 1e-6 +
                     ru->ru_stime.tv_sec + ru->ru_stime.tv_usec * 1e-6;
     r.max_rss_kib = ru->ru_maxrss;

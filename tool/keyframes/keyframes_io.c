@@ -16,7 +16,6 @@
 #include "atomic_file.h"
 #include "json_writer.h"
 #include "keyframes_io.h"
-#include "dialogueduck_internal.h"
 #include "kf_formats.h"
 
 static const struct {

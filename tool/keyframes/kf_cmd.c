@@ -47,14 +47,12 @@ static void put_step(CmdOut *o, int64_t t, double gain_db)
 int kf_write_cmd(FILE *fp, const KfDoc *doc, char *err, size_t errlen)
 {
     CmdOut o = { .fp = fp, .sample_rate = doc->sample_rate, .last = NAN };
-    int64_t hop = doc->sample_rate / DD_HOPS_PER_SECOND;
+    int64_t hop = dd_hop_size(doc->sample_rate);
     const DDKeyframe *kf = doc->kf;
     size_t nb = doc->nb_kf, hint = 0;
 
     (void)err;
     (void)errlen;
-    if (hop < 1)
-        hop = 1;
     fputs("# dialogueduck gain envelope for FFmpeg:\n"
           "#   -af \"asendcmd=f=THIS_FILE,volume@duck\"\n", fp);
     fprintf(fp, "# %zu keyframes, %d Hz, transitions in %" PRId64

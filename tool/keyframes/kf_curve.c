@@ -5,7 +5,7 @@
  */
 #include <math.h>
 
-#include "dialogueduck_internal.h"
+#include "dialogueduck.h"
 #include "kf_curve.h"
 
 double kf_curve_gain_db(const DDKeyframe *kf, size_t nb, double t,

@@ -75,37 +75,114 @@ static void put_levels_filter(FILE *fp, const KfDoc *doc, int num, int den,
     fprintf(fp, "%s    </parameter>\n%s  </effect>\n%s</filter>\n", in, in, in);
 }
 
+/* The clip's geometry on the timeline, shared by every track. */
+typedef struct Clip {
+    const char *music, *name;
+    int channels, num, den;
+    int64_t nb_frames;
+} Clip;
+
+/* The music file, described once (in the first track), then referenced. */
+static void put_file(FILE *fp, const KfDoc *doc, const Clip *k)
+{
+    char *url = NULL;
+    size_t len = 0;
+    FILE *m;
+
+    fputs("            <file id=\"file-1\">\n"
+          "              <name>", fp);
+    xml_put_escaped(fp, k->name);
+    fputs("</name>\n              <pathurl>", fp);
+    /* URL-encoded, then XML-escaped via a temporary buffer. */
+    if ((m = open_memstream(&url, &len))) {
+        xml_put_file_url(m, k->music, 1);
+        fclose(m);
+        xml_put_escaped(fp, url);
+        free(url);
+    }
+    fputs("</pathurl>\n", fp);
+    put_rate(fp, "              ", k->num, k->den);
+    fprintf(fp, "              <duration>%" PRId64 "</duration>\n"
+            "              <media>\n"
+            "                <audio>\n"
+            "                  <samplecharacteristics>\n"
+            "                    <depth>24</depth>\n"
+            "                    <samplerate>%d</samplerate>\n"
+            "                  </samplecharacteristics>\n"
+            "                  <channelcount>%d</channelcount>\n"
+            "                </audio>\n"
+            "              </media>\n"
+            "            </file>\n", k->nb_frames, doc->sample_rate,
+            k->channels);
+}
+
+/* Track c (from 1): one clip of channel c with the levels keyframes. */
+static void put_track(FILE *fp, const KfDoc *doc, const Clip *k, int c)
+{
+    fprintf(fp, "        <track>\n"
+            "          <clipitem id=\"clipitem-%d\">\n"
+            "            <name>", c);
+    xml_put_escaped(fp, k->name);
+    fprintf(fp, "</name>\n"
+            "            <enabled>TRUE</enabled>\n"
+            "            <duration>%" PRId64 "</duration>\n", k->nb_frames);
+    put_rate(fp, "            ", k->num, k->den);
+    fprintf(fp, "            <start>0</start>\n"
+            "            <end>%" PRId64 "</end>\n"
+            "            <in>0</in>\n"
+            "            <out>%" PRId64 "</out>\n", k->nb_frames, k->nb_frames);
+    if (c == 1)
+        put_file(fp, doc, k);
+    else
+        fputs("            <file id=\"file-1\"/>\n", fp);
+    fprintf(fp, "            <sourcetrack>\n"
+            "              <mediatype>audio</mediatype>\n"
+            "              <trackindex>%d</trackindex>\n"
+            "            </sourcetrack>\n", c);
+    put_levels_filter(fp, doc, k->num, k->den, k->nb_frames);
+    for (int l = 1; l <= k->channels && k->channels > 1; l++)
+        fprintf(fp, "            <link>\n"
+                "              <linkclipref>clipitem-%d</linkclipref>\n"
+                "              <mediatype>audio</mediatype>\n"
+                "              <trackindex>%d</trackindex>\n"
+                "              <clipindex>1</clipindex>\n"
+                "            </link>\n", l, l);
+    fputs("          </clipitem>\n"
+          "          <enabled>TRUE</enabled>\n"
+          "          <locked>FALSE</locked>\n"
+          "        </track>\n", fp);
+}
+
 int kf_write_xmeml(FILE *fp, const KfDoc *doc, char *err, size_t errlen)
 {
-    const char *music = doc->music_path ? doc->music_path : "music.wav";
-    const char *name = xml_basename(music);
-    int channels = doc->music_channels > 0 ? doc->music_channels : 2;
-    int num, den;
-    int64_t nb_frames;
+    Clip k;
 
     (void)err;
     (void)errlen;
-    if (channels > MAX_TRACKS)
-        channels = MAX_TRACKS;
-    kf_frame_rate(doc, &num, &den);
+    k.music = doc->music_path ? doc->music_path : "music.wav";
+    k.name = xml_basename(k.music);
+    k.channels = doc->music_channels > 0 ? doc->music_channels : 2;
+    if (k.channels > MAX_TRACKS)
+        k.channels = MAX_TRACKS;
+    kf_frame_rate(doc, &k.num, &k.den);
     /* The clip covers the whole programme: round its length up. */
-    nb_frames = (doc->duration * num + (int64_t)doc->sample_rate * den - 1) /
-                ((int64_t)doc->sample_rate * den);
+    k.nb_frames = (doc->duration * k.num + (int64_t)doc->sample_rate * k.den - 1) /
+                  ((int64_t)doc->sample_rate * k.den);
 
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
           "<!DOCTYPE xmeml>\n"
           "<xmeml version=\"4\">\n"
           "  <sequence id=\"sequence-1\">\n"
           "    <name>", fp);
-    xml_put_escaped(fp, name);
+    xml_put_escaped(fp, k.name);
     fprintf(fp, " (ducked)</name>\n    <duration>%" PRId64 "</duration>\n",
-            nb_frames);
-    put_rate(fp, "    ", num, den);
+            k.nb_frames);
+    put_rate(fp, "    ", k.num, k.den);
     fputs("    <media>\n"
           "      <video>\n"
           "        <format>\n"
           "          <samplecharacteristics>\n", fp);
-    put_rate(fp, "            ", num, den);
+    put_rate(fp, "            ", k.num, k.den);
     fprintf(fp, "            <width>1920</width>\n"
             "            <height>1080</height>\n"
             "          </samplecharacteristics>\n"
@@ -118,73 +195,9 @@ int kf_write_xmeml(FILE *fp, const KfDoc *doc, char *err, size_t errlen)
             "            <depth>24</depth>\n"
             "            <samplerate>%d</samplerate>\n"
             "          </samplecharacteristics>\n"
-            "        </format>\n", channels, doc->sample_rate);
-
-    for (int c = 1; c <= channels; c++) {
-        fprintf(fp, "        <track>\n"
-                "          <clipitem id=\"clipitem-%d\">\n"
-                "            <name>", c);
-        xml_put_escaped(fp, name);
-        fprintf(fp, "</name>\n"
-                "            <enabled>TRUE</enabled>\n"
-                "            <duration>%" PRId64 "</duration>\n", nb_frames);
-        put_rate(fp, "            ", num, den);
-        fprintf(fp, "            <start>0</start>\n"
-                "            <end>%" PRId64 "</end>\n"
-                "            <in>0</in>\n"
-                "            <out>%" PRId64 "</out>\n", nb_frames, nb_frames);
-        if (c == 1) {
-            /* The file is described once, then referenced by id. */
-            fputs("            <file id=\"file-1\">\n"
-                  "              <name>", fp);
-            xml_put_escaped(fp, name);
-            fputs("</name>\n              <pathurl>", fp);
-            {
-                /* URL-encoded, then XML-escaped via a temporary buffer. */
-                char *url = NULL;
-                size_t len = 0;
-                FILE *m = open_memstream(&url, &len);
-                if (m) {
-                    xml_put_file_url(m, music, 1);
-                    fclose(m);
-                    xml_put_escaped(fp, url);
-                    free(url);
-                }
-            }
-            fputs("</pathurl>\n", fp);
-            put_rate(fp, "              ", num, den);
-            fprintf(fp, "              <duration>%" PRId64 "</duration>\n"
-                    "              <media>\n"
-                    "                <audio>\n"
-                    "                  <samplecharacteristics>\n"
-                    "                    <depth>24</depth>\n"
-                    "                    <samplerate>%d</samplerate>\n"
-                    "                  </samplecharacteristics>\n"
-                    "                  <channelcount>%d</channelcount>\n"
-                    "                </audio>\n"
-                    "              </media>\n"
-                    "            </file>\n", nb_frames, doc->sample_rate,
-                    channels);
-        } else {
-            fputs("            <file id=\"file-1\"/>\n", fp);
-        }
-        fprintf(fp, "            <sourcetrack>\n"
-                "              <mediatype>audio</mediatype>\n"
-                "              <trackindex>%d</trackindex>\n"
-                "            </sourcetrack>\n", c);
-        put_levels_filter(fp, doc, num, den, nb_frames);
-        for (int l = 1; l <= channels && channels > 1; l++)
-            fprintf(fp, "            <link>\n"
-                    "              <linkclipref>clipitem-%d</linkclipref>\n"
-                    "              <mediatype>audio</mediatype>\n"
-                    "              <trackindex>%d</trackindex>\n"
-                    "              <clipindex>1</clipindex>\n"
-                    "            </link>\n", l, l);
-        fputs("          </clipitem>\n"
-              "          <enabled>TRUE</enabled>\n"
-              "          <locked>FALSE</locked>\n"
-              "        </track>\n", fp);
-    }
+            "        </format>\n", k.channels, doc->sample_rate);
+    for (int c = 1; c <= k.channels; c++)
+        put_track(fp, doc, &k, c);
     fputs("      </audio>\n"
           "    </media>\n"
           "  </sequence>\n"

@@ -4,17 +4,10 @@
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
 #include <stdio.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "progress.h"
-
-double progress_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 void progress_begin(Progress *p, const char *label, double total_s,
                     int enabled)
@@ -22,7 +15,7 @@ void progress_begin(Progress *p, const char *label, double total_s,
     p->enabled = enabled && isatty(STDERR_FILENO);
     p->label = label;
     p->total = total_s;
-    p->start = progress_now();
+    p->start = clock_seconds();
     p->last_print = 0;
     p->printed = 0;
 }
@@ -32,7 +25,7 @@ void progress_update(Progress *p, double done_s)
     double now, elapsed, speed;
     if (!p->enabled)
         return;
-    now = progress_now();
+    now = clock_seconds();
     if (now - p->last_print < 0.1)
         return;
     p->last_print = now;

@@ -16,9 +16,6 @@ typedef struct Progress {
     int printed;
 } Progress;
 
-/** Monotonic wall clock, seconds. */
-double progress_now(void);
-
 /** enabled = 0 forces it off (-q); else on when stderr is a terminal. */
 void progress_begin(Progress *p, const char *label, double total_s,
                     int enabled);

@@ -1,0 +1,148 @@
+/*
+ * The program's option table (cli_options[] in tool/cli.c) is the one
+ * list of options: getopt's tables are built from it, batch mode asks it
+ * which options are flags, per-job or output files, and --help must name
+ * every option in it and nothing else. This checks the three readers
+ * against the table, and that each ranged option parses into its field
+ * and refuses values outside its range.
+ *
+ * This file is part of dialogueduck (LGPL-2.1-or-later).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "batch_job.h"
+#include "check.h"
+#include "cli.h"
+
+static char help[16384];
+
+static void capture_help(void)
+{
+    FILE *tmp = tmpfile();
+    int saved = dup(STDOUT_FILENO);
+    size_t n;
+
+    fflush(stdout);
+    dup2(fileno(tmp), STDOUT_FILENO);
+    cli_print_help();
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    rewind(tmp);
+    n = fread(help, 1, sizeof(help) - 1, tmp);
+    help[n] = 0;
+    fclose(tmp);
+}
+
+/* "--name" followed by a character that cannot continue a name. */
+static int help_names(const char *opt)
+{
+    for (const char *p = help; (p = strstr(p, opt)); p++) {
+        char after = p[strlen(opt)];
+        if (!isalnum((unsigned char)after) && after != '-')
+            return 1;
+    }
+    return 0;
+}
+
+static void help_matches_table(void)
+{
+    char opt[64];
+
+    capture_help();
+    for (int i = 0; i < cli_nb_options; i++) {
+        const CliOption *c = &cli_options[i];
+        if (c->name) {
+            snprintf(opt, sizeof(opt), "--%s", c->name);
+            CHECK(help_names(opt), "--help does not name %s", opt);
+        }
+        if (c->short_name) {
+            snprintf(opt, sizeof(opt), "-%c", c->short_name);
+            CHECK(help_names(opt), "--help does not name %s", opt);
+        }
+    }
+    /* every --word in the help is in the table */
+    for (const char *p = help; (p = strstr(p, "--")); p += 2) {
+        size_t n = 0;
+        while (isalnum((unsigned char)p[2 + n]) || p[2 + n] == '-')
+            n++;
+        if (!n)
+            continue;
+        snprintf(opt, sizeof(opt), "%.*s", (int)n, p + 2);
+        CHECK(cli_option_find(opt) != NULL, "--help names --%s, which is "
+              "not in the table", opt);
+    }
+}
+
+static void batch_reads_table(void)
+{
+    for (int i = 0; i < cli_nb_options; i++) {
+        const CliOption *c = &cli_options[i];
+        const char *name = c->name;
+        char letter[2] = { (char)c->short_name, 0 };
+        int flag = (c->flags & CLI_NOARG) && !(c->flags & CLI_ACTION);
+        if (!name)
+            name = letter;
+        CHECK(batch_is_flag_option(name) == flag, "batch: %s flag %d",
+              name, !flag);
+        CHECK(cli_option_find(name) == c, "find %s", name);
+    }
+    CHECK(!batch_is_flag_option("depth") && batch_is_flag_option("y") &&
+          batch_is_flag_option("spectral") && !batch_is_flag_option("help"),
+          "flags");
+    CHECK(cli_option_find("no-such-option") == NULL, "unknown option found");
+}
+
+static int parse(CliOptions *o, const char *opt, const char *value)
+{
+    char a0[] = "dialogueduck", d[] = "-d", dv[] = "d.wav", m[] = "-m";
+    char mv[] = "m.wav", out[] = "-o", ov[] = "x.wav", q[] = "-q";
+    char name[64], val[64];
+    char *argv[] = { a0, q, d, dv, m, mv, out, ov, name, val, NULL };
+
+    snprintf(name, sizeof(name), "--%s", opt);
+    snprintf(val, sizeof(val), "%s", value);
+    return cli_parse(o, 10, argv);
+}
+
+static void ranged_options(void)
+{
+    static CliOptions o;
+    FILE *null = fopen("/dev/null", "w");
+    int saved = dup(STDERR_FILENO);
+    char v[64];
+
+    fflush(stderr);
+    dup2(fileno(null), STDERR_FILENO);     /* usage errors out of the way */
+    for (int i = 0; i < cli_nb_options; i++) {
+        const CliOption *c = &cli_options[i];
+        double *field = (double *)((char *)&o + c->offset);
+        int ret;
+        if (!c->offset)
+            continue;
+        snprintf(v, sizeof(v), "%.17g", c->max);
+        ret = parse(&o, c->name, v);
+        CHECK(ret == -1 && *field == c->max, "--%s %s: %d", c->name, v, ret);
+        snprintf(v, sizeof(v), "%.17g", c->min - 1.0);
+        CHECK(parse(&o, c->name, v) == EXIT_USAGE, "--%s %s accepted",
+              c->name, v);
+        CHECK(parse(&o, c->name, "x") == EXIT_USAGE, "--%s x accepted",
+              c->name);
+    }
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    fclose(null);
+}
+
+int main(void)
+{
+    help_matches_table();
+    batch_reads_table();
+    ranged_options();
+    return check_summary();
+}

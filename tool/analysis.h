@@ -1,0 +1,59 @@
+/*
+ * Stage 2, analysis (pass 1): decode dialogue (and music when needed),
+ * run the engine's analyzer, and return what it found: keyframes, duck
+ * regions, per-hop speech activity, and the loudness of the ducked mix
+ * (measured by rendering the delayed music behind the analyzer's
+ * committed point, exactly as the render pass will). Memory grows only
+ * with the keyframes, regions and one byte of activity per 10 ms.
+ *
+ * This file is part of dialogueduck (LGPL-2.1-or-later).
+ */
+#ifndef DD_ANALYSIS_H
+#define DD_ANALYSIS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dialogueduck.h"
+#include "loudness.h"
+#include "open.h"
+
+typedef struct Analysis {
+    int64_t total;                 /**< samples analysed */
+    int hop;                       /**< samples per activity byte */
+    DDKeyframe *kf;
+    size_t nb_kf, kf_cap;
+    DDRegion *regions;
+    size_t nb_regions, regions_cap;
+    uint8_t *activity;             /**< 1 byte per hop, 1 = dialogue */
+    size_t nb_activity, activity_cap;
+    int applied_keyframes;         /**< 1: kf came from --apply-keyframes */
+
+    int measured;                  /**< 1: the loudness figures are set */
+    double lufs_program, lufs_dialogue;  /**< ducked mix, before gain */
+    double lufs_unducked;          /**< NAN unless measured (--plot) */
+    double sample_peak, true_peak; /**< ducked mix, linear */
+    float *st_ducked, *st_unducked; /**< short-term history (--plot), LUFS */
+    size_t nb_st;
+    double seconds;                /**< wall clock */
+} Analysis;
+
+/** EXIT_OK or an exit code from cli.h with the message in err. */
+int analysis_run(Analysis *an, Session *s, char *err, size_t errlen);
+void analysis_free(Analysis *an);
+
+/**
+ * Give the renderer every keyframe before `end`, and the next one so that
+ * a fade in progress at `end` is interpolated towards it.
+ */
+int analysis_feed_renderer(const Analysis *an, DDRenderer *r, size_t *next,
+                           int64_t end);
+
+/**
+ * Feed n samples starting at sample `start` to a meter; with split, each
+ * hop is flagged dialogue or not from the activity.
+ */
+int analysis_meter_add(const Analysis *an, LoudnessMeter *m, int split,
+                       float *const *buf, int channels, int64_t start, int n);
+
+#endif /* DD_ANALYSIS_H */

@@ -1,0 +1,88 @@
+/*
+ * Stage 3, normalize.
+ *
+ * This file is part of dialogueduck (LGPL-2.1-or-later).
+ */
+#include <math.h>
+#include <stdio.h>
+
+#include <libavutil/common.h>
+
+#include "limiter.h"
+#include "loudness.h"
+#include "normalize.h"
+#include "render.h"
+
+void normalize_decide(Normalization *nz, const Analysis *an,
+                      const Session *s)
+{
+    const CliOptions *o = s->opt;
+
+    nz->measured_lufs = an->measured ? an->lufs_program : NAN;
+    nz->gain_db = 0.0;
+    nz->limiter_used = 0;
+    nz->corrections = 0;
+    if (an->measured && o->gate == GATE_DIALOGUE) {
+        if (isfinite(an->lufs_dialogue))
+            nz->measured_lufs = an->lufs_dialogue;
+        else if (o->verbosity > 0)
+            fprintf(stderr, "dialogueduck: warning: no dialogue found; "
+                    "loudness measured over the whole programme\n");
+    }
+    if (!isnan(o->target_lufs)) {
+        nz->gain_db = loudness_gain_db(o->target_lufs, nz->measured_lufs);
+        /* the true peak after the gain says whether limiting is needed;
+         * without it (no measurement) fall back on the sample-peak bound */
+        if (an->true_peak > 0.0)
+            nz->limiter_used = an->true_peak * loudness_db_to_linear(nz->gain_db) >
+                               loudness_db_to_linear(o->true_peak - LIMITER_HEADROOM_DB);
+        else
+            nz->limiter_used = limiter_needed(an->sample_peak, nz->gain_db,
+                                              o->true_peak);
+    }
+    if (o->verbosity > 1)
+        fprintf(stderr, "dialogueduck: analysis: %.3f s, %zu regions, %zu "
+                "keyframes, %.2f LUFS, gain %+.2f dB, limiter %s\n",
+                (double)an->total / s->work_rate, an->nb_regions,
+                an->nb_kf, nz->measured_lufs, nz->gain_db,
+                nz->limiter_used ? "on" : "off");
+}
+
+/*
+ * Linear gain then a limiter: where the limiter acts, the programme loses
+ * loudness, and loses more the higher the gain. Dry passes measure the
+ * result and correct the gain (by the secant through the last two passes)
+ * until it is within 0.1 LU of the target; each costs a pass, and only
+ * loud targets on peaky material need them.
+ */
+#define LOUDNESS_TOLERANCE 0.1
+#define MAX_CORRECTIONS    3
+
+int normalize_correct(Normalization *nz, Session *s, const Analysis *an,
+                      char *err, size_t errlen)
+{
+    const CliOptions *o = s->opt;
+    double prev_gain = 0.0, prev_lufs = NAN;
+
+    for (int i = 0; i < MAX_CORRECTIONS && nz->limiter_used && s->out &&
+                    !isnan(o->target_lufs); i++) {
+        double lufs, slope = 1.0;
+        int code = render_dry(s, an, nz, &lufs, err, errlen);
+
+        if (code != EXIT_OK)
+            return code;
+        if (!isfinite(lufs) || fabs(o->target_lufs - lufs) <= LOUDNESS_TOLERANCE)
+            break;
+        if (isfinite(prev_lufs) && nz->gain_db != prev_gain)
+            slope = av_clipd((lufs - prev_lufs) / (nz->gain_db - prev_gain),
+                             0.2, 1.0);
+        prev_gain = nz->gain_db;
+        prev_lufs = lufs;
+        nz->gain_db += (o->target_lufs - lufs) / slope;
+        nz->corrections++;
+        if (o->verbosity > 1)
+            fprintf(stderr, "dialogueduck: limiting left %.2f LUFS; gain "
+                    "raised to %+.2f dB\n", lufs, nz->gain_db);
+    }
+    return EXIT_OK;
+}

@@ -1,0 +1,38 @@
+/*
+ * Stage 3, normalize: from the analysis's loudness figures, the linear
+ * gain that brings the ducked mix to the target and whether the
+ * true-peak limiter must run; then, where the limiter will take loudness
+ * away, the correction loop that measures dry render passes and raises
+ * the gain until the delivered mix is on target. Never a dynamic
+ * leveller: it would undo the duck.
+ *
+ * This file is part of dialogueduck (LGPL-2.1-or-later).
+ */
+#ifndef DD_NORMALIZE_H
+#define DD_NORMALIZE_H
+
+#include <stddef.h>
+
+#include "analysis.h"
+#include "open.h"
+
+typedef struct Normalization {
+    double measured_lufs;  /**< by the chosen gate, before gain; NAN if not measured */
+    double gain_db;        /**< linear gain applied to the mix */
+    int limiter_used;      /**< 1: the true-peak limiter runs */
+    int corrections;       /**< dry passes that raised the gain */
+} Normalization;
+
+/** The gain and the limiter decision from the analysis alone. */
+void normalize_decide(Normalization *nz, const Analysis *an,
+                      const Session *s);
+
+/**
+ * Dry render passes correcting the gain for what the limiter takes away
+ * (only with a target, a limiter and an output). EXIT_OK or an exit code
+ * with err set.
+ */
+int normalize_correct(Normalization *nz, Session *s, const Analysis *an,
+                      char *err, size_t errlen);
+
+#endif /* DD_NORMALIZE_H */

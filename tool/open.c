@@ -1,0 +1,315 @@
+/*
+ * Stage 1, open: inputs, stream selection, working format, outputs.
+ *
+ * This file is part of dialogueduck (LGPL-2.1-or-later).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libavutil/avstring.h>
+
+#include "av_error.h"
+#include "clock.h"
+#include "open.h"
+
+int internal_error(char *err, size_t errlen, const char *what, int ret)
+{
+    char buf[AV_ERROR_MAX_STRING_SIZE];
+    snprintf(err, errlen, "%s failed: %s", what,
+             error_text(ret, buf, sizeof(buf)));
+    return EXIT_INTERNAL;
+}
+
+
+/* The widest layout among the stems of a role; the first wins ties. */
+static int widest_stem(const Session *p, enum StemRole role)
+{
+    int best = -1;
+    for (int i = 0; i < p->nb_stems; i++)
+        if (p->opt->stems[i].role == role &&
+            (best < 0 || p->stems[i].layout.nb_channels >
+                         p->stems[best].layout.nb_channels))
+            best = i;
+    return best;
+}
+
+/* The earliest start time (s) among the stems taken from one file. */
+static double earliest_start(const Session *p, const char *path)
+{
+    double t = HUGE_VAL;
+    for (int i = 0; i < p->nb_stems; i++)
+        if (!strcmp(p->opt->stems[i].path, path))
+            t = FFMIN(t, input_start_seconds(&p->stems[i]));
+    return t == HUGE_VAL ? 0 : t;
+}
+
+static int open_outputs(Session *p, char *err, size_t errlen)
+{
+    const CliOptions *o = p->opt;
+    const InputStem *src = &p->stems[p->source_stem];
+    int replaced[CLI_MAX_STEMS], nb_replaced = 0, ret;
+
+    if (o->output) {
+        OutputConfig c = {
+            .path = o->output,
+            .sample_rate = p->work_rate,
+            .layout = &p->out_layout,
+            .codec = o->codec,
+            .source_codec = src->codec_id,
+            .bitrate = o->bitrate,
+            .threads = o->threads,
+            .nb_tracks = 1,
+        };
+        if (o->nb_inputs) {
+            /* The audio stems taken from the first input are replaced by
+             * the mix; its other streams are copied. */
+            for (int i = 0; i < p->nb_stems; i++)
+                if (o->stems[i].input_index == 0)
+                    replaced[nb_replaced++] = p->stems[i].stream_index;
+            c.remux_path = o->inputs[0];
+            c.replaced = replaced;
+            c.nb_replaced = nb_replaced;
+            /* the mix starts where the first input's earliest stem does */
+            if (p->opt->stems[p->source_stem].input_index == 0)
+                c.start_time = earliest_start(p, o->inputs[0]);
+        }
+        if (o->keep_stems) {
+            c.titles[c.nb_tracks++] = "Ducked music";
+            if (p->has_effects)
+                c.titles[c.nb_tracks++] = "Effects";
+        }
+        if ((ret = output_open(&p->out, &c, err, errlen)) < 0)
+            return EXIT_OUTPUT;
+        av_strlcpy(p->codec_name, output_codec_name(p->out),
+                   sizeof(p->codec_name));
+        av_strlcpy(p->format_name, output_format_name(p->out),
+                   sizeof(p->format_name));
+    }
+    if (o->music_out) {
+        const char *ext = strrchr(o->music_out, '.');
+        int wav = ext && (!av_strcasecmp(ext, ".wav") ||
+                          !av_strcasecmp(ext, ".w64"));
+        OutputConfig c = {
+            .path = o->music_out,
+            .sample_rate = p->work_rate,
+            .layout = &p->out_layout,
+            /* float WAV keeps the renderer's output exactly */
+            .codec = wav ? NULL : o->codec,
+            .source_codec = AV_CODEC_ID_NONE,
+            .float_pcm = 1,
+            .bitrate = o->bitrate,
+            .threads = o->threads,
+            .nb_tracks = 1,
+        };
+        if ((ret = output_open(&p->music_out, &c, err, errlen)) < 0)
+            return EXIT_OUTPUT;
+        av_strlcpy(p->music_codec_name, output_codec_name(p->music_out),
+                   sizeof(p->music_codec_name));
+    }
+    return EXIT_OK;
+}
+
+/* Open every stem's input and pick its stream. */
+static int open_inputs(Session *p, char *err, size_t errlen)
+{
+    const CliOptions *opt = p->opt;
+
+    for (int i = 0; i < opt->nb_stems; i++) {
+        const CliStem *s = &opt->stems[i];
+        if (input_open(&p->stems[i], s->path, s->spec, s->arg, opt->threads,
+                       err, errlen) < 0)
+            return EXIT_INPUT;
+        p->nb_stems++;
+        if (p->stems[i].layout.nb_channels > MAX_CHANNELS) {
+            snprintf(err, errlen, "%s: %d channels; at most %d are supported",
+                     s->path, p->stems[i].layout.nb_channels, MAX_CHANNELS);
+            return EXIT_INPUT;
+        }
+        if (opt->verbosity > 1)
+            fprintf(stderr, "dialogueduck: %s %s: stream %d, %s, %d Hz, "
+                    "%d channels\n", cli_role_name(s->role), s->arg,
+                    p->stems[i].stream_index,
+                    avcodec_get_name(p->stems[i].codec_id),
+                    p->stems[i].sample_rate, p->stems[i].layout.nb_channels);
+    }
+    return EXIT_OK;
+}
+
+/*
+ * The working format: one rate, the highest of the stems so nothing is
+ * band-limited on the way, up to 192 kHz (the loudness meter's limit, and
+ * past anything audible); the mix takes the music's layout, or a wider
+ * stem's; the dialogue bus the widest dialogue stem's.
+ */
+static int choose_format(Session *p, char *err, size_t errlen)
+{
+    const CliOptions *opt = p->opt;
+    int ret, music, dlg, widest;
+
+    for (int i = 0; i < p->nb_stems; i++) {
+        p->work_rate = FFMIN(FFMAX(p->work_rate, p->stems[i].sample_rate),
+                             INPUT_MAX_WORK_RATE);
+        p->has_effects |= opt->stems[i].role == STEM_EFFECTS;
+        p->duration = FFMAX(p->duration, p->stems[i].duration);
+    }
+    p->hop = dd_hop_size(p->work_rate);
+
+    music = widest_stem(p, STEM_MUSIC);
+    widest = music;
+    for (int i = 0; i < p->nb_stems; i++)
+        if (p->stems[i].layout.nb_channels > p->stems[widest].layout.nb_channels)
+            widest = i;
+    dlg = widest_stem(p, STEM_DIALOGUE);
+    if ((ret = av_channel_layout_copy(&p->out_layout, &p->stems[widest].layout)) < 0 ||
+        (ret = av_channel_layout_copy(&p->dlg_layout, &p->stems[dlg].layout)) < 0)
+        return internal_error(err, errlen, "layout", ret);
+    p->center = mix_center_index(&p->dlg_layout);
+
+    for (int i = 0; i < p->nb_stems; i++) {
+        const AVChannelLayout *bus = opt->stems[i].role == STEM_DIALOGUE ?
+                                     &p->dlg_layout : &p->out_layout;
+        if ((ret = mix_matrix_init(&p->to_bus[i], &p->stems[i].layout, bus)) < 0)
+            return internal_error(err, errlen, "channel mapping", ret);
+    }
+    if ((ret = mix_matrix_init(&p->dlg_to_out, &p->dlg_layout, &p->out_layout)) < 0)
+        return internal_error(err, errlen, "channel mapping", ret);
+
+    /* The output keeps the codec of the audio it replaces: the first
+     * input's stems, else the dialogue. */
+    p->source_stem = dlg;
+    for (int i = 0; i < p->nb_stems; i++)
+        if (opt->stems[i].input_index == 0) {
+            p->source_stem = i;
+            break;
+        }
+    return EXIT_OK;
+}
+
+static int alloc_buffers(Session *p, char *err, size_t errlen)
+{
+    int ret, max_ch = 0, oc = p->out_layout.nb_channels;
+
+    for (int i = 0; i < p->nb_stems; i++)
+        max_ch = FFMAX(max_ch, p->stems[i].layout.nb_channels);
+    if ((ret = audiobuf_alloc(&p->in, max_ch, PIPELINE_BLOCK)) < 0 ||
+        (ret = audiobuf_alloc(&p->dlg, p->dlg_layout.nb_channels, PIPELINE_BLOCK)) < 0 ||
+        (ret = audiobuf_alloc(&p->dout, oc, PIPELINE_BLOCK)) < 0 ||
+        (ret = audiobuf_alloc(&p->music, oc, PIPELINE_BLOCK)) < 0 ||
+        (ret = audiobuf_alloc(&p->fx, oc, PIPELINE_BLOCK)) < 0 ||
+        (ret = audiobuf_alloc(&p->mix, oc, PIPELINE_BLOCK)) < 0 ||
+        (ret = audiobuf_alloc(&p->tmp, oc, PIPELINE_BLOCK)) < 0)
+        return internal_error(err, errlen, "allocation", ret);
+    return EXIT_OK;
+}
+
+static int start_inputs(Session *p, char *err, size_t errlen)
+{
+    const CliOptions *opt = p->opt;
+    double lead;
+    int ret;
+
+    for (int i = 0; i < p->nb_stems; i++) {
+        if (input_start(&p->stems[i], p->work_rate, err, errlen) < 0)
+            return EXIT_INPUT;
+        /* Streams of one file keep their offsets to each other: a stem
+         * starting after the file's earliest stem starts with silence. */
+        lead = input_start_seconds(&p->stems[i]) -
+               earliest_start(p, opt->stems[i].path);
+        if (lead > 0.0005 &&
+            (ret = input_pad_start(&p->stems[i],
+                                   llrint(lead * p->work_rate))) < 0)
+            return internal_error(err, errlen, "padding", ret);
+        /* decoding runs beside the mixing unless one thread is asked for */
+        if ((ret = input_set_async(&p->stems[i], opt->threads != 1)) < 0)
+            return internal_error(err, errlen, "decoder thread", ret);
+    }
+    return EXIT_OK;
+}
+
+int session_open(Session *p, const CliOptions *opt, char *err, size_t errlen)
+{
+    double t0 = clock_seconds();
+    int ret;
+
+    memset(p, 0, sizeof(*p));
+    p->opt = opt;
+    if ((ret = open_inputs(p, err, errlen)) != EXIT_OK ||
+        (ret = choose_format(p, err, errlen)) != EXIT_OK ||
+        (ret = alloc_buffers(p, err, errlen)) != EXIT_OK ||
+        (ret = start_inputs(p, err, errlen)) != EXIT_OK)
+        return ret;
+    /* Outputs are created before the long passes so that an unwritable
+     * destination fails at once. */
+    ret = open_outputs(p, err, errlen);
+    p->seconds = clock_seconds() - t0;
+    return ret;
+}
+
+int session_read_block(Session *p, int dialogue_only, char *err, size_t errlen)
+{
+    int nmax = 0;
+    audiobuf_zero(&p->dlg, 0, PIPELINE_BLOCK);
+    audiobuf_zero(&p->music, 0, PIPELINE_BLOCK);
+    audiobuf_zero(&p->fx, 0, PIPELINE_BLOCK);
+    for (int i = 0; i < p->nb_stems; i++) {
+        AudioBuf *bus;
+        int n;
+        if (dialogue_only && p->opt->stems[i].role != STEM_DIALOGUE)
+            continue;
+        n = input_read(&p->stems[i], p->in.data, PIPELINE_BLOCK, err, errlen);
+        if (n < 0)
+            return n;
+        switch (p->opt->stems[i].role) {
+        case STEM_DIALOGUE: bus = &p->dlg;   break;
+        case STEM_MUSIC:    bus = &p->music; break;
+        default:            bus = &p->fx;    break;
+        }
+        mix_add(&p->to_bus[i], bus->data, (const float *const *)p->in.data, n);
+        nmax = FFMAX(nmax, n);
+    }
+    return nmax;
+}
+
+void session_dialogue_to_out(Session *p, int n)
+{
+    audiobuf_zero(&p->dout, 0, n);
+    mix_add(&p->dlg_to_out, p->dout.data, (const float *const *)p->dlg.data, n);
+}
+
+void session_mix(Session *p, float *const *music, int n)
+{
+    for (int ch = 0; ch < p->out_layout.nb_channels; ch++)
+        for (int k = 0; k < n; k++)
+            p->mix.data[ch][k] = p->dout.data[ch][k] + music[ch][k] +
+                                 p->fx.data[ch][k];
+}
+
+int session_rewind(Session *p, char *err, size_t errlen)
+{
+    for (int i = 0; i < p->nb_stems; i++)
+        if (input_rewind(&p->stems[i], err, errlen) < 0)
+            return EXIT_INPUT;
+    return EXIT_OK;
+}
+
+void session_free(Session *p)
+{
+    output_free(&p->out);
+    output_free(&p->music_out);
+    for (int i = 0; i < p->nb_stems; i++) {
+        input_close(&p->stems[i]);
+        mix_matrix_free(&p->to_bus[i]);
+    }
+    mix_matrix_free(&p->dlg_to_out);
+    audiobuf_free(&p->in);
+    audiobuf_free(&p->dlg);
+    audiobuf_free(&p->dout);
+    audiobuf_free(&p->music);
+    audiobuf_free(&p->fx);
+    audiobuf_free(&p->mix);
+    audiobuf_free(&p->tmp);
+    av_channel_layout_uninit(&p->out_layout);
+    av_channel_layout_uninit(&p->dlg_layout);
+}

@@ -1,0 +1,239 @@
+/*
+ * Stage 4, render (pass 2), and its dry variant.
+ *
+ * This file is part of dialogueduck (LGPL-2.1-or-later).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+#include "loudness.h"
+#include "progress.h"
+#include "render.h"
+
+typedef struct RenderPass {
+    Session *s;
+    const Analysis *an;
+    int dry;                       /* measure only, write nothing */
+    int apply_gain;
+    float lin;                     /* the gain, linear */
+    DDRenderer *r;
+    TruePeakLimiter *lim;
+    LoudnessMeter *meter;          /* the delivered mix */
+    size_t next_kf;
+    int64_t pos, out_pos;
+    Progress progress;
+} RenderPass;
+
+static void scale(float **buf, int channels, int n, float g)
+{
+    for (int c = 0; c < channels; c++)
+        for (int k = 0; k < n; k++)
+            buf[c][k] *= g;
+}
+
+static void pass_free(RenderPass *rp)
+{
+    progress_end(&rp->progress);
+    dd_renderer_free(&rp->r);
+    limiter_free(&rp->lim);
+    loudness_meter_free(&rp->meter);
+}
+
+static int pass_create(RenderPass *rp, const Normalization *nz, int measure,
+                       char *err, size_t errlen)
+{
+    const Session *s = rp->s;
+    const CliOptions *o = s->opt;
+    int oc = s->out_layout.nb_channels, ret;
+
+    rp->apply_gain = nz->gain_db != 0.0;
+    rp->lin = (float)loudness_db_to_linear(nz->gain_db);
+    if ((ret = dd_renderer_create(&rp->r, s->work_rate, oc, o->params.spectral,
+                                  NULL)) < 0)
+        return internal_error(err, errlen, "render", ret);
+    if (nz->limiter_used &&
+        (ret = limiter_create(&rp->lim, s->work_rate, oc, o->true_peak,
+                              LIMITER_LOOKAHEAD_DEFAULT,
+                              LIMITER_RELEASE_DEFAULT)) < 0)
+        return internal_error(err, errlen, "limiter", ret);
+    /* The delivered file is measured for the report (and a dry pass), on
+     * the worker thread (off the critical path). */
+    if (measure) {
+        unsigned flags = (rp->dry ? 0 : LOUDNESS_TRUE_PEAK) |
+                         (o->gate == GATE_DIALOGUE ? LOUDNESS_DIALOGUE : 0) |
+                         (o->threads != 1 ? LOUDNESS_THREAD : 0);
+        if ((ret = loudness_meter_create(&rp->meter, s->work_rate,
+                                         &s->out_layout, oc, flags)) < 0)
+            return internal_error(err, errlen, "loudness meter", ret);
+    }
+    return EXIT_OK;
+}
+
+/* The first m samples of the finished mix: written (unless dry) and
+ * measured. */
+static int deliver_mix(RenderPass *rp, int m, char *err, size_t errlen)
+{
+    Session *s = rp->s;
+    int ret;
+
+    if (!rp->dry && output_write(s->out, 0, (const float *const *)s->mix.data,
+                                 m, err, errlen) < 0)
+        return EXIT_OUTPUT;
+    if ((ret = analysis_meter_add(rp->an, rp->meter,
+                                  s->opt->gate == GATE_DIALOGUE, s->mix.data,
+                                  s->out_layout.nb_channels, rp->out_pos, m)) < 0)
+        return internal_error(err, errlen, "loudness meter", ret);
+    rp->out_pos += m;
+    return EXIT_OK;
+}
+
+/* --keep-stems: the ducked music and the effects as tracks 1 and 2. */
+static int write_stems(RenderPass *rp, int n, char *err, size_t errlen)
+{
+    Session *s = rp->s;
+    int oc = s->out_layout.nb_channels;
+
+    if (rp->apply_gain) {
+        scale(s->tmp.data, oc, n, rp->lin);
+        scale(s->fx.data, oc, n, rp->lin);
+    }
+    if (output_write(s->out, 1, (const float *const *)s->tmp.data, n,
+                     err, errlen) < 0 ||
+        (s->has_effects &&
+         output_write(s->out, 2, (const float *const *)s->fx.data, n,
+                      err, errlen) < 0))
+        return EXIT_OUTPUT;
+    return EXIT_OK;
+}
+
+/* One block of n samples read into the session's buses. */
+static int pass_block(RenderPass *rp, int n, char *err, size_t errlen)
+{
+    Session *s = rp->s;
+    const CliOptions *o = s->opt;
+    int oc = s->out_layout.nb_channels, m = n, ret;
+
+    session_dialogue_to_out(s, n);
+    if ((ret = analysis_feed_renderer(rp->an, rp->r, &rp->next_kf,
+                                      rp->pos + n)) < 0 ||
+        (ret = dd_renderer_process(rp->r, (const float *const *)s->music.data,
+                                   s->tmp.data, n)) < 0)
+        return internal_error(err, errlen, "render", ret);
+    rp->pos += n;
+    if (s->music_out && !rp->dry &&
+        output_write(s->music_out, 0, (const float *const *)s->tmp.data, n,
+                     err, errlen) < 0)
+        return EXIT_OUTPUT;
+    if (!s->out && !rp->dry)
+        return EXIT_OK;
+    session_mix(s, s->tmp.data, n);
+    if (rp->apply_gain)
+        scale(s->mix.data, oc, n, rp->lin);
+    if (o->keep_stems && !rp->dry && (ret = write_stems(rp, n, err, errlen)))
+        return ret;
+    if (rp->lim && (m = limiter_process(rp->lim,
+                                        (const float *const *)s->mix.data,
+                                        s->mix.data, n)) < 0)
+        return internal_error(err, errlen, "limiter", m);
+    return deliver_mix(rp, m, err, errlen);
+}
+
+/* Every block, then what the limiter still holds. */
+static int pass_run(RenderPass *rp, char *err, size_t errlen)
+{
+    Session *s = rp->s;
+    int n, ret;
+
+    if ((ret = session_rewind(s, err, errlen)) != EXIT_OK)
+        return ret;
+    progress_begin(&rp->progress, rp->dry ? "loudness check" : "pass 2/2",
+                   (double)rp->an->total / s->work_rate,
+                   s->opt->verbosity > 0);
+    while ((n = session_read_block(s, 0, err, errlen)) > 0) {
+        if ((ret = pass_block(rp, n, err, errlen)) != EXIT_OK)
+            return ret;
+        progress_update(&rp->progress, (double)rp->pos / s->work_rate);
+    }
+    if (n < 0)
+        return EXIT_INPUT;
+    if (rp->lim) {
+        int m = limiter_flush(rp->lim, s->mix.data);
+        if (m < 0)
+            return internal_error(err, errlen, "limiter", m);
+        if ((ret = deliver_mix(rp, m, err, errlen)) != EXIT_OK)
+            return ret;
+    }
+    progress_end(&rp->progress);
+    if (rp->pos != rp->an->total && rp->an->measured &&
+        s->opt->verbosity > 0)
+        fprintf(stderr, "dialogueduck: warning: the render pass decoded %lld "
+                "samples, the analysis %lld\n", (long long)rp->pos,
+                (long long)rp->an->total);
+    return EXIT_OK;
+}
+
+int render_dry(Session *s, const Analysis *an, const Normalization *nz,
+               double *lufs, char *err, size_t errlen)
+{
+    RenderPass rp = { .s = s, .an = an, .dry = 1 };
+    int ret = pass_create(&rp, nz, 1, err, errlen);
+
+    if (ret == EXIT_OK)
+        ret = pass_run(&rp, err, errlen);
+    if (ret == EXIT_OK &&
+        (ret = loudness_meter_integrated(rp.meter, s->opt->gate == GATE_DIALOGUE ?
+                                         LOUDNESS_GATE_DIALOGUE :
+                                         LOUDNESS_GATE_PROGRAM, lufs)) < 0)
+        ret = internal_error(err, errlen, "loudness measurement", ret);
+    pass_free(&rp);
+    return ret;
+}
+
+/* The delivered mix's loudness and peaks, for the report. */
+static int measure_output(Rendered *rd, LoudnessMeter *meter, int gate)
+{
+    int ret;
+
+    if ((ret = loudness_meter_integrated(meter, LOUDNESS_GATE_PROGRAM,
+                                         &rd->lufs_program)) < 0)
+        return ret;
+    if (gate == GATE_DIALOGUE &&
+        (ret = loudness_meter_integrated(meter, LOUDNESS_GATE_DIALOGUE,
+                                         &rd->lufs_dialogue)) < 0)
+        return ret;
+    rd->true_peak = loudness_meter_true_peak(meter);
+    rd->sample_peak = loudness_meter_sample_peak(meter);
+    return 0;
+}
+
+int render_write(Session *s, const Analysis *an, const Normalization *nz,
+                 Rendered *rd, char *err, size_t errlen)
+{
+    const CliOptions *o = s->opt;
+    RenderPass rp = { .s = s, .an = an };
+    double t0 = clock_seconds();
+    int ret;
+
+    memset(rd, 0, sizeof(*rd));
+    rd->lufs_program = rd->lufs_dialogue = NAN;
+    rd->true_peak = rd->sample_peak = NAN;
+    rd->measured = o->report && s->out;
+    ret = pass_create(&rp, nz, rd->measured, err, errlen);
+    if (ret == EXIT_OK)
+        ret = pass_run(&rp, err, errlen);
+    if (ret == EXIT_OK && rp.lim)
+        limiter_get_stats(rp.lim, &rd->limiter);
+    rd->total = rp.pos;
+    if (ret == EXIT_OK &&
+        ((s->out && output_finish(s->out, err, errlen) < 0) ||
+         (s->music_out && output_finish(s->music_out, err, errlen) < 0)))
+        ret = EXIT_OUTPUT;
+    if (ret == EXIT_OK && rp.meter &&
+        (ret = measure_output(rd, rp.meter, o->gate)) < 0)
+        ret = internal_error(err, errlen, "loudness measurement", ret);
+    pass_free(&rp);
+    rd->seconds = clock_seconds() - t0;
+    return ret;
+}

@@ -461,13 +461,16 @@ int input_set_async(InputStem *s, int async)
         pthread_mutex_destroy(&s->lock);
         return AVERROR(ENOMEM);
     }
+    /* Set before the thread starts: its first fifo writes must already
+     * take the lock (set after, they raced with the reader). */
+    s->worker_running = 1;
     if (pthread_create(&s->thread, NULL, worker, s)) {
+        s->worker_running = 0;
         pthread_cond_destroy(&s->cond);
         pthread_mutex_destroy(&s->lock);
         s->async = 0;  /* decode on the caller's thread instead */
         return 0;
     }
-    s->worker_running = 1;
     return 0;
 }
 

@@ -246,13 +246,14 @@ placement() {
             { fail "$BRANCH: placement: cannot make $name"; return; }
     done
     # MUSIC/DIALOGUE/PAN: PAN upmixes the music for the filter as the
-    # program's bus does when the dialogue is wider
+    # program's bus (libswresample's matrix) does when the dialogue is
+    # wider; it puts the sides of a 5.1 on the backs of a 7.1
     s2='0.7071067811865476*c0'
     for c in m1/d1/ m2/d2/ m51/d51/ m71/d71/ m2/d1/ m51/d1/ m71/d1/ \
              m51/d2/ m71/d2/ m71/d51/ "m1/d2/stereo|FL=$s2|FR=$s2" \
              "m1/d51/5.1|FC=c0" "m2/d51/5.1|FL=c0|FR=c1" \
              "m2/d71/7.1|FL=c0|FR=c1" \
-             "m51/d71/7.1|FL=c0|FR=c1|FC=c2|LFE=c3|SL=c4|SR=c5"; do
+             "m51/d71/7.1|FL=c0|FR=c1|FC=c2|LFE=c3|BL=c4|BR=c5"; do
         mus=${c%%/*}; c=${c#*/}; dlg=${c%%/*}; up=${c#*/}
         "$ff" -nostdin -v error -y -i "$d/$mus.wav" -i "$d/$dlg.wav" \
             -filter_complex "[0]${up:+pan=$up,}anull[m];[m][1]dialogueduck" \

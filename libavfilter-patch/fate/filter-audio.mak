@@ -63,13 +63,13 @@ fate-filter-dialogueduck-duration-shortest: CMD = framecrc $(DIALOGUEDUCK_FC) "$
 # a timestamp gap in each input (frames dropped by aselect keep their
 # neighbours' pts) and the dialogue 0.3 s late, as -itsoffset makes it
 FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-timestamps
-fate-filter-dialogueduck-timestamps: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO),aselect='not(between(t\,1.0\,1.5))',asetpts=PTS+0.3/TB[d];[0:a]aresample,aselect='not(between(t\,3.5\,4.0))'[m];[m][d]dialogueduck,aresample"
+fate-filter-dialogueduck-timestamps: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO),aselect=not(between(t\,1.0\,1.5)),asetpts=PTS+0.3/TB[d];[0:a]aresample,aselect=not(between(t\,3.5\,4.0))[m];[m][d]dialogueduck,aresample"
 
 # a command for an option that cannot change fails with a log line
 FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-command-fixed
-fate-filter-dialogueduck-command-fixed: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO)[d];[0:a]aresample,asendcmd=c='1 dialogueduck lookahead 1'[m];[m][d]dialogueduck=mix=0,aresample"
+fate-filter-dialogueduck-command-fixed: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO)[d];[0:a]aresample,asendcmd=c=1 dialogueduck lookahead 1[m];[m][d]dialogueduck=mix=0,aresample"
 fate-filter-dialogueduck-command-fixed: CMP = grep
-fate-filter-dialogueduck-command-fixed: REF = Option 'lookahead' cannot change while the filter runs
+fate-filter-dialogueduck-command-fixed: REF = Option .lookahead. cannot change while the filter runs
 
 $(FATE_DIALOGUEDUCK_WAV): tests/data/asynth-44100-2.wav
 $(FATE_DIALOGUEDUCK_WAV): SRC = $(TARGET_PATH)/tests/data/asynth-44100-2.wav
@@ -86,7 +86,7 @@ FATE_DIALOGUEDUCK_FFPROBE-$(call ALLYES, FFPROBE LAVFI_INDEV DIALOGUEDUCK_FILTER
 fate-filter-dialogueduck-metadata: CMD = run ffprobe$(PROGSSUF)$(EXESUF) -of compact=p=0 -show_entries frame=pts:frame_tags -bitexact -f lavfi "aevalsrc=0.1*sin(2*PI*330*t):s=44100:d=6[m];$(DIALOGUEDUCK_MONO)[d];[m][d]dialogueduck=mix=0[out0]"
 # the gain ramps over release and attack where enable= changes
 FATE_DIALOGUEDUCK_FFPROBE-$(call ALLYES, FFPROBE LAVFI_INDEV DIALOGUEDUCK_FILTER AEVALSRC_FILTER ARESAMPLE_FILTER) += fate-filter-dialogueduck-timeline-ramp
-fate-filter-dialogueduck-timeline-ramp: CMD = run ffprobe$(PROGSSUF)$(EXESUF) -of compact=p=0 -show_entries frame=pts:frame_tags -bitexact -f lavfi "aevalsrc=0.1*sin(2*PI*330*t):s=44100:d=6[m];$(DIALOGUEDUCK_MONO)[d];[m][d]dialogueduck=mix=0:enable='between(t,1.5,3)'[out0]"
+fate-filter-dialogueduck-timeline-ramp: CMD = run ffprobe$(PROGSSUF)$(EXESUF) -of compact=p=0 -show_entries frame=pts:frame_tags -bitexact -f lavfi "aevalsrc=0.1*sin(2*PI*330*t):s=44100:d=6[m];$(DIALOGUEDUCK_MONO)[d];[m][d]dialogueduck=mix=0:enable=between(t\,1.5\,3)[out0]"
 
 # a stream that starts inside a line (as after a seek) starts ducked
 FATE_DIALOGUEDUCK_FFPROBE-$(call ALLYES, FFPROBE LAVFI_INDEV DIALOGUEDUCK_FILTER AEVALSRC_FILTER ARESAMPLE_FILTER ATRIM_FILTER ASETPTS_FILTER) += fate-filter-dialogueduck-seek

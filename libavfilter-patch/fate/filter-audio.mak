@@ -67,7 +67,8 @@ fate-filter-dialogueduck-timestamps: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOG
 
 # a command for an option that cannot change fails with a log line
 FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-command-fixed
-fate-filter-dialogueduck-command-fixed: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO)[d];[0:a]aresample,asendcmd=c=1 dialogueduck lookahead 1[m];[m][d]dialogueduck=mix=0,aresample"
+fate-filter-dialogueduck-command-fixed: tests/data/filtergraphs/dialogueduck-command-fixed
+fate-filter-dialogueduck-command-fixed: CMD = framecrc -i $(SRC) -/filter_complex $(TARGET_PATH)/tests/data/filtergraphs/dialogueduck-command-fixed
 fate-filter-dialogueduck-command-fixed: CMP = grep
 fate-filter-dialogueduck-command-fixed: REF = Option .lookahead. cannot change while the filter runs
 

@@ -3,7 +3,8 @@
 #   make            build ./dialogueduck
 #   make check      fast tests: unit tests and tool integration tests
 #   make fate       patch FFmpeg release trees, run the filter's FATE tests
-#   make ffmpeg     build a patched ffmpeg for users
+#   make ffmpeg     build a patched ffmpeg for users (FULL=1: Debian's codec set)
+#   make install-ffmpeg  install it as ffmpeg-dialogueduck under PREFIX
 #   make eval       score ducking quality against stock FFmpeg
 #   make bench      speed and memory against stock FFmpeg
 #   make fuzz       run the fuzz targets for a bounded time
@@ -134,6 +135,10 @@ ffmpeg:
 	@sh tests/deps.sh check fate
 	sh libavfilter-patch/build-ffmpeg.sh
 
+# the patched ffmpeg/ffprobe as ffmpeg-dialogueduck/ffprobe-dialogueduck
+install-ffmpeg:
+	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" sh libavfilter-patch/build-ffmpeg.sh --install
+
 eval: $(PROG)
 	@sh tests/deps.sh check eval
 	sh tests/eval/run.sh
@@ -183,4 +188,4 @@ clean:
 distclean: clean
 	rm -f config.mak config.h
 
-.PHONY: all lib install-lib unit check check-farm fate ffmpeg eval bench fuzz demo install uninstall clean distclean deb
+.PHONY: all lib install-lib unit check check-farm fate ffmpeg install-ffmpeg eval bench fuzz demo install uninstall clean distclean deb

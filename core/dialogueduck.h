@@ -295,6 +295,62 @@ double dd_round_db(double db);
 double dd_envelope_db(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
                       int64_t t);
 
+
+/* ---- Channel policy, shared by the filter and the program ---- */
+
+/**
+ * Speaker positions of a layout, numbered as FFmpeg's enum AVChannel (the
+ * first 18 are also the bits of a WAVE channel mask). A layout is an array
+ * of these, one per channel in order; any other value (DD_CHAN_UNKNOWN, or
+ * a position not listed) is a channel with no known position.
+ */
+enum DDChannel {
+    DD_CHAN_UNKNOWN               = -1,
+    DD_CHAN_FRONT_LEFT            = 0,
+    DD_CHAN_FRONT_RIGHT           = 1,
+    DD_CHAN_FRONT_CENTER          = 2,
+    DD_CHAN_LOW_FREQUENCY         = 3,
+    DD_CHAN_BACK_LEFT             = 4,
+    DD_CHAN_BACK_RIGHT            = 5,
+    DD_CHAN_FRONT_LEFT_OF_CENTER  = 6,
+    DD_CHAN_FRONT_RIGHT_OF_CENTER = 7,
+    DD_CHAN_BACK_CENTER           = 8,
+    DD_CHAN_SIDE_LEFT             = 9,
+    DD_CHAN_SIDE_RIGHT            = 10,
+    DD_CHAN_WIDE_LEFT             = 31,
+    DD_CHAN_WIDE_RIGHT            = 32,
+};
+
+/**
+ * The dialogue channel the detector listens to.
+ *
+ * @param layout      speaker positions of the dialogue stem
+ * @param nb_channels number of entries in layout
+ * @return the index of the front centre of a stem of 3 channels or more
+ *         (5.1, 7.1: where speech lives), else -1: the mean of all
+ *         channels. Pass it as the center of dd_engine_create() or
+ *         dd_analyzer_create().
+ */
+int dd_channel_detect(const int *layout, int nb_channels);
+
+/**
+ * How dialogue lands in an output layout: out[o] += map[d * nb_out + o] *
+ * dialogue[d]. A mono stem goes to the front centre, or to the front pair
+ * at -3 dB; a channel the output also has goes to itself; a centre the
+ * output lacks goes to the front pair at -3 dB, a side or back channel to
+ * its front side at -3 dB; the LFE of a dialogue stem is dropped; a mono
+ * output gets the average of the other channels. Channels with no known
+ * position go to the output channel of the same index, if any.
+ *
+ * @param map         nb_dialogue * nb_out gains, written completely
+ * @param out         speaker positions of the output (the music's layout)
+ * @param nb_out      number of output channels (>= 1)
+ * @param dialogue    speaker positions of the dialogue stem
+ * @param nb_dialogue number of dialogue channels (>= 1)
+ */
+void dd_channel_placement(float *map, const int *out, int nb_out,
+                          const int *dialogue, int nb_dialogue);
+
 #ifdef __cplusplus
 }
 #endif

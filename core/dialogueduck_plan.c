@@ -146,13 +146,19 @@ void dd_planner_set_frontier(DDPlanner *pl, int64_t frontier)
 int dd_planner_onset(DDPlanner *pl, int64_t onset, double depth)
 {
     int64_t fade_start = onset - pl->preroll - pl->attack;
+    int64_t fade_end;
     double start_gain = 0.0;
     int ret;
 
     if (fade_start < pl->frontier)
         fade_start = pl->frontier;
-    if (fade_start < 0)
+    fade_end = fade_start + pl->attack;
+    if (fade_start < 0) {
+        /* the stream starts inside or just before a line (a seek): a
+         * shorter fade still ends before the onset, or it starts ducked */
         fade_start = 0;
+        fade_end = onset > pl->preroll ? onset - pl->preroll : 0;
+    }
 
     if (pl->state == OPEN)
         return DD_OK; /* the detector never nests regions */
@@ -178,11 +184,12 @@ int dd_planner_onset(DDPlanner *pl, int64_t onset, double depth)
             return ret;
     }
 
-    if ((ret = push_kf(pl, fade_start, start_gain)) < 0 ||
-        (ret = push_kf(pl, fade_start + pl->attack, depth)) < 0)
+    if ((fade_end > fade_start &&
+         (ret = push_kf(pl, fade_start, start_gain)) < 0) ||
+        (ret = push_kf(pl, fade_end, depth)) < 0)
         return ret;
     pl->nb_final = pl->nb_kf;
-    pl->fade_end = fade_start + pl->attack;
+    pl->fade_end = fade_end;
     pl->cur = (DDRegion){ .start = onset, .end = onset, .depth = depth };
     pl->state = OPEN;
     return DD_OK;

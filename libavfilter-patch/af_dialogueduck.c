@@ -24,8 +24,10 @@
  *
  * First input: the music, which is ducked. Second input: the dialogue,
  * which drives the ducking. The engine (dialogueduck*.c) detects speech,
- * plans fades that end at the first syllable (lookahead) and renders the
- * gain; this file only moves frames, timestamps and options.
+ * plans fades that end at the first syllable (lookahead), renders the
+ * gain and decides where dialogue channels land; this file places both
+ * inputs on the music's timeline (gaps become silence), decides when the
+ * output ends, ramps the timeline and handles options and commands.
  */
 
 #include <math.h>
@@ -35,11 +37,26 @@
 #include "libavutil/fifo.h"
 #include "libavutil/mem.h"
 #include "libavutil/opt.h"
+#include "libavutil/samplefmt.h"
+
 #include "audio.h"
 #include "avfilter.h"
 #include "dialogueduck.h"
 #include "filters.h"
 #include "formats.h"
+
+/* Initial room of the FIFOs beyond the lookahead: one frame of a usual
+ * size (they grow when a frame is larger). */
+#define FIFO_SLACK 4096
+/* Longest block of silence made at once to fill a gap or to go on after
+ * an input has ended, so that memory does not follow the gap's length. */
+#define FILL_BLOCK 4096
+
+enum Duration {
+    DURATION_LONGEST,
+    DURATION_SHORTEST,
+    DURATION_FIRST,
+};
 
 /* A change of the timeline state, at a music input sample position. */
 typedef struct TimelineChange {
@@ -59,12 +76,27 @@ typedef struct DialogueDuckContext {
     double threshold;
     int spectral;
     int mix;
+    int duration;
+    double tolerance;
 
     DDEngine *engine;
     int64_t lookahead_samples;
     float *mix_map;          /* dialogue channel x music channel gains */
 
+    /* Both inputs are placed on one timeline, in samples from the first
+     * music timestamp (origin, in samples at the output rate). */
+    int64_t first_pts;
+    int64_t origin;
+    int64_t tolerance_samples;
+
     AVFrame *music;          /* consumed, waiting for its dialogue */
+    int64_t music_pos;       /* where it starts on the timeline */
+    int music_eof;           /* the music's status once it has ended */
+    int64_t music_eof_pts;
+
+    AVAudioFifo *dialogue;   /* dialogue from in_samples on */
+    AVFrame *dialogue_next;  /* consumed, after a gap */
+    int64_t dialogue_next_pos;
     int dialogue_eof;
 
     /* Dialogue fed to the engine but not mixed yet: it is delayed like
@@ -76,8 +108,8 @@ typedef struct DialogueDuckContext {
     AVFifo *timeline;        /* pending TimelineChange entries */
     int in_disabled;         /* last state recorded at the input */
     int out_disabled;        /* state at the output position */
+    double bypass;           /* 0: ducked, 1: unducked; ramps between */
 
-    int64_t first_pts;
     int64_t in_samples;
     int64_t out_samples;
 } DialogueDuckContext;
@@ -105,6 +137,13 @@ static const AVOption dialogueduck_options[] = {
       AV_OPT_TYPE_BOOL, { .i64 = 0 }, 0, 1, A },
     { "mix",       "output dialogue + ducked music (1) or the ducked music only (0)", OFFSET(mix),
       AV_OPT_TYPE_BOOL, { .i64 = 1 }, 0, 1, A },
+    { "duration",  "set how the output length is decided", OFFSET(duration),
+      AV_OPT_TYPE_INT, { .i64 = DURATION_LONGEST }, DURATION_LONGEST, DURATION_FIRST, A, .unit = "duration" },
+        { "longest",  "until both inputs end",      0, AV_OPT_TYPE_CONST, { .i64 = DURATION_LONGEST  }, 0, 0, A, .unit = "duration" },
+        { "shortest", "until either input ends",    0, AV_OPT_TYPE_CONST, { .i64 = DURATION_SHORTEST }, 0, 0, A, .unit = "duration" },
+        { "first",    "until the music ends",       0, AV_OPT_TYPE_CONST, { .i64 = DURATION_FIRST    }, 0, 0, A, .unit = "duration" },
+    { "tolerance", "set the longest timestamp gap, in seconds, taken as continuous", OFFSET(tolerance),
+      AV_OPT_TYPE_DOUBLE, { .dbl = 0.01 }, 0.0001, 10, A },
     { NULL }
 };
 
@@ -142,16 +181,22 @@ static void get_params(const DialogueDuckContext *s, DDParams *p)
     p->spectral  = s->spectral;
 }
 
+static void put_params(DialogueDuckContext *s, const DDParams *p)
+{
+    s->depth     = p->depth;
+    s->below     = p->below;
+    s->attack    = p->attack;
+    s->release   = p->release;
+    s->hold      = p->hold;
+    s->threshold = p->threshold;
+}
+
 static av_cold int init(AVFilterContext *ctx)
 {
     DialogueDuckContext *s = ctx->priv;
-    DDParams p;
 
-    get_params(s, &p);
-    if (dd_params_check(&p) != DD_OK) {
-        av_log(ctx, AV_LOG_ERROR, "Invalid parameters.\n");
-        return AVERROR(EINVAL);
-    }
+    /* every option is range-checked by AVOption; the engine has no
+     * constraint between them */
     s->first_pts = AV_NOPTS_VALUE;
     return 0;
 }
@@ -177,74 +222,68 @@ static int query_formats(const AVFilterContext *ctx,
     return ff_set_sample_formats_from_list2(ctx, cfg_in, cfg_out, sample_fmts);
 }
 
-static int is_left(enum AVChannel ch)
+/* Speaker positions of a layout for the engine's channel policy. */
+static int *layout_positions(const AVChannelLayout *layout)
 {
-    return ch == AV_CHAN_SIDE_LEFT || ch == AV_CHAN_BACK_LEFT ||
-           ch == AV_CHAN_FRONT_LEFT_OF_CENTER || ch == AV_CHAN_WIDE_LEFT;
+    int *pos = av_malloc_array(layout->nb_channels, sizeof(*pos));
+
+    if (pos)
+        for (int c = 0; c < layout->nb_channels; c++)
+            pos[c] = av_channel_layout_channel_from_index(layout, c);
+    return pos;
 }
 
-static int is_right(enum AVChannel ch)
-{
-    return ch == AV_CHAN_SIDE_RIGHT || ch == AV_CHAN_BACK_RIGHT ||
-           ch == AV_CHAN_FRONT_RIGHT_OF_CENTER || ch == AV_CHAN_WIDE_RIGHT;
-}
-
-/*
- * Where each dialogue channel goes in the music layout: mono dialogue to
- * the front centre, or to the front pair at -3 dB; channels the music
- * also has to themselves; a centre the music lacks to the front pair;
- * surrounds the music lacks to their front side; everything to a mono
- * music as an average. The LFE of a dialogue stem is dropped.
- */
-static void build_mix_map(float *map, const AVChannelLayout *music,
-                          const AVChannelLayout *dialogue)
+/* Which dialogue channel drives detection and where each one lands in
+ * the output: the engine decides, as for the dialogueduck program. */
+static int channel_policy(DialogueDuckContext *s, const AVChannelLayout *music,
+                          const AVChannelLayout *dialogue, int *center)
 {
     const int nm = music->nb_channels, nd = dialogue->nb_channels;
-    const int fc = av_channel_layout_index_from_channel(music, AV_CHAN_FRONT_CENTER);
-    int fl = av_channel_layout_index_from_channel(music, AV_CHAN_FRONT_LEFT);
-    int fr = av_channel_layout_index_from_channel(music, AV_CHAN_FRONT_RIGHT);
+    int *mpos = layout_positions(music), *dpos = layout_positions(dialogue);
+    int ret = AVERROR(ENOMEM);
 
-    if (fl < 0 || fr < 0) {
-        fl = 0;
-        fr = nm > 1 ? 1 : 0;
+    av_freep(&s->mix_map);
+    if (mpos && dpos) {
+        *center = dd_channel_detect(dpos, nd);
+        if (s->mix)
+            s->mix_map = av_calloc(nd * nm, sizeof(*s->mix_map));
+        if (s->mix_map)
+            dd_channel_placement(s->mix_map, mpos, nm, dpos, nd);
+        ret = s->mix && !s->mix_map ? AVERROR(ENOMEM) : 0;
     }
+    av_free(mpos);
+    av_free(dpos);
+    return ret;
+}
 
-    if (nm == 1) {
-        for (int d = 0; d < nd; d++)
-            map[d] = 1.0f / nd;
-        return;
+static int alloc_fifos(AVFilterContext *ctx, int nm, int nd)
+{
+    DialogueDuckContext *s = ctx->priv;
+    const int size = s->lookahead_samples + FIFO_SLACK;
+
+    /* config_output may run again when the graph is reconfigured */
+    av_audio_fifo_free(s->dialogue);
+    av_audio_fifo_free(s->dialogue_delay);
+    av_audio_fifo_free(s->music_delay);
+    s->dialogue = s->dialogue_delay = s->music_delay = NULL;
+    av_fifo_freep2(&s->timeline);
+
+    s->dialogue = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, nd, FIFO_SLACK);
+    if (!s->dialogue)
+        return AVERROR(ENOMEM);
+    if (s->mix) {
+        s->dialogue_delay = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, nd, size);
+        if (!s->dialogue_delay)
+            return AVERROR(ENOMEM);
     }
-
-    if (nd == 1) {
-        if (fc >= 0) {
-            map[fc] = 1.0f;
-        } else {
-            map[fl] = M_SQRT1_2;
-            map[fr] = M_SQRT1_2;
-        }
-        return;
+    if (ctx->enable_str) {
+        s->music_delay = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, nm, size);
+        s->timeline = av_fifo_alloc2(16, sizeof(TimelineChange),
+                                     AV_FIFO_FLAG_AUTO_GROW);
+        if (!s->music_delay || !s->timeline)
+            return AVERROR(ENOMEM);
     }
-
-    for (int d = 0; d < nd; d++) {
-        enum AVChannel ch = av_channel_layout_channel_from_index(dialogue, d);
-        int idx = ch >= 0 ? av_channel_layout_index_from_channel(music, ch) : -1;
-        float *row = map + d * nm;
-
-        if (ch == AV_CHAN_LOW_FREQUENCY)
-            continue;
-        if (idx >= 0) {
-            row[idx] = 1.0f;
-        } else if (ch == AV_CHAN_FRONT_CENTER) {
-            row[fl] = M_SQRT1_2;
-            row[fr] = M_SQRT1_2;
-        } else if (is_left(ch)) {
-            row[fl] = M_SQRT1_2;
-        } else if (is_right(ch)) {
-            row[fr] = M_SQRT1_2;
-        } else if (d < nm) {
-            row[d] = 1.0f;
-        }
-    }
+    return 0;
 }
 
 static int config_output(AVFilterLink *outlink)
@@ -253,68 +292,50 @@ static int config_output(AVFilterLink *outlink)
     DialogueDuckContext *s = ctx->priv;
     AVFilterLink *music = ctx->inputs[0];
     AVFilterLink *dialogue = ctx->inputs[1];
-    const int nm = music->ch_layout.nb_channels;
-    const int nd = dialogue->ch_layout.nb_channels;
     const DDAllocator alloc = { engine_alloc, engine_free_memory, NULL };
-    int center = -1;
+    int center, ret;
     DDParams p;
-    int ret;
 
     outlink->time_base = music->time_base;
-
-    /* For 5.1 and 7.1 dialogue stems, speech lives in the centre. */
-    if (nd >= 3)
-        center = av_channel_layout_index_from_channel(&dialogue->ch_layout,
-                                                      AV_CHAN_FRONT_CENTER);
-    if (center < 0)
-        center = -1;
+    ret = channel_policy(s, &music->ch_layout, &dialogue->ch_layout, &center);
+    if (ret < 0)
+        return ret;
 
     get_params(s, &p);
     dd_engine_free(&s->engine);
-    ret = dd_engine_create(&s->engine, &p, outlink->sample_rate, nm, nd,
-                           center, &alloc);
+    ret = dd_engine_create(&s->engine, &p, outlink->sample_rate,
+                           music->ch_layout.nb_channels,
+                           dialogue->ch_layout.nb_channels, center, &alloc);
     if (ret < 0) {
         av_log(ctx, AV_LOG_ERROR, "Cannot create the engine: %s.\n",
                dd_strerror(ret));
         return engine_error(ret);
     }
     s->lookahead_samples = dd_lookahead_samples(&p, outlink->sample_rate);
+    s->tolerance_samples = llrint(s->tolerance * outlink->sample_rate);
 
-    /* config_output may run again when the graph is reconfigured */
-    av_freep(&s->mix_map);
-    av_audio_fifo_free(s->dialogue_delay);
-    av_audio_fifo_free(s->music_delay);
-    s->dialogue_delay = s->music_delay = NULL;
-    av_fifo_freep2(&s->timeline);
-
-    if (s->mix) {
-        s->mix_map = av_calloc(nd * nm, sizeof(*s->mix_map));
-        if (!s->mix_map)
-            return AVERROR(ENOMEM);
-        build_mix_map(s->mix_map, &music->ch_layout, &dialogue->ch_layout);
-        s->dialogue_delay = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, nd,
-                                                s->lookahead_samples + 1024);
-        if (!s->dialogue_delay)
-            return AVERROR(ENOMEM);
-    }
-
-    if (ctx->enable_str) {
-        s->music_delay = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, nm,
-                                             s->lookahead_samples + 1024);
-        s->timeline = av_fifo_alloc2(16, sizeof(TimelineChange),
-                                     AV_FIFO_FLAG_AUTO_GROW);
-        if (!s->music_delay || !s->timeline)
-            return AVERROR(ENOMEM);
-    }
-
-    return 0;
+    return alloc_fifos(ctx, music->ch_layout.nb_channels,
+                       dialogue->ch_layout.nb_channels);
 }
 
-/* Put back the unducked music where the timeline disables the filter. */
+/* Crossfades channel c of out towards orig by the bypass weight, which
+ * moves from w by step per sample to target; returns the last weight. */
+static double blend(float *out, const float *orig, int n, double w,
+                    double step, double target)
+{
+    for (int i = 0; i < n; i++) {
+        w = target > w ? FFMIN(w + step, target) : FFMAX(w - step, target);
+        out[i] += (float)w * (orig[i] - out[i]);
+    }
+    return w;
+}
+
+/* Put back the unducked music where the timeline disables the filter,
+ * ramping over release (off) and attack (on) instead of jumping. */
 static int apply_timeline(AVFilterContext *ctx, AVFrame *out)
 {
     DialogueDuckContext *s = ctx->priv;
-    const int n = out->nb_samples;
+    const int n = out->nb_samples, rate = ctx->outputs[0]->sample_rate;
     const int64_t end = s->out_samples + n;
     int64_t pos = s->out_samples;
     TimelineChange change;
@@ -326,16 +347,19 @@ static int apply_timeline(AVFilterContext *ctx, AVFrame *out)
     av_audio_fifo_read(s->music_delay, (void **)orig->extended_data, n);
 
     while (pos < end) {
+        const double target = s->out_disabled;
+        const double step = 1.0 / ((target ? s->release : s->attack) * rate);
+        const int off = pos - s->out_samples;
         int64_t next = end;
+        double w = s->bypass;
 
         if (av_fifo_peek(s->timeline, &change, 1, 0) >= 0 && change.start < end)
             next = FFMAX(change.start, pos);
-        if (s->out_disabled) {
-            for (int c = 0; c < out->ch_layout.nb_channels; c++)
-                memcpy((float *)out->extended_data[c] + (pos - s->out_samples),
-                       (float *)orig->extended_data[c] + (pos - s->out_samples),
-                       (next - pos) * sizeof(float));
-        }
+        for (int c = 0; c < out->ch_layout.nb_channels; c++)
+            w = blend((float *)out->extended_data[c] + off,
+                      (const float *)orig->extended_data[c] + off,
+                      next - pos, s->bypass, step, target);
+        s->bypass = w;
         pos = next;
         if (next < end) {
             av_fifo_read(s->timeline, &change, 1);
@@ -378,11 +402,20 @@ static int mix_dialogue(AVFilterContext *ctx, AVFrame *out)
     return 0;
 }
 
+static int64_t output_pts(AVFilterContext *ctx)
+{
+    DialogueDuckContext *s = ctx->priv;
+    AVFilterLink *outlink = ctx->outputs[0];
+
+    return s->first_pts + av_rescale_q(s->out_samples,
+                                       (AVRational){ 1, outlink->sample_rate },
+                                       outlink->time_base);
+}
+
 /* Sends n ducked samples from out (or frees it when n is 0). */
 static int output_block(AVFilterContext *ctx, AVFrame *out, int n)
 {
     DialogueDuckContext *s = ctx->priv;
-    AVFilterLink *outlink = ctx->outputs[0];
     double gain = dd_engine_gain_db(s->engine);
     int active = dd_engine_active(s->engine);
     char buf[32];
@@ -398,10 +431,8 @@ static int output_block(AVFilterContext *ctx, AVFrame *out, int n)
         ret = apply_timeline(ctx, out);
         if (ret < 0)
             goto fail;
-        if (s->out_disabled) {
-            gain   = 0.0;
-            active = 0;
-        }
+        gain  *= 1.0 - s->bypass;
+        active = active && s->bypass < 1.0;
     }
 
     if (s->mix) {
@@ -410,51 +441,45 @@ static int output_block(AVFilterContext *ctx, AVFrame *out, int n)
             goto fail;
     }
 
-    snprintf(buf, sizeof(buf), "%.2f", gain);
+    snprintf(buf, sizeof(buf), "%.2f", gain + 0.0);
     av_dict_set(&out->metadata, "lavfi.dialogueduck.gain", buf, 0);
     av_dict_set(&out->metadata, "lavfi.dialogueduck.active",
                 active ? "1" : "0", 0);
 
-    out->pts = s->first_pts + av_rescale_q(s->out_samples,
-                                           (AVRational){ 1, outlink->sample_rate },
-                                           outlink->time_base);
+    out->pts = output_pts(ctx);
     s->out_samples += n;
-    return ff_filter_frame(outlink, out);
+    return ff_filter_frame(ctx->outputs[0], out);
 
 fail:
     av_frame_free(&out);
     return ret;
 }
 
-/* Ducks one music frame with the dialogue that goes with it (NULL or
- * short once the dialogue has ended: the rest is silence). */
-static int process_music(AVFilterContext *ctx, AVFrame *music, AVFrame *dialogue)
+/* n samples of silence in the format of a link. */
+static AVFrame *silence(AVFilterLink *link, int n)
+{
+    AVFrame *frame = ff_get_audio_buffer(link, n);
+
+    if (frame)
+        av_samples_set_silence(frame->extended_data, 0, n,
+                               frame->ch_layout.nb_channels, frame->format);
+    return frame;
+}
+
+/* Ducks n samples of music (silence when music is NULL) with the queued
+ * dialogue, silence where the dialogue has run out. */
+static int process_block(AVFilterContext *ctx, const AVFrame *music, int n)
 {
     DialogueDuckContext *s = ctx->priv;
-    AVFilterLink *outlink = ctx->outputs[0];
-    const int n = music->nb_samples;
-    AVFrame *dlg = dialogue, *out = NULL;
-    int ret;
+    AVFrame *dlg = silence(ctx->inputs[1], n), *mus = NULL, *out = NULL;
+    int ret = AVERROR(ENOMEM);
 
-    if (!dlg || dlg->nb_samples < n) {
-        dlg = ff_get_audio_buffer(ctx->inputs[1], n);
-        if (!dlg) {
-            ret = AVERROR(ENOMEM);
-            goto end;
-        }
-        av_samples_set_silence(dlg->extended_data, 0, n,
-                               dlg->ch_layout.nb_channels, dlg->format);
-        if (dialogue)
-            av_samples_copy(dlg->extended_data, dialogue->extended_data, 0, 0,
-                            dialogue->nb_samples, dlg->ch_layout.nb_channels,
-                            dlg->format);
-    }
-
-    out = ff_get_audio_buffer(outlink, n);
-    if (!out) {
-        ret = AVERROR(ENOMEM);
+    if (!music)
+        music = mus = silence(ctx->inputs[0], n);
+    out = ff_get_audio_buffer(ctx->outputs[0], n);
+    if (!dlg || !music || !out)
         goto end;
-    }
+    av_audio_fifo_read(s->dialogue, (void **)dlg->extended_data, n);
 
     ret = dd_engine_process(s->engine, (const float *const *)music->extended_data,
                             (const float *const *)dlg->extended_data, n,
@@ -463,14 +488,10 @@ static int process_music(AVFilterContext *ctx, AVFrame *music, AVFrame *dialogue
         ret = engine_error(ret);
         goto end;
     }
-
-    if (s->dialogue_delay &&
-        av_audio_fifo_write(s->dialogue_delay, (void **)dlg->extended_data, n) < n) {
-        ret = AVERROR(ENOMEM);
-        goto end;
-    }
-    if (s->music_delay &&
-        av_audio_fifo_write(s->music_delay, (void **)music->extended_data, n) < n) {
+    if ((s->dialogue_delay &&
+         av_audio_fifo_write(s->dialogue_delay, (void **)dlg->extended_data, n) < n) ||
+        (s->music_delay &&
+         av_audio_fifo_write(s->music_delay, (void **)music->extended_data, n) < n)) {
         ret = AVERROR(ENOMEM);
         goto end;
     }
@@ -481,11 +502,120 @@ static int process_music(AVFilterContext *ctx, AVFrame *music, AVFrame *dialogue
 
 end:
     av_frame_free(&out);
-    if (dlg != dialogue)
-        av_frame_free(&dlg);
-    av_frame_free(&dialogue);
-    av_frame_free(&music);
+    av_frame_free(&dlg);
+    av_frame_free(&mus);
     return ret;
+}
+
+/* Drops the first skip samples of *frame (all of it, leaving NULL, if
+ * it is that short). */
+static int drop_start(AVFilterLink *link, AVFrame **frame, int64_t skip)
+{
+    AVFrame *in = *frame, *out = NULL;
+
+    if (skip < in->nb_samples) {
+        out = ff_get_audio_buffer(link, in->nb_samples - skip);
+        if (!out)
+            return AVERROR(ENOMEM);
+        av_samples_copy(out->extended_data, in->extended_data, 0, skip,
+                        out->nb_samples, in->ch_layout.nb_channels, in->format);
+    }
+    av_frame_free(frame);
+    *frame = out;
+    return 0;
+}
+
+/* Where a frame starts on the timeline, in samples. */
+static int64_t frame_position(AVFilterContext *ctx, AVFilterLink *link,
+                              const AVFrame *frame, int64_t expected)
+{
+    DialogueDuckContext *s = ctx->priv;
+
+    if (frame->pts == AV_NOPTS_VALUE)
+        return expected;
+    return av_rescale_q(frame->pts, link->time_base,
+                        (AVRational){ 1, link->sample_rate }) - s->origin;
+}
+
+/* The timeline starts at the first music timestamp, or at the first
+ * dialogue timestamp if there is no music at all. */
+static void set_origin(AVFilterContext *ctx, AVFilterLink *link, int64_t pts)
+{
+    DialogueDuckContext *s = ctx->priv;
+
+    if (s->first_pts != AV_NOPTS_VALUE)
+        return;
+    if (pts == AV_NOPTS_VALUE)
+        pts = 0;
+    s->first_pts = av_rescale_q(pts, link->time_base, ctx->outputs[0]->time_base);
+    s->origin = av_rescale_q(s->first_pts, ctx->outputs[0]->time_base,
+                             (AVRational){ 1, link->sample_rate });
+}
+
+/* Appends the next dialogue frame to the queue: after silence if its
+ * timestamp leaves a gap, without what comes before the music's first
+ * timestamp. */
+static int queue_dialogue(AVFilterContext *ctx, int want)
+{
+    DialogueDuckContext *s = ctx->priv;
+    const int64_t end = s->in_samples + av_audio_fifo_size(s->dialogue);
+    const int64_t gap = s->dialogue_next_pos - end;
+    int ret;
+
+    if (gap > s->tolerance_samples) {
+        AVFrame *fill = silence(ctx->inputs[1], FFMIN(gap, want));
+
+        if (!fill)
+            return AVERROR(ENOMEM);
+        ret = av_audio_fifo_write(s->dialogue, (void **)fill->extended_data,
+                                  fill->nb_samples);
+        av_frame_free(&fill);
+        return ret < 0 ? ret : 0;
+    }
+    if (s->dialogue_next_pos < 0) {
+        ret = drop_start(ctx->inputs[1], &s->dialogue_next, -s->dialogue_next_pos);
+        if (ret < 0 || !s->dialogue_next)
+            return ret;
+    }
+    ret = av_audio_fifo_write(s->dialogue, (void **)s->dialogue_next->extended_data,
+                              s->dialogue_next->nb_samples);
+    av_frame_free(&s->dialogue_next);
+    return ret < 0 ? ret : 0;
+}
+
+/* Makes n samples of dialogue ready from in_samples on. Returns 1 when
+ * they are, or when the dialogue has ended (the rest is silence); 0 when
+ * a dialogue frame was requested. */
+static int fill_dialogue(AVFilterContext *ctx, int n)
+{
+    DialogueDuckContext *s = ctx->priv;
+    AVFilterLink *link = ctx->inputs[1];
+    int64_t pts;
+    int ret, status;
+
+    while (av_audio_fifo_size(s->dialogue) < n && !s->dialogue_eof) {
+        const int64_t end = s->in_samples + av_audio_fifo_size(s->dialogue);
+
+        if (!s->dialogue_next) {
+            ret = ff_inlink_consume_frame(link, &s->dialogue_next);
+            if (ret < 0)
+                return ret;
+            if (!ret) {
+                if (ff_inlink_acknowledge_status(link, &status, &pts)) {
+                    s->dialogue_eof = 1;
+                    break;
+                }
+                ff_inlink_request_frame(link);
+                return 0;
+            }
+            set_origin(ctx, link, s->dialogue_next->pts);
+            s->dialogue_next_pos = frame_position(ctx, link, s->dialogue_next, end);
+        }
+        ret = queue_dialogue(ctx, n - av_audio_fifo_size(s->dialogue));
+        if (ret < 0)
+            return ret;
+    }
+    return 1;
 }
 
 static int flush(AVFilterContext *ctx)
@@ -508,7 +638,26 @@ static int flush(AVFilterContext *ctx)
     return output_block(ctx, out, ret);
 }
 
-/* Remembers the timeline state of a music frame for when it leaves. */
+/* Ends the output after the delayed audio, and both inputs with it. */
+static int end_output(AVFilterContext *ctx, int status, int64_t pts)
+{
+    DialogueDuckContext *s = ctx->priv;
+    int ret = flush(ctx);
+
+    if (ret < 0)
+        return ret;
+    av_frame_free(&s->music);
+    av_frame_free(&s->dialogue_next);
+    ff_inlink_set_status(ctx->inputs[0], AVERROR_EOF);
+    ff_inlink_set_status(ctx->inputs[1], AVERROR_EOF);
+    if (s->first_pts != AV_NOPTS_VALUE)
+        pts = output_pts(ctx);
+    ff_outlink_set_status(ctx->outputs[0], status, pts);
+    return 0;
+}
+
+/* Remembers the timeline state of a music frame for when it leaves; the
+ * state at the very start applies at once. */
 static int record_timeline(AVFilterContext *ctx)
 {
     DialogueDuckContext *s = ctx->priv;
@@ -517,71 +666,99 @@ static int record_timeline(AVFilterContext *ctx)
     if (!s->timeline || change.disabled == s->in_disabled)
         return 0;
     s->in_disabled = change.disabled;
+    if (!s->in_samples) {
+        s->out_disabled = change.disabled;
+        s->bypass = change.disabled;
+        return 0;
+    }
     return av_fifo_write(s->timeline, &change, 1);
+}
+
+/* Ducks the pending music frame, after silence if its timestamp leaves
+ * a gap (overlaps and jitter are left alone, as in the program's input);
+ * with duration=shortest, only up to where the dialogue ended. */
+static int duck_music(AVFilterContext *ctx)
+{
+    DialogueDuckContext *s = ctx->priv;
+    const int64_t gap = s->music_pos - s->in_samples;
+    int n = s->music->nb_samples, ret;
+    const AVFrame *music = s->music;
+
+    if (!n) {
+        av_frame_free(&s->music);
+        return 1;
+    }
+    if (gap > s->tolerance_samples) {
+        n = FFMIN(gap, FILL_BLOCK);
+        music = NULL;
+    }
+    ret = fill_dialogue(ctx, n);
+    if (ret <= 0)
+        return ret;
+    if (s->dialogue_eof && s->duration == DURATION_SHORTEST) {
+        n = FFMIN(n, av_audio_fifo_size(s->dialogue));
+        if (!n)
+            return end_output(ctx, AVERROR_EOF, AV_NOPTS_VALUE);
+    }
+    ret = process_block(ctx, music, n);
+    if (music) {
+        s->music_pos = s->in_samples;
+        av_frame_free(&s->music);
+    }
+    return ret < 0 ? ret : 1;
+}
+
+/* After the music: silence ducked under the rest of the dialogue with
+ * duration=longest, else the end. */
+static int music_ended(AVFilterContext *ctx, int status, int64_t pts)
+{
+    DialogueDuckContext *s = ctx->priv;
+    int ret;
+
+    if (s->duration == DURATION_LONGEST) {
+        ret = fill_dialogue(ctx, FILL_BLOCK);
+        if (ret <= 0)
+            return ret;
+        if (av_audio_fifo_size(s->dialogue) > 0) {
+            ret = process_block(ctx, NULL, FFMIN(av_audio_fifo_size(s->dialogue),
+                                                 FILL_BLOCK));
+            return ret < 0 ? ret : 1;
+        }
+    }
+    return end_output(ctx, status, pts);
 }
 
 static int activate(AVFilterContext *ctx)
 {
     DialogueDuckContext *s = ctx->priv;
     AVFilterLink *music = ctx->inputs[0];
-    AVFilterLink *dialogue = ctx->inputs[1];
     AVFilterLink *outlink = ctx->outputs[0];
-    int64_t pts;
-    int ret, status;
+    int ret;
 
     FF_FILTER_FORWARD_STATUS_BACK_ALL(outlink, ctx);
 
-    if (!s->music) {
+    if (!s->music && !s->music_eof) {
         ret = ff_inlink_consume_frame(music, &s->music);
         if (ret < 0)
             return ret;
         if (ret > 0) {
-            if (s->first_pts == AV_NOPTS_VALUE)
-                s->first_pts = s->music->pts == AV_NOPTS_VALUE ? 0 : s->music->pts;
+            set_origin(ctx, music, s->music->pts);
+            s->music_pos = frame_position(ctx, music, s->music, s->in_samples);
             ret = record_timeline(ctx);
             if (ret < 0)
                 return ret;
+        } else {
+            ff_inlink_acknowledge_status(music, &s->music_eof, &s->music_eof_pts);
         }
     }
 
-    if (s->music) {
-        AVFrame *dlg = NULL;
-        AVFrame *in = s->music;
-
-        if (!s->dialogue_eof) {
-            ret = ff_inlink_consume_samples(dialogue, in->nb_samples,
-                                            in->nb_samples, &dlg);
-            if (ret < 0)
-                return ret;
-            if (!ret) {
-                if (!ff_inlink_acknowledge_status(dialogue, &status, &pts)) {
-                    ff_inlink_request_frame(dialogue);
-                    return 0;
-                }
-                /* The dialogue has ended: the music goes on undimmed. */
-                s->dialogue_eof = 1;
-            }
-        }
-
-        s->music = NULL;
-        ret = process_music(ctx, in, dlg);
-        if (ret < 0)
+    if (s->music || s->music_eof) {
+        /* > 0: progress; 0: waiting for the dialogue, or the end */
+        ret = s->music ? duck_music(ctx) :
+              music_ended(ctx, s->music_eof, s->music_eof_pts);
+        if (ret <= 0)
             return ret;
         ff_filter_set_ready(ctx, 10);
-        return 0;
-    }
-
-    if (ff_inlink_acknowledge_status(music, &status, &pts)) {
-        /* The music has ended: so does the output, after the lookahead. */
-        ret = flush(ctx);
-        if (ret < 0)
-            return ret;
-        ff_inlink_set_status(dialogue, AVERROR_EOF);
-        pts = s->first_pts == AV_NOPTS_VALUE ? pts :
-              s->first_pts + av_rescale_q(s->out_samples,
-                                          (AVRational){ 1, outlink->sample_rate },
-                                          outlink->time_base);
-        ff_outlink_set_status(outlink, status, pts);
         return 0;
     }
 
@@ -597,16 +774,29 @@ static int process_command(AVFilterContext *ctx, const char *cmd,
                            const char *args, char *res, int res_len, int flags)
 {
     DialogueDuckContext *s = ctx->priv;
-    DDParams p;
+    const AVOption *o = av_opt_find(s, cmd, NULL, 0, 0);
+    DDParams old, p;
     int ret;
 
+    if (o && !(o->flags & AV_OPT_FLAG_RUNTIME_PARAM)) {
+        av_log(ctx, AV_LOG_ERROR, "Option '%s' cannot change while the filter runs.\n", cmd);
+        return AVERROR(ENOSYS);
+    }
+    get_params(s, &old);
     ret = ff_filter_process_command(ctx, cmd, args, res, res_len, flags);
     if (ret < 0 || !s->engine)
         return ret;
 
     get_params(s, &p);
     ret = dd_engine_set_params(s->engine, &p);
-    return ret < 0 ? engine_error(ret) : 0;
+    if (ret < 0) {
+        /* the engine kept the old values: so do the options */
+        put_params(s, &old);
+        av_log(ctx, AV_LOG_ERROR, "Cannot set '%s' to '%s': %s.\n",
+               cmd, args, dd_strerror(ret));
+        return engine_error(ret);
+    }
+    return 0;
 }
 
 static av_cold void uninit(AVFilterContext *ctx)
@@ -614,7 +804,9 @@ static av_cold void uninit(AVFilterContext *ctx)
     DialogueDuckContext *s = ctx->priv;
 
     av_frame_free(&s->music);
+    av_frame_free(&s->dialogue_next);
     dd_engine_free(&s->engine);
+    av_audio_fifo_free(s->dialogue);
     av_audio_fifo_free(s->dialogue_delay);
     av_audio_fifo_free(s->music_delay);
     av_fifo_freep2(&s->timeline);

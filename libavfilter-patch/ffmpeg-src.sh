@@ -10,6 +10,8 @@
 #                            downloading the .orig.tar.xz if needed
 #   ffsrc_apply SRC WORK DIR a git copy of a tree with a series applied
 #   ffsrc_tree_branch DIR    the branch whose series fits a user's tree
+#   ffsrc_user_key DIR       a name for a user's tree (its absolute path),
+#                            so that each tree gets its own copy and build
 #
 # The download reads the host of the system's Debian mirror from the apt
 # sources, adds deb-src entries for sid and experimental in a private apt
@@ -54,6 +56,8 @@ ffsrc_mirror() {
     echo "${uri%/}"
 }
 
+APT_HELPER=${APT_HELPER:-/usr/lib/apt/apt-helper}
+
 # apt-get with a private configuration under the cache.
 ffsrc_apt() {
     a=$FFSRC_CACHE/apt
@@ -77,7 +81,9 @@ ffsrc_update() {
         echo "deb-src ${opt}$mirror experimental main"
     } > "$a/src.list"
     echo "ffmpeg-src: reading the source indexes of $mirror" >&2
-    ffsrc_apt update >&2 || ffsrc_die "apt-get update of the source indexes failed"
+    # apt's progress goes to a log, shown only when the update fails
+    ffsrc_apt update > "$a/update.log" 2>&1 ||
+        { cat "$a/update.log" >&2; ffsrc_die "apt-get update of the source indexes failed"; }
     touch "$a/updated"
 }
 
@@ -87,7 +93,7 @@ ffsrc_index() {
     for f in "$FFSRC_CACHE"/apt/lists/*_source_Sources*; do
         [ -e "$f" ] || continue
         # apt may keep the indexes compressed (lz4, gz): apt-helper reads all
-        /usr/lib/apt/apt-helper cat-file "$f"
+        "$APT_HELPER" cat-file "$f"
     done | awk '
         /^Package: / { pkg = $2; ver = ""; dir = ""; orig = ""; sha = "" }
         /^[A-Za-z0-9-]+:/ { field = $1 }
@@ -128,16 +134,20 @@ ffsrc_fetch() {
     debver=${line%% *}
     dl=$(mktemp -d "$FFSRC_CACHE/dl.XXXXXX")
     # apt-get source fetches the orig tarball even when the .dsc is gone
-    # (it then fails on the rest); keep the tarball if it arrived.
-    (cd "$dl" && ffsrc_apt source --download-only "ffmpeg=$debver" >&2) || true
+    # (it then fails on the rest, with "E: Failed to fetch" lines); keep
+    # the tarball if it arrived. apt's output goes to a log, shown only if
+    # the tarball cannot be had at all.
+    log=$FFSRC_CACHE/fetch.log
+    echo "ffmpeg-src: fetching ffmpeg_$ver.orig.tar.xz" >&2
+    (cd "$dl" && ffsrc_apt source --download-only "ffmpeg=$debver") > "$log" 2>&1 || true
     if [ ! -s "$dl/ffmpeg_$ver.orig.tar.xz" ]; then
         dir=$(echo "$line" | awk '{ print $2 }')
         sha=$(echo "$line" | awk '{ print $4 }')
         url="$(ffsrc_mirror)/$dir/ffmpeg_$ver.orig.tar.xz"
         echo "ffmpeg-src: downloading $url" >&2
-        /usr/lib/apt/apt-helper download-file "$url" "$dl/ffmpeg_$ver.orig.tar.xz" \
-            ${sha:+"SHA256:$sha"} >&2 ||
-            ffsrc_die "download of $url failed"
+        "$APT_HELPER" download-file "$url" "$dl/ffmpeg_$ver.orig.tar.xz" \
+            ${sha:+"SHA256:$sha"} >> "$log" 2>&1 ||
+            { cat "$log" >&2; rm -rf "$dl"; ffsrc_die "download of $url failed"; }
     fi
     mv "$dl/ffmpeg_$ver.orig.tar.xz" "$tarball"
     rm -rf "$dl"
@@ -176,6 +186,18 @@ ffsrc_tree_branch() {
     fi
 }
 
+ffsrc_user_key() {
+    abs=$(cd "$1" && pwd -P) || return 1
+    echo "user-$(basename "$abs" | tr -c 'A-Za-z0-9._\n-' '_')-$(printf '%s' "$abs" | cksum | cut -d' ' -f1)"
+}
+
+# A fingerprint of a tree's files (name, size, time), .git left out: a
+# copy made from the tree is stale when it changes.
+ffsrc_fingerprint() {
+    (cd "$1" && find . -name .git -prune -o -name .complete -prune -o \
+        -type f -printf '%p %s %T@\n' | LC_ALL=C sort | cksum)
+}
+
 # git with a fixed identity and none of the user's configuration.
 ffsrc_git() {
     GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 \
@@ -186,11 +208,13 @@ ffsrc_git() {
 
 # ffsrc_apply SRC WORK SERIESDIR: WORK becomes a git copy of SRC (never
 # modified itself) with the series applied by git am. fate-source needs
-# the git tree. Re-applies only when the series changed, so unchanged
-# files keep their times and builds stay incremental.
+# the git tree. The copy is made again when SRC changed since (a user's
+# tree being edited), the series re-applied only when either changed;
+# copies keep the files' times, so builds stay incremental.
 ffsrc_apply() {
     src=$1 work=$2 series=$3
-    if [ ! -d "$work/.git" ]; then
+    fp=$(ffsrc_fingerprint "$src") || return 1
+    if [ ! -d "$work/.git" ] || [ "$(cat "$work/.git/dd-src" 2>/dev/null)" != "$fp" ]; then
         echo "ffmpeg-src: copying $src to $work" >&2
         rm -rf "$work"
         mkdir -p "$work"
@@ -200,6 +224,7 @@ ffsrc_apply() {
         ffsrc_git -C "$work" add -A &&
         ffsrc_git -C "$work" commit -q -m pristine &&
         ffsrc_git -C "$work" branch -f pristine || return 1
+        echo "$fp" > "$work/.git/dd-src"
     fi
     stamp=$(cat "$series"/*.patch | cksum)
     if [ "$(cat "$work/.git/dd-series" 2>/dev/null)" != "$stamp" ]; then

@@ -10,6 +10,9 @@
 #       the FATE definitions and fate-refs/
 #   sh libavfilter-patch/make-series.sh --out DIR [BRANCH...]
 #       write the series under DIR/BRANCH/ instead
+#   sh libavfilter-patch/make-series.sh --tree FFMPEG_DIR --out DIR NAME
+#       a series against any FFmpeg tree (FFmpeg's master, say) instead of
+#       a pinned release: written to DIR/NAME/, to apply with git am there
 #   sh libavfilter-patch/make-series.sh --print-new DIR
 #       write only what the series adds (new files, and the text inserted
 #       into FFmpeg's files under DIR/.inserts/), without any FFmpeg tree:
@@ -176,8 +179,19 @@ the ducked music, or the ducked music only (mix=0).
 The engine (dialogueduck*.c) is plain C with no FFmpeg dependencies; it is
 shared with a standalone program and allocates through av_mallocz() and
 av_free() here. Depth, below, attack, release, hold and threshold can be
-changed with commands; the filter supports the timeline and exports the
-gain as frame metadata.
+changed with commands; the other options cannot, and a command naming one
+fails with ENOSYS and a log line. The filter supports the timeline (the gain
+ramps over attack and release where enable changes) and exports the gain as
+frame metadata.
+
+Both inputs are placed on the music's timeline: timestamp gaps are filled
+with silence, so the ducking stays in sync with the picture. duration=
+longest (the default, as in amix), shortest or first decides when the
+output ends. Which dialogue channel drives detection and where dialogue
+channels land in the music's layout is decided by the engine, the same way
+for the standalone program. A stream that starts inside a line (after a
+seek) starts ducked; the references of the tests changed by that, by the
+longest default and by the timeline ramp were regenerated.
 
 Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"
 
@@ -185,16 +199,18 @@ FATE_MSG="fate/filter-audio: add dialogueduck tests
 
 Covers the defaults, mix=0, lookahead, relative depth, spectral mode, mono
 dialogue with stereo music, 5.1 music, 5.1 dialogue (detection on the
-centre), a command mid-stream, the timeline, the metadata read back with
-ffprobe, and dialogue or music ending first. The sources are aevalsrc and
-tests/data/asynth-44100-2.wav.
+centre), a command mid-stream and one for an option that cannot change,
+the timeline and its ramps, the metadata read back with ffprobe, a stream
+starting inside a line, timestamp gaps in both inputs with a delayed
+dialogue, and dialogue or music ending first with each duration mode. The
+sources are aevalsrc and tests/data/asynth-44100-2.wav.
 
 Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"
 
 generate() {
     branch=$1
     outdir=$2
-    pristine=$(ffsrc_pristine "$branch")
+    pristine=${tree:-$(ffsrc_pristine "$branch")}
     scratch=$(mktemp -d "${TMPDIR:-/tmp}/ddseries.XXXXXX")
     new=$(mktemp -d "${TMPDIR:-/tmp}/ddnew.XXXXXX")
 
@@ -246,10 +262,12 @@ EOF
 
 out=
 print_new=
+tree=
 while [ $# -gt 0 ]; do
     case "$1" in
     --out)       out=$2; shift 2 ;;
     --print-new) print_new=$2; shift 2 ;;
+    --tree)      tree=$(cd "$2" && pwd) || die "no tree $2"; shift 2 ;;
     -h|--help)   sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     -*)          die "unknown option $1" ;;
     *)           break ;;

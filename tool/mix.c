@@ -9,6 +9,7 @@
 #include <libavutil/mem.h>
 #include <libswresample/swresample.h>
 
+#include "dialogueduck.h"
 #include "mix.h"
 
 #define MATRIX_STRIDE 64
@@ -116,10 +117,50 @@ void mix_add(const MixMatrix *mm, float **dst, const float *const *src, int n)
         }
 }
 
+/* Speaker positions of a layout as the engine's channel policy reads
+ * them (AVChannel numbers; -1 where a channel has none). */
+static int *layout_positions(const AVChannelLayout *l)
+{
+    int *pos = av_malloc_array(l->nb_channels, sizeof(*pos));
+
+    if (pos)
+        for (int c = 0; c < l->nb_channels; c++)
+            pos[c] = av_channel_layout_channel_from_index(l, c);
+    return pos;
+}
+
+int mix_placement_init(MixMatrix *mm, const AVChannelLayout *dialogue,
+                       const AVChannelLayout *out)
+{
+    const int nd = dialogue->nb_channels, no = out->nb_channels;
+    int *dpos = layout_positions(dialogue), *opos = layout_positions(out);
+    float *map = av_malloc_array((size_t)nd * no, sizeof(*map));
+    int ret = AVERROR(ENOMEM);
+
+    memset(mm, 0, sizeof(*mm));
+    mm->in_channels = nd;
+    mm->out_channels = no;
+    mm->m = av_malloc_array((size_t)nd * no, sizeof(*mm->m));
+    if (dpos && opos && map && mm->m) {
+        dd_channel_placement(map, opos, no, dpos, nd);
+        for (int o = 0; o < no; o++)
+            for (int d = 0; d < nd; d++)
+                mm->m[o * nd + d] = map[d * no + o];
+        ret = 0;
+    } else {
+        mix_matrix_free(mm);
+    }
+    av_free(dpos);
+    av_free(opos);
+    av_free(map);
+    return ret;
+}
+
 int mix_center_index(const AVChannelLayout *l)
 {
-    if (l->nb_channels < 3)
-        return -1;
-    return av_channel_layout_index_from_channel(l, AV_CHAN_FRONT_CENTER) >= 0 ?
-           av_channel_layout_index_from_channel(l, AV_CHAN_FRONT_CENTER) : -1;
+    int *pos = layout_positions(l);
+    int center = pos ? dd_channel_detect(pos, l->nb_channels) : -1;
+
+    av_free(pos);
+    return center;
 }

@@ -1,7 +1,7 @@
 /*
  * Summing stems: planar float buffers, channel-layout mapping matrices
- * (mono dialogue lands in the centre, or the front pair when there is no
- * centre; surrounds fold down), and the choice of the mix layout.
+ * between stems, and the dialogue's placement in the mix (the engine's
+ * channel policy, shared with the filter).
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
@@ -43,8 +43,16 @@ void mix_matrix_free(MixMatrix *mm);
 void mix_add(const MixMatrix *mm, float **dst, const float *const *src, int n);
 
 /**
- * Index of the centre channel to detect dialogue from (layouts of three
- * channels or more that have one), else -1: the mean of all channels.
+ * Where dialogue lands in the output layout: the engine's channel policy
+ * (dd_channel_placement), the one the FFmpeg filter uses.
+ */
+int mix_placement_init(MixMatrix *mm, const AVChannelLayout *dialogue,
+                       const AVChannelLayout *out);
+
+/**
+ * Index of the dialogue channel to detect from (dd_channel_detect: the
+ * centre of layouts of three channels or more), else -1: the mean of all
+ * channels.
  */
 int mix_center_index(const AVChannelLayout *l);
 

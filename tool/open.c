@@ -173,7 +173,7 @@ static int choose_format(Session *p, char *err, size_t errlen)
         if ((ret = mix_matrix_init(&p->to_bus[i], &p->stems[i].layout, bus)) < 0)
             return internal_error(err, errlen, "channel mapping", ret);
     }
-    if ((ret = mix_matrix_init(&p->dlg_to_out, &p->dlg_layout, &p->out_layout)) < 0)
+    if ((ret = mix_placement_init(&p->dlg_to_out, &p->dlg_layout, &p->out_layout)) < 0)
         return internal_error(err, errlen, "channel mapping", ret);
 
     /* The output keeps the codec of the audio it replaces: the first

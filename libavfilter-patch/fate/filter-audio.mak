@@ -54,19 +54,45 @@ fate-filter-dialogueduck-command: CMD = framecrc -i $(SRC) -/filter_complex $(TA
 FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-51dialogue
 fate-filter-dialogueduck-51dialogue: CMD = framecrc $(DIALOGUEDUCK_FC) "aevalsrc=0|0|$(DIALOGUEDUCK_SPEECH)|0|0.01*sin(2*PI*3000*t)|0.01*sin(2*PI*3100*t):c=5.1:s=44100:d=6,aresample[d];[0:a]aresample[m];[m][d]dialogueduck,aresample"
 
+FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-duration-first
+fate-filter-dialogueduck-duration-first: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO)[d];[0:a]aresample,atrim=end=3[m];[m][d]dialogueduck=duration=first,aresample"
+
+FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-duration-shortest
+fate-filter-dialogueduck-duration-shortest: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO),atrim=end=2.4[d];[0:a]aresample[m];[m][d]dialogueduck=duration=shortest,aresample"
+
+# a timestamp gap in each input (frames dropped by aselect keep their
+# neighbours' pts) and the dialogue 0.3 s late, as -itsoffset makes it
+FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-timestamps
+fate-filter-dialogueduck-timestamps: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO),aselect=not(between(t\,1.0\,1.5)),asetpts=PTS+0.3/TB[d];[0:a]aresample,aselect=not(between(t\,3.5\,4.0))[m];[m][d]dialogueduck,aresample"
+
+# a command for an option that cannot change fails with a log line
+FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-command-fixed
+fate-filter-dialogueduck-command-fixed: tests/data/filtergraphs/dialogueduck-command-fixed
+fate-filter-dialogueduck-command-fixed: CMD = framecrc -i $(SRC) -/filter_complex $(TARGET_PATH)/tests/data/filtergraphs/dialogueduck-command-fixed
+fate-filter-dialogueduck-command-fixed: CMP = grep
+fate-filter-dialogueduck-command-fixed: REF = Option .lookahead. cannot change while the filter runs
+
 $(FATE_DIALOGUEDUCK_WAV): tests/data/asynth-44100-2.wav
 $(FATE_DIALOGUEDUCK_WAV): SRC = $(TARGET_PATH)/tests/data/asynth-44100-2.wav
 
 FATE_DIALOGUEDUCK += fate-filter-dialogueduck-51
 fate-filter-dialogueduck-51: CMD = framecrc -filter_complex "$(DIALOGUEDUCK_MONO)[d];$(DIALOGUEDUCK_MUSIC51)[m];[m][d]dialogueduck,aresample"
 
-DIALOGUEDUCK_DEPS = DIALOGUEDUCK AEVALSRC ARESAMPLE ATRIM ASENDCMD
+DIALOGUEDUCK_DEPS = DIALOGUEDUCK AEVALSRC ARESAMPLE ATRIM ASENDCMD ASELECT ASETPTS
 FATE_DIALOGUEDUCK_ALL-$(call FILTERDEMDECENCMUX, $(DIALOGUEDUCK_DEPS), WAV, PCM_S16LE, PCM_S16LE, FRAMECRC, PIPE_PROTOCOL) += $(FATE_DIALOGUEDUCK_WAV)
 FATE_DIALOGUEDUCK_ALL-$(call FILTERFRAMECRC, $(DIALOGUEDUCK_DEPS)) += $(FATE_DIALOGUEDUCK)
 FATE_AFILTER-yes += $(FATE_DIALOGUEDUCK_ALL-yes)
 
 FATE_DIALOGUEDUCK_FFPROBE-$(call ALLYES, FFPROBE LAVFI_INDEV DIALOGUEDUCK_FILTER AEVALSRC_FILTER ARESAMPLE_FILTER) += fate-filter-dialogueduck-metadata
 fate-filter-dialogueduck-metadata: CMD = run ffprobe$(PROGSSUF)$(EXESUF) -of compact=p=0 -show_entries frame=pts:frame_tags -bitexact -f lavfi "aevalsrc=0.1*sin(2*PI*330*t):s=44100:d=6[m];$(DIALOGUEDUCK_MONO)[d];[m][d]dialogueduck=mix=0[out0]"
+# the gain ramps over release and attack where enable= changes
+FATE_DIALOGUEDUCK_FFPROBE-$(call ALLYES, FFPROBE LAVFI_INDEV DIALOGUEDUCK_FILTER AEVALSRC_FILTER ARESAMPLE_FILTER) += fate-filter-dialogueduck-timeline-ramp
+fate-filter-dialogueduck-timeline-ramp: CMD = run ffprobe$(PROGSSUF)$(EXESUF) -of compact=p=0 -show_entries frame=pts:frame_tags -bitexact -f lavfi "aevalsrc=0.1*sin(2*PI*330*t):s=44100:d=6[m];$(DIALOGUEDUCK_MONO)[d];[m][d]dialogueduck=mix=0:enable=between(t\,1.5\,3)[out0]"
+
+# a stream that starts inside a line (as after a seek) starts ducked
+FATE_DIALOGUEDUCK_FFPROBE-$(call ALLYES, FFPROBE LAVFI_INDEV DIALOGUEDUCK_FILTER AEVALSRC_FILTER ARESAMPLE_FILTER ATRIM_FILTER ASETPTS_FILTER) += fate-filter-dialogueduck-seek
+fate-filter-dialogueduck-seek: CMD = run ffprobe$(PROGSSUF)$(EXESUF) -of compact=p=0 -show_entries frame=pts:frame_tags -bitexact -f lavfi "aevalsrc=0.1*sin(2*PI*330*t):s=44100:d=6,atrim=start=1.2,asetpts=PTS-STARTPTS[m];$(DIALOGUEDUCK_MONO),atrim=start=1.2,asetpts=PTS-STARTPTS[d];[m][d]dialogueduck=mix=0[out0]"
+
 FATE_FFPROBE += $(FATE_DIALOGUEDUCK_FFPROBE-yes)
 
 fate-dialogueduck: $(FATE_DIALOGUEDUCK_ALL-yes) $(FATE_DIALOGUEDUCK_FFPROBE-yes)

@@ -461,13 +461,18 @@ int input_set_async(InputStem *s, int async)
         pthread_mutex_destroy(&s->lock);
         return AVERROR(ENOMEM);
     }
+    /* Set before the thread starts: convert() on the worker decides by it
+     * whether to lock the fifo, and must see the same value as the reader
+     * (set after, a worker preempted between its lock and unlock checks
+     * unlocked the reader's mutex, and both then used the fifo at once). */
+    s->worker_running = 1;
     if (pthread_create(&s->thread, NULL, worker, s)) {
+        s->worker_running = 0;
         pthread_cond_destroy(&s->cond);
         pthread_mutex_destroy(&s->lock);
         s->async = 0;  /* decode on the caller's thread instead */
         return 0;
     }
-    s->worker_running = 1;
     return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <libavutil/audio_fifo.h>
 #include <libavutil/avstring.h>
 
+#include "block_cut.h"
 #include "keyframes_io.h"
 #include "pipeline.h"
 #include "plot_svg.h"
@@ -224,7 +225,7 @@ int pipeline_open(Pipeline *p, const CliOptions *opt, char *err, size_t errlen)
  * 0 when every stem has ended. */
 static int read_block(Pipeline *p, int dialogue_only, char *err, size_t errlen)
 {
-    int nmax = 0;
+    int nmax = 0, want = block_cut_next(PIPELINE_BLOCK);
     audiobuf_zero(&p->dlg, 0, PIPELINE_BLOCK);
     audiobuf_zero(&p->music, 0, PIPELINE_BLOCK);
     audiobuf_zero(&p->fx, 0, PIPELINE_BLOCK);
@@ -233,7 +234,7 @@ static int read_block(Pipeline *p, int dialogue_only, char *err, size_t errlen)
         int n;
         if (dialogue_only && p->opt->stems[i].role != STEM_DIALOGUE)
             continue;
-        n = input_read(&p->stems[i], p->in.data, PIPELINE_BLOCK, err, errlen);
+        n = input_read(&p->stems[i], p->in.data, want, err, errlen);
         if (n < 0)
             return n;
         switch (p->opt->stems[i].role) {

@@ -107,6 +107,7 @@ static void write_output(JsonWriter *w, const char *key, const char *path,
                          const Pipeline *p)
 {
     char layout[128];
+    struct stat st;
     av_channel_layout_describe(&p->out_layout, layout, sizeof(layout));
     json_key(w, key);
     json_object_begin(w);
@@ -118,6 +119,10 @@ static void write_output(JsonWriter *w, const char *key, const char *path,
     json_kv_int(w, "channels", p->out_layout.nb_channels);
     json_kv_string(w, "layout", layout);
     json_kv_double(w, "duration", (double)p->total / p->work_rate, 6);
+    /* the file is in place when the report is written: batch mode's
+     * up-to-date check compares this size with the file's */
+    if (stat(path, &st) == 0)
+        json_kv_int(w, "size", (int64_t)st.st_size);
     json_object_end(w);
 }
 

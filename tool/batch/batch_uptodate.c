@@ -112,17 +112,26 @@ static const char *missing_extra_output(const BatchCommand *c)
     return NULL;
 }
 
+/* A file cut short by a crash before it was durable has another size. */
+static int output_size_matches(const JsonValue *output, const struct stat *st)
+{
+    const JsonValue *size = output && output->type == JSON_OBJECT ?
+                            json_get(output, "size") : NULL;
+    return size && size->type == JSON_NUMBER &&
+           size->number == (double)st->st_size;
+}
+
 int batch_up_to_date(const BatchCommand *c, double *duration,
                      char *why, size_t whylen)
 {
     const char *extra;
     JsonValue *r = NULL;
-    struct stat st;
+    struct stat st, out;
     char err[256];
     int ret;
 
     *duration = -1;
-    if (stat(c->output, &st) < 0)
+    if (stat(c->output, &out) < 0)
         return not_up_to_date(why, whylen, "no output yet");
     if (stat(c->report, &st) < 0)
         return not_up_to_date(why, whylen, "no report yet");
@@ -134,6 +143,9 @@ int batch_up_to_date(const BatchCommand *c, double *duration,
         ret = not_up_to_date(why, whylen, "the report is not a JSON object");
     else if (!command_matches(json_get(r, "command"), c))
         ret = not_up_to_date(why, whylen, "the options or inputs differ");
+    else if (!output_size_matches(json_get(r, "output"), &out))
+        ret = not_up_to_date(why, whylen, "the output's size is not the "
+                             "size the report recorded");
     else
         ret = inputs_unchanged(json_get(r, "inputs"), why, whylen);
     if (ret)

@@ -7,6 +7,7 @@
 #   make eval       score ducking quality against stock FFmpeg
 #   make bench      speed and memory against stock FFmpeg
 #   make fuzz       run the fuzz targets for a bounded time
+#   make check-load determinism under CPU load (100 runs, 50 Slurm tests)
 #   make demo       generate a demo scene and duck it
 #   make install    PREFIX, DESTDIR
 
@@ -75,6 +76,11 @@ check: $(BUILD)/$(PROG) $(UNIT_BINS)
 check-farm: $(PROG)
 	sh tests/farm/run.sh
 
+# determinism under load: 100 runs of one job, then 50 Slurm tests in a row
+check-load: $(PROG)
+	RUNS=100 sh tests/tool/test_determinism.sh
+	sh tests/farm/loop.sh
+
 fate:
 	sh libavfilter-patch/fate.sh
 
@@ -106,4 +112,4 @@ clean:
 distclean: clean
 	rm -f config.mak config.h
 
-.PHONY: all unit check check-farm fate ffmpeg eval bench fuzz demo install uninstall clean distclean
+.PHONY: all unit check check-farm check-load fate ffmpeg eval bench fuzz demo install uninstall clean distclean

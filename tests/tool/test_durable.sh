@@ -70,8 +70,12 @@ fi
 # ---------------------------------------------------------------- SIGKILL
 # The old output is complete; the new one differs (another depth). After a
 # kill at any point each path is the old file or the new file, whole.
+t0=$(date +%s%N)
 "$DD" -q -d dlg.wav -m music.wav -o new.wav --report new.json --depth -20 \
     --keyframes new.csv || fail "reference run failed"
+# kills land anywhere in 0 .. 1.3 times a whole run (as long on a loaded
+# machine as here)
+span=$(( ($(date +%s%N) - t0) * 13 / 10000000 ))
 "$DD" -q -d dlg.wav -m music.wav -o old.wav --report old.json --depth -8 \
     --keyframes old.csv || fail "old run failed"
 cmp -s new.wav old.wav && fail "old and new outputs do not differ"
@@ -84,8 +88,7 @@ while [ $i -lt "$KILLS" ]; do
     "$DD" -q -y -d dlg.wav -m music.wav -o k/out.wav --depth -20 \
         --keyframes k/out.csv 2> /dev/null &
     pid=$!
-    # 0 to 0.6 s: before, during and after the passes
-    sleep "0.$(awk -v s=$i 'BEGIN { srand(s); printf "%03d", int(rand() * 600) }')"
+    sleep "$(awk -v s=$i -v span=$span 'BEGIN { srand(s); printf "%.3f", rand() * span / 1000 }')"
     kill -9 $pid 2> /dev/null
     wait $pid 2> /dev/null
     good=1
@@ -114,7 +117,7 @@ while [ $i -lt 10 ]; do
     "$DD" -q -y -d dlg.wav -m music.wav -o t/out.wav --depth -20 \
         --report t/out.json 2> /dev/null &
     pid=$!
-    sleep "0.$(awk -v s=$i 'BEGIN { srand(s + 100); printf "%03d", int(rand() * 500) }')"
+    sleep "$(awk -v s=$i -v span=$span 'BEGIN { srand(s + 100); printf "%.3f", rand() * span / 1000 }')"
     kill -TERM $pid 2> /dev/null
     wait $pid 2> /dev/null
     left=$(ls -A t | grep '^\.' | tr '\n' ' ')

@@ -47,8 +47,8 @@ unpercent() {
         for (i = 1; i <= length($0); i++) {
             c = substr($0, i, 1)
             if (c == "%") {
-                v = 16 * (index("0123456789ABCDEF", substr($0, i + 1, 1)) - 1) +
-                    index("0123456789ABCDEF", substr($0, i + 2, 1)) - 1
+                h = index("0123456789ABCDEF", substr($0, i + 1, 1)) - 1
+                v = 16 * h + index("0123456789ABCDEF", substr($0, i + 2, 1)) - 1
                 out = out sprintf("\\0%03o", v)
                 i += 2
             } else if (c == "\\") {

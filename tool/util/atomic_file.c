@@ -81,6 +81,7 @@ static int make_tmp(AtomicFile *af, const char *path)
     size_t dirlen = slash ? (size_t)(slash - path + 1) : 0;
     const char *base = slash ? slash + 1 : path;
     size_t len = dirlen + strlen(base) + 16;
+    sigset_t all, old;
     int fd;
 
     memset(af, 0, sizeof(*af));
@@ -95,7 +96,13 @@ static int make_tmp(AtomicFile *af, const char *path)
     }
     memcpy(af->tmp_path, path, dirlen);
     snprintf(af->tmp_path + dirlen, len - dirlen, ".%s.XXXXXX", base);
+    /* no signal between the file's creation and its entry in pending[] */
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
     fd = mkstemp(af->tmp_path);
+    if (fd >= 0)
+        pending_add(af->tmp_path);
+    sigprocmask(SIG_SETMASK, &old, NULL);
     if (fd < 0) {
         int err = -errno;
         free(af->final_path);
@@ -103,7 +110,6 @@ static int make_tmp(AtomicFile *af, const char *path)
         af->final_path = af->tmp_path = NULL;
         return err;
     }
-    pending_add(af->tmp_path);
     return fd;
 }
 

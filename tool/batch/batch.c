@@ -535,12 +535,19 @@ static int check_unique_outputs(const BatchManifest *m, const BatchCommand *cmds
     }
     if (ret >= 0)
         qsort(refs, nb, sizeof(*refs), cmp_path_ref);
-    for (size_t i = 0; ret >= 0 && i < nb; i++)
-        for (size_t j = i + 1; j < nb && !strcmp(refs[i].path, refs[j].path); j++)
-            if (paths_clash(m, &refs[i], &refs[j])) {
+    /* per run of one path: its first writer against every other reference
+     * (linear even when thousands of jobs read one music file) */
+    for (size_t i = 0, end; ret >= 0 && i < nb; i = end) {
+        size_t w = nb;
+        for (end = i; end < nb && !strcmp(refs[i].path, refs[end].path); end++)
+            if (w == nb && !refs[end].reads)
+                w = end;
+        for (size_t k = i; w < nb && k < end; k++)
+            if (k != w && paths_clash(m, &refs[w], &refs[k])) {
                 ret = -1;
                 break;
             }
+    }
     for (size_t i = 0; i < nb; i++)
         free(refs[i].path);
     free(refs);

@@ -49,6 +49,15 @@ for key in output report music-out keyframes plot; do
     refused $key ".."
     refused $key "a/../../../../../tmp/evil.wav"
 done
+# a one-letter column would become -o (or -d ...): refused, whatever the value
+for key in o d m e i; do
+    tried=$((tried + 1))
+    printf 'dialogue,music,output,%s\nd.wav,m.wav,ok.wav,%s/evil.wav\n' "$key" "$TMP" > s.csv
+    "$DD" batch s.csv --output-dir out -j 1 2> err.txt
+    rc=$?
+    [ $rc -eq 1 ] && grep -q "line 2: key '$key'" err.txt && [ -z "$(ls out)" ] &&
+        ok || fail "column '$key': exit $rc, $(cat err.txt)"
+done
 [ -e evil.wav ] || [ -e /tmp/evil.wav ] || [ -e "$TMP/evil.wav" ] &&
     fail "a refused manifest wrote evil.wav"
 

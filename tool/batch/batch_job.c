@@ -258,6 +258,14 @@ int batch_command_build(BatchCommand *c, const BatchJob *job,
             !strcmp(f->key, "report") || !strcmp(f->key, "y") ||
             !strncmp(f->key, "x-", 2))
             continue;
+        /* "o" would become -o: an output that escapes --output-dir and
+         * the clash check's idea of the job's files */
+        if (f->key[0] && !f->key[1] && strchr("odmei", f->key[0])) {
+            set_err(err, errlen, "line %d: key '%s': name files by the long "
+                    "name (output, dialogue, music, effects, input)",
+                    job->line, f->key);
+            goto fail;
+        }
         for (int j = 0; d && j < d->nb_opts; j++)
             is_default |= !strcmp(d->opts[j].name, f->key);
         if (is_default)

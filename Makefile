@@ -8,6 +8,7 @@
 #   make eval       score ducking quality against stock FFmpeg
 #   make bench      speed and memory against stock FFmpeg
 #   make fuzz       run the fuzz targets for a bounded time
+#   make check-load determinism under CPU load (100 runs, 50 Slurm tests)
 #   make demo       generate a demo scene and duck it
 #   make install    PREFIX, DESTDIR (INSTALL_STRIP=1 or make install-strip
 #                   to strip the program)
@@ -127,6 +128,11 @@ check-farm: $(PROG)
 	@sh tests/deps.sh check check-farm
 	sh tests/farm/run.sh
 
+# determinism under load: 100 runs of one job, then 50 Slurm tests in a row
+check-load: $(PROG)
+	RUNS=100 sh tests/tool/test_determinism.sh
+	sh tests/farm/loop.sh
+
 fate:
 	@sh tests/deps.sh check fate
 	sh libavfilter-patch/fate.sh
@@ -188,4 +194,4 @@ clean:
 distclean: clean
 	rm -f config.mak config.h
 
-.PHONY: all lib install-lib unit check check-farm fate ffmpeg install-ffmpeg eval bench fuzz demo install uninstall clean distclean deb
+.PHONY: all lib install-lib unit check check-farm check-load fate ffmpeg install-ffmpeg eval bench fuzz demo install uninstall clean distclean deb

@@ -11,6 +11,7 @@
 #include <libavutil/avstring.h>
 
 #include "av_error.h"
+#include "block_cut.h"
 #include "clock.h"
 #include "open.h"
 
@@ -249,7 +250,7 @@ int session_open(Session *p, const CliOptions *opt, char *err, size_t errlen)
 
 int session_read_block(Session *p, int dialogue_only, char *err, size_t errlen)
 {
-    int nmax = 0;
+    int nmax = 0, want = block_cut_next(PIPELINE_BLOCK);
     audiobuf_zero(&p->dlg, 0, PIPELINE_BLOCK);
     audiobuf_zero(&p->music, 0, PIPELINE_BLOCK);
     audiobuf_zero(&p->fx, 0, PIPELINE_BLOCK);
@@ -258,7 +259,7 @@ int session_read_block(Session *p, int dialogue_only, char *err, size_t errlen)
         int n;
         if (dialogue_only && p->opt->stems[i].role != STEM_DIALOGUE)
             continue;
-        n = input_read(&p->stems[i], p->in.data, PIPELINE_BLOCK, err, errlen);
+        n = input_read(&p->stems[i], p->in.data, want, err, errlen);
         if (n < 0)
             return n;
         switch (p->opt->stems[i].role) {

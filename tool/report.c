@@ -13,6 +13,7 @@
 #include "config.h"
 #include "json_writer.h"
 #include "report.h"
+#include "utf8_text.h"
 
 static double db(double lin)
 {
@@ -23,7 +24,7 @@ static void input_entry(JsonWriter *w, const char *path)
 {
     struct stat st;
     json_object_begin(w);
-    json_kv_string(w, "path", path);
+    json_kv_path(w, "path", path);
     if (!stat(path, &st)) {
         json_kv_int(w, "size", (int64_t)st.st_size);
         /* Whole seconds: what every file system and copy tool keeps. */
@@ -68,8 +69,8 @@ static void write_streams(JsonWriter *w, const Pipeline *p)
         av_channel_layout_describe(&s->layout, layout, sizeof(layout));
         json_object_begin(w);
         json_kv_string(w, "role", cli_role_name(c->role));
-        json_kv_string(w, "arg", c->arg);
-        json_kv_string(w, "path", c->path);
+        json_kv_path(w, "arg", c->arg);
+        json_kv_path(w, "path", c->path);
         json_kv_int(w, "stream_index", s->stream_index);
         json_kv_string(w, "codec", avcodec_get_name(s->codec_id));
         json_kv_int(w, "sample_rate", s->sample_rate);
@@ -107,10 +108,11 @@ static void write_output(JsonWriter *w, const char *key, const char *path,
                          const Pipeline *p)
 {
     char layout[128];
+    struct stat st;
     av_channel_layout_describe(&p->session.out_layout, layout, sizeof(layout));
     json_key(w, key);
     json_object_begin(w);
-    json_kv_string(w, "path", path);
+    json_kv_path(w, "path", path);
     if (format)
         json_kv_string(w, "format", format);
     json_kv_string(w, "codec", codec);
@@ -118,6 +120,10 @@ static void write_output(JsonWriter *w, const char *key, const char *path,
     json_kv_int(w, "channels", p->session.out_layout.nb_channels);
     json_kv_string(w, "layout", layout);
     json_kv_double(w, "duration", (double)p->render.total / p->session.work_rate, 6);
+    /* the file is in place when the report is written: batch mode's
+     * up-to-date check compares this size with the file's */
+    if (stat(path, &st) == 0)
+        json_kv_int(w, "size", (int64_t)st.st_size);
     json_object_end(w);
 }
 
@@ -187,6 +193,22 @@ static void write_regions(JsonWriter *w, const Pipeline *p)
     json_array_end(w);
 }
 
+/* The command line's raw bytes, when an argument is not UTF-8: batch mode
+ * compares them with the command it would run. */
+static void write_command_bytes(JsonWriter *w, const CliOptions *o)
+{
+    int i;
+    for (i = 1; i < o->argc && utf8_valid(o->argv[i]); i++)
+        ;
+    if (i == o->argc)
+        return;
+    json_key(w, "command_bytes");
+    json_array_begin(w);
+    for (i = 1; i < o->argc; i++)
+        json_string_bytes(w, o->argv[i]);
+    json_array_end(w);
+}
+
 int report_write(const char *path, const Pipeline *p, double t_total,
                  char *err, size_t errlen)
 {
@@ -208,6 +230,7 @@ int report_write(const char *path, const Pipeline *p, double t_total,
     for (int i = 1; i < o->argc; i++)
         json_string(&w, o->argv[i]);
     json_array_end(&w);
+    write_command_bytes(&w, o);
     write_inputs(&w, o);
     write_streams(&w, p);
     if (o->output)

@@ -7,14 +7,14 @@
 # sanitizers, on randomly damaged media files (tests/fuzz/mutate.sh).
 #
 #   FUZZ_SECONDS=60      run time per target (0: replay the seeds only)
-#   FUZZ_TARGETS="engine json keyframes kf_roundtrip cli mutate"
+#   FUZZ_TARGETS="engine json keyframes kf_roundtrip cli manifest mutate"
 #   FUZZ_BUILD=build/fuzz
 #   FUZZ_CC=clang
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$TOP" || exit 1
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
-FUZZ_TARGETS=${FUZZ_TARGETS:-"engine json keyframes kf_roundtrip cli mutate"}
+FUZZ_TARGETS=${FUZZ_TARGETS:-"engine json keyframes kf_roundtrip cli manifest mutate"}
 FUZZ_BUILD=${FUZZ_BUILD:-build/fuzz}
 CC=${FUZZ_CC:-clang}
 

@@ -156,6 +156,11 @@ static void test_command(void)
               !strcmp(c.report, "farm/o1.wav.report.json"), "paths");
         batch_command_free(&c);
     }
+    /* an absolute output leaves --output-dir: refused, naming the line */
+    ret = batch_command_build(&c, &m.jobs[1], &d, err, sizeof(err));
+    CHECK(ret < 0 && strstr(err, "line 2") && strstr(err, "/abs/o2.mov") &&
+          strstr(err, "--allow-any-path"), "absolute output: %s", err);
+    d.allow_any_path = 1;
     ret = batch_command_build(&c, &m.jobs[1], &d, err, sizeof(err));
     CHECK(ret == 0, "build: %s", err);
     if (!ret) {
@@ -164,6 +169,7 @@ static void test_command(void)
         CHECK(!strcmp(joined(&c), want), "got  %s\nwant %s", joined(&c), want);
         batch_command_free(&c);
     }
+    d.allow_any_path = 0;
     ret = batch_command_build(&c, &m.jobs[2], &d, err, sizeof(err));
     CHECK(ret < 0 && strstr(err, "line 3") && strstr(err, "output"), "no output: %s", err);
     batch_manifest_free(&m);
@@ -190,13 +196,16 @@ static void write_report(const char *path, const BatchCommand *c,
                          const char *input, double mtime, long size)
 {
     FILE *fp = fopen(path, "w");
+    struct stat st;
+    long out_size = stat(c->output, &st) ? -1 : (long)st.st_size;
     if (!fp)
         return;
     fputs("{\"command\": [", fp);
     for (int i = 1; i < c->argc; i++)
         fprintf(fp, "%s\"%s\"", i > 1 ? ", " : "", c->argv[i]);
     fprintf(fp, "], \"inputs\": [{\"path\": \"%s\", \"size\": %ld, \"mtime\": %.9f}],"
-            " \"duration\": 12.5}\n", input, size, mtime);
+            " \"output\": {\"size\": %ld}, \"duration\": 12.5}\n",
+            input, size, mtime, out_size);
     fclose(fp);
 }
 
@@ -245,6 +254,14 @@ static void test_up_to_date(void)
     write_report(c.report, &c, in, mtime, (long)st.st_size + 1);
     CHECK(!batch_up_to_date(&c, &dur, why, sizeof(why)) && strstr(why, "changed"),
           "size: %s", why);
+
+    /* An output cut short (a crash before its data was on disk) has not
+     * the size the report recorded. */
+    write_report(c.report, &c, in, mtime, (long)st.st_size);
+    write_file(out, "mi");
+    CHECK(!batch_up_to_date(&c, &dur, why, sizeof(why)) && strstr(why, "size"),
+          "truncated output: %s", why);
+    write_file(out, "mix");
 
     /* A different command (another option) is not up to date. */
     free(c.argv[c.argc - 1]);

@@ -86,7 +86,9 @@ static void usage(FILE *fp)
 "                        or AWS_BATCH_JOB_ARRAY_INDEX (first one set)\n"
 "  --task env:VAR        take N from the environment variable VAR\n"
 "  --force               run jobs even when they are up to date\n"
-"  --output-dir DIR      put relative output and report paths under DIR\n"
+"  --output-dir DIR      put relative output and report paths under DIR;\n"
+"                        absolute paths and .. in the manifest are refused\n"
+"  --allow-any-path      accept them (with --output-dir)\n"
 "  --summary FILE.json   write the run's summary as JSON\n"
 "  --dry-run             print what would run (with --slurm: the job script)\n"
 "                        and the summary of what is up to date\n"
@@ -190,6 +192,8 @@ static int parse_args(BatchOpts *o, int argc, char **argv)
             o->task = argv[i];
         } else if (!strcmp(a, "--force")) {
             o->force = 1;
+        } else if (!strcmp(a, "--allow-any-path")) {
+            o->defaults.allow_any_path = 1;
         } else if (!strcmp(a, "--dry-run")) {
             o->dry_run = 1;
         } else if (!strcmp(a, "--summary") || !strcmp(a, "--output-dir")) {
@@ -379,6 +383,9 @@ static int run_slurm(BatchOpts *o, int nb_jobs)
     }
     if (o->force && push_arg(&o->task_args, &o->nb_task_args, "--force") < 0)
         goto end;
+    if (o->defaults.allow_any_path &&
+        push_arg(&o->task_args, &o->nb_task_args, "--allow-any-path") < 0)
+        goto end;
     s.exe = exe;
     s.manifest = manifest;
     s.workdir = cwd;
@@ -404,9 +411,41 @@ end:
 }
 
 typedef struct PathRef {
-    const char *path;
+    char *path;         /* absolute, lexically normalized */
     int job;
+    int reads;          /* 1: an input of the job, 0: a file it writes */
 } PathRef;
+
+/* cwd/path with "//", "." and ".." resolved on the text alone, so that
+ * "a.wav", "./a.wav" and "x/../a.wav" compare equal. */
+static char *normalize_path(const char *path, const char *cwd)
+{
+    size_t n = strlen(cwd) + strlen(path) + 3, len = 0;
+    char *src = malloc(n), *dst = malloc(n), *tok, *save = NULL;
+
+    if (!src || !dst) {
+        free(src);
+        free(dst);
+        return NULL;
+    }
+    snprintf(src, n, "%s/%s", path[0] == '/' ? "" : cwd, path);
+    dst[0] = '\0';
+    for (tok = strtok_r(src, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+        if (!strcmp(tok, "."))
+            continue;
+        if (!strcmp(tok, "..")) {
+            while (len > 0 && dst[--len] != '/')
+                ;
+            dst[len] = '\0';
+            continue;
+        }
+        len += snprintf(dst + len, n - len, "/%s", tok);
+    }
+    if (!len)
+        strcpy(dst, "/");
+    free(src);
+    return dst;
+}
 
 static int cmp_path_ref(const void *a, const void *b)
 {
@@ -415,27 +454,92 @@ static int cmp_path_ref(const void *a, const void *b)
     return c ? c : x->job - y->job;
 }
 
-/* Two jobs writing the same file would overwrite each other's work.
- * Sorted, so that a manifest of many thousand lines is checked at once. */
+/* Every file a command reads (stems) and writes (-o, --report and the
+ * extra outputs). Returns the number added, or -1. */
+static int command_paths(const BatchCommand *c, int job, const char *cwd,
+                         PathRef *refs)
+{
+    static const char *const writes[] = {
+        "-o", "--report", "--music-out", "--keyframes", "--plot",
+    };
+    static const char *const reads[] = { "-i", "-d", "-m", "-e" };
+    int n = 0;
+
+    for (int i = 1; i + 1 < c->argc; i++) {
+        int w = 0, r = 0;
+        for (size_t k = 0; k < sizeof(writes) / sizeof(writes[0]); k++)
+            w |= !strcmp(c->argv[i], writes[k]);
+        for (size_t k = 0; k < sizeof(reads) / sizeof(reads[0]); k++)
+            r |= !strcmp(c->argv[i], reads[k]);
+        if (!w && !r)
+            continue;
+        if (!(refs[n].path = normalize_path(c->argv[++i], cwd)))
+            return -1;
+        refs[n].job = job;
+        refs[n++].reads = r;
+    }
+    return n;
+}
+
+/* Two references to one file that cannot both stand: two jobs writing it,
+ * or a job writing what a job reads. */
+static int paths_clash(const BatchManifest *m, const PathRef *a,
+                       const PathRef *b)
+{
+    if (a->reads && b->reads)
+        return 0;
+    if (!a->reads && !b->reads) {
+        if (a->job == b->job)
+            return 0;   /* the program itself refuses this one */
+        fprintf(stderr, "batch: lines %d and %d write the same file %s\n",
+                m->jobs[a->job].line, m->jobs[b->job].line, a->path);
+    } else {
+        const PathRef *w = a->reads ? b : a, *r = a->reads ? a : b;
+        fprintf(stderr, "batch: line %d writes %s, which line %d reads\n",
+                m->jobs[w->job].line, w->path, m->jobs[r->job].line);
+    }
+    return 1;
+}
+
+/* Every clash is refused before anything runs. Sorted, so that a manifest
+ * of many thousand lines is checked at once. */
 static int check_unique_outputs(const BatchManifest *m, const BatchCommand *cmds)
 {
-    PathRef *refs = malloc(2 * (size_t)m->nb_jobs * sizeof(*refs));
+    size_t cap = 0, nb = 0;
+    PathRef *refs;
+    char cwd[PATH_MAX];
     int ret = 0;
-    if (!refs)
+
+    if (!getcwd(cwd, sizeof(cwd)))
         return -1;
-    for (int i = 0; i < m->nb_jobs; i++) {
-        refs[2 * i]     = (PathRef){ cmds[i].output, i };
-        refs[2 * i + 1] = (PathRef){ cmds[i].report, i };
-    }
-    qsort(refs, 2 * (size_t)m->nb_jobs, sizeof(*refs), cmp_path_ref);
-    for (int i = 1; i < 2 * m->nb_jobs; i++)
-        if (!strcmp(refs[i].path, refs[i - 1].path) && refs[i].job != refs[i - 1].job) {
-            fprintf(stderr, "batch: lines %d and %d write the same file %s\n",
-                    m->jobs[refs[i - 1].job].line, m->jobs[refs[i].job].line,
-                    refs[i].path);
+    for (int i = 0; i < m->nb_jobs; i++)
+        cap += (size_t)cmds[i].argc / 2 + 1;
+    if (!(refs = calloc(cap, sizeof(*refs))))
+        return -1;
+    for (int i = 0; i < m->nb_jobs && ret >= 0; i++) {
+        int n = command_paths(&cmds[i], i, cwd, refs + nb);
+        if (n < 0)
             ret = -1;
-            break;
-        }
+        else
+            nb += n;
+    }
+    if (ret >= 0)
+        qsort(refs, nb, sizeof(*refs), cmp_path_ref);
+    /* per run of one path: its first writer against every other reference
+     * (linear even when thousands of jobs read one music file) */
+    for (size_t i = 0, end; ret >= 0 && i < nb; i = end) {
+        size_t w = nb;
+        for (end = i; end < nb && !strcmp(refs[i].path, refs[end].path); end++)
+            if (w == nb && !refs[end].reads)
+                w = end;
+        for (size_t k = i; w < nb && k < end; k++)
+            if (k != w && paths_clash(m, &refs[w], &refs[k])) {
+                ret = -1;
+                break;
+            }
+    }
+    for (size_t i = 0; i < nb; i++)
+        free(refs[i].path);
     free(refs);
     return ret;
 }

@@ -103,6 +103,31 @@ static int is_output_key(const char *key)
     return o && o->name && !strcmp(key, o->name) && (o->flags & CLI_WRITES);
 }
 
+/* 1 when path has a ".." component. */
+static int has_dotdot(const char *path)
+{
+    for (const char *p = path; (p = strstr(p, "..")); p += 2)
+        if ((p == path || p[-1] == '/') && (!p[2] || p[2] == '/'))
+            return 1;
+    return 0;
+}
+
+/*
+ * With --output-dir a manifest writes under it only: an absolute path or a
+ * ".." would let one line of a manifest overwrite any file the batch user
+ * may write. --allow-any-path lifts that.
+ */
+static int confined(const char *key, const char *path, const BatchDefaults *d,
+                    int line, char *err, size_t errlen)
+{
+    if (!d || !d->output_dir || d->allow_any_path ||
+        (path[0] != '/' && !has_dotdot(path)))
+        return 0;
+    return set_err(err, errlen, "line %d: %s '%s' is outside --output-dir "
+                   "(%s; --allow-any-path accepts it)", line, key, path,
+                   path[0] == '/' ? "an absolute path" : "it goes up with ..");
+}
+
 static char *place_output(const char *path, const char *dir)
 {
     char *s;
@@ -118,9 +143,10 @@ static char *place_output(const char *path, const char *dir)
 
 /* Append one option with the job's or the default's values. */
 static int push_option(BatchCommand *c, const char *name, char *const *values,
-                       int nb_values, int is_bool, const char *outdir,
+                       int nb_values, int is_bool, const BatchDefaults *d,
                        int line, char *err, size_t errlen)
 {
+    const char *outdir = d ? d->output_dir : NULL;
     for (int i = 0; i < nb_values; i++) {
         const char *v = values[i];
         if (is_bool || (v && batch_is_flag_option(name))) {
@@ -137,7 +163,10 @@ static int push_option(BatchCommand *c, const char *name, char *const *values,
         if (!v)
             continue; /* a flag given as a default */
         if (is_output_key(name)) {
-            char *p = place_output(v, outdir);
+            char *p;
+            if (confined(name, v, d, line, err, errlen) < 0)
+                return -1;
+            p = place_output(v, outdir);
             int ret = p ? push(c, p) : -1;
             free(p);
             if (ret < 0)
@@ -158,6 +187,7 @@ int batch_command_build(BatchCommand *c, const BatchJob *job,
     const BatchField *out = batch_job_field(job, "output");
     const BatchField *rep = batch_job_field(job, "report");
     const char *outdir = d ? d->output_dir : NULL;
+    BatchDefaults trusted;
     int nb_stems = 0;
 
     memset(c, 0, sizeof(*c));
@@ -183,7 +213,12 @@ int batch_command_build(BatchCommand *c, const BatchJob *job,
         goto fail;
     }
 
-    /* Defaults, each overridden by the job's own value. */
+    /* Defaults, each overridden by the job's own value. The command
+     * line's own paths are the user's: not confined. */
+    if (d) {
+        trusted = *d;
+        trusted.allow_any_path = 1;
+    }
     for (int i = 0; d && i < d->nb_opts; i++) {
         const BatchOption *o = &d->opts[i];
         const BatchField *f = batch_job_field(job, o->name);
@@ -192,10 +227,10 @@ int batch_command_build(BatchCommand *c, const BatchJob *job,
             continue; /* always added once, below */
         if (f)
             ret = push_option(c, f->key, f->values, f->nb_values, f->is_bool,
-                              outdir, job->line, err, errlen);
+                              d, job->line, err, errlen);
         else
             ret = push_option(c, o->name, (char *const *)&o->value, 1, 0,
-                              outdir, job->line, err, errlen);
+                              &trusted, job->line, err, errlen);
         if (ret < 0)
             goto fail;
     }
@@ -207,20 +242,31 @@ int batch_command_build(BatchCommand *c, const BatchJob *job,
             !strcmp(f->key, "report") || !strcmp(f->key, "y") ||
             !strncmp(f->key, "x-", 2))
             continue;
+        /* "o" would become -o: an output that escapes --output-dir and
+         * the clash check's idea of the job's files */
+        if (f->key[0] && !f->key[1] && strchr("odmei", f->key[0])) {
+            set_err(err, errlen, "line %d: key '%s': name files by the long "
+                    "name (output, dialogue, music, effects, input)",
+                    job->line, f->key);
+            goto fail;
+        }
         for (int j = 0; d && j < d->nb_opts; j++)
             is_default |= !strcmp(d->opts[j].name, f->key);
         if (is_default)
             continue;
         if (push_option(c, f->key, f->values, f->nb_values, f->is_bool,
-                        outdir, job->line, err, errlen) < 0)
+                        d, job->line, err, errlen) < 0)
             goto fail;
     }
 
-    c->output = place_output(out->values[0], outdir);
     if (rep && (rep->nb_values != 1 || rep->is_bool)) {
         set_err(err, errlen, "line %d: give exactly one report file", job->line);
         goto fail;
     }
+    if (confined("output", out->values[0], d, job->line, err, errlen) < 0 ||
+        (rep && confined("report", rep->values[0], d, job->line, err, errlen) < 0))
+        goto fail;
+    c->output = place_output(out->values[0], outdir);
     if (rep) {
         c->report = place_output(rep->values[0], outdir);
     } else if (c->output) {

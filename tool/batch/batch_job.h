@@ -28,6 +28,8 @@ typedef struct BatchDefaults {
     const char *output_dir; /**< relative paths of the files a job writes
                                  (output, report, music-out, keyframes,
                                  plot) go under it; NULL: as given */
+    int allow_any_path;     /**< with output_dir: accept absolute paths and
+                                 ".." in the manifest's output paths */
 } BatchDefaults;
 
 typedef struct BatchCommand {

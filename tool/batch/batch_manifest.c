@@ -99,6 +99,13 @@ static int job_add_cell(BatchJob *job, const char *key, const char *cell,
             break;
         p = end + 1;
     }
+    /* only blanks and ';': an empty cell, left out like one (a field
+     * always has a value) */
+    if (!f->nb_values) {
+        free(f->key);
+        free(f->values);
+        job->nb_fields--;
+    }
     return 0;
 }
 

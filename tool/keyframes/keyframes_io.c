@@ -100,7 +100,7 @@ int kf_write_json(FILE *fp, const KfDoc *doc, char *err, size_t errlen)
     json_kv_string(&w, "time_base", tb);
     json_kv_int(&w, "duration", doc->duration);
     if (doc->music_path)
-        json_kv_string(&w, "music", doc->music_path);
+        json_kv_path(&w, "music", doc->music_path);
 
     json_key(&w, "params");
     json_object_begin(&w);

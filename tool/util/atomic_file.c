@@ -1,6 +1,15 @@
 /*
  * Output files written under a temporary name and renamed into place.
  *
+ * Durability: the file's data is fsynced before the rename and the
+ * directory after it, so that after a power cut or a node crash the final
+ * name holds either the complete old file (or nothing) or the complete new
+ * one, never a zero-length or truncated file (ext4 and XFS may otherwise
+ * commit the rename before the data). Modes: the temporary file keeps
+ * mkstemp's 0600 while it is written and gets 0666 & ~umask, as ffmpeg's
+ * outputs, just before the rename: it is never more open than the final
+ * file.
+ *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
 #include <errno.h>
@@ -53,15 +62,30 @@ void atomic_install_signal_handlers(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
+/* 0666 & ~umask, as open(2) would give a new file. The umask can only be
+ * read by setting it: done once, before any thread of ours creates files. */
+static mode_t final_mode(void)
+{
+    static mode_t mode = (mode_t)-1;
+    if (mode == (mode_t)-1) {
+        mode_t mask = umask(022);
+        umask(mask);
+        mode = 0666 & ~mask;
+    }
+    return mode;
+}
+
 static int make_tmp(AtomicFile *af, const char *path)
 {
     const char *slash = strrchr(path, '/');
     size_t dirlen = slash ? (size_t)(slash - path + 1) : 0;
     const char *base = slash ? slash + 1 : path;
     size_t len = dirlen + strlen(base) + 16;
+    sigset_t all, old;
     int fd;
 
     memset(af, 0, sizeof(*af));
+    final_mode(); /* read the umask now, on the main thread */
     af->final_path = strdup(path);
     af->tmp_path = malloc(len);
     if (!af->final_path || !af->tmp_path) {
@@ -72,7 +96,13 @@ static int make_tmp(AtomicFile *af, const char *path)
     }
     memcpy(af->tmp_path, path, dirlen);
     snprintf(af->tmp_path + dirlen, len - dirlen, ".%s.XXXXXX", base);
+    /* no signal between the file's creation and its entry in pending[] */
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
     fd = mkstemp(af->tmp_path);
+    if (fd >= 0)
+        pending_add(af->tmp_path);
+    sigprocmask(SIG_SETMASK, &old, NULL);
     if (fd < 0) {
         int err = -errno;
         free(af->final_path);
@@ -80,8 +110,6 @@ static int make_tmp(AtomicFile *af, const char *path)
         af->final_path = af->tmp_path = NULL;
         return err;
     }
-    fchmod(fd, 0644); /* mkstemp makes 0600; outputs are ordinary files */
-    pending_add(af->tmp_path);
     return fd;
 }
 
@@ -109,18 +137,60 @@ int atomic_reserve(AtomicFile *af, const char *path)
     return 0;
 }
 
-int atomic_commit(AtomicFile *af)
+/* The final mode on the data, then the data on disk. */
+static int sync_file(AtomicFile *af)
 {
-    int err = 0;
-    if (!af->tmp_path)
-        return -EINVAL;
+    int fd, err = 0;
+
     if (af->fp) {
         if (fflush(af->fp) || ferror(af->fp))
-            err = -errno ? -errno : -EIO;
+            err = errno ? -errno : -EIO;
+        fd = fileno(af->fp);
+    } else if ((fd = open(af->tmp_path, O_RDONLY | O_CLOEXEC)) < 0) {
+        return -errno;
+    }
+    if (!err && fchmod(fd, final_mode()) < 0)
+        err = -errno;
+    if (!err && fsync(fd) < 0)
+        err = -errno;
+    if (af->fp) {
         if (fclose(af->fp) && !err)
             err = -errno;
         af->fp = NULL;
+    } else {
+        close(fd);
     }
+    return err;
+}
+
+/* The directory entry made by the rename, on disk. */
+static int sync_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash == path ? 1 : slash - path) :
+                        strdup(".");
+    int fd, err = 0;
+
+    if (!dir)
+        return -ENOMEM;
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free(dir);
+    if (fd < 0)
+        return -errno;
+    /* some file systems cannot sync a directory: nothing more to do there */
+    if (fsync(fd) < 0 && errno != EINVAL && errno != ENOTSUP)
+        err = -errno;
+    close(fd);
+    return err;
+}
+
+int atomic_commit(AtomicFile *af)
+{
+    int err;
+    if (!af->tmp_path)
+        return -EINVAL;
+    errno = 0;
+    err = sync_file(af);
     if (!err && rename(af->tmp_path, af->final_path) < 0)
         err = -errno;
     if (err) {
@@ -129,9 +199,11 @@ int atomic_commit(AtomicFile *af)
     }
     pending_remove(af->tmp_path);
     free(af->tmp_path);
+    af->tmp_path = NULL;
+    err = sync_dir(af->final_path);
     free(af->final_path);
-    af->tmp_path = af->final_path = NULL;
-    return 0;
+    af->final_path = NULL;
+    return err;
 }
 
 int atomic_finish(AtomicFile *af, char *err, size_t errlen)

@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "json_writer.h"
+#include "utf8_text.h"
 
 void json_init(JsonWriter *w, FILE *fp, int indent)
 {
@@ -63,10 +64,13 @@ void json_object_end(JsonWriter *w)   { close_level(w, '}'); }
 void json_array_begin(JsonWriter *w)  { open_level(w, '['); }
 void json_array_end(JsonWriter *w)    { close_level(w, ']'); }
 
+/* Bytes that are not UTF-8 become U+FFFD: JSON text is UTF-8. */
 static void write_escaped(FILE *fp, const char *s)
 {
+    const unsigned char *p = (const unsigned char *)s;
     fputc('"', fp);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    while (*p) {
+        int n = utf8_seq_len(p);
         switch (*p) {
         case '"':  fputs("\\\"", fp); break;
         case '\\': fputs("\\\\", fp); break;
@@ -74,11 +78,14 @@ static void write_escaped(FILE *fp, const char *s)
         case '\r': fputs("\\r", fp);  break;
         case '\t': fputs("\\t", fp);  break;
         default:
-            if (*p < 0x20)
+            if (!n)
+                fputs("\\ufffd", fp);
+            else if (*p < 0x20 || *p == 0x7f)
                 fprintf(fp, "\\u%04x", *p);
             else
-                fputc(*p, fp);
+                fwrite(p, 1, n, fp);
         }
+        p += n ? n : 1;
     }
     fputc('"', fp);
 }
@@ -149,4 +156,27 @@ void json_kv_bool(JsonWriter *w, const char *key, int v)
 {
     json_key(w, key);
     json_bool(w, v);
+}
+
+/* Printable ASCII but the quote, the backslash and the percent sign. */
+#define BYTES_KEEP " !#$&'()*+,-./:;<=>?@[]^_`{|}~"
+
+void json_string_bytes(JsonWriter *w, const char *s)
+{
+    before_item(w);
+    fputc('"', w->fp);
+    text_put_percent(w->fp, s, BYTES_KEEP);
+    fputc('"', w->fp);
+}
+
+void json_kv_path(JsonWriter *w, const char *key, const char *s)
+{
+    char k[64];
+
+    json_kv_string(w, key, s);
+    if (!s || utf8_valid(s))
+        return;
+    snprintf(k, sizeof(k), "%s_bytes", key);
+    json_key(w, k);
+    json_string_bytes(w, s);
 }

@@ -44,4 +44,17 @@ void json_kv_int(JsonWriter *w, const char *key, int64_t v);
 void json_kv_double(JsonWriter *w, const char *key, double v, int decimals);
 void json_kv_bool(JsonWriter *w, const char *key, int v);
 
+/**
+ * The raw bytes of s as a string, percent-encoded (%XX for bytes outside
+ * printable ASCII and for %): a string that is not UTF-8 is written with
+ * U+FFFD in its place, and this keeps what it was.
+ */
+void json_string_bytes(JsonWriter *w, const char *s);
+
+/**
+ * key: s, and when s is not UTF-8 also "<key>_bytes": its raw bytes
+ * (json_string_bytes), so that a reader can find the file again.
+ */
+void json_kv_path(JsonWriter *w, const char *key, const char *s);
+
 #endif /* DD_JSON_WRITER_H */

@@ -8,34 +8,35 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "utf8_text.h"
 #include "xml_text.h"
 
 void xml_put_escaped(FILE *fp, const char *s)
 {
-    for (; s && *s; s++) {
-        switch (*s) {
+    const unsigned char *p = (const unsigned char *)s;
+    while (p && *p) {
+        int n = utf8_seq_len(p);
+        switch (*p) {
         case '&':  fputs("&amp;", fp);  break;
         case '<':  fputs("&lt;", fp);   break;
         case '>':  fputs("&gt;", fp);   break;
         case '"':  fputs("&quot;", fp); break;
         case '\'': fputs("&apos;", fp); break;
         default:
-            /* Control characters are not allowed in XML 1.0 at all. */
-            if ((unsigned char)*s >= 0x20 || *s == '\t' || *s == '\n')
-                fputc(*s, fp);
+            /* Control characters are not allowed in XML 1.0 at all; bytes
+             * that are not UTF-8 become U+FFFD (the file URL keeps them) */
+            if (!n)
+                fputs("&#xFFFD;", fp);
+            else if (*p >= 0x20 || *p == '\t' || *p == '\n')
+                fwrite(p, 1, n, fp);
         }
+        p += n ? n : 1;
     }
 }
 
 static void put_url_encoded(FILE *fp, const char *s)
 {
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-            (*p >= '0' && *p <= '9') || strchr("/-._~", *p))
-            fputc(*p, fp);
-        else
-            fprintf(fp, "%%%02X", *p);
-    }
+    text_put_percent(fp, s, "/-._~");
 }
 
 void xml_put_file_url(FILE *fp, const char *path, int localhost)

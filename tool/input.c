@@ -296,6 +296,37 @@ static int ensure_tmp(InputStem *s, int n)
     return 0;
 }
 
+/*
+ * NaN and Inf would poison the loudness measurement and every sum they
+ * enter: a damaged sample is silence. The scan ORs the exponent fields
+ * (a loop the compiler vectorizes); only a buffer holding an all-ones
+ * exponent, which is rare, is rewritten sample by sample.
+ */
+static void zero_nonfinite(float *x, int n)
+{
+    const uint32_t exp_mask = 0x7f800000;
+    uint32_t bad = 0;
+
+    int k = 0;
+
+    for (; k + 8 <= n; k += 8) {
+        uint32_t u[8];
+        memcpy(u, x + k, sizeof(u));
+        for (int j = 0; j < 8; j++)
+            bad |= (u[j] & exp_mask) == exp_mask;
+    }
+    for (; k < n; k++) {
+        uint32_t u;
+        memcpy(&u, x + k, sizeof(u));
+        bad |= (u & exp_mask) == exp_mask;
+    }
+    if (!bad)
+        return;
+    for (k = 0; k < n; k++)
+        if (!isfinite(x[k]))
+            x[k] = 0.0f;
+}
+
 /* Push a frame (or NULL to drain) through swr into the fifo. */
 static int convert(InputStem *s, const AVFrame *f, char *err, size_t errlen)
 {
@@ -310,12 +341,8 @@ static int convert(InputStem *s, const AVFrame *f, char *err, size_t errlen)
                           f ? (const uint8_t **)f->extended_data : NULL, in_n);
         if (ret < 0)
             return fail(err, errlen, ret, s->path, "resampling failed");
-        /* NaN and Inf would poison the loudness measurement and every
-         * sum they enter: a damaged sample is silence. */
         for (int c = 0; c < s->layout.nb_channels; c++)
-            for (int k = 0; k < ret; k++)
-                if (!isfinite(s->tmp[c][k]))
-                    s->tmp[c][k] = 0.0f;
+            zero_nonfinite(s->tmp[c], ret);
         if (ret > 0) {
             int w;
             if (s->worker_running)

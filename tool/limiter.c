@@ -473,6 +473,35 @@ int limiter_flush(TruePeakLimiter *l, float **out)
     return o;
 }
 
+int limiter_count_subnormal_f(const float *x, int n)
+{
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        k += fpclassify(x[i]) == FP_SUBNORMAL;
+    return k;
+}
+
+int limiter_count_subnormal_d(const double *x, int n)
+{
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        k += fpclassify(x[i]) == FP_SUBNORMAL;
+    return k;
+}
+
+int limiter_subnormal_state(const TruePeakLimiter *l)
+{
+    double scalars[] = { l->prev_r, l->e_prev, l->e_sum, l->min_gain };
+    int k = limiter_count_subnormal_d(scalars, 4);
+
+    for (int c = 0; c < l->channels; c++)
+        k += limiter_count_subnormal_f(l->fir[c], 2 * TAPS) +
+             limiter_count_subnormal_f(l->delay[c], l->delay_len);
+    /* the whole ring: slots outside the deque hold stale minima */
+    return k + limiter_count_subnormal_d(l->e_ring, l->lookahead) +
+           limiter_count_subnormal_d(l->minq_val, l->minq_cap);
+}
+
 void limiter_get_stats(const TruePeakLimiter *l, LimiterStats *st)
 {
     *st = l->stats;
@@ -596,6 +625,16 @@ void truepeak_meter_add_interleaved(TruePeakMeter *m, const float *x, int nb)
     for (int c = 0; c < m->channels; c++)
         ch[c] = x + c;
     tp_add(m, ch, m->channels, nb);
+}
+
+int truepeak_meter_subnormal_state(const TruePeakMeter *m)
+{
+    double scalars[] = { m->peak, m->hot_thr };
+    int k = limiter_count_subnormal_d(scalars, 2);
+
+    for (int c = 0; c < m->channels; c++)
+        k += limiter_count_subnormal_f(m->fir[c], 2 * TAPS);
+    return k;
 }
 
 double truepeak_meter_peak(const TruePeakMeter *m)

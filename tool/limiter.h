@@ -89,6 +89,14 @@ double limiter_overshoot_bound(void);
  */
 int limiter_needed(double sample_peak, double gain_db, double ceiling_dbtp);
 
+/**
+ * Values of the limiter's state that are subnormal (fpclassify), for
+ * tests: the state is delay lines holding input samples, minima and
+ * averages of gains in (0, 1], and a release towards 1; nothing decays
+ * towards zero, so after any input that is not itself subnormal this is 0.
+ */
+int limiter_subnormal_state(const TruePeakLimiter *l);
+
 /* ---------------------------------------------------------------- */
 /* True-peak meter                                                   */
 
@@ -110,5 +118,11 @@ void truepeak_meter_add(TruePeakMeter *m, const float *const *planar, int nb);
 void truepeak_meter_add_interleaved(TruePeakMeter *m, const float *x, int nb);
 /** Largest true peak over all channels so far (linear, 1.0 = 0 dBTP). */
 double truepeak_meter_peak(const TruePeakMeter *m);
+/** Subnormal values in the meter's state (tests; see limiter_subnormal_state()). */
+int truepeak_meter_subnormal_state(const TruePeakMeter *m);
+
+/** Subnormal values among n floats / doubles (fpclassify), for the above. */
+int limiter_count_subnormal_f(const float *x, int n);
+int limiter_count_subnormal_d(const double *x, int n);
 
 #endif /* DD_LIMITER_H */

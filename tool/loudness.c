@@ -62,6 +62,7 @@ struct LoudnessMeter {
     int step;               /* frames per 100 ms, as libebur128 rounds it */
     unsigned flags;
     int error;              /* sticky AVERROR from libebur128 */
+    uint32_t peak_bits;     /* largest |sample| so far, as float bits */
 
     /* short-term history, one value every 100 ms of program */
     float *hist;
@@ -266,9 +267,10 @@ int loudness_meter_create(LoudnessMeter **out, int sample_rate,
 {
     LoudnessMeter *m;
     /* integrated loudness is gated here (Gate), so no EBUR128_MODE_I;
-     * the 3 s short-term window (2.3 MB at 48 kHz stereo) only for plots */
-    int mode = EBUR128_MODE_SAMPLE_PEAK |
-               (flags & LOUDNESS_HISTORY ? EBUR128_MODE_S : 0);
+     * the 3 s short-term window (2.3 MB at 48 kHz stereo) only for plots;
+     * the sample peak is taken while interleaving (interleave()), not by
+     * a second pass in libebur128 */
+    int mode = EBUR128_MODE_M | (flags & LOUDNESS_HISTORY ? EBUR128_MODE_S : 0);
     int ret = AVERROR(ENOMEM);
 
     *out = NULL;
@@ -372,15 +374,53 @@ void loudness_meter_free(LoudnessMeter **pm)
     *pm = NULL;
 }
 
-static void interleave(float *dst, const float *const *src, int offset,
-                       int nb, int channels)
+/*
+ * Copy planar frames to libebur128's interleaved layout and return the
+ * largest |sample| among them as float bits: for floats that are not NaN
+ * (the input stage zeroes those), |x| orders like its bit pattern with
+ * the sign cleared, and an integer maximum vectorizes where a float one
+ * does not without -ffast-math.
+ */
+static uint32_t interleave(float *dst, const float *const *src, int offset,
+                           int nb, int channels)
 {
+    uint32_t peak = 0;
+
     for (int c = 0; c < channels; c++) {
         const float *s = src[c] + offset;
         float *d = dst + c;
-        for (int i = 0; i < nb; i++, d += channels)
+        uint32_t pk[8] = { 0 };
+        int i = 0;
+
+        for (; i + 8 <= nb; i += 8) {
+            uint32_t u[8];
+            memcpy(u, s + i, sizeof(u));
+            for (int j = 0; j < 8; j++) {
+                u[j] &= 0x7fffffff;
+                pk[j] = u[j] > pk[j] ? u[j] : pk[j];
+            }
+        }
+        for (; i < nb; i++) {
+            uint32_t u;
+            memcpy(&u, s + i, sizeof(u));
+            u &= 0x7fffffff;
+            pk[0] = u > pk[0] ? u : pk[0];
+        }
+        for (int j = 0; j < 8; j++)
+            peak = pk[j] > peak ? pk[j] : peak;
+        for (i = 0; i < nb; i++, d += channels)
             *d = s[i];
     }
+    return peak;
+}
+
+static void interleave_chunk(LoudnessMeter *m, float *dst,
+                             const float *const *src, int offset, int nb)
+{
+    uint32_t peak = interleave(dst, src, offset, nb, m->channels);
+
+    if (peak > m->peak_bits)
+        m->peak_bits = peak;
 }
 
 /* Threaded: hand the slot being filled to the worker. */
@@ -404,7 +444,7 @@ int loudness_meter_add(LoudnessMeter *m, const float *const *planar,
             int ret;
             if (m->error)
                 return m->error;
-            interleave(m->queue[0].data, planar, done, n, m->channels);
+            interleave_chunk(m, m->queue[0].data, planar, done, n);
             if ((ret = measure(m, m->queue[0].data, n, dialogue)) < 0)
                 return m->error = ret;
             done += n;
@@ -432,8 +472,8 @@ int loudness_meter_add(LoudnessMeter *m, const float *const *planar,
         /* fill chunks to CHUNK frames: fewer hand-overs than one per call */
         if (n > CHUNK - m->filling->nb)
             n = CHUNK - m->filling->nb;
-        interleave(m->filling->data + (size_t)m->filling->nb * m->channels,
-                   planar, done, n, m->channels);
+        interleave_chunk(m, m->filling->data +
+                         (size_t)m->filling->nb * m->channels, planar, done, n);
         m->filling->nb += n;
         if (m->filling->nb == CHUNK)
             publish(m);
@@ -475,14 +515,10 @@ int loudness_meter_integrated(LoudnessMeter *m, enum LoudnessGate gate,
 
 double loudness_meter_sample_peak(LoudnessMeter *m)
 {
-    double peak = 0;
+    float peak;
 
-    loudness_meter_sync(m);
-    for (int c = 0; c < m->channels; c++) {
-        double p;
-        if (ebur128_sample_peak(m->prog.st, c, &p) == EBUR128_SUCCESS && p > peak)
-            peak = p;
-    }
+    /* written by the caller's thread only: no sync needed */
+    memcpy(&peak, &m->peak_bits, sizeof(peak));
     return peak;
 }
 
@@ -499,6 +535,19 @@ const float *loudness_meter_history(LoudnessMeter *m, size_t *count)
     loudness_meter_sync(m);
     *count = m->nb_hist;
     return m->hist;
+}
+
+static int gauge_subnormal(const Gauge *g)
+{
+    return g->gate ? limiter_count_subnormal_d(g->gate->energy, GATE_BINS) : 0;
+}
+
+int loudness_meter_subnormal_state(LoudnessMeter *m)
+{
+    loudness_meter_sync(m);
+    return gauge_subnormal(&m->prog) + gauge_subnormal(&m->dlg) +
+           (m->tp ? truepeak_meter_subnormal_state(m->tp) : 0) +
+           limiter_count_subnormal_f(m->hist, (int)m->nb_hist);
 }
 
 int loudness_parse_target(const char *s, double *lufs)

@@ -113,6 +113,14 @@ double loudness_meter_true_peak(LoudnessMeter *m);
  */
 const float *loudness_meter_history(LoudnessMeter *m, size_t *count);
 
+/**
+ * Subnormal values in the meter's own state (gating sums, history, the
+ * true-peak detector), for tests. libebur128's K-weighting state is
+ * opaque; libebur128 sets flush-to-zero around its filter on SSE2
+ * targets, so its decay on digital silence stays at full speed.
+ */
+int loudness_meter_subnormal_state(LoudnessMeter *m);
+
 /* ---------------------------------------------------------------- */
 /* Normalization gain                                                */
 

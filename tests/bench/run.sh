@@ -5,11 +5,20 @@
 # This file is part of dialogueduck (LGPL-2.1-or-later).
 #
 #   sh tests/bench/run.sh          everything
-#   sh tests/bench/run.sh --quick  skip the 2-hour input and the two-pass
-#                                  loudnorm peers (the slow parts)
+#   sh tests/bench/run.sh --quick  skip the 1- and 2-hour inputs and the
+#                                  two-pass loudnorm peers (the slow parts)
+#
+# One table: case | us | decode only | floor | peer pipeline |
+# sidechaincompress | ratios. "us" is dialogueduck (the engine on PCM in
+# memory, or the program); decode only is ffmpeg decoding the same inputs
+# and writing nothing (the physical limit); the floor is ffmpeg decoding
+# and writing the plain mix; the peer is sidechaincompress + amix + two-pass
+# loudnorm; sidechaincompress is that filter alone (time above reading the
+# inputs). Every dialogue kind runs: real speech (exact zeros between
+# clips), continuous (a room-tone bed, no zeros) and half digital silence.
 #
 # Environment: BENCH_CACHE (generated inputs, default build/bench/cache,
-# about 1.3 GB, made once), BENCH_RUNS (runs per command, best kept,
+# about 2.5 GB, made once), BENCH_RUNS (runs per command, best kept,
 # default 3), DD (the program, default ./dialogueduck).
 #
 # Needs: ffmpeg, /usr/bin/time (package time), a C compiler, and the
@@ -125,7 +134,16 @@ echo "bench: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg);" \
     "best of $RUNS runs" >&2
 
 # ------------------------------------------------------------------
-# 1. engine throughput against sidechaincompress
+decode() { # NAME RUNS INPUT ARGS...: ffmpeg decoding only
+    dname=$1 druns=$2
+    shift 2
+    measure "$dname" "$druns" ffmpeg -nostdin -hide_banner -loglevel error "$@" \
+        -f null -
+}
+RAW="-f f32le -ar 48000 -ac 2"
+
+# ------------------------------------------------------------------
+# 1. the engine on PCM in memory against sidechaincompress
 echo "1. engine (PCM in memory) vs sidechaincompress (raw float input)" >&2
 $CC -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra \
     -Icore -Itool -o "$OUT/engine_bench" tests/bench/engine_bench.c core/*.c \
@@ -135,62 +153,77 @@ $CC -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra \
 "$OUT/engine_bench" "$C/dlg10.f32" "$C/mus10.f32" > "$TMP/engine.txt" ||
     die "engine_bench failed"
 get() { sed -n "s/^$1 //p" "$TMP/engine.txt"; }
-engine_cpu=$(get engine_s)
-engine_wall=$(get engine_wall_s)
-RAW="-f f32le -ar 48000 -ac 2"
-# shellcheck disable=SC2086
-measure sc "$RUNS" ffmpeg -nostdin -hide_banner -loglevel error \
-    $RAW -i "$C/dlg10.f32" $RAW -i "$C/mus10.f32" \
-    -filter_complex "[1:a][0:a]sidechaincompress=$SC" -f null -
-# the same command reading both inputs without the filter
 # shellcheck disable=SC2086
 measure sc_base "$RUNS" ffmpeg -nostdin -hide_banner -loglevel error \
     $RAW -i "$C/dlg10.f32" $RAW -i "$C/mus10.f32" \
     -filter_complex "[0:a]anullsink;[1:a]anull" -f null -
-sc_filter_cpu=$(awk "BEGIN { print $sc_cpu - $sc_base_cpu }")
-sc_filter_wall=$(awk "BEGIN { print $sc_wall - $sc_base_wall }")
+for d in dlg cont half; do
+    "$OUT/engine_bench" "$C/${d}10.f32" "$C/mus10.f32" engine \
+        > "$TMP/engine_$d.txt" || die "engine_bench failed on $d"
+    eval "eng_${d}_cpu=\$(sed -n 's/^engine_s //p' \"\$TMP/engine_\$d.txt\")"
+    eval "eng_${d}_wall=\$(sed -n 's/^engine_wall_s //p' \"\$TMP/engine_\$d.txt\")"
+    # shellcheck disable=SC2086
+    measure "sc_$d" "$RUNS" ffmpeg -nostdin -hide_banner -loglevel error \
+        $RAW -i "$C/${d}10.f32" $RAW -i "$C/mus10.f32" \
+        -filter_complex "[1:a][0:a]sidechaincompress=$SC" -f null -
+    eval "sc_${d}_cpu=\$(awk \"BEGIN { print \$sc_${d}_cpu - \$sc_base_cpu }\")"
+    eval "sc_${d}_wall=\$(awk \"BEGIN { print \$sc_${d}_wall - \$sc_base_wall }\")"
+done
 
 # ------------------------------------------------------------------
-# 2. the program against the floor
-echo "2. program on 10-minute FLAC stems vs the floor" >&2
-measure dd_off "$RUNS" "$DD" -q -y -d "$C/dlg10.flac" -m "$C/mus10.flac" \
-    -o "$TMP/mix_off.wav" --loudness off
-measure dd_ebu "$RUNS" "$DD" -q -y -d "$C/dlg10.flac" -m "$C/mus10.flac" \
-    -o "$TMP/mix_ebu.wav" --loudness ebu
-# a report also measures true peak before and after (libebur128's true
-# peak, about 4x the cost of the plain meter, twice): shown apart
-measure dd_report 1 "$DD" -q -y -d "$C/dlg10.flac" -m "$C/mus10.flac" \
-    -o "$TMP/mix_rep.wav" --loudness ebu --report "$TMP/report.json"
-codec=$(ffprobe -v error -select_streams a:0 -show_entries stream=codec_name \
-        -of csv=p=0 "$TMP/mix_ebu.wav")
+# 2. the program on 10-minute WAV stems against the floor
+echo "2. program on 10-minute WAV stems vs decode only and the floor" >&2
+decode dec "$RUNS" -i "$C/dlg10.wav" -i "$C/mus10.wav" \
+    -filter_complex "[0:a]anullsink;[1:a]anull"
 measure floor "$RUNS" ffmpeg -nostdin -hide_banner -loglevel error -y \
-    -i "$C/dlg10.flac" -i "$C/mus10.flac" \
+    -i "$C/dlg10.wav" -i "$C/mus10.wav" \
     -filter_complex "[0:a][1:a]amix=inputs=2:normalize=0" \
-    -c:a "${codec:-pcm_s16le}" "$TMP/floor.wav"
-dd_ebu_meter=$(meter "$TMP/mix_ebu.wav")
-
-# ------------------------------------------------------------------
-# 3. the peer pipeline
+    -c:a pcm_s16le "$TMP/floor.wav"
+prog() { # NAME DIALOGUE LOUDNESS...
+    pn=$1 pd=$2
+    shift 2
+    measure "$pn" "$RUNS" "$DD" -q -y -d "$C/${pd}10.wav" -m "$C/mus10.wav" \
+        -o "$TMP/$pn.wav" --loudness "$@"
+}
+prog dd_off dlg off
+prog dd_ebu dlg ebu
+prog dd_atsc dlg atsc
+prog dd_str dlg streaming
+prog dd_gated dlg -27 --gate dialogue
+prog dd_ebu_cont cont ebu
+prog dd_ebu_half half ebu
+dd_ebu_meter=$(meter "$TMP/dd_ebu.wav")
+dd_str_meter=$(meter "$TMP/dd_str.wav")
+# a report also measures the delivered file (loudness and true peak)
+measure dd_report 1 "$DD" -q -y -d "$C/dlg10.wav" -m "$C/mus10.wav" \
+    -o "$TMP/mix_rep.wav" --loudness ebu --report "$TMP/report.json"
 if [ -z "$quick" ]; then
     echo "3. peer: sidechaincompress + amix + two-pass loudnorm" >&2
     CHAIN="[0:a]asplit=2[k][d];[1:a][k]sidechaincompress=$SC[m];[d][m]amix=inputs=2:normalize=0"
-    PEER_OUT="-c:a ${codec:-pcm_s16le}"
-    peer peer "$TMP/peer.wav" -i "$C/dlg10.flac" -i "$C/mus10.flac"
+    PEER_OUT="-c:a pcm_s16le"
+    peer peer "$TMP/peer.wav" -i "$C/dlg10.wav" -i "$C/mus10.wav"
     peer_meter=$(meter "$TMP/peer.wav")
 fi
 
 # ------------------------------------------------------------------
-# 4. peak memory, 10 minutes and 2 hours
+# 4. cost per audio hour and peak memory: 10 minutes, 1 hour, 2 hours
 if [ -z "$quick" ]; then
-    echo "4. peak memory on a 2-hour input" >&2
-    measure dd_2h 1 "$DD" -q -y -d "$C/dlg120.flac" -m "$C/mus120.flac" \
-        -o "$TMP/mix_2h.wav" --loudness ebu
-    rm -f "$TMP/mix_2h.wav"
+    echo "4. 10 minutes, 1 hour, 2 hours (FLAC in; WAV, and MOV for 2 h)" >&2
+    for m in 10 60 120; do
+        measure "len$m" 1 "$DD" -q -y -d "$C/dlg$m.flac" -m "$C/mus$m.flac" \
+            -o "$TMP/len.wav" --loudness ebu
+        rm -f "$TMP/len.wav"
+    done
+    measure len120_mov 1 "$DD" -q -y -d "$C/dlg120.flac" -m "$C/mus120.flac" \
+        -o "$TMP/len.mov" --loudness ebu
+    rm -f "$TMP/len.mov"
 fi
 
 # ------------------------------------------------------------------
-# 5. video: remux with the new mix
+# 5. video: remux with the new mix, AAC on both sides
 echo "5. 10-minute H.264 video with two AAC stems" >&2
+decode dec_video "$RUNS" -i "$C/film10.mp4" \
+    -filter_complex "[0:a:0]anullsink;[0:a:1]anull" -vn
 measure dd_video "$RUNS" "$DD" -q -y -i "$C/film10.mp4" -d 0:a:0 -m 0:a:1 \
     -o "$TMP/film_dd.mp4" --codec aac
 measure floor_video "$RUNS" ffmpeg -nostdin -hide_banner -loglevel error -y \
@@ -202,26 +235,7 @@ dd_video_meter=$(meter "$TMP/film_dd.mp4")
 if [ -z "$quick" ]; then
     CHAIN="[0:a:0]asplit=2[k][d];[0:a:1][k]sidechaincompress=$SC[m];[d][m]amix=inputs=2:normalize=0"
     PEER_OUT="-map 0:v -c:v copy -c:a aac -movflags +faststart"
-    # pass 2 maps the filter output itself; pass 1 goes to null
     peer peer_video "$TMP/film_peer.mp4" -i "$C/film10.mp4"
-    peer_video_meter=$(meter "$TMP/film_peer.mp4")
-fi
-
-# ------------------------------------------------------------------
-# 7. every loudness preset, read back by FFmpeg's meter
-presets=
-if [ -z "$quick" ]; then
-    echo "7. loudness presets" >&2
-    for t in ebu atsc streaming -14 "-27 --gate dialogue"; do
-        name=$(echo "$t" | tr -c 'a-z0-9\n' '_')
-        # shellcheck disable=SC2086
-        "$DD" -q -y -d "$C/dlg10.flac" -m "$C/mus10.flac" \
-            -o "$TMP/p_$name.wav" --loudness $t ||
-            die "--loudness $t failed"
-        presets="$presets$(printf '  %-24s %s' "--loudness $t" "$(meter "$TMP/p_$name.wav")")
-"
-        rm -f "$TMP/p_$name.wav"
-    done
 fi
 
 # ------------------------------------------------------------------
@@ -260,84 +274,70 @@ if "$DD" batch --help > /dev/null 2>&1; then
 fi
 
 # ------------------------------------------------------------------
-echo
-echo "Engine and loudness parts, 10 minutes of stereo 48 kHz in memory (CPU s):"
-printf '  %-40s %8.3f s  %6.0fx realtime\n' "DDEngine (detect, plan, render)" \
-    "$engine_cpu" "$(awk "BEGIN { print 600 / $engine_cpu }")"
-printf '  %-40s %8.3f s\n' "loudness meter, program (I + S)" "$(get meter_s)"
-printf '  %-40s %8.3f s  %s dBTP\n' "loudness meter, with true peak" \
-    "$(get meter_tp_s)" "$(get mix_true_peak_dbtp)"
-printf '  %-40s %8.3f s  %s dBTP\n' "libebur128 I + true-peak mode" \
-    "$(get ebur128_tp_s)" "$(get ebur128_true_peak_dbtp)"
-printf '  %-40s %8.3f s\n' "meter on its thread (caller's wall)" "$(get meter_thread_wall_s)"
-printf '  %-40s %8.3f s  %s s limited\n' "limiter at -23 LUFS" \
-    "$(get limiter_-23_s)" "$(get limiter_-23_limited_s)"
-printf '  %-40s %8.3f s  %s s limited, max %s dB\n' "limiter at -14 LUFS" \
-    "$(get limiter_-14_s)" "$(get limiter_-14_limited_s)" \
-    "$(get limiter_-14_max_reduction_db)"
-echo
-echo "Comparisons (10-minute stereo 48 kHz stems; wall and CPU seconds):"
-printf '%-46s %15s %15s %13s %8s\n' "case" "dialogueduck" "reference" \
-    "ratio w/cpu" "goal"
-row() { # LABEL DD_WALL DD_CPU REF_WALL REF_CPU RATIO_W RATIO_C GOAL
-    printf '%-46s %6.2f /%6.2f %6.2f /%6.2f %6s /%5s %8s\n' "$1" "$2" "$3" \
-        "$4" "$5" "$6" "$7" "$8"
+# The table. Cells: CPU seconds (user + sys: the machine is shared, wall
+# time counts the neighbours); wall seconds in the second table.
+cell() { eval "v=\${$1_$2:-}"; [ -n "$v" ] && printf '%.2f' "$v" || printf -- '-'; }
+r() { # ratio of two variables' values, or -
+    eval "a=\${$1:-} b=\${$2:-}"
+    if [ -n "$a" ] && [ -n "$b" ]; then ratio "$a" "$b"; else printf -- '-'; fi
 }
-row "1. engine vs sidechaincompress filter" \
-    "$engine_wall" "$engine_cpu" "$sc_filter_wall" "$sc_filter_cpu" \
-    "$(ratio "$sc_filter_wall" "$engine_wall")" \
-    "$(ratio "$sc_filter_cpu" "$engine_cpu")" ">= 3x"
-row "   engine vs whole sidechaincompress command" \
-    "$engine_wall" "$engine_cpu" "$sc_wall" "$sc_cpu" \
-    "$(ratio "$sc_wall" "$engine_wall")" "$(ratio "$sc_cpu" "$engine_cpu")" ""
-row "2. program --loudness off vs floor" "$dd_off_wall" "$dd_off_cpu" \
-    "$floor_wall" "$floor_cpu" "$(ratio "$dd_off_wall" "$floor_wall")" \
-    "$(ratio "$dd_off_cpu" "$floor_cpu")" "<= 2x"
-row "   program --loudness ebu vs floor" "$dd_ebu_wall" "$dd_ebu_cpu" \
-    "$floor_wall" "$floor_cpu" "$(ratio "$dd_ebu_wall" "$floor_wall")" \
-    "$(ratio "$dd_ebu_cpu" "$floor_cpu")" "<= 2x"
-row "   program --loudness ebu --report vs floor" "$dd_report_wall" \
-    "$dd_report_cpu" "$floor_wall" "$floor_cpu" \
-    "$(ratio "$dd_report_wall" "$floor_wall")" \
-    "$(ratio "$dd_report_cpu" "$floor_cpu")" ""
-if [ -z "$quick" ]; then
-    row "3. peer pipeline vs program --loudness ebu" "$dd_ebu_wall" \
-        "$dd_ebu_cpu" "$peer_wall" "$peer_cpu" \
-        "$(ratio "$peer_wall" "$dd_ebu_wall")" \
-        "$(ratio "$peer_cpu" "$dd_ebu_cpu")" ">= 20x"
-fi
-row "5. video: program vs floor" "$dd_video_wall" "$dd_video_cpu" \
-    "$floor_video_wall" "$floor_video_cpu" \
-    "$(ratio "$dd_video_wall" "$floor_video_wall")" \
-    "$(ratio "$dd_video_cpu" "$floor_video_cpu")" "<= 2x"
-if [ -z "$quick" ]; then
-    row "   video: peer pipeline vs program" "$dd_video_wall" \
-        "$dd_video_cpu" "$peer_video_wall" "$peer_video_cpu" \
-        "$(ratio "$peer_video_wall" "$dd_video_wall")" \
-        "$(ratio "$peer_video_cpu" "$dd_video_cpu")" ">= 20x"
-fi
+table() { # KIND (cpu or wall)
+    k=$1
+    printf '%-34s %7s %7s %7s %7s %7s %8s %8s %8s\n' "case ($k s)" us \
+        decode floor peer sc "us/floor" "peer/us" "sc/us"
+    printf '%s' "$ROWS" | while IFS='|' read -r key label us dec fl pe sc; do
+        [ -n "$key" ] || continue
+        printf '%-34s %7s %7s %7s %7s %7s %8s %8s %8s\n' "$label" \
+            "$(cell "$us" "$k")" "$(cell "$dec" "$k")" "$(cell "$fl" "$k")" \
+            "$(cell "$pe" "$k")" "$(cell "$sc" "$k")" \
+            "$(r "${us}_$k" "${fl}_$k")" "$(r "${pe}_$k" "${us}_$k")" \
+            "$(r "${sc}_$k" "${us}_$k")"
+    done
+}
+ROWS="e1|engine, real speech|eng_dlg||||sc_dlg
+e2|engine, continuous dialogue|eng_cont||||sc_cont
+e3|engine, half digital silence|eng_half||||sc_half
+p0|program --loudness off|dd_off|dec|floor||
+p1|program --loudness ebu|dd_ebu|dec|floor|peer|
+p2|program --loudness atsc|dd_atsc|dec|floor||
+p3|program --loudness streaming|dd_str|dec|floor||
+p4|program -27 --gate dialogue|dd_gated|dec|floor||
+p5|program ebu, continuous dialogue|dd_ebu_cont|dec|floor||
+p6|program ebu, half digital silence|dd_ebu_half|dec|floor||
+p7|program ebu --report|dd_report|dec|floor||
+v1|video (H.264 copy, AAC)|dd_video|dec_video|floor_video|peer_video|
+"
 echo
-echo "4. Peak memory (max RSS):"
-printf '  %-40s %6.1f MiB\n' "10 minutes, --loudness ebu" \
-    "$(awk "BEGIN { print $dd_ebu_rss / 1024 }")"
-[ -z "$quick" ] && printf '  %-40s %6.1f MiB  (%.1f s wall, goal < 64 MiB)\n' \
-    "2 hours, --loudness ebu" "$(awk "BEGIN { print $dd_2h_rss / 1024 }")" \
-    "$dd_2h_wall"
-printf '  %-40s %6.1f MiB\n' "10-minute video" \
-    "$(awk "BEGIN { print $dd_video_rss / 1024 }")"
-printf '  %-40s %6.1f MiB\n' "floor (ffmpeg amix to WAV)" \
-    "$(awk "BEGIN { print $floor_rss / 1024 }")"
+echo "10-minute stereo 48 kHz stems, best of $RUNS; goals: us/floor <= 1.3"
+echo "(1.15 on video), sc/us >= 3 for the engine"
+table cpu
 echo
-echo "Loudness of the outputs, read by FFmpeg's ebur128 filter (target $TARGET LUFS, ceiling $CEIL dBTP):"
-echo "  dialogueduck, stems: $dd_ebu_meter"
-echo "  dialogueduck, video: $dd_video_meter"
-[ -z "$quick" ] && echo "  peer pipeline, stems: $peer_meter" &&
-    echo "  peer pipeline, video: $peer_video_meter"
-if [ -n "$presets" ]; then
+table wall
+echo
+echo "Parts on PCM in memory (CPU s): loudness meter $(get meter_s), with true"
+echo "peak $(get meter_tp_s) ($(get mix_true_peak_dbtp) dBTP; libebur128's true-peak"
+echo "mode $(get ebur128_tp_s) s, $(get ebur128_true_peak_dbtp) dBTP), limiter at -23 LUFS"
+echo "$(get limiter_-23_s), at -14 LUFS $(get limiter_-14_s) ($(get limiter_-14_limited_s) s limited)"
+if [ -z "$quick" ]; then
     echo
-    echo "7. Loudness presets on the 10-minute stems, read by FFmpeg's ebur128 (ceiling $CEIL dBTP):"
-    printf '%s' "$presets"
+    echo "Cost per audio hour and peak memory (--loudness ebu, FLAC in):"
+    for m in 10 60 120; do
+        eval "c=\$len${m}_cpu w=\$len${m}_wall rss=\$len${m}_rss"
+        printf '  %3d min: %7.2f s CPU (%6.2f s per audio hour), %7.2f s wall, %6.1f MiB\n' \
+            "$m" "$c" "$(awk "BEGIN { print $c * 60 / $m }")" "$w" \
+            "$(awk "BEGIN { print $rss / 1024 }")"
+    done
+    printf '  120 min to MOV: %.2f s CPU, %.1f MiB (goal < 64 MiB)\n' \
+        "$len120_mov_cpu" "$(awk "BEGIN { print $len120_mov_rss / 1024 }")"
 fi
+echo
+echo "Peak memory, 10 minutes: program $(awk "BEGIN { printf \"%.1f\", $dd_ebu_rss / 1024 }") MiB, video $(awk "BEGIN { printf \"%.1f\", $dd_video_rss / 1024 }") MiB, floor $(awk "BEGIN { printf \"%.1f\", $floor_rss / 1024 }") MiB"
+echo
+echo "Outputs read by FFmpeg's ebur128 (target $TARGET LUFS, ceiling $CEIL dBTP):"
+echo "  program ebu:       $dd_ebu_meter"
+echo "  program streaming: $dd_str_meter (target -16)"
+echo "  video:             $dd_video_meter"
+[ -z "$quick" ] && echo "  peer pipeline:     $peer_meter"
 if [ -n "$batch" ]; then
     echo
     echo "6. Batch (8 jobs of 1 minute):"
@@ -350,3 +350,4 @@ if [ -n "$batch" ]; then
         "one 1-second job, start to end" "$one_stats" \
         "$(awk "BEGIN { print $one_cpu * 1000 }")"
 fi
+exit 0

@@ -3,8 +3,14 @@
 # This file is part of dialogueduck (LGPL-2.1-or-later).
 #
 #   dlg10.flac, mus10.flac     10-minute stereo 48 kHz stems
-#   dlg10.f32, mus10.f32       the same decoded (raw float, for the engine)
-#   dlg120.flac, mus120.flac   2-hour stems (for peak memory)
+#   dlg10.wav, mus10.wav       the same as 16-bit WAV (the program's cases)
+#   cont10.wav                 the dialogue with a -54 dBFS room-tone bed:
+#                              continuous, no exact zeros
+#   half10.wav                 cont10 with every other 10 s exact zeros
+#                              (half digital silence, as editors export)
+#   *.f32                      the WAVs decoded (raw float, for the engine)
+#   dlg60.flac, mus60.flac     1-hour stems (cost per audio hour)
+#   dlg120.flac, mus120.flac   2-hour stems (cost per hour, peak memory)
 #   film10.mp4                 10-minute testsrc H.264 video with the two
 #                              stems as AAC tracks (dialogue a:0, music a:1)
 #   one.flac                   1-second stem (per-job start-up cost)
@@ -75,19 +81,44 @@ make_stems() {
     fi
     rm -f "$CACHE/dlg_pass.wav" "$CACHE/mus_pass.wav"
     for s in dlg mus; do
+        [ -f "$CACHE/${s}10.wav" ] || { ff -i "$CACHE/${s}10.flac" \
+            -c:a pcm_s16le "$CACHE/${s}10.tmp.wav" &&
+            mv "$CACHE/${s}10.tmp.wav" "$CACHE/${s}10.wav"; } ||
+            die "cannot build ${s}10.wav"
+    done
+    if [ ! -f "$CACHE/cont10.wav" ]; then
+        ff -i "$CACHE/dlg10.wav" \
+            -f lavfi -i anoisesrc=color=pink:amplitude=0.002:r=48000:seed=7 \
+            -filter_complex "[1]aformat=channel_layouts=stereo[n];[0][n]amix=inputs=2:normalize=0:duration=first" \
+            -c:a pcm_s16le "$CACHE/cont10.tmp.wav" &&
+            mv "$CACHE/cont10.tmp.wav" "$CACHE/cont10.wav" ||
+            die "cannot build cont10.wav"
+    fi
+    if [ ! -f "$CACHE/half10.wav" ]; then
+        ff -i "$CACHE/cont10.wav" -af "volume='lt(mod(t,20),10)':eval=frame" \
+            -c:a pcm_s16le "$CACHE/half10.tmp.wav" &&
+            mv "$CACHE/half10.tmp.wav" "$CACHE/half10.wav" ||
+            die "cannot build half10.wav"
+    fi
+    for s in dlg cont half mus; do
         if [ ! -f "$CACHE/${s}10.f32" ]; then
-            ff -i "$CACHE/${s}10.flac" -f f32le -ar 48000 -ac 2 \
+            ff -i "$CACHE/${s}10.wav" -f f32le -ar 48000 -ac 2 \
                 "$CACHE/${s}10.f32.tmp" &&
                 mv "$CACHE/${s}10.f32.tmp" "$CACHE/${s}10.f32" ||
-                die "cannot decode ${s}10.flac"
+                die "cannot decode ${s}10.wav"
         fi
-        if [ ! -f "$CACHE/${s}120.flac" ]; then
-            echo "bench: generating the 2-hour $s stem" >&2
-            ff -stream_loop 11 -i "$CACHE/${s}10.flac" -c:a flac \
-                -f flac "$CACHE/${s}120.flac.tmp" &&
-                mv "$CACHE/${s}120.flac.tmp" "$CACHE/${s}120.flac" ||
-                die "cannot build ${s}120.flac"
-        fi
+    done
+    for s in dlg mus; do
+        for h in 60:5 120:11; do
+            m=${h%:*} loops=${h#*:}
+            if [ ! -f "$CACHE/${s}$m.flac" ]; then
+                echo "bench: generating the $m-minute $s stem" >&2
+                ff -stream_loop "$loops" -i "$CACHE/${s}10.flac" -c:a flac \
+                    -f flac "$CACHE/${s}$m.flac.tmp" &&
+                    mv "$CACHE/${s}$m.flac.tmp" "$CACHE/${s}$m.flac" ||
+                    die "cannot build ${s}$m.flac"
+            fi
+        done
     done
     if [ ! -f "$CACHE/one.flac" ]; then
         ff -ss 30 -t 1 -i "$CACHE/dlg10.flac" "$CACHE/one.flac" ||

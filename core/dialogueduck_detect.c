@@ -36,7 +36,8 @@
  * - once confirmed, the onset walks back to where the energy first left the
  *   noise floor, which is where the first (often unvoiced) syllable starts;
  * - a line ends when its evidence stops: no hop over the floor that is
- *   within 1 s of voicing or a syllable nucleus, for a hangover of 250 ms.
+ *   within 1 s of voicing (read every 40 ms once the last evidence is
+ *   0.5 s old) or a syllable nucleus, for a hangover of 250 ms.
  */
 
 #include <math.h>
@@ -57,7 +58,8 @@
 #define TONAL_STEP    0.1    /* ... and so is one that moves less in 40 ms */
 #define HANGOVER_HOPS 25     /* hops without evidence that end a region */
 #define EVIDENCE_HOPS 100    /* hops a voiced hop or nucleus vouches for */
-#define VOICE_EVERY   4      /* in speech, voicing is read every 4th hop */
+#define VOICE_EVERY   4      /* in speech, voicing is read every 4th hop
+                                  once the last evidence is 0.5 s old */
 #define MS_SUB_HOPS   25     /* minimum statistics: sub-window length ... */
 #define MS_NSUB       6      /* ... and count (1.5 s) */
 #define MS_BIAS       1.0    /* dB from the minimum to the mean floor */
@@ -372,7 +374,9 @@ static int speech_goes_on(DDDetector *d, double e)
     track_nuclei(d, e, above);
     if (d->nuc_up && d->nuc_len == NUC_MIN_HOPS)
         d->last_evidence = h;
-    if (above && h % VOICE_EVERY == 0) {
+    /* voicing costs: read it only once the evidence is half spent */
+    if (above && h % VOICE_EVERY == 0 &&
+        h - d->last_evidence > EVIDENCE_HOPS / 2) {
         Voicing v = voiced_hop(d);
         /* a period that does not move is a tone, not a voice */
         if (v.voiced && fabs(v.lag - d->speech_lag) >= TONAL_STEP)

@@ -234,7 +234,7 @@ static void test_late_fade(void)
     Result r;
 
     dd_params_default(&p);
-    p.lookahead = 0.3; /* less than pre-roll + attack + confirmation */
+    p.lookahead = 0.2; /* less than attack + confirmation */
     add_voice(d, 3.0, 5.0, 0.1);
     r = analyze(&p, d, NULL, n);
     CHECK(r.nb == 1 && r.nb_kf >= 2, "%d regions, %d keyframes", r.nb,

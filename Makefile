@@ -113,9 +113,11 @@ $(BUILD)/$(PROG): $(BUILD)/tool/main.o $(BUILD)/libdd.a $(BUILD)/$(LIB).a
 $(PROG): $(BUILD)/$(PROG)
 	cp $(BUILD)/$(PROG) $@
 
-$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/check.h $(BUILD)/libdd.a $(BUILD)/$(LIB).a
+# Unit tests are white-box: they link the engine's objects, internal
+# functions included (the program and tests/lib/ see the public API only).
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/check.h $(BUILD)/libdd.a $(CORE_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libdd.a $(BUILD)/$(LIB).a $(PKG_LIBS) -lm
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libdd.a $(CORE_OBJS) $(PKG_LIBS) -lm
 
 unit: $(UNIT_BINS)
 

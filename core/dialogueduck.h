@@ -83,7 +83,14 @@ extern "C" {
 #define DD_BELOW_DEFAULT    0.0
 #define DD_LOOKAHEAD_MIN    0.0   /**< s */
 #define DD_LOOKAHEAD_MAX    2.0
-#define DD_LOOKAHEAD_DEFAULT 0.5
+#define DD_LOOKAHEAD_DEFAULT 0.5   /**< streaming (the filter): its latency */
+/**
+ * Default lookahead for a program that analyses the whole file before it
+ * renders (the dialogueduck program): latency does not bind it, and a line
+ * the detector confirms late (a whisper, a quiet first syllable) still gets
+ * its whole fade-down before the onset instead of a shortened one.
+ */
+#define DD_LOOKAHEAD_OFFLINE_DEFAULT 1.0
 #define DD_ATTACK_MIN       0.01  /**< s, fade-down duration */
 #define DD_ATTACK_MAX       2.0
 #define DD_ATTACK_DEFAULT   0.2

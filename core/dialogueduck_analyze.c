@@ -166,6 +166,8 @@ int dd_analyzer_feed_music(DDAnalyzer *a, const float *const *music,
         a->music_pos = (a->music_pos + 1) % MUSIC_HOPS;
         a->music_hop_acc = 0.0;
         a->music_hops++;
+        for (int c = 0; c < 2 * a->music_channels; c++)
+            dd_biquad_flush(&a->music_k[c]);
     }
     return DD_OK;
 }
@@ -251,6 +253,8 @@ static int end_of_hop(DDAnalyzer *a, const DDDetectEvent *ev)
     if (a->relative) {
         a->dlg_hop[(hops - 1) & 127] = a->dlg_hop_acc / a->hop;
         a->dlg_hop_acc = 0.0;
+        dd_biquad_flush(&a->dlg_k[0]);
+        dd_biquad_flush(&a->dlg_k[1]);
     }
     dd_planner_set_frontier(a->plan, hops * a->hop - a->delay);
     if ((ret = handle_event(a, ev, hops)) < 0)
@@ -339,8 +343,13 @@ int dd_analyzer_read_activity(DDAnalyzer *a, int64_t first, uint8_t *act,
     return count;
 }
 
-/* Internal access for the engine. */
+/* Internal access for the engine and the tests. */
 DDPlanner *dd_analyzer_planner(DDAnalyzer *a)
 {
     return a->plan;
+}
+
+const DDDetector *dd_analyzer_detector(const DDAnalyzer *a)
+{
+    return a->det;
 }

@@ -19,17 +19,25 @@
  */
 
 /*
- * Where is dialogue? Level alone is not enough: room tone, breaths and
- * clicks must not duck the music, quiet first syllables must. Per 10 ms hop:
+ * Where is dialogue? Level alone is not enough: room tone, hum, rings,
+ * breaths and clicks must not duck the music, quiet and whispered first
+ * syllables must. Evidence, per 10 ms hop:
  *
- * - speech-band (150 Hz - 4 kHz) energy against an adaptive noise floor
- *   makes a hop a candidate;
- * - voicing (normalized autocorrelation in the 70-400 Hz pitch range on a
- *   1 kHz low-passed, decimated signal) confirms speech: breaths, noise
- *   bursts and clicks are not periodic;
+ * - the noise floor is the minimum of the speech-band (150 Hz - 4 kHz)
+ *   energy over the last 1.5 s (minimum statistics), learned all the time,
+ *   inside lines too: hum, buzz or HVAC that starts mid-line becomes floor
+ *   within 1.5 s; a hop well over the floor is a candidate;
+ * - voicing (normalized autocorrelation in the 70-500 Hz pitch range on a
+ *   1 kHz low-passed, decimated signal) confirms speech when the pitch
+ *   moves: rings, alarms and beeps are periodic at a fixed period;
+ * - syllabic rhythm confirms unvoiced speech (whispers): two energy nuclei
+ *   of at least 80 ms, 0.12-0.5 s apart (2-8 Hz); a breath or a click is
+ *   one nucleus or too short;
  * - once confirmed, the onset walks back to where the energy first left the
  *   noise floor, which is where the first (often unvoiced) syllable starts;
- * - the region ends after a hangover of hops near the floor.
+ * - a line ends when its evidence stops: no hop over the floor that is
+ *   within 1 s of voicing (read every 40 ms once the last evidence is
+ *   0.5 s old) or a syllable nucleus, for a hangover of 250 ms.
  */
 
 #include <math.h>
@@ -40,17 +48,33 @@
 #define VBUF          1024   /* decimated voicing samples kept (power of 2) */
 #define EBUF          128    /* hop energies kept for walk-back (power of 2) */
 #define ON_SNR        8.0    /* dB over the floor: candidate hop */
-#define WALK_SNR      2.0    /* dB over the floor: still part of the onset */
-#define WALK_GAP      3      /* hops under that margin the walk-back crosses */
+#define WALK_SNR      1.0    /* dB over the floor: still part of the onset */
+#define WALK_GAP      5      /* hops under that margin the walk-back crosses */
 #define OFF_SNR       6.0    /* dB over the floor: speech goes on */
 #define VOICED_CORR   0.5    /* normalized autocorrelation peak: voiced */
 #define CONFIRM_HOPS  4      /* voiced candidate hops ... */
 #define CONFIRM_SPAN  8      /* ... within this many hops confirm speech */
-#define HANGOVER_HOPS 25     /* hops near the floor that end a region */
-#define FLOOR_RISE    0.02   /* dB per hop the floor may rise out of speech */
-#define FLOOR_RISE_SPEECH 0.002
-#define FLOOR_FALL    0.5    /* fraction of the way down per hop */
+#define TONAL_SPREAD  0.35   /* decimated samples: a pitch this steady is a tone */
+#define TONAL_STEP    0.1    /* ... and so is one that moves less in 40 ms */
+#define HANGOVER_HOPS 25     /* hops without evidence that end a region */
+#define EVIDENCE_HOPS 100    /* hops a voiced hop or nucleus vouches for */
+#define VOICE_EVERY   4      /* in speech, voicing is read every 4th hop
+                                  once the last evidence is 0.5 s old */
+#define MS_SUB_HOPS   25     /* minimum statistics: sub-window length ... */
+#define MS_NSUB       6      /* ... and count (1.5 s) */
+#define MS_BIAS       1.0    /* dB from the minimum to the mean floor */
+#define NUC_RISE      6.0    /* dB over the last valley: a nucleus starts */
+#define NUC_FALL      6.0    /* dB under its peak: it ends */
+#define NUC_MIN_HOPS  8      /* candidate hops a nucleus needs (80 ms) */
+#define SYL_MIN_HOPS  12     /* nuclei this close are one syllable (8 Hz) */
+#define SYL_MAX_HOPS  50     /* and this far apart unrelated (2 Hz) */
+#define SMOOTH_HOPS   4      /* the floor reads 40 ms means (2 mains periods) */
 #define ENERGY_MIN_DB -120.0
+
+typedef struct Voicing {
+    int voiced;
+    double lag;                /* pitch period, decimated samples */
+} Voicing;
 
 struct DDDetector {
     int hop, pos;              /* samples per hop, position in the hop */
@@ -71,11 +95,24 @@ struct DDDetector {
 
     double acc;                /* band energy accumulated in this hop */
     double floor_db;
+    double ms_min[MS_NSUB];    /* minima of the last sub-windows */
+    double ms_cur;             /* minimum of the current sub-window */
+    int ms_pos, ms_n;
     double energy[EBUF];       /* band energy per hop, dB */
+    double lin[SMOOTH_HOPS];   /* the last hop energies, linear */
     unsigned voiced_bits;      /* voiced candidate flags, newest in bit 0 */
+    double lags[CONFIRM_SPAN]; /* their pitch periods */
+
+    int nuc_up, nuc_len;       /* syllable nuclei: in one, its length */
+    int64_t nuc_start, nuc_prev_start, nuc_onset; /* where they rose */
+    double nuc_peak, nuc_valley;
+    int64_t nuc_last;          /* hop the last nucleus was counted */
+    int nuc_new;               /* 1: a second nucleus in rhythm this hop */
 
     int in_speech;
-    int64_t last_above;        /* last hop above OFF_SNR in speech */
+    int64_t last_above;        /* last hop with evidence in speech */
+    int64_t last_evidence;     /* last voiced hop or nucleus in speech */
+    double speech_lag;         /* pitch period of the last voiced check */
     int64_t prev_end;          /* end hop of the previous region */
 };
 
@@ -105,14 +142,18 @@ int dd_detector_create(DDDetector **out, int sample_rate, double threshold,
     dd_biquad_lowpass(&d->voice_lp1, 1000.0, 0.5412, vrate);
     dd_biquad_lowpass(&d->voice_lp2, 1000.0, 1.3066, vrate);
     d->win = vrate * 3 / 100;
-    d->lag_min = vrate / 400;
+    d->lag_min = vrate / 500;
     d->lag_max = vrate / 70;
     if (d->lag_min < 1)
         d->lag_min = 1;
     if (d->win + d->lag_max > VBUF)
         d->lag_max = VBUF - d->win;
     d->floor_db = threshold;
+    d->ms_cur = threshold;
+    for (int i = 0; i < MS_NSUB; i++)
+        d->ms_min[i] = threshold;
     d->prev_end = -1;
+    d->nuc_last = INT64_MIN / 2;
     for (int i = 0; i < EBUF; i++)
         d->energy[i] = ENERGY_MIN_DB;
     *out = d;
@@ -140,13 +181,35 @@ int dd_detector_in_speech(const DDDetector *d)
     return d->in_speech;
 }
 
+/* Normalized correlation of the window with its copy k samples later;
+ * e1 is the energy of that copy. */
+static double lag_corr(const DDDetector *d, unsigned start, int k,
+                       double e0, double e1)
+{
+    double xy = 0.0;
+
+    for (int n = 0; n < d->win; n++)
+        xy += (double)d->vbuf[(start + n) & (VBUF - 1)] *
+              d->vbuf[(start + n + k) & (VBUF - 1)];
+    return xy > 0.0 && e1 > 0.0 ? xy / sqrt(e0 * e1) : 0.0;
+}
+
+/* Peak position of three neighbouring values, relative to the middle. */
+static double parabola(double a, double b, double c)
+{
+    double den = a - 2.0 * b + c;
+
+    return den < 0.0 ? 0.5 * (a - c) / den : 0.0;
+}
+
 /* Whether the newest win + lag_max decimated samples are periodic in the
- * pitch range: some lag's normalized autocorrelation exceeds VOICED_CORR.
- * Only the answer matters, so the scan stops at the first such lag. */
-static int voiced_hop(const DDDetector *d)
+ * pitch range, and the period: the first correlation peak over
+ * VOICED_CORR (the scan stops there), refined to a fraction of a sample. */
+static Voicing voiced_hop(const DDDetector *d)
 {
     unsigned start = d->vpos - d->win - d->lag_max;
-    double e0 = 0.0, e1 = 0.0;
+    double e0 = 0.0, e1 = 0.0, c1 = 0.0, c2 = 0.0;
+    Voicing v = { 0, 0.0 };
 
     for (int n = 0; n < d->win; n++) {
         double x = d->vbuf[(start + n) & (VBUF - 1)];
@@ -155,22 +218,27 @@ static int voiced_hop(const DDDetector *d)
         e1 += y * y;
     }
     if (e0 <= 0.0)
-        return 0;
+        return v;
     for (int k = d->lag_min; k <= d->lag_max; k++) {
-        double xy = 0.0;
-        for (int n = 0; n < d->win; n++)
-            xy += (double)d->vbuf[(start + n) & (VBUF - 1)] *
-                  d->vbuf[(start + n + k) & (VBUF - 1)];
-        if (xy > 0.0 && e1 > 0.0 && xy > VOICED_CORR * sqrt(e0 * e1))
-            return 1;
-        /* slide the lagged window's energy by one sample */
-        {
-            double out = d->vbuf[(start + k) & (VBUF - 1)];
-            double in  = d->vbuf[(start + k + d->win) & (VBUF - 1)];
-            e1 += in * in - out * out;
+        double c = lag_corr(d, start, k, e0, e1);
+        double out = d->vbuf[(start + k) & (VBUF - 1)];
+        double in  = d->vbuf[(start + k + d->win) & (VBUF - 1)];
+
+        if (v.voiced && c < c1) {
+            v.lag = k - 1 + parabola(c2, c1, c);
+            return v;
         }
+        if (c > VOICED_CORR && !v.voiced) {
+            v.voiced = 1;
+            v.lag = k;
+        }
+        c2 = c1;
+        c1 = c;
+        e1 += in * in - out * out; /* slide the lagged window by one */
     }
-    return 0;
+    if (v.voiced)
+        v.lag = d->lag_max;
+    return v;
 }
 
 static int popcount(unsigned v)
@@ -186,6 +254,21 @@ static double hop_energy(const DDDetector *d, int64_t hop)
     return d->energy[hop & (EBUF - 1)];
 }
 
+/* Energy around a hop, dB: the mean of SMOOTH_HOPS hops from one before
+ * it (none after last). A hop belongs to the onset when both it and this
+ * mean are over the floor: buzz that peaks within single hops does not. */
+static double walk_energy(const DDDetector *d, int64_t hop, int64_t last)
+{
+    double sum = 0.0;
+    int n = 0;
+
+    for (int64_t h = hop - 1; h < hop - 1 + SMOOTH_HOPS && h <= last; h++) {
+        sum += pow(10.0, hop_energy(d, h) / 10.0);
+        n++;
+    }
+    return 10.0 * log10(sum / n);
+}
+
 /* Walk back from the confirming hop to where the energy left the floor.
  * A soft first consonant flickers around the floor: a dip of up to
  * WALK_GAP hops does not stop the walk. */
@@ -198,16 +281,150 @@ static int64_t walk_back(const DDDetector *d, int64_t confirm)
     if (limit < 0)
         limit = 0;
     for (h = confirm - 1; h >= limit && onset - h <= WALK_GAP + 1; h--)
-        if (hop_energy(d, h) > d->floor_db + WALK_SNR)
+        if (fmin(hop_energy(d, h), walk_energy(d, h, confirm)) >
+            d->floor_db + WALK_SNR)
             onset = h;
     return onset;
+}
+
+/* Minimum statistics: the floor is the lowest hop energy of the last
+ * MS_NSUB sub-windows and the current one, plus the bias of a minimum. */
+static void update_floor(DDDetector *d, double e)
+{
+    double m;
+
+    if (e < d->ms_cur)
+        d->ms_cur = e;
+    m = d->ms_cur;
+    for (int i = 0; i < MS_NSUB; i++)
+        m = fmin(m, d->ms_min[i]);
+    d->floor_db = fmax(m + MS_BIAS, ENERGY_MIN_DB);
+    if (++d->ms_n >= MS_SUB_HOPS) {
+        d->ms_min[d->ms_pos] = d->ms_cur;
+        d->ms_pos = (d->ms_pos + 1) % MS_NSUB;
+        d->ms_cur = e;
+        d->ms_n = 0;
+    }
+}
+
+/* Syllable nuclei: energy humps NUC_RISE over the last valley with at
+ * least NUC_MIN_HOPS candidate (and, out of speech, unvoiced) hops. Sets
+ * nuc_new when a nucleus completes SYL_MIN..SYL_MAX hops after the last. */
+static void track_nuclei(DDDetector *d, double e, int counts)
+{
+    d->nuc_new = 0;
+    if (!d->nuc_up) {
+        d->nuc_valley = fmin(d->nuc_valley, e);
+        if (counts && e > d->nuc_valley + NUC_RISE) {
+            d->nuc_up = 1;
+            d->nuc_len = 0;
+            d->nuc_peak = e;
+            d->nuc_start = d->hops;
+        }
+    } else if (e < d->nuc_peak - NUC_FALL) {
+        d->nuc_up = 0;
+        d->nuc_valley = e;
+    } else {
+        d->nuc_peak = fmax(d->nuc_peak, e);
+        if (counts && ++d->nuc_len == NUC_MIN_HOPS) {
+            int64_t gap = d->hops - d->nuc_last;
+            d->nuc_new = gap >= SYL_MIN_HOPS && gap <= SYL_MAX_HOPS;
+            d->nuc_last = d->hops;
+            d->nuc_onset = d->nuc_prev_start;
+            d->nuc_prev_start = d->nuc_start;
+        }
+    }
+}
+
+/* Voiced candidates whose pitch moves: a fixed period is a ring or a beep. */
+static int pitch_moves(const DDDetector *d)
+{
+    double lo = 1e9, hi = -1e9;
+
+    for (int i = 0; i < CONFIRM_SPAN; i++)
+        if (d->voiced_bits >> i & 1) {
+            lo = fmin(lo, d->lags[i]);
+            hi = fmax(hi, d->lags[i]);
+        }
+    return hi - lo >= TONAL_SPREAD;
+}
+
+/* Out of speech: does this hop confirm a line? */
+static int confirm_hop(DDDetector *d, double e, int candidate)
+{
+    Voicing v = { 0, 0.0 };
+
+    if (candidate)
+        v = voiced_hop(d);
+    d->voiced_bits = (d->voiced_bits << 1 | v.voiced) &
+                     ((1u << CONFIRM_SPAN) - 1);
+    memmove(d->lags + 1, d->lags, (CONFIRM_SPAN - 1) * sizeof(*d->lags));
+    d->lags[0] = v.lag;
+    track_nuclei(d, e, candidate && !v.voiced);
+    return (popcount(d->voiced_bits) >= CONFIRM_HOPS && pitch_moves(d)) ||
+           d->nuc_new;
+}
+
+/* In speech: is there still evidence at this hop? */
+static int speech_goes_on(DDDetector *d, double e)
+{
+    int64_t h = d->hops;
+    int above = e > d->floor_db + OFF_SNR;
+
+    track_nuclei(d, e, above);
+    if (d->nuc_up && d->nuc_len == NUC_MIN_HOPS)
+        d->last_evidence = h;
+    /* voicing costs: read it only once the evidence is half spent */
+    if (above && h % VOICE_EVERY == 0 &&
+        h - d->last_evidence > EVIDENCE_HOPS / 2) {
+        Voicing v = voiced_hop(d);
+        /* a period that does not move is a tone, not a voice */
+        if (v.voiced && fabs(v.lag - d->speech_lag) >= TONAL_STEP)
+            d->last_evidence = h;
+        if (v.voiced)
+            d->speech_lag = v.lag;
+    }
+    return above && h - d->last_evidence <= EVIDENCE_HOPS;
+}
+
+/* A line confirmed by voicing walks back from here, one confirmed by its
+ * rhythm from the rise of its first nucleus. */
+static void start_region(DDDetector *d, DDDetectEvent *ev)
+{
+    int64_t from = d->nuc_new ? d->nuc_onset : d->hops;
+
+    d->in_speech = 1;
+    d->last_above = d->last_evidence = d->hops;
+    d->voiced_bits = 0;
+    ev->onset = 1;
+    ev->onset_hop = walk_back(d, from);
+}
+
+static void end_region(DDDetector *d, DDDetectEvent *ev)
+{
+    d->in_speech = 0;
+    d->prev_end = d->last_above + 1;
+    ev->offset = 1;
+    ev->end_hop = d->prev_end;
+}
+
+static void flush_state(DDDetector *d)
+{
+    dd_biquad_flush(&d->band_hp);
+    dd_biquad_flush(&d->band_lp);
+    dd_biquad_flush(&d->voice_lp1);
+    dd_biquad_flush(&d->voice_lp2);
 }
 
 static void end_hop(DDDetector *d, DDDetectEvent *ev)
 {
     int64_t h = d->hops;
-    double e = 10.0 * log10(d->acc / (d->acc_n ? d->acc_n : 1) + 1e-12);
-    int candidate, voiced = 0;
+    double lin = d->acc / (d->acc_n ? d->acc_n : 1), mean = 0.0;
+    double e = 10.0 * log10(lin + 1e-12);
+
+    d->lin[h % SMOOTH_HOPS] = lin;
+    for (int i = 0; i < SMOOTH_HOPS; i++)
+        mean += d->lin[i] / SMOOTH_HOPS;
 
     if (e < ENERGY_MIN_DB)
         e = ENERGY_MIN_DB;
@@ -216,36 +433,17 @@ static void end_hop(DDDetector *d, DDDetectEvent *ev)
     d->acc_n = 0;
     memset(ev, 0, sizeof(*ev));
 
-    candidate = e > d->floor_db + ON_SNR && e > d->threshold;
     if (!d->in_speech) {
-        if (candidate)
-            voiced = voiced_hop(d);
-        d->voiced_bits = (d->voiced_bits << 1 | voiced) &
-                         ((1u << CONFIRM_SPAN) - 1);
-        if (popcount(d->voiced_bits) >= CONFIRM_HOPS) {
-            d->in_speech = 1;
-            d->last_above = h;
-            d->voiced_bits = 0;
-            ev->onset = 1;
-            ev->onset_hop = walk_back(d, h);
-        }
-    } else if (e > d->floor_db + OFF_SNR) {
+        int candidate = e > d->floor_db + ON_SNR && e > d->threshold;
+        if (confirm_hop(d, e, candidate))
+            start_region(d, ev);
+    } else if (speech_goes_on(d, e)) {
         d->last_above = h;
     } else if (h - d->last_above >= HANGOVER_HOPS) {
-        d->in_speech = 0;
-        d->prev_end = d->last_above + 1;
-        ev->offset = 1;
-        ev->end_hop = d->prev_end;
+        end_region(d, ev);
     }
-
-    /* The floor follows quiet hops down quickly and creeps up slowly, more
-     * slowly still inside speech so that a long line does not lift it. */
-    if (e < d->floor_db)
-        d->floor_db += FLOOR_FALL * (e - d->floor_db);
-    else
-        d->floor_db += d->in_speech ? FLOOR_RISE_SPEECH : FLOOR_RISE;
-    if (d->floor_db < ENERGY_MIN_DB)
-        d->floor_db = ENERGY_MIN_DB;
+    update_floor(d, fmax(10.0 * log10(mean + 1e-12), ENERGY_MIN_DB));
+    flush_state(d);
     d->hops++;
 }
 
@@ -302,10 +500,25 @@ int dd_detector_process(DDDetector *d, const float *x, int n,
 void dd_detector_finish(DDDetector *d, DDDetectEvent *ev)
 {
     memset(ev, 0, sizeof(*ev));
-    if (d->in_speech) {
-        d->in_speech = 0;
-        d->prev_end = d->last_above + 1;
-        ev->offset = 1;
-        ev->end_hop = d->prev_end;
-    }
+    if (d->in_speech)
+        end_region(d, ev);
+}
+
+static int subnormal(double v)
+{
+    return fpclassify(v) == FP_SUBNORMAL;
+}
+
+int dd_detector_subnormal_state(const DDDetector *d)
+{
+    const DDBiquad *f[4] = { &d->band_hp, &d->band_lp,
+                             &d->voice_lp1, &d->voice_lp2 };
+    int n = subnormal(d->acc) + subnormal(d->band_acc) +
+            subnormal(d->decim_acc);
+
+    for (int i = 0; i < 4; i++)
+        n += subnormal(f[i]->z1) + subnormal(f[i]->z2);
+    for (int i = 0; i < VBUF; i++)
+        n += fpclassify(d->vbuf[i]) == FP_SUBNORMAL;
+    return n;
 }

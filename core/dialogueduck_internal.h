@@ -54,6 +54,26 @@ static inline double dd_biquad_run(DDBiquad *f, double x)
     return y;
 }
 
+/*
+ * IIR state left to decay on exact zeros (digital silence between clips)
+ * turns subnormal, and subnormal arithmetic is 10-100 times slower. Once
+ * per hop, state under DD_FLUSH (-400 dB, nothing any output can show) is
+ * set to exact zero instead; the caller's FP environment is never touched.
+ */
+#define DD_FLUSH 1e-20
+
+static inline void dd_flush(double *v)
+{
+    if (*v < DD_FLUSH && *v > -DD_FLUSH)
+        *v = 0.0;
+}
+
+static inline void dd_biquad_flush(DDBiquad *f)
+{
+    dd_flush(&f->z1);
+    dd_flush(&f->z2);
+}
+
 /* ---- detector: dialogue -> speech regions --------------------------- */
 
 typedef struct DDDetector DDDetector;
@@ -80,6 +100,9 @@ int dd_detector_process(DDDetector *d, const float *x, int n,
 void dd_detector_finish(DDDetector *d, DDDetectEvent *ev);
 int64_t dd_detector_hops(const DDDetector *d);
 int dd_detector_in_speech(const DDDetector *d);
+/* Count of the detector's filter and accumulator state values that are
+ * subnormal (for the test that digital silence leaves none). */
+int dd_detector_subnormal_state(const DDDetector *d);
 
 /* ---- planner: regions -> keyframes ---------------------------------- */
 
@@ -120,6 +143,7 @@ void dd_band_split_free(DDBandSplit **b, const DDAllocator *al);
 /* ---- analyzer internals for the engine ------------------------------- */
 
 DDPlanner *dd_analyzer_planner(DDAnalyzer *a);
+const DDDetector *dd_analyzer_detector(const DDAnalyzer *a);
 int dd_analyzer_set_params(DDAnalyzer *a, const DDParams *p);
 
 #endif /* DIALOGUEDUCK_INTERNAL_H */

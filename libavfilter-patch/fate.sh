@@ -151,7 +151,7 @@ equivalence() {
         fi
     fi
     diff_tool || { fail "$BRANCH: equivalence: cannot build the comparator"; return; }
-    voice='0.2*(sin(2*PI*140*t)+0.7*sin(2*PI*280*t)+0.5*sin(2*PI*420*t)+0.3*sin(2*PI*840*t))*(0.6+0.4*sin(2*PI*4*t))'
+    voice='0.2*(sin(2*PI*140*(t-0.0042*cos(6*PI*t)))+0.7*sin(2*PI*280*(t-0.0042*cos(6*PI*t)))+0.5*sin(2*PI*420*(t-0.0042*cos(6*PI*t)))+0.3*sin(2*PI*840*(t-0.0042*cos(6*PI*t))))*(0.6+0.4*sin(2*PI*4*t))'
     lines='(between(t,1,3.2)+between(t,3.6,5)+between(t,9,11.5)+between(t,15,16))'
     "$ff" -nostdin -v error -y -filter_complex \
         "aevalsrc='0.2*sin(2*PI*220*t)+0.1*sin(2*PI*3000*t)|0.2*sin(2*PI*330*t)+0.05*sin(2*PI*60*t)':s=48000:d=20" \
@@ -230,8 +230,8 @@ compare_runs() {
 # by pan as the program's bus does (libswresample's matrix).
 placement() {
     ff=$1 d=$2
-    v='0.1*(sin(2*PI*140*t)+0.7*sin(2*PI*280*t)+0.5*sin(2*PI*420*t))*(0.6+0.4*sin(2*PI*4*t))*(between(t,1,3.2)+between(t,9,11.5))'
-    w='0.1*(sin(2*PI*170*t)+0.6*sin(2*PI*340*t))*(0.6+0.4*sin(2*PI*5*t))*(between(t,2,4)+between(t,6,8))'
+    v='0.1*(sin(2*PI*140*(t-0.0042*cos(6*PI*t)))+0.7*sin(2*PI*280*(t-0.0042*cos(6*PI*t)))+0.5*sin(2*PI*420*(t-0.0042*cos(6*PI*t))))*(0.6+0.4*sin(2*PI*4*t))*(between(t,1,3.2)+between(t,9,11.5))'
+    w='0.1*(sin(2*PI*170*(t-0.0042*cos(6*PI*t)))+0.6*sin(2*PI*340*(t-0.0042*cos(6*PI*t))))*(0.6+0.4*sin(2*PI*5*t))*(between(t,2,4)+between(t,6,8))'
     q='0.01*sin(2*PI*2000*t)'
     for s in "m1|mono|0.1*sin(2*PI*220*t)" \
              "m2|stereo|0.1*sin(2*PI*220*t)|0.1*sin(2*PI*330*t)" \

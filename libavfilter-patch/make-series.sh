@@ -193,6 +193,13 @@ for the standalone program. A stream that starts inside a line (after a
 seek) starts ducked; the references of the tests changed by that, by the
 longest default and by the timeline ramp were regenerated.
 
+The detector tells speech from other sounds by evidence, not level: a
+noise floor learned all the time (minimum statistics, inside lines too), a
+pitch that must move (rings, beeps and hum have a fixed one), syllabic
+rhythm for whispers, and a line ends when that evidence stops. A fade that
+has to start late is shortened to end at the onset. The engine's output
+changed with it: every reference was regenerated.
+
 Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"
 
 FATE_MSG="fate/filter-audio: add dialogueduck tests
@@ -203,7 +210,9 @@ centre), a command mid-stream and one for an option that cannot change,
 the timeline and its ramps, the metadata read back with ffprobe, a stream
 starting inside a line, timestamp gaps in both inputs with a delayed
 dialogue, and dialogue or music ending first with each duration mode. The
-sources are aevalsrc and tests/data/asynth-44100-2.wav.
+sources are aevalsrc and tests/data/asynth-44100-2.wav; the synthetic voice
+glides in pitch (+-8 % at 3 Hz) as speech does, since the detector takes a
+fixed pitch for a ring or a beep.
 
 Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"
 

@@ -26,7 +26,7 @@ if [ -r "$SPEECH/goforward.raw" ] && [ -r "$SPEECH/numbers.raw" ] &&
 else
     echo "demo: pocketsphinx-testdata not installed; using a synthetic voice"
     on="between(t\\,2\\,4.5)+between(t\\,7\\,10)+between(t\\,13.5\\,16)"
-    $FF -f lavfi -i "aevalsrc=0.3*pow(abs(sin(2*PI*120*t))\\,8)*(0.6+0.4*sin(2*PI*4*t))*($on):s=16000:d=18" lines.wav
+    $FF -f lavfi -i "aevalsrc=0.3*pow(abs(sin(2*PI*120*(t-0.0042*cos(6*PI*t))))\\,8)*(0.6+0.4*sin(2*PI*4*(t-0.0042*cos(6*PI*t))))*($on):s=16000:d=18" lines.wav
 fi
 $FF -i lines.wav \
     -f lavfi -i "anoisesrc=seed=7:d=20:c=pink:a=0.003:r=16000" \

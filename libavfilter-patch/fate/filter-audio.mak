@@ -1,6 +1,6 @@
 # dialogueduck: music from tests/data or aevalsrc, a synthetic voice (a
 # 140 Hz harmonic series with a syllable-rate envelope) in three phrases.
-DIALOGUEDUCK_VOICE = 0.2*(sin(2*PI*140*t)+0.7*sin(2*PI*280*t)+0.5*sin(2*PI*420*t)+0.3*sin(2*PI*840*t)+0.2*sin(2*PI*1260*t))*(0.6+0.4*sin(2*PI*4*t))
+DIALOGUEDUCK_VOICE = 0.2*(sin(2*PI*140*(t-0.0042*cos(6*PI*t)))+0.7*sin(2*PI*280*(t-0.0042*cos(6*PI*t)))+0.5*sin(2*PI*420*(t-0.0042*cos(6*PI*t)))+0.3*sin(2*PI*840*(t-0.0042*cos(6*PI*t)))+0.2*sin(2*PI*1260*(t-0.0042*cos(6*PI*t))))*(0.6+0.4*sin(2*PI*4*t))
 DIALOGUEDUCK_LINES = (between(t\,0.8\,2.2)+between(t\,2.6\,3.4)+between(t\,4.4\,5.0))
 DIALOGUEDUCK_SPEECH = $(DIALOGUEDUCK_VOICE)*$(DIALOGUEDUCK_LINES)
 DIALOGUEDUCK_MONO = aevalsrc=$(DIALOGUEDUCK_SPEECH):s=44100:d=6,aresample

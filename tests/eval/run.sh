@@ -56,6 +56,8 @@ package_of() {
     /usr/share/games/lincity-ng/*)    echo lincity-ng-data ;;
     /usr/share/games/frozen-bubble/*) echo frozen-bubble-data ;;
     /usr/share/games/pingus/*)        echo pingus-data ;;
+    /usr/share/sounds/freedesktop/*)  echo sound-theme-freedesktop ;;
+    /usr/bin/espeak-ng)               echo espeak-ng ;;
     *)                                echo "(unknown)" ;;
     esac
 }
@@ -97,6 +99,7 @@ to_f32() { # IN OUT CH
 
 # Finds a clip token (as written in a .scene file) under SPEECH_DIRS.
 clip_path() {
+    case "$1" in /*) echo "$1"; return ;; esac
     for d in $SPEECH_DIRS; do
         [ -f "$d/$1" ] && { echo "$d/$1"; return; }
     done
@@ -107,19 +110,49 @@ clip_path() {
     esac
 }
 
-# Decodes every clip a scene names into $OUT/clips/<token with / -> _>.f32
+# The recordings a scene names: phrase clips, events between lines, beds.
+clip_tokens() { # SPEC
+    sed -n 's/^phrase //p' "$1"
+    sed -n 's/^gap [^ ]* event \([^ ]*\) .*/\1/p' "$1"
+    sed -n 's/^bed \([^ ]*\) .*/\1/p' "$1"
+}
+
+# Decodes one token to raw float 48 kHz mono: a clip under SPEECH_DIRS,
+# an absolute path, child:CLIP (the clip 1.4x higher in pitch and
+# formants, a child's register), or tts:VOICE:TEXT (espeak-ng speech, for
+# languages no recording covers; _ for spaces).
+decode_token() { # TOKEN OUT
+    af=anull
+    case "$1" in
+    tts:*)
+        need_file /usr/bin/espeak-ng
+        voice=${1#tts:}; voice=${voice%%:*}
+        text=$(echo "${1#tts:*:}" | tr _ ' ')
+        espeak-ng -v "$voice" -s 150 -w "$2.wav" "$text" ||
+            die "espeak-ng failed on $1"
+        to_f32 "$2.wav" "$2" 1
+        rm -f "$2.wav"
+        return ;;
+    child:*) src=$(clip_path "${1#child:}")
+             af="aresample=16000,asetrate=22400" ;;
+    /*) src=$1 ;;
+    *) src=$(clip_path "$1") ;;
+    esac
+    need_file "$src"
+    case "$src" in
+    *.raw) ff -f s16le -ar 16000 -ac 1 -i "$src" -af "$af" -ac 1 -ar 48000 \
+               -f f32le "$2" ;;
+    *) ff -i "$src" -af "$af" -ac 1 -ar 48000 -f f32le "$2" ;;
+    esac || die "cannot decode $src"
+}
+
+# Decodes every recording a scene names into $OUT/clips/<token with / -> _>.f32
 decode_clips() { # SPEC
-    for tok in $(sed -n 's/^phrase //p' "$1"); do
-        case "$tok" in *=*) continue ;; esac
+    for tok in $(clip_tokens "$1"); do
+        case "$tok" in *=*|whisper) continue ;; esac
         flat=$(echo "$tok" | tr / _)
         [ -s "$OUT/clips/$flat.f32" ] && continue
-        src=$(clip_path "$tok")
-        need_file "$src"
-        case "$src" in
-        *.raw) ff -f s16le -ar 16000 -ac 1 -i "$src" -ar 48000 -f f32le \
-                   "$OUT/clips/$flat.f32" || die "cannot decode $src" ;;
-        *) to_f32 "$src" "$OUT/clips/$flat.f32" 1 ;;
-        esac
+        decode_token "$tok" "$OUT/clips/$flat.f32"
     done
 }
 
@@ -158,15 +191,18 @@ run_sidechain() { # DIR SETTINGS OUT
         -c:a pcm_f32le "$3" || die "sidechaincompress failed on $1"
 }
 
-scenes=
-for spec in ${EVAL_SCENES:-tests/eval/scenes/*.scene}; do
-    [ -f "$spec" ] || die "no scene file $spec"
-    name=$(basename "$spec" .scene)
-    echo "building scene $name: $(spec_value "$spec" title)" >&2
-    build_scene "$spec" "$OUT/$name"
-    cp "$spec" "$OUT/$name/scene.spec" || die "cannot copy $spec"
-    scenes="$scenes $name"
-done
+# Builds the scenes of one set; their names go to $scenes.
+build_set() { # SPEC...
+    scenes=
+    for spec; do
+        [ -f "$spec" ] || die "no scene file $spec"
+        name=$(basename "$spec" .scene)
+        echo "building scene $name: $(spec_value "$spec" title)" >&2
+        build_scene "$spec" "$OUT/$name"
+        cp "$spec" "$OUT/$name/scene.spec" || die "cannot copy $spec"
+        scenes="$scenes $name"
+    done
+}
 
 # Per phrase: how far the detected region starts and ends from the truth
 # (positive: late); regions that overlap no phrase are false detections.
@@ -198,6 +234,7 @@ region_report() { # DIR
 }
 
 if [ -n "$selftest" ]; then
+    build_set ${EVAL_SCENES:-tests/eval/scenes/*.scene}
     . tests/eval/selftest.sh
     exit $?
 fi
@@ -209,43 +246,50 @@ else
     echo "eval: $DD not built (make): scoring stock FFmpeg only" >&2
 fi
 
-args_dd= args_engine= args_lo= args_hi= args_a= args_b=
-for name in $scenes; do
-    dir=$OUT/$name
-    if [ -n "$have_dd" ]; then
-        rm -f "$dir/dd.wav"
-        "$DD" -d "$dir/dialogue.wav" -m "$dir/music.wav" \
-            --music-out "$dir/dd.wav" --loudness off -y -q ||
-            die "dialogueduck failed on scene $name"
-        to_f32 "$dir/dd.wav" "$dir/dd.f32" 2
-        args_dd="$args_dd $dir/truth.txt $dir/original.f32 $dir/dd.f32"
-    fi
-    ch=$(spec_value "$dir/scene.spec" dialogue_channels)
-    ff -i "$dir/dialogue.wav" -ar 48000 -f f32le "$dir/dialogue48.f32" ||
-        die "cannot decode $dir/dialogue.wav"
-    if [ -n "$have_engine" ]; then
-        "$OUT/engine_run" "$ch" "$dir/dialogue48.f32" "$dir/original.f32" \
-            "$dir/engine.f32" || die "engine_run failed on scene $name"
-        args_engine="$args_engine $dir/truth.txt $dir/original.f32 $dir/engine.f32"
-        [ -n "$verbose" ] && "$OUT/engine_run" --regions "$ch" \
-            "$dir/dialogue48.f32" > "$dir/regions.txt"
-    fi
-    for thr in $LEVEL_LO $LEVEL_HI; do
-        "$OUT/level_duck" $thr $DEPTH "$ch" "$dir/dialogue48.f32" \
-            "$dir/original.f32" "$dir/level$thr.f32" ||
-            die "level_duck failed"
+# Runs every system on one set of scenes and prints its tables.
+run_set() { # LABEL SPEC...
+    label=$1
+    shift
+    build_set "$@"
+    echo
+    echo "######## scene set: $label"
+    args_dd= args_engine= args_lo= args_hi= args_a= args_b=
+    for name in $scenes; do
+        dir=$OUT/$name
+        if [ -n "$have_dd" ]; then
+            rm -f "$dir/dd.wav"
+            "$DD" -d "$dir/dialogue.wav" -m "$dir/music.wav" \
+                --music-out "$dir/dd.wav" --loudness off -y -q ||
+                die "dialogueduck failed on scene $name"
+            to_f32 "$dir/dd.wav" "$dir/dd.f32" 2
+            args_dd="$args_dd $dir/truth.txt $dir/original.f32 $dir/dd.f32"
+        fi
+        ch=$(spec_value "$dir/scene.spec" dialogue_channels)
+        ff -i "$dir/dialogue.wav" -ar 48000 -f f32le "$dir/dialogue48.f32" ||
+            die "cannot decode $dir/dialogue.wav"
+        if [ -n "$have_engine" ]; then
+            "$OUT/engine_run" "$ch" "$dir/dialogue48.f32" "$dir/original.f32" \
+                "$dir/engine.f32" || die "engine_run failed on scene $name"
+            args_engine="$args_engine $dir/truth.txt $dir/original.f32 $dir/engine.f32"
+            [ -n "$verbose" ] && "$OUT/engine_run" --regions "$ch" \
+                "$dir/dialogue48.f32" > "$dir/regions.txt"
+        fi
+        for thr in $LEVEL_LO $LEVEL_HI; do
+            "$OUT/level_duck" $thr $DEPTH "$ch" "$dir/dialogue48.f32" \
+                "$dir/original.f32" "$dir/level$thr.f32" ||
+                die "level_duck failed"
+        done
+        args_lo="$args_lo $dir/truth.txt $dir/original.f32 $dir/level$LEVEL_LO.f32"
+        args_hi="$args_hi $dir/truth.txt $dir/original.f32 $dir/level$LEVEL_HI.f32"
+        run_sidechain "$dir" "$SC_A" "$dir/sc_a.wav"
+        run_sidechain "$dir" "$SC_B" "$dir/sc_b.wav"
+        to_f32 "$dir/sc_a.wav" "$dir/sc_a.f32" 2
+        to_f32 "$dir/sc_b.wav" "$dir/sc_b.f32" 2
+        args_a="$args_a $dir/truth.txt $dir/original.f32 $dir/sc_a.f32"
+        args_b="$args_b $dir/truth.txt $dir/original.f32 $dir/sc_b.f32"
     done
-    args_lo="$args_lo $dir/truth.txt $dir/original.f32 $dir/level$LEVEL_LO.f32"
-    args_hi="$args_hi $dir/truth.txt $dir/original.f32 $dir/level$LEVEL_HI.f32"
-    run_sidechain "$dir" "$SC_A" "$dir/sc_a.wav"
-    run_sidechain "$dir" "$SC_B" "$dir/sc_b.wav"
-    to_f32 "$dir/sc_a.wav" "$dir/sc_a.f32" 2
-    to_f32 "$dir/sc_b.wav" "$dir/sc_b.f32" 2
-    args_a="$args_a $dir/truth.txt $dir/original.f32 $dir/sc_a.f32"
-    args_b="$args_b $dir/truth.txt $dir/original.f32 $dir/sc_b.f32"
-done
 
-cat <<EOF
+    cat <<EOF
 Ducking quality, per scene and in total (design.md, "Quality, measured").
 Gain per 10 ms frame = energy of ducked / original music; frames where the
 original music is under -60 dBFS are skipped.
@@ -253,38 +297,54 @@ original music is under -60 dBFS are skipped.
   cover    speech frames with the gain within 3 dB of the depth
   kept     frames more than 2 s from any phrase with gain >= -1 dB
   pumps    pauses < 0.6 s inside phrases where the gain rises > depth + 6 dB
-  breaths  isolated breath-like bursts that pull the gain below -3 dB
+  breaths  isolated breath-like bursts and non-speech events (rings, alarms,
+           foley) that pull the gain below -3 dB
   step     largest gain change between consecutive 10 ms frames, dB
   speech   median gain over speech frames, dB (the depth actually reached)
+  over     worst overhang: how long after a phrase's end the music is still
+           under -1 dB, s (defaults: hold + release + 0.5 s = 1.9 s at most)
 sidechaincompress has no set depth: its rows use depth $DEPTH dB for the
 same thresholds. The level-threshold rows duck to $DEPTH dB.
 EOF
 
-if [ -n "$have_dd" ]; then
-    "$OUT/score" $verbose --goals --depth $DEPTH \
-        --name "dialogueduck (defaults, --loudness off)" $args_dd ||
-        die "scorer failed"
+    if [ -n "$have_dd" ]; then
+        "$OUT/score" $verbose --goals --depth $DEPTH \
+            --name "dialogueduck (defaults, --loudness off)" $args_dd ||
+            die "scorer failed"
+    fi
+    if [ -n "$have_engine" ] && [ -n "$verbose" ]; then
+        echo
+        echo "== detector regions (core analyzer, defaults) against the truth"
+        for name in $scenes; do
+            region_report "$OUT/$name"
+        done
+    fi
+    if [ -n "$have_engine" ]; then
+        "$OUT/score" $verbose --goals --depth $DEPTH \
+            --name "core engine alone (DDEngine streaming, defaults)" \
+            $args_engine || die "scorer failed"
+    fi
+    "$OUT/score" $verbose --depth $DEPTH \
+        --name "ffmpeg sidechaincompress=$SC_A" $args_a || die "scorer failed"
+    "$OUT/score" $verbose --depth $DEPTH \
+        --name "ffmpeg sidechaincompress=$SC_B" $args_b || die "scorer failed"
+    "$OUT/score" $verbose --depth $DEPTH \
+        --name "offline level-threshold ducker (Auto Duck-like), threshold $LEVEL_LO dBFS" \
+        $args_lo || die "scorer failed"
+    "$OUT/score" $verbose --depth $DEPTH \
+        --name "offline level-threshold ducker (Auto Duck-like), threshold $LEVEL_HI dBFS" \
+        $args_hi || die "scorer failed"
+}
+
+# The sets: the original scenes, and the hard set (production conditions)
+# split into the half the detector was tuned on and a held-out half it was
+# never run on while tuning. EVAL_SCENES="FILE..." runs only those files.
+if [ -n "${EVAL_SCENES:-}" ]; then
+    run_set "selected" $EVAL_SCENES
+else
+    run_set "standard (tuned on)" tests/eval/scenes/*.scene
+    run_set "hard, tune half (tuned on)" tests/eval/hard/tune/*.scene
+    run_set "hard, held-out half (never tuned on)" \
+        tests/eval/hard/held-out/*.scene
 fi
-if [ -n "$have_engine" ] && [ -n "$verbose" ]; then
-    echo
-    echo "== detector regions (core analyzer, defaults) against the truth"
-    for name in $scenes; do
-        region_report "$OUT/$name"
-    done
-fi
-if [ -n "$have_engine" ]; then
-    "$OUT/score" $verbose --goals --depth $DEPTH \
-        --name "core engine alone (DDEngine streaming, defaults)" \
-        $args_engine || die "scorer failed"
-fi
-"$OUT/score" $verbose --depth $DEPTH \
-    --name "ffmpeg sidechaincompress=$SC_A" $args_a || die "scorer failed"
-"$OUT/score" $verbose --depth $DEPTH \
-    --name "ffmpeg sidechaincompress=$SC_B" $args_b || die "scorer failed"
-"$OUT/score" $verbose --depth $DEPTH \
-    --name "offline level-threshold ducker (Auto Duck-like), threshold $LEVEL_LO dBFS" \
-    $args_lo || die "scorer failed"
-"$OUT/score" $verbose --depth $DEPTH \
-    --name "offline level-threshold ducker (Auto Duck-like), threshold $LEVEL_HI dBFS" \
-    $args_hi || die "scorer failed"
 exit 0

@@ -11,6 +11,13 @@
  * dialogue mono, music stereo interleaved. run.sh decodes the Debian
  * recordings into that form with ffmpeg and encodes the results.
  *
+ * The hard set adds what production dialogue stems carry (scene lines
+ * `hum`, `bed`, `gap S event`, and the phrase modifier `whisper`): buzz
+ * that starts mid-line, street or HVAC noise and music bleed under the
+ * whole stem, non-speech recordings (rings, alarms, foley) between lines,
+ * and whispered lines made from real speech (its spectral envelope, by
+ * linear prediction, over noise instead of the voice).
+ *
  * The ground truth comes from the clean clips themselves: per 10 ms frame
  * energy against a threshold derived from the clip's own noise floor and
  * peak. A phrase onset is the first frame of the first run of speech
@@ -194,7 +201,76 @@ static void analyse_clip(Clip *c, const char *name)
     free(sorted);
 }
 
-static Clip load_clip(const char *clipdir, const char *name)
+#define LPC_N     960            /* 20 ms analysis frames, 50 % overlap */
+#define LPC_ORDER 24
+
+/* Levinson-Durbin: predictor a[1..p] from autocorrelation r; returns the
+ * prediction error power. */
+static double levinson(const double *r, double *a, int p)
+{
+    double err = r[0], tmp[LPC_ORDER + 1];
+    memset(a, 0, (p + 1) * sizeof(*a));
+    for (int i = 1; i <= p && err > 0; i++) {
+        double k = r[i];
+        for (int j = 1; j < i; j++)
+            k -= a[j] * r[i - j];
+        k /= err;
+        memcpy(tmp, a, (p + 1) * sizeof(*a));
+        a[i] = k;
+        for (int j = 1; j < i; j++)
+            a[j] = tmp[j] - k * tmp[i - j];
+        err *= 1 - k * k;
+    }
+    return err;
+}
+
+/*
+ * A whisper from a voiced recording: per 20 ms frame (sqrt-Hann windows,
+ * 50 % overlap), white noise through the frame's all-pole envelope, at
+ * the frame's energy. Formants and syllables stay, the pitch goes.
+ */
+static void whisperize(float *x, int64_t n)
+{
+    float *y = calloc(n + LPC_N, sizeof(*y));
+    double w[LPC_N], buf[LPC_N], out[LPC_N], r[LPC_ORDER + 1], a[LPC_ORDER + 1];
+    if (!y)
+        die("out of memory", NULL);
+    for (int i = 0; i < LPC_N; i++)
+        w[i] = sin(M_PI * (i + 0.5) / LPC_N);
+    for (int64_t s = 0; s + LPC_N <= n; s += LPC_N / 2) {
+        double e_in = 0, e_out = 0;
+        for (int i = 0; i < LPC_N; i++) {
+            buf[i] = x[s + i] * w[i];
+            e_in += buf[i] * buf[i];
+        }
+        if (e_in < 1e-12)
+            continue;
+        for (int k = 0; k <= LPC_ORDER; k++) {
+            r[k] = 0;
+            for (int i = k; i < LPC_N; i++)
+                r[k] += buf[i] * buf[i - k];
+        }
+        r[0] *= 1.0 + 1e-6; /* white-noise correction: a stable filter */
+        levinson(r, a, LPC_ORDER);
+        for (int i = 0; i < LPC_N; i++) {
+            double v = white();
+            for (int k = 1; k <= LPC_ORDER && k <= i; k++)
+                v += a[k] * out[i - k];
+            out[i] = v;
+        }
+        for (int i = 0; i < LPC_N; i++) {
+            out[i] *= w[i];
+            e_out += out[i] * out[i];
+        }
+        for (int i = 0; i < LPC_N; i++)
+            y[s + i] += out[i] * sqrt(e_in / (e_out + 1e-30));
+    }
+    memcpy(x, y, n * sizeof(*x));
+    free(y);
+}
+
+static float *load_raw_token(const char *clipdir, const char *name,
+                             int64_t *n)
 {
     char path[4096], flat[1024];
     snprintf(flat, sizeof(flat), "%s", name);
@@ -202,8 +278,15 @@ static Clip load_clip(const char *clipdir, const char *name)
         if (*p == '/')
             *p = '_';
     snprintf(path, sizeof(path), "%s/%s.f32", clipdir, flat);
+    return read_raw(path, n);
+}
+
+static Clip load_clip(const char *clipdir, const char *name, int whisper)
+{
     Clip c = { 0 };
-    c.x = read_raw(path, &c.n);
+    c.x = load_raw_token(clipdir, name, &c.n);
+    if (whisper)
+        whisperize(c.x, c.n);
     analyse_clip(&c, name);
     return c;
 }
@@ -317,6 +400,113 @@ static void place_breath(int64_t at_frame, double dur)
     add_truth("breath", at_frame, at_frame + (n + FRAME - 1) / FRAME, NULL);
 }
 
+/*
+ * A non-speech recording (ring, alarm, chime, foley) centred on a frame,
+ * at rel_db to the speech level (RMS over its frames within 30 dB of its
+ * loudest). The truth spans its frames within 40 dB of the loudest and is
+ * scored like a breath.
+ */
+static void place_event(const char *clipdir, const char *name,
+                        int64_t mid_frame, double rel_db)
+{
+    int64_t n;
+    float *x = load_raw_token(clipdir, name, &n);
+    int nf = n / FRAME, first = -1, last = 0, cnt = 0;
+    double peak = -200, e = 0;
+    for (int i = 0; i < nf; i++)
+        peak = fmax(peak, frame_db(x + (int64_t)i * FRAME, FRAME));
+    for (int i = 0; i < nf; i++) {
+        double db = frame_db(x + (int64_t)i * FRAME, FRAME);
+        if (db > peak - 40) {
+            if (first < 0)
+                first = i;
+            last = i;
+        }
+        if (db > peak - 30) {
+            e += pow(10, db / 10);
+            cnt++;
+        }
+    }
+    if (first < 0 || !cnt)
+        die("silent event recording", name);
+    int64_t len = last + 1 - first, at = mid_frame - len / 2;
+    double g = pow(10, (speech_level + rel_db - 10 * log10(e / cnt)) / 20);
+    ensure((at + len) * FRAME + RATE);
+    for (int64_t i = 0; i < len * FRAME; i++)
+        dlg[at * FRAME + i] += g * x[(int64_t)first * FRAME + i];
+    const char *base = strrchr(name, '/');
+    add_truth("event", at, at + len, base ? base + 1 : name);
+    free(x);
+}
+
+/* Layers over the whole stem from a start time on: buzz, or a recording
+ * (street, HVAC, music bleed) looped. Laid down at the end, like the room
+ * tone, when the length is known. */
+#define MAX_LAYERS 8
+typedef struct Layer {
+    double f0, level;   /* f0 > 0: buzz at f0 with harmonics to 4 kHz */
+    int64_t start;      /* samples */
+    char tok[256];
+} Layer;
+static Layer layers[MAX_LAYERS];
+static int nb_layers;
+
+static void add_layer(double f0, double level, double start, const char *tok)
+{
+    if (nb_layers >= MAX_LAYERS)
+        die("too many hum/bed lines", NULL);
+    Layer *l = &layers[nb_layers++];
+    l->f0 = f0;
+    l->level = level;
+    l->start = (int64_t)(start * RATE);
+    snprintf(l->tok, sizeof(l->tok), "%s", tok ? tok : "");
+}
+
+/* Buzz: every harmonic of f0 under 4 kHz at 1/sqrt(k), fixed phases. */
+static void layer_signal(const Layer *l, const char *clipdir, float *tmp,
+                         int64_t n)
+{
+    if (l->f0 > 0) {
+        double ph[128];
+        int nh = 0;
+        for (int k = 1; k * l->f0 < 4000 && nh < 128; k++)
+            ph[nh++] = M_PI * white();
+        for (int64_t i = 0; i < n; i++) {
+            double t = (double)i / RATE, v = 0;
+            for (int k = 1; k <= nh; k++)
+                v += sin(2 * M_PI * l->f0 * k * t + ph[k - 1]) / sqrt(k);
+            tmp[i] = v;
+        }
+        return;
+    }
+    int64_t m;
+    float *x = load_raw_token(clipdir, l->tok, &m);
+    for (int64_t i = 0; i < n; i++)
+        tmp[i] = x[i % m];
+    free(x);
+}
+
+static void add_layers(const char *clipdir, int64_t n)
+{
+    for (int k = 0; k < nb_layers; k++) {
+        const Layer *l = &layers[k];
+        int64_t len = n - l->start, fade = RATE / 50;
+        if (len <= 0)
+            continue;
+        float *tmp = malloc(len * sizeof(*tmp));
+        if (!tmp)
+            die("out of memory", NULL);
+        layer_signal(l, clipdir, tmp, len);
+        double e = 0;
+        for (int64_t i = 0; i < len; i++)
+            e += (double)tmp[i] * tmp[i];
+        double g = pow(10, l->level / 20) / sqrt(e / len + 1e-30);
+        for (int64_t i = 0; i < len; i++)
+            dlg[l->start + i] += g * tmp[i] * edge(i, fade);
+        free(tmp);
+    }
+}
+
 /* Room tone over the whole stem: pink (Paul Kellet's filter) or brown. */
 static void add_room_tone(int64_t n)
 {
@@ -362,7 +552,7 @@ static void phrase(char **tok, int ntok, const char *clipdir)
 {
     double quiet = 0, pause = 0.4, level = 0;
     Clip clips[MAX_CLIPS];
-    int nc = 0;
+    int nc = 0, whisper = 0;
     for (int i = 0; i < ntok; i++) {
         if (!strncmp(tok[i], "quiet=", 6))
             quiet = atof(tok[i] + 6);
@@ -370,8 +560,10 @@ static void phrase(char **tok, int ntok, const char *clipdir)
             pause = atof(tok[i] + 6);
         else if (!strncmp(tok[i], "level=", 6))
             level = atof(tok[i] + 6);
+        else if (!strcmp(tok[i], "whisper"))
+            whisper = 1;
         else if (nc < MAX_CLIPS)
-            clips[nc++] = load_clip(clipdir, tok[i]);
+            clips[nc++] = load_clip(clipdir, tok[i], whisper);
         else
             die("too many clips in a phrase", tok[i]);
     }
@@ -383,6 +575,10 @@ static void phrase(char **tok, int ntok, const char *clipdir)
     char note[32] = "";
     if (quiet > 0)
         snprintf(note, sizeof(note), "quiet=%g", quiet);
+    else if (whisper)
+        snprintf(note, sizeof(note), "whisper");
+    else if (level != 0)
+        snprintf(note, sizeof(note), "level=%g", level);
     int first = nb_truth;
     add_truth("phrase", 0, 0, note);
     for (int k = 0; k < nc; k++) {
@@ -463,7 +659,16 @@ int main(int argc, char **argv)
             tail = atof(tok[1]);
         else if (!strcmp(tok[0], "phrase"))
             phrase(tok + 1, n - 1, argv[2]);
-        else if (!strcmp(tok[0], "gap") && (n == 2 || n == 3)) {
+        else if (!strcmp(tok[0], "hum") && n == 4)
+            add_layer(atof(tok[1]), atof(tok[2]), atof(tok[3]), NULL);
+        else if (!strcmp(tok[0], "bed") && n == 4)
+            add_layer(0, atof(tok[2]), atof(tok[3]), tok[1]);
+        else if (!strcmp(tok[0], "gap") && n == 5 &&
+                 !strcmp(tok[2], "event")) {
+            int64_t g = sec_to_frames(atof(tok[1]));
+            place_event(argv[2], tok[3], cursor + g / 2, atof(tok[4]));
+            cursor += g;
+        } else if (!strcmp(tok[0], "gap") && (n == 2 || n == 3)) {
             int64_t g = sec_to_frames(atof(tok[1]));
             if (n == 3) {
                 /* burst in the middle of the gap, 200-500 ms long */
@@ -487,6 +692,7 @@ int main(int argc, char **argv)
     int64_t n = frames * FRAME;
     ensure(n);
     add_room_tone(n);
+    add_layers(argv[2], n);
     double peak = 0;
     for (int64_t i = 0; i < n; i++)
         peak = fmax(peak, fabs(dlg[i]));

@@ -39,6 +39,7 @@ typedef struct Totals {
     int pauses, pumps;
     int breaths, breath_ducks;
     double max_step;
+    double overhang;    /* s the music stays under -1 dB after a phrase */
     int scenes;
     /* margins: the worst case seen, passing or not */
     double worst_onset, worst_pause, worst_breath, worst_far;
@@ -155,13 +156,14 @@ static double min_gain(const double *g, int nf, int a, int b)
 
 static void print_row(const char *name, const Totals *t, double median)
 {
-    printf("%-26s %4d/%-4d %7.1f%% %7.1f%% %4d/%-4d %4d/%-4d %7.2f %7.1f\n",
+    printf("%-26s %4d/%-4d %7.1f%% %7.1f%% %4d/%-4d %4d/%-4d %7.2f %7.1f "
+           "%5.2f\n",
            name,
            t->protected, t->onsets,
            t->speech ? 100.0 * t->covered / t->speech : 0.0,
            t->far ? 100.0 * t->kept / t->far : 0.0,
            t->pumps, t->pauses, t->breath_ducks, t->breaths, t->max_step,
-           median);
+           median, t->overhang);
 }
 
 static void score_scene(const char *truth_path, const char *orig_path,
@@ -208,6 +210,10 @@ static void score_scene(const char *truth_path, const char *orig_path,
     for (int i = 0; i < ni; i++) {
         Item *x = &it[i];
         if (!strcmp(x->kind, "phrase")) {
+            int back = x->end;
+            while (back < nf && (g[back] == NO_GAIN || g[back] < -1))
+                back++;
+            t.overhang = fmax(t.overhang, (back - x->end) / 100.0);
             /* onset: max gain over the first 100 ms */
             double m = max_gain(g, nf, x->start, x->start + 10);
             t.onsets++;
@@ -253,7 +259,8 @@ static void score_scene(const char *truth_path, const char *orig_path,
                            "%+.1f dB\n", scene, x->start / 100.0,
                            x->end / 100.0, x->note, m);
             }
-        } else if (!strcmp(x->kind, "breath")) {
+        } else if (!strcmp(x->kind, "breath") ||
+                   !strcmp(x->kind, "event")) {
             /*
              * From 0.5 s before (lookahead) to 1 s after (release), but
              * never within 2 s of a phrase: a phrase's own fades are not
@@ -275,9 +282,9 @@ static void score_scene(const char *truth_path, const char *orig_path,
             if (m < -3) {
                 t.breath_ducks++;
                 if (verbose)
-                    printf("  %-22s breath %6.2f-%.2f s ducked: gain down "
-                           "to %+.1f dB\n", scene, x->start / 100.0,
-                           x->end / 100.0, m);
+                    printf("  %-22s %s %6.2f-%.2f s %s ducked: gain down "
+                           "to %+.1f dB\n", scene, x->kind, x->start / 100.0,
+                           x->end / 100.0, x->note, m);
             }
         }
     }
@@ -331,6 +338,7 @@ static void score_scene(const char *truth_path, const char *orig_path,
     tot->breaths += t.breaths;
     tot->breath_ducks += t.breath_ducks;
     tot->max_step = fmax(tot->max_step, t.max_step);
+    tot->overhang = fmax(tot->overhang, t.overhang);
     tot->scenes++;
     free(near);
     free(g);
@@ -366,8 +374,8 @@ int main(int argc, char **argv)
         return 2;
     }
     printf("\n== %s (depth %g dB)\n", name, depth);
-    printf("%-26s %9s %8s %8s %9s %9s %7s %7s\n", "scene", "onsets",
-           "cover", "kept", "pumps", "breaths", "step", "speech");
+    printf("%-26s %9s %8s %8s %9s %9s %7s %7s %5s\n", "scene", "onsets",
+           "cover", "kept", "pumps", "breaths", "step", "speech", "over");
     Totals tot = { 0 };
     for (; i < argc; i += 3)
         score_scene(argv[i], argv[i + 1], argv[i + 2], depth, &tot);
@@ -391,6 +399,10 @@ int main(int argc, char **argv)
         snprintf(buf, sizeof(buf), "max step <= 1.5 dB per 10 ms (%.2f dB)",
                  tot.max_step);
         goal(buf, tot.max_step <= 1.5);
+        /* defaults: hold 0.6 s + release 0.8 s + 0.5 s */
+        snprintf(buf, sizeof(buf), "worst overhang <= 1.9 s (%.2f s)",
+                 tot.overhang);
+        goal(buf, tot.overhang <= 1.9);
     }
     return 0;
 }

@@ -10,7 +10,7 @@
 
 cd "$TMP" || exit 1
 FF="ffmpeg -nostdin -v error -y"
-SPEECH="0.3*sin(2*PI*220*t)*(1+0.5*sin(2*PI*3*t))*between(t\\,1\\,2)"
+SPEECH="0.3*sin(2*PI*220*(t-0.0042*cos(6*PI*t)))*(1+0.5*sin(2*PI*3*(t-0.0042*cos(6*PI*t))))*between(t\\,1\\,2)"
 
 # --- inputs: short, generated ----------------------------------------------
 $FF -f lavfi -i "aevalsrc=$SPEECH:s=48000:d=3" dlg.wav
@@ -39,7 +39,7 @@ $FF -f lavfi -i testsrc=d=3:s=64x48:r=10 -f lavfi -i "aevalsrc=$SPEECH:s=48000:d
     -avoid_negative_ts disabled negstart.mkv
 # silent dialogue; dialogue everywhere (speech-like all along)
 $FF -f lavfi -i "anullsrc=r=48000:cl=mono" -t 3 -c:a pcm_f32le silent.wav
-$FF -f lavfi -i "aevalsrc=0.3*sin(2*PI*180*t)*(1+0.5*sin(2*PI*4*t)):s=48000:d=6" talk.wav
+$FF -f lavfi -i "aevalsrc=0.3*sin(2*PI*180*(t-0.0042*cos(6*PI*t)))*(1+0.5*sin(2*PI*4*(t-0.0042*cos(6*PI*t)))):s=48000:d=6" talk.wav
 $FF -f lavfi -i "anoisesrc=d=6:c=pink:a=0.1:r=48000" -ac 2 music6.wav
 $FF -f lavfi -i "anoisesrc=d=3:c=pink:a=0.1:r=48000" -ac 2 -c:a pcm_f32le musicf.wav
 

@@ -9,7 +9,7 @@
 
 cd "$TMP" || exit 1
 FF="ffmpeg -nostdin -v error -y"
-SPEECH="0.3*sin(2*PI*220*t)*(1+0.5*sin(2*PI*3*t))*between(t\\,1\\,3)"
+SPEECH="0.3*sin(2*PI*220*(t-0.0042*cos(6*PI*t)))*(1+0.5*sin(2*PI*3*(t-0.0042*cos(6*PI*t))))*between(t\\,1\\,3)"
 
 probe() { # FILE: codec,rate,channels
     ffprobe -v error -show_entries stream=codec_name,sample_rate,channels \

@@ -7,7 +7,7 @@
 cd "$TMP" || exit 1
 FF="ffmpeg -nostdin -v error -y"
 
-$FF -f lavfi -i "aevalsrc=0.3*sin(2*PI*220*t)*between(t\\,1\\,2):s=48000:d=3" dlg.wav
+$FF -f lavfi -i "aevalsrc=0.3*sin(2*PI*220*(t-0.0042*cos(6*PI*t)))*between(t\\,1\\,2):s=48000:d=3" dlg.wav
 $FF -f lavfi -i "anoisesrc=seed=7:d=3:c=pink:a=0.1:r=44100" -ac 2 music.mp3
 $FF -f lavfi -i anullsrc=r=48000:cl=mono -t 0 zero.wav
 $FF -f lavfi -i testsrc=d=1:s=64x48 -c:v mpeg4 video.mp4

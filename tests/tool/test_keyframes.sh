@@ -13,7 +13,7 @@ ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
 
 # A 16 s scene: two lines of a voiced, syllabic "voice" (harmonics of
 # 140 Hz, 4 Hz modulation) over room tone, and pink-noise music.
-voice='sin(2*PI*140*t)+sin(2*PI*280*t)/2+sin(2*PI*420*t)/3+sin(2*PI*560*t)/4+sin(2*PI*700*t)/5+sin(2*PI*840*t)/6+sin(2*PI*980*t)/7+sin(2*PI*1120*t)/8'
+voice='sin(2*PI*140*(t-0.0042*cos(6*PI*t)))+sin(2*PI*280*(t-0.0042*cos(6*PI*t)))/2+sin(2*PI*420*(t-0.0042*cos(6*PI*t)))/3+sin(2*PI*560*(t-0.0042*cos(6*PI*t)))/4+sin(2*PI*700*(t-0.0042*cos(6*PI*t)))/5+sin(2*PI*840*(t-0.0042*cos(6*PI*t)))/6+sin(2*PI*980*(t-0.0042*cos(6*PI*t)))/7+sin(2*PI*1120*(t-0.0042*cos(6*PI*t)))/8'
 lines='(between(t,2,5)+between(t,9,12.5))'
 ff -f lavfi -i "aevalsrc='0.12*$lines*(0.6+0.4*sin(2*PI*4*t))*($voice)+0.0005*(2*random(0)-1)':s=48000:d=16" \
    -c:a pcm_f32le "$TMP/dlg.wav" || fail "making the dialogue stem"

@@ -12,7 +12,7 @@ FF="ffmpeg -nostdin -v error -y"
 # loud click every 2 s: loud targets push the clicks over the ceiling, so
 # the limiter has work to do without changing the programme's loudness.
 line="if(between(t\\,1\\,4)+between(t\\,5\\,8)+between(t\\,9\\,12)\\,1\\,0)"
-$FF -f lavfi -i "aevalsrc=0.5*pow(abs(sin(2*PI*110*t))\\,12)*$line:s=48000:d=14" dlg.wav
+$FF -f lavfi -i "aevalsrc=0.5*pow(abs(sin(2*PI*110*(t-0.0042*cos(6*PI*t))))\\,12)*$line:s=48000:d=14" dlg.wav
 $FF -f lavfi -i "anoisesrc=seed=7:d=14:c=pink:a=0.05:r=48000" \
     -f lavfi -i "aevalsrc=1.0*sin(2*PI*900*t)*lt(mod(t\\,2)\\,0.004):s=48000:d=14" \
     -filter_complex "amix=inputs=2:normalize=0" -ac 2 -c:a pcm_f32le music.wav

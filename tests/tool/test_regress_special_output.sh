@@ -10,7 +10,7 @@
 
 cd "$TMP" || exit 1
 FF="ffmpeg -nostdin -v error -y"
-$FF -f lavfi -i "aevalsrc=0.3*sin(2*PI*220*t)*between(t\\,0.3\\,0.8):s=48000:d=1" dlg.wav
+$FF -f lavfi -i "aevalsrc=0.3*sin(2*PI*220*(t-0.0042*cos(6*PI*t)))*between(t\\,0.3\\,0.8):s=48000:d=1" dlg.wav
 $FF -f lavfi -i "anoisesrc=d=1:a=0.1:r=48000" -ac 2 music.wav
 
 # check DESC NODE TEST: after the run, NODE still passes "test TEST"

@@ -9,7 +9,7 @@ FF="ffmpeg -nostdin -v error -y"
 
 # Dialogue: two "lines" (2-4 s, 5.5-7 s) of a 220 Hz tone with harmonics.
 line="if(between(t\\,2\\,4)+between(t\\,5.5\\,7)\\,1\\,0)"
-$FF -f lavfi -i "aevalsrc=0.3*(sin(2*PI*220*t)+0.5*sin(2*PI*440*t)+0.25*sin(2*PI*660*t))*$line:s=48000:d=8" dlg.wav
+$FF -f lavfi -i "aevalsrc=0.3*(sin(2*PI*220*(t-0.0042*cos(6*PI*t)))+0.5*sin(2*PI*440*(t-0.0042*cos(6*PI*t)))+0.25*sin(2*PI*660*(t-0.0042*cos(6*PI*t))))*$line:s=48000:d=8" dlg.wav
 # Music: 10 s of stereo pink noise.
 $FF -f lavfi -i "anoisesrc=seed=7:d=10:c=pink:a=0.1:r=44100,pan=stereo|c0=c0|c1=c0" music.wav
 
@@ -81,7 +81,7 @@ done
 [ "$(stream mix_opus.wav sample_rate)" = 48000 ] && ok || fail "opus: working rate"
 
 # --- different rates and channel counts; dialogue longer than the music --------
-$FF -f lavfi -i "aevalsrc=0.3*sin(2*PI*200*t)*if(between(t\\,1\\,3)+between(t\\,9\\,11)\\,1\\,0):s=16000:d=12" dlg16k.wav
+$FF -f lavfi -i "aevalsrc=0.3*sin(2*PI*200*(t-0.0042*cos(6*PI*t)))*if(between(t\\,1\\,3)+between(t\\,9\\,11)\\,1\\,0):s=16000:d=12" dlg16k.wav
 $FF -f lavfi -i "anoisesrc=seed=7:d=6:c=pink:a=0.05:r=22050" music22k_mono.wav
 "$DD" -q -d dlg16k.wav -m music22k_mono.wav -o long.wav --loudness off || fail "16k/22k exit $?"
 d=$(duration long.wav)

@@ -37,7 +37,7 @@ fi
 
 cd "$TMP" || exit 1
 FF="ffmpeg -nostdin -v error -y"
-$FF -f lavfi -i "aevalsrc=0.3*sin(2*PI*220*t)*between(t\\,0.5\\,1.2):s=16000:d=2" dlg.wav
+$FF -f lavfi -i "aevalsrc=0.3*sin(2*PI*220*(t-0.0042*cos(6*PI*t)))*between(t\\,0.5\\,1.2):s=16000:d=2" dlg.wav
 $FF -f lavfi -i "anoisesrc=d=2:c=pink:a=0.1:r=16000" -ac 2 music.mp3
 $FF -f lavfi -i testsrc=d=2:s=32x24:r=5 -i dlg.wav -map 0 -map 1 \
     -c:v mpeg4 -c:a aac film.mp4

@@ -9,7 +9,7 @@ cd "$TMP" || exit 1
 FF="ffmpeg -nostdin -v error -y"
 
 line="if(between(t\\,2\\,4)+between(t\\,5.5\\,7)\\,1\\,0)"
-$FF -f lavfi -i "aevalsrc=0.3*(sin(2*PI*220*t)+0.5*sin(2*PI*440*t))*$line:s=48000:d=8" dlg.wav
+$FF -f lavfi -i "aevalsrc=0.3*(sin(2*PI*220*(t-0.0042*cos(6*PI*t)))+0.5*sin(2*PI*440*(t-0.0042*cos(6*PI*t))))*$line:s=48000:d=8" dlg.wav
 $FF -f lavfi -i "anoisesrc=seed=7:d=8:c=pink:a=0.1:r=44100" -ac 2 music.wav
 $FF -f lavfi -i "anoisesrc=seed=7:d=8:c=white:a=0.02:r=48000,pan=5.1|FL=c0|FR=c0|FC=c0|LFE=c0|BL=c0|BR=c0" music51.wav
 $FF -f lavfi -i "sine=f=500:d=8:r=48000,volume=0.05" comment.wav

@@ -23,12 +23,16 @@ static double noise(void)
     return (double)(rng_state >> 8) / (1 << 24) * 2.0 - 1.0;
 }
 
-/* A voiced vowel-like sound: harmonics of f0 with a 1/k spectrum. */
+/* A voiced vowel-like sound: harmonics of f0 with a 1/k spectrum; the
+ * pitch moves +-8 % at 3 Hz, as intonation does (a fixed pitch is a tone,
+ * which the detector must not take for a voice). */
 static double voiced(double t, double f0)
 {
+    double ph = 2.0 * M_PI * f0 * (t - 0.08 / (2.0 * M_PI * 3.0) *
+                                   cos(2.0 * M_PI * 3.0 * t));
     double s = 0.0;
     for (int k = 1; k <= 20; k++)
-        s += sin(2.0 * M_PI * f0 * k * t) / k;
+        s += sin(k * ph) / k;
     return s / 2.0;
 }
 

@@ -97,11 +97,15 @@ static void run_case(const char *dir, int channels, double below, int spectral)
         ep[c] = calloc(n + RATE, sizeof(float));
     }
 
-    /* Dialogue: two lines of a buzzy 180 Hz tone; music: noise. */
+    /* Dialogue: two lines of a buzzy voice around 180 Hz whose pitch
+     * glides +-8 % at 3 Hz (a fixed pitch is a tone, not a voice, to the
+     * detector); music: noise. */
     for (int k = 0; k < n; k++) {
         double t = (double)k / RATE;
+        double ph = 2 * M_PI * 180 * (t - 0.08 / (2 * M_PI * 3) *
+                                      cos(2 * M_PI * 3 * t));
         int on = (t > 1.5 && t < 3.2) || (t > 4.1 && t < 6.0);
-        d[k] = on ? 0.3f * (float)pow(fabs(sin(2 * M_PI * 180 * t)), 4) : 0.0f;
+        d[k] = on ? 0.3f * (float)pow(fabs(sin(ph)), 4) : 0.0f;
         for (int c = 0; c < channels; c++) {
             seed = seed * 1664525u + 1013904223u;
             m[(size_t)channels * k + c] = mp[c][k] =

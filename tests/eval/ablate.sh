@@ -1,0 +1,102 @@
+#!/bin/sh
+# The ablation table of tests/eval/README.md: the core engine (DDEngine
+# streaming, defaults) rebuilt with one detector or planner feature
+# switched off, scored on the scenes that need that feature, next to the
+# full engine on the same scenes.
+#
+# This file is part of dialogueduck (LGPL-2.1-or-later).
+#
+#   sh tests/eval/run.sh           first: builds the scenes in build/eval
+#   sh tests/eval/ablate.sh [-v]   then: one table per feature
+#
+# Each variant is a copy of core/ under $OUT/ablate/NAME with one edit
+# (sed or perl on a #define or a condition); core/ itself is never touched.
+# An edit that no longer matches the source is an error, not a silent
+# "no change".
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$TOP" || exit 1
+OUT=${EVAL_OUT:-build/eval}
+CC=${CC:-cc}
+verbose=
+[ "${1:-}" = -v ] && verbose=-v
+
+die() { echo "ablate: $*" >&2; exit 1; }
+
+[ -x "$OUT/score" ] || die "run sh tests/eval/run.sh first (no $OUT/score)"
+
+# variant NAME FILE PERL-EXPR: a copy of core/ with one edit, built.
+variant() {
+    dir=$OUT/ablate/$1
+    rm -rf "$dir"
+    mkdir -p "$dir" && cp -r core "$dir/core" || die "cannot copy core/"
+    if [ "$1" != full ]; then
+        perl -0pi -e "\$n = ($3); END { exit(\$n ? 0 : 1) }" \
+            "$dir/core/$2" || die "edit for $1 no longer matches core/$2"
+    fi
+    $CC -std=c11 -O2 -I"$dir/core" -o "$dir/engine_run" \
+        tests/eval/engine_run.c tests/eval/raw_f32.c "$dir"/core/*.c -lm ||
+        die "variant $1 does not build"
+}
+
+# score_variant NAME LABEL SCENE...
+score_variant() {
+    name=$1 label=$2
+    shift 2
+    args=
+    for s in "$@"; do
+        d=$OUT/$s
+        [ -f "$d/dialogue48.f32" ] || die "scene $s not built: run run.sh"
+        ch=$(sed -n 's/^dialogue_channels //p' "$d/scene.spec")
+        "$OUT/ablate/$name/engine_run" "$ch" "$d/dialogue48.f32" \
+            "$d/original.f32" "$OUT/ablate/$name/$s.f32" ||
+            die "engine_run failed on $s"
+        args="$args $d/truth.txt $d/original.f32 $OUT/ablate/$name/$s.f32"
+    done
+    "$OUT/score" $verbose --depth -15 --name "$label" $args |
+        sed -n '/^==/p;/^TOTAL/p;/^  /p'
+}
+
+# ablation NAME FILE EDIT WHAT SCENE...: the feature off, then the full
+# engine on the same scenes.
+ablation() {
+    name=$1 file=$2 edit=$3 what=$4
+    shift 4
+    variant "$name" "$file" "$edit"
+    echo
+    echo "#### without $what ($*)"
+    score_variant "$name" "without: $what" "$@"
+    score_variant full "full engine" "$@"
+}
+
+variant full "" ""
+
+ablation floor dialogueduck_detect.c \
+    's/(#define MS_SUB_HOPS\s+)25/${1}100000/' \
+    "a floor learned inside lines (minimum statistics; here the floor only falls)" \
+    h1-buzz-midline h6-hum50-hvac
+ablation smooth dialogueduck_detect.c \
+    's/(#define SMOOTH_HOPS\s+)4/${1}1/' \
+    "40 ms means for the floor (buzz peaks within single hops)" \
+    h1-buzz-midline h6-hum50-hvac
+ablation tonal dialogueduck_detect.c \
+    's/(#define TONAL_SPREAD\s+)0.35/${1}0.0/ && s/(#define TONAL_STEP\s+)0.1/${1}0.0/' \
+    "a moving pitch (any periodic sound confirms)" \
+    h2-rings-foley h7-events
+ablation rhythm dialogueduck_detect.c \
+    's/\|\|\s*d->nuc_new;/;/' \
+    "syllabic rhythm (only voicing confirms)" \
+    h3-whispers h8-whisper-child
+ablation evidence dialogueduck_detect.c \
+    's/(#define EVIDENCE_HOPS\s+)100/${1}100000000/' \
+    "the end by evidence (energy over the floor alone keeps a line open)" \
+    h1-buzz-midline h2-rings-foley h6-hum50-hvac h7-events
+ablation walkback dialogueduck_analyze.c \
+    's/(#define WALKBACK_HOPS\s+)40/${1}0/' \
+    "the walk-back to the first syllable" \
+    7-edge-cases h4-levels-short-word h9-languages
+ablation shorten dialogueduck_plan.c \
+    's/if \(left >= pl->attack\)/if (1)/' \
+    "shortened late fades (a late fade is shifted past the onset)" \
+    h3-whispers h4-levels-short-word h8-whisper-child
+exit 0

@@ -1,0 +1,263 @@
+/*
+ * Unit tests of the detector on the conditions a production dialogue stem
+ * brings, through the analyzer (the engine's detector and planner): digital
+ * silence leaves no subnormal state, a tone at speech level (ring, beep) is
+ * not a line, hum that starts mid-line does not hold the region open, a
+ * whisper (no pitch, syllabic rhythm) is a line, a lone breath is not, a
+ * lone short word is, and a late-confirmed line's fade still ends at its
+ * onset.
+ *
+ * This file is part of dialogueduck (LGPL-2.1-or-later).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "dialogueduck.h"
+#include "dialogueduck_internal.h"
+
+#define SR 48000
+#define MAX_REGIONS 64
+
+static unsigned rng_state = 4242;
+
+static double noise(void)
+{
+    rng_state = rng_state * 1664525u + 1013904223u;
+    return (double)(rng_state >> 8) / (1 << 24) * 2.0 - 1.0;
+}
+
+/* A voice: harmonics of a pitch that glides +-8 % at 3 Hz, syllables at
+ * 4 Hz. */
+static double voice(double t)
+{
+    double ph = 2.0 * M_PI * 150.0 * (t - 0.08 / (2.0 * M_PI * 3.0) *
+                                      cos(2.0 * M_PI * 3.0 * t));
+    double s = 0.0;
+    for (int k = 1; k <= 20; k++)
+        s += sin(k * ph) / k;
+    return s * (0.6 + 0.4 * sin(2.0 * M_PI * 4.0 * t)) / 2.0;
+}
+
+/* A whisper: band-passed noise (two one-pole sections, roughly 1-3 kHz)
+ * in syllables of 180 ms every 280 ms. */
+static double whisper(double t)
+{
+    static double lp, hp_in, hp;
+    double u = fmod(t, 0.28) / 0.18, x;
+
+    lp += 0.35 * (noise() - lp);
+    hp = 0.9 * (hp + lp - hp_in);
+    hp_in = lp;
+    x = u < 1.0 ? sin(M_PI * u) : 0.0;
+    return 3.0 * hp * x;
+}
+
+typedef struct Result {
+    DDRegion r[MAX_REGIONS];
+    int nb;
+    DDKeyframe kf[4 * MAX_REGIONS];
+    int nb_kf;
+    int subnormal;
+} Result;
+
+/* Run the analyzer over d (mono, n samples), music optional. */
+static Result analyze(const DDParams *p, const float *d, const float *m,
+                      int n)
+{
+    DDAnalyzer *a;
+    Result res = { .nb = 0 };
+    int block = 1000;
+
+    if (dd_analyzer_create(&a, p, SR, 1, -1, m ? 1 : 0, NULL) < 0) {
+        res.nb = -1;
+        return res;
+    }
+    for (int pos = 0; pos < n; pos += block) {
+        int k = n - pos < block ? n - pos : block;
+        const float *dv = d + pos, *mv = m ? m + pos : NULL;
+        if (m)
+            dd_analyzer_feed_music(a, &mv, k);
+        dd_analyzer_feed_dialogue(a, &dv, k);
+    }
+    res.subnormal = dd_detector_subnormal_state(dd_analyzer_detector(a));
+    dd_analyzer_finish(a);
+    res.nb = dd_analyzer_read_regions(a, res.r, MAX_REGIONS);
+    res.nb_kf = dd_analyzer_read_keyframes(a, res.kf, 4 * MAX_REGIONS);
+    dd_analyzer_free(&a);
+    return res;
+}
+
+static float *room(int n, double level)
+{
+    float *d = malloc(n * sizeof(*d));
+    for (int i = 0; i < n; i++)
+        d[i] = (float)(level * noise());
+    return d;
+}
+
+static void add_voice(float *d, double from, double to, double level)
+{
+    for (int i = (int)(from * SR); i < (int)(to * SR); i++)
+        d[i] += (float)(level * voice((double)i / SR));
+}
+
+/* Full scale into exact zeros: no filter state may be left subnormal. */
+static void test_digital_silence(void)
+{
+    int n = SR * 12;
+    float *d = calloc(n, sizeof(*d)), *m = calloc(n, sizeof(*m));
+    DDParams p;
+    Result r;
+
+    dd_params_default(&p);
+    p.below = 20.0; /* the K-weighting filters run too */
+    for (int i = 0; i < 2 * SR; i++) {
+        d[i] = (float)(i & 1 ? 1.0 : -1.0) * (float)fabs(noise());
+        m[i] = (float)noise();
+    }
+    r = analyze(&p, d, m, n);
+    CHECK(r.subnormal == 0, "%d subnormal detector state values after 10 s "
+          "of zeros", r.subnormal);
+    free(d);
+    free(m);
+}
+
+/* A ring at speech level (two fixed tones, on 0.8 s, off 0.4 s) and a
+ * steady beep are not lines. */
+static void test_tones(void)
+{
+    int n = SR * 10;
+    float *d = room(n, 0.0005);
+    DDParams p;
+    Result r;
+
+    dd_params_default(&p);
+    for (int i = SR; i < 6 * SR; i++) {
+        double t = (double)i / SR;
+        if (fmod(t, 1.2) < 0.8)
+            d[i] += (float)(0.05 * (sin(2 * M_PI * 440 * t) +
+                                    sin(2 * M_PI * 480 * t)));
+    }
+    for (int i = 7 * SR; i < 8 * SR; i++)
+        d[i] += (float)(0.05 * sin(2 * M_PI * 1000.0 * i / SR));
+    r = analyze(&p, d, NULL, n);
+    CHECK(r.nb == 0, "a ring and a beep opened %d regions", r.nb);
+    free(d);
+}
+
+/* A buzz (60 Hz and harmonics to 4 kHz) 26 dB under the line starts in
+ * the middle of it: the region still ends with the line. */
+static void test_hum_mid_line(void)
+{
+    int n = SR * 16;
+    float *d = room(n, 0.0005);
+    DDParams p;
+    Result r;
+
+    dd_params_default(&p);
+    add_voice(d, 2.0, 6.0, 0.1);
+    for (int i = 4 * SR; i < n; i++) {
+        double t = (double)i / SR, s = 0.0;
+        for (int k = 1; k * 60 < 4000; k++)
+            s += sin(2 * M_PI * 60.0 * k * t) / sqrt(k);
+        d[i] += (float)(0.005 * s / 4.0);
+    }
+    add_voice(d, 11.0, 13.0, 0.1);
+    r = analyze(&p, d, NULL, n);
+    CHECK(r.nb == 2, "%d regions, want 2", r.nb);
+    if (r.nb >= 1)
+        CHECK(r.r[0].end < (int64_t)(6.5 * SR),
+              "line 2-6 s under a buzz from 4 s ends at %.2f s",
+              (double)r.r[0].end / SR);
+    if (r.nb == 2)
+        CHECK(r.r[1].end < (int64_t)(13.5 * SR) &&
+              r.r[1].start > (int64_t)(10.8 * SR),
+              "second line over the buzz: %.2f-%.2f s",
+              (double)r.r[1].start / SR, (double)r.r[1].end / SR);
+    free(d);
+}
+
+/* A whispered line (no pitch) is a line; one breath-like burst is not. */
+static void test_whisper_and_breath(void)
+{
+    int n = SR * 10;
+    float *d = room(n, 0.0005);
+    DDParams p;
+    Result r;
+
+    dd_params_default(&p);
+    for (int i = 2 * SR; i < 4 * SR; i++)
+        d[i] += (float)(0.05 * whisper((double)(i - 2 * SR) / SR));
+    for (int i = 7 * SR; i < 7 * SR + SR * 35 / 100; i++)
+        d[i] += (float)(0.05 * sin(M_PI * (i - 7 * SR) / (SR * 0.35)) *
+                        noise());
+    r = analyze(&p, d, NULL, n);
+    CHECK(r.nb == 1, "%d regions, want 1 (the whisper)", r.nb);
+    if (r.nb >= 1)
+        CHECK(r.r[0].start >= (int64_t)(1.9 * SR) &&
+              r.r[0].start <= (int64_t)(2.1 * SR),
+              "whisper found at %.2f s, starts at 2.00 s",
+              (double)r.r[0].start / SR);
+    free(d);
+}
+
+/* A lone 0.3 s word between long pauses, 20 dB under the others. */
+static void test_short_quiet_word(void)
+{
+    int n = SR * 12;
+    float *d = room(n, 0.0002);
+    DDParams p;
+    Result r;
+
+    dd_params_default(&p);
+    add_voice(d, 1.0, 3.0, 0.1);
+    add_voice(d, 6.0, 6.3, 0.01);
+    add_voice(d, 9.0, 10.0, 0.3);
+    r = analyze(&p, d, NULL, n);
+    CHECK(r.nb == 3, "%d regions, want 3", r.nb);
+    if (r.nb == 3)
+        CHECK(llabs(r.r[1].start - 6 * SR) < SR / 20,
+              "0.3 s word at 6.00 s found at %.2f s",
+              (double)r.r[1].start / SR);
+    free(d);
+}
+
+/* A line confirmed too late for the whole attack: the fade is shortened,
+ * still ends by the onset, and is never steeper than 1.5 dB per 10 ms. */
+static void test_late_fade(void)
+{
+    int n = SR * 8;
+    float *d = room(n, 0.0005);
+    DDParams p;
+    Result r;
+
+    dd_params_default(&p);
+    p.lookahead = 0.2; /* less than attack + confirmation */
+    add_voice(d, 3.0, 5.0, 0.1);
+    r = analyze(&p, d, NULL, n);
+    CHECK(r.nb == 1 && r.nb_kf >= 2, "%d regions, %d keyframes", r.nb,
+          r.nb_kf);
+    if (r.nb == 1 && r.nb_kf >= 2) {
+        double len = (double)(r.kf[1].t - r.kf[0].t) / SR;
+        double slope = (r.kf[0].gain_db - r.kf[1].gain_db) / (len * 100.0);
+        CHECK(r.kf[1].t <= r.r[0].start, "fade ends at %.3f s, onset %.3f s",
+              (double)r.kf[1].t / SR, (double)r.r[0].start / SR);
+        CHECK(slope <= 1.5 + 1e-9, "fade of %.3f s: %.2f dB per 10 ms",
+              len, slope);
+        CHECK(len < p.attack, "fade shortened: %.3f s", len);
+    }
+    free(d);
+}
+
+int main(void)
+{
+    test_digital_silence();
+    test_tones();
+    test_hum_mid_line();
+    test_whisper_and_breath();
+    test_short_quiet_word();
+    test_late_fade();
+    return check_summary();
+}

@@ -81,6 +81,10 @@ transform() (
             new=AVFILTER_$(echo "${name%.h}" | tr 'a-z' 'A-Z' | sed 's/[^A-Z0-9]/_/g')_H
             [ -n "$old" ] || die "$src: no include guard found"
             printf "%s\n" "s/\\b$old\\b/$new/g"
+            # C++ linkage guards serve the installed library only: inside
+            # libavfilter the header is internal, and patcheck reserves
+            # __cplusplus
+            printf "%s\n" '/^#ifdef __cplusplus$/,/^#endif$/d'
             ;;
         esac
     } > "$script"

@@ -25,6 +25,10 @@
  * (input position) - D, which lies before the next hop's frontier; so it
  * can follow the planner's queue, provisional release keyframes included
  * (see the planner), and the output equals a render of the final list.
+ *
+ * In spectral mode the band filter reads half its length ahead of the
+ * sample it renders: the delay is at least that (dd_latency_samples()),
+ * and the ring keeps that much behind the render position too.
  */
 
 #include <math.h>
@@ -42,7 +46,8 @@ struct DDEngine {
     int64_t delay;
 
     DDAnalyzer *an;
-    DDBandSplit *band;
+    DDBand *band;
+    float **win;                /* spectral: ring samples around a chunk */
     DDKeyframe prev;            /* last keyframe behind the render position */
     int has_prev;
 
@@ -55,6 +60,27 @@ struct DDEngine {
     const float **mview, **dview; /* input pointers at a chunk's offset */
     double last_gain_db;
 };
+
+static void free_planes(const DDAllocator *al, float **planes, int channels)
+{
+    if (planes)
+        for (int c = 0; c < channels; c++)
+            dd_free(al, planes[c]);
+    dd_free(al, planes);
+}
+
+/* channels planes of n zeroed samples, or NULL. */
+static float **alloc_planes(const DDAllocator *al, int channels, int64_t n)
+{
+    float **planes = dd_alloc_array(al, channels, sizeof(*planes));
+
+    for (int c = 0; planes && c < channels; c++)
+        if (!(planes[c] = dd_alloc_array(al, n, sizeof(float)))) {
+            free_planes(al, planes, channels);
+            return NULL;
+        }
+    return planes;
+}
 
 int dd_engine_create(DDEngine **out, const DDParams *p, int sample_rate,
                      int music_channels, int dialogue_channels, int center,
@@ -76,27 +102,29 @@ int dd_engine_create(DDEngine **out, const DDParams *p, int sample_rate,
     e->p = *p;
     e->music_channels = music_channels;
     e->dialogue_channels = dialogue_channels;
-    e->delay = dd_lookahead_samples(p, sample_rate);
+    e->delay = dd_latency_samples(p, sample_rate);
     e->ring_size = e->delay + CHUNK;
     if ((ret = dd_analyzer_create(&e->an, p, sample_rate, dialogue_channels,
                                   center, p->below > 0 ? music_channels : 0,
                                   e->al)) < 0)
         goto fail;
     if (p->spectral &&
-        (ret = dd_band_split_create(&e->band, sample_rate, music_channels,
-                                    e->al)) < 0)
+        (ret = dd_band_create(&e->band, p->band_low, p->band_high,
+                              sample_rate, e->al)) < 0)
         goto fail;
     ret = DD_ERROR_NOMEM;
-    e->ring = dd_alloc_array(e->al, music_channels, sizeof(*e->ring));
+    if (e->band && !(e->win = alloc_planes(e->al, music_channels,
+                                           2 * e->band->half + CHUNK)))
+        goto fail;
+    if (e->band)
+        e->ring_size += e->band->half;
+    e->ring = alloc_planes(e->al, music_channels, e->ring_size);
     e->view = dd_alloc_array(e->al, music_channels, sizeof(*e->view));
     e->outv = dd_alloc_array(e->al, music_channels, sizeof(*e->outv));
     e->mview = dd_alloc_array(e->al, music_channels, sizeof(*e->mview));
     e->dview = dd_alloc_array(e->al, dialogue_channels, sizeof(*e->dview));
     if (!e->ring || !e->view || !e->outv || !e->mview || !e->dview)
         goto fail;
-    for (int c = 0; c < music_channels; c++)
-        if (!(e->ring[c] = dd_alloc_array(e->al, e->ring_size, sizeof(float))))
-            goto fail;
     *out = e;
     return DD_OK;
 fail:
@@ -111,17 +139,61 @@ void dd_engine_free(DDEngine **pe)
     if (!e)
         return;
     dd_analyzer_free(&e->an);
-    dd_band_split_free(&e->band, e->al);
-    if (e->ring)
-        for (int c = 0; c < e->music_channels; c++)
-            dd_free(e->al, e->ring[c]);
-    dd_free(e->al, e->ring);
+    free_planes(e->al, e->win, e->music_channels);
+    dd_band_free(&e->band, e->al);
+    free_planes(e->al, e->ring, e->music_channels);
     dd_free(e->al, e->view);
     dd_free(e->al, e->outv);
     dd_free(e->al, e->mview);
     dd_free(e->al, e->dview);
     dd_free(e->al, e);
     *pe = NULL;
+}
+
+/* Copy music positions [from, from + n) out of the ring into dst: silence
+ * before the start and after the end of the input. */
+static void ring_copy(const DDEngine *e, int c, int64_t from, int n, float *dst)
+{
+    while (n > 0) {
+        int k = n;
+        if (from < 0 || from >= e->in_pos) {
+            if (from < 0 && -from < k)
+                k = (int)-from;
+            memset(dst, 0, k * sizeof(*dst));
+        } else {
+            int64_t at = from % e->ring_size;
+            if (k > e->in_pos - from)
+                k = (int)(e->in_pos - from);
+            if (k > e->ring_size - at)
+                k = (int)(e->ring_size - at);
+            memcpy(dst, e->ring[c] + at, k * sizeof(*dst));
+        }
+        dst += k;
+        from += k;
+        n -= k;
+    }
+}
+
+/* Point e->view at up to *n delayed samples from out_pos (fewer where the
+ * ring wraps); in spectral mode, with the band's margins on both sides. */
+static void music_view(DDEngine *e, int *n)
+{
+    int64_t at = e->out_pos % e->ring_size;
+
+    if (!e->band) {
+        if (*n > e->ring_size - at)
+            *n = (int)(e->ring_size - at);
+        for (int c = 0; c < e->music_channels; c++)
+            e->view[c] = e->ring[c] + at;
+        return;
+    }
+    if (*n > CHUNK)
+        *n = CHUNK;
+    for (int c = 0; c < e->music_channels; c++) {
+        ring_copy(e, c, e->out_pos - e->band->half, *n + 2 * e->band->half,
+                  e->win[c]);
+        e->view[c] = e->win[c] + e->band->half;
+    }
 }
 
 /* Render delayed music from out_pos up to end into out at offset. */
@@ -131,16 +203,14 @@ static void render(DDEngine *e, int64_t end, float **out, int offset)
     DDRegion regions[16];
 
     while (e->out_pos < end) {
-        int64_t at = e->out_pos % e->ring_size;
-        int n = (int)(end - e->out_pos), nb, nb_final, drop = 0;
+        int64_t left = end - e->out_pos;
+        int n = left < e->ring_size ? (int)left : (int)e->ring_size;
+        int nb, nb_final, drop = 0;
         const DDKeyframe *kf = dd_planner_keyframes(pl, &nb, &nb_final);
 
-        if (n > e->ring_size - at)
-            n = (int)(e->ring_size - at);
-        for (int c = 0; c < e->music_channels; c++) {
-            e->view[c] = e->ring[c] + at;
+        music_view(e, &n);
+        for (int c = 0; c < e->music_channels; c++)
             e->outv[c] = out[c] + offset;
-        }
         dd_apply_envelope(e->has_prev ? &e->prev : NULL, kf, nb, e->out_pos,
                           e->view, e->outv, e->music_channels, n, e->band,
                           NULL);
@@ -234,7 +304,11 @@ int dd_engine_active(const DDEngine *e)
 
 int dd_engine_set_params(DDEngine *e, const DDParams *p)
 {
-    int ret = dd_analyzer_set_params(e->an, p);
+    int ret;
+
+    if (p->band_low != e->p.band_low || p->band_high != e->p.band_high)
+        return DD_ERROR_INVAL;
+    ret = dd_analyzer_set_params(e->an, p);
 
     if (ret >= 0)
         e->p = *p;

@@ -117,20 +117,31 @@ int dd_planner_read_regions(DDPlanner *pl, DDRegion *r, int max);
 double dd_envelope_db(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
                       int64_t t);
 
-typedef struct DDBandSplit DDBandSplit;
+/* ---- speech band: a zero-phase FIR band-pass ------------------------- */
+
+typedef struct DDBand {
+    int half;   /* the kernel reads x[-half .. half] around its sample */
+    float *h;   /* 2 * half + 1 taps, symmetric */
+} DDBand;
+
+/* Half length of the band kernel for these edges (Hz) at a sample rate. */
+int dd_band_half_length(double low, double high, int sample_rate);
+int dd_band_create(DDBand **out, double low, double high, int sample_rate,
+                   const DDAllocator *al);
+void dd_band_free(DDBand **b, const DDAllocator *al);
+/* The band-passed sample at x; x[-half .. half] must be readable. */
+float dd_band_run(const DDBand *b, const float *x);
 
 /*
  * Apply the envelope to nb_samples of planar music starting at sample t0.
+ * With a band (spectral mode) only the band is scaled, and in[c] must be
+ * readable from -band->half to nb_samples + band->half.
  * gain_out, when not NULL, receives the linear gain of the last sample.
  */
 void dd_apply_envelope(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
                        int64_t t0, const float *const *in, float **out,
-                       int channels, int nb_samples, DDBandSplit *band,
+                       int channels, int nb_samples, const DDBand *band,
                        double *gain_out);
-
-int dd_band_split_create(DDBandSplit **out, int sample_rate, int channels,
-                         const DDAllocator *al);
-void dd_band_split_free(DDBandSplit **b, const DDAllocator *al);
 
 /* ---- analyzer internals for the engine ------------------------------- */
 

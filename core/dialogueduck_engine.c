@@ -26,9 +26,10 @@
  * can follow the planner's queue, provisional release keyframes included
  * (see the planner), and the output equals a render of the final list.
  *
- * In spectral mode the band filter reads half its length ahead of the
- * sample it renders: the delay is at least that (dd_latency_samples()),
- * and the ring keeps that much behind the render position too.
+ * In spectral mode the music also goes through the band filter as it
+ * arrives; the band comes out with the filter's latency into a second
+ * ring, beside the music it belongs to. The delay is at least that
+ * latency (dd_latency_samples()), so the band is there when rendered.
  */
 
 #include <math.h>
@@ -47,7 +48,9 @@ struct DDEngine {
 
     DDAnalyzer *an;
     DDBand *band;
-    float **win;                /* spectral: ring samples around a chunk */
+    float **band_ring;          /* spectral: the band, beside ring */
+    float **band_tmp;           /* spectral: the band of one chunk */
+    int64_t band_pos;           /* spectral: band positions written */
     DDKeyframe prev;            /* last keyframe behind the render position */
     int has_prev;
 
@@ -55,7 +58,8 @@ struct DDEngine {
     int64_t ring_size;
     int64_t in_pos, out_pos;
     int dialogue_channels;
-    const float **view;         /* per-channel pointers into the ring */
+    const float **view;         /* per-channel pointers into the ring
+                                   (and band_ring after them) */
     float **outv;
     const float **mview, **dview; /* input pointers at a chunk's offset */
     double last_gain_db;
@@ -110,16 +114,16 @@ int dd_engine_create(DDEngine **out, const DDParams *p, int sample_rate,
         goto fail;
     if (p->spectral &&
         (ret = dd_band_create(&e->band, p->band_low, p->band_high,
-                              sample_rate, e->al)) < 0)
+                              sample_rate, music_channels, e->al)) < 0)
         goto fail;
     ret = DD_ERROR_NOMEM;
-    if (e->band && !(e->win = alloc_planes(e->al, music_channels,
-                                           2 * e->band->half + CHUNK)))
+    if (e->band && (!(e->band_ring = alloc_planes(e->al, music_channels,
+                                                  e->ring_size)) ||
+                    !(e->band_tmp = alloc_planes(e->al, music_channels,
+                                                 CHUNK))))
         goto fail;
-    if (e->band)
-        e->ring_size += e->band->half;
     e->ring = alloc_planes(e->al, music_channels, e->ring_size);
-    e->view = dd_alloc_array(e->al, music_channels, sizeof(*e->view));
+    e->view = dd_alloc_array(e->al, 2 * music_channels, sizeof(*e->view));
     e->outv = dd_alloc_array(e->al, music_channels, sizeof(*e->outv));
     e->mview = dd_alloc_array(e->al, music_channels, sizeof(*e->mview));
     e->dview = dd_alloc_array(e->al, dialogue_channels, sizeof(*e->dview));
@@ -139,7 +143,8 @@ void dd_engine_free(DDEngine **pe)
     if (!e)
         return;
     dd_analyzer_free(&e->an);
-    free_planes(e->al, e->win, e->music_channels);
+    free_planes(e->al, e->band_ring, e->music_channels);
+    free_planes(e->al, e->band_tmp, e->music_channels);
     dd_band_free(&e->band, e->al);
     free_planes(e->al, e->ring, e->music_channels);
     dd_free(e->al, e->view);
@@ -150,50 +155,33 @@ void dd_engine_free(DDEngine **pe)
     *pe = NULL;
 }
 
-/* Copy music positions [from, from + n) out of the ring into dst: silence
- * before the start and after the end of the input. */
-static void ring_copy(const DDEngine *e, int c, int64_t from, int n, float *dst)
-{
-    while (n > 0) {
-        int k = n;
-        if (from < 0 || from >= e->in_pos) {
-            if (from < 0 && -from < k)
-                k = (int)-from;
-            memset(dst, 0, k * sizeof(*dst));
-        } else {
-            int64_t at = from % e->ring_size;
-            if (k > e->in_pos - from)
-                k = (int)(e->in_pos - from);
-            if (k > e->ring_size - at)
-                k = (int)(e->ring_size - at);
-            memcpy(dst, e->ring[c] + at, k * sizeof(*dst));
-        }
-        dst += k;
-        from += k;
-        n -= k;
-    }
-}
-
 /* Point e->view at up to *n delayed samples from out_pos (fewer where the
- * ring wraps); in spectral mode, with the band's margins on both sides. */
+ * ring wraps), and in spectral mode e->view + channels at their band. */
 static void music_view(DDEngine *e, int *n)
 {
     int64_t at = e->out_pos % e->ring_size;
 
-    if (!e->band) {
-        if (*n > e->ring_size - at)
-            *n = (int)(e->ring_size - at);
-        for (int c = 0; c < e->music_channels; c++)
-            e->view[c] = e->ring[c] + at;
-        return;
-    }
-    if (*n > CHUNK)
-        *n = CHUNK;
+    if (*n > e->ring_size - at)
+        *n = (int)(e->ring_size - at);
     for (int c = 0; c < e->music_channels; c++) {
-        ring_copy(e, c, e->out_pos - e->band->half, *n + 2 * e->band->half,
-                  e->win[c]);
-        e->view[c] = e->win[c] + e->band->half;
+        e->view[c] = e->ring[c] + at;
+        if (e->band)
+            e->view[e->music_channels + c] = e->band_ring[c] + at;
     }
+}
+
+/* Spectral: push n samples of music (NULL: silence after the end) through
+ * the band and store what comes out beside the music it belongs to. */
+static void push_band(DDEngine *e, const float *const *music, int n)
+{
+    int64_t from = e->band_pos - dd_band_latency(e->band);
+
+    dd_band_push(e->band, music, n, NULL, e->band_tmp);
+    for (int i = 0; i < n; i++, from++)
+        if (from >= 0)
+            for (int c = 0; c < e->music_channels; c++)
+                e->band_ring[c][from % e->ring_size] = e->band_tmp[c][i];
+    e->band_pos += n;
 }
 
 /* Render delayed music from out_pos up to end into out at offset. */
@@ -212,8 +200,8 @@ static void render(DDEngine *e, int64_t end, float **out, int offset)
         for (int c = 0; c < e->music_channels; c++)
             e->outv[c] = out[c] + offset;
         dd_apply_envelope(e->has_prev ? &e->prev : NULL, kf, nb, e->out_pos,
-                          e->view, e->outv, e->music_channels, n, e->band,
-                          NULL);
+                          e->view, e->outv, e->music_channels, n,
+                          e->band ? e->view + e->music_channels : NULL, NULL);
         e->out_pos += n;
         offset += n;
         e->last_gain_db = dd_envelope_db(e->has_prev ? &e->prev : NULL, kf,
@@ -252,6 +240,8 @@ static int push_chunk(DDEngine *e, const float *const *music,
         memcpy(e->ring[c] + at, e->mview[c], first * sizeof(float));
         memcpy(e->ring[c], e->mview[c] + first, (n - first) * sizeof(float));
     }
+    if (e->band)
+        push_band(e, e->mview, n);
     e->in_pos += n;
     return DD_OK;
 }
@@ -288,6 +278,11 @@ int dd_engine_flush(DDEngine *e, float **out)
 
     if (ret < 0)
         return ret;
+    /* the band of the last samples: the music is silent after its end */
+    while (e->band && e->band_pos < e->in_pos + dd_band_latency(e->band)) {
+        int64_t left = e->in_pos + dd_band_latency(e->band) - e->band_pos;
+        push_band(e, NULL, left < CHUNK ? (int)left : CHUNK);
+    }
     render(e, e->in_pos, out, 0);
     return (int)(e->out_pos - start);
 }

@@ -117,31 +117,34 @@ int dd_planner_read_regions(DDPlanner *pl, DDRegion *r, int max);
 double dd_envelope_db(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
                       int64_t t);
 
-/* ---- speech band: a zero-phase FIR band-pass ------------------------- */
+/* ---- speech band: zero-phase FIR band-pass, see dialogueduck_band.c -- */
 
-typedef struct DDBand {
-    int half;   /* the kernel reads x[-half .. half] around its sample */
-    float *h;   /* 2 * half + 1 taps, symmetric */
-} DDBand;
+typedef struct DDBand DDBand;
 
-/* Half length of the band kernel for these edges (Hz) at a sample rate. */
-int dd_band_half_length(double low, double high, int sample_rate);
+/* The band's delay in samples for these edges (Hz) at a sample rate. */
+int dd_band_latency_for(double low, double high, int sample_rate);
 int dd_band_create(DDBand **out, double low, double high, int sample_rate,
-                   const DDAllocator *al);
+                   int channels, const DDAllocator *al);
 void dd_band_free(DDBand **b, const DDAllocator *al);
-/* The band-passed sample at x; x[-half .. half] must be readable. */
-float dd_band_run(const DDBand *b, const float *x);
+int dd_band_latency(const DDBand *b);
+/*
+ * Push n samples per channel (in NULL: silence). For each, band[c][i] gets
+ * the band at position (samples pushed before) + i - latency, and xd[c][i]
+ * (unless xd is NULL) the input there; both 0 before position 0.
+ */
+void dd_band_push(DDBand *b, const float *const *in, int n, float **xd,
+                  float **band);
 
 /*
  * Apply the envelope to nb_samples of planar music starting at sample t0.
- * With a band (spectral mode) only the band is scaled, and in[c] must be
- * readable from -band->half to nb_samples + band->half.
+ * With band (spectral mode: band[c][i] is the speech band of in[c][i])
+ * only the band is scaled.
  * gain_out, when not NULL, receives the linear gain of the last sample.
  */
 void dd_apply_envelope(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
                        int64_t t0, const float *const *in, float **out,
-                       int channels, int nb_samples, const DDBand *band,
-                       double *gain_out);
+                       int channels, int nb_samples,
+                       const float *const *band, double *gain_out);
 
 /* ---- analyzer internals for the engine ------------------------------- */
 

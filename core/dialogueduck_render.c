@@ -27,9 +27,9 @@
  * Spectral mode ducks only the speech band of the music: the band (a
  * zero-phase FIR, see dialogueduck_band.c) is scaled by (gain - 1) and
  * added back, so bass and air stay and a gain of exactly 1 leaves the
- * music untouched. The band reads ahead of the sample it renders: the
+ * music untouched. The band is computed ahead of the sample it renders: the
  * engine has those samples in its lookahead delay; a DDRenderer holds its
- * output back by the band's half length instead.
+ * output back by the band's latency instead.
  */
 
 #include <math.h>
@@ -74,7 +74,7 @@ double dd_envelope_db(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
 }
 
 static void apply_gain(const float *const *in, float **out, int channels,
-                       int offset, int n, float g, const DDBand *band)
+                       int offset, int n, float g, const float *const *band)
 {
     for (int c = 0; c < channels; c++) {
         const float *src = in[c] + offset;
@@ -84,8 +84,9 @@ static void apply_gain(const float *const *in, float **out, int channels,
                 memcpy(dst, src, n * sizeof(*dst));
         } else if (band) {
             float k = g - 1.0f;
+            const float *mid = band[c] + offset;
             for (int i = 0; i < n; i++)
-                dst[i] = src[i] + k * dd_band_run(band, src + i);
+                dst[i] = src[i] + k * mid[i];
         } else {
             for (int i = 0; i < n; i++)
                 dst[i] = src[i] * g;
@@ -95,8 +96,8 @@ static void apply_gain(const float *const *in, float **out, int channels,
 
 void dd_apply_envelope(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
                        int64_t t0, const float *const *in, float **out,
-                       int channels, int nb_samples, const DDBand *band,
-                       double *gain_out)
+                       int channels, int nb_samples,
+                       const float *const *band, double *gain_out)
 {
     int done = 0;
     double lin = 1.0;
@@ -140,30 +141,49 @@ struct DDRenderer {
     const DDKeyframe *ext;       /* caller-owned list, or NULL */
     size_t nb_ext, ext_pos;
     DDBand *band;                /* spectral mode, else NULL */
-    float **hist;                /* spectral: music from pos - band->half */
-    const float **hview;
+    float **xd, **mid;           /* spectral: delayed music and its band */
+    const float **view;          /* 2 * channels input pointers */
     float **outv;
-    int fill;                    /* samples held in hist */
+    int skip;                    /* band outputs before position 0 left */
 };
 
-/* The band and the history it reads around each rendered sample. */
+static float **alloc_planes(const DDAllocator *al, int channels, int n)
+{
+    float **p = dd_alloc_array(al, channels, sizeof(*p));
+
+    for (int c = 0; p && c < channels; c++)
+        if (!(p[c] = dd_alloc_array(al, n, sizeof(float)))) {
+            while (c--)
+                dd_free(al, p[c]);
+            dd_free(al, p);
+            return NULL;
+        }
+    return p;
+}
+
+static void free_planes(const DDAllocator *al, float **p, int channels)
+{
+    if (p)
+        for (int c = 0; c < channels; c++)
+            dd_free(al, p[c]);
+    dd_free(al, p);
+}
+
+/* The band and the buffers its delayed output goes through. */
 static int create_band(DDRenderer *r, const DDParams *p, int sample_rate)
 {
     int ret = dd_band_create(&r->band, p->band_low, p->band_high,
-                             sample_rate, r->al);
+                             sample_rate, r->channels, r->al);
 
     if (ret < 0)
         return ret;
-    r->hist = dd_alloc_array(r->al, r->channels, sizeof(*r->hist));
-    r->hview = dd_alloc_array(r->al, r->channels, sizeof(*r->hview));
+    r->xd = alloc_planes(r->al, r->channels, HIST_CHUNK);
+    r->mid = alloc_planes(r->al, r->channels, HIST_CHUNK);
+    r->view = dd_alloc_array(r->al, 2 * r->channels, sizeof(*r->view));
     r->outv = dd_alloc_array(r->al, r->channels, sizeof(*r->outv));
-    if (!r->hist || !r->hview || !r->outv)
+    if (!r->xd || !r->mid || !r->view || !r->outv)
         return DD_ERROR_NOMEM;
-    for (int c = 0; c < r->channels; c++)
-        if (!(r->hist[c] = dd_alloc_array(r->al, 2 * r->band->half + HIST_CHUNK,
-                                          sizeof(float))))
-            return DD_ERROR_NOMEM;
-    r->fill = r->band->half;     /* silence before the start */
+    r->skip = dd_band_latency(r->band);
     return DD_OK;
 }
 
@@ -209,11 +229,9 @@ void dd_renderer_free(DDRenderer **pr)
 
     if (!r)
         return;
-    if (r->hist)
-        for (int c = 0; c < r->channels; c++)
-            dd_free(r->al, r->hist[c]);
-    dd_free(r->al, r->hist);
-    dd_free(r->al, r->hview);
+    free_planes(r->al, r->xd, r->channels);
+    free_planes(r->al, r->mid, r->channels);
+    dd_free(r->al, r->view);
     dd_free(r->al, r->outv);
     dd_band_free(&r->band, r->al);
     dd_free(r->al, r);
@@ -222,7 +240,7 @@ void dd_renderer_free(DDRenderer **pr)
 
 int dd_renderer_latency(const DDRenderer *r)
 {
-    return r->band ? r->band->half : 0;
+    return r->band ? dd_band_latency(r->band) : 0;
 }
 
 int dd_renderer_add_keyframe(DDRenderer *r, const DDKeyframe *kf)
@@ -250,7 +268,7 @@ int dd_renderer_set_keyframes(DDRenderer *r, const DDKeyframe *kf, size_t nb)
         else if (i && kf[i].t < kf[i - 1].t)
             return DD_ERROR_ORDER;
     if (r->nb_kf || r->has_prev || r->pos ||
-        (r->band && r->fill != r->band->half))
+        (r->band && r->skip != dd_band_latency(r->band)))
         return DD_ERROR_STATE;
     r->ext = kf;
     r->nb_ext = nb;
@@ -304,46 +322,33 @@ double dd_renderer_gain_db(const DDRenderer *r, int64_t t)
     return dd_envelope_db(r->has_prev ? &r->prev : NULL, r->kf, r->nb_kf, t);
 }
 
-/* Spectral: render what the history holds with its look-ahead, to out at
- * offset, and keep the last 2 * half samples. Returns the count. */
-static int render_history(DDRenderer *r, float **out, int offset)
-{
-    int half = r->band->half, n = r->fill - 2 * half, nb;
-    const DDKeyframe *prev, *kf;
-
-    if (n <= 0)
-        return 0;
-    for (int c = 0; c < r->channels; c++) {
-        r->hview[c] = r->hist[c] + half;
-        r->outv[c] = out[c] + offset;
-    }
-    kf = window(r, &prev, &nb);
-    dd_apply_envelope(prev, kf, nb, r->pos, r->hview, r->outv, r->channels,
-                      n, r->band, NULL);
-    for (int c = 0; c < r->channels; c++)
-        memmove(r->hist[c], r->hist[c] + n, 2 * half * sizeof(float));
-    r->fill = 2 * half;
-    r->pos += n;
-    return n;
-}
-
-/* Spectral: take in nb_samples (in NULL: silence), render what can be. */
+/* Spectral: push nb_samples (in NULL: silence) through the band, render
+ * what comes out from position 0 on. Returns the count written. */
 static int process_band(DDRenderer *r, const float *const *in, float **out,
                         int nb_samples)
 {
-    int used = 0, written = 0, cap = 2 * r->band->half + HIST_CHUNK;
+    int used = 0, written = 0;
 
     while (used < nb_samples) {
-        int k = cap - r->fill < nb_samples - used ? cap - r->fill
-                                                  : nb_samples - used;
-        for (int c = 0; c < r->channels; c++)
-            if (in)
-                memcpy(r->hist[c] + r->fill, in[c] + used, k * sizeof(float));
-            else
-                memset(r->hist[c] + r->fill, 0, k * sizeof(float));
-        r->fill += k;
+        int k = nb_samples - used < HIST_CHUNK ? nb_samples - used : HIST_CHUNK;
+        int drop = k < r->skip ? k : r->skip, nb;
+        const DDKeyframe *prev, *kf;
+
+        for (int c = 0; in && c < r->channels; c++)
+            r->view[c] = in[c] + used;
+        dd_band_push(r->band, in ? r->view : NULL, k, r->xd, r->mid);
+        for (int c = 0; c < r->channels; c++) {
+            r->view[c] = r->xd[c] + drop;
+            r->view[r->channels + c] = r->mid[c] + drop;
+            r->outv[c] = out[c] + written;
+        }
+        kf = window(r, &prev, &nb);
+        dd_apply_envelope(prev, kf, nb, r->pos, r->view, r->outv, r->channels,
+                          k - drop, r->view + r->channels, NULL);
+        r->skip -= drop;
+        r->pos += k - drop;
+        written += k - drop;
         used += k;
-        written += render_history(r, out, written);
     }
     return written;
 }
@@ -369,5 +374,5 @@ int dd_renderer_flush(DDRenderer *r, float **out)
 {
     if (!r->band)
         return 0;
-    return process_band(r, NULL, out, r->band->half);
+    return process_band(r, NULL, out, dd_band_latency(r->band));
 }

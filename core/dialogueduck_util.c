@@ -82,7 +82,7 @@ int64_t dd_latency_samples(const DDParams *p, int sample_rate)
 
     if (!p->spectral)
         return la;
-    band = dd_band_half_length(p->band_low, p->band_high, sample_rate);
+    band = dd_band_latency_for(p->band_low, p->band_high, sample_rate);
     return la > band ? la : band;
 }
 

@@ -264,8 +264,8 @@ static void test_latency(void)
     int half;
 
     dd_params_default(&p);
-    half = dd_band_half_length(p.band_low, p.band_high, SR);
-    CHECK(half > 0 && half < SR / 100, "band half length %d", half);
+    half = dd_band_latency_for(p.band_low, p.band_high, SR);
+    CHECK(half > 0 && half < SR / 50, "band latency %d", half);
     CHECK(dd_latency_samples(&p, SR) == dd_lookahead_samples(&p, SR),
           "broadband latency is the lookahead");
     p.spectral = 1;
@@ -290,7 +290,6 @@ static void test_no_subnormal(void)
     float *d = malloc(n * sizeof(*d)), *m = malloc(n * sizeof(*m));
     float *o = malloc(n * sizeof(*o));
     DDParams p;
-    DDBand *band;
     int got, sub = 0, nonzero = 0;
 
     dd_params_default(&p);
@@ -309,12 +308,6 @@ static void test_no_subnormal(void)
     }
     CHECK(!sub, "%d subnormal output samples", sub);
     CHECK(!nonzero, "%d non-zero samples after the music stopped", nonzero);
-    CHECK(dd_band_create(&band, p.band_low, p.band_high, SR, NULL) == DD_OK,
-          "band");
-    for (int k = 0; band && k <= 2 * band->half; k++)
-        sub += fpclassify(band->h[k]) == FP_SUBNORMAL;
-    CHECK(!sub, "%d subnormal band taps", sub);
-    dd_band_free(&band, NULL);
     free(d);
     free(m);
     free(o);

@@ -107,10 +107,15 @@ typedef struct DDParams {
     double threshold;  /**< dBFS; absolute speech gate */
     int spectral;      /**< 1: duck only the speech band of the music */
     double band_low;   /**< Hz; spectral mode: the music from here to
-                            band_high is lowered by the gain, within 1 dB
-                            (depth -15 dB), the music below band_low / 3
-                            and above band_high * 40 / 17 (up to Nyquist)
-                            kept within 0.2 dB, monotonic in between */
+                            band_high is lowered by the gain (within 1 dB
+                            down to -30 dB; the band reaches about -50 dB
+                            at most), the music below band_low / 3 and
+                            above band_high * 40 / 17 (up to Nyquist) is
+                            kept within 0.2 dB, monotonic in between.
+                            Measured at depth -15, default band: 0.0 dB
+                            at 100 Hz, -4.6 at 200, -14.9 at 300, -15.0
+                            at 1 k, -14.9 at 3.4 k, -8.3 at 5 k, 0.0 at
+                            8 k */
     double band_high;  /**< Hz; see band_low */
 } DDParams;
 

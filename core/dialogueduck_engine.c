@@ -175,13 +175,20 @@ static void music_view(DDEngine *e, int *n)
 static void push_band(DDEngine *e, const float *const *music, int n)
 {
     int64_t from = e->band_pos - dd_band_latency(e->band);
+    int skip = from < 0 ? (int)(-from < n ? -from : n) : 0, at, first;
 
     dd_band_push(e->band, music, n, NULL, e->band_tmp);
-    for (int i = 0; i < n; i++, from++)
-        if (from >= 0)
-            for (int c = 0; c < e->music_channels; c++)
-                e->band_ring[c][from % e->ring_size] = e->band_tmp[c][i];
     e->band_pos += n;
+    if (skip == n)
+        return;             /* all before position 0 */
+    at = (int)((from + skip) % e->ring_size);
+    first = e->ring_size - at < n - skip ? (int)(e->ring_size - at) : n - skip;
+    for (int c = 0; c < e->music_channels; c++) {
+        memcpy(e->band_ring[c] + at, e->band_tmp[c] + skip,
+               first * sizeof(float));
+        memcpy(e->band_ring[c], e->band_tmp[c] + skip + first,
+               (n - skip - first) * sizeof(float));
+    }
 }
 
 /* Render delayed music from out_pos up to end into out at offset. */

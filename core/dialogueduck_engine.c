@@ -29,7 +29,7 @@
  * In spectral mode the music also goes through the band filter as it
  * arrives; the band comes out with the filter's latency into a second
  * ring, beside the music it belongs to. The delay is at least that
- * latency (dd_latency_samples()), so the band is there when rendered.
+ * latency (dd_lookahead_samples()), so the band is there when rendered.
  */
 
 #include <math.h>
@@ -106,7 +106,7 @@ int dd_engine_create(DDEngine **out, const DDParams *p, int sample_rate,
     e->p = *p;
     e->music_channels = music_channels;
     e->dialogue_channels = dialogue_channels;
-    e->delay = dd_latency_samples(p, sample_rate);
+    e->delay = dd_lookahead_samples(p, sample_rate);
     e->ring_size = e->delay + CHUNK;
     if ((ret = dd_analyzer_create(&e->an, p, sample_rate, dialogue_channels,
                                   center, p->below > 0 ? music_channels : 0,

@@ -195,8 +195,9 @@ int dd_renderer_create_params(DDRenderer **out, const DDParams *p,
     int ret;
 
     *out = NULL;
-    if (sample_rate <= 0 || channels <= 0 || dd_params_check(p) < 0)
-        return DD_ERROR_INVAL;
+    if (sample_rate <= 0 || channels <= 0 || dd_params_check(p) < 0 ||
+        (p->spectral && (sample_rate < 1000 || sample_rate > 768000)))
+        return DD_ERROR_INVAL;     /* the band is designed for audio rates */
     r = dd_alloc(alloc, sizeof(*r));
     if (!r)
         return DD_ERROR_NOMEM;

@@ -73,12 +73,7 @@ const char *dd_strerror(int err)
 
 int64_t dd_lookahead_samples(const DDParams *p, int sample_rate)
 {
-    return llrint(p->lookahead * sample_rate);
-}
-
-int64_t dd_latency_samples(const DDParams *p, int sample_rate)
-{
-    int64_t la = dd_lookahead_samples(p, sample_rate), band;
+    int64_t la = llrint(p->lookahead * sample_rate), band;
 
     if (!p->spectral)
         return la;

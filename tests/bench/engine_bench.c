@@ -92,7 +92,7 @@ static double run_engine(int store)
         fprintf(stderr, "engine_bench: dd_engine_create failed\n");
         exit(1);
     }
-    la = dd_latency_samples(&p, RATE);
+    la = dd_lookahead_samples(&p, RATE);
     t0 = now();
     for (long pos = 0; pos < frames; pos += BLOCK) {
         int n = frames - pos < BLOCK ? (int)(frames - pos) : BLOCK;

@@ -107,7 +107,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "engine_run: %s\n", dd_strerror(ret));
         return 1;
     }
-    int64_t la = dd_latency_samples(&p, RATE);
+    int64_t la = dd_lookahead_samples(&p, RATE);
     int cap = BLOCK > la ? BLOCK : (int)la;
     float *mbuf[MCH], *obuf[MCH], *dbuf[8];
     for (int c = 0; c < MCH; c++) {

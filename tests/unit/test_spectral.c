@@ -266,14 +266,14 @@ static void test_latency(void)
     dd_params_default(&p);
     half = dd_band_latency_for(p.band_low, p.band_high, SR);
     CHECK(half > 0 && half < SR / 50, "band latency %d", half);
-    CHECK(dd_latency_samples(&p, SR) == dd_lookahead_samples(&p, SR),
-          "broadband latency is the lookahead");
+    CHECK(dd_lookahead_samples(&p, SR) == SR / 2, "broadband: the lookahead");
     p.spectral = 1;
-    CHECK(dd_latency_samples(&p, SR) == dd_lookahead_samples(&p, SR),
-          "spectral latency hides in the default lookahead");
+    CHECK(dd_lookahead_samples(&p, SR) == SR / 2,
+          "spectral: the band hides in the default lookahead");
     p.lookahead = 0.0;
-    CHECK(dd_latency_samples(&p, SR) == half, "spectral latency without "
-          "lookahead: %lld", (long long)dd_latency_samples(&p, SR));
+    CHECK(dd_lookahead_samples(&p, SR) == half, "spectral without "
+          "lookahead: the band's latency, %lld", (long long)
+          dd_lookahead_samples(&p, SR));
     dd_renderer_create_params(&r, &p, SR, 2, NULL);
     CHECK(r && dd_renderer_latency(r) == half, "renderer latency");
     dd_renderer_free(&r);

@@ -35,6 +35,9 @@ broadband ducking at the same depth, over the speech frames of each scene.
            the dialogue has energy has it $UNMASK dB over the music: the
            original music (0), broadband (bb) and spectral (sp) renders
   step     largest change of one band's gain between consecutive frames
+           (bands within 30 dB of the music's loudest; with a fixed band
+           this is the music moving under a 43 ms window across the
+           slopes, not a change of gain: broadband gives 0 dB)
 EOT
     # shellcheck disable=SC2086
     "$OUT/spectral_score" --unmask $UNMASK $sargs || die "spectral_score failed"

@@ -14,7 +14,8 @@
  *            loudest band, above -70 dBFS) has the dialogue at least
  *            UNMASK dB above the music
  *   step     largest change of a band's gain between consecutive frames,
- *            dB (bands with music above -70 dBFS in both frames)
+ *            dB (bands with music above -70 dBFS and within 30 dB of the
+ *            music's loudest band, in both frames)
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  *
@@ -37,6 +38,8 @@
 #define NFFT   2048
 #define NBANDS 24
 #define FLOOR  1e-7             /* -70 dBFS in energy */
+#define MUSIC_RANGE 1e-3        /* step: bands within 30 dB of the music's
+                                   loudest (weaker ones are window leakage) */
 #define PI     3.14159265358979323846
 
 typedef struct Scene {
@@ -45,9 +48,15 @@ typedef struct Scene {
     double step[2];
 } Scene;
 
-/* In-place radix-2 complex FFT of n points (n a power of 2). */
+/* In-place radix-2 complex FFT of NFFT points. */
 static void fft(double *re, double *im, int n)
 {
+    static double cs[NFFT / 2], sn[NFFT / 2];
+    if (!cs[0])
+        for (int k = 0; k < NFFT / 2; k++) {
+            cs[k] = cos(-2 * PI * k / NFFT);
+            sn[k] = sin(-2 * PI * k / NFFT);
+        }
     for (int i = 1, j = 0; i < n; i++) {
         int bit = n >> 1;
         for (; j & bit; bit >>= 1)
@@ -59,10 +68,9 @@ static void fft(double *re, double *im, int n)
         }
     }
     for (int len = 2; len <= n; len <<= 1) {
-        double a = -2 * PI / len;
         for (int i = 0; i < n; i += len)
             for (int k = 0; k < len / 2; k++) {
-                double c = cos(a * k), s = sin(a * k);
+                double c = cs[k * (n / len)], s = sn[k * (n / len)];
                 double *ur = &re[i + k], *ui = &im[i + k];
                 double vr = re[i + k + len / 2] * c - im[i + k + len / 2] * s;
                 double vi = re[i + k + len / 2] * s + im[i + k + len / 2] * c;
@@ -90,10 +98,13 @@ static void make_bands(void)
 /* Band energies of the mono signal x around frame start s (Hann). */
 static void bands(const float *x, int stride, long n, long s, double *e)
 {
-    static double re[NFFT], im[NFFT];
+    static double re[NFFT], im[NFFT], win[NFFT];
+    if (!win[1])
+        for (int k = 0; k < NFFT; k++)
+            win[k] = 0.5 - 0.5 * cos(2 * PI * k / NFFT);
     for (int k = 0; k < NFFT; k++) {
         long i = s + HOP / 2 - NFFT / 2 + k;
-        double w = 0.5 - 0.5 * cos(2 * PI * k / NFFT);
+        double w = win[k];
         double v = 0;
         if (i >= 0 && i < n)
             for (int c = 0; c < stride; c++)
@@ -184,7 +195,7 @@ static void score_scene(char **f, double unmask, Scene *sc)
     long n = no / 2, frames = n / HOP;
     char *speech = read_speech(f[0], frames);
     double eo[NBANDS], ed[NBANDS], eb[2][NBANDS], prev[2][NBANDS];
-    double ko, kb, ks;
+    double ko, kb, ks, top;
     int have_prev = 0;
 
     memset(sc, 0, sizeof(*sc));
@@ -208,14 +219,19 @@ static void score_scene(char **f, double unmask, Scene *sc)
         bands(sp, 2, n, k * HOP, eb[1]);
         sc->frames++;
         sc->prot[0] += unmasked(ed, eo, unmask);
+        top = 0;
+        for (int b = 0; b < NBANDS; b++)
+            top = fmax(top, eo[b]);
         for (int s = 0; s < 2; s++) {
             sc->prot[1 + s] += unmasked(ed, eb[s], unmask);
             for (int b = 0; b < NBANDS && have_prev; b++)
-                if (eo[b] > FLOOR && prev[s][b] > 0 && eb[s][b] > 0)
+                if (eo[b] > FLOOR && eo[b] > top * MUSIC_RANGE &&
+                    prev[s][b] > 0 && eb[s][b] > 0)
                     sc->step[s] = fmax(sc->step[s], fabs(10 * log10(
                         eb[s][b] / eo[b] / prev[s][b])));
             for (int b = 0; b < NBANDS; b++)
-                prev[s][b] = eo[b] > FLOOR ? eb[s][b] / eo[b] : 0;
+                prev[s][b] = eo[b] > FLOOR && eo[b] > top * MUSIC_RANGE ?
+                             eb[s][b] / eo[b] : 0;
         }
         have_prev = 1;
     }

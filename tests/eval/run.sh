@@ -287,4 +287,5 @@ fi
 "$OUT/score" $verbose --depth $DEPTH \
     --name "offline level-threshold ducker (Auto Duck-like), threshold $LEVEL_HI dBFS" \
     $args_hi || die "scorer failed"
+[ -n "$have_engine" ] && . tests/eval/spectral.sh
 exit 0

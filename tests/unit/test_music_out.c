@@ -206,7 +206,11 @@ int main(void)
         return 1;
     run_case(dir, 2, 0, 0);     /* stereo, fixed depth */
     run_case(dir, 6, 0, 0);     /* 5.1 */
-    run_case(dir, 2, 8, 1);     /* relative depth, spectral */
+    /* Spectral mode is left out until the program delays its dialogue and
+     * effects by dd_renderer_latency() (the band filter reads ahead) and
+     * flushes the renderer; test_spectral.c compares the engine with an
+     * analyzer + renderer two-pass run meanwhile. */
+    run_case(dir, 2, 8, 0);     /* relative depth */
     rmdir(dir);
     return check_summary();
 }

@@ -28,6 +28,7 @@ enum {
     OPT_THRESHOLD,
     OPT_SENSITIVITY,
     OPT_SPECTRAL,
+    OPT_BAND,
     OPT_LOUDNESS,
     OPT_TRUE_PEAK,
     OPT_GATE,
@@ -74,6 +75,7 @@ const CliOption cli_options[] = {
            DD_THRESHOLD_MIN, DD_THRESHOLD_MAX, PARAM(threshold)),
     OPT("sensitivity",      0,   OPT_SENSITIVITY,      0),
     OPT("spectral",         0,   OPT_SPECTRAL,         CLI_NOARG),
+    OPT("band",             0,   OPT_BAND,             0),
     OPT("loudness",         0,   OPT_LOUDNESS,         0),
     RANGED("true-peak", OPT_TRUE_PEAK,
            TRUE_PEAK_MIN, TRUE_PEAK_MAX, offsetof(CliOptions, true_peak)),
@@ -158,7 +160,12 @@ void cli_print_help(void)
 "                         [%g..%g] dBFS, default %g\n"
 "      --sensitivity N    alias for --threshold on a 0..100 scale: 0 is\n"
 "                         --threshold %g, 100 is --threshold %g\n"
-"      --spectral         duck only the speech band of the music\n"
+"      --spectral         duck only the speech band of the music: within 1 dB\n"
+"                         of the depth from the band's low to its high edge,\n"
+"                         within 0.2 dB of the music below low / 3 and above\n"
+"                         high x 40 / 17\n"
+"      --band LOW-HIGH    the speech band of --spectral in Hz, LOW [%g..%g],\n"
+"                         HIGH [%g..%g] and at least 2 x LOW, default %g-%g\n"
 "\n"
 "Loudness:\n"
 "      --loudness T       ebu (-23, default), atsc (-24), streaming (-16),\n"
@@ -193,6 +200,8 @@ void cli_print_help(void)
     DD_HOLD_MIN, DD_HOLD_MAX, DD_HOLD_DEFAULT,
     DD_THRESHOLD_MIN, DD_THRESHOLD_MAX, DD_THRESHOLD_DEFAULT,
     DD_THRESHOLD_MAX, DD_THRESHOLD_MIN,
+    DD_BAND_LOW_MIN, DD_BAND_LOW_MAX, DD_BAND_HIGH_MIN, DD_BAND_HIGH_MAX,
+    DD_BAND_LOW_DEFAULT, DD_BAND_HIGH_DEFAULT,
     TRUE_PEAK_MIN, TRUE_PEAK_MAX, LOUDNESS_TRUE_PEAK_DEFAULT);
 }
 
@@ -317,6 +326,7 @@ static void getopt_tables(struct option *lo, char *shorts)
 typedef struct ParseState {
     int have_dialogue, have_music;
     int threshold_set;    /* 1: --threshold, 2: --sensitivity */
+    int band_set;
 } ParseState;
 
 /* Options kept as the string given. */
@@ -365,6 +375,27 @@ static int parse_loudness(CliOptions *o, const char *arg)
     return 0;
 }
 
+/* "LOW-HIGH" in Hz: each edge within its range, HIGH at least 2 x LOW. */
+static int parse_band(DDParams *p, const char *arg)
+{
+    char low[64];
+    const char *dash = *arg ? strchr(arg + 1, '-') : NULL;
+    int ret;
+
+    if (!dash || dash - arg >= (ptrdiff_t)sizeof(low))
+        return usage_error("--band: '%s' is not LOW-HIGH in Hz such as "
+                           "300-3400", arg);
+    snprintf(low, sizeof(low), "%.*s", (int)(dash - arg), arg);
+    if ((ret = parse_ranged("--band LOW", low, DD_BAND_LOW_MIN,
+                            DD_BAND_LOW_MAX, &p->band_low)) ||
+        (ret = parse_ranged("--band HIGH", dash + 1, DD_BAND_HIGH_MIN,
+                            DD_BAND_HIGH_MAX, &p->band_high)))
+        return ret;
+    if (p->band_high < 2.0 * p->band_low)
+        return usage_error("--band: %s: HIGH must be at least 2 x LOW", arg);
+    return 0;
+}
+
 /* Options with a value that is not a plain string or a ranged number. */
 static int parse_special(CliOptions *o, ParseState *st, int id, const char *arg)
 {
@@ -382,6 +413,9 @@ static int parse_special(CliOptions *o, ParseState *st, int id, const char *arg)
         return 0;
     case OPT_LOUDNESS:
         return parse_loudness(o, arg);
+    case OPT_BAND:
+        st->band_set = 1;
+        return parse_band(&o->params, arg);
     case OPT_GATE:
         if (!strcmp(arg, "program"))
             o->gate = GATE_PROGRAM;
@@ -497,6 +531,8 @@ static int check_complete(CliOptions *o, const ParseState *st)
                            "--keyframes, --report, --plot)");
     if (o->keep_stems && !o->output)
         return usage_error("--keep-stems needs -o");
+    if (st->band_set && !o->params.spectral)
+        return usage_error("--band needs --spectral");
     if (o->keyframes_format && !o->keyframes)
         return usage_error("--keyframes-format needs --keyframes");
     if (dd_params_check(&o->params) != DD_OK)

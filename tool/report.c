@@ -95,6 +95,8 @@ static void write_params(JsonWriter *w, const CliOptions *o)
     json_kv_double(w, "hold", pr->hold, 3);
     json_kv_double(w, "threshold", pr->threshold, 2);
     json_kv_bool(w, "spectral", pr->spectral);
+    json_kv_double(w, "band_low", pr->band_low, 1);
+    json_kv_double(w, "band_high", pr->band_high, 1);
     json_kv_string(w, "loudness", o->loudness_arg);
     json_kv_double(w, "target_lufs", o->target_lufs, 2);
     json_kv_double(w, "true_peak", o->true_peak, 2);

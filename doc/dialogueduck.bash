@@ -27,6 +27,9 @@ _dialogueduck()
         --gate)
             COMPREPLY=($(compgen -W 'program dialogue' -- "$cur"))
             return ;;
+        -loglevel | --loglevel)
+            COMPREPLY=($(compgen -W 'quiet panic fatal error warning info verbose debug trace' -- "$cur"))
+            return ;;
         --keyframes-format)
             COMPREPLY=($(compgen -W 'json csv cmd xml fcpxml txt' -- "$cur"))
             return ;;

@@ -127,7 +127,7 @@ static int open_inputs(Session *p, char *err, size_t errlen)
                      s->path, p->stems[i].layout.nb_channels, MAX_CHANNELS);
             return EXIT_INPUT;
         }
-        if (opt->verbosity > 1)
+        if (opt->verbosity >= VERB_VERBOSE)
             fprintf(stderr, "dialogueduck: %s %s: stream %d, %s, %d Hz, "
                     "%d channels\n", cli_role_name(s->role), s->arg,
                     p->stems[i].stream_index,

@@ -208,7 +208,10 @@ static int open_demuxer(InputStem *s, char *err, size_t errlen)
     av_channel_layout_uninit(&s->layout);
     input_native_layout(&s->layout, &st->codecpar->ch_layout);
     s->codec_id = st->codecpar->codec_id;
-    s->bits_per_sample = st->codecpar->bits_per_coded_sample;
+    /* FLAC and the like say their depth in bits_per_raw_sample */
+    s->bits_per_sample = st->codecpar->bits_per_raw_sample > 0 ?
+                         st->codecpar->bits_per_raw_sample :
+                         st->codecpar->bits_per_coded_sample;
     s->time_base = st->time_base;
     s->start_time = st->start_time;
     if (st->duration > 0 && st->duration != AV_NOPTS_VALUE)

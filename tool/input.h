@@ -46,7 +46,7 @@ typedef struct InputStem {
     int sample_rate;          /**< source rate */
     AVChannelLayout layout;   /**< source layout, unspecified orders made native */
     enum AVCodecID codec_id;
-    int bits_per_sample;      /**< for PCM: bits per coded sample */
+    int bits_per_sample;      /**< PCM, FLAC, ...: bits per sample, 0: unknown */
     AVRational time_base;
     int64_t start_time;       /**< in time_base, AV_NOPTS_VALUE if unknown */
     double duration;          /**< s, container estimate, 0 if unknown */

@@ -45,6 +45,15 @@ static double earliest_start(const Session *p, const char *path)
     return t == HUGE_VAL ? 0 : t;
 }
 
+/* The deepest of the stems' bits per sample, 0 if none is known. */
+static int source_bits(const Session *p)
+{
+    int bits = 0;
+    for (int i = 0; i < p->nb_stems; i++)
+        bits = FFMAX(bits, p->stems[i].bits_per_sample);
+    return bits;
+}
+
 static int open_outputs(Session *p, char *err, size_t errlen)
 {
     const CliOptions *o = p->opt;
@@ -58,6 +67,7 @@ static int open_outputs(Session *p, char *err, size_t errlen)
             .layout = &p->out_layout,
             .codec = o->codec,
             .source_codec = src->codec_id,
+            .source_bits = source_bits(p),
             .bitrate = o->bitrate,
             .threads = o->threads,
             .nb_tracks = 1,

@@ -121,7 +121,8 @@ static const AVCodec *choose_encoder(const OutputConfig *c,
             cand[n++] = AV_CODEC_ID_PCM_F32LE;
         if (is_pcm(c->source_codec))
             cand[n++] = c->source_codec;
-        cand[n++] = AV_CODEC_ID_PCM_S16LE;
+        cand[n++] = c->source_bits > 16 ? AV_CODEC_ID_PCM_S24LE :
+                                          AV_CODEC_ID_PCM_S16LE;
     } else if (!strcmp(f->name, "flac")) {
         cand[n++] = AV_CODEC_ID_FLAC;
     } else {
@@ -148,15 +149,38 @@ static const AVCodec *choose_encoder(const OutputConfig *c,
     return NULL;
 }
 
-static enum AVSampleFormat choose_format(const AVCodec *codec)
+/*
+ * Float where the encoder takes it; else the smallest integer format that
+ * holds the source's bits (a 24-bit source to FLAC stays 24-bit), else the
+ * widest; the encoder's first format when the source's depth is unknown.
+ */
+static enum AVSampleFormat choose_format(const AVCodec *codec, int bits)
 {
     const enum AVSampleFormat *f = codec->sample_fmts;
+    enum AVSampleFormat best = AV_SAMPLE_FMT_NONE;
     if (!f)
         return AV_SAMPLE_FMT_FLTP;
     for (int i = 0; f[i] != AV_SAMPLE_FMT_NONE; i++)
         if (f[i] == AV_SAMPLE_FMT_FLTP || f[i] == AV_SAMPLE_FMT_FLT)
             return f[i];
-    return f[0];
+    if (bits <= 0)
+        return f[0];
+    for (int i = 0; f[i] != AV_SAMPLE_FMT_NONE; i++) {
+        int b = 8 * av_get_bytes_per_sample(f[i]);
+        int bb = best == AV_SAMPLE_FMT_NONE ? 0 :
+                 8 * av_get_bytes_per_sample(best);
+        if ((b >= bits && (bb < bits || b < bb)) || (bb < bits && b > bb))
+            best = f[i];
+    }
+    return best;
+}
+
+/* Fewer bits out than the float mix carries: TPDF dither (libswresample's
+ * is seeded, so the output stays the same from run to run). */
+static int needs_dither(enum AVSampleFormat fmt)
+{
+    return av_get_bytes_per_sample(fmt) < 3 &&
+           av_get_packed_sample_fmt(fmt) != AV_SAMPLE_FMT_FLT;
 }
 
 static int choose_rate(const AVCodec *codec, int rate)
@@ -201,7 +225,11 @@ static int open_track(OutputFile *o, Track *t, const OutputConfig *c,
 
     if (!(t->enc = enc = avcodec_alloc_context3(codec)))
         return fail(err, errlen, AVERROR(ENOMEM), c->path, "encoder");
-    enc->sample_fmt = choose_format(codec);
+    enc->sample_fmt = choose_format(codec, c->source_bits);
+    /* 32-bit containers for fewer bits (FLAC's 24) say how many are used */
+    if (c->source_bits > 0 &&
+        av_get_packed_sample_fmt(enc->sample_fmt) == AV_SAMPLE_FMT_S32)
+        enc->bits_per_raw_sample = FFMIN(c->source_bits, 32);
     enc->sample_rate = choose_rate(codec, c->sample_rate);
     if (choose_layout(codec, c->layout, &enc->ch_layout) < 0) {
         snprintf(err, errlen, "%s: the %s encoder cannot encode %d channels",
@@ -229,6 +257,9 @@ static int open_track(OutputFile *o, Track *t, const OutputConfig *c,
                               enc->sample_rate, (AVChannelLayout *)c->layout,
                               AV_SAMPLE_FMT_FLTP,
                               c->sample_rate, 0, NULL);
+    if (ret >= 0 && needs_dither(enc->sample_fmt))
+        ret = av_opt_set_int(t->swr, "dither_method", SWR_DITHER_TRIANGULAR,
+                             0);
     if (ret >= 0)
         ret = swr_init(t->swr);
     if (ret < 0)

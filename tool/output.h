@@ -36,6 +36,7 @@ typedef struct OutputConfig {
     const AVChannelLayout *layout;
     const char *codec;            /**< forced encoder name or NULL */
     enum AVCodecID source_codec;  /**< default: this codec where possible */
+    int source_bits;              /**< the source's bits per sample, 0: unknown */
     int float_pcm;                /**< WAV gets 32-bit float (--music-out) */
     int64_t bitrate;              /**< 0: a default for the codec */
     int threads;

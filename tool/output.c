@@ -175,12 +175,20 @@ static enum AVSampleFormat choose_format(const AVCodec *codec, int bits)
     return best;
 }
 
-/* Fewer bits out than the float mix carries: TPDF dither (libswresample's
- * is seeded, so the output stays the same from run to run). */
-static int needs_dither(enum AVSampleFormat fmt)
+/*
+ * Fewer bits out than the mix carries (the deepest stem's; a float or
+ * lossy source's mix is float, 24 bits of mantissa): TPDF dither, which
+ * libswresample seeds, so the output stays the same from run to run. A
+ * 16-bit source to 16 bits is not dithered: where the gain is 1 its
+ * samples come through bit for bit.
+ */
+static int needs_dither(enum AVSampleFormat fmt, int source_bits)
 {
-    return av_get_bytes_per_sample(fmt) < 3 &&
-           av_get_packed_sample_fmt(fmt) != AV_SAMPLE_FMT_FLT;
+    int out = 8 * av_get_bytes_per_sample(fmt);
+    enum AVSampleFormat packed = av_get_packed_sample_fmt(fmt);
+    if (packed == AV_SAMPLE_FMT_FLT || packed == AV_SAMPLE_FMT_DBL)
+        return 0;
+    return out < (source_bits > 0 ? FFMIN(source_bits, 24) : 24);
 }
 
 static int choose_rate(const AVCodec *codec, int rate)
@@ -257,7 +265,7 @@ static int open_track(OutputFile *o, Track *t, const OutputConfig *c,
                               enc->sample_rate, (AVChannelLayout *)c->layout,
                               AV_SAMPLE_FMT_FLTP,
                               c->sample_rate, 0, NULL);
-    if (ret >= 0 && needs_dither(enc->sample_fmt))
+    if (ret >= 0 && needs_dither(enc->sample_fmt, c->source_bits))
         ret = av_opt_set_int(t->swr, "dither_method", SWR_DITHER_TRIANGULAR,
                              0);
     if (ret >= 0)

@@ -17,6 +17,7 @@
 #include <libavutil/avutil.h>
 #include <libavutil/log.h>
 #include <libavutil/parseutils.h>
+#include <libavutil/samplefmt.h>
 #include <libswresample/swresample.h>
 
 #include "config.h"
@@ -51,6 +52,9 @@ enum {
     OPT_LOGLEVEL,
     OPT_NOSTATS,
     OPT_STRICT,
+    OPT_SAMPLE_RATE,
+    OPT_SAMPLE_FMT,
+    OPT_CODEC_OPT,
 };
 
 /* True-peak ceilings accepted by --true-peak, dBTP. */
@@ -58,10 +62,11 @@ enum {
 #define TRUE_PEAK_MAX   0.0
 
 #define PARAM(f) offsetof(CliOptions, params.f)
-#define OPT(name, letter, id, flags) { name, letter, id, flags, 0, 0, 0 }
-#define RANGED(name, id, lo, hi, offset) { name, 0, id, 0, lo, hi, offset }
+#define OPT(name, letter, id, flags) { name, letter, id, flags, 0, 0, 0, NULL }
+#define RANGED(name, id, lo, hi, offset) { name, 0, id, 0, lo, hi, offset, NULL }
+#define FFOPT(name, ffname, id) { name, 0, id, 0, 0, 0, 0, ffname }
 #define SECONDS(name, id, lo, hi, offset) \
-    { name, 0, id, CLI_SECONDS, lo, hi, offset }
+    { name, 0, id, CLI_SECONDS, lo, hi, offset, NULL }
 
 const CliOption cli_options[] = {
     OPT("dialogue",         'd', 'd',                  CLI_PER_JOB),
@@ -91,8 +96,11 @@ const CliOption cli_options[] = {
     RANGED("true-peak", OPT_TRUE_PEAK,
            TRUE_PEAK_MIN, TRUE_PEAK_MAX, offsetof(CliOptions, true_peak)),
     OPT("gate",             0,   OPT_GATE,             0),
-    OPT("codec",            0,   OPT_CODEC,            0),
-    OPT("bitrate",          0,   OPT_BITRATE,          0),
+    FFOPT("codec",          "c:a",                     OPT_CODEC),
+    FFOPT("bitrate",        "b:a",                     OPT_BITRATE),
+    FFOPT("sample-rate",    "ar",                      OPT_SAMPLE_RATE),
+    OPT("sample-fmt",       0,   OPT_SAMPLE_FMT,       0),
+    OPT("codec-opt",        0,   OPT_CODEC_OPT,        0),
     OPT("report",           0,   OPT_REPORT,           CLI_PER_JOB | CLI_WRITES),
     OPT("threads",          0,   OPT_THREADS,          0),
     OPT("keyframes",        0,   OPT_KEYFRAMES,        CLI_WRITES),
@@ -152,9 +160,18 @@ void cli_print_help(void)
 "                         normalized\n"
 "      --keep-stems       add the ducked music (and effects) as extra titled\n"
 "                         tracks to -o, with the same normalization gain\n"
-"      --codec NAME       audio encoder (default: the source mix's codec where\n"
-"                         an encoder exists and the container takes it, else aac)\n"
-"      --bitrate RATE     audio bit rate, e.g. 192k\n"
+"      --codec NAME       also -c:a: audio encoder (default: the source mix's\n"
+"                         codec where an encoder exists and the container\n"
+"                         takes it, else aac)\n"
+"      --bitrate RATE     also -b:a: audio bit rate, e.g. 192k\n"
+"      --sample-rate HZ   also -ar: output sample rate (default: the stems'\n"
+"                         highest) [8000..384000]\n"
+"      --sample-fmt FMT   output sample format (s16, s32, flt, ...; in WAV it\n"
+"                         picks the PCM codec); default: the encoder's format\n"
+"                         that holds the stems' bit depth, TPDF-dithered when\n"
+"                         it has fewer bits\n"
+"      --codec-opt KEY=VALUE  an encoder option (repeatable), e.g.\n"
+"                         compression_level=8\n"
 "      --report FILE.json inputs, parameters, duck regions, loudness, timings\n"
 "      --keyframes FILE   export the gain envelope (json, csv, cmd, xml, fcpxml,\n"
 "                         txt by extension)\n"
@@ -485,6 +502,28 @@ static int parse_special(CliOptions *o, ParseState *st, int id, const char *arg)
         return parse_loudness(o, arg);
     case OPT_LOGLEVEL:
         return parse_log_level(o, arg);
+    case OPT_SAMPLE_RATE:
+        if ((ret = parse_ranged("--sample-rate", arg, 8000, 384000, 0, &v)))
+            return ret;
+        if (v != floor(v))
+            return usage_error("--sample-rate: '%s' is not a whole number",
+                               arg);
+        o->sample_rate = (int)v;
+        return 0;
+    case OPT_SAMPLE_FMT:
+        if ((o->sample_fmt = av_get_sample_fmt(arg)) == AV_SAMPLE_FMT_NONE)
+            return usage_error("--sample-fmt: '%s' is not a sample format "
+                               "(u8, s16, s32, s64, flt, dbl, or one of "
+                               "those with p)", arg);
+        return 0;
+    case OPT_CODEC_OPT:
+        if (o->nb_codec_opts >= CLI_MAX_CODEC_OPTS)
+            return usage_error("too many --codec-opt (at most %d)",
+                               CLI_MAX_CODEC_OPTS);
+        if (!strchr(arg, '=') || arg[0] == '=')
+            return usage_error("--codec-opt: '%s' is not KEY=VALUE", arg);
+        o->codec_opts[o->nb_codec_opts++] = arg;
+        return 0;
     case OPT_GATE:
         if (!strcmp(arg, "program"))
             o->gate = GATE_PROGRAM;
@@ -627,6 +666,18 @@ static const CliOption *long_option(const char *arg)
     return NULL;
 }
 
+/* The option ffmpeg spells "-NAME" (exactly), or NULL. */
+static const CliOption *ffmpeg_option(const char *name)
+{
+    const CliOption *c = long_option(name);
+    if (c && (c->flags & CLI_FFMPEG) && !strchr(name, '='))
+        return c;
+    for (int i = 0; i < cli_nb_options; i++)
+        if (cli_options[i].ffmpeg && !strcmp(name, cli_options[i].ffmpeg))
+            return &cli_options[i];
+    return NULL;
+}
+
 /* "--name" for an option ffmpeg spells "-name" (stored once per option). */
 static char *double_dash(const CliOption *c)
 {
@@ -651,7 +702,8 @@ static int cluster_values(const char *arg)
 
 /*
  * ffmpeg's spellings, before getopt sees them: "-hide_banner", "-version",
- * "-loglevel L", "-nostats" become their "--" forms, and "-v L" with a
+ * "-loglevel L", "-nostats" become their "--" forms, "-c:a", "-b:a", "-ar"
+ * the options they stand for (CliOption.ffmpeg), and "-v L" with a
  * level name becomes "--loglevel L" (getopt would read "-hide_banner" as
  * -h). Values of options are skipped, never rewritten.
  */
@@ -667,8 +719,7 @@ static void ffmpeg_spellings(int argc, char **args)
         if (a[1] == '-') {
             c = long_option(a + 2);
             i += c && !(c->flags & CLI_NOARG) && !strchr(a, '=');
-        } else if ((c = long_option(a + 1)) && (c->flags & CLI_FFMPEG) &&
-                   !strchr(a, '=')) {
+        } else if ((c = ffmpeg_option(a + 1))) {
             args[i] = double_dash(c);
             i += !(c->flags & CLI_NOARG);
         } else if (!strcmp(a, "-v") && i + 1 < argc &&
@@ -695,6 +746,7 @@ int cli_parse(CliOptions *o, int argc, char **argv)
     o->true_peak = LOUDNESS_TRUE_PEAK_DEFAULT;
     o->gate = GATE_PROGRAM;
     o->verbosity = VERB_INFO;
+    o->sample_fmt = AV_SAMPLE_FMT_NONE;
     /* our own messages are one line each; the libraries stay quiet
      * unless asked for */
     o->av_log_level = AV_LOG_QUIET;

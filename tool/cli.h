@@ -32,6 +32,7 @@ enum {
 
 #define CLI_MAX_INPUTS 64
 #define CLI_MAX_STEMS  64
+#define CLI_MAX_CODEC_OPTS 32
 
 enum StemRole {
     STEM_DIALOGUE,
@@ -76,6 +77,10 @@ typedef struct CliOptions {
 
     const char *codec;
     int64_t bitrate;          /**< bit/s, 0: codec default */
+    int sample_rate;          /**< -ar, 0: the stems' */
+    int sample_fmt;           /**< --sample-fmt (AVSampleFormat), -1: chosen */
+    const char *codec_opts[CLI_MAX_CODEC_OPTS]; /**< --codec-opt KEY=VALUE */
+    int nb_codec_opts;
     int threads;              /**< 0: automatic */
     int overwrite;            /**< -y */
     int no_overwrite;         /**< -n */
@@ -109,6 +114,7 @@ typedef struct CliOption {
     unsigned flags;       /**< CLI_* above */
     double min, max;      /**< range of a number stored at offset */
     size_t offset;        /**< where in CliOptions a ranged double goes, 0: none */
+    const char *ffmpeg;   /**< ffmpeg's name for it (-NAME), or NULL */
 } CliOption;
 
 extern const CliOption cli_options[];

@@ -98,7 +98,7 @@ static const AVCodec *choose_encoder(const OutputConfig *c,
                                      char *err, size_t errlen)
 {
     const AVCodec *codec = NULL;
-    enum AVCodecID cand[4];
+    enum AVCodecID cand[5];
     int n = 0;
 
     if (c->codec) {
@@ -116,7 +116,11 @@ static const AVCodec *choose_encoder(const OutputConfig *c,
         return codec;
     }
     if (!strcmp(f->name, "wav") || !strcmp(f->name, "w64")) {
-        /* PCM containers: keep the source's PCM flavour, else 16 bit. */
+        /* PCM containers: the PCM of --sample-fmt, else keep the source's
+         * PCM flavour, else 16 bit (24 for a deeper source). */
+        if (c->sample_fmt != AV_SAMPLE_FMT_NONE)
+            cand[n++] = av_get_pcm_codec(av_get_packed_sample_fmt(c->sample_fmt),
+                                         0);
         if (c->float_pcm)
             cand[n++] = AV_CODEC_ID_PCM_F32LE;
         if (is_pcm(c->source_codec))
@@ -225,6 +229,71 @@ static int choose_layout(const AVCodec *codec, const AVChannelLayout *in,
     return AVERROR(ENOSYS);
 }
 
+/* An asked-for format the encoder takes, packed or planar; NONE if not. */
+static enum AVSampleFormat asked_format(const AVCodec *codec, int fmt)
+{
+    const enum AVSampleFormat *f = codec->sample_fmts;
+    for (int i = 0; f && f[i] != AV_SAMPLE_FMT_NONE; i++)
+        if (f[i] == fmt || av_get_packed_sample_fmt(f[i]) ==
+                           av_get_packed_sample_fmt(fmt))
+            return f[i];
+    return f ? AV_SAMPLE_FMT_NONE : fmt;
+}
+
+/* Sample format and rate: as asked, else what keeps the source's. */
+static int set_format(AVCodecContext *enc, const AVCodec *codec,
+                      const OutputConfig *c, char *err, size_t errlen)
+{
+    const int *r = codec->supported_samplerates;
+
+    enc->sample_fmt = choose_format(codec, c->source_bits);
+    if (c->sample_fmt != AV_SAMPLE_FMT_NONE &&
+        (enc->sample_fmt = asked_format(codec, c->sample_fmt)) ==
+        AV_SAMPLE_FMT_NONE) {
+        snprintf(err, errlen, "%s: the %s encoder cannot take --sample-fmt %s",
+                 c->path, codec->name, av_get_sample_fmt_name(c->sample_fmt));
+        return AVERROR(EINVAL);
+    }
+    /* 32-bit containers for fewer bits (FLAC's 24) say how many are used */
+    if (c->source_bits > 0 && c->sample_fmt == AV_SAMPLE_FMT_NONE &&
+        av_get_packed_sample_fmt(enc->sample_fmt) == AV_SAMPLE_FMT_S32)
+        enc->bits_per_raw_sample = FFMIN(c->source_bits, 32);
+    enc->sample_rate = choose_rate(codec, c->out_rate ? c->out_rate :
+                                          c->sample_rate);
+    if (c->out_rate && enc->sample_rate != c->out_rate) {
+        snprintf(err, errlen, "%s: the %s encoder cannot take %d Hz%s%d Hz)",
+                 c->path, codec->name, c->out_rate,
+                 r ? " (the nearest it takes: " : "", enc->sample_rate);
+        return AVERROR(EINVAL);
+    }
+    return 0;
+}
+
+/* Open the encoder with --codec-opt; an option it does not know is an error. */
+static int open_encoder(AVCodecContext *enc, const AVCodec *codec,
+                        const OutputConfig *c, char *err, size_t errlen)
+{
+    AVDictionary *opts = NULL;
+    const AVDictionaryEntry *e;
+    int ret = 0;
+
+    for (int i = 0; i < c->nb_codec_opts && ret >= 0; i++)
+        ret = av_dict_parse_string(&opts, c->codec_opts[i], "=", "", 0);
+    if (ret >= 0)
+        ret = avcodec_open2(enc, codec, &opts);
+    if (ret < 0) {
+        av_dict_free(&opts);
+        return fail(err, errlen, ret, c->path, "cannot open the audio encoder");
+    }
+    if ((e = av_dict_get(opts, "", NULL, AV_DICT_IGNORE_SUFFIX))) {
+        snprintf(err, errlen, "%s: --codec-opt %s: not an option of the %s "
+                 "encoder", c->path, e->key, codec->name);
+        av_dict_free(&opts);
+        return AVERROR(EINVAL);
+    }
+    return 0;
+}
+
 static int open_track(OutputFile *o, Track *t, const OutputConfig *c,
                       const AVCodec *codec, char *err, size_t errlen)
 {
@@ -233,12 +302,8 @@ static int open_track(OutputFile *o, Track *t, const OutputConfig *c,
 
     if (!(t->enc = enc = avcodec_alloc_context3(codec)))
         return fail(err, errlen, AVERROR(ENOMEM), c->path, "encoder");
-    enc->sample_fmt = choose_format(codec, c->source_bits);
-    /* 32-bit containers for fewer bits (FLAC's 24) say how many are used */
-    if (c->source_bits > 0 &&
-        av_get_packed_sample_fmt(enc->sample_fmt) == AV_SAMPLE_FMT_S32)
-        enc->bits_per_raw_sample = FFMIN(c->source_bits, 32);
-    enc->sample_rate = choose_rate(codec, c->sample_rate);
+    if ((ret = set_format(enc, codec, c, err, errlen)) < 0)
+        return ret;
     if (choose_layout(codec, c->layout, &enc->ch_layout) < 0) {
         snprintf(err, errlen, "%s: the %s encoder cannot encode %d channels",
                  c->path, codec->name, c->layout->nb_channels);
@@ -253,8 +318,8 @@ static int open_track(OutputFile *o, Track *t, const OutputConfig *c,
     enc->thread_count = c->threads;
     if (o->oc->oformat->flags & AVFMT_GLOBALHEADER)
         enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-    if ((ret = avcodec_open2(enc, codec, NULL)) < 0)
-        return fail(err, errlen, ret, c->path, "cannot open the audio encoder");
+    if ((ret = open_encoder(enc, codec, c, err, errlen)) < 0)
+        return ret;
 
     t->frame_size = enc->frame_size;
     if (t->frame_size <= 0 ||

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Faithful output: the source's bit depth is kept (24-bit stems to FLAC or
-# WAV stay 24-bit), and output with fewer bits than the float mix gets
-# libswresample's TPDF dither, the same from run to run.
+# WAV stay 24-bit), and output with fewer bits than the mix gets
+# libswresample's TPDF dither, the same from run to run. What ffmpeg users
+# ask for: -ar, --sample-fmt, -c:a, -b:a, --codec-opt KEY=VALUE.
 . "$(dirname "$0")/../lib.sh"
 
 cd "$TMP" || exit 1
@@ -56,5 +57,50 @@ case $r in
 -1[12][0-9].*) ok ;;
 *) fail "24-bit output: RMS $r dB, want the ducked faint music (-110..-130)" ;;
 esac
+
+# --- -ar, --sample-fmt, -c:a, -b:a, --codec-opt -------------------------------------
+# rc EXPECTED DESCRIPTION ARGS...: the exit code; stderr in err.txt
+rc() {
+    want=$1 desc=$2; shift 2
+    "$DD" -q "$@" 2> err.txt
+    got=$?
+    [ "$got" -eq "$want" ] && ok || fail "$desc: exit $got, not $want: $(cat err.txt)"
+}
+rc 0 "-ar 44100 -c:a flac" -d d24.wav -m m24.wav -o ar.mka -ar 44100 -c:a flac
+expect "-ar 44100 ($(probe ar.mka sample_rate))" test "$(probe ar.mka sample_rate)" = 44100
+expect "-c:a flac ($(probe ar.mka codec_name))" test "$(probe ar.mka codec_name)" = flac
+rc 0 "--sample-rate 96000" -d d24.wav -m m24.wav -o up.wav --sample-rate 96000
+expect "--sample-rate 96000" test "$(probe up.wav sample_rate)" = 96000
+for f in "s16 pcm_s16le" "s32 pcm_s32le" "flt pcm_f32le" "u8 pcm_u8"; do
+    set -- $f
+    rc 0 "--sample-fmt $1 to WAV" -d d24.wav -m m24.wav -o fmt_$1.wav --sample-fmt $1
+    expect "--sample-fmt $1 in WAV is $2 ($(probe fmt_$1.wav codec_name))" \
+        test "$(probe fmt_$1.wav codec_name)" = "$2"
+done
+rc 0 "--sample-fmt s16 to FLAC" -d d24.wav -m m24.wav -o s16.flac --sample-fmt s16
+expect "--sample-fmt s16 gives 16-bit FLAC" test "$(probe s16.flac bits_per_raw_sample)" = 16
+rc 3 "--sample-fmt flt to FLAC" -d d24.wav -m m24.wav -o flt.flac --sample-fmt flt
+grep -q 'flac encoder cannot take --sample-fmt flt' err.txt && ok || fail "--sample-fmt flt: $(cat err.txt)"
+rc 1 "--sample-fmt s15" -d d24.wav -m m24.wav -o s15.flac --sample-fmt s15
+rc 3 "-ar 12345 to MP3" -d d24.wav -m m24.wav -o odd.mp3 -ar 12345
+grep -q 'cannot take 12345 Hz' err.txt && ok || fail "-ar 12345: $(cat err.txt)"
+rc 1 "-ar 1000" -d d24.wav -m m24.wav -o low.wav -ar 1000
+for b in 64k 192k; do
+    rc 0 "-b:a $b" -d d24.wav -m m24.wav -o b$b.m4a -b:a $b
+done
+r64=$(probe b64k.m4a bit_rate) r192=$(probe b192k.m4a bit_rate)
+expect "-b:a 64k and 192k: $r64 and $r192 bit/s" \
+    awk -v a="$r64" -v b="$r192" 'BEGIN { exit !(a > 56000 && a < 72000 && b > 170000 && b < 210000) }'
+rc 0 "--codec-opt compression_level=0" -d d24.wav -m m24.wav -o c0.flac --codec-opt compression_level=0
+rc 0 "--codec-opt compression_level=12" -d d24.wav -m m24.wav -o c12.flac --codec-opt compression_level=12
+expect "--codec-opt reaches the encoder (sizes $(wc -c < c0.flac), $(wc -c < c12.flac))" \
+    test "$(wc -c < c12.flac)" -lt "$(wc -c < c0.flac)"
+expect "the same samples either way" sh -c \
+    "[ \"\$(ffmpeg -v error -i c0.flac -f s32le - | cksum)\" = \"\$(ffmpeg -v error -i c12.flac -f s32le - | cksum)\" ]"
+rc 3 "--codec-opt bogus=1" -d d24.wav -m m24.wav -o bogus.flac --codec-opt bogus=1
+grep -q -- '--codec-opt bogus: not an option of the flac encoder' err.txt && ok ||
+    fail "--codec-opt bogus=1: $(cat err.txt)"
+expect "no output from refused options" sh -c '! ls flt.flac s15.flac odd.mp3 low.wav bogus.flac .*.flac 2> /dev/null'
+rc 1 "--codec-opt without =" -d d24.wav -m m24.wav -o x.flac --codec-opt level
 
 summary

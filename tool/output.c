@@ -426,16 +426,19 @@ static int add_audio_streams(OutputFile *o, const OutputConfig *c,
         t->st->time_base = t->enc->time_base;
         if (like) {
             copy_audio_identity(t->st, like);
-            if (k > 0)
+            if (k > 0) {
                 t->st->disposition &= ~AV_DISPOSITION_DEFAULT;
+                /* a music or effects stem speaks no language */
+                av_dict_set(&t->st->metadata, "language", NULL, 0);
+            }
         } else if (k == 0) {
             t->st->disposition |= AV_DISPOSITION_DEFAULT;
         }
-        if (k > 0 && c->titles[k]) {
-            av_dict_set(&t->st->metadata, "title", c->titles[k], 0);
-            /* MP4/MOV keep a track's name as its handler name */
-            av_dict_set(&t->st->metadata, "handler_name", c->titles[k], 0);
-        }
+        /* the mix says it is the mix, not the dialogue track it replaces;
+         * MP4/MOV keep a track's name as its handler name */
+        av_dict_set(&t->st->metadata, "title", k ? c->titles[k] : "Mix", 0);
+        av_dict_set(&t->st->metadata, "handler_name",
+                    k ? c->titles[k] : "Mix", 0);
     }
     o->nb_tracks = c->nb_tracks;
     return 0;

@@ -103,4 +103,16 @@ grep -q -- '--codec-opt bogus: not an option of the flac encoder' err.txt && ok 
 expect "no output from refused options" sh -c '! ls flt.flac s15.flac odd.mp3 low.wav bogus.flac .*.flac 2> /dev/null'
 rc 1 "--codec-opt without =" -d d24.wav -m m24.wav -o x.flac --codec-opt level
 
+# --- stream titles and languages ------------------------------------------------------
+$FF -f lavfi -i testsrc=d=3:s=64x48 -i d16.wav -i m16.wav -map 0 -map 1 -map 2 -c:v mpeg4 \
+    -c:a aac -metadata:s:a:0 title=DX -metadata:s:a:0 language=eng \
+    -metadata:s:a:1 title=MX -metadata:s:a:1 language=eng film.mkv
+rc 0 "--keep-stems into MKV" -i film.mkv -m 0:a:1 -o stems.mkv --keep-stems
+tag() { ffprobe -v error -select_streams "$2" -show_entries "stream_tags=$3" -of csv=p=0 "$1"; }
+expect "the mix is titled Mix, not DX ($(tag stems.mkv a:0 title))" test "$(tag stems.mkv a:0 title)" = Mix
+expect "the mix keeps the dialogue's language" test "$(tag stems.mkv a:0 language)" = eng
+expect "the ducked music is titled" test "$(tag stems.mkv a:1 title)" = "Ducked music"
+expect "the ducked music is not tagged with the dialogue's language ($(tag stems.mkv a:1 language))" \
+    test -z "$(tag stems.mkv a:1 language)"
+
 summary

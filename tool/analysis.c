@@ -385,10 +385,13 @@ static int pass_run(Analysis *an, AnalysisPass *ps, Session *s, char *err,
 {
     const CliOptions *o = s->opt;
     /* Without loudness measurement or relative depth the analysis needs
-     * the dialogue alone. */
-    int dialogue_only = !an->measured && !(o->params.below > 0), n, ret;
+     * the dialogue alone (and --strict wants every stem checked before
+     * anything is written). */
+    int dialogue_only = !an->measured && !(o->params.below > 0) &&
+                        !o->strict, n, ret;
 
-    progress_begin(&ps->progress, "pass 1/2", s->duration, o->verbosity > 0);
+    progress_begin(&ps->progress, "pass 1/2", s->duration,
+                   cli_show_progress(o));
     while ((n = session_read_block(s, dialogue_only, err, errlen)) > 0) {
         if ((ret = pass_block(an, ps, s, n)) < 0)
             return internal_error(err, errlen, "analysis", ret);

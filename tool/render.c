@@ -194,7 +194,7 @@ static int pass_run(RenderPass *rp, char *err, size_t errlen)
         return ret;
     progress_begin(&rp->progress, rp->dry ? "loudness check" : "pass 2/2",
                    (double)rp->an->total / s->work_rate,
-                   s->opt->verbosity > 0);
+                   cli_show_progress(s->opt));
     while ((n = session_read_block(s, 0, err, errlen)) > 0) {
         if ((ret = pass_block(rp, n, err, errlen)) != EXIT_OK)
             return ret;
@@ -213,7 +213,7 @@ static int pass_run(RenderPass *rp, char *err, size_t errlen)
     }
     progress_end(&rp->progress);
     if (rp->pos != rp->an->total && rp->an->measured &&
-        s->opt->verbosity > 0)
+        s->opt->verbosity >= VERB_WARNING)
         fprintf(stderr, "dialogueduck: warning: the render pass decoded %lld "
                 "samples, the analysis %lld\n", (long long)rp->pos,
                 (long long)rp->an->total);

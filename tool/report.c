@@ -77,6 +77,10 @@ static void write_streams(JsonWriter *w, const Pipeline *p)
         json_kv_int(w, "channels", s->layout.nb_channels);
         json_kv_string(w, "layout", layout);
         json_kv_double(w, "duration", (double)s->samples_read / p->session.work_rate, 6);
+        /* packets the decoder rejected or concealed; first at seconds */
+        json_kv_int(w, "damaged_packets", input_damage(s));
+        if (input_damage(s))
+            json_kv_double(w, "first_damage", s->first_damage, 6);
         json_object_end(w);
     }
     json_array_end(w);

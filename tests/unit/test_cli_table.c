@@ -43,7 +43,7 @@ static int help_names(const char *opt)
 {
     for (const char *p = help; (p = strstr(p, opt)); p++) {
         char after = p[strlen(opt)];
-        if (!isalnum((unsigned char)after) && after != '-')
+        if (!isalnum((unsigned char)after) && after != '-' && after != '_')
             return 1;
     }
     return 0;
@@ -68,7 +68,8 @@ static void help_matches_table(void)
     /* every --word in the help is in the table */
     for (const char *p = help; (p = strstr(p, "--")); p += 2) {
         size_t n = 0;
-        while (isalnum((unsigned char)p[2 + n]) || p[2 + n] == '-')
+        while (isalnum((unsigned char)p[2 + n]) || p[2 + n] == '-' ||
+               p[2 + n] == '_')
             n++;
         if (!n)
             continue;

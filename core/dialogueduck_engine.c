@@ -25,6 +25,11 @@
  * (input position) - D, which lies before the next hop's frontier; so it
  * can follow the planner's queue, provisional release keyframes included
  * (see the planner), and the output equals a render of the final list.
+ *
+ * In spectral mode the music also goes through the band filter as it
+ * arrives; the band comes out with the filter's latency into a second
+ * ring, beside the music it belongs to. The delay is at least that
+ * latency (dd_lookahead_samples()), so the band is there when rendered.
  */
 
 #include <math.h>
@@ -39,9 +44,13 @@ struct DDEngine {
     const DDAllocator *al;
     int music_channels;
     int64_t delay;
+    double band_low, band_high; /* fixed at creation: the band's delay depends on them */
 
     DDAnalyzer *an;
-    DDBandSplit *band;
+    DDBand *band;
+    float **band_ring;          /* spectral: the band, beside ring */
+    float **band_tmp;           /* spectral: the band of one chunk */
+    int64_t band_pos;           /* spectral: band positions written */
     DDKeyframe prev;            /* last keyframe behind the render position */
     int has_prev;
 
@@ -49,11 +58,33 @@ struct DDEngine {
     int64_t ring_size;
     int64_t in_pos, out_pos;
     int dialogue_channels;
-    const float **view;         /* per-channel pointers into the ring */
+    const float **view;         /* per-channel pointers into the ring
+                                   (and band_ring after them) */
     float **outv;
     const float **mview, **dview; /* input pointers at a chunk's offset */
     double last_gain_db;
 };
+
+static void free_planes(const DDAllocator *al, float **planes, int channels)
+{
+    if (planes)
+        for (int c = 0; c < channels; c++)
+            dd_free(al, planes[c]);
+    dd_free(al, planes);
+}
+
+/* channels planes of n zeroed samples, or NULL. */
+static float **alloc_planes(const DDAllocator *al, int channels, int64_t n)
+{
+    float **planes = dd_alloc_array(al, channels, sizeof(*planes));
+
+    for (int c = 0; planes && c < channels; c++)
+        if (!(planes[c] = dd_alloc_array(al, n, sizeof(float)))) {
+            free_planes(al, planes, channels);
+            return NULL;
+        }
+    return planes;
+}
 
 int dd_engine_create(DDEngine **out, const DDParams *p, int sample_rate,
                      int music_channels, int dialogue_channels, int center,
@@ -75,26 +106,30 @@ int dd_engine_create(DDEngine **out, const DDParams *p, int sample_rate,
     e->music_channels = music_channels;
     e->dialogue_channels = dialogue_channels;
     e->delay = dd_lookahead_samples(p, sample_rate);
+    e->band_low = p->band_low;
+    e->band_high = p->band_high;
     e->ring_size = e->delay + CHUNK;
     if ((ret = dd_analyzer_create(&e->an, p, sample_rate, dialogue_channels,
                                   center, p->below > 0 ? music_channels : 0,
                                   e->al)) < 0)
         goto fail;
     if (p->spectral &&
-        (ret = dd_band_split_create(&e->band, sample_rate, music_channels,
-                                    e->al)) < 0)
+        (ret = dd_band_create(&e->band, p->band_low, p->band_high,
+                              sample_rate, music_channels, e->al)) < 0)
         goto fail;
     ret = DD_ERROR_NOMEM;
-    e->ring = dd_alloc_array(e->al, music_channels, sizeof(*e->ring));
-    e->view = dd_alloc_array(e->al, music_channels, sizeof(*e->view));
+    if (e->band && (!(e->band_ring = alloc_planes(e->al, music_channels,
+                                                  e->ring_size)) ||
+                    !(e->band_tmp = alloc_planes(e->al, music_channels,
+                                                 CHUNK))))
+        goto fail;
+    e->ring = alloc_planes(e->al, music_channels, e->ring_size);
+    e->view = dd_alloc_array(e->al, 2 * music_channels, sizeof(*e->view));
     e->outv = dd_alloc_array(e->al, music_channels, sizeof(*e->outv));
     e->mview = dd_alloc_array(e->al, music_channels, sizeof(*e->mview));
     e->dview = dd_alloc_array(e->al, dialogue_channels, sizeof(*e->dview));
     if (!e->ring || !e->view || !e->outv || !e->mview || !e->dview)
         goto fail;
-    for (int c = 0; c < music_channels; c++)
-        if (!(e->ring[c] = dd_alloc_array(e->al, e->ring_size, sizeof(float))))
-            goto fail;
     *out = e;
     return DD_OK;
 fail:
@@ -109,17 +144,52 @@ void dd_engine_free(DDEngine **pe)
     if (!e)
         return;
     dd_analyzer_free(&e->an);
-    dd_band_split_free(&e->band, e->al);
-    if (e->ring)
-        for (int c = 0; c < e->music_channels; c++)
-            dd_free(e->al, e->ring[c]);
-    dd_free(e->al, e->ring);
+    free_planes(e->al, e->band_ring, e->music_channels);
+    free_planes(e->al, e->band_tmp, e->music_channels);
+    dd_band_free(&e->band, e->al);
+    free_planes(e->al, e->ring, e->music_channels);
     dd_free(e->al, e->view);
     dd_free(e->al, e->outv);
     dd_free(e->al, e->mview);
     dd_free(e->al, e->dview);
     dd_free(e->al, e);
     *pe = NULL;
+}
+
+/* Point e->view at up to *n delayed samples from out_pos (fewer where the
+ * ring wraps), and in spectral mode e->view + channels at their band. */
+static void music_view(DDEngine *e, int *n)
+{
+    int64_t at = e->out_pos % e->ring_size;
+
+    if (*n > e->ring_size - at)
+        *n = (int)(e->ring_size - at);
+    for (int c = 0; c < e->music_channels; c++) {
+        e->view[c] = e->ring[c] + at;
+        if (e->band)
+            e->view[e->music_channels + c] = e->band_ring[c] + at;
+    }
+}
+
+/* Spectral: push n samples of music (NULL: silence after the end) through
+ * the band and store what comes out beside the music it belongs to. */
+static void push_band(DDEngine *e, const float *const *music, int n)
+{
+    int64_t from = e->band_pos - dd_band_latency(e->band);
+    int skip = from < 0 ? (int)(-from < n ? -from : n) : 0, at, first;
+
+    dd_band_push(e->band, music, n, NULL, e->band_tmp);
+    e->band_pos += n;
+    if (skip == n)
+        return;             /* all before position 0 */
+    at = (int)((from + skip) % e->ring_size);
+    first = e->ring_size - at < n - skip ? (int)(e->ring_size - at) : n - skip;
+    for (int c = 0; c < e->music_channels; c++) {
+        memcpy(e->band_ring[c] + at, e->band_tmp[c] + skip,
+               first * sizeof(float));
+        memcpy(e->band_ring[c], e->band_tmp[c] + skip + first,
+               (n - skip - first) * sizeof(float));
+    }
 }
 
 /* Render delayed music from out_pos up to end into out at offset. */
@@ -129,18 +199,17 @@ static void render(DDEngine *e, int64_t end, float **out, int offset)
     DDRegion regions[16];
 
     while (e->out_pos < end) {
-        int64_t at = e->out_pos % e->ring_size;
-        int n = (int)(end - e->out_pos), nb, nb_final, drop = 0;
+        int64_t left = end - e->out_pos;
+        int n = left < e->ring_size ? (int)left : (int)e->ring_size;
+        int nb, nb_final, drop = 0;
         const DDKeyframe *kf = dd_planner_keyframes(pl, &nb, &nb_final);
 
-        if (n > e->ring_size - at)
-            n = (int)(e->ring_size - at);
-        for (int c = 0; c < e->music_channels; c++) {
-            e->view[c] = e->ring[c] + at;
+        music_view(e, &n);
+        for (int c = 0; c < e->music_channels; c++)
             e->outv[c] = out[c] + offset;
-        }
         dd_apply_envelope(e->has_prev ? &e->prev : NULL, kf, nb, e->out_pos,
-                          e->view, e->outv, e->music_channels, n, e->band);
+                          e->view, e->outv, e->music_channels, n,
+                          e->band ? e->view + e->music_channels : NULL);
         e->out_pos += n;
         offset += n;
         e->last_gain_db = dd_envelope_db(e->has_prev ? &e->prev : NULL, kf,
@@ -179,6 +248,8 @@ static int push_chunk(DDEngine *e, const float *const *music,
         memcpy(e->ring[c] + at, e->mview[c], first * sizeof(float));
         memcpy(e->ring[c], e->mview[c] + first, (n - first) * sizeof(float));
     }
+    if (e->band)
+        push_band(e, e->mview, n);
     e->in_pos += n;
     return DD_OK;
 }
@@ -215,6 +286,11 @@ int dd_engine_flush(DDEngine *e, float **out)
 
     if (ret < 0)
         return ret;
+    /* the band of the last samples: the music is silent after its end */
+    while (e->band && e->band_pos < e->in_pos + dd_band_latency(e->band)) {
+        int64_t left = e->in_pos + dd_band_latency(e->band) - e->band_pos;
+        push_band(e, NULL, left < CHUNK ? (int)left : CHUNK);
+    }
     render(e, e->in_pos, out, 0);
     return (int)(e->out_pos - start);
 }
@@ -231,5 +307,7 @@ int dd_engine_active(const DDEngine *e)
 
 int dd_engine_set_params(DDEngine *e, const DDParams *p)
 {
+    if (p->band_low != e->band_low || p->band_high != e->band_high)
+        return DD_ERROR_INVAL;
     return dd_analyzer_set_params(e->an, p);
 }

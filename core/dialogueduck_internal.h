@@ -127,18 +127,33 @@ int dd_planner_read_regions(DDPlanner *pl, DDRegion *r, int max);
 
 /* ---- renderer core --------------------------------------------------- */
 
-typedef struct DDBandSplit DDBandSplit;
+/* ---- speech band: zero-phase FIR band-pass, see dialogueduck_band.c -- */
+
+typedef struct DDBand DDBand;
+
+/* The band's delay in samples for these edges (Hz) at a sample rate. */
+int dd_band_latency_for(double low, double high, int sample_rate);
+int dd_band_create(DDBand **out, double low, double high, int sample_rate,
+                   int channels, const DDAllocator *al);
+void dd_band_free(DDBand **b, const DDAllocator *al);
+int dd_band_latency(const DDBand *b);
+/*
+ * Push n samples per channel (in NULL: silence). For each, band[c][i] gets
+ * the band at position (samples pushed before) + i - latency, and xd[c][i]
+ * (unless xd is NULL) the input there; both 0 before position 0.
+ */
+void dd_band_push(DDBand *b, const float *const *in, int n, float **xd,
+                  float **band);
 
 /*
  * Apply the envelope to nb_samples of planar music starting at sample t0.
+ * With band (spectral mode: band[c][i] is the speech band of in[c][i])
+ * only the band is scaled.
  */
 void dd_apply_envelope(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
                        int64_t t0, const float *const *in, float **out,
-                       int channels, int nb_samples, DDBandSplit *band);
-
-int dd_band_split_create(DDBandSplit **out, int sample_rate, int channels,
-                         const DDAllocator *al);
-void dd_band_split_free(DDBandSplit **b, const DDAllocator *al);
+                       int channels, int nb_samples,
+                       const float *const *band);
 
 /* ---- analyzer internals for the engine ------------------------------- */
 

@@ -24,10 +24,12 @@
  * on the sample index and the keyframes, never on how the stream was cut
  * into blocks, so every caller gets bit-identical results.
  *
- * Spectral mode ducks only the speech band of the music: the band
- * (200 Hz - 5 kHz, second-order slopes) is scaled by (gain - 1) and added
- * back, so bass and air stay and a gain of exactly 1 leaves the music
- * untouched.
+ * Spectral mode ducks only the speech band of the music: the band (a
+ * zero-phase FIR, see dialogueduck_band.c) is scaled by (gain - 1) and
+ * added back, so bass and air stay and a gain of exactly 1 leaves the
+ * music untouched. The band is computed ahead of the sample it renders: the
+ * engine has those samples in its lookahead delay; a DDRenderer holds its
+ * output back by the band's latency instead.
  */
 
 #include <math.h>
@@ -38,43 +40,7 @@
 #define RENDER_KF_CAP 1024
 #define DB_TO_LOG     0.11512925464970228420 /* ln(10) / 20 */
 
-struct DDBandSplit {
-    int channels;
-    DDBiquad *hp, *lp;
-};
-
-int dd_band_split_create(DDBandSplit **out, int sample_rate, int channels,
-                         const DDAllocator *al)
-{
-    DDBandSplit *b = dd_alloc(al, sizeof(*b));
-
-    *out = NULL;
-    if (!b)
-        return DD_ERROR_NOMEM;
-    b->channels = channels;
-    b->hp = dd_alloc_array(al, channels, sizeof(*b->hp));
-    b->lp = dd_alloc_array(al, channels, sizeof(*b->lp));
-    if (!b->hp || !b->lp) {
-        dd_band_split_free(&b, al);
-        return DD_ERROR_NOMEM;
-    }
-    for (int c = 0; c < channels; c++) {
-        dd_biquad_highpass(&b->hp[c], 200.0, 0.7071, sample_rate);
-        dd_biquad_lowpass(&b->lp[c], 5000.0, 0.7071, sample_rate);
-    }
-    *out = b;
-    return DD_OK;
-}
-
-void dd_band_split_free(DDBandSplit **b, const DDAllocator *al)
-{
-    if (!*b)
-        return;
-    dd_free(al, (*b)->hp);
-    dd_free(al, (*b)->lp);
-    dd_free(al, *b);
-    *b = NULL;
-}
+#define HIST_CHUNK    1024 /* samples a spectral renderer takes in at a time */
 
 /* The segment around t: *a at or before t (NULL: none), *b after t. */
 static void find_segment(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
@@ -108,19 +74,20 @@ double dd_envelope_db(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
 }
 
 static void apply_gain(const float *const *in, float **out, int channels,
-                       int offset, int n, float g, DDBandSplit *band)
+                       int offset, int n, float g, const float *const *band)
 {
     for (int c = 0; c < channels; c++) {
         const float *src = in[c] + offset;
         float *dst = out[c] + offset;
-        if (band) {
-            DDBiquad *hp = &band->hp[c], *lp = &band->lp[c];
+        if (g == 1.0f) {
+            if (src != dst)
+                memcpy(dst, src, n * sizeof(*dst));
+        } else if (band) {
             float k = g - 1.0f;
-            for (int i = 0; i < n; i++) {
-                double mid = dd_biquad_run(lp, dd_biquad_run(hp, src[i]));
-                dst[i] = src[i] + k * (float)mid;
-            }
-        } else if (g != 1.0f || src != dst) {
+            const float *mid = band[c] + offset;
+            for (int i = 0; i < n; i++)
+                dst[i] = src[i] + k * mid[i];
+        } else {
             for (int i = 0; i < n; i++)
                 dst[i] = src[i] * g;
         }
@@ -129,7 +96,8 @@ static void apply_gain(const float *const *in, float **out, int channels,
 
 void dd_apply_envelope(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
                        int64_t t0, const float *const *in, float **out,
-                       int channels, int nb_samples, DDBandSplit *band)
+                       int channels, int nb_samples,
+                       const float *const *band)
 {
     int done = 0;
     double lin;
@@ -163,25 +131,71 @@ struct DDRenderer {
     const DDAllocator *al;
     DDAllocator al_copy;
     int channels;
-    int64_t pos;                 /* next sample to render */
+    int64_t pos;                 /* next sample to render (output) */
     DDKeyframe prev;             /* the last keyframe dropped from kf */
     int has_prev;
     DDKeyframe kf[RENDER_KF_CAP];
     int nb_kf;
     const DDKeyframe *ext;       /* caller-owned list, or NULL */
     size_t nb_ext, ext_pos;
-    DDBandSplit *band;
+    DDBand *band;                /* spectral mode, else NULL */
+    float **xd, **mid;           /* spectral: delayed music and its band */
+    const float **view;          /* 2 * channels input pointers */
+    float **outv;
+    int skip;                    /* band outputs before position 0 left */
 };
 
-int dd_renderer_create(DDRenderer **out, int sample_rate, int channels,
-                       int spectral, const DDAllocator *alloc)
+static float **alloc_planes(const DDAllocator *al, int channels, int n)
+{
+    float **p = dd_alloc_array(al, channels, sizeof(*p));
+
+    for (int c = 0; p && c < channels; c++)
+        if (!(p[c] = dd_alloc_array(al, n, sizeof(float)))) {
+            while (c--)
+                dd_free(al, p[c]);
+            dd_free(al, p);
+            return NULL;
+        }
+    return p;
+}
+
+static void free_planes(const DDAllocator *al, float **p, int channels)
+{
+    if (p)
+        for (int c = 0; c < channels; c++)
+            dd_free(al, p[c]);
+    dd_free(al, p);
+}
+
+/* The band and the buffers its delayed output goes through. */
+static int create_band(DDRenderer *r, const DDParams *p, int sample_rate)
+{
+    int ret = dd_band_create(&r->band, p->band_low, p->band_high,
+                             sample_rate, r->channels, r->al);
+
+    if (ret < 0)
+        return ret;
+    r->xd = alloc_planes(r->al, r->channels, HIST_CHUNK);
+    r->mid = alloc_planes(r->al, r->channels, HIST_CHUNK);
+    r->view = dd_alloc_array(r->al, 2 * r->channels, sizeof(*r->view));
+    r->outv = dd_alloc_array(r->al, r->channels, sizeof(*r->outv));
+    if (!r->xd || !r->mid || !r->view || !r->outv)
+        return DD_ERROR_NOMEM;
+    r->skip = dd_band_latency(r->band);
+    return DD_OK;
+}
+
+int dd_renderer_create_params(DDRenderer **out, const DDParams *p,
+                              int sample_rate, int channels,
+                              const DDAllocator *alloc)
 {
     DDRenderer *r;
     int ret;
 
     *out = NULL;
-    if (sample_rate <= 0 || channels <= 0 || (spectral != 0 && spectral != 1))
-        return DD_ERROR_INVAL;
+    if (sample_rate <= 0 || channels <= 0 || dd_params_check(p) < 0 ||
+        (p->spectral && (sample_rate < 1000 || sample_rate > 768000)))
+        return DD_ERROR_INVAL;     /* the band is designed for audio rates */
     r = dd_alloc(alloc, sizeof(*r));
     if (!r)
         return DD_ERROR_NOMEM;
@@ -190,25 +204,42 @@ int dd_renderer_create(DDRenderer **out, int sample_rate, int channels,
         r->al = &r->al_copy;
     }
     r->channels = channels;
-    if (spectral &&
-        (ret = dd_band_split_create(&r->band, sample_rate, channels, r->al)) < 0) {
-        dd_free(r->al, r);
+    if (p->spectral && (ret = create_band(r, p, sample_rate)) < 0) {
+        dd_renderer_free(&r);
         return ret;
     }
     *out = r;
     return DD_OK;
 }
 
-void dd_renderer_free(DDRenderer **r)
+int dd_renderer_create(DDRenderer **out, int sample_rate, int channels,
+                       int spectral, const DDAllocator *alloc)
 {
-    const DDAllocator *al;
+    DDParams p;
 
-    if (!*r)
+    dd_params_default(&p);
+    p.spectral = spectral;
+    return dd_renderer_create_params(out, &p, sample_rate, channels, alloc);
+}
+
+void dd_renderer_free(DDRenderer **pr)
+{
+    DDRenderer *r = *pr;
+
+    if (!r)
         return;
-    al = (*r)->al;
-    dd_band_split_free(&(*r)->band, al);
-    dd_free(al, *r);
-    *r = NULL;
+    free_planes(r->al, r->xd, r->channels);
+    free_planes(r->al, r->mid, r->channels);
+    dd_free(r->al, r->view);
+    dd_free(r->al, r->outv);
+    dd_band_free(&r->band, r->al);
+    dd_free(r->al, r);
+    *pr = NULL;
+}
+
+int dd_renderer_latency(const DDRenderer *r)
+{
+    return r->band ? dd_band_latency(r->band) : 0;
 }
 
 int dd_renderer_add_keyframe(DDRenderer *r, const DDKeyframe *kf)
@@ -235,7 +266,8 @@ int dd_renderer_set_keyframes(DDRenderer *r, const DDKeyframe *kf, size_t nb)
             return DD_ERROR_INVAL;
         else if (i && kf[i].t < kf[i - 1].t)
             return DD_ERROR_ORDER;
-    if (r->nb_kf || r->has_prev || r->pos)
+    if (r->nb_kf || r->has_prev || r->pos ||
+        (r->band && r->skip != dd_band_latency(r->band)))
         return DD_ERROR_STATE;
     r->ext = kf;
     r->nb_ext = nb;
@@ -289,6 +321,37 @@ double dd_renderer_gain_db(const DDRenderer *r, int64_t t)
     return dd_envelope_db(r->has_prev ? &r->prev : NULL, r->kf, r->nb_kf, t);
 }
 
+/* Spectral: push nb_samples (in NULL: silence) through the band, render
+ * what comes out from position 0 on. Returns the count written. */
+static int process_band(DDRenderer *r, const float *const *in, float **out,
+                        int nb_samples)
+{
+    int used = 0, written = 0;
+
+    while (used < nb_samples) {
+        int k = nb_samples - used < HIST_CHUNK ? nb_samples - used : HIST_CHUNK;
+        int drop = k < r->skip ? k : r->skip, nb;
+        const DDKeyframe *prev, *kf;
+
+        for (int c = 0; in && c < r->channels; c++)
+            r->view[c] = in[c] + used;
+        dd_band_push(r->band, in ? r->view : NULL, k, r->xd, r->mid);
+        for (int c = 0; c < r->channels; c++) {
+            r->view[c] = r->xd[c] + drop;
+            r->view[r->channels + c] = r->mid[c] + drop;
+            r->outv[c] = out[c] + written;
+        }
+        kf = window(r, &prev, &nb);
+        dd_apply_envelope(prev, kf, nb, r->pos, r->view, r->outv, r->channels,
+                          k - drop, r->view + r->channels);
+        r->skip -= drop;
+        r->pos += k - drop;
+        written += k - drop;
+        used += k;
+    }
+    return written;
+}
+
 int dd_renderer_process(DDRenderer *r, const float *const *in, float **out,
                         int nb_samples)
 {
@@ -297,9 +360,18 @@ int dd_renderer_process(DDRenderer *r, const float *const *in, float **out,
 
     if (nb_samples < 0)
         return DD_ERROR_INVAL;
+    if (r->band)
+        return process_band(r, in, out, nb_samples);
     kf = window(r, &prev, &nb);
     dd_apply_envelope(prev, kf, nb, r->pos, in, out, r->channels, nb_samples,
-                      r->band);
+                      NULL);
     r->pos += nb_samples;
-    return DD_OK;
+    return nb_samples;
+}
+
+int dd_renderer_flush(DDRenderer *r, float **out)
+{
+    if (!r->band)
+        return 0;
+    return process_band(r, NULL, out, dd_band_latency(r->band));
 }

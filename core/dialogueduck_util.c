@@ -33,6 +33,8 @@ void dd_params_default(DDParams *p)
     p->hold      = DD_HOLD_DEFAULT;
     p->threshold = DD_THRESHOLD_DEFAULT;
     p->spectral  = 0;
+    p->band_low  = DD_BAND_LOW_DEFAULT;
+    p->band_high = DD_BAND_HIGH_DEFAULT;
 }
 
 static int in_range(double v, double lo, double hi)
@@ -49,6 +51,9 @@ int dd_params_check(const DDParams *p)
         !in_range(p->release,   DD_RELEASE_MIN,   DD_RELEASE_MAX)   ||
         !in_range(p->hold,      DD_HOLD_MIN,      DD_HOLD_MAX)      ||
         !in_range(p->threshold, DD_THRESHOLD_MIN, DD_THRESHOLD_MAX) ||
+        !in_range(p->band_low,  DD_BAND_LOW_MIN,  DD_BAND_LOW_MAX)  ||
+        !in_range(p->band_high, DD_BAND_HIGH_MIN, DD_BAND_HIGH_MAX) ||
+        p->band_high < 2.0 * p->band_low ||
         (p->spectral != 0 && p->spectral != 1))
         return DD_ERROR_INVAL;
     return DD_OK;
@@ -68,7 +73,12 @@ const char *dd_strerror(int err)
 
 int64_t dd_lookahead_samples(const DDParams *p, int sample_rate)
 {
-    return llrint(p->lookahead * sample_rate);
+    int64_t la = llrint(p->lookahead * sample_rate), band;
+
+    if (!p->spectral)
+        return la;
+    band = dd_band_latency_for(p->band_low, p->band_high, sample_rate);
+    return la > band ? la : band;
 }
 
 int dd_hop_size(int sample_rate)

@@ -27,6 +27,9 @@ _dialogueduck()
         --gate)
             COMPREPLY=($(compgen -W 'program dialogue' -- "$cur"))
             return ;;
+        -loglevel | --loglevel)
+            COMPREPLY=($(compgen -W 'quiet panic fatal error warning info verbose debug trace' -- "$cur"))
+            return ;;
         --keyframes-format)
             COMPREPLY=($(compgen -W 'json csv cmd xml fcpxml txt' -- "$cur"))
             return ;;
@@ -55,7 +58,11 @@ _dialogueduck()
             return ;;
         --depth | --below | --lookahead | --attack | --release | --hold | \
         --threshold | --sensitivity | --true-peak | --codec | --bitrate | \
-        --threads | -j | --jobs)
+        --threads | -j | --jobs | --sample-rate | -ar | -b:a | -c:a | \
+        --codec-opt)
+            return ;;
+        --sample-fmt)
+            COMPREPLY=($(compgen -W 'u8 s16 s32 s64 flt dbl u8p s16p s32p s64p fltp dblp' -- "$cur"))
             return ;;
     esac
 

@@ -24,7 +24,7 @@ esac
 tmp=$(mktemp "${TMPDIR:-/tmp}/ddman.XXXXXX") || exit 2
 trap 'rm -f "$tmp" "$tmp.help"' EXIT
 
-version=$("$prog" --version) || { echo "man.sh: $prog --version failed" >&2; exit 2; }
+version=$("$prog" --version | head -n 1) || { echo "man.sh: $prog --version failed" >&2; exit 2; }
 
 # Copy the page, replacing each generated block by fresh output and the
 # version in the title line by the program's.

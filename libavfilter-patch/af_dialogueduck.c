@@ -75,6 +75,8 @@ typedef struct DialogueDuckContext {
     double hold;
     double threshold;
     int spectral;
+    double band_low;
+    double band_high;
     int mix;
     int duration;
     double tolerance;
@@ -135,6 +137,10 @@ static const AVOption dialogueduck_options[] = {
       AV_OPT_TYPE_DOUBLE, { .dbl = DD_THRESHOLD_DEFAULT }, DD_THRESHOLD_MIN, DD_THRESHOLD_MAX, AR },
     { "spectral",  "duck only the speech band of the music", OFFSET(spectral),
       AV_OPT_TYPE_BOOL, { .i64 = 0 }, 0, 1, A },
+    { "band_low",  "set the lower edge of the spectral speech band in Hz", OFFSET(band_low),
+      AV_OPT_TYPE_DOUBLE, { .dbl = DD_BAND_LOW_DEFAULT }, DD_BAND_LOW_MIN, DD_BAND_LOW_MAX, A },
+    { "band_high", "set the upper edge of the spectral speech band in Hz", OFFSET(band_high),
+      AV_OPT_TYPE_DOUBLE, { .dbl = DD_BAND_HIGH_DEFAULT }, DD_BAND_HIGH_MIN, DD_BAND_HIGH_MAX, A },
     { "mix",       "output dialogue + ducked music (1) or the ducked music only (0)", OFFSET(mix),
       AV_OPT_TYPE_BOOL, { .i64 = 1 }, 0, 1, A },
     { "duration",  "set how the output length is decided", OFFSET(duration),
@@ -179,6 +185,8 @@ static void get_params(const DialogueDuckContext *s, DDParams *p)
     p->hold      = s->hold;
     p->threshold = s->threshold;
     p->spectral  = s->spectral;
+    p->band_low  = s->band_low;
+    p->band_high = s->band_high;
 }
 
 static void put_params(DialogueDuckContext *s, const DDParams *p)
@@ -195,8 +203,13 @@ static av_cold int init(AVFilterContext *ctx)
 {
     DialogueDuckContext *s = ctx->priv;
 
-    /* every option is range-checked by AVOption; the engine has no
-     * constraint between them */
+    /* every option is range-checked by AVOption; the band's edges must
+     * also be an octave apart at least */
+    if (s->band_high < 2.0 * s->band_low) {
+        av_log(ctx, AV_LOG_ERROR, "band_high (%g) must be at least twice band_low (%g).\n",
+               s->band_high, s->band_low);
+        return AVERROR(EINVAL);
+    }
     s->first_pts = AV_NOPTS_VALUE;
     return 0;
 }

@@ -174,8 +174,9 @@ equivalence() {
     # must do the same.
     for c in music/dialogue/ music/dialogue/depth=-24:lookahead=1:hold=0.3 \
              music/dialogue/below=12:depth=-30:attack=0.1:release=1.5 \
-             music/dialogue/spectral=1:threshold=-40 music51/dialogue51/depth=-20 \
-             musicshort/dialogue/; do
+             music/dialogue/spectral=1:threshold=-40 \
+             music/dialogue/spectral=1:band_low=150:band_high=8000 \
+             music51/dialogue51/depth=-20 musicshort/dialogue/; do
         mus=${c%%/*}.wav
         c=${c#*/}
         stem=${c%%/*}.wav
@@ -184,7 +185,8 @@ equivalence() {
         IFS=:
         for p in $params; do args="$args --${p%%=*} ${p#*=}"; done
         unset IFS
-        args=$(echo "$args" | sed 's/--spectral 1/--spectral/')
+        args=$(echo "$args" | sed -e 's/--spectral 1/--spectral/' \
+            -e 's/--band_low \([0-9.]*\) --band_high \([0-9.]*\)/--band \1-\2/')
         "$ff" -nostdin -v error -y -i "$d/$mus" -i "$d/$stem" \
             -filter_complex "[0][1]dialogueduck=mix=0${params:+:$params}" \
             -f f32le "$d/filter.raw" &&

@@ -25,7 +25,8 @@
 # inputs. core/ goes in unchanged but for mechanical renames: the license
 # wording names FFmpeg, include guards follow AVFILTER_<NAME>_H, and the
 # dd_ symbol prefix becomes ff_dd_ (FFmpeg's prefix for internal symbols,
-# which also keeps a static libavfilter from clashing with the program).
+# which also keeps a static libavfilter from clashing with the program),
+# and the extern "C" guards of the public header go (FFmpeg is C only).
 set -eu
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -77,6 +78,8 @@ transform() (
         done
         case "$name" in
         *.h)
+            # FFmpeg's headers are C only: patcheck refuses __cplusplus
+            printf '%s\n' '/^#ifdef __cplusplus$/,/^#endif$/d'
             old=$(awk '/^#ifndef / { g = $2; getline; if ($1 == "#define" && $2 == g) { print g; exit } }' "$src")
             new=AVFILTER_$(echo "${name%.h}" | tr 'a-z' 'A-Z' | sed 's/[^A-Z0-9]/_/g')_H
             [ -n "$old" ] || die "$src: no include guard found"
@@ -177,8 +180,10 @@ dialogue that drives it. Speech is detected in the dialogue, pauses shorter
 than the hold time are bridged so the music does not pump between words,
 and with a lookahead the fade-down ends at the first syllable. The depth is
 fixed or relative to the loudness of the dialogue; optionally only the
-speech band of the music is ducked. The output is the dialogue mixed with
-the ducked music, or the ducked music only (mix=0).
+speech band of the music is ducked (spectral, between band_low and
+band_high), by a zero-phase FIR band whose delay is taken inside the
+lookahead. The output is the dialogue mixed with the ducked music, or the
+ducked music only (mix=0).
 
 The engine (dialogueduck*.c) is plain C with no FFmpeg dependencies; it is
 shared with a standalone program and allocates through av_mallocz() and
@@ -195,7 +200,8 @@ output ends. Which dialogue channel drives detection and where dialogue
 channels land in the music's layout is decided by the engine, the same way
 for the standalone program. A stream that starts inside a line (after a
 seek) starts ducked; the references of the tests changed by that, by the
-longest default and by the timeline ramp were regenerated.
+longest default and by the timeline ramp were regenerated, and so was
+that of spectral mode for the FIR band.
 
 The detector tells speech from other sounds by evidence, not level: a
 noise floor learned all the time (minimum statistics, inside lines too), a
@@ -208,7 +214,8 @@ Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"
 
 FATE_MSG="fate/filter-audio: add dialogueduck tests
 
-Covers the defaults, mix=0, lookahead, relative depth, spectral mode, mono
+Covers the defaults, mix=0, lookahead, relative depth, spectral mode
+(with the default band and with band_low and band_high set), mono
 dialogue with stereo music, 5.1 music, 5.1 dialogue (detection on the
 centre), a command mid-stream and one for an option that cannot change,
 the timeline and its ramps, the metadata read back with ffprobe, a stream

@@ -13,6 +13,7 @@
 #include "analysis.h"
 #include "clock.h"
 #include "keyframes_io.h"
+#include "mixwait.h"
 #include "progress.h"
 
 /* The pass's machinery, freed when the pass ends. */
@@ -20,11 +21,14 @@ typedef struct AnalysisPass {
     DDAnalyzer *a;
     DDRenderer *r;
     AVAudioFifo *delay;         /* dout | music | fx, waiting for commit */
+    MixWait wait;               /* dout and fx waiting for the renderer */
     LoudnessMeter *meter;       /* the ducked mix */
     LoudnessMeter *plain;       /* the mix without ducking (--plot) */
     int split;                  /* meter has the dialogue gate */
     size_t next_kf;
-    int64_t rendered;
+    int64_t rendered;           /* music given to the renderer */
+    int64_t mixed;              /* ducked mix measured (the renderer's
+                                   output) */
     int64_t fade_margin;
     Progress progress;
 } AnalysisPass;
@@ -154,11 +158,29 @@ static void bus_planes(Session *s, void **planes)
     }
 }
 
+/* m samples of rendered music and the dialogue and effects of their
+ * time: the ducked mix measured. */
+static int measure_rendered(Analysis *an, AnalysisPass *ps, Session *s,
+                            float *const *music, int m)
+{
+    int ret;
+
+    if (m <= 0)
+        return 0;
+    mixwait_pop(&ps->wait, s, m);
+    session_mix(s, music, m);
+    if ((ret = analysis_meter_add(an, ps->meter, ps->split, s->mix.data,
+                                  s->out_layout.nb_channels, ps->mixed, m)) < 0)
+        return ret;
+    ps->mixed += m;
+    return 0;
+}
+
 /* Render the delayed music up to `limit` and measure the mix. */
 static int render_ready(Analysis *an, AnalysisPass *ps, Session *s,
                         int64_t limit)
 {
-    int oc = s->out_layout.nb_channels, ret;
+    int oc = s->out_layout.nb_channels, ret, r;
     void *planes[3 * MAX_CHANNELS];
 
     bus_planes(s, planes);
@@ -169,22 +191,39 @@ static int render_ready(Analysis *an, AnalysisPass *ps, Session *s,
             break;
         if (av_audio_fifo_read(ps->delay, planes, m) < m)
             return AVERROR_BUG;
-        if ((ret = analysis_feed_renderer(an, ps->r, &ps->next_kf,
-                                          ps->rendered + m)) < 0 ||
-            (ret = dd_renderer_process(ps->r, (const float *const *)s->music.data,
-                                       s->tmp.data, m)) < 0)
-            return ret;
         if (ps->plain) {
             session_mix(s, s->music.data, m);
             if ((ret = analysis_meter_add(an, ps->plain, 0, s->mix.data, oc,
                                           ps->rendered, m)) < 0)
                 return ret;
         }
-        session_mix(s, s->tmp.data, m);
-        if ((ret = analysis_meter_add(an, ps->meter, ps->split, s->mix.data,
-                                      oc, ps->rendered, m)) < 0)
-            return ret;
+        mixwait_push(&ps->wait, s, m);
+        if ((ret = analysis_feed_renderer(an, ps->r, &ps->next_kf,
+                                          ps->rendered + m)) < 0 ||
+            (r = dd_renderer_process(ps->r, (const float *const *)s->music.data,
+                                     s->tmp.data, m)) < 0)
+            return ret < 0 ? ret : r;
         ps->rendered += m;
+        if ((ret = measure_rendered(an, ps, s, s->tmp.data, r)) < 0)
+            return ret;
+    }
+    return 0;
+}
+
+/* End of the stems: the music the renderer still holds, measured. */
+static int render_tail(Analysis *an, AnalysisPass *ps, Session *s)
+{
+    float *music[MAX_CHANNELS];
+    int t, m, ret;
+
+    if (!an->measured)
+        return 0;
+    if ((t = mixwait_flush(&ps->wait, ps->r)) < 0)
+        return t;
+    for (int k = 0; k < t; k += m) {
+        m = mixwait_tail(&ps->wait, k, t, music);
+        if ((ret = measure_rendered(an, ps, s, music, m)) < 0)
+            return ret;
     }
     return 0;
 }
@@ -205,6 +244,7 @@ static void pass_free(AnalysisPass *ps)
 {
     dd_analyzer_free(&ps->a);
     dd_renderer_free(&ps->r);
+    mixwait_free(&ps->wait);
     if (ps->delay)
         av_audio_fifo_free(ps->delay);
     loudness_meter_free(&ps->meter);
@@ -257,8 +297,9 @@ static int pass_create(Analysis *an, AnalysisPass *ps, const Session *s,
                              o->params.below > 0 ? oc : 0, NULL);
     if (ret < 0)
         return internal_error(err, errlen, "analyzer", ret);
-    if ((ret = dd_renderer_create(&ps->r, s->work_rate, oc, o->params.spectral,
-                                  NULL)) < 0)
+    if ((ret = dd_renderer_create_params(&ps->r, &o->params, s->work_rate,
+                                         oc, NULL)) < 0 ||
+        (ret = mixwait_alloc(&ps->wait, oc, dd_renderer_latency(ps->r))) < 0)
         return internal_error(err, errlen, "renderer", ret);
     if (!(ps->delay = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, 3 * oc,
                                           2 * PIPELINE_BLOCK)))
@@ -344,10 +385,13 @@ static int pass_run(Analysis *an, AnalysisPass *ps, Session *s, char *err,
 {
     const CliOptions *o = s->opt;
     /* Without loudness measurement or relative depth the analysis needs
-     * the dialogue alone. */
-    int dialogue_only = !an->measured && !(o->params.below > 0), n, ret;
+     * the dialogue alone (and --strict wants every stem checked before
+     * anything is written). */
+    int dialogue_only = !an->measured && !(o->params.below > 0) &&
+                        !o->strict, n, ret;
 
-    progress_begin(&ps->progress, "pass 1/2", s->duration, o->verbosity > 0);
+    progress_begin(&ps->progress, "pass 1/2", s->duration,
+                   cli_show_progress(o));
     while ((n = session_read_block(s, dialogue_only, err, errlen)) > 0) {
         if ((ret = pass_block(an, ps, s, n)) < 0)
             return internal_error(err, errlen, "analysis", ret);
@@ -356,7 +400,8 @@ static int pass_run(Analysis *an, AnalysisPass *ps, Session *s, char *err,
     if (n < 0)
         return EXIT_INPUT;
     if ((ret = dd_analyzer_finish(ps->a)) < 0 || (ret = collect(an, ps->a)) < 0 ||
-        (ret = render_ready(an, ps, s, an->total)) < 0)
+        (ret = render_ready(an, ps, s, an->total)) < 0 ||
+        (ret = render_tail(an, ps, s)) < 0)
         return internal_error(err, errlen, "analysis", ret);
     progress_end(&ps->progress);
     if (an->measured && (ret = measure(an, ps, o)) < 0)

@@ -12,6 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/avutil.h>
+#include <libavutil/log.h>
+#include <libavutil/parseutils.h>
+#include <libavutil/samplefmt.h>
+#include <libswresample/swresample.h>
+
 #include "config.h"
 #include "cli.h"
 #include "loudness.h"
@@ -28,6 +36,7 @@ enum {
     OPT_THRESHOLD,
     OPT_SENSITIVITY,
     OPT_SPECTRAL,
+    OPT_BAND,
     OPT_LOUDNESS,
     OPT_TRUE_PEAK,
     OPT_GATE,
@@ -40,6 +49,13 @@ enum {
     OPT_APPLY_KEYFRAMES,
     OPT_PLOT,
     OPT_VERSION,
+    OPT_HIDE_BANNER,
+    OPT_LOGLEVEL,
+    OPT_NOSTATS,
+    OPT_STRICT,
+    OPT_SAMPLE_RATE,
+    OPT_SAMPLE_FMT,
+    OPT_CODEC_OPT,
 };
 
 /* True-peak ceilings accepted by --true-peak, dBTP. */
@@ -47,8 +63,11 @@ enum {
 #define TRUE_PEAK_MAX   0.0
 
 #define PARAM(f) offsetof(CliOptions, params.f)
-#define OPT(name, letter, id, flags) { name, letter, id, flags, 0, 0, 0 }
-#define RANGED(name, id, lo, hi, offset) { name, 0, id, 0, lo, hi, offset }
+#define OPT(name, letter, id, flags) { name, letter, id, flags, 0, 0, 0, NULL }
+#define RANGED(name, id, lo, hi, offset) { name, 0, id, 0, lo, hi, offset, NULL }
+#define FFOPT(name, ffname, id) { name, 0, id, 0, 0, 0, 0, ffname }
+#define SECONDS(name, id, lo, hi, offset) \
+    { name, 0, id, CLI_SECONDS, lo, hi, offset, NULL }
 
 const CliOption cli_options[] = {
     OPT("dialogue",         'd', 'd',                  CLI_PER_JOB),
@@ -62,24 +81,28 @@ const CliOption cli_options[] = {
            DD_DEPTH_MIN, DD_DEPTH_MAX, PARAM(depth)),
     RANGED("below", OPT_BELOW,
            DD_BELOW_MIN, DD_BELOW_MAX, PARAM(below)),
-    RANGED("lookahead", OPT_LOOKAHEAD,
+    SECONDS("lookahead", OPT_LOOKAHEAD,
            DD_LOOKAHEAD_MIN, DD_LOOKAHEAD_MAX, PARAM(lookahead)),
-    RANGED("attack", OPT_ATTACK,
+    SECONDS("attack", OPT_ATTACK,
            DD_ATTACK_MIN, DD_ATTACK_MAX, PARAM(attack)),
-    RANGED("release", OPT_RELEASE,
+    SECONDS("release", OPT_RELEASE,
            DD_RELEASE_MIN, DD_RELEASE_MAX, PARAM(release)),
-    RANGED("hold", OPT_HOLD,
+    SECONDS("hold", OPT_HOLD,
            DD_HOLD_MIN, DD_HOLD_MAX, PARAM(hold)),
     RANGED("threshold", OPT_THRESHOLD,
            DD_THRESHOLD_MIN, DD_THRESHOLD_MAX, PARAM(threshold)),
     OPT("sensitivity",      0,   OPT_SENSITIVITY,      0),
     OPT("spectral",         0,   OPT_SPECTRAL,         CLI_NOARG),
+    OPT("band",             0,   OPT_BAND,             0),
     OPT("loudness",         0,   OPT_LOUDNESS,         0),
     RANGED("true-peak", OPT_TRUE_PEAK,
            TRUE_PEAK_MIN, TRUE_PEAK_MAX, offsetof(CliOptions, true_peak)),
     OPT("gate",             0,   OPT_GATE,             0),
-    OPT("codec",            0,   OPT_CODEC,            0),
-    OPT("bitrate",          0,   OPT_BITRATE,          0),
+    FFOPT("codec",          "c:a",                     OPT_CODEC),
+    FFOPT("bitrate",        "b:a",                     OPT_BITRATE),
+    FFOPT("sample-rate",    "ar",                      OPT_SAMPLE_RATE),
+    OPT("sample-fmt",       0,   OPT_SAMPLE_FMT,       0),
+    OPT("codec-opt",        0,   OPT_CODEC_OPT,        0),
     OPT("report",           0,   OPT_REPORT,           CLI_PER_JOB | CLI_WRITES),
     OPT("threads",          0,   OPT_THREADS,          0),
     OPT("keyframes",        0,   OPT_KEYFRAMES,        CLI_WRITES),
@@ -87,10 +110,16 @@ const CliOption cli_options[] = {
     OPT("apply-keyframes",  0,   OPT_APPLY_KEYFRAMES,  0),
     OPT("plot",             0,   OPT_PLOT,             CLI_WRITES),
     OPT(NULL,               'y', 'y',                  CLI_NOARG),
+    OPT(NULL,               'n', 'n',                  CLI_NOARG),
+    OPT("strict",           0,   OPT_STRICT,           CLI_NOARG),
     OPT("quiet",            'q', 'q',                  CLI_NOARG),
     OPT("verbose",          'v', 'v',                  CLI_NOARG),
+    OPT("loglevel",         0,   OPT_LOGLEVEL,         CLI_FFMPEG),
+    OPT("nostats",          0,   OPT_NOSTATS,          CLI_NOARG | CLI_FFMPEG),
+    OPT("hide_banner",      0,   OPT_HIDE_BANNER,      CLI_NOARG | CLI_FFMPEG),
     OPT("help",             'h', 'h',                  CLI_NOARG | CLI_ACTION),
-    OPT("version",          0,   OPT_VERSION,          CLI_NOARG | CLI_ACTION),
+    OPT("version",          0,   OPT_VERSION,
+        CLI_NOARG | CLI_ACTION | CLI_FFMPEG),
 };
 
 const int cli_nb_options = sizeof(cli_options) / sizeof(cli_options[0]);
@@ -133,9 +162,18 @@ void cli_print_help(void)
 "                         normalized\n"
 "      --keep-stems       add the ducked music (and effects) as extra titled\n"
 "                         tracks to -o, with the same normalization gain\n"
-"      --codec NAME       audio encoder (default: the source mix's codec where\n"
-"                         an encoder exists and the container takes it, else aac)\n"
-"      --bitrate RATE     audio bit rate, e.g. 192k\n"
+"      --codec NAME       also -c:a: audio encoder (default: the source mix's\n"
+"                         codec where an encoder exists and the container\n"
+"                         takes it, else aac)\n"
+"      --bitrate RATE     also -b:a: audio bit rate, e.g. 192k\n"
+"      --sample-rate HZ   also -ar: output sample rate (default: the stems'\n"
+"                         highest) [8000..384000]\n"
+"      --sample-fmt FMT   output sample format (s16, s32, flt, ...; in WAV it\n"
+"                         picks the PCM codec); default: the encoder's format\n"
+"                         that holds the stems' bit depth, TPDF-dithered when\n"
+"                         it has fewer bits\n"
+"      --codec-opt KEY=VALUE  an encoder option (repeatable), e.g.\n"
+"                         compression_level=8\n"
 "      --report FILE.json inputs, parameters, duck regions, loudness, timings\n"
 "      --keyframes FILE   export the gain envelope (json, csv, cmd, xml, fcpxml,\n"
 "                         txt by extension)\n"
@@ -144,11 +182,14 @@ void cli_print_help(void)
 "                         instead of the analysis\n"
 "      --plot FILE.svg    picture of activity, gain and loudness\n"
 "  -y                     overwrite existing outputs\n"
+"  -n                     never overwrite (the default; an existing output is\n"
+"                         exit 3)\n"
 "\n"
 "Ducking (ranges in brackets):\n"
 "      --depth DB         gain during dialogue [%g..%g], default %g\n"
 "      --below LU         keep music this far under the dialogue's loudness,\n"
 "                         never deeper than --depth [%g..%g], 0 = off\n"
+"  Durations (S) are seconds (0.2), 200ms, 1.5s or [HH:]MM:SS[.mmm].\n"
 "      --lookahead S      the fade-down ends at the first syllable [%g..%g],\n"
 "                         default %g\n"
 "      --attack S         fade-down duration [%g..%g], default %g\n"
@@ -158,7 +199,12 @@ void cli_print_help(void)
 "                         [%g..%g] dBFS, default %g\n"
 "      --sensitivity N    alias for --threshold on a 0..100 scale: 0 is\n"
 "                         --threshold %g, 100 is --threshold %g\n"
-"      --spectral         duck only the speech band of the music\n"
+"      --spectral         duck only the speech band of the music: within 1 dB\n"
+"                         of the depth from the band's low to its high edge,\n"
+"                         within 0.2 dB of the music below low / 3 and above\n"
+"                         high x 40 / 17\n"
+"      --band LOW-HIGH    the speech band of --spectral in Hz, LOW [%g..%g],\n"
+"                         HIGH [%g..%g] and at least 2 x LOW, default %g-%g\n"
 "\n"
 "Loudness:\n"
 "      --loudness T       ebu (-23, default), atsc (-24), streaming (-16),\n"
@@ -172,16 +218,27 @@ void cli_print_help(void)
 "      --threads N        encoder/decoder threads (0 = automatic); 1 also keeps\n"
 "                         decoding and loudness metering on the main thread\n"
 "                         (the output is the same either way)\n"
+"      --strict           damaged input (decoder errors, concealed packets)\n"
+"                         is exit 2 instead of a warning\n"
 "  -q, --quiet            errors only\n"
-"  -v, --verbose          more messages\n"
+"  -v, --verbose          more messages, and FFmpeg's warnings\n"
+"      --loglevel LEVEL   also -loglevel or -v LEVEL, as in ffmpeg: quiet,\n"
+"                         panic, fatal, error (errors only), warning (and\n"
+"                         warnings), info (and progress and the summary: the\n"
+"                         default), verbose, debug, trace (and details);\n"
+"                         FFmpeg's own messages are shown at LEVEL (by default\n"
+"                         none: damaged input is one warning per stem)\n"
+"      --nostats          also -nostats: no progress line\n"
+"      --hide_banner      also -hide_banner: accepted, there is no banner\n"
 "  -h, --help             this help\n"
-"      --version          print the version\n"
+"      --version          also -version: this version and the versions of\n"
+"                         the FFmpeg libraries\n"
 "\n"
 "Exit codes:\n"
 "  0  success\n"
 "  1  usage: unknown option, malformed or out-of-range value\n"
 "  2  input: missing, unreadable or corrupt file, no audio stream, zero-length\n"
-"     audio, stream specifier matching nothing\n"
+"     audio, stream specifier matching nothing, damaged audio with --strict\n"
 "  3  output: exists (without -y), equals an input, cannot be written/encoded\n"
 "  4  internal error\n"
 "  130/143  interrupted by SIGINT/SIGTERM (no partial output is left)\n",
@@ -193,6 +250,8 @@ void cli_print_help(void)
     DD_HOLD_MIN, DD_HOLD_MAX, DD_HOLD_DEFAULT,
     DD_THRESHOLD_MIN, DD_THRESHOLD_MAX, DD_THRESHOLD_DEFAULT,
     DD_THRESHOLD_MAX, DD_THRESHOLD_MIN,
+    DD_BAND_LOW_MIN, DD_BAND_LOW_MAX, DD_BAND_HIGH_MIN, DD_BAND_HIGH_MAX,
+    DD_BAND_LOW_DEFAULT, DD_BAND_HIGH_DEFAULT,
     TRUE_PEAK_MIN, TRUE_PEAK_MAX, LOUDNESS_TRUE_PEAK_DEFAULT);
 }
 
@@ -227,10 +286,23 @@ static int parse_number(const char *s, double *v)
     return *end || !isfinite(*v) ? -1 : 0;
 }
 
-static int parse_ranged(const char *opt, const char *s, double lo, double hi,
-                        double *v)
+/* A duration as ffmpeg reads one: 0.2, 200ms, 1.5s, 00:01:02.500. */
+static int parse_seconds(const char *s, double *v)
 {
-    if (parse_number(s, v) < 0)
+    int64_t us;
+    if (!*s || isspace((unsigned char)*s) || av_parse_time(&us, s, 1) < 0)
+        return -1;
+    *v = us / 1e6;
+    return 0;
+}
+
+static int parse_ranged(const char *opt, const char *s, double lo, double hi,
+                        int seconds, double *v)
+{
+    if (seconds && parse_seconds(s, v) < 0)
+        return usage_error("%s: '%s' is not a duration (such as 0.2, 200ms, "
+                           "1.5s, 00:00:01.500)", opt, s);
+    if (!seconds && parse_number(s, v) < 0)
         return usage_error("%s: '%s' is not a number", opt, s);
     if (*v < lo || *v > hi) {
         return usage_error("%s: %s is out of range [%g..%g]", opt, s, lo, hi);
@@ -317,6 +389,7 @@ static void getopt_tables(struct option *lo, char *shorts)
 typedef struct ParseState {
     int have_dialogue, have_music;
     int threshold_set;    /* 1: --threshold, 2: --sensitivity */
+    int band_set;
 } ParseState;
 
 /* Options kept as the string given. */
@@ -335,19 +408,74 @@ static const char **string_field(CliOptions *o, int id)
     return NULL;
 }
 
+/* ffmpeg's -loglevel names: what each shows of ours and of FFmpeg's. */
+static const struct LogLevel {
+    const char *name;
+    int verbosity;
+    int av_level;
+} log_levels[] = {
+    { "quiet",   VERB_ERROR,   AV_LOG_QUIET   },
+    { "panic",   VERB_ERROR,   AV_LOG_PANIC   },
+    { "fatal",   VERB_ERROR,   AV_LOG_FATAL   },
+    { "error",   VERB_ERROR,   AV_LOG_ERROR   },
+    { "warning", VERB_WARNING, AV_LOG_WARNING },
+    { "info",    VERB_INFO,    AV_LOG_INFO    },
+    { "verbose", VERB_VERBOSE, AV_LOG_VERBOSE },
+    { "debug",   VERB_VERBOSE, AV_LOG_DEBUG   },
+    { "trace",   VERB_VERBOSE, AV_LOG_TRACE   },
+};
+
+static const struct LogLevel *find_log_level(const char *name)
+{
+    for (size_t i = 0; i < sizeof(log_levels) / sizeof(log_levels[0]); i++)
+        if (!strcmp(name, log_levels[i].name))
+            return &log_levels[i];
+    return NULL;
+}
+
+static int parse_log_level(CliOptions *o, const char *arg)
+{
+    const struct LogLevel *l = find_log_level(arg);
+    if (!l)
+        return usage_error("-loglevel: '%s' is not quiet, panic, fatal, "
+                           "error, warning, info, verbose, debug or trace",
+                           arg);
+    o->verbosity = l->verbosity;
+    o->av_log_level = l->av_level;
+    return 0;
+}
+
+static void print_version(void)
+{
+    unsigned v[] = { avformat_version(), avcodec_version(),
+                     avutil_version(), swresample_version() };
+    const char *names[] = { "libavformat", "libavcodec", "libavutil",
+                            "libswresample" };
+    printf("dialogueduck %s\n", DD_VERSION_STRING);
+    printf("built with FFmpeg %s\n", av_version_info());
+    for (int i = 0; i < 4; i++)
+        printf("%-14s %u.%u.%u\n", names[i], AV_VERSION_MAJOR(v[i]),
+               AV_VERSION_MINOR(v[i]), AV_VERSION_MICRO(v[i]));
+}
+
 /* Options without a value. Returns -1 to go on, or an exit code. */
 static int parse_flag(CliOptions *o, int id)
 {
     switch (id) {
-    case OPT_KEEP_STEMS: o->keep_stems = 1; break;
-    case OPT_SPECTRAL:   o->params.spectral = 1; break;
-    case 'y':            o->overwrite = 1; break;
-    case 'q':            o->verbosity = 0; break;
-    case 'v':            o->verbosity = 2; break;
-    case 'h':            cli_print_help(); return EXIT_OK;
-    case OPT_VERSION:
-        printf("dialogueduck %s\n", DD_VERSION_STRING);
-        return EXIT_OK;
+    case OPT_KEEP_STEMS:  o->keep_stems = 1; break;
+    case OPT_SPECTRAL:    o->params.spectral = 1; break;
+    case 'y':             o->overwrite = 1; break;
+    case 'n':             o->no_overwrite = 1; break;
+    case OPT_STRICT:      o->strict = 1; break;
+    case OPT_NOSTATS:     o->nostats = 1; break;
+    case OPT_HIDE_BANNER: break; /* there is no banner to hide */
+    case 'q':             parse_log_level(o, "quiet"); break;
+    case 'v':
+        o->verbosity = VERB_VERBOSE;
+        o->av_log_level = AV_LOG_WARNING;
+        break;
+    case 'h':             cli_print_help(); return EXIT_OK;
+    case OPT_VERSION:     print_version(); return EXIT_OK;
     }
     return -1;
 }
@@ -365,6 +493,27 @@ static int parse_loudness(CliOptions *o, const char *arg)
     return 0;
 }
 
+/* "LOW-HIGH" in Hz: each edge within its range, HIGH at least 2 x LOW. */
+static int parse_band(DDParams *p, const char *arg)
+{
+    char low[64];
+    const char *dash = *arg ? strchr(arg + 1, '-') : NULL;
+    int ret;
+
+    if (!dash || dash - arg >= (ptrdiff_t)sizeof(low))
+        return usage_error("--band: '%s' is not LOW-HIGH in Hz such as "
+                           "300-3400", arg);
+    snprintf(low, sizeof(low), "%.*s", (int)(dash - arg), arg);
+    if ((ret = parse_ranged("--band LOW", low, DD_BAND_LOW_MIN,
+                            DD_BAND_LOW_MAX, 0, &p->band_low)) ||
+        (ret = parse_ranged("--band HIGH", dash + 1, DD_BAND_HIGH_MIN,
+                            DD_BAND_HIGH_MAX, 0, &p->band_high)))
+        return ret;
+    if (p->band_high < 2.0 * p->band_low)
+        return usage_error("--band: %s: HIGH must be at least 2 x LOW", arg);
+    return 0;
+}
+
 /* Options with a value that is not a plain string or a ranged number. */
 static int parse_special(CliOptions *o, ParseState *st, int id, const char *arg)
 {
@@ -373,7 +522,7 @@ static int parse_special(CliOptions *o, ParseState *st, int id, const char *arg)
 
     switch (id) {
     case OPT_SENSITIVITY:
-        if ((ret = parse_ranged("--sensitivity", arg, 0, 100, &v)))
+        if ((ret = parse_ranged("--sensitivity", arg, 0, 100, 0, &v)))
             return ret;
         /* 0: the least sensitive gate, 100: the most sensitive. */
         o->params.threshold = DD_THRESHOLD_MAX -
@@ -382,6 +531,33 @@ static int parse_special(CliOptions *o, ParseState *st, int id, const char *arg)
         return 0;
     case OPT_LOUDNESS:
         return parse_loudness(o, arg);
+    case OPT_BAND:
+        st->band_set = 1;
+        return parse_band(&o->params, arg);
+    case OPT_LOGLEVEL:
+        return parse_log_level(o, arg);
+    case OPT_SAMPLE_RATE:
+        if ((ret = parse_ranged("--sample-rate", arg, 8000, 384000, 0, &v)))
+            return ret;
+        if (v != floor(v))
+            return usage_error("--sample-rate: '%s' is not a whole number",
+                               arg);
+        o->sample_rate = (int)v;
+        return 0;
+    case OPT_SAMPLE_FMT:
+        if ((o->sample_fmt = av_get_sample_fmt(arg)) == AV_SAMPLE_FMT_NONE)
+            return usage_error("--sample-fmt: '%s' is not a sample format "
+                               "(u8, s16, s32, s64, flt, dbl, or one of "
+                               "those with p)", arg);
+        return 0;
+    case OPT_CODEC_OPT:
+        if (o->nb_codec_opts >= CLI_MAX_CODEC_OPTS)
+            return usage_error("too many --codec-opt (at most %d)",
+                               CLI_MAX_CODEC_OPTS);
+        if (!strchr(arg, '=') || arg[0] == '=')
+            return usage_error("--codec-opt: '%s' is not KEY=VALUE", arg);
+        o->codec_opts[o->nb_codec_opts++] = arg;
+        return 0;
     case OPT_GATE:
         if (!strcmp(arg, "program"))
             o->gate = GATE_PROGRAM;
@@ -396,7 +572,7 @@ static int parse_special(CliOptions *o, ParseState *st, int id, const char *arg)
                                "such as 192k", arg);
         return 0;
     case OPT_THREADS:
-        if ((ret = parse_ranged("--threads", arg, 0, 64, &v)))
+        if ((ret = parse_ranged("--threads", arg, 0, 64, 0, &v)))
             return ret;
         if (v != floor(v))
             return usage_error("--threads: '%s' is not a whole number", arg);
@@ -437,6 +613,7 @@ static int parse_option(CliOptions *o, ParseState *st, int c, const char *arg)
             break;
         snprintf(name, sizeof(name), "--%s", opt->name);
         ret = parse_ranged(name, arg, opt->min, opt->max,
+                           !!(opt->flags & CLI_SECONDS),
                            (double *)((char *)o + opt->offset));
         st->threshold_set |= c == OPT_THRESHOLD;
         return ret ? ret : -1;
@@ -495,8 +672,13 @@ static int check_complete(CliOptions *o, const ParseState *st)
         !o->plot)
         return usage_error("no output: give -o FILE (or --music-out, "
                            "--keyframes, --report, --plot)");
+    if (o->overwrite && o->no_overwrite)
+        return usage_error("-y (overwrite) and -n (never overwrite) "
+                           "contradict each other; give one");
     if (o->keep_stems && !o->output)
         return usage_error("--keep-stems needs -o");
+    if (st->band_set && !o->params.spectral)
+        return usage_error("--band needs --spectral");
     if (o->keyframes_format && !o->keyframes)
         return usage_error("--keyframes-format needs --keyframes");
     if (dd_params_check(&o->params) != DD_OK)
@@ -504,11 +686,93 @@ static int check_complete(CliOptions *o, const ParseState *st)
     return -1;
 }
 
+int cli_show_progress(const CliOptions *o)
+{
+    return o->verbosity >= VERB_INFO && !o->nostats;
+}
+
+/* The option of "--name" or "--name=value", exactly; NULL if none. */
+static const CliOption *long_option(const char *arg)
+{
+    size_t n = strcspn(arg, "=");
+    for (int i = 0; i < cli_nb_options; i++)
+        if (cli_options[i].name && strlen(cli_options[i].name) == n &&
+            !strncmp(arg, cli_options[i].name, n))
+            return &cli_options[i];
+    return NULL;
+}
+
+/* The option ffmpeg spells "-NAME" (exactly), or NULL. */
+static const CliOption *ffmpeg_option(const char *name)
+{
+    const CliOption *c = long_option(name);
+    if (c && (c->flags & CLI_FFMPEG) && !strchr(name, '='))
+        return c;
+    for (int i = 0; i < cli_nb_options; i++)
+        if (cli_options[i].ffmpeg && !strcmp(name, cli_options[i].ffmpeg))
+            return &cli_options[i];
+    return NULL;
+}
+
+/* "--name" for an option ffmpeg spells "-name" (stored once per option). */
+static char *double_dash(const CliOption *c)
+{
+    static char spelled[sizeof(cli_options) / sizeof(cli_options[0])][32];
+    char *s = spelled[c - cli_options];
+    snprintf(s, sizeof(spelled[0]), "--%s", c->name);
+    return s;
+}
+
+/* How many of the following arguments a short-option cluster takes. */
+static int cluster_values(const char *arg)
+{
+    for (const char *p = arg + 1; *p; p++) {
+        const CliOption *c = cli_option_find((char[]){ *p, 0 });
+        if (!c || !c->short_name)
+            return 0;
+        if (!(c->flags & CLI_NOARG))
+            return !p[1];
+    }
+    return 0;
+}
+
+/*
+ * ffmpeg's spellings, before getopt sees them: "-hide_banner", "-version",
+ * "-loglevel L", "-nostats" become their "--" forms, "-c:a", "-b:a", "-ar"
+ * the options they stand for (CliOption.ffmpeg), and "-v L" with a
+ * level name becomes "--loglevel L" (getopt would read "-hide_banner" as
+ * -h). Values of options are skipped, never rewritten.
+ */
+static void ffmpeg_spellings(int argc, char **args)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = args[i];
+        const CliOption *c;
+        if (!strcmp(a, "--"))
+            return;
+        if (a[0] != '-' || !a[1])
+            continue;
+        if (a[1] == '-') {
+            c = long_option(a + 2);
+            i += c && !(c->flags & CLI_NOARG) && !strchr(a, '=');
+        } else if ((c = ffmpeg_option(a + 1))) {
+            args[i] = double_dash(c);
+            i += !(c->flags & CLI_NOARG);
+        } else if (!strcmp(a, "-v") && i + 1 < argc &&
+                   find_log_level(args[i + 1])) {
+            args[i++] = double_dash(long_option("loglevel"));
+        } else {
+            i += cluster_values(a);
+        }
+    }
+}
+
 int cli_parse(CliOptions *o, int argc, char **argv)
 {
     struct option long_options[sizeof(cli_options) / sizeof(cli_options[0]) + 1];
     char shorts[2 * sizeof(cli_options) / sizeof(cli_options[0]) + 2];
     ParseState st = { 0 };
+    char *args[argc + 1];
     int c, ret;
 
     memset(o, 0, sizeof(*o));
@@ -517,30 +781,36 @@ int cli_parse(CliOptions *o, int argc, char **argv)
     o->loudness_arg = "ebu";
     o->true_peak = LOUDNESS_TRUE_PEAK_DEFAULT;
     o->gate = GATE_PROGRAM;
-    o->verbosity = 1;
+    o->verbosity = VERB_INFO;
+    o->sample_fmt = AV_SAMPLE_FMT_NONE;
+    /* our own messages are one line each; the libraries stay quiet
+     * unless asked for */
+    o->av_log_level = AV_LOG_QUIET;
     o->argc = argc;
     o->argv = argv;
 
     if (argc < 2)
         return usage_error("usage: dialogueduck -d DIALOGUE -m MUSIC -o OUTPUT");
+    memcpy(args, argv, (argc + 1) * sizeof(*args));
+    ffmpeg_spellings(argc, args);
     getopt_tables(long_options, shorts);
     opterr = 0;
     /* 0, not 1: glibc then forgets its position inside a previous argv
      * (a second parse would otherwise go on with "-hq"'s 'q') */
     optind = 0;
-    while ((c = getopt_long(argc, argv, shorts, long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, args, shorts, long_options, NULL)) != -1) {
         if (c == ':')
-            return usage_error("%s needs a value", argv[optind - 1]);
+            return usage_error("%s needs a value", args[optind - 1]);
         if (c == '?') {
             if (optopt)
                 return usage_error("unknown option -%c", optopt);
-            return usage_error("unknown option %s", argv[optind - 1]);
+            return usage_error("unknown option %s", args[optind - 1]);
         }
         if ((ret = parse_option(o, &st, c, optarg)) >= 0)
             return ret;
     }
     if (optind < argc)
         return usage_error("unexpected argument '%s'; stems are given with "
-                           "-d, -m, -e", argv[optind]);
+                           "-d, -m, -e", args[optind]);
     return check_complete(o, &st);
 }

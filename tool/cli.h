@@ -21,8 +21,18 @@ enum {
     EXIT_INTERNAL = 4, /**< anything else (out of memory, library failure) */
 };
 
+/* How much the program says on stderr (CliOptions.verbosity); -loglevel
+ * maps ffmpeg's level names onto these. */
+enum {
+    VERB_ERROR,   /**< one-line errors only */
+    VERB_WARNING, /**< and warnings (damaged input, ...) */
+    VERB_INFO,    /**< and progress and the closing summary: the default */
+    VERB_VERBOSE, /**< and what was opened and decided */
+};
+
 #define CLI_MAX_INPUTS 64
 #define CLI_MAX_STEMS  64
+#define CLI_MAX_CODEC_OPTS 32
 
 enum StemRole {
     STEM_DIALOGUE,
@@ -67,9 +77,17 @@ typedef struct CliOptions {
 
     const char *codec;
     int64_t bitrate;          /**< bit/s, 0: codec default */
+    int sample_rate;          /**< -ar, 0: the stems' */
+    int sample_fmt;           /**< --sample-fmt (AVSampleFormat), -1: chosen */
+    const char *codec_opts[CLI_MAX_CODEC_OPTS]; /**< --codec-opt KEY=VALUE */
+    int nb_codec_opts;
     int threads;              /**< 0: automatic */
     int overwrite;            /**< -y */
-    int verbosity;            /**< 0 quiet, 1 normal, 2 verbose */
+    int no_overwrite;         /**< -n */
+    int verbosity;            /**< VERB_* */
+    int av_log_level;         /**< for the FFmpeg libraries (AV_LOG_*) */
+    int nostats;              /**< -nostats: no progress line */
+    int strict;               /**< --strict: damaged input is an error */
 
     int argc;                 /**< the full command line, for the report */
     char **argv;
@@ -81,6 +99,8 @@ enum {
     CLI_PER_JOB = 1 << 1, /**< batch: a manifest column, never a default */
     CLI_WRITES  = 1 << 2, /**< names a file the run writes */
     CLI_ACTION  = 1 << 3, /**< prints and exits (--help, --version) */
+    CLI_FFMPEG  = 1 << 4, /**< also spelled with one dash, as ffmpeg does */
+    CLI_SECONDS = 1 << 5, /**< a duration: 0.2, 200ms, 1.5s, 00:01:02.500 */
 };
 
 /**
@@ -94,6 +114,7 @@ typedef struct CliOption {
     unsigned flags;       /**< CLI_* above */
     double min, max;      /**< range of a number stored at offset */
     size_t offset;        /**< where in CliOptions a ranged double goes, 0: none */
+    const char *ffmpeg;   /**< ffmpeg's name for it (-NAME), or NULL */
 } CliOption;
 
 extern const CliOption cli_options[];
@@ -109,6 +130,9 @@ const CliOption *cli_option_find(const char *name);
 int cli_parse(CliOptions *o, int argc, char **argv);
 
 void cli_print_help(void);
+
+/** Whether the progress line may be shown (it still needs a terminal). */
+int cli_show_progress(const CliOptions *o);
 
 /** Role name: "dialogue", "music", "effects". */
 const char *cli_role_name(enum StemRole role);

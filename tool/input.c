@@ -69,6 +69,28 @@ static int pick_stream(InputStem *s, char *err, size_t errlen)
     return AVERROR_STREAM_NOT_FOUND;
 }
 
+/*
+ * A packet the decoder rejected or a frame it concealed, at ts (time_base;
+ * AV_NOPTS_VALUE: where decoding has got to).
+ */
+static void note_damage(InputStem *s, int64_t ts)
+{
+    double at = s->sample_rate > 0 ? (double)s->decoded / s->sample_rate : 0;
+    if (ts != AV_NOPTS_VALUE) {
+        if (s->start_time != AV_NOPTS_VALUE)
+            ts -= s->start_time;
+        at = ts * av_q2d(s->time_base);
+    }
+    s->bad_packets++;
+    if (isnan(s->first_damage) || at < s->first_damage)
+        s->first_damage = at;
+}
+
+int64_t input_damage(const InputStem *s)
+{
+    return FFMAX(s->bad_packets, s->damage_seen);
+}
+
 /* Next decoded frame into s->frame: 1, 0 at the end, or an error. */
 static int decode_frame(InputStem *s, char *err, size_t errlen)
 {
@@ -78,6 +100,9 @@ static int decode_frame(InputStem *s, char *err, size_t errlen)
             return 0;
         ret = avcodec_receive_frame(s->dec, s->frame);
         if (ret >= 0) {
+            if (s->frame->decode_error_flags ||
+                (s->frame->flags & AV_FRAME_FLAG_CORRUPT))
+                note_damage(s, s->frame->pts);
             if (s->frame->nb_samples > 0)
                 return 1;
             av_frame_unref(s->frame);
@@ -91,7 +116,7 @@ static int decode_frame(InputStem *s, char *err, size_t errlen)
             return fail(err, errlen, ret, s->path, "cannot decode audio");
         if (ret != AVERROR(EAGAIN)) {
             /* damaged data: skipped, as ffmpeg does */
-            s->bad_packets++;
+            note_damage(s, AV_NOPTS_VALUE);
             continue;
         }
 
@@ -117,7 +142,8 @@ static int decode_frame(InputStem *s, char *err, size_t errlen)
                 return fail(err, errlen, ret, s->path, "cannot decode audio");
             }
             if (ret < 0 && ret != AVERROR(EAGAIN))
-                s->bad_packets++;
+                note_damage(s, s->pkt->pts != AV_NOPTS_VALUE ? s->pkt->pts :
+                               s->pkt->dts);
         }
         av_packet_unref(s->pkt);
     }
@@ -182,7 +208,10 @@ static int open_demuxer(InputStem *s, char *err, size_t errlen)
     av_channel_layout_uninit(&s->layout);
     input_native_layout(&s->layout, &st->codecpar->ch_layout);
     s->codec_id = st->codecpar->codec_id;
-    s->bits_per_sample = st->codecpar->bits_per_coded_sample;
+    /* FLAC and the like say their depth in bits_per_raw_sample */
+    s->bits_per_sample = st->codecpar->bits_per_raw_sample > 0 ?
+                         st->codecpar->bits_per_raw_sample :
+                         st->codecpar->bits_per_coded_sample;
     s->time_base = st->time_base;
     s->start_time = st->start_time;
     if (st->duration > 0 && st->duration != AV_NOPTS_VALUE)
@@ -234,6 +263,7 @@ int input_open(InputStem *s, const char *path, const char *spec,
     s->label = av_strdup(label ? label : spec ? spec : path);
     s->threads = threads;
     s->first_ts = AV_NOPTS_VALUE;
+    s->first_damage = NAN;
     if (!s->path || (spec && !s->spec) || !s->label)
         return fail(err, errlen, AVERROR(ENOMEM), path, "open");
     ret = open_demuxer(s, err, errlen);
@@ -577,6 +607,7 @@ int input_rewind(InputStem *s, char *err, size_t errlen)
 {
     int ret;
     close_demuxer(s);
+    s->damage_seen = input_damage(s);
     s->bad_packets = 0;
     if ((ret = open_demuxer(s, err, errlen)) < 0 ||
         (ret = input_start(s, s->work_rate, err, errlen)) < 0 ||

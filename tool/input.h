@@ -34,7 +34,10 @@ typedef struct InputStem {
     AVFrame *frame;
     int frame_pending;        /**< frame holds a decoded, unconverted frame */
     int demux_eof, dec_eof, done;
-    int64_t bad_packets;      /**< packets the decoder rejected */
+    int64_t bad_packets;      /**< packets the decoder rejected or concealed */
+    int64_t damage_seen;      /**< the most bad_packets of an earlier pass */
+    double first_damage;      /**< s into the stream, NAN: none yet */
+    int damage_warned;
     int64_t first_ts;         /**< of the first frame, time_base */
     int64_t decoded;          /**< source samples decoded, gaps included */
 
@@ -43,7 +46,7 @@ typedef struct InputStem {
     int sample_rate;          /**< source rate */
     AVChannelLayout layout;   /**< source layout, unspecified orders made native */
     enum AVCodecID codec_id;
-    int bits_per_sample;      /**< for PCM: bits per coded sample */
+    int bits_per_sample;      /**< PCM, FLAC, ...: bits per sample, 0: unknown */
     AVRational time_base;
     int64_t start_time;       /**< in time_base, AV_NOPTS_VALUE if unknown */
     double duration;          /**< s, container estimate, 0 if unknown */
@@ -107,6 +110,9 @@ int input_pad_start(InputStem *s, int64_t n);
 
 /** Reopen from the start, for the second pass (same decoded samples). */
 int input_rewind(InputStem *s, char *err, size_t errlen);
+
+/** Damaged packets in the stem (the most any pass met). */
+int64_t input_damage(const InputStem *s);
 
 void input_close(InputStem *s);
 

@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "clock.h"
 #include "export.h"
+#include "hms.h"
 #include "keyframes_io.h"
 #include "pipeline.h"
 #include "report.h"
@@ -112,20 +113,17 @@ int main(int argc, char **argv)
 {
     CliOptions opt;
     Pipeline p;
-    char err[ERR_LEN] = "";
+    char err[ERR_LEN] = "", hms[HMS_LEN];
     double t0 = clock_seconds();
     int ret;
 
     if (argc > 1 && !strcmp(argv[1], "batch"))
         return batch_main(argc - 1, argv + 1);
 
-    /* Our own messages are one line each; the libraries stay quiet
-     * unless asked for with -v. */
     av_log_set_level(AV_LOG_QUIET);
     if ((ret = cli_parse(&opt, argc, argv)) >= 0)
         return ret;
-    if (opt.verbosity > 1)
-        av_log_set_level(AV_LOG_WARNING);
+    av_log_set_level(opt.av_log_level);
     if ((ret = check_outputs(&opt)) != EXIT_OK)
         return ret;
     if (opt.keyframes &&
@@ -148,10 +146,11 @@ int main(int argc, char **argv)
         ret = EXIT_OUTPUT;
     if (ret != EXIT_OK)
         fprintf(stderr, "dialogueduck: %s\n", err[0] ? err : "failed");
-    else if (opt.verbosity > 0 && opt.output)
-        fprintf(stderr, "dialogueduck: %s: %.2f s, %zu duck regions, "
+    else if (opt.verbosity >= VERB_INFO && opt.output)
+        fprintf(stderr, "dialogueduck: %s: %s, %zu duck regions, "
                 "gain %+.2f dB%s\n", opt.output,
-                (double)p.render.total / p.session.work_rate,
+                hms_format(hms, sizeof(hms),
+                           (double)p.render.total / p.session.work_rate),
                 p.analysis.nb_regions, p.norm.gain_db,
                 p.norm.limiter_used ? ", true-peak limited" : "");
     pipeline_free(&p);

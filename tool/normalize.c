@@ -25,7 +25,7 @@ void normalize_decide(Normalization *nz, const Analysis *an,
     if (an->measured && o->gate == GATE_DIALOGUE) {
         if (isfinite(an->lufs_dialogue))
             nz->measured_lufs = an->lufs_dialogue;
-        else if (o->verbosity > 0)
+        else if (o->verbosity >= VERB_WARNING)
             fprintf(stderr, "dialogueduck: warning: no dialogue found; "
                     "loudness measured over the whole programme\n");
     }
@@ -40,7 +40,7 @@ void normalize_decide(Normalization *nz, const Analysis *an,
             nz->limiter_used = limiter_needed(an->sample_peak, nz->gain_db,
                                               o->true_peak);
     }
-    if (o->verbosity > 1)
+    if (o->verbosity >= VERB_VERBOSE)
         fprintf(stderr, "dialogueduck: analysis: %.3f s, %zu regions, %zu "
                 "keyframes, %.2f LUFS, gain %+.2f dB, limiter %s\n",
                 (double)an->total / s->work_rate, an->nb_regions,
@@ -80,7 +80,7 @@ int normalize_correct(Normalization *nz, Session *s, const Analysis *an,
         prev_lufs = lufs;
         nz->gain_db += (o->target_lufs - lufs) / slope;
         nz->corrections++;
-        if (o->verbosity > 1)
+        if (o->verbosity >= VERB_VERBOSE)
             fprintf(stderr, "dialogueduck: limiting left %.2f LUFS; gain "
                     "raised to %+.2f dB\n", lufs, nz->gain_db);
     }

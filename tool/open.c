@@ -46,6 +46,15 @@ static double earliest_start(const Session *p, const char *path)
     return t == HUGE_VAL ? 0 : t;
 }
 
+/* The deepest of the stems' bits per sample, 0 if none is known. */
+static int source_bits(const Session *p)
+{
+    int bits = 0;
+    for (int i = 0; i < p->nb_stems; i++)
+        bits = FFMAX(bits, p->stems[i].bits_per_sample);
+    return bits;
+}
+
 static int open_outputs(Session *p, char *err, size_t errlen)
 {
     const CliOptions *o = p->opt;
@@ -59,6 +68,11 @@ static int open_outputs(Session *p, char *err, size_t errlen)
             .layout = &p->out_layout,
             .codec = o->codec,
             .source_codec = src->codec_id,
+            .source_bits = source_bits(p),
+            .out_rate = o->sample_rate,
+            .sample_fmt = o->sample_fmt,
+            .codec_opts = o->codec_opts,
+            .nb_codec_opts = o->nb_codec_opts,
             .bitrate = o->bitrate,
             .threads = o->threads,
             .nb_tracks = 1,
@@ -99,6 +113,8 @@ static int open_outputs(Session *p, char *err, size_t errlen)
             /* float WAV keeps the renderer's output exactly */
             .codec = wav ? NULL : o->codec,
             .source_codec = AV_CODEC_ID_NONE,
+            .out_rate = o->sample_rate,
+            .sample_fmt = AV_SAMPLE_FMT_NONE,
             .float_pcm = 1,
             .bitrate = o->bitrate,
             .threads = o->threads,
@@ -128,7 +144,7 @@ static int open_inputs(Session *p, char *err, size_t errlen)
                      s->path, p->stems[i].layout.nb_channels, MAX_CHANNELS);
             return EXIT_INPUT;
         }
-        if (opt->verbosity > 1)
+        if (opt->verbosity >= VERB_VERBOSE)
             fprintf(stderr, "dialogueduck: %s %s: stream %d, %s, %d Hz, "
                     "%d channels\n", cli_role_name(s->role), s->arg,
                     p->stems[i].stream_index,

@@ -98,7 +98,7 @@ static const AVCodec *choose_encoder(const OutputConfig *c,
                                      char *err, size_t errlen)
 {
     const AVCodec *codec = NULL;
-    enum AVCodecID cand[4];
+    enum AVCodecID cand[5];
     int n = 0;
 
     if (c->codec) {
@@ -116,12 +116,17 @@ static const AVCodec *choose_encoder(const OutputConfig *c,
         return codec;
     }
     if (!strcmp(f->name, "wav") || !strcmp(f->name, "w64")) {
-        /* PCM containers: keep the source's PCM flavour, else 16 bit. */
+        /* PCM containers: the PCM of --sample-fmt, else keep the source's
+         * PCM flavour, else 16 bit (24 for a deeper source). */
+        if (c->sample_fmt != AV_SAMPLE_FMT_NONE)
+            cand[n++] = av_get_pcm_codec(av_get_packed_sample_fmt(c->sample_fmt),
+                                         0);
         if (c->float_pcm)
             cand[n++] = AV_CODEC_ID_PCM_F32LE;
         if (is_pcm(c->source_codec))
             cand[n++] = c->source_codec;
-        cand[n++] = AV_CODEC_ID_PCM_S16LE;
+        cand[n++] = c->source_bits > 16 ? AV_CODEC_ID_PCM_S24LE :
+                                          AV_CODEC_ID_PCM_S16LE;
     } else if (!strcmp(f->name, "flac")) {
         cand[n++] = AV_CODEC_ID_FLAC;
     } else {
@@ -148,15 +153,46 @@ static const AVCodec *choose_encoder(const OutputConfig *c,
     return NULL;
 }
 
-static enum AVSampleFormat choose_format(const AVCodec *codec)
+/*
+ * Float where the encoder takes it; else the smallest integer format that
+ * holds the source's bits (a 24-bit source to FLAC stays 24-bit), else the
+ * widest; the encoder's first format when the source's depth is unknown.
+ */
+static enum AVSampleFormat choose_format(const AVCodec *codec, int bits)
 {
     const enum AVSampleFormat *f = codec->sample_fmts;
+    enum AVSampleFormat best = AV_SAMPLE_FMT_NONE;
     if (!f)
         return AV_SAMPLE_FMT_FLTP;
     for (int i = 0; f[i] != AV_SAMPLE_FMT_NONE; i++)
         if (f[i] == AV_SAMPLE_FMT_FLTP || f[i] == AV_SAMPLE_FMT_FLT)
             return f[i];
-    return f[0];
+    if (bits <= 0)
+        return f[0];
+    for (int i = 0; f[i] != AV_SAMPLE_FMT_NONE; i++) {
+        int b = 8 * av_get_bytes_per_sample(f[i]);
+        int bb = best == AV_SAMPLE_FMT_NONE ? 0 :
+                 8 * av_get_bytes_per_sample(best);
+        if ((b >= bits && (bb < bits || b < bb)) || (bb < bits && b > bb))
+            best = f[i];
+    }
+    return best;
+}
+
+/*
+ * Fewer bits out than the mix carries (the deepest stem's; a float or
+ * lossy source's mix is float, 24 bits of mantissa): TPDF dither, which
+ * libswresample seeds, so the output stays the same from run to run. A
+ * 16-bit source to 16 bits is not dithered: where the gain is 1 its
+ * samples come through bit for bit.
+ */
+static int needs_dither(enum AVSampleFormat fmt, int source_bits)
+{
+    int out = 8 * av_get_bytes_per_sample(fmt);
+    enum AVSampleFormat packed = av_get_packed_sample_fmt(fmt);
+    if (packed == AV_SAMPLE_FMT_FLT || packed == AV_SAMPLE_FMT_DBL)
+        return 0;
+    return out < (source_bits > 0 ? FFMIN(source_bits, 24) : 24);
 }
 
 static int choose_rate(const AVCodec *codec, int rate)
@@ -193,6 +229,71 @@ static int choose_layout(const AVCodec *codec, const AVChannelLayout *in,
     return AVERROR(ENOSYS);
 }
 
+/* An asked-for format the encoder takes, packed or planar; NONE if not. */
+static enum AVSampleFormat asked_format(const AVCodec *codec, int fmt)
+{
+    const enum AVSampleFormat *f = codec->sample_fmts;
+    for (int i = 0; f && f[i] != AV_SAMPLE_FMT_NONE; i++)
+        if (f[i] == fmt || av_get_packed_sample_fmt(f[i]) ==
+                           av_get_packed_sample_fmt(fmt))
+            return f[i];
+    return f ? AV_SAMPLE_FMT_NONE : fmt;
+}
+
+/* Sample format and rate: as asked, else what keeps the source's. */
+static int set_format(AVCodecContext *enc, const AVCodec *codec,
+                      const OutputConfig *c, char *err, size_t errlen)
+{
+    const int *r = codec->supported_samplerates;
+
+    enc->sample_fmt = choose_format(codec, c->source_bits);
+    if (c->sample_fmt != AV_SAMPLE_FMT_NONE &&
+        (enc->sample_fmt = asked_format(codec, c->sample_fmt)) ==
+        AV_SAMPLE_FMT_NONE) {
+        snprintf(err, errlen, "%s: the %s encoder cannot take --sample-fmt %s",
+                 c->path, codec->name, av_get_sample_fmt_name(c->sample_fmt));
+        return AVERROR(EINVAL);
+    }
+    /* 32-bit containers for fewer bits (FLAC's 24) say how many are used */
+    if (c->source_bits > 0 && c->sample_fmt == AV_SAMPLE_FMT_NONE &&
+        av_get_packed_sample_fmt(enc->sample_fmt) == AV_SAMPLE_FMT_S32)
+        enc->bits_per_raw_sample = FFMIN(c->source_bits, 32);
+    enc->sample_rate = choose_rate(codec, c->out_rate ? c->out_rate :
+                                          c->sample_rate);
+    if (c->out_rate && enc->sample_rate != c->out_rate) {
+        snprintf(err, errlen, "%s: the %s encoder cannot take %d Hz%s%d Hz)",
+                 c->path, codec->name, c->out_rate,
+                 r ? " (the nearest it takes: " : "", enc->sample_rate);
+        return AVERROR(EINVAL);
+    }
+    return 0;
+}
+
+/* Open the encoder with --codec-opt; an option it does not know is an error. */
+static int open_encoder(AVCodecContext *enc, const AVCodec *codec,
+                        const OutputConfig *c, char *err, size_t errlen)
+{
+    AVDictionary *opts = NULL;
+    const AVDictionaryEntry *e;
+    int ret = 0;
+
+    for (int i = 0; i < c->nb_codec_opts && ret >= 0; i++)
+        ret = av_dict_parse_string(&opts, c->codec_opts[i], "=", "", 0);
+    if (ret >= 0)
+        ret = avcodec_open2(enc, codec, &opts);
+    if (ret < 0) {
+        av_dict_free(&opts);
+        return fail(err, errlen, ret, c->path, "cannot open the audio encoder");
+    }
+    if ((e = av_dict_get(opts, "", NULL, AV_DICT_IGNORE_SUFFIX))) {
+        snprintf(err, errlen, "%s: --codec-opt %s: not an option of the %s "
+                 "encoder", c->path, e->key, codec->name);
+        av_dict_free(&opts);
+        return AVERROR(EINVAL);
+    }
+    return 0;
+}
+
 static int open_track(OutputFile *o, Track *t, const OutputConfig *c,
                       const AVCodec *codec, char *err, size_t errlen)
 {
@@ -201,8 +302,8 @@ static int open_track(OutputFile *o, Track *t, const OutputConfig *c,
 
     if (!(t->enc = enc = avcodec_alloc_context3(codec)))
         return fail(err, errlen, AVERROR(ENOMEM), c->path, "encoder");
-    enc->sample_fmt = choose_format(codec);
-    enc->sample_rate = choose_rate(codec, c->sample_rate);
+    if ((ret = set_format(enc, codec, c, err, errlen)) < 0)
+        return ret;
     if (choose_layout(codec, c->layout, &enc->ch_layout) < 0) {
         snprintf(err, errlen, "%s: the %s encoder cannot encode %d channels",
                  c->path, codec->name, c->layout->nb_channels);
@@ -217,8 +318,8 @@ static int open_track(OutputFile *o, Track *t, const OutputConfig *c,
     enc->thread_count = c->threads;
     if (o->oc->oformat->flags & AVFMT_GLOBALHEADER)
         enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-    if ((ret = avcodec_open2(enc, codec, NULL)) < 0)
-        return fail(err, errlen, ret, c->path, "cannot open the audio encoder");
+    if ((ret = open_encoder(enc, codec, c, err, errlen)) < 0)
+        return ret;
 
     t->frame_size = enc->frame_size;
     if (t->frame_size <= 0 ||
@@ -229,6 +330,9 @@ static int open_track(OutputFile *o, Track *t, const OutputConfig *c,
                               enc->sample_rate, (AVChannelLayout *)c->layout,
                               AV_SAMPLE_FMT_FLTP,
                               c->sample_rate, 0, NULL);
+    if (ret >= 0 && needs_dither(enc->sample_fmt, c->source_bits))
+        ret = av_opt_set_int(t->swr, "dither_method", SWR_DITHER_TRIANGULAR,
+                             0);
     if (ret >= 0)
         ret = swr_init(t->swr);
     if (ret < 0)
@@ -322,16 +426,19 @@ static int add_audio_streams(OutputFile *o, const OutputConfig *c,
         t->st->time_base = t->enc->time_base;
         if (like) {
             copy_audio_identity(t->st, like);
-            if (k > 0)
+            if (k > 0) {
                 t->st->disposition &= ~AV_DISPOSITION_DEFAULT;
+                /* a music or effects stem speaks no language */
+                av_dict_set(&t->st->metadata, "language", NULL, 0);
+            }
         } else if (k == 0) {
             t->st->disposition |= AV_DISPOSITION_DEFAULT;
         }
-        if (k > 0 && c->titles[k]) {
-            av_dict_set(&t->st->metadata, "title", c->titles[k], 0);
-            /* MP4/MOV keep a track's name as its handler name */
-            av_dict_set(&t->st->metadata, "handler_name", c->titles[k], 0);
-        }
+        /* the mix says it is the mix, not the dialogue track it replaces;
+         * MP4/MOV keep a track's name as its handler name */
+        av_dict_set(&t->st->metadata, "title", k ? c->titles[k] : "Mix", 0);
+        av_dict_set(&t->st->metadata, "handler_name",
+                    k ? c->titles[k] : "Mix", 0);
     }
     o->nb_tracks = c->nb_tracks;
     return 0;

@@ -36,8 +36,13 @@ typedef struct OutputConfig {
     const AVChannelLayout *layout;
     const char *codec;            /**< forced encoder name or NULL */
     enum AVCodecID source_codec;  /**< default: this codec where possible */
+    int source_bits;              /**< the source's bits per sample, 0: unknown */
     int float_pcm;                /**< WAV gets 32-bit float (--music-out) */
     int64_t bitrate;              /**< 0: a default for the codec */
+    int out_rate;                 /**< asked for (-ar), 0: from sample_rate */
+    int sample_fmt;               /**< asked for (AVSampleFormat), -1: chosen */
+    const char *const *codec_opts; /**< KEY=VALUE for the encoder */
+    int nb_codec_opts;
     int threads;
     double start_time;            /**< s: timestamp of the first sample */
 } OutputConfig;

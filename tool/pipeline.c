@@ -3,9 +3,42 @@
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
+#include <stdio.h>
 #include <string.h>
 
+#include "hms.h"
 #include "pipeline.h"
+
+/*
+ * Damaged audio (packets the decoder rejected or concealed): one warning
+ * per stem, or with --strict an input error. Called once every stem has
+ * been decoded to its end.
+ */
+static int check_damage(Session *s, char *err, size_t errlen)
+{
+    char at[HMS_LEN];
+
+    for (int i = 0; i < s->nb_stems; i++) {
+        InputStem *in = &s->stems[i];
+        int64_t n = input_damage(in);
+        if (!n || in->damage_warned)
+            continue;
+        in->damage_warned = 1;
+        hms_format(at, sizeof(at), in->first_damage);
+        if (s->opt->strict) {
+            snprintf(err, errlen, "%s: damaged audio: %lld packet%s the "
+                     "decoder rejected or concealed, the first at %s "
+                     "(--strict)", in->path, (long long)n, n > 1 ? "s" : "",
+                     at);
+            return EXIT_INPUT;
+        }
+        if (s->opt->verbosity >= VERB_WARNING)
+            fprintf(stderr, "dialogueduck: warning: %s: damaged audio: %lld "
+                    "packet%s the decoder rejected or concealed, the first "
+                    "at %s\n", in->path, (long long)n, n > 1 ? "s" : "", at);
+    }
+    return EXIT_OK;
+}
 
 int pipeline_run(Pipeline *p, const CliOptions *opt, char *err, size_t errlen)
 {
@@ -16,6 +49,9 @@ int pipeline_run(Pipeline *p, const CliOptions *opt, char *err, size_t errlen)
     ret = session_open(&p->session, opt, err, errlen);
     if (ret == EXIT_OK)
         ret = analysis_run(&p->analysis, &p->session, err, errlen);
+    /* --strict decodes every stem in the analysis: fail before writing */
+    if (ret == EXIT_OK && opt->strict)
+        ret = check_damage(&p->session, err, errlen);
     if (ret != EXIT_OK)
         return ret;
     normalize_decide(&p->norm, &p->analysis, &p->session);
@@ -23,6 +59,8 @@ int pipeline_run(Pipeline *p, const CliOptions *opt, char *err, size_t errlen)
     if (ret == EXIT_OK)
         ret = render_write(&p->session, &p->analysis, &p->norm, &p->render,
                            err, errlen);
+    if (ret == EXIT_OK)
+        ret = check_damage(&p->session, err, errlen);
     return ret;
 }
 

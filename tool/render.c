@@ -1,6 +1,11 @@
 /*
  * Stage 4, render (pass 2), and its dry variant.
  *
+ * In spectral mode the renderer holds the music back by its latency (the
+ * band filter reads ahead): the dialogue and the effects wait in a FIFO
+ * for the music they are mixed with, and the renderer's tail is flushed
+ * at the end, so the mix lines up and lasts as long as the stems.
+ *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
 #include <math.h>
@@ -9,6 +14,7 @@
 
 #include "clock.h"
 #include "loudness.h"
+#include "mixwait.h"
 #include "progress.h"
 #include "render.h"
 
@@ -19,6 +25,8 @@ typedef struct RenderPass {
     int apply_gain;
     float lin;                     /* the gain, linear */
     DDRenderer *r;
+    MixWait wait;                  /* dialogue and effects for the music
+                                      the renderer holds back */
     TruePeakLimiter *lim;
     LoudnessMeter *meter;          /* the delivered mix */
     size_t next_kf;
@@ -37,6 +45,7 @@ static void pass_free(RenderPass *rp)
 {
     progress_end(&rp->progress);
     dd_renderer_free(&rp->r);
+    mixwait_free(&rp->wait);
     limiter_free(&rp->lim);
     loudness_meter_free(&rp->meter);
 }
@@ -50,8 +59,10 @@ static int pass_create(RenderPass *rp, const Normalization *nz, int measure,
 
     rp->apply_gain = nz->gain_db != 0.0;
     rp->lin = (float)loudness_db_to_linear(nz->gain_db);
-    if ((ret = dd_renderer_create(&rp->r, s->work_rate, oc, o->params.spectral,
-                                  NULL)) < 0)
+    if ((ret = dd_renderer_create_params(&rp->r, &o->params, s->work_rate,
+                                         oc, NULL)) < 0)
+        return internal_error(err, errlen, "render", ret);
+    if ((ret = mixwait_alloc(&rp->wait, oc, dd_renderer_latency(rp->r))) < 0)
         return internal_error(err, errlen, "render", ret);
     if (nz->limiter_used &&
         (ret = limiter_create(&rp->lim, s->work_rate, oc, o->true_peak,
@@ -90,16 +101,17 @@ static int deliver_mix(RenderPass *rp, int m, char *err, size_t errlen)
 }
 
 /* --keep-stems: the ducked music and the effects as tracks 1 and 2. */
-static int write_stems(RenderPass *rp, int n, char *err, size_t errlen)
+static int write_stems(RenderPass *rp, float *const *music, int n,
+                       char *err, size_t errlen)
 {
     Session *s = rp->s;
     int oc = s->out_layout.nb_channels;
 
     if (rp->apply_gain) {
-        scale(s->tmp.data, oc, n, rp->lin);
+        scale((float **)music, oc, n, rp->lin);
         scale(s->fx.data, oc, n, rp->lin);
     }
-    if (output_write(s->out, 1, (const float *const *)s->tmp.data, n,
+    if (output_write(s->out, 1, (const float *const *)music, n,
                      err, errlen) < 0 ||
         (s->has_effects &&
          output_write(s->out, 2, (const float *const *)s->fx.data, n,
@@ -108,36 +120,68 @@ static int write_stems(RenderPass *rp, int n, char *err, size_t errlen)
     return EXIT_OK;
 }
 
-/* One block of n samples read into the session's buses. */
-static int pass_block(RenderPass *rp, int n, char *err, size_t errlen)
+/* m samples of rendered music, mixed with the dialogue and effects of
+ * their time, to the outputs. */
+static int pass_rendered(RenderPass *rp, float *const *music, int m,
+                         char *err, size_t errlen)
 {
     Session *s = rp->s;
     const CliOptions *o = s->opt;
-    int oc = s->out_layout.nb_channels, m = n, ret;
+    int oc = s->out_layout.nb_channels, ret;
 
-    session_dialogue_to_out(s, n);
-    if ((ret = analysis_feed_renderer(rp->an, rp->r, &rp->next_kf,
-                                      rp->pos + n)) < 0 ||
-        (ret = dd_renderer_process(rp->r, (const float *const *)s->music.data,
-                                   s->tmp.data, n)) < 0)
-        return internal_error(err, errlen, "render", ret);
-    rp->pos += n;
+    if (m <= 0)
+        return EXIT_OK;
+    mixwait_pop(&rp->wait, s, m);
     if (s->music_out && !rp->dry &&
-        output_write(s->music_out, 0, (const float *const *)s->tmp.data, n,
+        output_write(s->music_out, 0, (const float *const *)music, m,
                      err, errlen) < 0)
         return EXIT_OUTPUT;
     if (!s->out && !rp->dry)
         return EXIT_OK;
-    session_mix(s, s->tmp.data, n);
+    session_mix(s, music, m);
     if (rp->apply_gain)
-        scale(s->mix.data, oc, n, rp->lin);
-    if (o->keep_stems && !rp->dry && (ret = write_stems(rp, n, err, errlen)))
+        scale(s->mix.data, oc, m, rp->lin);
+    if (o->keep_stems && !rp->dry &&
+        (ret = write_stems(rp, music, m, err, errlen)))
         return ret;
     if (rp->lim && (m = limiter_process(rp->lim,
                                         (const float *const *)s->mix.data,
-                                        s->mix.data, n)) < 0)
+                                        s->mix.data, m)) < 0)
         return internal_error(err, errlen, "limiter", m);
     return deliver_mix(rp, m, err, errlen);
+}
+
+/* One block of n samples read into the session's buses. */
+static int pass_block(RenderPass *rp, int n, char *err, size_t errlen)
+{
+    Session *s = rp->s;
+    int m, ret;
+
+    session_dialogue_to_out(s, n);
+    mixwait_push(&rp->wait, s, n);
+    if ((ret = analysis_feed_renderer(rp->an, rp->r, &rp->next_kf,
+                                      rp->pos + n)) < 0 ||
+        (m = dd_renderer_process(rp->r, (const float *const *)s->music.data,
+                                 s->tmp.data, n)) < 0)
+        return internal_error(err, errlen, "render", ret < 0 ? ret : m);
+    rp->pos += n;
+    return pass_rendered(rp, s->tmp.data, m, err, errlen);
+}
+
+/* Spectral mode: the music the renderer still holds, block by block. */
+static int pass_flush(RenderPass *rp, char *err, size_t errlen)
+{
+    float *music[MAX_CHANNELS];
+    int t = mixwait_flush(&rp->wait, rp->r), m, ret;
+
+    if (t < 0)
+        return internal_error(err, errlen, "render", t);
+    for (int k = 0; k < t; k += m) {
+        m = mixwait_tail(&rp->wait, k, t, music);
+        if ((ret = pass_rendered(rp, music, m, err, errlen)) != EXIT_OK)
+            return ret;
+    }
+    return EXIT_OK;
 }
 
 /* Every block, then what the limiter still holds. */
@@ -150,7 +194,7 @@ static int pass_run(RenderPass *rp, char *err, size_t errlen)
         return ret;
     progress_begin(&rp->progress, rp->dry ? "loudness check" : "pass 2/2",
                    (double)rp->an->total / s->work_rate,
-                   s->opt->verbosity > 0);
+                   cli_show_progress(s->opt));
     while ((n = session_read_block(s, 0, err, errlen)) > 0) {
         if ((ret = pass_block(rp, n, err, errlen)) != EXIT_OK)
             return ret;
@@ -158,6 +202,8 @@ static int pass_run(RenderPass *rp, char *err, size_t errlen)
     }
     if (n < 0)
         return EXIT_INPUT;
+    if ((ret = pass_flush(rp, err, errlen)) != EXIT_OK)
+        return ret;
     if (rp->lim) {
         int m = limiter_flush(rp->lim, s->mix.data);
         if (m < 0)
@@ -167,7 +213,7 @@ static int pass_run(RenderPass *rp, char *err, size_t errlen)
     }
     progress_end(&rp->progress);
     if (rp->pos != rp->an->total && rp->an->measured &&
-        s->opt->verbosity > 0)
+        s->opt->verbosity >= VERB_WARNING)
         fprintf(stderr, "dialogueduck: warning: the render pass decoded %lld "
                 "samples, the analysis %lld\n", (long long)rp->pos,
                 (long long)rp->an->total);

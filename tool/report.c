@@ -77,6 +77,10 @@ static void write_streams(JsonWriter *w, const Pipeline *p)
         json_kv_int(w, "channels", s->layout.nb_channels);
         json_kv_string(w, "layout", layout);
         json_kv_double(w, "duration", (double)s->samples_read / p->session.work_rate, 6);
+        /* packets the decoder rejected or concealed; first at seconds */
+        json_kv_int(w, "damaged_packets", input_damage(s));
+        if (input_damage(s))
+            json_kv_double(w, "first_damage", s->first_damage, 6);
         json_object_end(w);
     }
     json_array_end(w);
@@ -95,6 +99,8 @@ static void write_params(JsonWriter *w, const CliOptions *o)
     json_kv_double(w, "hold", pr->hold, 3);
     json_kv_double(w, "threshold", pr->threshold, 2);
     json_kv_bool(w, "spectral", pr->spectral);
+    json_kv_double(w, "band_low", pr->band_low, 1);
+    json_kv_double(w, "band_high", pr->band_high, 1);
     json_kv_string(w, "loudness", o->loudness_arg);
     json_kv_double(w, "target_lufs", o->target_lufs, 2);
     json_kv_double(w, "true_peak", o->true_peak, 2);

@@ -23,6 +23,9 @@ fate-filter-dialogueduck-below: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUC
 FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-spectral
 fate-filter-dialogueduck-spectral: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO)[d];[0:a]aresample[m];[m][d]dialogueduck=spectral=1:mix=0,aresample"
 
+FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-band
+fate-filter-dialogueduck-band: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO)[d];[0:a]aresample[m];[m][d]dialogueduck=spectral=1:band_low=150:band_high=8000:mix=0,aresample"
+
 FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-mono
 fate-filter-dialogueduck-mono: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_MONO)[d];[0:a]aresample[m];[m][d]dialogueduck,aresample"
 

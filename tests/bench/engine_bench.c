@@ -38,6 +38,7 @@ static float *work[CH];
 static long frames;
 
 static int use_wall;
+static int spectral;          /* DDParams.spectral of run_engine() */
 
 static double now(void)
 {
@@ -87,6 +88,7 @@ static double run_engine(int store)
     int64_t la;
 
     dd_params_default(&p);
+    p.spectral = spectral;
     if (dd_engine_create(&e, &p, RATE, CH, CH, -1, NULL) < 0) {
         fprintf(stderr, "engine_bench: dd_engine_create failed\n");
         exit(1);
@@ -232,6 +234,10 @@ int main(int argc, char **argv)
     BEST(t, run_engine(0));
     printf("engine_wall_s %.4f\n", t);
     use_wall = 0;
+    spectral = 1;
+    BEST(t, run_engine(0));
+    printf("engine_spectral_s %.4f\n", t);
+    spectral = 0;
     if (argc == 4)
         return 0;
 

@@ -5,7 +5,7 @@
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  *
- * Usage: engine_run DIALOGUE_CHANNELS DIALOGUE MUSIC OUT
+ * Usage: engine_run [--spectral] DIALOGUE_CHANNELS DIALOGUE MUSIC OUT
  *        engine_run --regions DIALOGUE_CHANNELS DIALOGUE
  *
  * The second form prints the analyzer's duck regions (start and end of
@@ -80,9 +80,12 @@ int main(int argc, char **argv)
         free(dlg);
         return ret;
     }
+    int spectral = argc > 1 && !strcmp(argv[1], "--spectral");
+    argc -= spectral;
+    argv += spectral;
     if (argc != 5) {
-        fprintf(stderr, "usage: engine_run DIALOGUE_CHANNELS DIALOGUE MUSIC "
-                "OUT\n");
+        fprintf(stderr, "usage: engine_run [--spectral] DIALOGUE_CHANNELS "
+                "DIALOGUE MUSIC OUT\n");
         return 2;
     }
     int dch = atoi(argv[1]);
@@ -97,6 +100,7 @@ int main(int argc, char **argv)
 
     DDParams p;
     dd_params_default(&p);
+    p.spectral = spectral;
     DDEngine *e;
     int ret = dd_engine_create(&e, &p, RATE, MCH, dch, -1, NULL);
     if (ret < 0) {

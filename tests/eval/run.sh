@@ -334,6 +334,7 @@ EOF
     "$OUT/score" $verbose --depth $DEPTH \
         --name "offline level-threshold ducker (Auto Duck-like), threshold $LEVEL_HI dBFS" \
         $args_hi || die "scorer failed"
+    [ -z "$have_engine" ] || . tests/eval/spectral.sh
 }
 
 # The sets: the original scenes, and the hard set (production conditions)

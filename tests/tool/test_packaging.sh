@@ -130,7 +130,7 @@ if command -v man > /dev/null; then
     expect "man -l says nothing on stderr ($(head -n 3 man.err))" test ! -s man.err
     # every option of both helps is in the rendered page
     for o in $({ "$DD" --help; "$DD" batch --help; } |
-               grep -oE '(^|[ ,])--?[a-z][a-z-]*' | tr -d ' ,' | sort -u); do
+               grep -oE '(^|[ ,])--?[a-z][a-z_-]*' | tr -d ' ,' | sort -u); do
         grep -q -- "$o\b" man.txt || fail "man page lacks $o"
     done
     ok
@@ -167,8 +167,8 @@ if [ -r "$BC" ] && command -v bash > /dev/null; then
     ccheck "" dialogueduck --depth ""
     # every long option of --help, and no option --help does not list
     offered=$(complete_words dialogueduck -- | sort -u)
-    listed=$("$DD" --help | grep -oE '^ +(-[a-z], )?--[a-z][a-z-]*' |
-             grep -oE -- '--[a-z][a-z-]*' | sort -u)
+    listed=$("$DD" --help | grep -oE '^ +(-[a-z], )?--[a-z][a-z_-]*' |
+             grep -oE -- '--[a-z][a-z_-]*' | sort -u)
     printf '%s\n' "$offered" > offered
     d=$(printf '%s\n' "$listed" | grep -vxF -f offered | tr '\n' ' ')
     expect "completion offers every option of --help (missing: $d)" test -z "$d"

@@ -43,7 +43,7 @@ static int help_names(const char *opt)
 {
     for (const char *p = help; (p = strstr(p, opt)); p++) {
         char after = p[strlen(opt)];
-        if (!isalnum((unsigned char)after) && after != '-')
+        if (!isalnum((unsigned char)after) && after != '-' && after != '_')
             return 1;
     }
     return 0;
@@ -68,7 +68,8 @@ static void help_matches_table(void)
     /* every --word in the help is in the table */
     for (const char *p = help; (p = strstr(p, "--")); p += 2) {
         size_t n = 0;
-        while (isalnum((unsigned char)p[2 + n]) || p[2 + n] == '-')
+        while (isalnum((unsigned char)p[2 + n]) || p[2 + n] == '-' ||
+               p[2 + n] == '_')
             n++;
         if (!n)
             continue;
@@ -139,10 +140,56 @@ static void ranged_options(void)
     fclose(null);
 }
 
+/* --band LOW-HIGH (with --spectral): both edges, or a usage error. */
+static int parse_band(CliOptions *o, const char *value, int spectral)
+{
+    char a0[] = "dialogueduck", d[] = "-d", dv[] = "d.wav", m[] = "-m";
+    char mv[] = "m.wav", out[] = "-o", ov[] = "x.wav", q[] = "-q";
+    char name[] = "--band", sp[] = "--spectral", val[64];
+    char *argv[] = { a0, q, d, dv, m, mv, out, ov, name, val, sp, NULL };
+
+    snprintf(val, sizeof(val), "%s", value);
+    return cli_parse(o, spectral ? 11 : 10, argv);
+}
+
+static void band_option(void)
+{
+    static const char *const bad[] = {
+        "300", "300-", "-3400", "x-3400", "300-y", "50-3400", "1001-5000",
+        "300-900", "300-20001", "600-1100", "300-3400-5000", "",
+    };
+    static CliOptions o;
+    FILE *null = fopen("/dev/null", "w");
+    int saved = dup(STDERR_FILENO), ret;
+
+    ret = parse_band(&o, "200-5000", 1);
+    CHECK(ret == -1 && o.params.band_low == 200 && o.params.band_high == 5000,
+          "--band 200-5000: %d, %g-%g", ret, o.params.band_low,
+          o.params.band_high);
+    ret = parse_band(&o, "100-20000", 1);
+    CHECK(ret == -1 && o.params.band_low == DD_BAND_LOW_MIN &&
+          o.params.band_high == DD_BAND_HIGH_MAX, "--band 100-20000: %d", ret);
+    CHECK(parse(&o, "depth", "-10") == -1 &&
+          o.params.band_low == DD_BAND_LOW_DEFAULT &&
+          o.params.band_high == DD_BAND_HIGH_DEFAULT, "band defaults");
+    fflush(stderr);
+    dup2(fileno(null), STDERR_FILENO);     /* usage errors out of the way */
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        CHECK(parse_band(&o, bad[i], 1) == EXIT_USAGE, "--band '%s' "
+              "accepted", bad[i]);
+    CHECK(parse_band(&o, "200-5000", 0) == EXIT_USAGE,
+          "--band without --spectral accepted");
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    fclose(null);
+}
+
 int main(void)
 {
     help_matches_table();
     batch_reads_table();
     ranged_options();
+    band_option();
     return check_summary();
 }

@@ -44,7 +44,8 @@ static KfDoc test_doc(void)
     d.params = (DDParams){ DD_DEPTH_DEFAULT, DD_BELOW_DEFAULT,
                            DD_LOOKAHEAD_DEFAULT, DD_ATTACK_DEFAULT,
                            DD_RELEASE_DEFAULT, DD_HOLD_DEFAULT,
-                           DD_THRESHOLD_DEFAULT, 0 };
+                           DD_THRESHOLD_DEFAULT, 0, DD_BAND_LOW_DEFAULT,
+                           DD_BAND_HIGH_DEFAULT };
     return d;
 }
 

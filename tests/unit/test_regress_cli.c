@@ -33,7 +33,7 @@ int main(void)
 
     ret = cli_parse(&o, 7, second);
     CHECK(ret == -1, "second parse: %d", ret);
-    CHECK(o.verbosity == 1, "second parse took -q from the first argv "
+    CHECK(o.verbosity == VERB_INFO, "second parse took -q from the first argv "
           "(verbosity %d)", o.verbosity);
     CHECK(o.nb_stems == 2 && o.output && !o.music_out, "second parse: "
           "%d stems", o.nb_stems);

@@ -1,5 +1,6 @@
 /*
- * Batch manifests: CSV and JSON Lines readers.
+ * Batch manifests: CSV, JSON Lines and JSON array readers; the CSV
+ * record reader also reads keyframe CSV (tool/keyframes/kf_import.c).
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
@@ -144,7 +145,7 @@ void batch_manifest_free(BatchManifest *m)
 
 /* Spreadsheets often save UTF-8 with a byte order mark: not part of the
  * first column's name. */
-static size_t skip_bom(const char *t, size_t len)
+size_t csv_skip_bom(const char *t, size_t len)
 {
     return len >= 3 && !memcmp(t, "\xEF\xBB\xBF", 3) ? 3 : 0;
 }
@@ -152,13 +153,7 @@ static size_t skip_bom(const char *t, size_t len)
 /* ---------------------------------------------------------------- */
 /* CSV                                                               */
 
-typedef struct CsvRecord {
-    char **cells;
-    int nb_cells;
-    int line;        /* line the record starts on */
-} CsvRecord;
-
-static void record_clear(CsvRecord *r)
+void csv_record_clear(CsvRecord *r)
 {
     for (int i = 0; i < r->nb_cells; i++)
         free(r->cells[i]);
@@ -196,8 +191,7 @@ static int skip_blank_lines(const char *t, size_t len, size_t *pos, int *line)
     return 0;
 }
 
-/* Returns 1 with a record, 0 at the end, -1 on error. */
-static int csv_next_record(const char *t, size_t len, size_t *pos, int *line,
+int csv_next_record(const char *t, size_t len, size_t *pos, int *line,
                            CsvRecord *r, char *err, size_t errlen)
 {
     char *buf = NULL;
@@ -283,7 +277,7 @@ int batch_manifest_parse_csv(BatchManifest *m, const char *text, size_t len,
     int line = 1, ret;
 
     memset(m, 0, sizeof(*m));
-    pos = skip_bom(text, len);
+    pos = csv_skip_bom(text, len);
     ret = csv_next_record(text, len, &pos, &line, &header, err, errlen);
     if (ret <= 0) {
         if (ret == 0)
@@ -329,15 +323,15 @@ int batch_manifest_parse_csv(BatchManifest *m, const char *text, size_t len,
                 goto fail;
             }
         }
-        record_clear(&rec);
+        csv_record_clear(&rec);
     }
     if (ret < 0)
         goto fail;
-    record_clear(&header);
+    csv_record_clear(&header);
     return 0;
 fail:
-    record_clear(&header);
-    record_clear(&rec);
+    csv_record_clear(&header);
+    csv_record_clear(&rec);
     batch_manifest_free(m);
     return -1;
 }
@@ -352,8 +346,8 @@ static int format_number(char *buf, size_t size, double v)
     return snprintf(buf, size, "%.15g", v);
 }
 
-static int add_json_value(BatchField *f, const JsonValue *v, int line,
-                          char *err, size_t errlen)
+static int add_json_value(BatchField *f, const JsonValue *v, const char *unit,
+                          int line, char *err, size_t errlen)
 {
     char num[64];
     switch (v->type) {
@@ -366,29 +360,23 @@ static int add_json_value(BatchField *f, const JsonValue *v, int line,
                set_err(err, errlen, "out of memory") : 0;
     default:
         return set_err(err, errlen,
-                       "line %d: '%s' must be a string, a number, a boolean or "
-                       "an array of strings", line, f->key);
+                       "%s %d: '%s' must be a string, a number, a boolean or "
+                       "an array of strings", unit, line, f->key);
     }
 }
 
-static int parse_json_line(BatchManifest *m, const char *s, size_t n, int line,
-                           char *err, size_t errlen)
+/* One job from a JSON object: line N of JSON Lines, item N of an array. */
+static int add_json_job(BatchManifest *m, const JsonValue *obj,
+                        const char *unit, int line, char *err, size_t errlen)
 {
-    JsonValue *obj = NULL;
     BatchJob *job;
-    char jerr[256];
     int ret = -1;
 
-    if (json_parse(s, n, &obj, jerr, sizeof(jerr)) < 0)
-        return set_err(err, errlen, "line %d: %s", line, jerr);
-    if (obj->type != JSON_OBJECT) {
-        set_err(err, errlen, "line %d: expected an object {...} per line", line);
-        goto end;
-    }
-    if (!(job = manifest_add_job(m, line))) {
-        set_err(err, errlen, "out of memory");
-        goto end;
-    }
+    if (obj->type != JSON_OBJECT)
+        return set_err(err, errlen, "%s %d: expected an object {...} per %s",
+                       unit, line, unit);
+    if (!(job = manifest_add_job(m, line)))
+        return set_err(err, errlen, "out of memory");
     for (size_t i = 0; i < obj->nb_items; i++) {
         const JsonValue *v = &obj->items[i];
         char *key = normalize_key(obj->keys[i]);
@@ -398,7 +386,7 @@ static int parse_json_line(BatchManifest *m, const char *s, size_t n, int line,
             goto end;
         }
         if (!*key || batch_job_field(job, key)) {
-            set_err(err, errlen, "line %d: key '%s' %s", line, obj->keys[i],
+            set_err(err, errlen, "%s %d: key '%s' %s", unit, line, obj->keys[i],
                     *key ? "appears twice" : "is empty");
             free(key);
             goto end;
@@ -422,22 +410,56 @@ static int parse_json_line(BatchManifest *m, const char *s, size_t n, int line,
             }
         } else if (v->type == JSON_ARRAY) {
             for (size_t j = 0; j < v->nb_items; j++)
-                if (add_json_value(f, &v->items[j], line, err, errlen) < 0)
+                if (add_json_value(f, &v->items[j], unit, line, err,
+                                   errlen) < 0)
                     goto end;
-        } else if (add_json_value(f, v, line, err, errlen) < 0) {
+        } else if (add_json_value(f, v, unit, line, err, errlen) < 0) {
             goto end;
         }
     }
     ret = 0;
 end:
+    return ret;
+}
+
+static int parse_json_line(BatchManifest *m, const char *s, size_t n, int line,
+                           char *err, size_t errlen)
+{
+    JsonValue *obj = NULL;
+    char jerr[256];
+    int ret;
+
+    if (json_parse(s, n, &obj, jerr, sizeof(jerr)) < 0)
+        return set_err(err, errlen, "line %d: %s", line, jerr);
+    ret = add_json_job(m, obj, "line", line, err, errlen);
     json_free(obj);
+    return ret;
+}
+
+int batch_manifest_parse_json_array(BatchManifest *m, const char *text,
+                                    size_t len, char *err, size_t errlen)
+{
+    JsonValue *arr = NULL;
+    char jerr[256];
+    int ret = 0;
+
+    memset(m, 0, sizeof(*m));
+    if (json_parse(text, len, &arr, jerr, sizeof(jerr)) < 0)
+        return set_err(err, errlen, "%s", jerr);
+    if (arr->type != JSON_ARRAY)
+        ret = set_err(err, errlen, "expected an array [{...}, ...] of jobs");
+    for (size_t i = 0; !ret && i < arr->nb_items; i++)
+        ret = add_json_job(m, &arr->items[i], "item", (int)i + 1, err, errlen);
+    json_free(arr);
+    if (ret < 0)
+        batch_manifest_free(m);
     return ret;
 }
 
 int batch_manifest_parse_jsonl(BatchManifest *m, const char *text, size_t len,
                                char *err, size_t errlen)
 {
-    size_t pos = skip_bom(text, len);
+    size_t pos = csv_skip_bom(text, len);
     int line = 1;
 
     memset(m, 0, sizeof(*m));
@@ -468,7 +490,7 @@ int batch_manifest_load(BatchManifest *m, const char *path,
 {
     FILE *fp = fopen(path, "rb");
     char *text = NULL, msg[512];
-    size_t len = 0, cap = 0, n;
+    size_t len = 0, cap = 0, n, p;
     int jsonl, ret;
 
     memset(m, 0, sizeof(*m));
@@ -498,14 +520,18 @@ int batch_manifest_load(BatchManifest *m, const char *path,
 
     jsonl = has_suffix(path, ".jsonl") || has_suffix(path, ".ndjson") ||
             has_suffix(path, ".json");
-    if (!jsonl && !has_suffix(path, ".csv")) {
-        size_t p = skip_bom(text, len);
-        while (p < len && isspace((unsigned char)text[p]))
-            p++;
+    p = csv_skip_bom(text, len);
+    while (p < len && isspace((unsigned char)text[p]))
+        p++;
+    if (!jsonl && !has_suffix(path, ".csv"))
         jsonl = p < len && text[p] == '{';
-    }
-    ret = jsonl ? batch_manifest_parse_jsonl(m, text, len, msg, sizeof(msg))
-                : batch_manifest_parse_csv(m, text, len, msg, sizeof(msg));
+    if (p < len && text[p] == '[' && !has_suffix(path, ".csv"))
+        ret = batch_manifest_parse_json_array(m, text + p, len - p, msg,
+                                              sizeof(msg));
+    else if (jsonl)
+        ret = batch_manifest_parse_jsonl(m, text, len, msg, sizeof(msg));
+    else
+        ret = batch_manifest_parse_csv(m, text, len, msg, sizeof(msg));
     free(text);
     if (ret < 0)
         return set_err(err, errlen, "%s: %s", path, msg);

@@ -31,8 +31,10 @@ typedef struct BatchManifest {
 } BatchManifest;
 
 /**
- * Read a manifest file. JSON Lines when the name ends in .jsonl, .ndjson
- * or .json, or when the first non-blank character is '{'; CSV otherwise.
+ * Read a manifest file. A JSON array when the first non-blank character
+ * is '[' (and the name does not end in .csv); JSON Lines when the name ends
+ * in .jsonl, .ndjson or .json, or when the first non-blank character is
+ * '{'; CSV otherwise.
  * On error returns a negative value and writes "FILE: line N: what" to err.
  */
 int batch_manifest_load(BatchManifest *m, const char *path,
@@ -57,7 +59,35 @@ int batch_manifest_parse_csv(BatchManifest *m, const char *text, size_t len,
 int batch_manifest_parse_jsonl(BatchManifest *m, const char *text, size_t len,
                                char *err, size_t errlen);
 
+/**
+ * A JSON array of job objects (members as in JSON Lines); errors name the
+ * item ("item 3: ...").
+ */
+int batch_manifest_parse_json_array(BatchManifest *m, const char *text,
+                                    size_t len, char *err, size_t errlen);
+
 void batch_manifest_free(BatchManifest *m);
+
+/* The RFC 4180 reader under batch_manifest_parse_csv(), for every CSV the
+ * program reads (manifests, keyframes). */
+typedef struct CsvRecord {
+    char **cells;
+    int nb_cells;
+    int line;        /**< line the record starts on */
+} CsvRecord;
+
+/**
+ * The next record of text from *pos (blank and '#' lines skipped; *line
+ * counts lines). Returns 1 with a record in r, 0 at the end, -1 with
+ * "line N: what" in err.
+ */
+int csv_next_record(const char *t, size_t len, size_t *pos, int *line,
+                    CsvRecord *r, char *err, size_t errlen);
+
+void csv_record_clear(CsvRecord *r);
+
+/** Length of a UTF-8 byte order mark at the start of t (0 or 3). */
+size_t csv_skip_bom(const char *t, size_t len);
 
 /** The field named key in a job, or NULL. */
 const BatchField *batch_job_field(const BatchJob *job, const char *key);

@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch_manifest.h"
 #include "json_reader.h"
 #include "keyframes_io.h"
+#include "text_file.h"
 
 /* Times past this are surely a typo (more than a week at 192 kHz). */
 #define MAX_SECONDS (7.0 * 24 * 3600)
@@ -86,96 +88,85 @@ static int parse_number(const char *s, double *v)
     return *end ? -1 : 0;
 }
 
-static void trim(char *s)
+/* The header, once quotes are read and cells trimmed: time_s,gain_db. */
+static int is_header(const CsvRecord *r)
 {
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' ||
-                 s[n - 1] == '\t'))
-        s[--n] = 0;
+    return r->nb_cells == 2 && !strcmp(r->cells[0], "time_s") &&
+           !strcmp(r->cells[1], "gain_db");
 }
 
+/* One "time_s,gain_db" record as a keyframe. */
+static int csv_point(const char *path, const CsvRecord *r, int sample_rate,
+                     KfList *l, int64_t *prev_t, char *err, size_t errlen)
+{
+    char where[32];
+    double seconds, gain;
+    int64_t t;
+
+    snprintf(where, sizeof(where), "line %d", r->line);
+    if (r->nb_cells != 2) {
+        snprintf(err, errlen, "%s: line %d: expected two fields "
+                 "time_s,gain_db, found %d", path, r->line, r->nb_cells);
+        return -1;
+    }
+    if (parse_number(r->cells[0], &seconds) < 0) {
+        snprintf(err, errlen, "%s: line %d: time_s '%.40s' is not a "
+                 "number", path, r->line, r->cells[0]);
+        return -1;
+    }
+    if (parse_number(r->cells[1], &gain) < 0) {
+        snprintf(err, errlen, "%s: line %d: gain_db '%.40s' is not a "
+                 "number", path, r->line, r->cells[1]);
+        return -1;
+    }
+    t = isfinite(seconds) && seconds >= 0 && seconds <= MAX_SECONDS ?
+        llround(seconds * sample_rate) : 0;
+    if (check_point(path, where, seconds, gain, t, *prev_t, err, errlen) < 0)
+        return -1;
+    if (list_add(l, t, gain) < 0) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    *prev_t = t;
+    return 0;
+}
+
+/* "time_s,gain_db" CSV, read by the RFC 4180 reader of the manifests. */
 static int read_csv(const char *path, int sample_rate, KfList *l,
                     char *err, size_t errlen)
 {
-    FILE *fp = fopen(path, "r");
-    char *line = NULL;
-    size_t cap = 0;
-    int lineno = 0, header = 0, ret = -1;
+    CsvRecord r = { 0 };
+    char *text, msg[256];
+    size_t len, pos;
+    int line = 1, ret, header = 0;
     int64_t prev_t = -1;
 
-    if (!fp) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    if (text_file_read(path, &text, &len, err, errlen) < 0)
         return -1;
+    pos = csv_skip_bom(text, len);
+    while ((ret = csv_next_record(text, len, &pos, &line, &r, msg,
+                                  sizeof(msg))) > 0) {
+        if (header)
+            ret = csv_point(path, &r, sample_rate, l, &prev_t, err, errlen);
+        else if (!(header = is_header(&r))) {
+            snprintf(err, errlen, "%s: line %d: expected the header "
+                     "\"time_s,gain_db\"", path, r.line);
+            ret = -1;
+        }
+        csv_record_clear(&r);
+        if (ret < 0)
+            goto end;
     }
-    while (getline(&line, &cap, fp) >= 0) {
-        char *comma, *p = line, where[32];
-        double seconds, gain;
-        int64_t t;
-
-        lineno++;
-        snprintf(where, sizeof(where), "line %d", lineno);
-        if (lineno == 1 && !strncmp(p, "\xef\xbb\xbf", 3))
-            p += 3; /* spreadsheets write a byte order mark */
-        trim(p);
-        if (!*p || *p == '#')
-            continue;
-        if (!header) {
-            char *q = p;
-            while (*q) {
-                if (*q == ' ')
-                    memmove(q, q + 1, strlen(q));
-                else
-                    q++;
-            }
-            if (strcmp(p, "time_s,gain_db")) {
-                snprintf(err, errlen, "%s: line %d: expected the header "
-                         "\"time_s,gain_db\", found \"%.40s\"", path, lineno, p);
-                goto end;
-            }
-            header = 1;
-            continue;
-        }
-        comma = strchr(p, ',');
-        if (!comma || strchr(comma + 1, ',')) {
-            snprintf(err, errlen, "%s: line %d: expected two fields "
-                     "time_s,gain_db, found \"%.40s\"", path, lineno, p);
-            goto end;
-        }
-        *comma = 0;
-        if (parse_number(p, &seconds) < 0) {
-            snprintf(err, errlen, "%s: line %d: time_s '%.40s' is not a "
-                     "number", path, lineno, p);
-            goto end;
-        }
-        if (parse_number(comma + 1, &gain) < 0) {
-            snprintf(err, errlen, "%s: line %d: gain_db '%.40s' is not a "
-                     "number", path, lineno, comma + 1);
-            goto end;
-        }
-        t = isfinite(seconds) && seconds >= 0 && seconds <= MAX_SECONDS ?
-            llround(seconds * sample_rate) : 0;
-        if (check_point(path, where, seconds, gain, t, prev_t, err, errlen) < 0)
-            goto end;
-        if (list_add(l, t, gain) < 0) {
-            snprintf(err, errlen, "%s: out of memory", path);
-            goto end;
-        }
-        prev_t = t;
-    }
-    if (ferror(fp)) {
-        snprintf(err, errlen, "%s: read error", path);
-        goto end;
-    }
-    if (!header) {
+    if (ret < 0)
+        snprintf(err, errlen, "%s: %s", path, msg);
+    else if (!header) {
         snprintf(err, errlen, "%s: empty file, expected the header "
                  "\"time_s,gain_db\"", path);
-        goto end;
+        ret = -1;
     }
-    ret = 0;
 end:
-    free(line);
-    fclose(fp);
-    return ret;
+    free(text);
+    return ret < 0 ? -1 : 0;
 }
 
 /* A number member of obj, or a message naming field. */

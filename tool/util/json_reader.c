@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "json_reader.h"
+#include "text_file.h"
 
 /* Nesting deeper than this is refused rather than risking the stack. */
 #define MAX_NESTING 256
@@ -471,38 +472,13 @@ int json_parse(const char *text, size_t len, JsonValue **out,
 int json_parse_file(const char *path, JsonValue **out, char *err,
                     size_t errlen)
 {
-    FILE *fp = fopen(path, "rb");
-    char *text = NULL, msg[256];
-    size_t len = 0, cap = 0, n;
+    char *text, msg[256];
+    size_t len;
     int ret;
 
     *out = NULL;
-    if (!fp) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    if (text_file_read(path, &text, &len, err, errlen) < 0)
         return -1;
-    }
-    do {
-        if (cap - len < 65536) {
-            char *t = realloc(text, cap + 65536 + cap / 2);
-            if (!t) {
-                free(text);
-                fclose(fp);
-                snprintf(err, errlen, "%s: out of memory", path);
-                return -1;
-            }
-            text = t;
-            cap += 65536 + cap / 2;
-        }
-        n = fread(text + len, 1, cap - len, fp);
-        len += n;
-    } while (n > 0);
-    if (ferror(fp)) {
-        snprintf(err, errlen, "%s: read error", path);
-        free(text);
-        fclose(fp);
-        return -1;
-    }
-    fclose(fp);
     ret = json_parse(text, len, out, msg, sizeof(msg));
     if (ret < 0)
         snprintf(err, errlen, "%s: %s", path, msg);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "hms.h"
 #include "progress.h"
 
 void progress_begin(Progress *p, const char *label, double total_s,
@@ -23,6 +24,7 @@ void progress_begin(Progress *p, const char *label, double total_s,
 void progress_update(Progress *p, double done_s)
 {
     double now, elapsed, speed;
+    char hms[HMS_LEN];
     if (!p->enabled)
         return;
     now = clock_seconds();
@@ -38,9 +40,9 @@ void progress_update(Progress *p, double done_s)
             frac = 1;
         if (eta < 0)
             eta = 0;
-        fprintf(stderr, "\r%-9s %3d%%  %6.1fx realtime  ETA %d:%02d   ",
-                p->label, (int)(frac * 100), speed, (int)eta / 60,
-                (int)eta % 60);
+        fprintf(stderr, "\r%-9s %3d%%  %6.1fx realtime  ETA %.8s   ",
+                p->label, (int)(frac * 100), speed,
+                hms_format(hms, sizeof(hms), eta));
     } else {
         fprintf(stderr, "\r%-9s %8.1f s  %6.1fx realtime   ", p->label,
                 done_s, speed);

@@ -78,8 +78,6 @@ transform() (
         done
         case "$name" in
         *.h)
-            # FFmpeg's headers are C only: patcheck refuses __cplusplus
-            printf '%s\n' '/^#ifdef __cplusplus$/,/^#endif$/d'
             old=$(awk '/^#ifndef / { g = $2; getline; if ($1 == "#define" && $2 == g) { print g; exit } }' "$src")
             new=AVFILTER_$(echo "${name%.h}" | tr 'a-z' 'A-Z' | sed 's/[^A-Z0-9]/_/g')_H
             [ -n "$old" ] || die "$src: no include guard found"

@@ -8,7 +8,7 @@
 cd "$TMP" || exit 1
 FF="ffmpeg -nostdin -v error -y"
 
-$FF -f lavfi -i "aevalsrc=0.3*sin(2*PI*220*t)*between(t\\,1\\,2):s=48000:d=3" -c:a pcm_s24le d24.wav
+$FF -f lavfi -i "aevalsrc=0.3*sin(2*PI*220*(t-0.0042*cos(6*PI*t)))*between(t\\,1\\,2):s=48000:d=3" -c:a pcm_s24le d24.wav
 $FF -f lavfi -i "anoisesrc=seed=3:d=3:r=48000:a=0.1" -c:a pcm_s24le m24.wav
 $FF -i m24.wav -c:a flac m24.flac
 $FF -i d24.wav -c:a pcm_s16le d16.wav

@@ -9,7 +9,7 @@ cd "$TMP" || exit 1
 FF="ffmpeg -nostdin -v error -y"
 command -v jq > /dev/null || { fail "jq not installed"; summary; exit 1; }
 
-$FF -f lavfi -i "aevalsrc=0.3*sin(2*PI*220*t)*between(t\\,2\\,5):s=44100:d=12" dlg.wav
+$FF -f lavfi -i "aevalsrc=0.3*sin(2*PI*220*(t-0.0042*cos(6*PI*t)))*between(t\\,2\\,5):s=44100:d=12" dlg.wav
 $FF -f lavfi -i "sine=f=440:d=12:r=44100" -ac 1 music.mp3
 # 3000 zero bytes in the middle of the MP3: the decoder rejects a frame
 # there ("Header missing"), and everything else decodes

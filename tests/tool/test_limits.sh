@@ -17,7 +17,7 @@
 
 cd "$TMP" || exit 1
 FF="ffmpeg -nostdin -v error -y"
-$FF -f lavfi -i "aevalsrc=0.3*sin(2*PI*220*t)*lt(mod(t\\,3)\\,1.5):s=48000:d=6" dlg.wav
+$FF -f lavfi -i "aevalsrc=0.3*sin(2*PI*220*(t-0.0042*cos(6*PI*t)))*lt(mod(t\\,3)\\,1.5):s=48000:d=6" dlg.wav
 $FF -f lavfi -i "anoisesrc=d=6:c=pink:a=0.1:r=48000:s=7" -ac 2 music.wav
 
 # ---------------------------------------------------------------- full disk

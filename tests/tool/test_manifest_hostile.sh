@@ -10,7 +10,7 @@
 
 cd "$TMP" || exit 1
 FF="ffmpeg -nostdin -v error -y"
-$FF -f lavfi -i "aevalsrc=0.3*sin(2*PI*220*t)*lt(mod(t\\,2)\\,1):s=48000:d=1" d.wav
+$FF -f lavfi -i "aevalsrc=0.3*sin(2*PI*220*(t-0.0042*cos(6*PI*t)))*lt(mod(t\\,2)\\,1):s=48000:d=1" d.wav
 $FF -f lavfi -i "anoisesrc=d=1:c=pink:a=0.1:r=48000:s=5" -ac 2 m.wav
 mkdir -p out sub
 

@@ -16,7 +16,7 @@
 
 cd "$TMP" || exit 1
 FF="ffmpeg -nostdin -v error -y"
-$FF -f lavfi -i "aevalsrc=0.3*sin(2*PI*220*t)*lt(mod(t\\,2)\\,1):s=48000:d=2" dlg.wav
+$FF -f lavfi -i "aevalsrc=0.3*sin(2*PI*220*(t-0.0042*cos(6*PI*t)))*lt(mod(t\\,2)\\,1):s=48000:d=2" dlg.wav
 $FF -f lavfi -i "anoisesrc=d=2:c=pink:a=0.1:r=48000:s=5" -ac 2 music.wav
 
 # The names, one per line of names.txt as printf formats (a newline in a

@@ -8,7 +8,7 @@ cd "$TMP" || exit 1
 FF="ffmpeg -nostdin -v error -y"
 command -v jq > /dev/null || { fail "jq not installed"; summary; exit 1; }
 
-$FF -f lavfi -i "aevalsrc=0.3*sin(2*PI*220*t)*between(t\\,1\\,2):s=48000:d=4" d.wav
+$FF -f lavfi -i "aevalsrc=0.3*sin(2*PI*220*(t-0.0042*cos(6*PI*t)))*between(t\\,1\\,2):s=48000:d=4" d.wav
 $FF -f lavfi -i "anoisesrc=seed=5:d=4:r=48000:a=0.1" m.wav
 
 # --- keyframe CSV ----------------------------------------------------------------

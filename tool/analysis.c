@@ -256,7 +256,8 @@ static int create_meters(Analysis *an, AnalysisPass *ps, const Session *s,
 {
     const CliOptions *o = s->opt;
     int oc = s->out_layout.nb_channels, ret;
-    unsigned flags = o->threads != 1 ? LOUDNESS_THREAD : 0;
+    unsigned flags = (o->threads != 1 ? LOUDNESS_THREAD : 0) |
+                     (o->dual_mono ? LOUDNESS_DUAL_MONO : 0);
     unsigned mflags = flags;
 
     an->measured = !isnan(o->target_lufs) || o->report || o->plot;

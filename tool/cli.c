@@ -56,6 +56,7 @@ enum {
     OPT_SAMPLE_RATE,
     OPT_SAMPLE_FMT,
     OPT_CODEC_OPT,
+    OPT_DUAL_MONO,
 };
 
 /* True-peak ceilings accepted by --true-peak, dBTP. */
@@ -98,6 +99,7 @@ const CliOption cli_options[] = {
     RANGED("true-peak", OPT_TRUE_PEAK,
            TRUE_PEAK_MIN, TRUE_PEAK_MAX, offsetof(CliOptions, true_peak)),
     OPT("gate",             0,   OPT_GATE,             0),
+    OPT("dual-mono",        0,   OPT_DUAL_MONO,        CLI_NOARG),
     FFOPT("codec",          "c:a",                     OPT_CODEC),
     FFOPT("bitrate",        "b:a",                     OPT_BITRATE),
     FFOPT("sample-rate",    "ar",                      OPT_SAMPLE_RATE),
@@ -213,6 +215,8 @@ void cli_print_help(void)
 "      --true-peak DBTP   true-peak ceiling [%g..%g], default %g\n"
 "      --gate G           program (default) or dialogue: measure only where\n"
 "                         dialogue was found\n"
+"      --dual-mono        measure a mono mix as played on two loudspeakers\n"
+"                         (+3 dB, EBU R128 dual mono, as in ffmpeg-normalize)\n"
 "\n"
 "Other:\n"
 "      --threads N        encoder/decoder threads (0 = automatic); 1 also keeps\n"
@@ -467,6 +471,7 @@ static int parse_flag(CliOptions *o, int id)
     case 'y':             o->overwrite = 1; break;
     case 'n':             o->no_overwrite = 1; break;
     case OPT_STRICT:      o->strict = 1; break;
+    case OPT_DUAL_MONO:   o->dual_mono = 1; break;
     case OPT_NOSTATS:     o->nostats = 1; break;
     case OPT_HIDE_BANNER: break; /* there is no banner to hide */
     case 'q':             parse_log_level(o, "quiet"); break;

@@ -88,6 +88,7 @@ typedef struct CliOptions {
     int av_log_level;         /**< for the FFmpeg libraries (AV_LOG_*) */
     int nostats;              /**< -nostats: no progress line */
     int strict;               /**< --strict: damaged input is an error */
+    int dual_mono;            /**< --dual-mono: mono measured on two speakers */
 
     int argc;                 /**< the full command line, for the report */
     char **argv;

@@ -104,7 +104,7 @@ static int ebur128_channel_for(enum AVChannel ch)
 }
 
 static int set_channel_map(ebur128_state *st, const AVChannelLayout *layout,
-                           int channels)
+                           int channels, unsigned flags)
 {
     AVChannelLayout def = { 0 };
     const AVChannelLayout *l = layout;
@@ -115,8 +115,10 @@ static int set_channel_map(ebur128_state *st, const AVChannelLayout *layout,
     }
     for (int i = 0; i < channels; i++) {
         enum AVChannel ch = av_channel_layout_channel_from_index(l, i);
-        /* mono is one front centre channel: weight 1, like a left alone */
-        int e = channels == 1 ? EBUR128_LEFT : ebur128_channel_for(ch);
+        /* mono is one front centre channel: weight 1, like a left alone;
+         * or, as asked, the same signal on two loudspeakers */
+        int e = channels != 1 ? ebur128_channel_for(ch) :
+                flags & LOUDNESS_DUAL_MONO ? EBUR128_DUAL_MONO : EBUR128_LEFT;
         if (ebur128_set_channel(st, i, e) != EBUR128_SUCCESS) {
             av_channel_layout_uninit(&def);
             return AVERROR(EINVAL);
@@ -303,7 +305,7 @@ int loudness_meter_create(LoudnessMeter **out, int sample_rate,
     m->prog.gate = calloc(1, sizeof(Gate));
     if (!m->prog.st || !m->prog.gate)
         goto fail;
-    if ((ret = set_channel_map(m->prog.st, layout, channels)) < 0)
+    if ((ret = set_channel_map(m->prog.st, layout, channels, flags)) < 0)
         goto fail;
     ret = AVERROR(ENOMEM);
     if (flags & LOUDNESS_DIALOGUE) {
@@ -311,7 +313,7 @@ int loudness_meter_create(LoudnessMeter **out, int sample_rate,
         m->dlg.gate = calloc(1, sizeof(Gate));
         if (!m->dlg.st || !m->dlg.gate)
             goto fail;
-        if ((ret = set_channel_map(m->dlg.st, layout, channels)) < 0)
+        if ((ret = set_channel_map(m->dlg.st, layout, channels, flags)) < 0)
             goto fail;
         ret = AVERROR(ENOMEM);
     }

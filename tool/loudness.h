@@ -42,6 +42,10 @@ enum {
      * order); only the wall time differs.
      */
     LOUDNESS_THREAD    = 1 << 3,
+    /** A mono programme is measured as played on two loudspeakers
+     *  (libebur128's EBUR128_DUAL_MONO: +3 dB), as ffmpeg-normalize's
+     *  and rsgain's --dual-mono. */
+    LOUDNESS_DUAL_MONO = 1 << 4,
 };
 
 /** Which gate loudness_meter_integrated() reports. */

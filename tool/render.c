@@ -74,7 +74,8 @@ static int pass_create(RenderPass *rp, const Normalization *nz, int measure,
     if (measure) {
         unsigned flags = (rp->dry ? 0 : LOUDNESS_TRUE_PEAK) |
                          (o->gate == GATE_DIALOGUE ? LOUDNESS_DIALOGUE : 0) |
-                         (o->threads != 1 ? LOUDNESS_THREAD : 0);
+                         (o->threads != 1 ? LOUDNESS_THREAD : 0) |
+                         (o->dual_mono ? LOUDNESS_DUAL_MONO : 0);
         if ((ret = loudness_meter_create(&rp->meter, s->work_rate,
                                          &s->out_layout, oc, flags)) < 0)
             return internal_error(err, errlen, "loudness meter", ret);

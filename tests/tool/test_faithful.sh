@@ -115,4 +115,22 @@ expect "the ducked music is titled" test "$(tag stems.mkv a:1 title)" = "Ducked 
 expect "the ducked music is not tagged with the dialogue's language ($(tag stems.mkv a:1 language))" \
     test -z "$(tag stems.mkv a:1 language)"
 
+# --- --dual-mono ----------------------------------------------------------------------
+# a mono programme measured as on two loudspeakers reads 3.01 dB louder
+# (so normalization takes 3 dB more off); a stereo one is unchanged
+li() { jq '.loudness.before.integrated' "$1"; }
+if command -v jq > /dev/null; then
+    rc 0 "mono" -d d16.wav -m faint.wav -o mono.wav --report mono.json
+    rc 0 "mono --dual-mono" -d d16.wav -m faint.wav -o dual.wav --report dual.json --dual-mono
+    expect "--dual-mono: $(li mono.json) -> $(li dual.json) LUFS, +3.01" \
+        awk -v a="$(li mono.json)" -v b="$(li dual.json)" 'BEGIN { d = b - a - 3.01; exit !(d < 0.02 && d > -0.02) }'
+    $FF -i d16.wav -ac 2 d2.wav
+    rc 0 "stereo" -d d2.wav -m faint.wav -o st.wav --report st.json
+    rc 0 "stereo --dual-mono" -d d2.wav -m faint.wav -o st2.wav --report st2.json --dual-mono
+    expect "--dual-mono leaves stereo alone" test "$(li st.json)" = "$(li st2.json)"
+    expect "and its mix" cmp -s st.wav st2.wav
+else
+    fail "jq not installed"
+fi
+
 summary

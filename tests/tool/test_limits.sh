@@ -73,6 +73,15 @@ else
 fi
 
 # ---------------------------------------------------------------- ulimit -v
+# AddressSanitizer reserves terabytes of shadow address space at start-up:
+# a sanitizer build cannot run under any ulimit -v (the plain build is
+# tested by make check itself).
+if nm "$DD" 2>/dev/null | grep -q __asan_init ||
+   ldd "$DD" 2>/dev/null | grep -q libasan; then
+    echo "SKIP: ulimit -v on a sanitizer build"
+    summary
+    exit $?
+fi
 # the smallest limit (KiB) at which the program starts at all
 lo=50000
 hi=2000000

@@ -58,6 +58,23 @@ for key in o d m e i; do
     [ $rc -eq 1 ] && grep -q "line 2: key '$key'" err.txt && [ -z "$(ls out)" ] &&
         ok || fail "column '$key': exit $rc, $(cat err.txt)"
 done
+# a value that reads as an option (a stem '--plot', an output '-o') is
+# refused with its line; negative numbers stay values
+for cell in 'music=--plot' 'dialogue=-o' 'attack=--report'; do
+    tried=$((tried + 1))
+    key=${cell%%=*} val=${cell#*=}
+    printf 'dialogue,music,output,depth\nd.wav,m.wav,ok.wav,-12\n' > o.csv
+    case $key in
+    music)    printf 'd.wav,%s,ok2.wav,-12\n' "$val" >> o.csv ;;
+    dialogue) printf '%s,m.wav,ok2.wav,-12\n' "$val" >> o.csv ;;
+    *)        printf 'dialogue,music,output,%s\nd.wav,m.wav,ok.wav,0.2\nd.wav,m.wav,ok2.wav,%s\n' "$key" "$val" > o.csv ;;
+    esac
+    "$DD" batch o.csv --output-dir out -j 1 2> err.txt
+    rc=$?
+    [ $rc -eq 1 ] && grep -q "line 3: $key '$val' reads as an option" err.txt &&
+        [ -z "$(ls out)" ] && ok || fail "$key '$val': exit $rc, $(cat err.txt)"
+    rm -rf out/* 2> /dev/null
+done
 [ -e evil.wav ] || [ -e /tmp/evil.wav ] || [ -e "$TMP/evil.wav" ] &&
     fail "a refused manifest wrote evil.wav"
 

@@ -142,6 +142,19 @@ static char *place_output(const char *path, const char *dir)
 }
 
 /* Append one option with the job's or the default's values. */
+/* A manifest value that reads as an option ("-o", "--plot"; negative
+ * numbers are values) is refused: the command it lands in must say the
+ * same to the program, to the Slurm script and to a person reading it.
+ * A file whose name starts with '-' is written ./-name. */
+static int option_like(const char *v, const char *key, int line,
+                       char *err, size_t errlen)
+{
+    if (v && v[0] == '-' && v[1] && v[1] != '.' && (v[1] < '0' || v[1] > '9'))
+        return set_err(err, errlen, "line %d: %s '%s' reads as an option "
+                       "(write ./%s for a file)", line, key, v, v);
+    return 0;
+}
+
 static int push_option(BatchCommand *c, const char *name, char *const *values,
                        int nb_values, int is_bool, const BatchDefaults *d,
                        int line, char *err, size_t errlen)
@@ -149,6 +162,8 @@ static int push_option(BatchCommand *c, const char *name, char *const *values,
     const char *outdir = d ? d->output_dir : NULL;
     for (int i = 0; i < nb_values; i++) {
         const char *v = values[i];
+        if (option_like(v, name, line, err, errlen) < 0)
+            return -1;
         if (is_bool || (v && batch_is_flag_option(name))) {
             int on;
             if (batch_parse_bool(v, &on) < 0)
@@ -202,6 +217,9 @@ int batch_command_build(BatchCommand *c, const BatchJob *job,
     for (size_t s = 0; s < sizeof(stems) / sizeof(stems[0]); s++) {
         const BatchField *f = batch_job_field(job, stems[s].key);
         for (int i = 0; f && i < f->nb_values; i++) {
+            if (option_like(f->values[i], stems[s].key, job->line, err,
+                            errlen) < 0)
+                goto fail;
             if (push(c, stems[s].flag) < 0 || push(c, f->values[i]) < 0)
                 goto nomem;
             nb_stems++;

@@ -165,6 +165,7 @@ static int read_csv(const char *path, int sample_rate, KfList *l,
         ret = -1;
     }
 end:
+    csv_record_clear(&r); /* a record the reader failed in the middle of */
     free(text);
     return ret < 0 ? -1 : 0;
 }

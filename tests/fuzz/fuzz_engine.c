@@ -515,8 +515,10 @@ static uint64_t run_renderer(const Config *c, Reader *rd, const Signal *music,
             ret = dd_renderer_add_keyframe(r, &kf[next]);
             if (!isfinite(kf[next].gain_db)) {
                 REQUIRE(ret == DD_ERROR_INVAL);
-            } else if (kf[next].t < pos - dd_renderer_latency(r)) {
-                REQUIRE(ret == DD_ERROR_ORDER);     /* already rendered */
+            } else if (kf[next].t < (pos > dd_renderer_latency(r) ?
+                                     pos - dd_renderer_latency(r) : 0)) {
+                /* already rendered, or before the first sample */
+                REQUIRE(ret == DD_ERROR_ORDER);
             } else if (ret == DD_ERROR_ORDER) {
                 REQUIRE(kf[next].t < last_ok);
             } else if (ret == DD_ERROR_STATE) {

@@ -115,7 +115,7 @@ $(PROG): $(BUILD)/$(PROG)
 
 # Unit tests are white-box: they link the engine's objects, internal
 # functions included (the program and tests/lib/ see the public API only).
-$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/check.h $(BUILD)/libdd.a $(CORE_OBJS)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libdd.a $(CORE_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libdd.a $(CORE_OBJS) $(PKG_LIBS) -lm
 

@@ -19,6 +19,7 @@
 
 #include "check.h"
 #include "limiter.h"
+#include "ebur128_ref.h"
 
 #define SR 48000
 #define CH 2
@@ -81,23 +82,7 @@ static void band_limited_noise(float *x, int n, double amp)
 
 static double ebur128_tp(float **pl, int n)
 {
-    ebur128_state *st = ebur128_init(CH, SR, EBUR128_MODE_TRUE_PEAK);
-    float *il = malloc(sizeof(float) * n * CH);
-    double peak = 0;
-
-    for (int i = 0; i < n; i++)
-        for (int c = 0; c < CH; c++)
-            il[i * CH + c] = pl[c][i];
-    ebur128_add_frames_float(st, il, n);
-    for (int c = 0; c < CH; c++) {
-        double p;
-        ebur128_true_peak(st, c, &p);
-        if (p > peak)
-            peak = p;
-    }
-    ebur128_destroy(&st);
-    free(il);
-    return peak;
+    return ebur128_tp_ref(pl, CH, SR, n);
 }
 
 static double db(double x)

@@ -23,6 +23,7 @@
 #include "check.h"
 #include "limiter.h"
 #include "loudness.h"
+#include "ebur128_ref.h"
 
 #define SR 48000
 #define CH 2
@@ -48,25 +49,9 @@ static void free_pl(float **p)
     free(p);
 }
 
-/* libebur128's true peak (EBUR128_MODE_TRUE_PEAK), largest channel. */
 static double ebur128_tp(float **pl, int n)
 {
-    ebur128_state *st = ebur128_init(CH, SR, EBUR128_MODE_TRUE_PEAK);
-    float *il = malloc(sizeof(float) * CH * n);
-    double peak = 0;
-
-    for (int i = 0; i < n; i++)
-        for (int c = 0; c < CH; c++)
-            il[i * CH + c] = pl[c][i];
-    ebur128_add_frames_float(st, il, n);
-    for (int c = 0; c < CH; c++) {
-        double p;
-        ebur128_true_peak(st, c, &p);
-        peak = fmax(peak, p);
-    }
-    ebur128_destroy(&st);
-    free(il);
-    return peak;
+    return ebur128_tp_ref(pl, CH, SR, n);
 }
 
 /*

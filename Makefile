@@ -9,6 +9,7 @@
 #   make bench      speed and memory against stock FFmpeg
 #   make fuzz       run the fuzz targets for a bounded time
 #   make check-load determinism under CPU load (100 runs, 50 Slurm tests)
+#   make check-long memory flat from a 1-hour to a 24-hour input
 #   make demo       generate a demo scene and duck it
 #   make install    PREFIX, DESTDIR (INSTALL_STRIP=1 or make install-strip
 #                   to strip the program)
@@ -135,6 +136,11 @@ check-load: $(PROG)
 	RUNS=100 sh tests/tool/test_determinism.sh
 	sh tests/farm/loop.sh
 
+# memory on a day of audio (LONG_HOURS=24) against one hour
+check-long: $(PROG)
+	@sh tests/deps.sh check bench
+	DD=$(CURDIR)/$(PROG) sh tests/bench/long_memory.sh
+
 fate:
 	@sh tests/deps.sh check fate
 	sh libavfilter-patch/fate.sh
@@ -196,4 +202,4 @@ clean:
 distclean: clean
 	rm -f config.mak config.h
 
-.PHONY: all lib install-lib unit check check-farm check-load fate ffmpeg install-ffmpeg eval bench fuzz demo install uninstall clean distclean deb
+.PHONY: all lib install-lib unit check check-farm check-load check-long fate ffmpeg install-ffmpeg eval bench fuzz demo install uninstall clean distclean deb

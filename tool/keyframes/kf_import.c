@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch_manifest.h"
+#include "csv_reader.h"
 #include "json_reader.h"
 #include "keyframes_io.h"
 #include "text_file.h"

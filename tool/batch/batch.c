@@ -57,8 +57,13 @@ typedef struct BatchOpts {
 typedef struct BatchRun {
     BatchCommand *cmds;
     BatchJobResult *results;  /* indexed by job */
-    int nb_selected;
+    int first, last;          /* the jobs this run accounts for */
+    int task;                 /* --task's job, or -1 */
+    int *to_run;              /* the jobs that are not up to date */
+    int nb_to_run;
+    int nb_selected;          /* jobs handed to the workers */
     int finished;
+    int start_failed;         /* the workers could not be started */
 } BatchRun;
 
 static void usage(FILE *fp)
@@ -545,140 +550,187 @@ static int check_unique_outputs(const BatchManifest *m, const BatchCommand *cmds
     return ret;
 }
 
-int batch_main(int argc, char **argv)
+/* The manifest's commands, every line checked before anything runs. */
+static int load_jobs(const BatchOpts *o, BatchManifest *m, BatchRun *run)
 {
-    BatchOpts o = { 0 };
-    BatchManifest m = { 0 };
-    BatchRun run = { 0 };
-    BatchSummary sum = { 0 };
-    int *to_run = NULL, nb_to_run = 0, first = 0, last, ret, task = -1;
-    int start_failed = 0;
     char err[1024];
-    double t0 = clock_seconds();
 
-    if ((ret = parse_args(&o, argc, argv)))
-        goto end;
-    o.defaults.output_dir = o.output_dir;
-    ret = BATCH_EXIT_USAGE;
-    if (batch_manifest_load(&m, o.manifest, err, sizeof(err)) < 0) {
+    if (batch_manifest_load(m, o->manifest, err, sizeof(err)) < 0) {
         fprintf(stderr, "batch: %s\n", err);
-        goto end;
+        return -1;
     }
-    if (!(run.cmds = calloc(m.nb_jobs, sizeof(*run.cmds))) ||
-        !(run.results = calloc(m.nb_jobs, sizeof(*run.results))) ||
-        !(to_run = calloc(m.nb_jobs, sizeof(*to_run))))
-        goto end;
-    /* Every line is checked before anything runs. */
-    for (int i = 0; i < m.nb_jobs; i++)
-        if (batch_command_build(&run.cmds[i], &m.jobs[i], &o.defaults,
+    if (!(run->cmds = calloc(m->nb_jobs, sizeof(*run->cmds))) ||
+        !(run->results = calloc(m->nb_jobs, sizeof(*run->results))) ||
+        !(run->to_run = calloc(m->nb_jobs, sizeof(*run->to_run))))
+        return -1;
+    for (int i = 0; i < m->nb_jobs; i++)
+        if (batch_command_build(&run->cmds[i], &m->jobs[i], &o->defaults,
                                 err, sizeof(err)) < 0) {
-            fprintf(stderr, "batch: %s: %s\n", o.manifest, err);
-            goto end;
+            fprintf(stderr, "batch: %s: %s\n", o->manifest, err);
+            return -1;
         }
-    if (check_unique_outputs(&m, run.cmds) < 0)
-        goto end;
+    return check_unique_outputs(m, run->cmds);
+}
 
-    if (o.slurm) {
-        ret = run_slurm(&o, m.nb_jobs);
-        goto end;
+/* The jobs this run accounts for: all, or the one --task names. */
+static int select_range(const BatchOpts *o, const BatchManifest *m,
+                        BatchRun *run)
+{
+    run->first = 0;
+    run->last = m->nb_jobs - 1;
+    if (!o->task)
+        return 0;
+    if (resolve_task(o->task, &run->task) < 0)
+        return -1;
+    if (run->task >= m->nb_jobs) {
+        fprintf(stderr, "batch: --task %d: %s has jobs 0 to %d\n",
+                run->task, o->manifest, m->nb_jobs - 1);
+        return -1;
     }
+    run->first = run->last = run->task;
+    return 0;
+}
 
-    last = m.nb_jobs - 1;
-    if (o.task) {
-        if (resolve_task(o.task, &task) < 0)
-            goto end;
-        if (task >= m.nb_jobs) {
-            fprintf(stderr, "batch: --task %d: %s has jobs 0 to %d\n",
-                    task, o.manifest, m.nb_jobs - 1);
-            goto end;
-        }
-        first = last = task;
-    }
-    if (!o.workers)
-        o.workers = batch_online_cpus();
-
-    for (int i = first; i <= last; i++) {
-        BatchJobResult *r = &run.results[i];
+/* Up to date, or to run (a dry run prints its command instead). */
+static void select_jobs(const BatchOpts *o, const BatchManifest *m,
+                        BatchRun *run)
+{
+    for (int i = run->first; i <= run->last; i++) {
+        BatchJobResult *r = &run->results[i];
         char why[256] = "";
         r->job = i;
-        r->line = m.jobs[i].line;
-        r->output = run.cmds[i].output;
+        r->line = m->jobs[i].line;
+        r->output = run->cmds[i].output;
         r->audio_seconds = -1;
-        if (!o.force && batch_up_to_date(&run.cmds[i], &r->audio_seconds,
-                                         why, sizeof(why))) {
+        if (!o->force && batch_up_to_date(&run->cmds[i], &r->audio_seconds,
+                                          why, sizeof(why))) {
             r->state = BATCH_SKIPPED;
             snprintf(r->reason, sizeof(r->reason), "up to date");
             fprintf(stderr, "batch: job %d %s: up to date, skipped\n", i, r->output);
         } else {
             snprintf(r->reason, sizeof(r->reason), "%s",
-                     o.force ? "forced" : why);
-            if (o.dry_run) {
+                     o->force ? "forced" : why);
+            if (o->dry_run) {
                 fprintf(stdout, "# job %d (line %d): %s\n", i, r->line, r->reason);
-                print_command(stdout, run.cmds[i].argv);
+                print_command(stdout, run->cmds[i].argv);
             }
-            to_run[nb_to_run++] = i;
+            run->to_run[run->nb_to_run++] = i;
         }
     }
-    /* A dry run still gives the summary: after an array job, it is the
-     * account of the whole manifest (done jobs show as up to date). */
-    if (!o.dry_run) {
-        for (int k = 0; k < nb_to_run; k++)
-            if (make_parent_dirs(run.cmds[to_run[k]].output) < 0 ||
-                make_parent_dirs(run.cmds[to_run[k]].report) < 0) {
-                /* Not fatal here: the job reports the error for its file. */
-                fprintf(stderr, "batch: cannot create the directory of %s: %s\n",
-                        run.cmds[to_run[k]].output, strerror(errno));
-            }
-    }
+}
 
-    if (!o.dry_run) {
-        char ***argvs = calloc(m.nb_jobs, sizeof(*argvs));
-        if (!argvs)
-            goto end;
-        for (int i = 0; i < m.nb_jobs; i++)
-            argvs[i] = run.cmds[i].argv;
-        run.nb_selected = nb_to_run;
-        /* /proc/self/exe: the very binary running now, even if the file
-         * on disk is replaced during a long run. */
-        sum.signal = nb_to_run ?
-            batch_pool_run("/proc/self/exe", (char **const *)argvs, to_run,
-                           nb_to_run, o.workers, on_job_done, &run) : 0;
-        free(argvs);
-        if (sum.signal < 0) {
-            sum.signal = 0;
-            start_failed = 1;
+static void make_output_dirs(const BatchRun *run)
+{
+    for (int k = 0; k < run->nb_to_run; k++) {
+        const BatchCommand *c = &run->cmds[run->to_run[k]];
+        if (make_parent_dirs(c->output) < 0 || make_parent_dirs(c->report) < 0) {
+            /* Not fatal here: the job reports the error for its file. */
+            fprintf(stderr, "batch: cannot create the directory of %s: %s\n",
+                    c->output, strerror(errno));
         }
     }
+}
 
-    sum.manifest = o.manifest;
-    sum.nb_manifest_jobs = m.nb_jobs;
-    sum.workers = o.workers < nb_to_run ? o.workers : (nb_to_run ? nb_to_run : 1);
+/* The selected jobs on the local workers. Returns the signal that stopped
+ * the run (0: none), or -1 if the run could not be set up. */
+static int run_jobs(const BatchOpts *o, const BatchManifest *m, BatchRun *run)
+{
+    char ***argvs = calloc(m->nb_jobs, sizeof(*argvs));
+    int stop;
+
+    if (!argvs)
+        return -1;
+    for (int i = 0; i < m->nb_jobs; i++)
+        argvs[i] = run->cmds[i].argv;
+    run->nb_selected = run->nb_to_run;
+    /* /proc/self/exe: the very binary running now, even if the file
+     * on disk is replaced during a long run. */
+    stop = run->nb_to_run ?
+        batch_pool_run("/proc/self/exe", (char **const *)argvs, run->to_run,
+                       run->nb_to_run, o->workers, on_job_done, run) : 0;
+    free(argvs);
+    if (stop < 0) {
+        stop = 0;
+        run->start_failed = 1;
+    }
+    return stop;
+}
+
+/* The summary (stderr, --summary) and the exit status of the run. A dry
+ * run still gives it: after an array job, it is the account of the whole
+ * manifest (done jobs show as up to date). */
+static int finish(const BatchOpts *o, const BatchManifest *m,
+                  BatchRun *run, int stop, double t0)
+{
+    BatchSummary sum = { 0 };
+    BatchTotals t;
+    int ret;
+
+    sum.signal = stop;
+    sum.manifest = o->manifest;
+    sum.nb_manifest_jobs = m->nb_jobs;
+    sum.workers = o->workers < run->nb_to_run ? o->workers :
+                  (run->nb_to_run ? run->nb_to_run : 1);
     sum.wall_seconds = clock_seconds() - t0;
-    sum.results = run.results + first;
-    sum.nb_results = last - first + 1;
+    sum.results = run->results + run->first;
+    sum.nb_results = run->last - run->first + 1;
     batch_summary_print(&sum, stderr);
-    if (o.summary) {
-        int e = batch_summary_write(&sum, o.summary);
+    if (o->summary) {
+        int e = batch_summary_write(&sum, o->summary);
         if (e < 0)
-            fprintf(stderr, "batch: %s: %s\n", o.summary, strerror(-e));
+            fprintf(stderr, "batch: %s: %s\n", o->summary, strerror(-e));
     }
-    {
-        BatchTotals t;
-        batch_summary_totals(&sum, &t);
-        ret = sum.signal ? 128 + sum.signal :
-              t.failed || start_failed ? BATCH_EXIT_FAILED : BATCH_EXIT_OK;
-        if (o.dry_run)
-            fprintf(stderr, "batch: dry run: %d to run\n", t.pending);
-        if (task >= 0 && run.results[task].state == BATCH_FAILED)
-            ret = run.results[task].exit_code;
+    batch_summary_totals(&sum, &t);
+    ret = sum.signal ? 128 + sum.signal :
+          t.failed || run->start_failed ? BATCH_EXIT_FAILED : BATCH_EXIT_OK;
+    if (o->dry_run)
+        fprintf(stderr, "batch: dry run: %d to run\n", t.pending);
+    if (run->task >= 0 && run->results[run->task].state == BATCH_FAILED)
+        ret = run->results[run->task].exit_code;
+    return ret;
+}
+
+static void free_run(BatchRun *run, int nb_jobs)
+{
+    if (run->cmds)
+        for (int i = 0; i < nb_jobs; i++)
+            batch_command_free(&run->cmds[i]);
+    free(run->cmds);
+    free(run->results);
+    free(run->to_run);
+}
+
+int batch_main(int argc, char **argv)
+{
+    BatchOpts o = { 0 };
+    BatchManifest m = { 0 };
+    BatchRun run = { .task = -1 };
+    double t0 = clock_seconds();
+    int ret, stop = 0;
+
+    if ((ret = parse_args(&o, argc, argv)))
+        goto end;
+    o.defaults.output_dir = o.output_dir;
+    ret = BATCH_EXIT_USAGE;
+    if (load_jobs(&o, &m, &run) < 0)
+        goto end;
+    if (o.slurm) {
+        ret = run_slurm(&o, m.nb_jobs);
+        goto end;
     }
+    if (select_range(&o, &m, &run) < 0)
+        goto end;
+    if (!o.workers)
+        o.workers = batch_online_cpus();
+    select_jobs(&o, &m, &run);
+    if (!o.dry_run) {
+        make_output_dirs(&run);
+        if ((stop = run_jobs(&o, &m, &run)) < 0)
+            goto end;
+    }
+    ret = finish(&o, &m, &run, stop, t0);
 end:
-    if (run.cmds)
-        for (int i = 0; i < m.nb_jobs; i++)
-            batch_command_free(&run.cmds[i]);
-    free(run.cmds);
-    free(run.results);
-    free(to_run);
+    free_run(&run, m.nb_jobs);
     batch_manifest_free(&m);
     batch_defaults_free(&o.defaults);
     free(o.task_args);

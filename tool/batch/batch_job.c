@@ -141,7 +141,6 @@ static char *place_output(const char *path, const char *dir)
     return s;
 }
 
-/* Append one option with the job's or the default's values. */
 /* A manifest value that reads as an option ("-o", "--plot"; negative
  * numbers are values) is refused: the command it lands in must say the
  * same to the program, to the Slurm script and to a person reading it.
@@ -155,6 +154,7 @@ static int option_like(const char *v, const char *key, int line,
     return 0;
 }
 
+/* Append one option with the job's or the default's values. */
 static int push_option(BatchCommand *c, const char *name, char *const *values,
                        int nb_values, int is_bool, const BatchDefaults *d,
                        int line, char *err, size_t errlen)
@@ -193,56 +193,45 @@ static int push_option(BatchCommand *c, const char *name, char *const *values,
     return 0;
 }
 
-int batch_command_build(BatchCommand *c, const BatchJob *job,
-                        const BatchDefaults *d, char *err, size_t errlen)
+/* -i, -d, -m, -e in that order, each as often as the job lists it.
+ * Returns the number of stems, or -1 with err set. */
+static int push_stems(BatchCommand *c, const BatchJob *job, char *err,
+                      size_t errlen)
 {
     static const struct { const char *key, *flag; } stems[] = {
         { "input", "-i" }, { "dialogue", "-d" }, { "music", "-m" }, { "effects", "-e" },
     };
-    const BatchField *out = batch_job_field(job, "output");
-    const BatchField *rep = batch_job_field(job, "report");
-    const char *outdir = d ? d->output_dir : NULL;
-    BatchDefaults trusted;
     int nb_stems = 0;
-
-    memset(c, 0, sizeof(*c));
-    if (!out || out->nb_values != 1 || out->is_bool) {
-        return set_err(err, errlen, "line %d: %s", job->line,
-                       out ? "give exactly one output file" :
-                             "no output (add an 'output' column or key)");
-    }
-    if (push(c, "dialogueduck") < 0)
-        goto nomem;
 
     for (size_t s = 0; s < sizeof(stems) / sizeof(stems[0]); s++) {
         const BatchField *f = batch_job_field(job, stems[s].key);
         for (int i = 0; f && i < f->nb_values; i++) {
             if (option_like(f->values[i], stems[s].key, job->line, err,
                             errlen) < 0)
-                goto fail;
+                return -1;
             if (push(c, stems[s].flag) < 0 || push(c, f->values[i]) < 0)
-                goto nomem;
+                return set_err(err, errlen, "out of memory");
             nb_stems++;
         }
     }
-    if (!nb_stems) {
-        set_err(err, errlen, "line %d: no input (columns input, dialogue, music, effects)",
-                job->line);
-        goto fail;
-    }
+    return nb_stems;
+}
 
-    /* Defaults, each overridden by the job's own value. The command
-     * line's own paths are the user's: not confined. */
-    if (d) {
-        trusted = *d;
-        trusted.allow_any_path = 1;
-    }
-    for (int i = 0; d && i < d->nb_opts; i++) {
+/* The command line's defaults in their order, each overridden by the
+ * job's own value. The command line's own paths are the user's: not
+ * confined to --output-dir. */
+static int push_defaults(BatchCommand *c, const BatchJob *job,
+                         const BatchDefaults *d, char *err, size_t errlen)
+{
+    BatchDefaults trusted = *d;
+
+    trusted.allow_any_path = 1;
+    for (int i = 0; i < d->nb_opts; i++) {
         const BatchOption *o = &d->opts[i];
         const BatchField *f = batch_job_field(job, o->name);
         int ret;
         if (!strcmp(o->name, "y"))
-            continue; /* always added once, below */
+            continue; /* always added once, at the end */
         if (f)
             ret = push_option(c, f->key, f->values, f->nb_values, f->is_bool,
                               d, job->line, err, errlen);
@@ -250,40 +239,58 @@ int batch_command_build(BatchCommand *c, const BatchJob *job,
             ret = push_option(c, o->name, (char *const *)&o->value, 1, 0,
                               &trusted, job->line, err, errlen);
         if (ret < 0)
-            goto fail;
+            return -1;
     }
-    /* The job's other options. */
+    return 0;
+}
+
+static int is_default(const BatchDefaults *d, const char *key)
+{
+    for (int j = 0; d && j < d->nb_opts; j++)
+        if (!strcmp(d->opts[j].name, key))
+            return 1;
+    return 0;
+}
+
+/* The job's options that no default stands for, in manifest order. */
+static int push_job_options(BatchCommand *c, const BatchJob *job,
+                            const BatchDefaults *d, char *err, size_t errlen)
+{
     for (int i = 0; i < job->nb_fields; i++) {
         const BatchField *f = &job->fields[i];
-        int is_default = 0;
         if (batch_is_stem_key(f->key) || !strcmp(f->key, "output") ||
             !strcmp(f->key, "report") || !strcmp(f->key, "y") ||
             !strncmp(f->key, "x-", 2))
             continue;
         /* "o" would become -o: an output that escapes --output-dir and
          * the clash check's idea of the job's files */
-        if (f->key[0] && !f->key[1] && strchr("odmei", f->key[0])) {
-            set_err(err, errlen, "line %d: key '%s': name files by the long "
-                    "name (output, dialogue, music, effects, input)",
-                    job->line, f->key);
-            goto fail;
-        }
-        for (int j = 0; d && j < d->nb_opts; j++)
-            is_default |= !strcmp(d->opts[j].name, f->key);
-        if (is_default)
+        if (f->key[0] && !f->key[1] && strchr("odmei", f->key[0]))
+            return set_err(err, errlen, "line %d: key '%s': name files by "
+                           "the long name (output, dialogue, music, effects, "
+                           "input)", job->line, f->key);
+        if (is_default(d, f->key))
             continue;
         if (push_option(c, f->key, f->values, f->nb_values, f->is_bool,
                         d, job->line, err, errlen) < 0)
-            goto fail;
+            return -1;
     }
+    return 0;
+}
 
-    if (rep && (rep->nb_values != 1 || rep->is_bool)) {
-        set_err(err, errlen, "line %d: give exactly one report file", job->line);
-        goto fail;
-    }
+/* --report (OUTPUT.report.json unless the job names one), -o and -y. */
+static int push_outputs(BatchCommand *c, const BatchJob *job,
+                        const BatchDefaults *d, char *err, size_t errlen)
+{
+    const BatchField *out = batch_job_field(job, "output");
+    const BatchField *rep = batch_job_field(job, "report");
+    const char *outdir = d ? d->output_dir : NULL;
+
+    if (rep && (rep->nb_values != 1 || rep->is_bool))
+        return set_err(err, errlen, "line %d: give exactly one report file",
+                       job->line);
     if (confined("output", out->values[0], d, job->line, err, errlen) < 0 ||
         (rep && confined("report", rep->values[0], d, job->line, err, errlen) < 0))
-        goto fail;
+        return -1;
     c->output = place_output(out->values[0], outdir);
     if (rep) {
         c->report = place_output(rep->values[0], outdir);
@@ -292,16 +299,43 @@ int batch_command_build(BatchCommand *c, const BatchJob *job,
         if ((c->report = malloc(n)))
             snprintf(c->report, n, "%s%s", c->output, BATCH_REPORT_SUFFIX);
     }
-    if (!c->output || !c->report)
-        goto nomem;
-    if (push(c, "--report") < 0 || push(c, c->report) < 0 ||
+    if (!c->output || !c->report ||
+        push(c, "--report") < 0 || push(c, c->report) < 0 ||
         push(c, "-o") < 0 || push(c, c->output) < 0 ||
         /* The batch decides what is stale; the job just overwrites. */
         push(c, "-y") < 0)
-        goto nomem;
+        return set_err(err, errlen, "out of memory");
     return 0;
-nomem:
-    set_err(err, errlen, "out of memory");
+}
+
+int batch_command_build(BatchCommand *c, const BatchJob *job,
+                        const BatchDefaults *d, char *err, size_t errlen)
+{
+    const BatchField *out = batch_job_field(job, "output");
+    int nb_stems;
+
+    memset(c, 0, sizeof(*c));
+    if (!out || out->nb_values != 1 || out->is_bool) {
+        return set_err(err, errlen, "line %d: %s", job->line,
+                       out ? "give exactly one output file" :
+                             "no output (add an 'output' column or key)");
+    }
+    if (push(c, "dialogueduck") < 0) {
+        set_err(err, errlen, "out of memory");
+        goto fail;
+    }
+    if ((nb_stems = push_stems(c, job, err, errlen)) < 0)
+        goto fail;
+    if (!nb_stems) {
+        set_err(err, errlen, "line %d: no input (columns input, dialogue, music, effects)",
+                job->line);
+        goto fail;
+    }
+    if ((d && push_defaults(c, job, d, err, errlen) < 0) ||
+        push_job_options(c, job, d, err, errlen) < 0 ||
+        push_outputs(c, job, d, err, errlen) < 0)
+        goto fail;
+    return 0;
 fail:
     batch_command_free(c);
     return -1;

@@ -1,11 +1,10 @@
 /*
- * Batch manifests: CSV, JSON Lines and JSON array readers; the CSV
- * record reader also reads keyframe CSV (tool/keyframes/kf_import.c).
+ * Batch manifests: CSV (records from tool/util/csv_reader.c), JSON Lines
+ * and JSON array readers.
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +12,10 @@
 
 #include "av_error.h"
 #include "batch_manifest.h"
+#include "csv_reader.h"
 #include "json_reader.h"
+#include "str_list.h"
+#include "text_file.h"
 
 static const char *const stem_keys[] = { "input", "dialogue", "music", "effects" };
 
@@ -68,14 +70,7 @@ static BatchField *field_get_or_add(BatchJob *job, const char *key)
 
 static int field_add_value(BatchField *f, const char *v, size_t len)
 {
-    char **values = realloc(f->values, (f->nb_values + 1) * sizeof(*values));
-    if (!values)
-        return -1;
-    f->values = values;
-    if (!(values[f->nb_values] = strndup(v, len)))
-        return -1;
-    f->nb_values++;
-    return 0;
+    return str_list_add(&f->values, &f->nb_values, v, len);
 }
 
 /* Add a cell to a job; stem cells may list several files split on ';'. */
@@ -126,9 +121,7 @@ static BatchJob *manifest_add_job(BatchManifest *m, int line)
 static void job_free(BatchJob *job)
 {
     for (int i = 0; i < job->nb_fields; i++) {
-        for (int j = 0; j < job->fields[i].nb_values; j++)
-            free(job->fields[i].values[j]);
-        free(job->fields[i].values);
+        str_list_free(job->fields[i].values, job->fields[i].nb_values);
         free(job->fields[i].key);
     }
     free(job->fields);
@@ -143,131 +136,8 @@ void batch_manifest_free(BatchManifest *m)
     m->nb_jobs = 0;
 }
 
-/* Spreadsheets often save UTF-8 with a byte order mark: not part of the
- * first column's name. */
-size_t csv_skip_bom(const char *t, size_t len)
-{
-    return len >= 3 && !memcmp(t, "\xEF\xBB\xBF", 3) ? 3 : 0;
-}
-
 /* ---------------------------------------------------------------- */
 /* CSV                                                               */
-
-void csv_record_clear(CsvRecord *r)
-{
-    for (int i = 0; i < r->nb_cells; i++)
-        free(r->cells[i]);
-    free(r->cells);
-    r->cells = NULL;
-    r->nb_cells = 0;
-}
-
-static int record_add(CsvRecord *r, const char *s, size_t len)
-{
-    char **cells = realloc(r->cells, (r->nb_cells + 1) * sizeof(*cells));
-    if (!cells)
-        return -1;
-    r->cells = cells;
-    if (!(cells[r->nb_cells] = strndup(s, len)))
-        return -1;
-    r->nb_cells++;
-    return 0;
-}
-
-/* Skip blank and '#' comment lines; returns 0 at the end of the text. */
-static int skip_blank_lines(const char *t, size_t len, size_t *pos, int *line)
-{
-    while (*pos < len) {
-        size_t p = *pos;
-        while (p < len && (t[p] == ' ' || t[p] == '\t' || t[p] == '\r'))
-            p++;
-        if (p < len && t[p] != '\n' && t[p] != '#')
-            return 1;
-        while (p < len && t[p] != '\n')
-            p++;
-        *pos = p + (p < len);
-        (*line)++;
-    }
-    return 0;
-}
-
-int csv_next_record(const char *t, size_t len, size_t *pos, int *line,
-                           CsvRecord *r, char *err, size_t errlen)
-{
-    char *buf = NULL;
-    size_t cap = 0;
-
-    if (!skip_blank_lines(t, len, pos, line))
-        return 0;
-    r->line = *line;
-    for (;;) {
-        size_t p = *pos, n = 0;
-        while (p < len && (t[p] == ' ' || t[p] == '\t'))
-            p++;
-        if (p < len && t[p] == '"') {
-            int start_line = *line;
-            p++;
-            for (;;) {
-                if (p >= len) {
-                    free(buf);
-                    return set_err(err, errlen, "line %d: unterminated quoted field",
-                                   start_line);
-                }
-                if (t[p] == '"') {
-                    if (p + 1 < len && t[p + 1] == '"')
-                        p++;
-                    else
-                        break;
-                }
-                if (t[p] == '\n')
-                    (*line)++;
-                if (n + 1 >= cap) {
-                    char *nb = realloc(buf, cap = cap * 2 + 64);
-                    if (!nb) {
-                        free(buf);
-                        return set_err(err, errlen, "out of memory");
-                    }
-                    buf = nb;
-                }
-                buf[n++] = t[p++];
-            }
-            p++; /* closing quote */
-            while (p < len && (t[p] == ' ' || t[p] == '\t' || t[p] == '\r'))
-                p++;
-            if (p < len && t[p] != ',' && t[p] != '\n') {
-                free(buf);
-                return set_err(err, errlen,
-                               "line %d: unexpected '%c' after a closing quote",
-                               *line, t[p]);
-            }
-            if (record_add(r, buf ? buf : "", n) < 0) {
-                free(buf);
-                return set_err(err, errlen, "out of memory");
-            }
-        } else {
-            size_t s = p, e;
-            while (p < len && t[p] != ',' && t[p] != '\n')
-                p++;
-            e = p;
-            while (e > s && (t[e - 1] == ' ' || t[e - 1] == '\t' || t[e - 1] == '\r'))
-                e--;
-            if (record_add(r, t + s, e - s) < 0) {
-                free(buf);
-                return set_err(err, errlen, "out of memory");
-            }
-        }
-        if (p < len && t[p] == ',') {
-            *pos = p + 1;
-            continue;
-        }
-        /* end of record: newline or end of text */
-        if (p < len)
-            (*line)++;
-        *pos = p + (p < len);
-        free(buf);
-        return 1;
-    }
-}
 
 int batch_manifest_parse_csv(BatchManifest *m, const char *text, size_t len,
                              char *err, size_t errlen)
@@ -463,7 +333,7 @@ int batch_manifest_parse_jsonl(BatchManifest *m, const char *text, size_t len,
     int line = 1;
 
     memset(m, 0, sizeof(*m));
-    while (skip_blank_lines(text, len, &pos, &line)) {
+    while (csv_skip_blank_lines(text, len, &pos, &line)) {
         const char *s = text + pos;
         const char *nl = memchr(s, '\n', len - pos);
         size_t n = nl ? (size_t)(nl - s) : len - pos;
@@ -488,36 +358,13 @@ static int has_suffix(const char *s, const char *suffix)
 int batch_manifest_load(BatchManifest *m, const char *path,
                         char *err, size_t errlen)
 {
-    FILE *fp = fopen(path, "rb");
-    char *text = NULL, msg[512];
-    size_t len = 0, cap = 0, n, p;
+    char *text, msg[512];
+    size_t len, p;
     int jsonl, ret;
 
     memset(m, 0, sizeof(*m));
-    if (!fp)
-        return set_err(err, errlen, "%s: %s", path, strerror(errno));
-    for (;;) {
-        if (len + 4096 > cap) {
-            char *t = realloc(text, cap = cap * 2 + 65536);
-            if (!t) {
-                free(text);
-                fclose(fp);
-                return set_err(err, errlen, "%s: out of memory", path);
-            }
-            text = t;
-        }
-        n = fread(text + len, 1, cap - len, fp);
-        len += n;
-        if (n == 0)
-            break;
-    }
-    if (ferror(fp)) {
-        free(text);
-        fclose(fp);
-        return set_err(err, errlen, "%s: read error", path);
-    }
-    fclose(fp);
-
+    if (text_file_read(path, &text, &len, err, errlen) < 0)
+        return -1;
     jsonl = has_suffix(path, ".jsonl") || has_suffix(path, ".ndjson") ||
             has_suffix(path, ".json");
     p = csv_skip_bom(text, len);

@@ -68,27 +68,6 @@ int batch_manifest_parse_json_array(BatchManifest *m, const char *text,
 
 void batch_manifest_free(BatchManifest *m);
 
-/* The RFC 4180 reader under batch_manifest_parse_csv(), for every CSV the
- * program reads (manifests, keyframes). */
-typedef struct CsvRecord {
-    char **cells;
-    int nb_cells;
-    int line;        /**< line the record starts on */
-} CsvRecord;
-
-/**
- * The next record of text from *pos (blank and '#' lines skipped; *line
- * counts lines). Returns 1 with a record in r, 0 at the end, -1 with
- * "line N: what" in err.
- */
-int csv_next_record(const char *t, size_t len, size_t *pos, int *line,
-                    CsvRecord *r, char *err, size_t errlen);
-
-void csv_record_clear(CsvRecord *r);
-
-/** Length of a UTF-8 byte order mark at the start of t (0 or 3). */
-size_t csv_skip_bom(const char *t, size_t len);
-
 /** The field named key in a job, or NULL. */
 const BatchField *batch_job_field(const BatchJob *job, const char *key);
 

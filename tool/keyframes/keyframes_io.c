@@ -1,7 +1,9 @@
 /*
- * Keyframe export: format selection, atomic output, and the plain-text
- * formats (JSON, CSV, Audacity labels). The editor and FFmpeg formats are
- * in kf_xmeml.c, kf_fcpxml.c and kf_cmd.c; import is in kf_import.c.
+ * Keyframe files by format: the format a name stands for, export
+ * (kf_write: checks, atomic output, the writer of the format) and import
+ * (kf_read: the reader of the format), and the plain-text writers (JSON,
+ * CSV, Audacity labels). The editor and FFmpeg formats are in kf_xmeml.c,
+ * kf_fcpxml.c and kf_cmd.c; the readers are in kf_import.c.
  *
  * Every writer prints fixed-precision numbers and nothing that depends on
  * the clock or the environment, so the same input gives the same file.
@@ -16,7 +18,10 @@
 #include "atomic_file.h"
 #include "json_writer.h"
 #include "keyframes_io.h"
-#include "kf_formats.h"
+#include "kf_cmd.h"
+#include "kf_fcpxml.h"
+#include "kf_import.h"
+#include "kf_xmeml.h"
 
 static const struct {
     const char *name;
@@ -49,23 +54,6 @@ int kf_format_from_name(const char *path, const char *forced)
     return -1;
 }
 
-void kf_frame_rate(const KfDoc *doc, int *num, int *den)
-{
-    if (doc->frame_rate_num > 0 && doc->frame_rate_den > 0) {
-        *num = doc->frame_rate_num;
-        *den = doc->frame_rate_den;
-    } else {
-        *num = 25;
-        *den = 1;
-    }
-}
-
-int64_t kf_samples_to_frames(int64_t t, int sample_rate, int num, int den)
-{
-    int64_t d = (int64_t)sample_rate * den;
-    return (t * num + d / 2) / d;
-}
-
 /*
  * Digits a keyframe gain needs: keyframes sit on the 0.1 dB grid, except
  * where a new line cut a fade-up short; that gain is written exactly so an
@@ -82,7 +70,7 @@ static void put_db(FILE *fp, double g)
     fprintf(fp, "%.*f", gain_decimals(g), g == 0.0 ? 0.0 : g); /* not -0.0 */
 }
 
-int kf_write_json(FILE *fp, const KfDoc *doc, char *err, size_t errlen)
+static int kf_write_json(FILE *fp, const KfDoc *doc, char *err, size_t errlen)
 {
     JsonWriter w;
     char tb[32];
@@ -148,7 +136,7 @@ static void put_seconds(FILE *fp, int64_t t, int sample_rate)
             (rest * 1000000000 + sample_rate / 2) / sample_rate);
 }
 
-int kf_write_csv(FILE *fp, const KfDoc *doc, char *err, size_t errlen)
+static int kf_write_csv(FILE *fp, const KfDoc *doc, char *err, size_t errlen)
 {
     (void)err;
     (void)errlen;
@@ -163,7 +151,7 @@ int kf_write_csv(FILE *fp, const KfDoc *doc, char *err, size_t errlen)
 }
 
 /* Audacity label track: "start<TAB>end<TAB>label" per region, seconds. */
-int kf_write_labels(FILE *fp, const KfDoc *doc, char *err, size_t errlen)
+static int kf_write_labels(FILE *fp, const KfDoc *doc, char *err, size_t errlen)
 {
     (void)err;
     (void)errlen;
@@ -229,4 +217,24 @@ int kf_write(const char *path, int format, const KfDoc *doc,
         return -1;
     }
     return atomic_finish(&af, err, errlen);
+}
+
+int kf_read(const char *path, int sample_rate, DDKeyframe **kf, size_t *nb,
+            char *err, size_t errlen)
+{
+    int format = kf_format_from_name(path, NULL);
+
+    *kf = NULL;
+    *nb = 0;
+    if (sample_rate <= 0) {
+        snprintf(err, errlen, "%s: invalid sample rate %d", path, sample_rate);
+        return -1;
+    }
+    if (format == KF_FORMAT_JSON)
+        return kf_read_json(path, sample_rate, kf, nb, err, errlen);
+    if (format == KF_FORMAT_CSV)
+        return kf_read_csv(path, sample_rate, kf, nb, err, errlen);
+    snprintf(err, errlen, "%s: keyframes can be read from .json or .csv "
+             "files only", path);
+    return -1;
 }

@@ -20,7 +20,7 @@
 #include <stdio.h>
 
 #include "kf_curve.h"
-#include "kf_formats.h"
+#include "kf_cmd.h"
 
 typedef struct CmdOut {
     FILE *fp;

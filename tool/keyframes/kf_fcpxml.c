@@ -11,9 +11,9 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 
-#include "kf_formats.h"
+#include "kf_fcpxml.h"
+#include "kf_timeline.h"
 #include "xml_text.h"
 
 static void put_time(FILE *fp, int64_t t, int rate)
@@ -38,66 +38,29 @@ static const char *audio_rate_name(int sample_rate)
     }
 }
 
-int kf_write_fcpxml(FILE *fp, const KfDoc *doc, char *err, size_t errlen)
+/* The timeline format and the music file as an asset. */
+static void put_resources(FILE *fp, const KfDoc *doc, const KfClip *k)
 {
-    const char *music = doc->music_path ? doc->music_path : "music.wav";
-    const char *name = xml_basename(music);
-    int channels = doc->music_channels > 0 ? doc->music_channels : 2;
-    int num, den;
-    int64_t nb_frames;
-    char *url = NULL;
-    size_t url_len = 0;
-    FILE *m;
-
-    (void)err;
-    (void)errlen;
-    kf_frame_rate(doc, &num, &den);
-    nb_frames = (doc->duration * num + (int64_t)doc->sample_rate * den - 1) /
-                ((int64_t)doc->sample_rate * den);
-
-    fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-            "<!DOCTYPE fcpxml>\n"
-            "<fcpxml version=\"1.9\">\n"
-            "  <resources>\n"
+    fprintf(fp, "  <resources>\n"
             "    <format id=\"r1\" frameDuration=\"%d/%ds\" width=\"1920\""
             " height=\"1080\"/>\n"
-            "    <asset id=\"r2\" name=\"", den, num);
-    xml_put_escaped(fp, name);
+            "    <asset id=\"r2\" name=\"", k->den, k->num);
+    xml_put_escaped(fp, k->name);
     fputs("\" start=\"0s\" duration=\"", fp);
     put_time(fp, doc->duration, doc->sample_rate);
     fprintf(fp, "\" hasAudio=\"1\" audioSources=\"1\" audioChannels=\"%d\""
             " audioRate=\"%d\">\n"
             "      <media-rep kind=\"original-media\" src=\"",
-            channels, doc->sample_rate);
-    m = open_memstream(&url, &url_len);
-    if (m) {
-        xml_put_file_url(m, music, 0);
-        fclose(m);
-        xml_put_escaped(fp, url);
-        free(url);
-    }
+            k->channels, doc->sample_rate);
+    xml_put_file_url(fp, k->music, 0);
     fputs("\"/>\n"
           "    </asset>\n"
-          "  </resources>\n"
-          "  <library>\n"
-          "    <event name=\"dialogueduck\">\n"
-          "      <project name=\"", fp);
-    xml_put_escaped(fp, name);
-    fprintf(fp, " (ducked)\">\n"
-            "        <sequence format=\"r1\" duration=\"%" PRId64 "/%ds\""
-            " tcStart=\"0s\" tcFormat=\"NDF\" audioLayout=\"%s\""
-            " audioRate=\"%s\">\n"
-            "          <spine>\n"
-            "            <asset-clip ref=\"r2\" name=\"",
-            nb_frames * den, num, channels == 1 ? "mono" :
-            channels == 2 ? "stereo" : "surround",
-            audio_rate_name(doc->sample_rate));
-    xml_put_escaped(fp, name);
-    fprintf(fp, "\" offset=\"0s\" start=\"0s\" duration=\"%" PRId64 "/%ds\""
-            " audioRole=\"music\">\n"
-            "              <adjust-volume>\n"
-            "                <param name=\"amount\">\n"
-            "                  <keyframeAnimation>\n", nb_frames * den, num);
+          "  </resources>\n", fp);
+}
+
+/* The volume keyframes of the clip, in dB at sample-exact times. */
+static void put_keyframes(FILE *fp, const KfDoc *doc)
+{
     for (size_t i = 0; i < doc->nb_kf; i++) {
         double g = doc->kf[i].gain_db;
         fputs("                    <keyframe time=\"", fp);
@@ -107,6 +70,39 @@ int kf_write_fcpxml(FILE *fp, const KfDoc *doc, char *err, size_t errlen)
         fprintf(fp, "\" value=\"%.1fdB\" curve=\"linear\"/>\n",
                 g > -0.05 && g < 0.05 ? 0.0 : g);
     }
+}
+
+int kf_write_fcpxml(FILE *fp, const KfDoc *doc, char *err, size_t errlen)
+{
+    KfClip k;
+
+    (void)err;
+    (void)errlen;
+    kf_clip(doc, &k);
+    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+          "<!DOCTYPE fcpxml>\n"
+          "<fcpxml version=\"1.9\">\n", fp);
+    put_resources(fp, doc, &k);
+    fputs("  <library>\n"
+          "    <event name=\"dialogueduck\">\n"
+          "      <project name=\"", fp);
+    xml_put_escaped(fp, k.name);
+    fprintf(fp, " (ducked)\">\n"
+            "        <sequence format=\"r1\" duration=\"%" PRId64 "/%ds\""
+            " tcStart=\"0s\" tcFormat=\"NDF\" audioLayout=\"%s\""
+            " audioRate=\"%s\">\n"
+            "          <spine>\n"
+            "            <asset-clip ref=\"r2\" name=\"",
+            k.nb_frames * k.den, k.num, k.channels == 1 ? "mono" :
+            k.channels == 2 ? "stereo" : "surround",
+            audio_rate_name(doc->sample_rate));
+    xml_put_escaped(fp, k.name);
+    fprintf(fp, "\" offset=\"0s\" start=\"0s\" duration=\"%" PRId64 "/%ds\""
+            " audioRole=\"music\">\n"
+            "              <adjust-volume>\n"
+            "                <param name=\"amount\">\n"
+            "                  <keyframeAnimation>\n", k.nb_frames * k.den, k.num);
+    put_keyframes(fp, doc);
     fputs("                  </keyframeAnimation>\n"
           "                </param>\n"
           "              </adjust-volume>\n"

@@ -1,7 +1,7 @@
 /*
- * Import of edited envelopes: the JSON that kf_write exports (or a
- * hand-written subset of it) and "time_s,gain_db" CSV. Every rejection
- * names the file and the line or field at fault.
+ * Import of edited envelopes, the readers behind kf_read(): the JSON that
+ * kf_write exports (or a hand-written subset of it) and "time_s,gain_db"
+ * CSV. Every rejection names the file and the line or field at fault.
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch_manifest.h"
+#include "csv_reader.h"
 #include "json_reader.h"
-#include "keyframes_io.h"
+#include "kf_import.h"
 #include "text_file.h"
 
 /* Times past this are surely a typo (more than a week at 192 kHz). */
@@ -39,6 +39,19 @@ static int list_add(KfList *l, int64_t t, double gain_db)
     return 0;
 }
 
+/* A time check_point() accepts. */
+static int time_in_range(double seconds)
+{
+    return isfinite(seconds) && seconds >= 0 && seconds <= MAX_SECONDS;
+}
+
+/* A time as a sample index at sample_rate; 0 for a time out of range,
+ * which check_point() refuses. */
+static int64_t seconds_to_samples(double seconds, int sample_rate)
+{
+    return time_in_range(seconds) ? llround(seconds * sample_rate) : 0;
+}
+
 /*
  * Range and order checks shared by both formats. where names the entry
  * ("line 7" or "keyframes[3]"); prev_t is the previous time or -1.
@@ -47,7 +60,7 @@ static int check_point(const char *path, const char *where, double seconds,
                        double gain_db, int64_t t, int64_t prev_t,
                        char *err, size_t errlen)
 {
-    if (!isfinite(seconds) || seconds < 0 || seconds > MAX_SECONDS) {
+    if (!time_in_range(seconds)) {
         snprintf(err, errlen, "%s: %s: time %g s is out of range "
                  "(0 to %g s)", path, where, seconds, MAX_SECONDS);
         return -1;
@@ -67,6 +80,21 @@ static int check_point(const char *path, const char *where, double seconds,
                  "keyframe (times must not decrease)", path, where, seconds);
         return -1;
     }
+    return 0;
+}
+
+/* A checked keyframe at sample t, appended to l; *prev_t follows it. */
+static int add_point(const char *path, const char *where, double seconds,
+                     double gain_db, int64_t t, KfList *l, int64_t *prev_t,
+                     char *err, size_t errlen)
+{
+    if (check_point(path, where, seconds, gain_db, t, *prev_t, err, errlen) < 0)
+        return -1;
+    if (list_add(l, t, gain_db) < 0) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    *prev_t = t;
     return 0;
 }
 
@@ -119,16 +147,8 @@ static int csv_point(const char *path, const CsvRecord *r, int sample_rate,
                  "number", path, r->line, r->cells[1]);
         return -1;
     }
-    t = isfinite(seconds) && seconds >= 0 && seconds <= MAX_SECONDS ?
-        llround(seconds * sample_rate) : 0;
-    if (check_point(path, where, seconds, gain, t, *prev_t, err, errlen) < 0)
-        return -1;
-    if (list_add(l, t, gain) < 0) {
-        snprintf(err, errlen, "%s: out of memory", path);
-        return -1;
-    }
-    *prev_t = t;
-    return 0;
+    t = seconds_to_samples(seconds, sample_rate);
+    return add_point(path, where, seconds, gain, t, l, prev_t, err, errlen);
 }
 
 /* "time_s,gain_db" CSV, read by the RFC 4180 reader of the manifests. */
@@ -188,11 +208,87 @@ static int get_number(const char *path, const JsonValue *obj, const char *where,
     return 0;
 }
 
+/* The file's "sample_rate" (0 when it gives none): the time base of "t". */
+static int file_sample_rate(const char *path, const JsonValue *root,
+                            double *rate, char *err, size_t errlen)
+{
+    const JsonValue *x = json_get(root, "sample_rate");
+
+    *rate = 0;
+    if (!x)
+        return 0;
+    if (x->type != JSON_NUMBER || x->number < 1 || x->number > 1e6 ||
+        x->number != floor(x->number)) {
+        snprintf(err, errlen, "%s: sample_rate: expected a positive "
+                 "whole number", path);
+        return -1;
+    }
+    *rate = x->number;
+    return 0;
+}
+
+/* A keyframe's time: "t_s" in seconds, or "t" in samples at file_rate
+ * (also in *samples). */
+static int json_time(const char *path, const JsonValue *k, const char *where,
+                     double file_rate, double *seconds, double *samples,
+                     char *err, size_t errlen)
+{
+    *samples = 0;
+    if (json_get(k, "t") && json_get(k, "t_s")) {
+        snprintf(err, errlen, "%s: %s: give either \"t\" (samples) or "
+                 "\"t_s\" (seconds), not both", path, where);
+        return -1;
+    }
+    if (json_get(k, "t_s"))
+        return get_number(path, k, where, "t_s", seconds, err, errlen);
+    if (get_number(path, k, where, "t", samples, err, errlen) < 0)
+        return -1;
+    if (!file_rate) {
+        snprintf(err, errlen, "%s: sample_rate is missing (needed "
+                 "for keyframe times \"t\" in samples)", path);
+        return -1;
+    }
+    if (*samples != floor(*samples)) {
+        snprintf(err, errlen, "%s: %s.t: %g is not a whole sample "
+                 "index", path, where, *samples);
+        return -1;
+    }
+    *seconds = *samples / file_rate;
+    return 0;
+}
+
+/* keyframes[i] as a keyframe at sample_rate. */
+static int json_point(const char *path, const JsonValue *k, size_t i,
+                      double file_rate, int sample_rate, KfList *l,
+                      int64_t *prev_t, char *err, size_t errlen)
+{
+    char where[48];
+    double seconds, gain, samples;
+    int64_t t;
+
+    snprintf(where, sizeof(where), "keyframes[%zu]", i);
+    if (k->type != JSON_OBJECT) {
+        snprintf(err, errlen, "%s: %s: expected an object, found %s",
+                 path, where, json_type_name(k->type));
+        return -1;
+    }
+    if (json_time(path, k, where, file_rate, &seconds, &samples, err,
+                  errlen) < 0 ||
+        get_number(path, k, where, "gain_db", &gain, err, errlen) < 0)
+        return -1;
+    /* Same rate: the sample index itself, exactly. */
+    if (time_in_range(seconds) && json_get(k, "t") && file_rate == sample_rate)
+        t = (int64_t)samples;
+    else
+        t = seconds_to_samples(seconds, sample_rate);
+    return add_point(path, where, seconds, gain, t, l, prev_t, err, errlen);
+}
+
 static int read_json(const char *path, int sample_rate, KfList *l,
                      char *err, size_t errlen)
 {
     JsonValue *root;
-    const JsonValue *list, *x;
+    const JsonValue *list;
     double file_rate = 0;
     int64_t prev_t = -1;
     int ret = -1;
@@ -204,15 +300,8 @@ static int read_json(const char *path, int sample_rate, KfList *l,
                  "found %s", path, json_type_name(root->type));
         goto end;
     }
-    if ((x = json_get(root, "sample_rate"))) {
-        if (x->type != JSON_NUMBER || x->number < 1 || x->number > 1e6 ||
-            x->number != floor(x->number)) {
-            snprintf(err, errlen, "%s: sample_rate: expected a positive "
-                     "whole number", path);
-            goto end;
-        }
-        file_rate = x->number;
-    }
+    if (file_sample_rate(path, root, &file_rate, err, errlen) < 0)
+        goto end;
     list = json_get(root, "keyframes");
     if (!list || list->type != JSON_ARRAY) {
         snprintf(err, errlen, "%s: keyframes: %s", path, list ?
@@ -220,90 +309,38 @@ static int read_json(const char *path, int sample_rate, KfList *l,
                  "{\"t\": samples, \"gain_db\": dB})");
         goto end;
     }
-    for (size_t i = 0; i < list->nb_items; i++) {
-        const JsonValue *k = &list->items[i];
-        char where[48];
-        double seconds, gain, samples = 0;
-        int64_t t;
-
-        snprintf(where, sizeof(where), "keyframes[%zu]", i);
-        if (k->type != JSON_OBJECT) {
-            snprintf(err, errlen, "%s: %s: expected an object, found %s",
-                     path, where, json_type_name(k->type));
+    for (size_t i = 0; i < list->nb_items; i++)
+        if (json_point(path, &list->items[i], i, file_rate, sample_rate, l,
+                       &prev_t, err, errlen) < 0)
             goto end;
-        }
-        if (json_get(k, "t") && json_get(k, "t_s")) {
-            snprintf(err, errlen, "%s: %s: give either \"t\" (samples) or "
-                     "\"t_s\" (seconds), not both", path, where);
-            goto end;
-        }
-        if (json_get(k, "t_s")) {
-            if (get_number(path, k, where, "t_s", &seconds, err, errlen) < 0)
-                goto end;
-        } else {
-            if (get_number(path, k, where, "t", &samples, err, errlen) < 0)
-                goto end;
-            if (!file_rate) {
-                snprintf(err, errlen, "%s: sample_rate is missing (needed "
-                         "for keyframe times \"t\" in samples)", path);
-                goto end;
-            }
-            if (samples != floor(samples)) {
-                snprintf(err, errlen, "%s: %s.t: %g is not a whole sample "
-                         "index", path, where, samples);
-                goto end;
-            }
-            seconds = samples / file_rate;
-        }
-        if (get_number(path, k, where, "gain_db", &gain, err, errlen) < 0)
-            goto end;
-        if (isfinite(seconds) && seconds >= 0 && seconds <= MAX_SECONDS) {
-            /* Same rate: the sample index itself, exactly. */
-            t = json_get(k, "t") && file_rate == sample_rate ? (int64_t)samples :
-                llround(seconds * sample_rate);
-        } else {
-            t = 0;
-        }
-        if (check_point(path, where, seconds, gain, t, prev_t, err, errlen) < 0)
-            goto end;
-        if (list_add(l, t, gain) < 0) {
-            snprintf(err, errlen, "%s: out of memory", path);
-            goto end;
-        }
-        prev_t = t;
-    }
     ret = 0;
 end:
     json_free(root);
     return ret;
 }
 
-int kf_read(const char *path, int sample_rate, DDKeyframe **kf, size_t *nb,
-            char *err, size_t errlen)
+/* What a reader found, to the caller; freed when it failed. */
+static int hand_over(int ret, KfList *l, DDKeyframe **kf, size_t *nb)
 {
-    KfList l = { 0 };
-    int format = kf_format_from_name(path, NULL), ret;
-
-    *kf = NULL;
-    *nb = 0;
-    if (sample_rate <= 0) {
-        snprintf(err, errlen, "%s: invalid sample rate %d", path, sample_rate);
-        return -1;
-    }
-    if (format == KF_FORMAT_JSON) {
-        ret = read_json(path, sample_rate, &l, err, errlen);
-    } else if (format == KF_FORMAT_CSV) {
-        ret = read_csv(path, sample_rate, &l, err, errlen);
-    } else {
-        snprintf(err, errlen, "%s: keyframes can be read from .json or .csv "
-                 "files only", path);
-        return -1;
-    }
     if (ret < 0) {
-        free(l.kf);
+        free(l->kf);
         return ret;
     }
-    *kf = l.kf;
-    *nb = l.nb;
+    *kf = l->kf;
+    *nb = l->nb;
     return 0;
+}
+
+int kf_read_json(const char *path, int sample_rate, DDKeyframe **kf,
+                 size_t *nb, char *err, size_t errlen)
+{
+    KfList l = { 0 };
+    return hand_over(read_json(path, sample_rate, &l, err, errlen), &l, kf, nb);
+}
+
+int kf_read_csv(const char *path, int sample_rate, DDKeyframe **kf,
+                size_t *nb, char *err, size_t errlen)
+{
+    KfList l = { 0 };
+    return hand_over(read_csv(path, sample_rate, &l, err, errlen), &l, kf, nb);
 }

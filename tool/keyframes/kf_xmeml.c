@@ -12,9 +12,9 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 
-#include "kf_formats.h"
+#include "kf_timeline.h"
+#include "kf_xmeml.h"
 #include "xml_text.h"
 
 #define MAX_TRACKS 8
@@ -75,31 +75,14 @@ static void put_levels_filter(FILE *fp, const KfDoc *doc, int num, int den,
     fprintf(fp, "%s    </parameter>\n%s  </effect>\n%s</filter>\n", in, in, in);
 }
 
-/* The clip's geometry on the timeline, shared by every track. */
-typedef struct Clip {
-    const char *music, *name;
-    int channels, num, den;
-    int64_t nb_frames;
-} Clip;
-
 /* The music file, described once (in the first track), then referenced. */
-static void put_file(FILE *fp, const KfDoc *doc, const Clip *k)
+static void put_file(FILE *fp, const KfDoc *doc, const KfClip *k)
 {
-    char *url = NULL;
-    size_t len = 0;
-    FILE *m;
-
     fputs("            <file id=\"file-1\">\n"
           "              <name>", fp);
     xml_put_escaped(fp, k->name);
     fputs("</name>\n              <pathurl>", fp);
-    /* URL-encoded, then XML-escaped via a temporary buffer. */
-    if ((m = open_memstream(&url, &len))) {
-        xml_put_file_url(m, k->music, 1);
-        fclose(m);
-        xml_put_escaped(fp, url);
-        free(url);
-    }
+    xml_put_file_url(fp, k->music, 1);
     fputs("</pathurl>\n", fp);
     put_rate(fp, "              ", k->num, k->den);
     fprintf(fp, "              <duration>%" PRId64 "</duration>\n"
@@ -117,7 +100,7 @@ static void put_file(FILE *fp, const KfDoc *doc, const Clip *k)
 }
 
 /* Track c (from 1): one clip of channel c with the levels keyframes. */
-static void put_track(FILE *fp, const KfDoc *doc, const Clip *k, int c)
+static void put_track(FILE *fp, const KfDoc *doc, const KfClip *k, int c)
 {
     fprintf(fp, "        <track>\n"
             "          <clipitem id=\"clipitem-%d\">\n"
@@ -155,19 +138,13 @@ static void put_track(FILE *fp, const KfDoc *doc, const Clip *k, int c)
 
 int kf_write_xmeml(FILE *fp, const KfDoc *doc, char *err, size_t errlen)
 {
-    Clip k;
+    KfClip k;
 
     (void)err;
     (void)errlen;
-    k.music = doc->music_path ? doc->music_path : "music.wav";
-    k.name = xml_basename(k.music);
-    k.channels = doc->music_channels > 0 ? doc->music_channels : 2;
+    kf_clip(doc, &k);
     if (k.channels > MAX_TRACKS)
         k.channels = MAX_TRACKS;
-    kf_frame_rate(doc, &k.num, &k.den);
-    /* The clip covers the whole programme: round its length up. */
-    k.nb_frames = (doc->duration * k.num + (int64_t)doc->sample_rate * k.den - 1) /
-                  ((int64_t)doc->sample_rate * k.den);
 
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
           "<!DOCTYPE xmeml>\n"

@@ -13,6 +13,7 @@
 
 #include "json_reader.h"
 #include "text_file.h"
+#include "utf8_text.h"
 
 /* Nesting deeper than this is refused rather than risking the stack. */
 #define MAX_NESTING 256
@@ -179,34 +180,89 @@ static size_t put_utf8(char *o, unsigned cp)
     return 4;
 }
 
-/* Length of a valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+/* The code point of the \u escape whose hex digits start at *i (a
+ * surrogate pair is one); *i moves past the escape. */
+static int unicode_escape(Parser *p, size_t *i, unsigned *out)
 {
-    unsigned cp;
-    size_t len;
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xc2 && s[0] <= 0xdf)      { len = 2; cp = s[0] & 0x1f; }
-    else if (s[0] >= 0xe0 && s[0] <= 0xef) { len = 3; cp = s[0] & 0x0f; }
-    else if (s[0] >= 0xf0 && s[0] <= 0xf4) { len = 4; cp = s[0] & 0x07; }
-    else return 0;
-    if (n < len)
-        return 0;
-    for (size_t k = 1; k < len; k++) {
-        if ((s[k] & 0xc0) != 0x80)
-            return 0;
-        cp = cp << 6 | (s[k] & 0x3f);
+    unsigned cp, lo;
+
+    if (hex4(p, *i, &cp) < 0)
+        return -1;
+    *i += 4;
+    if (cp >= 0xd800 && cp <= 0xdbff) {
+        if (*i + 1 >= p->pos || p->text[*i] != '\\' ||
+            p->text[*i + 1] != 'u' || hex4(p, *i + 2, &lo) < 0 ||
+            lo < 0xdc00 || lo > 0xdfff)
+            return fail_at(p, *i - 6, "unpaired surrogate in \\u escape");
+        *i += 6;
+        cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+    } else if (cp >= 0xdc00 && cp <= 0xdfff) {
+        return fail_at(p, *i - 6, "unpaired surrogate in \\u escape");
     }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-        (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-        return 0;
-    return len;
+    if (cp == 0)
+        return fail_at(p, *i - 6, "\\u0000 is not supported in strings");
+    *out = cp;
+    return 0;
+}
+
+/* The escape at *i (a backslash), decoded to o + *n; both move past it. */
+static int decode_escape(Parser *p, size_t *i, char *o, size_t *n)
+{
+    unsigned char c = p->text[*i + 1];
+    unsigned cp = 0;
+
+    *i += 2;
+    switch (c) {
+    case '"':  o[(*n)++] = '"';  break;
+    case '\\': o[(*n)++] = '\\'; break;
+    case '/':  o[(*n)++] = '/';  break;
+    case 'b':  o[(*n)++] = '\b'; break;
+    case 'f':  o[(*n)++] = '\f'; break;
+    case 'n':  o[(*n)++] = '\n'; break;
+    case 'r':  o[(*n)++] = '\r'; break;
+    case 't':  o[(*n)++] = '\t'; break;
+    case 'u':
+        if (unicode_escape(p, i, &cp) < 0)
+            return -1;
+        *n += put_utf8(o + *n, cp);
+        break;
+    default:
+        return fail_at(p, *i - 2, "invalid escape '\\%c'", c);
+    }
+    return 0;
+}
+
+/* The text from start up to the closing quote (at p->pos), decoded into
+ * o: UTF-8 as it is (once checked), escapes as what they stand for. */
+static int decode_string(Parser *p, size_t start, char *o)
+{
+    size_t n = 0;
+
+    for (size_t i = start; i < p->pos;) {
+        unsigned char c = p->text[i];
+        if (c < 0x20)
+            return fail_at(p, i, "control character 0x%02x in string", c);
+        if (c == '\\') {
+            if (decode_escape(p, &i, o, &n) < 0)
+                return -1;
+            continue;
+        }
+        /* the closing quote stops a sequence cut short */
+        size_t l = utf8_seq_len((const unsigned char *)p->text + i);
+        if (!l)
+            return fail_at(p, i, "invalid UTF-8 in string");
+        memcpy(o + n, p->text + i, l);
+        n += l;
+        i += l;
+    }
+    o[n] = 0;
+    return 0;
 }
 
 /* Parses a string at pos (which holds '"') into a malloc'ed buffer. */
 static int parse_string(Parser *p, char **out)
 {
-    size_t start = ++p->pos, n = 0;
+    size_t start = ++p->pos;
     char *o;
 
     /* The decoded string is never longer than its source. */
@@ -220,67 +276,10 @@ static int parse_string(Parser *p, char **out)
     o = malloc(p->pos - start + 1);
     if (!o)
         return fail_at(p, start, "out of memory");
-    for (size_t i = start; i < p->pos;) {
-        unsigned char c = p->text[i];
-        if (c < 0x20) {
-            free(o);
-            return fail_at(p, i, "control character 0x%02x in string", c);
-        }
-        if (c != '\\') {
-            size_t l = utf8_len((const unsigned char *)p->text + i, p->pos - i);
-            if (!l) {
-                free(o);
-                return fail_at(p, i, "invalid UTF-8 in string");
-            }
-            memcpy(o + n, p->text + i, l);
-            n += l;
-            i += l;
-            continue;
-        }
-        c = p->text[i + 1];
-        i += 2;
-        switch (c) {
-        case '"':  o[n++] = '"';  break;
-        case '\\': o[n++] = '\\'; break;
-        case '/':  o[n++] = '/';  break;
-        case 'b':  o[n++] = '\b'; break;
-        case 'f':  o[n++] = '\f'; break;
-        case 'n':  o[n++] = '\n'; break;
-        case 'r':  o[n++] = '\r'; break;
-        case 't':  o[n++] = '\t'; break;
-        case 'u': {
-            unsigned cp, lo;
-            if (hex4(p, i, &cp) < 0) {
-                free(o);
-                return -1;
-            }
-            i += 4;
-            if (cp >= 0xd800 && cp <= 0xdbff) {
-                if (i + 1 >= p->pos || p->text[i] != '\\' ||
-                    p->text[i + 1] != 'u' || hex4(p, i + 2, &lo) < 0 ||
-                    lo < 0xdc00 || lo > 0xdfff) {
-                    free(o);
-                    return fail_at(p, i - 6, "unpaired surrogate in \\u escape");
-                }
-                i += 6;
-                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-            } else if (cp >= 0xdc00 && cp <= 0xdfff) {
-                free(o);
-                return fail_at(p, i - 6, "unpaired surrogate in \\u escape");
-            }
-            if (cp == 0) {
-                free(o);
-                return fail_at(p, i - 6, "\\u0000 is not supported in strings");
-            }
-            n += put_utf8(o + n, cp);
-            break;
-        }
-        default:
-            free(o);
-            return fail_at(p, i - 2, "invalid escape '\\%c'", c);
-        }
+    if (decode_string(p, start, o) < 0) {
+        free(o);
+        return -1;
     }
-    o[n] = 0;
     p->pos++; /* closing quote */
     *out = o;
     return 0;
@@ -313,82 +312,90 @@ static JsonValue *grow(Parser *p, JsonValue *v, size_t *cap, int with_key)
     return &v->items[v->nb_items++];
 }
 
-static int parse_array(Parser *p, JsonValue *v)
+/* Past the opening bracket at pos: 0 when close follows at once (the
+ * container is empty and read), 1 when items follow. */
+static int open_container(Parser *p, JsonValue *v, JsonType type, int close)
 {
-    size_t cap = 0;
-    char what[32];
-
-    v->type = JSON_ARRAY;
+    v->type = type;
     p->pos++;
     skip_space(p);
-    if (peek(p) == ']') {
+    if (peek(p) == close) {
         p->pos++;
         return 0;
     }
-    for (;;) {
+    return 1;
+}
+
+/* After an item: 1 past a ',' (another item follows), 0 past the closing
+ * bracket, -1 for anything else. */
+static int next_item(Parser *p, int close, const char *kind)
+{
+    char what[32];
+
+    skip_space(p);
+    if (peek(p) == ',') {
+        p->pos++;
+        return 1;
+    }
+    if (peek(p) == close) {
+        p->pos++;
+        return 0;
+    }
+    return fail_at(p, p->pos, "expected ',' or '%c' in %s, found %s", close,
+                   kind, describe(p, what, sizeof(what)));
+}
+
+static int parse_array(Parser *p, JsonValue *v)
+{
+    size_t cap = 0;
+    int more = open_container(p, v, JSON_ARRAY, ']');
+
+    while (more > 0) {
         JsonValue *item = grow(p, v, &cap, 0);
         if (!item || parse_value(p, item) < 0)
             return -1;
-        skip_space(p);
-        if (peek(p) == ',') {
-            p->pos++;
-            continue;
-        }
-        if (peek(p) == ']') {
-            p->pos++;
-            return 0;
-        }
-        return fail_at(p, p->pos, "expected ',' or ']' in array, found %s",
-                       describe(p, what, sizeof(what)));
+        more = next_item(p, ']', "array");
     }
+    return more;
+}
+
+/* One "key": value member of the object being read. */
+static int parse_member(Parser *p, JsonValue *v, size_t *cap)
+{
+    JsonValue *item;
+    char *key, what[32];
+
+    skip_space(p);
+    if (peek(p) != '"')
+        return fail_at(p, p->pos, "expected a member name in quotes, found %s",
+                       describe(p, what, sizeof(what)));
+    if (parse_string(p, &key) < 0)
+        return -1;
+    item = grow(p, v, cap, 1);
+    if (!item) {
+        free(key);
+        return -1;
+    }
+    v->keys[v->nb_items - 1] = key;
+    skip_space(p);
+    if (peek(p) != ':')
+        return fail_at(p, p->pos, "expected ':' after member name \"%s\", found %s",
+                       key, describe(p, what, sizeof(what)));
+    p->pos++;
+    return parse_value(p, item);
 }
 
 static int parse_object(Parser *p, JsonValue *v)
 {
     size_t cap = 0;
-    char what[32];
+    int more = open_container(p, v, JSON_OBJECT, '}');
 
-    v->type = JSON_OBJECT;
-    p->pos++;
-    skip_space(p);
-    if (peek(p) == '}') {
-        p->pos++;
-        return 0;
+    while (more > 0) {
+        if (parse_member(p, v, &cap) < 0)
+            return -1;
+        more = next_item(p, '}', "object");
     }
-    for (;;) {
-        JsonValue *item;
-        char *key;
-        skip_space(p);
-        if (peek(p) != '"')
-            return fail_at(p, p->pos, "expected a member name in quotes, found %s",
-                           describe(p, what, sizeof(what)));
-        if (parse_string(p, &key) < 0)
-            return -1;
-        item = grow(p, v, &cap, 1);
-        if (!item) {
-            free(key);
-            return -1;
-        }
-        v->keys[v->nb_items - 1] = key;
-        skip_space(p);
-        if (peek(p) != ':')
-            return fail_at(p, p->pos, "expected ':' after member name \"%s\", found %s",
-                           key, describe(p, what, sizeof(what)));
-        p->pos++;
-        if (parse_value(p, item) < 0)
-            return -1;
-        skip_space(p);
-        if (peek(p) == ',') {
-            p->pos++;
-            continue;
-        }
-        if (peek(p) == '}') {
-            p->pos++;
-            return 0;
-        }
-        return fail_at(p, p->pos, "expected ',' or '}' in object, found %s",
-                       describe(p, what, sizeof(what)));
-    }
+    return more;
 }
 
 static int parse_value(Parser *p, JsonValue *v)

@@ -15,6 +15,8 @@ void xml_put_escaped(FILE *fp, const char *s);
  * Write a file:// URL for path: made absolute (resolved against the current
  * directory when the file does not exist) and percent-encoded.
  * localhost: 1 writes "file://localhost/..." as Final Cut Pro 7 XML does.
+ * The URL holds letters, digits, "/-._~", ':' and %XX escapes only, so it
+ * goes into XML text and attributes as it is.
  */
 void xml_put_file_url(FILE *fp, const char *path, int localhost);
 

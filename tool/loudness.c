@@ -420,7 +420,7 @@ static int start_queue(LoudnessMeter *m)
     if (pthread_create(&m->thread, NULL, worker, m)) {
         pthread_cond_destroy(&m->cond);
         pthread_mutex_destroy(&m->lock);
-        return AVERROR(EAGAIN);
+        return AVERROR(ENOMEM); /* its stack could not be mapped */
     }
     m->thread_started = 1;
     return 0;

@@ -48,9 +48,12 @@ dir=$DD_CACHE/bench-filter
 mkdir -p "$dir"
 secs=$((MINUTES * 60))
 music=$dir/music-$MINUTES.wav
+# the stems come from the system's ffmpeg where there is one: the small
+# patched build has no anoisesrc
+gen=$(command -v ffmpeg || echo "$ff")
 make_wav() { # OUT FILTERGRAPH
     [ -s "$1" ] && return 0
-    "$ff" -nostdin -v error -y -filter_complex "$2" -c:a pcm_s16le "$1.tmp.wav" &&
+    "$gen" -nostdin -v error -y -filter_complex "$2" -c:a pcm_s16le "$1.tmp.wav" &&
         mv "$1.tmp.wav" "$1"
 }
 # Music: two tones. Dialogue: a 140 Hz voice in 3 s lines every 6 s, with

@@ -270,6 +270,8 @@ static int create_meters(Analysis *an, AnalysisPass *ps, const Session *s,
         mflags |= LOUDNESS_TRUE_PEAK; /* whether the limiter will act */
     if (o->plot)
         mflags |= LOUDNESS_HISTORY;
+    if (!isnan(o->target_lufs))
+        mflags |= LOUDNESS_RECORD;  /* for the limiter's dry passes */
     if ((ret = loudness_meter_create(&ps->meter, s->work_rate, &s->out_layout,
                                      oc, mflags)) < 0 ||
         (o->plot &&
@@ -348,6 +350,8 @@ static int measure(Analysis *an, AnalysisPass *ps, const CliOptions *o)
     if (ps->split &&
         (ret = loudness_meter_integrated(ps->meter, LOUDNESS_GATE_DIALOGUE,
                                          &an->lufs_dialogue)) < 0)
+        return ret;
+    if ((ret = loudness_meter_take_levels(ps->meter, &an->levels)) < 0)
         return ret;
     an->sample_peak = loudness_meter_sample_peak(ps->meter);
     an->true_peak = loudness_meter_true_peak(ps->meter);
@@ -439,4 +443,5 @@ void analysis_free(Analysis *an)
     free(an->activity);
     free(an->st_ducked);
     free(an->st_unducked);
+    loudness_levels_free(&an->levels);
 }

@@ -35,6 +35,8 @@ typedef struct Analysis {
     double sample_peak, true_peak; /**< ducked mix, linear */
     float *st_ducked, *st_unducked; /**< short-term history (--plot), LUFS */
     size_t nb_st;
+    LoudnessLevels *levels;        /**< the ducked mix's 100 ms segments, for
+                                        normalize's dry passes; or NULL */
     double seconds;                /**< wall clock */
 } Analysis;
 

@@ -39,18 +39,50 @@ typedef struct Gate {
     uint32_t count[GATE_BINS];
 } Gate;
 
+/* Energies of consecutive 100 ms segments (LOUDNESS_RECORD). */
+typedef struct Levels {
+    double *e;
+    size_t nb, cap;
+} Levels;
+
+struct LoudnessLevels {
+    Levels prog, dlg;
+};
+
+/*
+ * A gauge measuring a mix against a reference (loudness_meter_set_reference):
+ * the reference's segments scaled by the gain, except where frames were
+ * flagged touched; there libebur128 measures them, from one segment
+ * before (its K-weighting settles in well under 100 ms) to one segment
+ * after.
+ */
+typedef struct Delta {
+    const Levels *ref;
+    double g2;                       /* the gain, squared */
+    float *ring[2];                  /* previous and current segment */
+    int64_t seg_start;               /* frame the current segment starts at */
+    int64_t active_until;            /* segments measured up to this one */
+    int active;
+} Delta;
+
 /* One libebur128 state, the frames it has seen, and its gating blocks. */
 typedef struct Gauge {
     ebur128_state *st;
     int64_t fed;
     int64_t next_block;              /* frame at which the next block ends */
     Gate *gate;
+    /* energy of the last four 100 ms segments (see gauge_block()) */
+    double seg[4];
+    int64_t nb_seg;
+    Levels rec;                      /* LOUDNESS_RECORD */
+    Delta delta;
 } Gauge;
 
 typedef struct Chunk {
     float *data;        /* CHUNK * channels, interleaved */
     int nb;
     int dialogue;
+    int touched;
 } Chunk;
 
 struct LoudnessMeter {
@@ -60,6 +92,8 @@ struct LoudnessMeter {
     int sample_rate;
     int channels;
     int step;               /* frames per 100 ms, as libebur128 rounds it */
+    int by_segment;         /* a 400 ms block is exactly 4 segments */
+    int touched;            /* loudness_meter_set_touched() */
     unsigned flags;
     int error;              /* sticky AVERROR from libebur128 */
     uint32_t peak_bits;     /* largest |sample| so far, as float bits */
@@ -142,26 +176,112 @@ static int history_push(LoudnessMeter *m, float v)
     return 0;
 }
 
+static int levels_push(Levels *l, double e)
+{
+    if (l->nb == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 1024;
+        double *n = realloc(l->e, cap * sizeof(*n));
+        if (!n)
+            return AVERROR(ENOMEM);
+        l->e = n;
+        l->cap = cap;
+    }
+    l->e[l->nb++] = e;
+    return 0;
+}
+
+/* The energy of the 100 ms segment that just ended. */
+static int segment_energy(LoudnessMeter *m, Gauge *g, double *e)
+{
+    Delta *d = &g->delta;
+    double lufs;
+
+    if (d->ref && !d->active) {
+        *e = d->g2 * d->ref->e[g->nb_seg];
+    } else {
+        if (ebur128_loudness_window(g->st, 100, &lufs) != EBUR128_SUCCESS)
+            return AVERROR_BUG;
+        *e = isfinite(lufs) ? pow(10, (lufs + 0.691) / 10) : 0;
+    }
+    if (d->ref) {
+        float *t = d->ring[0];
+        d->ring[0] = d->ring[1];
+        d->ring[1] = t;
+        d->seg_start = g->fed;
+        if (d->active && g->nb_seg + 1 >= d->active_until)
+            d->active = 0;
+    }
+    return m->flags & LOUDNESS_RECORD ? levels_push(&g->rec, *e) : 0;
+}
+
 /*
  * A 400 ms gating block ends every 100 ms once 400 ms have been fed
- * (BS.1770's 75 % overlap); libebur128's momentary loudness is exactly
- * that block's loudness.
+ * (BS.1770's 75 % overlap). Its energy is the mean of its four 100 ms
+ * segments', each read once from libebur128 as it ends; reading the
+ * momentary (400 ms) loudness instead would sum every filtered sample
+ * four times. Where libebur128's 100 ms window is not a quarter of its
+ * momentary one (rates ending in 5 to 9 Hz), the momentary loudness is
+ * read.
  */
-static int gauge_block(Gauge *g)
+static int gauge_block(LoudnessMeter *m, Gauge *g)
 {
-    double lufs;
+    double lufs, e;
     int bin;
 
-    if (ebur128_loudness_momentary(g->st, &lufs) != EBUR128_SUCCESS)
-        return AVERROR_BUG;
+    if (m->by_segment) {
+        int ret = segment_energy(m, g, &e);
+        if (ret < 0)
+            return ret;
+        g->seg[g->nb_seg++ % 4] = e;
+        if (g->nb_seg < 4)
+            return 0;
+        e = (g->seg[0] + g->seg[1] + g->seg[2] + g->seg[3]) / 4;
+        lufs = e > 0 ? 10 * log10(e) - 0.691 : -HUGE_VAL;
+    } else {
+        if (g->fed < 4 * (int64_t)m->step)
+            return 0;
+        if (ebur128_loudness_momentary(g->st, &lufs) != EBUR128_SUCCESS)
+            return AVERROR_BUG;
+        e = pow(10, (lufs + 0.691) / 10);
+    }
     if (!(lufs >= GATE_MIN))
         return 0; /* the absolute gate (and silence, -inf) */
     bin = (int)((lufs - GATE_MIN) / GATE_STEP);
     if (bin >= GATE_BINS)
         bin = GATE_BINS - 1;
-    g->gate->energy[bin] += pow(10, (lufs + 0.691) / 10);
+    g->gate->energy[bin] += e;
     g->gate->count[bin]++;
     return 0;
+}
+
+/*
+ * Delta gauge: keep the current segment's frames (and the previous
+ * segment's) and, on touched frames, start measuring with libebur128
+ * from the previous segment on. Returns 1 when these n frames need no
+ * more feeding, 0 when libebur128 is to measure them, or an AVERROR.
+ */
+static int delta_frames(LoudnessMeter *m, Gauge *g, const float *x, int n,
+                        int touched)
+{
+    Delta *d = &g->delta;
+    int64_t at = g->fed - d->seg_start;
+
+    memcpy(d->ring[1] + at * m->channels, x,
+           sizeof(float) * n * m->channels);
+    /* beyond the reference (a longer mix): measured */
+    touched |= g->nb_seg >= (int64_t)d->ref->nb;
+    if (touched)
+        d->active_until = g->nb_seg + 2;
+    if (d->active)
+        return 0;
+    if (!touched)
+        return 1;
+    d->active = 1;
+    if ((g->nb_seg > 0 &&
+         ebur128_add_frames_float(g->st, d->ring[0], m->step) != EBUR128_SUCCESS) ||
+        ebur128_add_frames_float(g->st, d->ring[1], at + n) != EBUR128_SUCCESS)
+        return AVERROR(ENOMEM);
+    return 1;
 }
 
 /*
@@ -169,13 +289,16 @@ static int gauge_block(Gauge *g)
  * hist: also record the short-term loudness at each 100 ms point.
  */
 static int gauge_add(LoudnessMeter *m, Gauge *g, const float *x, int nb,
-                     int hist)
+                     int hist, int touched)
 {
     while (nb > 0) {
         int n = nb, ret;
         if (g->fed + n > g->next_block)
             n = (int)(g->next_block - g->fed);
-        if (n && ebur128_add_frames_float(g->st, x, n) != EBUR128_SUCCESS)
+        ret = n && g->delta.ref ? delta_frames(m, g, x, n, touched) : !n;
+        if (ret < 0)
+            return ret;
+        if (!ret && ebur128_add_frames_float(g->st, x, n) != EBUR128_SUCCESS)
             return AVERROR(ENOMEM);
         g->fed += n;
         x += (size_t)n * m->channels;
@@ -183,7 +306,7 @@ static int gauge_add(LoudnessMeter *m, Gauge *g, const float *x, int nb,
         if (g->fed < g->next_block)
             break;
         g->next_block += m->step;
-        if (g->fed >= 4 * (int64_t)m->step && (ret = gauge_block(g)) < 0)
+        if ((ret = gauge_block(m, g)) < 0)
             return ret;
         if (hist) {
             double st;
@@ -223,13 +346,15 @@ static double gauge_integrated(const Gauge *g)
 }
 
 /* Feed one interleaved chunk to libebur128 (runs on the worker if any). */
-static int measure(LoudnessMeter *m, const float *x, int nb, int dialogue)
+static int measure(LoudnessMeter *m, const float *x, int nb, int dialogue,
+                   int touched)
 {
-    int ret = gauge_add(m, &m->prog, x, nb, !!(m->flags & LOUDNESS_HISTORY));
+    int ret = gauge_add(m, &m->prog, x, nb, !!(m->flags & LOUDNESS_HISTORY),
+                        touched);
     if (m->tp)
         truepeak_meter_add_interleaved(m->tp, x, nb);
     if (ret >= 0 && dialogue && m->dlg.st)
-        ret = gauge_add(m, &m->dlg, x, nb, 0);
+        ret = gauge_add(m, &m->dlg, x, nb, 0, touched);
     return ret;
 }
 
@@ -249,7 +374,8 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&m->lock);
 
         /* after an error the queue is only drained */
-        int ret = failed ? 0 : measure(m, c->data, c->nb, c->dialogue);
+        int ret = failed ? 0 : measure(m, c->data, c->nb, c->dialogue,
+                                         c->touched);
 
         pthread_mutex_lock(&m->lock);
         if (ret < 0 && !m->error)
@@ -263,6 +389,43 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* One libebur128 state and its gating bins; mode: EBUR128_MODE_* */
+static int gauge_init(Gauge *g, int mode, const AVChannelLayout *layout,
+                      int channels, int sample_rate, unsigned flags)
+{
+    g->st = ebur128_init(channels, sample_rate, mode);
+    g->gate = calloc(1, sizeof(Gate));
+    if (!g->st || !g->gate)
+        return AVERROR(ENOMEM);
+    return set_channel_map(g->st, layout, channels, flags);
+}
+
+/* The chunks handed to libebur128 and, threaded, the worker. */
+static int start_queue(LoudnessMeter *m)
+{
+    m->nb_chunks = m->flags & LOUDNESS_THREAD ? QUEUE_LEN : 1;
+    for (int i = 0; i < m->nb_chunks; i++) {
+        m->queue[i].data = malloc(sizeof(float) * CHUNK * m->channels);
+        if (!m->queue[i].data)
+            return AVERROR(ENOMEM);
+    }
+    if (!(m->flags & LOUDNESS_THREAD))
+        return 0;
+    if (pthread_mutex_init(&m->lock, NULL))
+        return AVERROR(ENOMEM);
+    if (pthread_cond_init(&m->cond, NULL)) {
+        pthread_mutex_destroy(&m->lock);
+        return AVERROR(ENOMEM);
+    }
+    if (pthread_create(&m->thread, NULL, worker, m)) {
+        pthread_cond_destroy(&m->cond);
+        pthread_mutex_destroy(&m->lock);
+        return AVERROR(ENOMEM); /* its stack could not be mapped */
+    }
+    m->thread_started = 1;
+    return 0;
+}
+
 int loudness_meter_create(LoudnessMeter **out, int sample_rate,
                           const AVChannelLayout *layout, int channels,
                           unsigned flags)
@@ -273,7 +436,7 @@ int loudness_meter_create(LoudnessMeter **out, int sample_rate,
      * the sample peak is taken while interleaving (interleave()), not by
      * a second pass in libebur128 */
     int mode = EBUR128_MODE_M | (flags & LOUDNESS_HISTORY ? EBUR128_MODE_S : 0);
-    int ret = AVERROR(ENOMEM);
+    int ret;
 
     *out = NULL;
     if (sample_rate < 8000 || sample_rate > 384000 || channels < 1 ||
@@ -289,6 +452,9 @@ int loudness_meter_create(LoudnessMeter **out, int sample_rate,
     m->channels = channels;
     m->flags = flags;
     m->step = (sample_rate + 5) / 10;   /* libebur128's 100 ms */
+    /* libebur128's momentary window is 4 * step frames; its other
+     * windows are rate * ms / 1000 frames, rounded down */
+    m->by_segment = m->step == sample_rate / 10;
     m->prog.next_block = m->dlg.next_block = m->step;
 
     /*
@@ -297,54 +463,19 @@ int loudness_meter_create(LoudnessMeter **out, int sample_rate,
      * interpolates only where a new maximum is possible, about 20x less
      * work on programme material, and reads high frequencies better.
      */
-    if (flags & LOUDNESS_TRUE_PEAK &&
-        (ret = truepeak_meter_create(&m->tp, channels)) < 0)
-        goto fail;
-    ret = AVERROR(ENOMEM);
-    m->prog.st = ebur128_init(channels, sample_rate, mode);
-    m->prog.gate = calloc(1, sizeof(Gate));
-    if (!m->prog.st || !m->prog.gate)
-        goto fail;
-    if ((ret = set_channel_map(m->prog.st, layout, channels, flags)) < 0)
-        goto fail;
-    ret = AVERROR(ENOMEM);
-    if (flags & LOUDNESS_DIALOGUE) {
-        m->dlg.st = ebur128_init(channels, sample_rate, EBUR128_MODE_M);
-        m->dlg.gate = calloc(1, sizeof(Gate));
-        if (!m->dlg.st || !m->dlg.gate)
-            goto fail;
-        if ((ret = set_channel_map(m->dlg.st, layout, channels, flags)) < 0)
-            goto fail;
-        ret = AVERROR(ENOMEM);
-    }
-
-    m->nb_chunks = flags & LOUDNESS_THREAD ? QUEUE_LEN : 1;
-    for (int i = 0; i < m->nb_chunks; i++) {
-        m->queue[i].data = malloc(sizeof(float) * CHUNK * channels);
-        if (!m->queue[i].data)
-            goto fail;
-    }
-
-    if (flags & LOUDNESS_THREAD) {
-        if (pthread_mutex_init(&m->lock, NULL))
-            goto fail;
-        if (pthread_cond_init(&m->cond, NULL)) {
-            pthread_mutex_destroy(&m->lock);
-            goto fail;
-        }
-        if (pthread_create(&m->thread, NULL, worker, m)) {
-            pthread_cond_destroy(&m->cond);
-            pthread_mutex_destroy(&m->lock);
-            goto fail;
-        }
-        m->thread_started = 1;
+    if ((flags & LOUDNESS_TRUE_PEAK &&
+         (ret = truepeak_meter_create(&m->tp, channels)) < 0) ||
+        (ret = gauge_init(&m->prog, mode, layout, channels, sample_rate,
+                          flags)) < 0 ||
+        (flags & LOUDNESS_DIALOGUE &&
+         (ret = gauge_init(&m->dlg, EBUR128_MODE_M, layout, channels,
+                           sample_rate, flags)) < 0) ||
+        (ret = start_queue(m)) < 0) {
+        loudness_meter_free(&m);
+        return ret;
     }
     *out = m;
     return 0;
-
-fail:
-    loudness_meter_free(&m);
-    return ret;
 }
 
 void loudness_meter_free(LoudnessMeter **pm)
@@ -368,8 +499,13 @@ void loudness_meter_free(LoudnessMeter **pm)
         ebur128_destroy(&m->prog.st);
     if (m->dlg.st)
         ebur128_destroy(&m->dlg.st);
-    free(m->prog.gate);
-    free(m->dlg.gate);
+    for (int i = 0; i < 2; i++) {
+        Gauge *g = i ? &m->dlg : &m->prog;
+        free(g->gate);
+        free(g->rec.e);
+        free(g->delta.ring[0]);
+        free(g->delta.ring[1]);
+    }
     truepeak_meter_free(&m->tp);
     free(m->hist);
     free(m);
@@ -447,14 +583,16 @@ int loudness_meter_add(LoudnessMeter *m, const float *const *planar,
             if (m->error)
                 return m->error;
             interleave_chunk(m, m->queue[0].data, planar, done, n);
-            if ((ret = measure(m, m->queue[0].data, n, dialogue)) < 0)
+            if ((ret = measure(m, m->queue[0].data, n, dialogue,
+                               m->touched)) < 0)
                 return m->error = ret;
             done += n;
             continue;
         }
 
         /* a chunk holds frames of one kind: a new flag starts a new one */
-        if (m->filling && m->filling->dialogue != dialogue)
+        if (m->filling && (m->filling->dialogue != dialogue ||
+                           m->filling->touched != m->touched))
             publish(m);
         if (!m->filling) {
             int ret;
@@ -470,6 +608,7 @@ int loudness_meter_add(LoudnessMeter *m, const float *const *planar,
                 return ret;
             m->filling->nb = 0;
             m->filling->dialogue = dialogue;
+            m->filling->touched = m->touched;
         }
         /* fill chunks to CHUNK frames: fewer hand-overs than one per call */
         if (n > CHUNK - m->filling->nb)
@@ -482,6 +621,71 @@ int loudness_meter_add(LoudnessMeter *m, const float *const *planar,
         done += n;
     }
     return 0;
+}
+
+void loudness_meter_set_touched(LoudnessMeter *m, int touched)
+{
+    m->touched = !!touched;
+}
+
+static int delta_init(LoudnessMeter *m, Gauge *g, const Levels *ref,
+                      double g2)
+{
+    Delta *d = &g->delta;
+
+    if (!g->st)
+        return 0;
+    for (int i = 0; i < 2; i++)
+        if (!(d->ring[i] = malloc(sizeof(float) * m->step * m->channels)))
+            return AVERROR(ENOMEM);
+    d->ref = ref;
+    d->g2 = g2;
+    return 0;
+}
+
+int loudness_meter_set_reference(LoudnessMeter *m, const LoudnessLevels *ref,
+                                 float gain)
+{
+    double g2 = (double)gain * gain;
+    int ret;
+
+    if (!ref || !m->by_segment || m->prog.fed || m->dlg.fed ||
+        m->flags & LOUDNESS_HISTORY || (m->dlg.st && !ref->dlg.nb))
+        return AVERROR(ENOSYS);
+    if ((ret = delta_init(m, &m->prog, &ref->prog, g2)) < 0 ||
+        (ret = delta_init(m, &m->dlg, &ref->dlg, g2)) < 0)
+        return ret;
+    return 0;
+}
+
+int loudness_meter_take_levels(LoudnessMeter *m, LoudnessLevels **out)
+{
+    LoudnessLevels *l;
+    int ret;
+
+    *out = NULL;
+    if (!(m->flags & LOUDNESS_RECORD) || !m->by_segment)
+        return 0;
+    if ((ret = loudness_meter_sync(m)) < 0)
+        return ret;
+    if (!(l = calloc(1, sizeof(*l))))
+        return AVERROR(ENOMEM);
+    l->prog = m->prog.rec;
+    l->dlg = m->dlg.rec;
+    memset(&m->prog.rec, 0, sizeof(m->prog.rec));
+    memset(&m->dlg.rec, 0, sizeof(m->dlg.rec));
+    *out = l;
+    return 0;
+}
+
+void loudness_levels_free(LoudnessLevels **pl)
+{
+    if (!*pl)
+        return;
+    free((*pl)->prog.e);
+    free((*pl)->dlg.e);
+    free(*pl);
+    *pl = NULL;
 }
 
 int loudness_meter_sync(LoudnessMeter *m)

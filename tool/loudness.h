@@ -46,6 +46,11 @@ enum {
      *  (libebur128's EBUR128_DUAL_MONO: +3 dB), as ffmpeg-normalize's
      *  and rsgain's --dual-mono. */
     LOUDNESS_DUAL_MONO = 1 << 4,
+    /**
+     * Keep the energy of every 100 ms segment for loudness_meter_take_levels()
+     * (8 bytes per segment and gate, about 0.6 MB per gate for two hours).
+     */
+    LOUDNESS_RECORD    = 1 << 5,
 };
 
 /** Which gate loudness_meter_integrated() reports. */
@@ -85,6 +90,39 @@ void loudness_meter_free(LoudnessMeter **m);
  */
 int loudness_meter_add(LoudnessMeter *m, const float *const *planar,
                        int nb_samples, int dialogue);
+
+/**
+ * What a LOUDNESS_RECORD meter measured: the energy of each 100 ms
+ * segment, program and dialogue gated, to measure the same mix again
+ * after a gain and a few local changes (loudness_meter_set_reference()).
+ */
+typedef struct LoudnessLevels LoudnessLevels;
+
+/**
+ * Hand over the levels recorded so far (*out is set to NULL, and 0
+ * returned, where none were recorded: no LOUDNESS_RECORD, or a sample
+ * rate whose 100 ms libebur128 rounds). 0 or a negative AVERROR.
+ */
+int loudness_meter_take_levels(LoudnessMeter *m, LoudnessLevels **out);
+void loudness_levels_free(LoudnessLevels **l);
+
+/**
+ * Measure a mix that is the reference's mix times gain except where the
+ * frames are flagged touched (loudness_meter_set_touched()): the
+ * untouched 100 ms segments take the reference's energy times gain
+ * squared, and libebur128 runs only from one segment before a touched
+ * frame to one segment after (its K-weighting settles within that, to
+ * about 1e-9 of the energy). The frames fed must be the reference's, in
+ * the same segments, with the same dialogue flags. Call before the first
+ * add. 0, or AVERROR(ENOSYS) where the meter cannot (levels not
+ * recorded, a dialogue gate without dialogue levels, a history): then it
+ * measures everything as usual.
+ */
+int loudness_meter_set_reference(LoudnessMeter *m, const LoudnessLevels *ref,
+                                 float gain);
+
+/** Flag the frames added from now on as touched (1) or not (0). */
+void loudness_meter_set_touched(LoudnessMeter *m, int touched);
 
 /**
  * Wait until every frame fed so far has been measured (a no-op without

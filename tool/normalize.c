@@ -51,12 +51,38 @@ void normalize_decide(Normalization *nz, const Analysis *an,
 /*
  * Linear gain then a limiter: where the limiter acts, the programme loses
  * loudness, and loses more the higher the gain. Dry passes measure the
- * result and correct the gain (by the secant through the last two passes)
- * until it is within 0.1 LU of the target; each costs a pass, and only
- * loud targets on peaky material need them.
+ * result and correct the gain until it is within 0.1 LU of the target;
+ * each costs a pass, and only loud targets on peaky material need them.
+ *
+ * The first correction models the loss: nothing below the gain at which
+ * the analysed true peak reaches the limiter's ceiling, then growing
+ * with the excess gain e over it as e^LOSS_EXPONENT. The first dry pass
+ * gives the loss L at e; the model's slope of loudness over gain there is
+ * 1 - LOSS_EXPONENT * L / e. Measured on music peaking at 0 dBFS
+ * (targets -16 to -10 LUFS, excess 3 to 15 dB) the exponent was 1.3 to
+ * 1.45; with slope 1 a correction fell short by a third of the loss and
+ * cost one more pass. Later corrections take the secant through the last
+ * two passes.
  */
 #define LOUDNESS_TOLERANCE 0.1
 #define MAX_CORRECTIONS    3
+#define LOSS_EXPONENT      1.4
+
+/* The model's slope at the first dry pass (1 where it does not apply). */
+static double first_slope(const Normalization *nz, const Analysis *an,
+                          const CliOptions *o, double lufs)
+{
+    double onset, excess;
+
+    if (!(an->true_peak > 0))
+        return 1.0;
+    onset = o->true_peak - LIMITER_HEADROOM_DB -
+            loudness_linear_to_db(an->true_peak);
+    excess = nz->gain_db - onset;
+    if (!(excess > 0))
+        return 1.0;
+    return 1.0 - LOSS_EXPONENT * (o->target_lufs - lufs) / excess;
+}
 
 int normalize_correct(Normalization *nz, Session *s, const Analysis *an,
                       char *err, size_t errlen)
@@ -66,7 +92,7 @@ int normalize_correct(Normalization *nz, Session *s, const Analysis *an,
 
     for (int i = 0; i < MAX_CORRECTIONS && nz->limiter_used && s->out &&
                     !isnan(o->target_lufs); i++) {
-        double lufs, slope = 1.0;
+        double lufs, slope;
         int code = render_dry(s, an, nz, &lufs, err, errlen);
 
         if (code != EXIT_OK)
@@ -74,8 +100,10 @@ int normalize_correct(Normalization *nz, Session *s, const Analysis *an,
         if (!isfinite(lufs) || fabs(o->target_lufs - lufs) <= LOUDNESS_TOLERANCE)
             break;
         if (isfinite(prev_lufs) && nz->gain_db != prev_gain)
-            slope = av_clipd((lufs - prev_lufs) / (nz->gain_db - prev_gain),
-                             0.2, 1.0);
+            slope = (lufs - prev_lufs) / (nz->gain_db - prev_gain);
+        else
+            slope = first_slope(nz, an, o, lufs);
+        slope = av_clipd(slope, 0.2, 1.0);
         prev_gain = nz->gain_db;
         prev_lufs = lufs;
         nz->gain_db += (o->target_lufs - lufs) / slope;

@@ -321,10 +321,13 @@ static int open_track(OutputFile *o, Track *t, const OutputConfig *c,
     if ((ret = open_encoder(enc, codec, c, err, errlen)) < 0)
         return ret;
 
+    /* Packets of free size (PCM) last half a second: the MP4/MOV muxer
+     * keeps an index entry per packet until the end, so 4096-sample
+     * packets cost it about 13 MB for a 2-hour stereo mix. */
     t->frame_size = enc->frame_size;
     if (t->frame_size <= 0 ||
         (codec->capabilities & AV_CODEC_CAP_VARIABLE_FRAME_SIZE))
-        t->frame_size = 4096;
+        t->frame_size = FFMAX(4096, enc->sample_rate / 2);
 
     ret = swr_alloc_set_opts2(&t->swr, &enc->ch_layout, enc->sample_fmt,
                               enc->sample_rate, (AVChannelLayout *)c->layout,

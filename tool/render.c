@@ -79,8 +79,33 @@ static int pass_create(RenderPass *rp, const Normalization *nz, int measure,
         if ((ret = loudness_meter_create(&rp->meter, s->work_rate,
                                          &s->out_layout, oc, flags)) < 0)
             return internal_error(err, errlen, "loudness meter", ret);
+        /* the mix is the one the analysis measured, times the gain:
+         * libebur128 measures only what the limiter changed */
+        if ((ret = loudness_meter_set_reference(rp->meter, rp->an->levels,
+                                                rp->lin)) < 0 &&
+            ret != AVERROR(ENOSYS))
+            return internal_error(err, errlen, "loudness meter", ret);
     }
     return EXIT_OK;
+}
+
+/*
+ * The limiter on the mix's first n samples (or, at the end, what it still
+ * holds), in place; the meter learns whether it changed any of them.
+ */
+static int limit(RenderPass *rp, int n, int flush)
+{
+    float **mix = rp->s->mix.data;
+    LimiterStats before, after;
+
+    limiter_get_stats(rp->lim, &before);
+    n = flush ? limiter_flush(rp->lim, mix) :
+                limiter_process(rp->lim, (const float *const *)mix, mix, n);
+    limiter_get_stats(rp->lim, &after);
+    if (rp->meter)
+        loudness_meter_set_touched(rp->meter, after.samples_limited !=
+                                              before.samples_limited);
+    return n;
 }
 
 /* The first m samples of the finished mix: written (unless dry) and
@@ -145,9 +170,7 @@ static int pass_rendered(RenderPass *rp, float *const *music, int m,
     if (o->keep_stems && !rp->dry &&
         (ret = write_stems(rp, music, m, err, errlen)))
         return ret;
-    if (rp->lim && (m = limiter_process(rp->lim,
-                                        (const float *const *)s->mix.data,
-                                        s->mix.data, m)) < 0)
+    if (rp->lim && (m = limit(rp, m, 0)) < 0)
         return internal_error(err, errlen, "limiter", m);
     return deliver_mix(rp, m, err, errlen);
 }
@@ -206,7 +229,7 @@ static int pass_run(RenderPass *rp, char *err, size_t errlen)
     if ((ret = pass_flush(rp, err, errlen)) != EXIT_OK)
         return ret;
     if (rp->lim) {
-        int m = limiter_flush(rp->lim, s->mix.data);
+        int m = limit(rp, 0, 1);
         if (m < 0)
             return internal_error(err, errlen, "limiter", m);
         if ((ret = deliver_mix(rp, m, err, errlen)) != EXIT_OK)

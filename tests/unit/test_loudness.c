@@ -1,7 +1,8 @@
 /*
  * Unit tests of the loudness meter: EBU Tech 3341 style cases, BS.1770
  * channel weights, dialogue gating, the short-term history, the worker
- * thread giving identical results, target parsing and gain.
+ * thread giving identical results, measuring again against recorded
+ * levels, target parsing and gain.
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include <ebur128.h>
+#include <libavutil/error.h>
 
 #include "check.h"
 #include "loudness.h"
@@ -276,9 +278,10 @@ static void test_targets(void)
  * segments of noise at levels from -80 to -5 dBFS, at 44.1 kHz so the
  * 100 ms step is not a round number of samples either.
  */
-static void test_gating_matches_libebur128(void)
+/* sr 44100 reads 100 ms segments, 22055 Hz the momentary loudness. */
+static void gating_matches_libebur128(int sr)
 {
-    const int sr = 44100, seg = sr / 3;
+    const int seg = sr / 3;
     ebur128_state *st = ebur128_init(2, sr, EBUR128_MODE_I);
     LoudnessMeter *m;
     float *l = malloc(sizeof(float) * seg), *r = malloc(sizeof(float) * seg);
@@ -302,12 +305,125 @@ static void test_gating_matches_libebur128(void)
     }
     ebur128_loudness_global(st, &ref);
     loudness_meter_integrated(m, LOUDNESS_GATE_PROGRAM, &ours);
-    CHECK(fabs(ours - ref) < 0.005, "gated %.4f, libebur128 %.4f", ours, ref);
+    CHECK(fabs(ours - ref) < 0.005, "%d Hz: gated %.4f, libebur128 %.4f", sr,
+          ours, ref);
     loudness_meter_free(&m);
     ebur128_destroy(&st);
     free(l);
     free(r);
     free(il);
+}
+
+/*
+ * A mix measured again against the analysis's levels: the gain alone, and
+ * the gain with local changes (as a limiter makes) flagged touched, read
+ * as the full measurement does; unflagged changes are not seen (the
+ * reference is really used). sr 44100: frames per 100 ms as libebur128
+ * rounds them; 22055 Hz: it rounds them otherwise, so no levels.
+ */
+#define REF_N (20 * 44100)
+
+static float ref_sample(int c, int i)
+{
+    /* a 440 Hz tone whose level steps every 1.3 s, quieter on the right */
+    double a = pow(10, (-8 - 8 * ((i / 57330) % 4)) / 20.0) * (c ? 0.5 : 1);
+    return a * sin(2 * M_PI * 440 * i / 44100.0);
+}
+
+/* frames changed, as a limiter would: two spans, one at the very start */
+static int ref_changed(int i)
+{
+    return i < 3000 || (i >= 300000 && i < 330000);
+}
+
+/* Feed the mix times gain (changed spans scaled by 0.25 if change) in
+ * blocks of 1000 frames; flag blocks holding changed frames if flag. */
+static void ref_feed(LoudnessMeter *m, float gain, int change, int flag)
+{
+    float l[1000], r[1000];
+    const float *p[2] = { l, r };
+
+    for (int i = 0; i < REF_N; i += 1000) {
+        int n = REF_N - i < 1000 ? REF_N - i : 1000, touched = 0;
+        for (int k = 0; k < n; k++) {
+            float f = change && ref_changed(i + k) ? 0.25f : 1.0f;
+            touched |= change && ref_changed(i + k);
+            l[k] = ref_sample(0, i + k) * gain * f;
+            r[k] = ref_sample(1, i + k) * gain * f;
+        }
+        if (flag)
+            loudness_meter_set_touched(m, touched);
+        loudness_meter_add(m, p, n, (i / 44100) % 3 == 0);
+    }
+}
+
+static void ref_read(LoudnessMeter *m, double *prog, double *dlg)
+{
+    loudness_meter_integrated(m, LOUDNESS_GATE_PROGRAM, prog);
+    loudness_meter_integrated(m, LOUDNESS_GATE_DIALOGUE, dlg);
+}
+
+/* Measure the changed mix against lv: flag the changes or not. */
+static void ref_against(const LoudnessLevels *lv, unsigned flags, int flag,
+                        double *prog, double *dlg)
+{
+    LoudnessMeter *m;
+
+    loudness_meter_create(&m, 44100, NULL, 2, flags);
+    CHECK(loudness_meter_set_reference(m, lv, 1.5f) == 0, "reference set");
+    ref_feed(m, 1.5f, 1, flag);
+    ref_read(m, prog, dlg);
+    loudness_meter_free(&m);
+}
+
+static void test_reference(void)
+{
+    unsigned flags = LOUDNESS_DIALOGUE;
+    LoudnessMeter *m;
+    LoudnessLevels *lv = NULL;
+    double fp, fd, rp, rd, tp, td, up, ud;
+
+    loudness_meter_create(&m, 44100, NULL, 2, flags | LOUDNESS_RECORD);
+    ref_feed(m, 1, 0, 0);
+    CHECK(loudness_meter_take_levels(m, &lv) == 0 && lv, "levels taken");
+    loudness_meter_free(&m);
+
+    /* the full measurement of the changed mix */
+    loudness_meter_create(&m, 44100, NULL, 2, flags);
+    ref_feed(m, 1.5f, 1, 0);
+    ref_read(m, &fp, &fd);
+    loudness_meter_free(&m);
+
+    ref_against(lv, flags, 1, &rp, &rd);
+    CHECK(fabs(rp - fp) < 1e-6 && fabs(rd - fd) < 1e-6,
+          "against the reference %.9f/%.9f, measured %.9f/%.9f", rp, rd,
+          fp, fd);
+    ref_against(lv, flags | LOUDNESS_THREAD, 1, &tp, &td);
+    CHECK(tp == rp && td == rd, "threaded %.9f/%.9f vs %.9f/%.9f", tp, td,
+          rp, rd);
+    ref_against(lv, flags, 0, &up, &ud);
+    CHECK(fabs(up - fp) > 0.01, "unflagged changes read %.9f, measured %.9f",
+          up, fp);
+
+    /* a history cannot come from the reference; nor levels at 22055 Hz */
+    loudness_meter_create(&m, 44100, NULL, 2, LOUDNESS_HISTORY);
+    CHECK(loudness_meter_set_reference(m, lv, 1) == AVERROR(ENOSYS),
+          "reference with a history");
+    loudness_meter_free(&m);
+    loudness_levels_free(&lv);
+    CHECK(!lv, "levels freed");
+    loudness_meter_create(&m, 22055, NULL, 2, LOUDNESS_RECORD);
+    CHECK(loudness_meter_take_levels(m, &lv) == 0 && !lv,
+          "no levels where 100 ms is rounded");
+    CHECK(loudness_meter_set_reference(m, lv, 1) == AVERROR(ENOSYS),
+          "no reference without levels");
+    loudness_meter_free(&m);
+}
+
+static void test_gating_matches_libebur128(void)
+{
+    gating_matches_libebur128(44100);
+    gating_matches_libebur128(22055);
 }
 
 int main(void)
@@ -317,6 +433,7 @@ int main(void)
     test_channel_weights();
     test_dialogue_gate();
     test_history_and_thread();
+    test_reference();
     test_targets();
     return check_summary();
 }

@@ -231,7 +231,7 @@ void cli_print_help(void)
 "                         warnings), info (and progress and the summary: the\n"
 "                         default), verbose, debug, trace (and details);\n"
 "                         FFmpeg's own messages are shown at LEVEL (by default\n"
-"                         none: damaged input is one warning per stem)\n"
+"                         none: damaged input is one warning per input)\n"
 "      --nostats          also -nostats: no progress line\n"
 "      --hide_banner      also -hide_banner: accepted, there is no banner\n"
 "  -h, --help             this help\n"
@@ -728,13 +728,18 @@ static char *double_dash(const CliOption *c)
     return s;
 }
 
-/* How many of the following arguments a short-option cluster takes. */
-static int cluster_values(const char *arg)
+/*
+ * How many of the following arguments a short-option cluster takes; *bad
+ * is set to the cluster when one of its letters is no option.
+ */
+static int cluster_values(const char *arg, const char **bad)
 {
     for (const char *p = arg + 1; *p; p++) {
         const CliOption *c = cli_option_find((char[]){ *p, 0 });
-        if (!c || !c->short_name)
+        if (!c || !c->short_name) {
+            *bad = arg;
             return 0;
+        }
         if (!(c->flags & CLI_NOARG))
             return !p[1];
     }
@@ -746,15 +751,19 @@ static int cluster_values(const char *arg)
  * "-loglevel L", "-nostats" become their "--" forms, "-c:a", "-b:a", "-ar"
  * the options they stand for (CliOption.ffmpeg), and "-v L" with a
  * level name becomes "--loglevel L" (getopt would read "-hide_banner" as
- * -h). Values of options are skipped, never rewritten.
+ * -h). Values of options are skipped, never rewritten. Returns the first
+ * "-word" with a letter that is no option (getopt names the letter only),
+ * or NULL.
  */
-static void ffmpeg_spellings(int argc, char **args)
+static const char *ffmpeg_spellings(int argc, char **args)
 {
-    for (int i = 1; i < argc; i++) {
+    const char *bad = NULL;
+
+    for (int i = 1; i < argc && !bad; i++) {
         const char *a = args[i];
         const CliOption *c;
         if (!strcmp(a, "--"))
-            return;
+            break;
         if (a[0] != '-' || !a[1])
             continue;
         if (a[1] == '-') {
@@ -767,9 +776,20 @@ static void ffmpeg_spellings(int argc, char **args)
                    find_log_level(args[i + 1])) {
             args[i++] = double_dash(long_option("loglevel"));
         } else {
-            i += cluster_values(a);
+            i += cluster_values(a, &bad);
         }
     }
+    return bad;
+}
+
+/* "unknown option -foo", or "-z in -yz" when the cluster starts well. */
+static int unknown_short(int letter, const char *word)
+{
+    if (!word)
+        return usage_error("unknown option -%c", letter);
+    if (word[1] == letter)
+        return usage_error("unknown option %s", word);
+    return usage_error("unknown option -%c in %s", letter, word);
 }
 
 int cli_parse(CliOptions *o, int argc, char **argv)
@@ -777,6 +797,7 @@ int cli_parse(CliOptions *o, int argc, char **argv)
     struct option long_options[sizeof(cli_options) / sizeof(cli_options[0]) + 1];
     char shorts[2 * sizeof(cli_options) / sizeof(cli_options[0]) + 2];
     ParseState st = { 0 };
+    const char *bad_word;
     char *args[argc + 1];
     int c, ret;
 
@@ -797,7 +818,7 @@ int cli_parse(CliOptions *o, int argc, char **argv)
     if (argc < 2)
         return usage_error("usage: dialogueduck -d DIALOGUE -m MUSIC -o OUTPUT");
     memcpy(args, argv, (argc + 1) * sizeof(*args));
-    ffmpeg_spellings(argc, args);
+    bad_word = ffmpeg_spellings(argc, args);
     getopt_tables(long_options, shorts);
     opterr = 0;
     /* 0, not 1: glibc then forgets its position inside a previous argv
@@ -808,7 +829,7 @@ int cli_parse(CliOptions *o, int argc, char **argv)
             return usage_error("%s needs a value", args[optind - 1]);
         if (c == '?') {
             if (optopt)
-                return usage_error("unknown option -%c", optopt);
+                return unknown_short(optopt, bad_word);
             return usage_error("unknown option %s", args[optind - 1]);
         }
         if ((ret = parse_option(o, &st, c, optarg)) >= 0)

@@ -268,6 +268,8 @@ static int create_meters(Analysis *an, AnalysisPass *ps, const Session *s,
         mflags |= LOUDNESS_DIALOGUE;
     if (o->report || !isnan(o->target_lufs))
         mflags |= LOUDNESS_TRUE_PEAK; /* whether the limiter will act */
+    if (o->report)
+        mflags |= LOUDNESS_RANGE;
     if (o->plot)
         mflags |= LOUDNESS_HISTORY;
     if ((ret = loudness_meter_create(&ps->meter, s->work_rate, &s->out_layout,
@@ -349,6 +351,9 @@ static int measure(Analysis *an, AnalysisPass *ps, const CliOptions *o)
         (ret = loudness_meter_integrated(ps->meter, LOUDNESS_GATE_DIALOGUE,
                                          &an->lufs_dialogue)) < 0)
         return ret;
+    if (o->report &&
+        (ret = loudness_meter_range(ps->meter, &an->loudness_range)) < 0)
+        return ret;
     an->sample_peak = loudness_meter_sample_peak(ps->meter);
     an->true_peak = loudness_meter_true_peak(ps->meter);
     if (ps->plain &&
@@ -419,7 +424,7 @@ int analysis_run(Analysis *an, Session *s, char *err, size_t errlen)
     memset(an, 0, sizeof(*an));
     an->hop = s->hop;
     an->lufs_program = an->lufs_dialogue = an->lufs_unducked = NAN;
-    an->sample_peak = an->true_peak = NAN;
+    an->sample_peak = an->true_peak = an->loudness_range = NAN;
     if (s->opt->apply_keyframes &&
         (ret = import_keyframes(an, s, err, errlen)) != EXIT_OK)
         return ret;

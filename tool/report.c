@@ -147,6 +147,7 @@ static void write_loudness(JsonWriter *w, const Pipeline *p)
     json_kv_double(w, "integrated_program", p->analysis.lufs_program, 2);
     json_kv_double(w, "integrated_dialogue", p->analysis.lufs_dialogue, 2);
     json_kv_double(w, "unducked", p->analysis.lufs_unducked, 2);
+    json_kv_double(w, "loudness_range", p->analysis.loudness_range, 2);
     json_kv_double(w, "sample_peak", db(p->analysis.sample_peak), 2);
     json_kv_double(w, "true_peak", db(p->analysis.true_peak), 2);
     json_object_end(w);
@@ -160,6 +161,7 @@ static void write_loudness(JsonWriter *w, const Pipeline *p)
                    p->render.lufs_program, 2);
     json_kv_double(w, "integrated_program", p->render.lufs_program, 2);
     json_kv_double(w, "integrated_dialogue", p->render.lufs_dialogue, 2);
+    json_kv_double(w, "loudness_range", p->render.loudness_range, 2);
     json_kv_double(w, "sample_peak", db(p->render.sample_peak), 2);
     json_kv_double(w, "true_peak", db(p->render.true_peak), 2);
     json_object_end(w);

@@ -23,7 +23,8 @@ typedef struct AnalysisPass {
     AVAudioFifo *delay;         /* dout | music | fx, waiting for commit */
     MixWait wait;               /* dout and fx waiting for the renderer */
     LoudnessMeter *meter;       /* the ducked mix */
-    LoudnessMeter *plain;       /* the mix without ducking (--plot) */
+    LoudnessMeter *plain;       /* the mix without ducking (--plot, and
+                                 * the report of an analysis-only run) */
     int split;                  /* meter has the dialogue gate */
     size_t next_kf;
     int64_t rendered;           /* music given to the renderer */
@@ -259,6 +260,7 @@ static int create_meters(Analysis *an, AnalysisPass *ps, const Session *s,
     unsigned flags = (o->threads != 1 ? LOUDNESS_THREAD : 0) |
                      (o->dual_mono ? LOUDNESS_DUAL_MONO : 0);
     unsigned mflags = flags;
+    int plain = o->plot || (o->analyze_only && o->report);
 
     an->measured = !isnan(o->target_lufs) || o->report || o->plot;
     if (!an->measured)
@@ -274,9 +276,10 @@ static int create_meters(Analysis *an, AnalysisPass *ps, const Session *s,
         mflags |= LOUDNESS_HISTORY;
     if ((ret = loudness_meter_create(&ps->meter, s->work_rate, &s->out_layout,
                                      oc, mflags)) < 0 ||
-        (o->plot &&
+        (plain &&
          (ret = loudness_meter_create(&ps->plain, s->work_rate, &s->out_layout,
-                                      oc, flags | LOUDNESS_HISTORY)) < 0))
+                                      oc, flags | (o->plot ? LOUDNESS_HISTORY :
+                                                   0))) < 0))
         return internal_error(err, errlen, "loudness meter", ret);
     return EXIT_OK;
 }

@@ -57,6 +57,7 @@ enum {
     OPT_SAMPLE_FMT,
     OPT_CODEC_OPT,
     OPT_DUAL_MONO,
+    OPT_ANALYZE_ONLY,
 };
 
 /* True-peak ceilings accepted by --true-peak, dBTP. */
@@ -106,6 +107,7 @@ const CliOption cli_options[] = {
     OPT("sample-fmt",       0,   OPT_SAMPLE_FMT,       0),
     OPT("codec-opt",        0,   OPT_CODEC_OPT,        0),
     OPT("report",           0,   OPT_REPORT,           CLI_PER_JOB | CLI_WRITES),
+    OPT("analyze-only",     0,   OPT_ANALYZE_ONLY,     CLI_NOARG),
     OPT("threads",          0,   OPT_THREADS,          0),
     OPT("keyframes",        0,   OPT_KEYFRAMES,        CLI_WRITES),
     OPT("keyframes-format", 0,   OPT_KEYFRAMES_FORMAT, 0),
@@ -177,6 +179,10 @@ void cli_print_help(void)
 "      --codec-opt KEY=VALUE  an encoder option (repeatable), e.g.\n"
 "                         compression_level=8\n"
 "      --report FILE.json inputs, parameters, duck regions, loudness, timings\n"
+"      --analyze-only     analyse and measure only, render nothing (also\n"
+"                         without -o and --music-out): --report, --keyframes\n"
+"                         and --plot are written, the report's figures are\n"
+"                         those before the gain and \"rendered\": false\n"
 "      --keyframes FILE   export the gain envelope (json, csv, cmd, xml, fcpxml,\n"
 "                         txt by extension)\n"
 "      --keyframes-format FMT  force the export format\n"
@@ -472,6 +478,7 @@ static int parse_flag(CliOptions *o, int id)
     case 'n':             o->no_overwrite = 1; break;
     case OPT_STRICT:      o->strict = 1; break;
     case OPT_DUAL_MONO:   o->dual_mono = 1; break;
+    case OPT_ANALYZE_ONLY: o->analyze_only = 1; break;
     case OPT_NOSTATS:     o->nostats = 1; break;
     case OPT_HIDE_BANNER: break; /* there is no banner to hide */
     case 'q':             parse_log_level(o, "quiet"); break;
@@ -682,6 +689,11 @@ static int check_complete(CliOptions *o, const ParseState *st)
                            "contradict each other; give one");
     if (o->keep_stems && !o->output)
         return usage_error("--keep-stems needs -o");
+    if (o->analyze_only && (o->output || o->music_out))
+        return usage_error("--analyze-only renders nothing; it takes no -o "
+                           "or --music-out");
+    /* nothing to render: the analysis is all there is to do */
+    o->analyze_only |= !o->output && !o->music_out;
     if (st->band_set && !o->params.spectral)
         return usage_error("--band needs --spectral");
     if (o->keyframes_format && !o->keyframes)

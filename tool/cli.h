@@ -67,6 +67,8 @@ typedef struct CliOptions {
     const char *apply_keyframes;
     const char *plot;         /**< --plot */
     int keep_stems;
+    int analyze_only;         /**< --analyze-only, or nothing to render
+                                   (no -o, no --music-out) */
 
     DDParams params;
 

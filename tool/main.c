@@ -150,7 +150,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "dialogueduck: %s: %s, %zu duck regions, "
                 "gain %+.2f dB%s\n", opt.output,
                 hms_format(hms, sizeof(hms),
-                           (double)p.render.total / p.session.work_rate),
+                           (double)pipeline_samples(&p) / p.session.work_rate),
                 p.analysis.nb_regions, p.norm.gain_db,
                 p.norm.limiter_used ? ", true-peak limited" : "");
     pipeline_free(&p);

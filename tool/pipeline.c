@@ -82,6 +82,9 @@ int pipeline_run(Pipeline *p, const CliOptions *opt, char *err, size_t errlen)
     if (ret != EXIT_OK)
         return ret;
     normalize_decide(&p->norm, &p->analysis, &p->session);
+    if (opt->analyze_only)
+        return check_damage(&p->session, err, errlen);
+    p->rendered = 1;
     ret = normalize_correct(&p->norm, &p->session, &p->analysis, err, errlen);
     if (ret == EXIT_OK)
         ret = render_write(&p->session, &p->analysis, &p->norm, &p->render,
@@ -95,4 +98,9 @@ void pipeline_free(Pipeline *p)
 {
     session_free(&p->session);
     analysis_free(&p->analysis);
+}
+
+int64_t pipeline_samples(const Pipeline *p)
+{
+    return p->rendered ? p->render.total : p->analysis.total;
 }

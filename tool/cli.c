@@ -58,6 +58,7 @@ enum {
     OPT_CODEC_OPT,
     OPT_DUAL_MONO,
     OPT_ANALYZE_ONLY,
+    OPT_FORMAT,
 };
 
 /* True-peak ceilings accepted by --true-peak, dBTP. */
@@ -101,6 +102,7 @@ const CliOption cli_options[] = {
            TRUE_PEAK_MIN, TRUE_PEAK_MAX, offsetof(CliOptions, true_peak)),
     OPT("gate",             0,   OPT_GATE,             0),
     OPT("dual-mono",        0,   OPT_DUAL_MONO,        CLI_NOARG),
+    FFOPT("format",         "f",                       OPT_FORMAT),
     FFOPT("codec",          "c:a",                     OPT_CODEC),
     FFOPT("bitrate",        "b:a",                     OPT_BITRATE),
     FFOPT("sample-rate",    "ar",                      OPT_SAMPLE_RATE),
@@ -158,14 +160,22 @@ void cli_print_help(void)
 "                         the first audio stream of the first input\n"
 "  -m, --music STEM       music to duck (at least one)\n"
 "  -e, --effects STEM     effects, mixed in unchanged\n"
+"  A FILE or STEM of - or pipe:[N] is read from standard input (or fd N):\n"
+"  every stem is read twice (analysis, then render), so a pipe is first\n"
+"  copied to a temporary file in -o's directory (else TMPDIR), removed at\n"
+"  exit.\n"
 "\n"
 "Outputs:\n"
 "  -o, --output FILE      dialogue + ducked music + effects; container from the\n"
-"                         extension (mp4, mov, mkv, mxf, wav, flac, m4a, ...)\n"
+"                         extension (mp4, mov, mkv, mxf, wav, flac, m4a, ...);\n"
+"                         - or pipe:[N] writes to standard output (or fd N)\n"
+"                         with -f wav, flac, matroska, nut, mpegts or adts\n"
 "      --music-out FILE   the ducked music alone (float WAV for .wav), not\n"
 "                         normalized\n"
 "      --keep-stems       add the ducked music (and effects) as extra titled\n"
 "                         tracks to -o, with the same normalization gain\n"
+"      --format FMT       also -f: -o's container by FFmpeg's muxer name\n"
+"                         (wav, flac, matroska, ...) instead of its extension\n"
 "      --codec NAME       also -c:a: audio encoder (default: the source mix's\n"
 "                         codec where an encoder exists and the container\n"
 "                         takes it, else aac)\n"
@@ -414,6 +424,7 @@ static const char **string_field(CliOptions *o, int id)
     case OPT_APPLY_KEYFRAMES:  return &o->apply_keyframes;
     case OPT_PLOT:             return &o->plot;
     case OPT_CODEC:            return &o->codec;
+    case OPT_FORMAT:           return &o->format;
     }
     return NULL;
 }
@@ -696,6 +707,8 @@ static int check_complete(CliOptions *o, const ParseState *st)
     o->analyze_only |= !o->output && !o->music_out;
     if (st->band_set && !o->params.spectral)
         return usage_error("--band needs --spectral");
+    if (o->format && !o->output)
+        return usage_error("-f needs -o");
     if (o->keyframes_format && !o->keyframes)
         return usage_error("--keyframes-format needs --keyframes");
     if (dd_params_check(&o->params) != DD_OK)

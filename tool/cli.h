@@ -60,6 +60,7 @@ typedef struct CliOptions {
     int nb_stems;
 
     const char *output;       /**< -o */
+    const char *format;       /**< -f: -o's muxer, NULL: from the extension */
     const char *music_out;    /**< --music-out */
     const char *report;       /**< --report */
     const char *keyframes;    /**< --keyframes */

@@ -64,6 +64,7 @@ static int open_outputs(Session *p, char *err, size_t errlen)
     if (o->output) {
         OutputConfig c = {
             .path = o->output,
+            .format = o->format,
             .sample_rate = p->work_rate,
             .layout = &p->out_layout,
             .codec = o->codec,

@@ -45,7 +45,7 @@ fi
 "$DD" --help > help.txt
 grep -oE -- '(^| )--[a-z][a-z_-]*' help.txt | tr -d ' ' > spelled.txt
 grep -oE -- '^ +-[a-zA-Z][ ,]' help.txt | tr -d ' ,' >> spelled.txt
-grep -oE -- '(also|or) -[a-z][a-z_:]*[a-z]' help.txt | sed 's/^[a-z]* //' >> spelled.txt
+grep -oE -- '(also|or) -[a-z]([a-z_:]*[a-z])?' help.txt | sed 's/^[a-z]* //' >> spelled.txt
 sort -u spelled.txt > want.txt
 n=$(wc -l < want.txt)
 [ "$n" -ge 45 ] && ok || fail "only $n spellings read from --help: $(tr '\n' ' ' < want.txt)"

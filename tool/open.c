@@ -55,6 +55,15 @@ static int source_bits(const Session *p)
     return bits;
 }
 
+/* The first stem of a role: whose bext its output carries. */
+static const InputStem *first_stem(const Session *p, enum StemRole role)
+{
+    for (int i = 0; i < p->nb_stems; i++)
+        if (p->opt->stems[i].role == role)
+            return &p->stems[i];
+    return NULL;
+}
+
 static int open_outputs(Session *p, char *err, size_t errlen)
 {
     const CliOptions *o = p->opt;
@@ -77,6 +86,9 @@ static int open_outputs(Session *p, char *err, size_t errlen)
             .bitrate = o->bitrate,
             .threads = o->threads,
             .nb_tracks = 1,
+            .bext_source = first_stem(p, STEM_DIALOGUE)->fmt->metadata,
+            .bext_rate = first_stem(p, STEM_DIALOGUE)->sample_rate,
+            .bext_what = "mix",
         };
         if (o->nb_inputs) {
             /* The audio stems taken from the first input are replaced by
@@ -120,6 +132,9 @@ static int open_outputs(Session *p, char *err, size_t errlen)
             .bitrate = o->bitrate,
             .threads = o->threads,
             .nb_tracks = 1,
+            .bext_source = first_stem(p, STEM_MUSIC)->fmt->metadata,
+            .bext_rate = first_stem(p, STEM_MUSIC)->sample_rate,
+            .bext_what = "ducked music",
         };
         if ((ret = output_open(&p->music_out, &c, err, errlen)) < 0)
             return EXIT_OUTPUT;

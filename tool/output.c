@@ -13,6 +13,7 @@
 #include <libswresample/swresample.h>
 
 #include "atomic_file.h"
+#include "bext.h"
 #include "pipe_name.h"
 #include "av_error.h"
 #include "output.h"
@@ -614,6 +615,29 @@ static int open_destination(OutputFile *o, const OutputConfig *c,
     return 0;
 }
 
+/* A WAV made from a Broadcast WAV source gets the source's bext. */
+static int carry_bext(OutputFile *o, const OutputConfig *c,
+                      AVDictionary **opts)
+{
+    const AVCodecContext *enc = o->tracks[0].enc;
+    int bits = av_get_bits_per_sample(enc->codec_id);
+    BextTarget t = {
+        .sample_rate = enc->sample_rate,
+        .bits = bits ? bits : 8 * av_get_bytes_per_sample(enc->sample_fmt),
+        .channels = enc->ch_layout.nb_channels,
+        .what = c->bext_what ? c->bext_what : "mix",
+    };
+    int ret;
+
+    if (strcmp(o->oc->oformat->name, "wav") || !c->bext_source ||
+        !bext_present(c->bext_source))
+        return 0;
+    if ((ret = bext_carry(&o->oc->metadata, c->bext_source, c->bext_rate,
+                          &t)) < 0)
+        return ret;
+    return av_dict_set(opts, "write_bext", "1", 0);
+}
+
 int output_open(OutputFile **out, const OutputConfig *c, char *err,
                 size_t errlen)
 {
@@ -653,6 +677,10 @@ int output_open(OutputFile **out, const OutputConfig *c, char *err,
     if (!strcmp(f->name, "mp4") || !strcmp(f->name, "mov") ||
         !strcmp(f->name, "ipod"))
         av_dict_set(&opts, "movflags", "+faststart", 0);
+    if ((ret = carry_bext(o, c, &opts)) < 0) {
+        av_dict_free(&opts);
+        return fail(err, errlen, ret, c->path, "bext");
+    }
     ret = avformat_write_header(o->oc, &opts);
     av_dict_free(&opts);
     if (ret < 0)

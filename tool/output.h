@@ -14,6 +14,7 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavutil/channel_layout.h>
+#include <libavutil/dict.h>
 
 #define OUTPUT_MAX_TRACKS 4
 
@@ -47,6 +48,11 @@ typedef struct OutputConfig {
     int nb_codec_opts;
     int threads;
     double start_time;            /**< s: timestamp of the first sample */
+    /** A WAV output takes the Broadcast WAV bext of this source's
+     *  metadata (bext.h), if it has one; NULL: none. */
+    const AVDictionary *bext_source;
+    int bext_rate;                /**< the source's sample rate */
+    const char *bext_what;        /**< "mix", "ducked music" */
 } OutputConfig;
 
 typedef struct OutputFile OutputFile;

@@ -30,6 +30,10 @@ enum {
     VERB_VERBOSE, /**< and what was opened and decided */
 };
 
+/* True-peak ceilings accepted by --true-peak, dBTP. */
+#define TRUE_PEAK_MIN -20.0
+#define TRUE_PEAK_MAX   0.0
+
 #define CLI_MAX_INPUTS 64
 #define CLI_MAX_STEMS  64
 #define CLI_MAX_CODEC_OPTS 32
@@ -133,6 +137,7 @@ const CliOption *cli_option_find(const char *name);
  */
 int cli_parse(CliOptions *o, int argc, char **argv);
 
+/** --help on stdout (tool/cli_help.c). */
 void cli_print_help(void);
 
 /** Whether the progress line may be shown (it still needs a terminal). */

@@ -47,7 +47,8 @@ enum StemRole {
 typedef struct CliStem {
     enum StemRole role;
     const char *arg;      /**< as given: a path or INPUT:STREAMSPEC */
-    const char *path;     /**< the file to open */
+    const char *path;     /**< the file to open (a pipe's name: see file) */
+    const char *file;     /**< a pipe's copy to open instead (spool.h), or NULL */
     const char *spec;     /**< stream specifier, NULL: first audio stream */
     int input_index;      /**< index into -i inputs, -1 for a file of its own */
 } CliStem;
@@ -59,6 +60,7 @@ enum LoudnessGateOpt {
 
 typedef struct CliOptions {
     const char *inputs[CLI_MAX_INPUTS];  /**< -i FILE */
+    const char *input_files[CLI_MAX_INPUTS]; /**< a pipe's copy, or NULL */
     int nb_inputs;
     CliStem stems[CLI_MAX_STEMS];
     int nb_stems;

@@ -257,7 +257,7 @@ static int open_demuxer(InputStem *s, char *err, size_t errlen)
     AVStream *st;
     int ret, idx;
 
-    if ((ret = avformat_open_input(&s->fmt, s->path, NULL, NULL)) < 0)
+    if ((ret = avformat_open_input(&s->fmt, s->file, NULL, NULL)) < 0)
         return fail(err, errlen, ret, s->path, "cannot open");
     if ((ret = avformat_find_stream_info(s->fmt, NULL)) < 0)
         return fail(err, errlen, ret, s->path, "cannot read stream info");
@@ -274,18 +274,20 @@ static int open_demuxer(InputStem *s, char *err, size_t errlen)
     return decode_first_frame(s, err, errlen);
 }
 
-int input_open(InputStem *s, const char *path, const char *spec,
+int input_open(InputStem *s, const char *path, const char *file,
+               const char *spec,
                const char *label, int threads, char *err, size_t errlen)
 {
     int ret;
     memset(s, 0, sizeof(*s));
     s->path = av_strdup(path);
+    s->file = av_strdup(file ? file : path);
     s->spec = spec ? av_strdup(spec) : NULL;
     s->label = av_strdup(label ? label : spec ? spec : path);
     s->threads = threads;
     s->first_ts = AV_NOPTS_VALUE;
     s->first_damage = NAN;
-    if (!s->path || (spec && !s->spec) || !s->label)
+    if (!s->path || !s->file || (spec && !s->spec) || !s->label)
         return fail(err, errlen, AVERROR(ENOMEM), path, "open");
     ret = open_demuxer(s, err, errlen);
     if (ret < 0)
@@ -646,6 +648,7 @@ void input_close(InputStem *s)
     av_freep(&s->tmp);
     av_channel_layout_uninit(&s->layout);
     av_freep(&s->path);
+    av_freep(&s->file);
     av_freep(&s->spec);
     av_freep(&s->label);
 }

@@ -95,7 +95,7 @@ static int open_mix_output(Session *p, char *err, size_t errlen)
         for (int i = 0; i < p->nb_stems; i++)
             if (o->stems[i].input_index == 0)
                 replaced[nb_replaced++] = p->stems[i].stream_index;
-        c.remux_path = o->inputs[0];
+        c.remux_path = o->input_files[0] ? o->input_files[0] : o->inputs[0];
         c.replaced = replaced;
         c.nb_replaced = nb_replaced;
         /* the mix starts where the first input's earliest stem does */
@@ -165,8 +165,8 @@ static int open_inputs(Session *p, char *err, size_t errlen)
 
     for (int i = 0; i < opt->nb_stems; i++) {
         const CliStem *s = &opt->stems[i];
-        if (input_open(&p->stems[i], s->path, s->spec, s->arg, opt->threads,
-                       err, errlen) < 0)
+        if (input_open(&p->stems[i], s->path, s->file, s->spec, s->arg,
+                       opt->threads, err, errlen) < 0)
             return EXIT_INPUT;
         p->nb_stems++;
         if (p->stems[i].layout.nb_channels > MAX_CHANNELS) {

@@ -93,18 +93,16 @@ static const char *spool_fd(Spool *sp, const CliOptions *o, int fd,
     return af->tmp_path;
 }
 
-/* Point one path at its copy if it names a pipe. */
-static int spool_path(Spool *sp, const CliOptions *o, const char **path,
-                      char *err, size_t errlen)
+/* The copy to open for path (*file), if path names a pipe. */
+static int spool_path(Spool *sp, const CliOptions *o, const char *path,
+                      const char **file, char *err, size_t errlen)
 {
-    int fd = pipe_name_fd(*path, 0), ret = EXIT_OK;
-    const char *copy;
+    int fd = pipe_name_fd(path, 0), ret = EXIT_OK;
 
     if (fd < 0)
         return EXIT_OK;
-    if (!(copy = spool_fd(sp, o, fd, *path, &ret, err, errlen)))
+    if (!(*file = spool_fd(sp, o, fd, path, &ret, err, errlen)))
         return ret;
-    *path = copy;
     return EXIT_OK;
 }
 
@@ -113,10 +111,12 @@ int spool_inputs(Spool *sp, CliOptions *o, char *err, size_t errlen)
     int ret;
 
     for (int i = 0; i < o->nb_inputs; i++)
-        if ((ret = spool_path(sp, o, &o->inputs[i], err, errlen)) != EXIT_OK)
+        if ((ret = spool_path(sp, o, o->inputs[i], &o->input_files[i], err,
+                              errlen)) != EXIT_OK)
             return ret;
     for (int i = 0; i < o->nb_stems; i++)
-        if ((ret = spool_path(sp, o, &o->stems[i].path, err, errlen)) != EXIT_OK)
+        if ((ret = spool_path(sp, o, o->stems[i].path, &o->stems[i].file,
+                              err, errlen)) != EXIT_OK)
             return ret;
     return EXIT_OK;
 }

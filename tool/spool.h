@@ -26,7 +26,9 @@ typedef struct Spool {
 
 /**
  * Copy every pipe among o's inputs and stems to a temporary file (each
- * descriptor once) and point the inputs and stems at it. EXIT_OK, or an
+ * descriptor once) and give it to the inputs and stems that name the pipe
+ * (input_files[], CliStem.file; their paths keep the name, for messages
+ * and the report). EXIT_OK, or an
  * exit code from cli.h with the message in err.
  */
 int spool_inputs(Spool *sp, CliOptions *o, char *err, size_t errlen);

@@ -85,15 +85,22 @@ expect "-f flac on a file without extension" test "$(md5 out/noext)" = "$ref"
 echo "not audio" | "$DD" -d - -m music.wav -o out/bad.wav 2> err.txt
 expect "garbage on stdin: exit 2" test $? -eq 2
 no_spool "garbage on stdin"
-# interrupted while the pipe is being copied: the copy is seen, then removed
-for sig in INT TERM; do
-    { cat dlg.wav; sleep 3; } | "$DD" -d - -m music.wav -o out/sig.wav 2> /dev/null &
-    pid=$!
+# the messages name the pipe, not its copy
+expect "garbage on stdin: the message names - ($(cat err.txt))" \
+    test "$(cat err.txt)" = "dialogueduck: -: cannot open: Invalid data found when processing input"
+# wait_copy DIR: until a copy of stdin is in DIR (at most 10 s)
+wait_copy() {
     i=0
-    while [ $i -lt 40 ] && [ -z "$(ls -A out | grep '^\.stdin\.')" ]; do
+    while [ $i -lt 100 ] && [ -z "$(ls -A "$1" | grep '^\.stdin\.')" ]; do
         sleep 0.1; i=$((i + 1))
     done
-    [ -n "$(ls -A out | grep '^\.stdin\.')" ] && ok || fail "SIG$sig: no copy in -o's directory"
+    [ -n "$(ls -A "$1" | grep '^\.stdin\.')" ]
+}
+# interrupted while the pipe is being copied: the copy is seen, then removed
+for sig in INT TERM; do
+    { cat dlg.wav; sleep 5; } | "$DD" -d - -m music.wav -o out/sig.wav 2> /dev/null &
+    pid=$!
+    wait_copy out && ok || fail "SIG$sig: no copy in -o's directory"
     kill -$sig $pid 2> /dev/null
     wait $pid
     rc=$?
@@ -104,10 +111,9 @@ for sig in INT TERM; do
     expect "SIG$sig: no output" test ! -e out/sig.wav
 done
 # without -o the copy goes to TMPDIR
-{ cat dlg.wav; sleep 2; } | "$DD" -d - -m music.wav --report r.json 2> err.txt &
+{ cat dlg.wav; sleep 3; } | "$DD" -d - -m music.wav --report r.json 2> err.txt &
 pid=$!
-sleep 1
-[ -n "$(ls -A spool | grep '^\.stdin\.')" ] && ok || fail "no copy in TMPDIR"
+wait_copy spool && ok || fail "no copy in TMPDIR"
 wait $pid || fail "report from stdin: $(cat err.txt)"
 no_spool "report from stdin"
 

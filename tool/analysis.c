@@ -23,7 +23,8 @@ typedef struct AnalysisPass {
     AVAudioFifo *delay;         /* dout | music | fx, waiting for commit */
     MixWait wait;               /* dout and fx waiting for the renderer */
     LoudnessMeter *meter;       /* the ducked mix */
-    LoudnessMeter *plain;       /* the mix without ducking (--plot) */
+    LoudnessMeter *plain;       /* the mix without ducking (--plot, and
+                                 * the report of an analysis-only run) */
     int split;                  /* meter has the dialogue gate */
     size_t next_kf;
     int64_t rendered;           /* music given to the renderer */
@@ -259,6 +260,7 @@ static int create_meters(Analysis *an, AnalysisPass *ps, const Session *s,
     unsigned flags = (o->threads != 1 ? LOUDNESS_THREAD : 0) |
                      (o->dual_mono ? LOUDNESS_DUAL_MONO : 0);
     unsigned mflags = flags;
+    int plain = o->plot || (o->analyze_only && o->report);
 
     an->measured = !isnan(o->target_lufs) || o->report || o->plot;
     if (!an->measured)
@@ -268,15 +270,18 @@ static int create_meters(Analysis *an, AnalysisPass *ps, const Session *s,
         mflags |= LOUDNESS_DIALOGUE;
     if (o->report || !isnan(o->target_lufs))
         mflags |= LOUDNESS_TRUE_PEAK; /* whether the limiter will act */
+    if (o->report)
+        mflags |= LOUDNESS_RANGE;
     if (o->plot)
         mflags |= LOUDNESS_HISTORY;
     if (!isnan(o->target_lufs))
         mflags |= LOUDNESS_RECORD;  /* for the limiter's dry passes */
     if ((ret = loudness_meter_create(&ps->meter, s->work_rate, &s->out_layout,
                                      oc, mflags)) < 0 ||
-        (o->plot &&
+        (plain &&
          (ret = loudness_meter_create(&ps->plain, s->work_rate, &s->out_layout,
-                                      oc, flags | LOUDNESS_HISTORY)) < 0))
+                                      oc, flags | (o->plot ? LOUDNESS_HISTORY :
+                                                   0))) < 0))
         return internal_error(err, errlen, "loudness meter", ret);
     return EXIT_OK;
 }
@@ -353,6 +358,9 @@ static int measure(Analysis *an, AnalysisPass *ps, const CliOptions *o)
         return ret;
     if ((ret = loudness_meter_take_levels(ps->meter, &an->levels)) < 0)
         return ret;
+    if (o->report &&
+        (ret = loudness_meter_range(ps->meter, &an->loudness_range)) < 0)
+        return ret;
     an->sample_peak = loudness_meter_sample_peak(ps->meter);
     an->true_peak = loudness_meter_true_peak(ps->meter);
     if (ps->plain &&
@@ -423,7 +431,7 @@ int analysis_run(Analysis *an, Session *s, char *err, size_t errlen)
     memset(an, 0, sizeof(*an));
     an->hop = s->hop;
     an->lufs_program = an->lufs_dialogue = an->lufs_unducked = NAN;
-    an->sample_peak = an->true_peak = NAN;
+    an->sample_peak = an->true_peak = an->loudness_range = NAN;
     if (s->opt->apply_keyframes &&
         (ret = import_keyframes(an, s, err, errlen)) != EXIT_OK)
         return ret;

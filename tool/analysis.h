@@ -33,6 +33,7 @@ typedef struct Analysis {
     double lufs_program, lufs_dialogue;  /**< ducked mix, before gain */
     double lufs_unducked;          /**< NAN unless measured (--plot) */
     double sample_peak, true_peak; /**< ducked mix, linear */
+    double loudness_range;         /**< ducked mix, LU; NAN unless --report */
     float *st_ducked, *st_unducked; /**< short-term history (--plot), LUFS */
     size_t nb_st;
     LoudnessLevels *levels;        /**< the ducked mix's 100 ms segments, for

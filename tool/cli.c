@@ -57,11 +57,9 @@ enum {
     OPT_SAMPLE_FMT,
     OPT_CODEC_OPT,
     OPT_DUAL_MONO,
+    OPT_ANALYZE_ONLY,
+    OPT_FORMAT,
 };
-
-/* True-peak ceilings accepted by --true-peak, dBTP. */
-#define TRUE_PEAK_MIN -20.0
-#define TRUE_PEAK_MAX   0.0
 
 #define PARAM(f) offsetof(CliOptions, params.f)
 #define OPT(name, letter, id, flags) { name, letter, id, flags, 0, 0, 0, NULL }
@@ -100,12 +98,14 @@ const CliOption cli_options[] = {
            TRUE_PEAK_MIN, TRUE_PEAK_MAX, offsetof(CliOptions, true_peak)),
     OPT("gate",             0,   OPT_GATE,             0),
     OPT("dual-mono",        0,   OPT_DUAL_MONO,        CLI_NOARG),
+    FFOPT("format",         "f",                       OPT_FORMAT),
     FFOPT("codec",          "c:a",                     OPT_CODEC),
     FFOPT("bitrate",        "b:a",                     OPT_BITRATE),
     FFOPT("sample-rate",    "ar",                      OPT_SAMPLE_RATE),
     OPT("sample-fmt",       0,   OPT_SAMPLE_FMT,       0),
     OPT("codec-opt",        0,   OPT_CODEC_OPT,        0),
     OPT("report",           0,   OPT_REPORT,           CLI_PER_JOB | CLI_WRITES),
+    OPT("analyze-only",     0,   OPT_ANALYZE_ONLY,     CLI_NOARG),
     OPT("threads",          0,   OPT_THREADS,          0),
     OPT("keyframes",        0,   OPT_KEYFRAMES,        CLI_WRITES),
     OPT("keyframes-format", 0,   OPT_KEYFRAMES_FORMAT, 0),
@@ -135,128 +135,6 @@ const CliOption *cli_option_find(const char *name)
             return c;
     }
     return NULL;
-}
-
-void cli_print_help(void)
-{
-    printf(
-"Usage: dialogueduck [options] -d DIALOGUE -m MUSIC -o OUTPUT\n"
-"       dialogueduck [options] -i VIDEO [-d STEM] -m STEM [-e STEM] -o OUTPUT\n"
-"       dialogueduck batch MANIFEST [options]   (see dialogueduck batch --help)\n"
-"\n"
-"Ducks music stems under dialogue stems, mixes them, normalizes the mix to a\n"
-"loudness target with a true-peak ceiling, and writes it (remuxed into the\n"
-"first -i input's container: video, subtitles, chapters, metadata copied).\n"
-"\n"
-"Stems (each option repeatable):\n"
-"  -i, --input FILE       open a container; stems may then be INPUT:STREAMSPEC\n"
-"                         (FFmpeg stream specifiers, e.g. 0:a:1); a plain path\n"
-"                         is a file of its own (its first audio stream)\n"
-"  -d, --dialogue STEM    dialogue that drives the ducking; default with -i:\n"
-"                         the first audio stream of the first input\n"
-"  -m, --music STEM       music to duck (at least one)\n"
-"  -e, --effects STEM     effects, mixed in unchanged\n"
-"\n"
-"Outputs:\n"
-"  -o, --output FILE      dialogue + ducked music + effects; container from the\n"
-"                         extension (mp4, mov, mkv, mxf, wav, flac, m4a, ...)\n"
-"      --music-out FILE   the ducked music alone (float WAV for .wav), not\n"
-"                         normalized\n"
-"      --keep-stems       add the ducked music (and effects) as extra titled\n"
-"                         tracks to -o, with the same normalization gain\n"
-"      --codec NAME       also -c:a: audio encoder (default: the source mix's\n"
-"                         codec where an encoder exists and the container\n"
-"                         takes it, else aac)\n"
-"      --bitrate RATE     also -b:a: audio bit rate, e.g. 192k\n"
-"      --sample-rate HZ   also -ar: output sample rate (default: the stems'\n"
-"                         highest) [8000..384000]\n"
-"      --sample-fmt FMT   output sample format (s16, s32, flt, ...; in WAV it\n"
-"                         picks the PCM codec); default: the encoder's format\n"
-"                         that holds the stems' bit depth, TPDF-dithered when\n"
-"                         it has fewer bits\n"
-"      --codec-opt KEY=VALUE  an encoder option (repeatable), e.g.\n"
-"                         compression_level=8\n"
-"      --report FILE.json inputs, parameters, duck regions, loudness, timings\n"
-"      --keyframes FILE   export the gain envelope (json, csv, cmd, xml, fcpxml,\n"
-"                         txt by extension)\n"
-"      --keyframes-format FMT  force the export format\n"
-"      --apply-keyframes FILE  render from an edited envelope (json or csv)\n"
-"                         instead of the analysis\n"
-"      --plot FILE.svg    picture of activity, gain and loudness\n"
-"  -y                     overwrite existing outputs\n"
-"  -n                     never overwrite (the default; an existing output is\n"
-"                         exit 3)\n"
-"\n"
-"Ducking (ranges in brackets):\n"
-"      --depth DB         gain during dialogue [%g..%g], default %g\n"
-"      --below LU         keep music this far under the dialogue's loudness,\n"
-"                         never deeper than --depth [%g..%g], 0 = off\n"
-"  Durations (S) are seconds (0.2), 200ms, 1.5s or [HH:]MM:SS[.mmm].\n"
-"      --lookahead S      the fade-down ends at the first syllable [%g..%g],\n"
-"                         default %g\n"
-"      --attack S         fade-down duration [%g..%g], default %g\n"
-"      --release S        fade-up duration [%g..%g], default %g\n"
-"      --hold S           bridge pauses shorter than this [%g..%g], default %g\n"
-"      --threshold DB     speech-band level under which nothing is speech\n"
-"                         [%g..%g] dBFS, default %g\n"
-"      --sensitivity N    alias for --threshold on a 0..100 scale: 0 is\n"
-"                         --threshold %g, 100 is --threshold %g\n"
-"      --spectral         duck only the speech band of the music: within 1 dB\n"
-"                         of the depth from the band's low to its high edge,\n"
-"                         within 0.2 dB of the music below low / 3 and above\n"
-"                         high x 40 / 17\n"
-"      --band LOW-HIGH    the speech band of --spectral in Hz, LOW [%g..%g],\n"
-"                         HIGH [%g..%g] and at least 2 x LOW, default %g-%g\n"
-"\n"
-"Loudness:\n"
-"      --loudness T       ebu (-23, default), atsc (-24), streaming (-16),\n"
-"                         netflix (-27), a LUFS value such as -14, or off (no\n"
-"                         gain, no limiter)\n"
-"      --true-peak DBTP   true-peak ceiling [%g..%g], default %g\n"
-"      --gate G           program (default) or dialogue: measure only where\n"
-"                         dialogue was found\n"
-"      --dual-mono        measure a mono mix as played on two loudspeakers\n"
-"                         (+3 dB, EBU R128 dual mono, as in ffmpeg-normalize)\n"
-"\n"
-"Other:\n"
-"      --threads N        encoder/decoder threads (0 = automatic); 1 also keeps\n"
-"                         decoding and loudness metering on the main thread\n"
-"                         (the output is the same either way)\n"
-"      --strict           damaged input (decoder errors, concealed packets)\n"
-"                         is exit 2 instead of a warning\n"
-"  -q, --quiet            errors only\n"
-"  -v, --verbose          more messages, and FFmpeg's warnings\n"
-"      --loglevel LEVEL   also -loglevel or -v LEVEL, as in ffmpeg: quiet,\n"
-"                         panic, fatal, error (errors only), warning (and\n"
-"                         warnings), info (and progress and the summary: the\n"
-"                         default), verbose, debug, trace (and details);\n"
-"                         FFmpeg's own messages are shown at LEVEL (by default\n"
-"                         none: damaged input is one warning per stem)\n"
-"      --nostats          also -nostats: no progress line\n"
-"      --hide_banner      also -hide_banner: accepted, there is no banner\n"
-"  -h, --help             this help\n"
-"      --version          also -version: this version and the versions of\n"
-"                         the FFmpeg libraries\n"
-"\n"
-"Exit codes:\n"
-"  0  success\n"
-"  1  usage: unknown option, malformed or out-of-range value\n"
-"  2  input: missing, unreadable or corrupt file, no audio stream, zero-length\n"
-"     audio, stream specifier matching nothing, damaged audio with --strict\n"
-"  3  output: exists (without -y), equals an input, cannot be written/encoded\n"
-"  4  internal error\n"
-"  130/143  interrupted by SIGINT/SIGTERM (no partial output is left)\n",
-    DD_DEPTH_MIN, DD_DEPTH_MAX, DD_DEPTH_DEFAULT,
-    DD_BELOW_MIN, DD_BELOW_MAX,
-    DD_LOOKAHEAD_MIN, DD_LOOKAHEAD_MAX, DD_LOOKAHEAD_DEFAULT,
-    DD_ATTACK_MIN, DD_ATTACK_MAX, DD_ATTACK_DEFAULT,
-    DD_RELEASE_MIN, DD_RELEASE_MAX, DD_RELEASE_DEFAULT,
-    DD_HOLD_MIN, DD_HOLD_MAX, DD_HOLD_DEFAULT,
-    DD_THRESHOLD_MIN, DD_THRESHOLD_MAX, DD_THRESHOLD_DEFAULT,
-    DD_THRESHOLD_MAX, DD_THRESHOLD_MIN,
-    DD_BAND_LOW_MIN, DD_BAND_LOW_MAX, DD_BAND_HIGH_MIN, DD_BAND_HIGH_MAX,
-    DD_BAND_LOW_DEFAULT, DD_BAND_HIGH_DEFAULT,
-    TRUE_PEAK_MIN, TRUE_PEAK_MAX, LOUDNESS_TRUE_PEAK_DEFAULT);
 }
 
 const char *cli_role_name(enum StemRole role)
@@ -408,6 +286,7 @@ static const char **string_field(CliOptions *o, int id)
     case OPT_APPLY_KEYFRAMES:  return &o->apply_keyframes;
     case OPT_PLOT:             return &o->plot;
     case OPT_CODEC:            return &o->codec;
+    case OPT_FORMAT:           return &o->format;
     }
     return NULL;
 }
@@ -472,6 +351,7 @@ static int parse_flag(CliOptions *o, int id)
     case 'n':             o->no_overwrite = 1; break;
     case OPT_STRICT:      o->strict = 1; break;
     case OPT_DUAL_MONO:   o->dual_mono = 1; break;
+    case OPT_ANALYZE_ONLY: o->analyze_only = 1; break;
     case OPT_NOSTATS:     o->nostats = 1; break;
     case OPT_HIDE_BANNER: break; /* there is no banner to hide */
     case 'q':             parse_log_level(o, "quiet"); break;
@@ -682,8 +562,15 @@ static int check_complete(CliOptions *o, const ParseState *st)
                            "contradict each other; give one");
     if (o->keep_stems && !o->output)
         return usage_error("--keep-stems needs -o");
+    if (o->analyze_only && (o->output || o->music_out))
+        return usage_error("--analyze-only renders nothing; it takes no -o "
+                           "or --music-out");
+    /* nothing to render: the analysis is all there is to do */
+    o->analyze_only |= !o->output && !o->music_out;
     if (st->band_set && !o->params.spectral)
         return usage_error("--band needs --spectral");
+    if (o->format && !o->output)
+        return usage_error("-f needs -o");
     if (o->keyframes_format && !o->keyframes)
         return usage_error("--keyframes-format needs --keyframes");
     if (dd_params_check(&o->params) != DD_OK)
@@ -728,13 +615,18 @@ static char *double_dash(const CliOption *c)
     return s;
 }
 
-/* How many of the following arguments a short-option cluster takes. */
-static int cluster_values(const char *arg)
+/*
+ * How many of the following arguments a short-option cluster takes; *bad
+ * is set to the cluster when one of its letters is no option.
+ */
+static int cluster_values(const char *arg, const char **bad)
 {
     for (const char *p = arg + 1; *p; p++) {
         const CliOption *c = cli_option_find((char[]){ *p, 0 });
-        if (!c || !c->short_name)
+        if (!c || !c->short_name) {
+            *bad = arg;
             return 0;
+        }
         if (!(c->flags & CLI_NOARG))
             return !p[1];
     }
@@ -746,15 +638,19 @@ static int cluster_values(const char *arg)
  * "-loglevel L", "-nostats" become their "--" forms, "-c:a", "-b:a", "-ar"
  * the options they stand for (CliOption.ffmpeg), and "-v L" with a
  * level name becomes "--loglevel L" (getopt would read "-hide_banner" as
- * -h). Values of options are skipped, never rewritten.
+ * -h). Values of options are skipped, never rewritten. Returns the first
+ * "-word" with a letter that is no option (getopt names the letter only),
+ * or NULL.
  */
-static void ffmpeg_spellings(int argc, char **args)
+static const char *ffmpeg_spellings(int argc, char **args)
 {
-    for (int i = 1; i < argc; i++) {
+    const char *bad = NULL;
+
+    for (int i = 1; i < argc && !bad; i++) {
         const char *a = args[i];
         const CliOption *c;
         if (!strcmp(a, "--"))
-            return;
+            break;
         if (a[0] != '-' || !a[1])
             continue;
         if (a[1] == '-') {
@@ -767,9 +663,20 @@ static void ffmpeg_spellings(int argc, char **args)
                    find_log_level(args[i + 1])) {
             args[i++] = double_dash(long_option("loglevel"));
         } else {
-            i += cluster_values(a);
+            i += cluster_values(a, &bad);
         }
     }
+    return bad;
+}
+
+/* "unknown option -foo", or "-z in -yz" when the cluster starts well. */
+static int unknown_short(int letter, const char *word)
+{
+    if (!word)
+        return usage_error("unknown option -%c", letter);
+    if (word[1] == letter)
+        return usage_error("unknown option %s", word);
+    return usage_error("unknown option -%c in %s", letter, word);
 }
 
 int cli_parse(CliOptions *o, int argc, char **argv)
@@ -777,6 +684,7 @@ int cli_parse(CliOptions *o, int argc, char **argv)
     struct option long_options[sizeof(cli_options) / sizeof(cli_options[0]) + 1];
     char shorts[2 * sizeof(cli_options) / sizeof(cli_options[0]) + 2];
     ParseState st = { 0 };
+    const char *bad_word;
     char *args[argc + 1];
     int c, ret;
 
@@ -797,7 +705,7 @@ int cli_parse(CliOptions *o, int argc, char **argv)
     if (argc < 2)
         return usage_error("usage: dialogueduck -d DIALOGUE -m MUSIC -o OUTPUT");
     memcpy(args, argv, (argc + 1) * sizeof(*args));
-    ffmpeg_spellings(argc, args);
+    bad_word = ffmpeg_spellings(argc, args);
     getopt_tables(long_options, shorts);
     opterr = 0;
     /* 0, not 1: glibc then forgets its position inside a previous argv
@@ -808,7 +716,7 @@ int cli_parse(CliOptions *o, int argc, char **argv)
             return usage_error("%s needs a value", args[optind - 1]);
         if (c == '?') {
             if (optopt)
-                return usage_error("unknown option -%c", optopt);
+                return unknown_short(optopt, bad_word);
             return usage_error("unknown option %s", args[optind - 1]);
         }
         if ((ret = parse_option(o, &st, c, optarg)) >= 0)

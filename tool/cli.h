@@ -30,6 +30,10 @@ enum {
     VERB_VERBOSE, /**< and what was opened and decided */
 };
 
+/* True-peak ceilings accepted by --true-peak, dBTP. */
+#define TRUE_PEAK_MIN -20.0
+#define TRUE_PEAK_MAX   0.0
+
 #define CLI_MAX_INPUTS 64
 #define CLI_MAX_STEMS  64
 #define CLI_MAX_CODEC_OPTS 32
@@ -43,7 +47,8 @@ enum StemRole {
 typedef struct CliStem {
     enum StemRole role;
     const char *arg;      /**< as given: a path or INPUT:STREAMSPEC */
-    const char *path;     /**< the file to open */
+    const char *path;     /**< the file to open (a pipe's name: see file) */
+    const char *file;     /**< a pipe's copy to open instead (spool.h), or NULL */
     const char *spec;     /**< stream specifier, NULL: first audio stream */
     int input_index;      /**< index into -i inputs, -1 for a file of its own */
 } CliStem;
@@ -55,11 +60,13 @@ enum LoudnessGateOpt {
 
 typedef struct CliOptions {
     const char *inputs[CLI_MAX_INPUTS];  /**< -i FILE */
+    const char *input_files[CLI_MAX_INPUTS]; /**< a pipe's copy, or NULL */
     int nb_inputs;
     CliStem stems[CLI_MAX_STEMS];
     int nb_stems;
 
     const char *output;       /**< -o */
+    const char *format;       /**< -f: -o's muxer, NULL: from the extension */
     const char *music_out;    /**< --music-out */
     const char *report;       /**< --report */
     const char *keyframes;    /**< --keyframes */
@@ -67,6 +74,8 @@ typedef struct CliOptions {
     const char *apply_keyframes;
     const char *plot;         /**< --plot */
     int keep_stems;
+    int analyze_only;         /**< --analyze-only, or nothing to render
+                                   (no -o, no --music-out) */
 
     DDParams params;
 
@@ -130,6 +139,7 @@ const CliOption *cli_option_find(const char *name);
  */
 int cli_parse(CliOptions *o, int argc, char **argv);
 
+/** --help on stdout (tool/cli_help.c). */
 void cli_print_help(void);
 
 /** Whether the progress line may be shown (it still needs a terminal). */

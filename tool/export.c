@@ -17,7 +17,7 @@ static int write_keyframes(const Pipeline *p, char *err, size_t errlen)
     const Analysis *an = &p->analysis;
     KfDoc doc = {
         .sample_rate = p->session.work_rate,
-        .duration = p->render.total,
+        .duration = pipeline_samples(p),
         .params = o->params,
         .kf = an->kf,
         .nb_kf = an->nb_kf,
@@ -57,7 +57,7 @@ static int write_plot(const Pipeline *p, char *err, size_t errlen)
     float *after = shifted(an->st_ducked, an->nb_st, p->norm.gain_db);
     PlotData d = {
         .sample_rate = p->session.work_rate,
-        .duration = p->render.total,
+        .duration = pipeline_samples(p),
         .activity = an->activity,
         .nb_activity = an->nb_activity,
         .kf = an->kf,

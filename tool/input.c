@@ -168,25 +168,13 @@ static void close_demuxer(InputStem *s)
     s->decoded = 0;
 }
 
-static int open_demuxer(InputStem *s, char *err, size_t errlen)
+/* The decoder of stream st. */
+static int open_decoder(InputStem *s, const AVStream *st, char *err,
+                        size_t errlen)
 {
-    const AVCodec *codec;
-    AVStream *st;
-    int ret, idx;
+    const AVCodec *codec = avcodec_find_decoder(st->codecpar->codec_id);
+    int ret;
 
-    if ((ret = avformat_open_input(&s->fmt, s->path, NULL, NULL)) < 0)
-        return fail(err, errlen, ret, s->path, "cannot open");
-    if ((ret = avformat_find_stream_info(s->fmt, NULL)) < 0)
-        return fail(err, errlen, ret, s->path, "cannot read stream info");
-    if ((idx = pick_stream(s, err, errlen)) < 0)
-        return idx;
-    s->stream_index = idx;
-    for (unsigned i = 0; i < s->fmt->nb_streams; i++)
-        if ((int)i != idx)
-            s->fmt->streams[i]->discard = AVDISCARD_ALL;
-    st = s->fmt->streams[idx];
-
-    codec = avcodec_find_decoder(st->codecpar->codec_id);
     if (!codec) {
         snprintf(err, errlen, "%s: no decoder for the audio codec '%s'",
                  s->path, avcodec_get_name(st->codecpar->codec_id));
@@ -203,7 +191,12 @@ static int open_demuxer(InputStem *s, char *err, size_t errlen)
     s->dec->thread_count = s->threads;
     if ((ret = avcodec_open2(s->dec, codec, NULL)) < 0)
         return fail(err, errlen, ret, s->path, "cannot open the audio decoder");
+    return 0;
+}
 
+/* What the container says of stream st. */
+static void describe_stream(InputStem *s, const AVStream *st)
+{
     s->sample_rate = st->codecpar->sample_rate;
     av_channel_layout_uninit(&s->layout);
     input_native_layout(&s->layout, &st->codecpar->ch_layout);
@@ -218,10 +211,17 @@ static int open_demuxer(InputStem *s, char *err, size_t errlen)
         s->duration = st->duration * av_q2d(st->time_base);
     else if (s->fmt->duration > 0)
         s->duration = s->fmt->duration / (double)AV_TIME_BASE;
+}
 
-    /* Decode the first frame now: zero-length or undecodable audio is an
-     * input error before any output exists. */
-    ret = decode_frame(s, err, errlen);
+/*
+ * Decode the first frame now: zero-length or undecodable audio is an
+ * input error before any output exists. The decoded frame is the truth
+ * about rate and layout.
+ */
+static int decode_first_frame(InputStem *s, char *err, size_t errlen)
+{
+    int ret = decode_frame(s, err, errlen);
+
     if (ret < 0)
         return ret;
     if (!ret) {
@@ -234,7 +234,6 @@ static int open_demuxer(InputStem *s, char *err, size_t errlen)
         return AVERROR_INVALIDDATA;
     }
     s->frame_pending = 1;
-    /* The decoded frame is the truth about rate and layout. */
     s->sample_rate = s->frame->sample_rate;
     if (s->frame->ch_layout.nb_channels) {
         av_channel_layout_uninit(&s->layout);
@@ -253,18 +252,42 @@ static int open_demuxer(InputStem *s, char *err, size_t errlen)
     return 0;
 }
 
-int input_open(InputStem *s, const char *path, const char *spec,
+static int open_demuxer(InputStem *s, char *err, size_t errlen)
+{
+    AVStream *st;
+    int ret, idx;
+
+    if ((ret = avformat_open_input(&s->fmt, s->file, NULL, NULL)) < 0)
+        return fail(err, errlen, ret, s->path, "cannot open");
+    if ((ret = avformat_find_stream_info(s->fmt, NULL)) < 0)
+        return fail(err, errlen, ret, s->path, "cannot read stream info");
+    if ((idx = pick_stream(s, err, errlen)) < 0)
+        return idx;
+    s->stream_index = idx;
+    for (unsigned i = 0; i < s->fmt->nb_streams; i++)
+        if ((int)i != idx)
+            s->fmt->streams[i]->discard = AVDISCARD_ALL;
+    st = s->fmt->streams[idx];
+    if ((ret = open_decoder(s, st, err, errlen)) < 0)
+        return ret;
+    describe_stream(s, st);
+    return decode_first_frame(s, err, errlen);
+}
+
+int input_open(InputStem *s, const char *path, const char *file,
+               const char *spec,
                const char *label, int threads, char *err, size_t errlen)
 {
     int ret;
     memset(s, 0, sizeof(*s));
     s->path = av_strdup(path);
+    s->file = av_strdup(file ? file : path);
     s->spec = spec ? av_strdup(spec) : NULL;
     s->label = av_strdup(label ? label : spec ? spec : path);
     s->threads = threads;
     s->first_ts = AV_NOPTS_VALUE;
     s->first_damage = NAN;
-    if (!s->path || (spec && !s->spec) || !s->label)
+    if (!s->path || !s->file || (spec && !s->spec) || !s->label)
         return fail(err, errlen, AVERROR(ENOMEM), path, "open");
     ret = open_demuxer(s, err, errlen);
     if (ret < 0)
@@ -625,6 +648,7 @@ void input_close(InputStem *s)
     av_freep(&s->tmp);
     av_channel_layout_uninit(&s->layout);
     av_freep(&s->path);
+    av_freep(&s->file);
     av_freep(&s->spec);
     av_freep(&s->label);
 }

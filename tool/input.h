@@ -23,7 +23,8 @@
 #include <libswresample/swresample.h>
 
 typedef struct InputStem {
-    char *path;
+    char *path;               /**< as named, for messages */
+    char *file;               /**< what is opened: path, or a pipe's copy */
     char *spec;               /**< stream specifier or NULL (first audio) */
     char *label;              /**< how the user named the stem, for messages */
     int threads;
@@ -72,12 +73,14 @@ typedef struct InputStem {
 } InputStem;
 
 /**
- * Open path and pick the stream spec (an FFmpeg stream specifier, NULL for
+ * Open path (or file, a copy of the pipe path names; NULL: path) and
+ * pick the stream spec (an FFmpeg stream specifier, NULL for
  * the first audio stream; label names it in messages), open its decoder and decode the first frame
  * so that missing, corrupt, non-audio and zero-length inputs fail here.
  * On error returns a negative AVERROR and writes "path: problem" to err.
  */
-int input_open(InputStem *s, const char *path, const char *spec,
+int input_open(InputStem *s, const char *path, const char *file,
+               const char *spec,
                const char *label, int threads, char *err, size_t errlen);
 
 /** Convert to planar float at work_rate from now on. */

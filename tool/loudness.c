@@ -434,8 +434,11 @@ int loudness_meter_create(LoudnessMeter **out, int sample_rate,
     /* integrated loudness is gated here (Gate), so no EBUR128_MODE_I;
      * the 3 s short-term window (2.3 MB at 48 kHz stereo) only for plots;
      * the sample peak is taken while interleaving (interleave()), not by
-     * a second pass in libebur128 */
-    int mode = EBUR128_MODE_M | (flags & LOUDNESS_HISTORY ? EBUR128_MODE_S : 0);
+     * a second pass in libebur128; the loudness range from libebur128's
+     * histogram, whose memory does not grow with the programme */
+    int mode = EBUR128_MODE_M | (flags & LOUDNESS_HISTORY ? EBUR128_MODE_S : 0) |
+               (flags & LOUDNESS_RANGE ?
+                EBUR128_MODE_LRA | EBUR128_MODE_HISTOGRAM : 0);
     int ret;
 
     *out = NULL;
@@ -649,8 +652,11 @@ int loudness_meter_set_reference(LoudnessMeter *m, const LoudnessLevels *ref,
     double g2 = (double)gain * gain;
     int ret;
 
+    /* the short-term history and the loudness range read libebur128's
+     * own windows, which then must see every frame */
     if (!ref || !m->by_segment || m->prog.fed || m->dlg.fed ||
-        m->flags & LOUDNESS_HISTORY || (m->dlg.st && !ref->dlg.nb))
+        m->flags & (LOUDNESS_HISTORY | LOUDNESS_RANGE) ||
+        (m->dlg.st && !ref->dlg.nb))
         return AVERROR(ENOSYS);
     if ((ret = delta_init(m, &m->prog, &ref->prog, g2)) < 0 ||
         (ret = delta_init(m, &m->dlg, &ref->dlg, g2)) < 0)
@@ -716,6 +722,20 @@ int loudness_meter_integrated(LoudnessMeter *m, enum LoudnessGate gate,
     if ((ret = loudness_meter_sync(m)) < 0)
         return ret;
     *lufs = gauge_integrated(g);
+    return 0;
+}
+
+int loudness_meter_range(LoudnessMeter *m, double *lu)
+{
+    int ret;
+
+    *lu = NAN;
+    if (!(m->flags & LOUDNESS_RANGE))
+        return AVERROR(EINVAL);
+    if ((ret = loudness_meter_sync(m)) < 0)
+        return ret;
+    if (ebur128_loudness_range(m->prog.st, lu) != EBUR128_SUCCESS)
+        return AVERROR_BUG;
     return 0;
 }
 

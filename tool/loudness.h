@@ -51,6 +51,10 @@ enum {
      * (8 bytes per segment and gate, about 0.6 MB per gate for two hours).
      */
     LOUDNESS_RECORD    = 1 << 5,
+    /** Also measure the loudness range (EBU Tech 3342 LRA) of the
+     *  program, by libebur128 (EBUR128_MODE_LRA, its histogram: fixed
+     *  memory) in the same pass. */
+    LOUDNESS_RANGE     = 1 << 6,
 };
 
 /** Which gate loudness_meter_integrated() reports. */
@@ -140,6 +144,12 @@ int loudness_meter_integrated(LoudnessMeter *m, enum LoudnessGate gate,
 
 /** Largest absolute sample over all channels (linear, 1.0 = 0 dBFS). */
 double loudness_meter_sample_peak(LoudnessMeter *m);
+
+/**
+ * Loudness range (LRA) in LU over everything fed so far. Returns 0, or
+ * AVERROR(EINVAL) without LOUDNESS_RANGE.
+ */
+int loudness_meter_range(LoudnessMeter *m, double *lu);
 
 /**
  * Largest true peak over all channels (linear), or NAN without

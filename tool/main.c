@@ -20,8 +20,11 @@
 #include "export.h"
 #include "hms.h"
 #include "keyframes_io.h"
+#include "output.h"
+#include "pipe_name.h"
 #include "pipeline.h"
 #include "report.h"
+#include "spool.h"
 
 #define ERR_LEN 1024
 
@@ -59,10 +62,24 @@ static int check_outputs(const CliOptions *o)
     const int nb_outs = sizeof(outs) / sizeof(outs[0]);
     struct stat st;
 
+    char err[ERR_LEN];
+
+    if (output_check_destination(o->output ? o->output : "", o->format, err,
+                                 sizeof(err)) < 0) {
+        fprintf(stderr, "dialogueduck: %s\n", err);
+        return EXIT_USAGE;
+    }
     for (int i = 0; i < nb_outs; i++) {
         const char *out = outs[i];
         if (!out)
             continue;
+        if (out == o->output && pipe_name_fd(out, 1) >= 0)
+            continue; /* streamed: nothing on disk to check */
+        if (out == o->music_out && pipe_name_fd(out, 1) >= 0) {
+            fprintf(stderr, "dialogueduck: --music-out %s: only -o can be a "
+                    "pipe\n", out);
+            return EXIT_USAGE;
+        }
         for (int j = 0; j < o->nb_inputs; j++)
             if (same_file(out, o->inputs[j]))
                 goto is_input;
@@ -112,6 +129,7 @@ is_input:
 int main(int argc, char **argv)
 {
     CliOptions opt;
+    Spool spool = { 0 };
     Pipeline p;
     char err[ERR_LEN] = "", hms[HMS_LEN];
     double t0 = clock_seconds();
@@ -135,9 +153,15 @@ int main(int argc, char **argv)
     }
 
     atomic_install_signal_handlers();
-    /* A full disk or a file size limit is a write error to report and
-     * clean up after, not a reason to die. */
+    /* A full disk, a file size limit or a closed pipe is a write error to
+     * report and clean up after, not a reason to die. */
     signal(SIGXFSZ, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+    if ((ret = spool_inputs(&spool, &opt, err, sizeof(err))) != EXIT_OK) {
+        fprintf(stderr, "dialogueduck: %s\n", err);
+        spool_free(&spool);
+        return ret;
+    }
     ret = pipeline_run(&p, &opt, err, sizeof(err));
     if (ret == EXIT_OK)
         ret = export_write(&p, err, sizeof(err));
@@ -150,9 +174,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "dialogueduck: %s: %s, %zu duck regions, "
                 "gain %+.2f dB%s\n", opt.output,
                 hms_format(hms, sizeof(hms),
-                           (double)p.render.total / p.session.work_rate),
+                           (double)pipeline_samples(&p) / p.session.work_rate),
                 p.analysis.nb_regions, p.norm.gain_db,
                 p.norm.limiter_used ? ", true-peak limited" : "");
     pipeline_free(&p);
+    spool_free(&spool);
     return ret;
 }

@@ -55,76 +55,106 @@ static int source_bits(const Session *p)
     return bits;
 }
 
-static int open_outputs(Session *p, char *err, size_t errlen)
+/* The first stem of a role: whose bext its output carries. */
+static const InputStem *first_stem(const Session *p, enum StemRole role)
+{
+    for (int i = 0; i < p->nb_stems; i++)
+        if (p->opt->stems[i].role == role)
+            return &p->stems[i];
+    return NULL;
+}
+
+/* -o: the mix, remuxed into the first input when there is one. */
+static int open_mix_output(Session *p, char *err, size_t errlen)
 {
     const CliOptions *o = p->opt;
     const InputStem *src = &p->stems[p->source_stem];
-    int replaced[CLI_MAX_STEMS], nb_replaced = 0, ret;
+    int replaced[CLI_MAX_STEMS], nb_replaced = 0;
+    OutputConfig c = {
+        .path = o->output,
+        .format = o->format,
+        .sample_rate = p->work_rate,
+        .layout = &p->out_layout,
+        .codec = o->codec,
+        .source_codec = src->codec_id,
+        .source_bits = source_bits(p),
+        .out_rate = o->sample_rate,
+        .sample_fmt = o->sample_fmt,
+        .codec_opts = o->codec_opts,
+        .nb_codec_opts = o->nb_codec_opts,
+        .bitrate = o->bitrate,
+        .threads = o->threads,
+        .nb_tracks = 1,
+        .bext_source = first_stem(p, STEM_DIALOGUE)->fmt->metadata,
+        .bext_rate = first_stem(p, STEM_DIALOGUE)->sample_rate,
+        .bext_what = "mix",
+    };
+    if (o->nb_inputs) {
+        /* The audio stems taken from the first input are replaced by
+         * the mix; its other streams are copied. */
+        for (int i = 0; i < p->nb_stems; i++)
+            if (o->stems[i].input_index == 0)
+                replaced[nb_replaced++] = p->stems[i].stream_index;
+        c.remux_path = o->input_files[0] ? o->input_files[0] : o->inputs[0];
+        c.replaced = replaced;
+        c.nb_replaced = nb_replaced;
+        /* the mix starts where the first input's earliest stem does */
+        if (p->opt->stems[p->source_stem].input_index == 0)
+            c.start_time = earliest_start(p, o->inputs[0]);
+    }
+    if (o->keep_stems) {
+        c.titles[c.nb_tracks++] = "Ducked music";
+        if (p->has_effects)
+            c.titles[c.nb_tracks++] = "Effects";
+    }
+    if (output_open(&p->out, &c, err, errlen) < 0)
+        return EXIT_OUTPUT;
+    av_strlcpy(p->codec_name, output_codec_name(p->out),
+               sizeof(p->codec_name));
+    av_strlcpy(p->format_name, output_format_name(p->out),
+               sizeof(p->format_name));
+    return EXIT_OK;
+}
 
-    if (o->output) {
-        OutputConfig c = {
-            .path = o->output,
-            .sample_rate = p->work_rate,
-            .layout = &p->out_layout,
-            .codec = o->codec,
-            .source_codec = src->codec_id,
-            .source_bits = source_bits(p),
-            .out_rate = o->sample_rate,
-            .sample_fmt = o->sample_fmt,
-            .codec_opts = o->codec_opts,
-            .nb_codec_opts = o->nb_codec_opts,
-            .bitrate = o->bitrate,
-            .threads = o->threads,
-            .nb_tracks = 1,
-        };
-        if (o->nb_inputs) {
-            /* The audio stems taken from the first input are replaced by
-             * the mix; its other streams are copied. */
-            for (int i = 0; i < p->nb_stems; i++)
-                if (o->stems[i].input_index == 0)
-                    replaced[nb_replaced++] = p->stems[i].stream_index;
-            c.remux_path = o->inputs[0];
-            c.replaced = replaced;
-            c.nb_replaced = nb_replaced;
-            /* the mix starts where the first input's earliest stem does */
-            if (p->opt->stems[p->source_stem].input_index == 0)
-                c.start_time = earliest_start(p, o->inputs[0]);
-        }
-        if (o->keep_stems) {
-            c.titles[c.nb_tracks++] = "Ducked music";
-            if (p->has_effects)
-                c.titles[c.nb_tracks++] = "Effects";
-        }
-        if ((ret = output_open(&p->out, &c, err, errlen)) < 0)
-            return EXIT_OUTPUT;
-        av_strlcpy(p->codec_name, output_codec_name(p->out),
-                   sizeof(p->codec_name));
-        av_strlcpy(p->format_name, output_format_name(p->out),
-                   sizeof(p->format_name));
-    }
-    if (o->music_out) {
-        const char *ext = strrchr(o->music_out, '.');
-        int wav = ext && (!av_strcasecmp(ext, ".wav") ||
-                          !av_strcasecmp(ext, ".w64"));
-        OutputConfig c = {
-            .path = o->music_out,
-            .sample_rate = p->work_rate,
-            .layout = &p->out_layout,
-            /* float WAV keeps the renderer's output exactly */
-            .codec = wav ? NULL : o->codec,
-            .source_codec = AV_CODEC_ID_NONE,
-            .out_rate = o->sample_rate,
-            .sample_fmt = AV_SAMPLE_FMT_NONE,
-            .float_pcm = 1,
-            .bitrate = o->bitrate,
-            .threads = o->threads,
-            .nb_tracks = 1,
-        };
-        if ((ret = output_open(&p->music_out, &c, err, errlen)) < 0)
-            return EXIT_OUTPUT;
-        av_strlcpy(p->music_codec_name, output_codec_name(p->music_out),
-                   sizeof(p->music_codec_name));
-    }
+/* --music-out: the ducked music alone. */
+static int open_music_output(Session *p, char *err, size_t errlen)
+{
+    const CliOptions *o = p->opt;
+    const char *ext = strrchr(o->music_out, '.');
+    int wav = ext && (!av_strcasecmp(ext, ".wav") ||
+                      !av_strcasecmp(ext, ".w64"));
+    OutputConfig c = {
+        .path = o->music_out,
+        .sample_rate = p->work_rate,
+        .layout = &p->out_layout,
+        /* float WAV keeps the renderer's output exactly */
+        .codec = wav ? NULL : o->codec,
+        .source_codec = AV_CODEC_ID_NONE,
+        .out_rate = o->sample_rate,
+        .sample_fmt = AV_SAMPLE_FMT_NONE,
+        .float_pcm = 1,
+        .bitrate = o->bitrate,
+        .threads = o->threads,
+        .nb_tracks = 1,
+        .bext_source = first_stem(p, STEM_MUSIC)->fmt->metadata,
+        .bext_rate = first_stem(p, STEM_MUSIC)->sample_rate,
+        .bext_what = "ducked music",
+    };
+    if (output_open(&p->music_out, &c, err, errlen) < 0)
+        return EXIT_OUTPUT;
+    av_strlcpy(p->music_codec_name, output_codec_name(p->music_out),
+               sizeof(p->music_codec_name));
+    return EXIT_OK;
+}
+
+static int open_outputs(Session *p, char *err, size_t errlen)
+{
+    int ret;
+
+    if (p->opt->output && (ret = open_mix_output(p, err, errlen)) != EXIT_OK)
+        return ret;
+    if (p->opt->music_out)
+        return open_music_output(p, err, errlen);
     return EXIT_OK;
 }
 
@@ -135,8 +165,8 @@ static int open_inputs(Session *p, char *err, size_t errlen)
 
     for (int i = 0; i < opt->nb_stems; i++) {
         const CliStem *s = &opt->stems[i];
-        if (input_open(&p->stems[i], s->path, s->spec, s->arg, opt->threads,
-                       err, errlen) < 0)
+        if (input_open(&p->stems[i], s->path, s->file, s->spec, s->arg,
+                       opt->threads, err, errlen) < 0)
             return EXIT_INPUT;
         p->nb_stems++;
         if (p->stems[i].layout.nb_channels > MAX_CHANNELS) {

@@ -13,6 +13,8 @@
 #include <libswresample/swresample.h>
 
 #include "atomic_file.h"
+#include "bext.h"
+#include "pipe_name.h"
 #include "av_error.h"
 #include "output.h"
 
@@ -33,6 +35,8 @@ struct OutputFile {
     const char *path;
     AtomicFile af;
     int reserved;
+    const char *url;          /* what the muxer opens: af.tmp_path or pipe_url */
+    char pipe_url[32];
     AVFormatContext *oc;
     AVPacket *pkt;
     Track tracks[OUTPUT_MAX_TRACKS];
@@ -535,6 +539,108 @@ static int audio_only(const AVOutputFormat *f)
     return 0;
 }
 
+/* Muxers that never seek back: the only ones a pipe can take. */
+static int streams(const AVOutputFormat *f)
+{
+    static const char *const names[] = { "wav", "flac", "matroska", "nut",
+                                         "mpegts", "adts" };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (!strcmp(f->name, names[i]))
+            return 1;
+    return 0;
+}
+
+int output_check_destination(const char *path, const char *format,
+                             char *err, size_t errlen)
+{
+    const AVOutputFormat *f = format ? av_guess_format(format, NULL, NULL) :
+                              NULL;
+
+    if (format && !f) {
+        snprintf(err, errlen, "-f %s: no such output format", format);
+        return -1;
+    }
+    if (pipe_name_fd(path, 1) < 0)
+        return 0;
+    if (!f) {
+        snprintf(err, errlen, "%s: a pipe has no extension: give the format "
+                 "with -f (wav, flac, matroska, nut, mpegts, adts)", path);
+        return -1;
+    }
+    if (!streams(f)) {
+        snprintf(err, errlen, "%s: the %s format cannot be written to a pipe "
+                 "(its muxer seeks back); use -f wav, flac, matroska, nut, "
+                 "mpegts or adts", path, f->name);
+        return -1;
+    }
+    return 0;
+}
+
+/* The muxer for c: -f's, else from the extension; NULL with err set. */
+static const AVOutputFormat *output_format(const OutputConfig *c, char *err,
+                                           size_t errlen)
+{
+    const AVOutputFormat *f = c->format ?
+                              av_guess_format(c->format, NULL, NULL) :
+                              av_guess_format(NULL, c->path, NULL);
+    if (!f)
+        snprintf(err, errlen, "%s: unknown output format (use an extension "
+                 "such as .wav, .flac, .mp4, .mkv, or -f)", c->path);
+    else if (f->audio_codec == AV_CODEC_ID_NONE)
+        snprintf(err, errlen, "%s: the %s format cannot hold audio",
+                 c->path, f->name);
+    else
+        return f;
+    return NULL;
+}
+
+/*
+ * Where the muxer writes: a file's temporary name (renamed into place at
+ * the end), or the pipe itself.
+ */
+static int open_destination(OutputFile *o, const OutputConfig *c,
+                            const AVOutputFormat *f, char *err, size_t errlen)
+{
+    int fd = pipe_name_fd(c->path, 1), ret;
+
+    if (fd >= 0) {
+        snprintf(o->pipe_url, sizeof(o->pipe_url), "pipe:%d", fd);
+        o->url = o->pipe_url;
+    } else {
+        if ((ret = atomic_reserve(&o->af, c->path)) < 0)
+            return fail(err, errlen, AVERROR(-ret), c->path, "cannot create");
+        o->reserved = 1;
+        o->url = o->af.tmp_path;
+    }
+    /* The temporary name has no extension: the format is given. */
+    if ((ret = avformat_alloc_output_context2(&o->oc, f, NULL, o->url)) < 0)
+        return fail(err, errlen, ret, c->path, "cannot create");
+    return 0;
+}
+
+/* A WAV made from a Broadcast WAV source gets the source's bext. */
+static int carry_bext(OutputFile *o, const OutputConfig *c,
+                      AVDictionary **opts)
+{
+    const AVCodecContext *enc = o->tracks[0].enc;
+    int bits = av_get_bits_per_sample(enc->codec_id);
+    BextTarget t = {
+        .sample_rate = enc->sample_rate,
+        .bits = bits ? bits : 8 * av_get_bytes_per_sample(enc->sample_fmt),
+        .channels = enc->ch_layout.nb_channels,
+        .what = c->bext_what ? c->bext_what : "mix",
+    };
+    int ret;
+
+    if (strcmp(o->oc->oformat->name, "wav") || !c->bext_source ||
+        !bext_present(c->bext_source))
+        return 0;
+    if ((ret = bext_carry(&o->oc->metadata, c->bext_source, c->bext_rate,
+                          &t)) < 0)
+        return ret;
+    return av_dict_set(opts, "write_bext", "1", 0);
+}
+
 int output_open(OutputFile **out, const OutputConfig *c, char *err,
                 size_t errlen)
 {
@@ -545,17 +651,9 @@ int output_open(OutputFile **out, const OutputConfig *c, char *err,
     int ret;
 
     *out = NULL;
-    f = av_guess_format(NULL, c->path, NULL);
-    if (!f) {
-        snprintf(err, errlen, "%s: unknown output format (use an extension "
-                 "such as .wav, .flac, .mp4, .mkv)", c->path);
+    f = output_format(c, err, errlen);
+    if (!f)
         return AVERROR_MUXER_NOT_FOUND;
-    }
-    if (f->audio_codec == AV_CODEC_ID_NONE) {
-        snprintf(err, errlen, "%s: the %s format cannot hold audio",
-                 c->path, f->name);
-        return AVERROR(EINVAL);
-    }
     if (!(codec = choose_encoder(c, f, err, errlen)))
         return AVERROR_ENCODER_NOT_FOUND;
     if (!(o = av_mallocz(sizeof(*o))))
@@ -563,13 +661,8 @@ int output_open(OutputFile **out, const OutputConfig *c, char *err,
     *out = o;
     o->path = c->path;
 
-    if ((ret = atomic_reserve(&o->af, c->path)) < 0)
-        return fail(err, errlen, AVERROR(-ret), c->path, "cannot create");
-    o->reserved = 1;
-    /* The temporary name has no extension: the format is given. */
-    if ((ret = avformat_alloc_output_context2(&o->oc, f, NULL,
-                                              o->af.tmp_path)) < 0)
-        return fail(err, errlen, ret, c->path, "cannot create");
+    if ((ret = open_destination(o, c, f, err, errlen)) < 0)
+        return ret;
     o->oc->flags |= AVFMT_FLAG_BITEXACT;
     if (!(o->pkt = av_packet_alloc()))
         return fail(err, errlen, AVERROR(ENOMEM), c->path, "open");
@@ -582,11 +675,15 @@ int output_open(OutputFile **out, const OutputConfig *c, char *err,
         return ret;
 
     if (!(f->flags & AVFMT_NOFILE) &&
-        (ret = avio_open(&o->oc->pb, o->af.tmp_path, AVIO_FLAG_WRITE)) < 0)
+        (ret = avio_open(&o->oc->pb, o->url, AVIO_FLAG_WRITE)) < 0)
         return fail(err, errlen, ret, c->path, "cannot write");
     if (!strcmp(f->name, "mp4") || !strcmp(f->name, "mov") ||
         !strcmp(f->name, "ipod"))
         av_dict_set(&opts, "movflags", "+faststart", 0);
+    if ((ret = carry_bext(o, c, &opts)) < 0) {
+        av_dict_free(&opts);
+        return fail(err, errlen, ret, c->path, "bext");
+    }
     ret = avformat_write_header(o->oc, &opts);
     av_dict_free(&opts);
     if (ret < 0)
@@ -762,7 +859,7 @@ int output_finish(OutputFile *o, char *err, size_t errlen)
     if (!(o->oc->oformat->flags & AVFMT_NOFILE) &&
         (ret = avio_closep(&o->oc->pb)) < 0)
         return fail(err, errlen, ret, o->path, "write error");
-    if ((ret = atomic_commit(&o->af)) < 0) {
+    if (o->reserved && (ret = atomic_commit(&o->af)) < 0) {
         o->reserved = 0;
         return fail(err, errlen, AVERROR(-ret), o->path, "cannot rename "
                     "into place");

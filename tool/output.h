@@ -14,11 +14,14 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavutil/channel_layout.h>
+#include <libavutil/dict.h>
 
 #define OUTPUT_MAX_TRACKS 4
 
 typedef struct OutputConfig {
-    const char *path;             /**< final name; container from its extension */
+    const char *path;             /**< final name, or a pipe ("-", "pipe:N") */
+    const char *format;           /**< muxer name (-f), NULL: from path's
+                                       extension */
     /**
      * Container whose non-audio streams, chapters and metadata are copied
      * (the first -i input), or NULL for an audio-only file.
@@ -45,6 +48,11 @@ typedef struct OutputConfig {
     int nb_codec_opts;
     int threads;
     double start_time;            /**< s: timestamp of the first sample */
+    /** A WAV output takes the Broadcast WAV bext of this source's
+     *  metadata (bext.h), if it has one; NULL: none. */
+    const AVDictionary *bext_source;
+    int bext_rate;                /**< the source's sample rate */
+    const char *bext_what;        /**< "mix", "ducked music" */
 } OutputConfig;
 
 typedef struct OutputFile OutputFile;
@@ -66,6 +74,15 @@ int output_finish(OutputFile *o, char *err, size_t errlen);
 
 /** Free; removes the temporary file if output_finish() did not succeed. */
 void output_free(OutputFile **o);
+
+/**
+ * Whether path (a file, or a pipe: "-", "pipe:", "pipe:N") can be written
+ * in format (-f, or NULL): a pipe needs a format that streams (WAV of an
+ * unknown size, FLAC, Matroska, NUT, MPEG-TS, ADTS); a format named must
+ * be a muxer's. 0, or -1 with "path: problem" in err.
+ */
+int output_check_destination(const char *path, const char *format,
+                             char *err, size_t errlen);
 
 /** Name of the audio encoder used. */
 const char *output_codec_name(const OutputFile *o);

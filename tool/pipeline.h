@@ -12,6 +12,7 @@
 #define DD_PIPELINE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "analysis.h"
 #include "cli.h"
@@ -26,6 +27,7 @@ typedef struct Pipeline {
     Analysis analysis;
     Normalization norm;
     Rendered render;
+    int rendered;       /**< 0: analysis only (render holds nothing) */
 } Pipeline;
 
 /**
@@ -34,5 +36,8 @@ typedef struct Pipeline {
  */
 int pipeline_run(Pipeline *p, const CliOptions *opt, char *err, size_t errlen);
 void pipeline_free(Pipeline *p);
+
+/** Samples of the mix: rendered, or analysed when nothing was rendered. */
+int64_t pipeline_samples(const Pipeline *p);
 
 #endif /* DD_PIPELINE_H */

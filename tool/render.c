@@ -72,7 +72,7 @@ static int pass_create(RenderPass *rp, const Normalization *nz, int measure,
     /* The delivered file is measured for the report (and a dry pass), on
      * the worker thread (off the critical path). */
     if (measure) {
-        unsigned flags = (rp->dry ? 0 : LOUDNESS_TRUE_PEAK) |
+        unsigned flags = (rp->dry ? 0 : LOUDNESS_TRUE_PEAK | LOUDNESS_RANGE) |
                          (o->gate == GATE_DIALOGUE ? LOUDNESS_DIALOGUE : 0) |
                          (o->threads != 1 ? LOUDNESS_THREAD : 0) |
                          (o->dual_mono ? LOUDNESS_DUAL_MONO : 0);
@@ -273,6 +273,8 @@ static int measure_output(Rendered *rd, LoudnessMeter *meter, int gate)
         (ret = loudness_meter_integrated(meter, LOUDNESS_GATE_DIALOGUE,
                                          &rd->lufs_dialogue)) < 0)
         return ret;
+    if ((ret = loudness_meter_range(meter, &rd->loudness_range)) < 0)
+        return ret;
     rd->true_peak = loudness_meter_true_peak(meter);
     rd->sample_peak = loudness_meter_sample_peak(meter);
     return 0;
@@ -288,7 +290,7 @@ int render_write(Session *s, const Analysis *an, const Normalization *nz,
 
     memset(rd, 0, sizeof(*rd));
     rd->lufs_program = rd->lufs_dialogue = NAN;
-    rd->true_peak = rd->sample_peak = NAN;
+    rd->true_peak = rd->sample_peak = rd->loudness_range = NAN;
     rd->measured = o->report && s->out;
     ret = pass_create(&rp, nz, rd->measured, err, errlen);
     if (ret == EXIT_OK)

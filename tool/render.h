@@ -24,6 +24,7 @@ typedef struct Rendered {
     int measured;                  /**< 1: the figures below are set */
     double lufs_program, lufs_dialogue;  /**< the delivered mix */
     double true_peak, sample_peak; /**< linear */
+    double loudness_range;         /**< LU */
     double seconds;                /**< wall clock */
 } Rendered;
 

@@ -125,11 +125,47 @@ static void write_output(JsonWriter *w, const char *key, const char *path,
     json_kv_int(w, "sample_rate", p->session.work_rate);
     json_kv_int(w, "channels", p->session.out_layout.nb_channels);
     json_kv_string(w, "layout", layout);
-    json_kv_double(w, "duration", (double)p->render.total / p->session.work_rate, 6);
+    json_kv_double(w, "duration", (double)pipeline_samples(p) / p->session.work_rate, 6);
     /* the file is in place when the report is written: batch mode's
      * up-to-date check compares this size with the file's */
     if (stat(path, &st) == 0)
         json_kv_int(w, "size", (int64_t)st.st_size);
+    json_object_end(w);
+}
+
+/* The delivered mix, measured as it was written. */
+static void write_after(JsonWriter *w, const Pipeline *p)
+{
+    json_key(w, "after");
+    json_object_begin(w);
+    json_kv_double(w, "integrated", p->opt->gate == GATE_DIALOGUE &&
+                   isfinite(p->render.lufs_dialogue) ? p->render.lufs_dialogue :
+                   p->render.lufs_program, 2);
+    json_kv_double(w, "integrated_program", p->render.lufs_program, 2);
+    json_kv_double(w, "integrated_dialogue", p->render.lufs_dialogue, 2);
+    json_kv_double(w, "loudness_range", p->render.loudness_range, 2);
+    json_kv_double(w, "sample_peak", db(p->render.sample_peak), 2);
+    json_kv_double(w, "true_peak", db(p->render.true_peak), 2);
+    json_object_end(w);
+}
+
+/* Whether the limiter runs (decided from the analysis) and, once
+ * rendered, what it did. */
+static void write_limiter(JsonWriter *w, const Pipeline *p)
+{
+    const LimiterStats *l = &p->render.limiter;
+
+    json_key(w, "limiter");
+    json_object_begin(w);
+    json_kv_bool(w, "used", p->norm.limiter_used);
+    json_kv_double(w, "ceiling", p->opt->true_peak, 2);
+    if (p->rendered) {
+        json_kv_int(w, "samples_limited", l->samples_limited);
+        json_kv_double(w, "seconds_limited",
+                       (double)l->samples_limited / p->session.work_rate, 3);
+        json_kv_double(w, "max_reduction_db", l->max_reduction_db, 2);
+        json_kv_int(w, "loudness_corrections", p->norm.corrections);
+    }
     json_object_end(w);
 }
 
@@ -147,34 +183,16 @@ static void write_loudness(JsonWriter *w, const Pipeline *p)
     json_kv_double(w, "integrated_program", p->analysis.lufs_program, 2);
     json_kv_double(w, "integrated_dialogue", p->analysis.lufs_dialogue, 2);
     json_kv_double(w, "unducked", p->analysis.lufs_unducked, 2);
+    json_kv_double(w, "loudness_range", p->analysis.loudness_range, 2);
     json_kv_double(w, "sample_peak", db(p->analysis.sample_peak), 2);
     json_kv_double(w, "true_peak", db(p->analysis.true_peak), 2);
     json_object_end(w);
 
     json_kv_double(w, "gain_db", p->norm.gain_db, 3);
-
-    json_key(w, "after");
-    json_object_begin(w);
-    json_kv_double(w, "integrated", o->gate == GATE_DIALOGUE &&
-                   isfinite(p->render.lufs_dialogue) ? p->render.lufs_dialogue :
-                   p->render.lufs_program, 2);
-    json_kv_double(w, "integrated_program", p->render.lufs_program, 2);
-    json_kv_double(w, "integrated_dialogue", p->render.lufs_dialogue, 2);
-    json_kv_double(w, "sample_peak", db(p->render.sample_peak), 2);
-    json_kv_double(w, "true_peak", db(p->render.true_peak), 2);
+    if (p->rendered)
+        write_after(w, p);
     json_object_end(w);
-    json_object_end(w);
-
-    json_key(w, "limiter");
-    json_object_begin(w);
-    json_kv_bool(w, "used", p->norm.limiter_used);
-    json_kv_double(w, "ceiling", o->true_peak, 2);
-    json_kv_int(w, "samples_limited", p->render.limiter.samples_limited);
-    json_kv_double(w, "seconds_limited",
-                   (double)p->render.limiter.samples_limited / p->session.work_rate, 3);
-    json_kv_double(w, "max_reduction_db", p->render.limiter.max_reduction_db, 2);
-    json_kv_int(w, "loudness_corrections", p->norm.corrections);
-    json_object_end(w);
+    write_limiter(w, p);
 }
 
 static void write_regions(JsonWriter *w, const Pipeline *p)
@@ -239,12 +257,14 @@ int report_write(const char *path, const Pipeline *p, double t_total,
     write_command_bytes(&w, o);
     write_inputs(&w, o);
     write_streams(&w, p);
+    /* false: analysis only, no "after" figures */
+    json_kv_bool(&w, "rendered", p->rendered);
     if (o->output)
         write_output(&w, "output", o->output, p->session.format_name, p->session.codec_name, p);
     if (o->music_out)
         write_output(&w, "music_out", o->music_out, NULL,
                      p->session.music_codec_name, p);
-    json_kv_double(&w, "duration", (double)p->render.total / p->session.work_rate, 6);
+    json_kv_double(&w, "duration", (double)pipeline_samples(p) / p->session.work_rate, 6);
     json_kv_int(&w, "sample_rate", p->session.work_rate);
     write_params(&w, o);
     write_regions(&w, p);
@@ -256,7 +276,7 @@ int report_write(const char *path, const Pipeline *p, double t_total,
     json_kv_double(&w, "render", p->render.seconds, 3);
     json_kv_double(&w, "total", t_total, 3);
     json_kv_double(&w, "realtime_factor", t_total > 0 ?
-                   (double)p->render.total / p->session.work_rate / t_total : 0, 1);
+                   (double)pipeline_samples(p) / p->session.work_rate / t_total : 0, 1);
     json_object_end(&w);
     json_object_end(&w);
     if ((ret = atomic_commit(&af)) < 0) {

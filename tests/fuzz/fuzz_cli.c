@@ -30,15 +30,64 @@
         }                                                               \
     } while (0)
 
-/* An argument that is a single byte 0x01..0x1f stands for one of these. */
-static const char *const words[] = {
-    "-d", "-m", "-e", "-i", "-o", "-y", "-q", "-v", "--depth", "--below",
-    "--lookahead", "--attack", "--release", "--hold", "--threshold",
-    "--sensitivity", "--spectral", "--loudness", "--true-peak", "--gate",
-    "--codec", "--bitrate", "--report", "--threads", "--keyframes",
-    "--keyframes-format", "--apply-keyframes", "--plot", "--music-out",
-    "--keep-stems", "0:a:1",
+/*
+ * An argument that is a single byte 0x01..0x1f or 0x80..0xff stands for a
+ * word: every spelling of every option in cli_options[] (--name, -X, and
+ * ffmpeg's -name), then a few values that reach deep states.
+ */
+static const char *const values[] = {
+    "0:a:1", "-", "pipe:", "pipe:0", "200ms", "00:00:01.500", "quiet",
 };
+
+#define MAX_WORDS (4 * 64 + sizeof(values) / sizeof(values[0]))
+
+static const char *words[MAX_WORDS];
+static int nb_words;
+
+static void add_word(const char *fmt, const char *name)
+{
+    char buf[64];
+
+    REQUIRE(nb_words < (int)MAX_WORDS);
+    snprintf(buf, sizeof(buf), fmt, name);
+    words[nb_words++] = strdup(buf);
+}
+
+/* Built once from the option table, so that no option is left out. */
+static void build_words(void)
+{
+    if (nb_words)
+        return;
+    for (int i = 0; i < cli_nb_options; i++) {
+        const CliOption *c = &cli_options[i];
+        if (c->name)
+            add_word("--%s", c->name);
+        if (c->short_name)
+            add_word("-%s", (char[]){ (char)c->short_name, 0 });
+        if (c->ffmpeg)
+            add_word("-%s", c->ffmpeg);
+        if (c->name && (c->flags & CLI_FFMPEG))
+            add_word("-%s", c->name);
+    }
+    for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+        words[nb_words++] = values[i];
+}
+
+#ifdef FUZZ_CLI_LIST_WORDS
+/* tests/tool/test_fuzz_cli_words.sh: the words, one a line. */
+int main(void)
+{
+    build_words();
+    for (int i = 0; i < nb_words; i++)
+        puts(words[i]);
+    return 0;
+}
+#endif
+
+static int is_word_byte(unsigned char b)
+{
+    return (b && b < 0x20) || b >= 0x80;
+}
 
 /* glibc getopt keeps a pointer into the previous argv between calls;
  * optind = 0 makes the next call start afresh. */
@@ -63,15 +112,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int argc = 0, ret;
     size_t start = 0;
 
+    build_words();
     memcpy(buf, data, size);
     buf[size] = 0;
     argv[argc++] = "dialogueduck";
     for (size_t i = 0; i <= size && argc <= MAX_ARGS; i++) {
         if (buf[i])
             continue;
-        if (i - start == 1 && (unsigned char)buf[start] < 0x20)
-            argv[argc++] = (char *)words[buf[start] %
-                                         (sizeof(words) / sizeof(words[0]))];
+        if (i - start == 1 && is_word_byte(buf[start]))
+            argv[argc++] = (char *)words[(unsigned char)buf[start] %
+                                         nb_words];
         else
             argv[argc++] = buf + start;
         start = i + 1;

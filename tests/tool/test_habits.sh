@@ -1,7 +1,7 @@
 #!/bin/sh
 # Habits of ffmpeg users: -hide_banner, -version, -loglevel/-v LEVEL, -n,
 # -nostats; durations as 200ms, 1.5s, 00:00:01.500; damaged input reported
-# once per stem (a warning naming the file and the first damaged time),
+# once per input file (a warning naming the file and the first damaged time),
 # counted in the report, an input error with --strict.
 . "$(dirname "$0")/../lib.sh"
 
@@ -126,5 +126,28 @@ for lo in ebu off; do
 done
 rc 0 "--strict on clean input" --strict -y -d dlg.wav -m music.mp3 -o clean.wav
 expect "--strict writes clean input" test -s clean.wav
+
+# --- damage in two streams of one file: one warning for the file ---------------------
+# An MPEG-TS with the dialogue and the music (MP2): the payload of 60
+# transport packets in the middle zeroed, their headers kept, so that
+# packets of both streams reach the decoders damaged.
+$FF -f lavfi -i "sine=f=220:d=12:r=44100" -f lavfi -i "sine=f=440:d=12:r=44100" \
+    -map 0 -map 1 -c:a mp2 two.ts
+cp two.ts bad.ts
+half=$(($(wc -c < two.ts) / 188 / 2))
+k=0
+while [ $k -lt 60 ]; do
+    dd if=/dev/zero of=bad.ts bs=1 seek=$(((half + k) * 188 + 20)) count=168 \
+        conv=notrunc 2> /dev/null
+    k=$((k + 1))
+done
+rc 0 "damaged TS" -y -i bad.ts -d 0:a:0 -m 0:a:1 -o ts.wav --report ts.json
+d0=$(jq '.streams[0].damaged_packets' ts.json)
+d1=$(jq '.streams[1].damaged_packets' ts.json)
+expect "both streams of the TS damaged (got $d0 and $d1)" test "$d0" -ge 1 -a "$d1" -ge 1
+n=$(grep -c 'damaged audio' err.txt)
+expect "one warning for the file with two damaged stems (got $n: $(cat err.txt))" test "$n" -eq 1
+grep -Eq "^dialogueduck: warning: bad.ts: damaged audio: $((d0 + d1)) packets " err.txt &&
+    ok || fail "the warning does not add up both streams ($d0 + $d1): $(cat err.txt)"
 
 summary

@@ -162,7 +162,7 @@ if [ -r "$BC" ] && command -v bash > /dev/null; then
     ccheck "atsc ebu netflix off streaming " dialogueduck --loudness ""
     ccheck "dialogue " dialogueduck --gate d
     ccheck "talk.wav " dialogueduck -d ta
-    ccheck "--force " dialogueduck batch --for
+    ccheck "--force " dialogueduck batch --forc
     ccheck "batch " dialogueduck ba
     ccheck "" dialogueduck --depth ""
     # every long option of --help, and no option --help does not list

@@ -210,10 +210,13 @@ static void score_scene(const char *truth_path, const char *orig_path,
     for (int i = 0; i < ni; i++) {
         Item *x = &it[i];
         if (!strcmp(x->kind, "phrase")) {
-            int back = x->end;
-            while (back < nf && (g[back] == NO_GAIN || g[back] < -1))
-                back++;
-            t.overhang = fmax(t.overhang, (back - x->end) / 100.0);
+            /* up to the last ducked frame before the music is back;
+             * silent music (a module that has ended) is not ducked */
+            int back = x->end, ducked = x->end;
+            for (; back < nf && (g[back] == NO_GAIN || g[back] < -1); back++)
+                if (g[back] != NO_GAIN)
+                    ducked = back + 1;
+            t.overhang = fmax(t.overhang, (ducked - x->end) / 100.0);
             /* onset: max gain over the first 100 ms */
             double m = max_gain(g, nf, x->start, x->start + 10);
             t.onsets++;

@@ -68,6 +68,26 @@ static int collect_keyframes(Analysis *an, DDAnalyzer *a)
     }
 }
 
+/* Activity as runs: only the hops where the flag changes are kept. */
+static int collect_activity(Analysis *an, DDAnalyzer *a)
+{
+    uint8_t act[256];
+    int n, ret;
+
+    while ((n = dd_analyzer_read_activity(a, an->nb_activity, act, 256)) > 0) {
+        for (int i = 0; i < n; i++) {
+            if (!act[i] == !(an->nb_act_edges & 1))
+                continue;
+            if ((ret = grow((void **)&an->act_edges, &an->act_edges_cap,
+                            an->nb_act_edges + 1, sizeof(*an->act_edges))) < 0)
+                return ret;
+            an->act_edges[an->nb_act_edges++] = an->nb_activity + i;
+        }
+        an->nb_activity += n;
+    }
+    return n < 0 ? n : 0;
+}
+
 /* Move what the analyzer made final into our lists. */
 static int collect(Analysis *an, DDAnalyzer *a)
 {
@@ -86,16 +106,7 @@ static int collect(Analysis *an, DDAnalyzer *a)
         memcpy(an->regions + an->nb_regions, r, n * sizeof(*r));
         an->nb_regions += n;
     }
-    for (;;) {
-        if ((ret = grow((void **)&an->activity, &an->activity_cap,
-                        an->nb_activity + 256, 1)) < 0)
-            return ret;
-        n = dd_analyzer_read_activity(a, an->nb_activity,
-                                      an->activity + an->nb_activity, 256);
-        if (n <= 0)
-            return n < 0 ? n : 0;
-        an->nb_activity += n;
-    }
+    return collect_activity(an, a);
 }
 
 int analysis_feed_renderer(const Analysis *an, DDRenderer *r, size_t *next,
@@ -113,9 +124,31 @@ int analysis_feed_renderer(const Analysis *an, DDRenderer *r, size_t *next,
     return 0;
 }
 
-static int activity_at(const Analysis *an, int64_t h)
+int analysis_activity_at(const Analysis *an, int64_t h)
 {
-    return h < (int64_t)an->nb_activity ? an->activity[h] : 0;
+    size_t lo = 0, hi = an->nb_act_edges;
+
+    if (h >= an->nb_activity)
+        return 0;
+    /* the number of edges at or before h tells the flag */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (an->act_edges[mid] <= h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo & 1;
+}
+
+int64_t analysis_speech_hops(const Analysis *an)
+{
+    int64_t speech = 0;
+
+    for (size_t k = 0; k < an->nb_act_edges; k += 2)
+        speech += (k + 1 < an->nb_act_edges ? an->act_edges[k + 1] :
+                   an->nb_activity) - an->act_edges[k];
+    return speech;
 }
 
 int analysis_meter_add(const Analysis *an, LoudnessMeter *m, int split,
@@ -130,14 +163,14 @@ int analysis_meter_add(const Analysis *an, LoudnessMeter *m, int split,
         return loudness_meter_add(m, (const float *const *)buf, n, 0);
     while (k < n) {
         int64_t h = (start + k) / an->hop;
-        int flag = activity_at(an, h);
+        int flag = analysis_activity_at(an, h);
         int end = k;
         /* extend over following hops with the same flag */
         for (;;) {
             int64_t hend = (h + 1) * an->hop - start;
             end = hend >= n ? n : (int)hend;
             h++;
-            if (end >= n || activity_at(an, h) != flag)
+            if (end >= n || analysis_activity_at(an, h) != flag)
                 break;
         }
         for (int c = 0; c < channels; c++)
@@ -340,7 +373,7 @@ static int pass_block(Analysis *an, AnalysisPass *ps, Session *s, int n)
     /* The dialogue gate needs the hops' activity, final a little later
      * than the keyframes. */
     if (ps->split)
-        limit = FFMIN(limit, (int64_t)an->nb_activity * an->hop);
+        limit = FFMIN(limit, an->nb_activity * an->hop);
     return render_ready(an, ps, s, limit);
 }
 
@@ -448,7 +481,7 @@ void analysis_free(Analysis *an)
 {
     free(an->kf);
     free(an->regions);
-    free(an->activity);
+    free(an->act_edges);
     free(an->st_ducked);
     free(an->st_unducked);
     loudness_levels_free(&an->levels);

@@ -4,7 +4,8 @@
  * regions, per-hop speech activity, and the loudness of the ducked mix
  * (measured by rendering the delayed music behind the analyzer's
  * committed point, exactly as the render pass will). Memory grows only
- * with the keyframes, regions and one byte of activity per 10 ms.
+ * with the number of lines (keyframes, regions, activity runs), never
+ * with the duration: a day of audio costs what an hour does.
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
@@ -20,13 +21,16 @@
 
 typedef struct Analysis {
     int64_t total;                 /**< samples analysed */
-    int hop;                       /**< samples per activity byte */
+    int hop;                       /**< samples per activity hop */
     DDKeyframe *kf;
     size_t nb_kf, kf_cap;
     DDRegion *regions;
     size_t nb_regions, regions_cap;
-    uint8_t *activity;             /**< 1 byte per hop, 1 = dialogue */
-    size_t nb_activity, activity_cap;
+    /** Speech activity as runs: the hops where the flag changes, the
+     *  first from 0 (no dialogue, at the start) to 1, and so on. */
+    int64_t *act_edges;
+    size_t nb_act_edges, act_edges_cap;
+    int64_t nb_activity;           /**< hops whose activity is known */
     int applied_keyframes;         /**< 1: kf came from --apply-keyframes */
 
     int measured;                  /**< 1: the loudness figures are set */
@@ -51,6 +55,12 @@ void analysis_free(Analysis *an);
  */
 int analysis_feed_renderer(const Analysis *an, DDRenderer *r, size_t *next,
                            int64_t end);
+
+/** 1 where hop h is dialogue, else 0 (also past the known hops). */
+int analysis_activity_at(const Analysis *an, int64_t h);
+
+/** How many of the known hops are dialogue. */
+int64_t analysis_speech_hops(const Analysis *an);
 
 /**
  * Feed n samples starting at sample `start` to a meter; with split, each

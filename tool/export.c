@@ -58,7 +58,8 @@ static int write_plot(const Pipeline *p, char *err, size_t errlen)
     PlotData d = {
         .sample_rate = p->session.work_rate,
         .duration = pipeline_samples(p),
-        .activity = an->activity,
+        .act_edges = an->act_edges,
+        .nb_act_edges = an->nb_act_edges,
         .nb_activity = an->nb_activity,
         .kf = an->kf,
         .nb_kf = an->nb_kf,

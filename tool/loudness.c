@@ -43,7 +43,12 @@ typedef struct Gate {
 typedef struct Levels {
     double *e;
     size_t nb, cap;
+    int dropped;                /* longer than LEVELS_MAX: not kept */
 } Levels;
+
+/* Two hours of 100 ms segments (0.6 MB per gate). A longer programme's
+ * dry passes measure in full, so memory does not grow with duration. */
+#define LEVELS_MAX (2 * 3600 * 10)
 
 struct LoudnessLevels {
     Levels prog, dlg;
@@ -178,6 +183,13 @@ static int history_push(LoudnessMeter *m, float v)
 
 static int levels_push(Levels *l, double e)
 {
+    if (l->dropped)
+        return 0;
+    if (l->nb == LEVELS_MAX) {
+        free(l->e);
+        *l = (Levels){ .dropped = 1 };
+        return 0;
+    }
     if (l->nb == l->cap) {
         size_t cap = l->cap ? 2 * l->cap : 1024;
         double *n = realloc(l->e, cap * sizeof(*n));
@@ -670,7 +682,8 @@ int loudness_meter_take_levels(LoudnessMeter *m, LoudnessLevels **out)
     int ret;
 
     *out = NULL;
-    if (!(m->flags & LOUDNESS_RECORD) || !m->by_segment)
+    if (!(m->flags & LOUDNESS_RECORD) || !m->by_segment ||
+        m->prog.rec.dropped || m->dlg.rec.dropped)
         return 0;
     if ((ret = loudness_meter_sync(m)) < 0)
         return ret;

@@ -48,7 +48,9 @@ enum {
     LOUDNESS_DUAL_MONO = 1 << 4,
     /**
      * Keep the energy of every 100 ms segment for loudness_meter_take_levels()
-     * (8 bytes per segment and gate, about 0.6 MB per gate for two hours).
+     * (8 bytes per segment and gate, about 0.6 MB per gate for two hours;
+     * nothing is kept for a longer programme, whose dry passes then
+     * measure in full: memory stays flat).
      */
     LOUDNESS_RECORD    = 1 << 5,
     /** Also measure the loudness range (EBU Tech 3342 LRA) of the

@@ -174,29 +174,26 @@ static void draw_value_axis(Plot *p, double lo, double hi, double step,
     text(p->fp, LEFT, top - 8, "start", COL_TEXT, 14, title);
 }
 
+/* End of dialogue run k (the edge after its start, or the known end). */
+static int64_t run_end(const PlotData *d, size_t k)
+{
+    return k + 1 < d->nb_act_edges ? d->act_edges[k + 1] : d->nb_activity;
+}
+
 static void draw_activity(Plot *p, const PlotData *d)
 {
     /* Gaps shorter than a pixel would not show: merge across them. */
     double hop_s = 1.0 / DD_HOPS_PER_SECOND;
-    size_t min_gap = (size_t)ceil(p->seconds / (RIGHT - LEFT) / hop_s);
-    size_t i = 0, runs = 0;
+    int64_t min_gap = (int64_t)ceil(p->seconds / (RIGHT - LEFT) / hop_s);
+    size_t k = 0, runs = 0;
 
     fprintf(p->fp, "<path fill=\"" COL_ACTIVITY "\" d=\"");
-    while (i < d->nb_activity) {
-        size_t start, end;
-        while (i < d->nb_activity && !d->activity[i])
-            i++;
-        if (i >= d->nb_activity)
-            break;
-        start = i;
-        for (;;) {
-            while (i < d->nb_activity && d->activity[i])
-                i++;
-            end = i;
-            while (i < d->nb_activity && !d->activity[i] && i - end < min_gap)
-                i++;
-            if (i >= d->nb_activity || !d->activity[i] || i - end >= min_gap)
-                break;
+    /* runs start at the even edges */
+    for (; k < d->nb_act_edges; k += 2) {
+        int64_t start = d->act_edges[k], end = run_end(d, k);
+        while (k + 2 < d->nb_act_edges && d->act_edges[k + 2] - end < min_gap) {
+            k += 2;
+            end = run_end(d, k);
         }
         {
             double x0 = x_of(p, start * hop_s), x1 = x_of(p, end * hop_s);

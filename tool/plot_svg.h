@@ -15,8 +15,11 @@
 typedef struct PlotData {
     int sample_rate;
     int64_t duration;            /**< samples */
-    const uint8_t *activity;     /**< 1 per 10 ms hop: dialogue present */
-    size_t nb_activity;
+    /** Dialogue activity as runs of 10 ms hops: the hops where the flag
+     *  changes, the first from none to dialogue (see Analysis). */
+    const int64_t *act_edges;
+    size_t nb_act_edges;
+    int64_t nb_activity;         /**< hops known */
     const DDKeyframe *kf;
     size_t nb_kf;
     const float *st_before;      /**< short-term loudness (LUFS) of the */

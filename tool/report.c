@@ -197,9 +197,7 @@ static void write_loudness(JsonWriter *w, const Pipeline *p)
 
 static void write_regions(JsonWriter *w, const Pipeline *p)
 {
-    size_t speech = 0;
-    for (size_t i = 0; i < p->analysis.nb_activity; i++)
-        speech += p->analysis.activity[i] != 0;
+    int64_t speech = analysis_speech_hops(&p->analysis);
     json_kv_int(w, "keyframe_count", (int64_t)p->analysis.nb_kf);
     json_kv_string(w, "keyframes_source",
                    p->analysis.applied_keyframes ? "file" : "analysis");

@@ -420,6 +420,44 @@ static void test_reference(void)
     loudness_meter_free(&m);
 }
 
+/*
+ * Memory stays flat: past two hours (LOUDNESS_RECORD's limit) no levels
+ * are kept, the reference is refused and the measurement is in full; a
+ * range meter (LRA) refuses a reference too (libebur128 must see all).
+ */
+static void test_levels_bounded(void)
+{
+    static float x[8000];
+    const float *p[1] = { x };
+    LoudnessMeter *m;
+    LoudnessLevels *lv = NULL;
+    double lufs;
+    int64_t n = 0;
+
+    for (int i = 0; i < 8000; i++)
+        x[i] = (float)(0.1 * sin(2 * M_PI * 1000 * i / 8000.0));
+    loudness_meter_create(&m, 8000, NULL, 1, LOUDNESS_RECORD);
+    for (; n < 2 * 3600 + 1; n++)
+        loudness_meter_add(m, p, 8000, 0);
+    CHECK(loudness_meter_take_levels(m, &lv) == 0 && !lv,
+          "no levels kept past two hours");
+    loudness_meter_integrated(m, LOUDNESS_GATE_PROGRAM, &lufs);
+    /* 1 kHz at -20 dBFS peak: -23.01 LUFS (a 0 dBFS sine reads -3.01) */
+    CHECK(fabs(lufs + 23.01) < 0.05, "still measured: %.2f LUFS", lufs);
+    loudness_meter_free(&m);
+
+    loudness_meter_create(&m, 8000, NULL, 1, LOUDNESS_RECORD);
+    for (int s = 0; s < 20; s++)
+        loudness_meter_add(m, p, 8000, 0);
+    CHECK(loudness_meter_take_levels(m, &lv) == 0 && lv, "levels for 20 s");
+    loudness_meter_free(&m);
+    loudness_meter_create(&m, 8000, NULL, 1, LOUDNESS_RANGE);
+    CHECK(loudness_meter_set_reference(m, lv, 1) == AVERROR(ENOSYS),
+          "no reference for a range meter");
+    loudness_meter_free(&m);
+    loudness_levels_free(&lv);
+}
+
 static void test_gating_matches_libebur128(void)
 {
     gating_matches_libebur128(44100);
@@ -434,6 +472,7 @@ int main(void)
     test_dialogue_gate();
     test_history_and_thread();
     test_reference();
+    test_levels_bounded();
     test_targets();
     return check_summary();
 }

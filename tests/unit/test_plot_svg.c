@@ -45,6 +45,8 @@ static int sh(const char *fmt, ...)
 typedef struct Scene {
     uint8_t *act;
     size_t nb_act;
+    int64_t *edges;             /* act as the program keeps it: runs */
+    size_t nb_edges;
     DDKeyframe *kf;
     size_t nb_kf;
     float *before, *after;
@@ -56,6 +58,15 @@ static uint32_t lcg(uint32_t *s)
 {
     *s = *s * 1664525u + 1013904223u;
     return *s >> 8;
+}
+
+/* The hops where act changes, the first from 0 to 1 (Analysis's runs). */
+static void make_edges(Scene *s)
+{
+    s->edges = malloc(sizeof(*s->edges) * (s->nb_act + 1));
+    for (size_t i = 0; i < s->nb_act; i++)
+        if (!s->act[i] != !(s->nb_edges & 1))
+            s->edges[s->nb_edges++] = (int64_t)i;
 }
 
 static void make_scene(Scene *s, double seconds, double st_interval)
@@ -81,6 +92,7 @@ static void make_scene(Scene *s, double seconds, double st_interval)
         h += len + gap;
     }
     s->nb_act = hops;
+    make_edges(s);
     s->nb_st = (size_t)(seconds / st_interval);
     s->before = malloc(sizeof(float) * s->nb_st);
     s->after = malloc(sizeof(float) * s->nb_st);
@@ -95,7 +107,8 @@ static void make_scene(Scene *s, double seconds, double st_interval)
     s->after[0] = NAN;
     s->d = (PlotData){
         .sample_rate = SR, .duration = (int64_t)(seconds * SR),
-        .activity = s->act, .nb_activity = s->nb_act,
+        .act_edges = s->edges, .nb_act_edges = s->nb_edges,
+        .nb_activity = (int64_t)s->nb_act,
         .kf = s->kf, .nb_kf = s->nb_kf,
         .st_before = s->before, .st_after = s->after, .nb_st = s->nb_st,
         .st_interval = st_interval, .target_lufs = -23.0,
@@ -106,6 +119,7 @@ static void make_scene(Scene *s, double seconds, double st_interval)
 static void free_scene(Scene *s)
 {
     free(s->act);
+    free(s->edges);
     free(s->kf);
     free(s->before);
     free(s->after);

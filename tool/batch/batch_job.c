@@ -164,6 +164,12 @@ static int push_option(BatchCommand *c, const char *name, char *const *values,
         const char *v = values[i];
         if (option_like(v, name, line, err, errlen) < 0)
             return -1;
+        if (v && cli_option_word(name, v)) {
+            /* a flag's word: --spectral adaptive */
+            if (push_flag(c, name) < 0 || push(c, v) < 0)
+                return set_err(err, errlen, "out of memory");
+            continue;
+        }
         if (is_bool || (v && batch_is_flag_option(name))) {
             int on;
             if (batch_parse_bool(v, &on) < 0)

@@ -107,17 +107,20 @@ static void complex_fft(const DDFFT *f, float *z, float sign)
             z[2 * j + 1] = ti;
         }
     }
+    /* a twiddle at a time, over every block of the stage (the butterflies
+     * of a stage are independent: any order gives the same result) */
     for (int len = 2, step = h / 2; len <= h; len <<= 1, step >>= 1)
-        for (int i = 0; i < h; i += len)
-            for (int k = 0; k < len / 2; k++) {
-                float c = f->cs[k * step], s = -sign * f->sn[k * step];
-                float *u = z + 2 * (i + k), *v = z + 2 * (i + k + len / 2);
+        for (int k = 0; k < len / 2; k++) {
+            float c = f->cs[k * step], s = -sign * f->sn[k * step];
+            for (int i = k; i < h; i += len) {
+                float *u = z + 2 * i, *v = z + 2 * (i + len / 2);
                 float vr = v[0] * c - v[1] * s, vi = v[0] * s + v[1] * c;
                 v[0] = u[0] - vr;
                 v[1] = u[1] - vi;
                 u[0] += vr;
                 u[1] += vi;
             }
+        }
 }
 
 /*

@@ -39,7 +39,9 @@ kept >= 6 LU, step <= 1.5 dB.
   kept     LU more music the band or adaptive render keeps during lines
   unmask   frames where every band (24 ERB bands, 150 Hz - 8 kHz) in which
            the dialogue has energy has it $UNMASK dB over the music: the
-           original music (orig) and the three renders
+           original music (orig) and the three renders. Adaptive carving
+           never goes deeper than the depth, so broadband ducking at the
+           same depth (bb) is the most it can reach.
   step     largest change of one band's gain between consecutive 10 ms
            frames (bands within 30 dB of the music's loudest; a band's
            gain is the median of its bins' gains, so a filter that does

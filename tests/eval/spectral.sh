@@ -43,9 +43,12 @@ kept >= 6 LU, step <= 1.5 dB.
            never goes deeper than the depth, so broadband ducking at the
            same depth (bb) is the most it can reach.
   step     largest change of one band's gain between consecutive 10 ms
-           frames (bands within 30 dB of the music's loudest; a band's
-           gain is the median of its bins' gains, so a filter that does
-           not change reads 0 dB whatever the music does)
+           frames (bands within 30 dB of the music's loudest): its bins'
+           gain changes averaged with the music's energy as weight, over
+           bins within 30 dB of the loudest where the render's gain is
+           flat enough for the 43 ms window to resolve; the fixed band
+           held at one gain over a whole scene reads 3.0 dB (its images
+           and filter memory), where the band-energy ratio read 10.9
 EOT
     # shellcheck disable=SC2086
     "$OUT/spectral_score" --unmask $UNMASK $sargs || die "spectral_score failed"

@@ -109,6 +109,14 @@ extern "C" {
 #define DD_BAND_HIGH_MIN  1000.0  /**< Hz, upper edge; at least 2 x band_low */
 #define DD_BAND_HIGH_MAX 20000.0
 #define DD_BAND_HIGH_DEFAULT 3400.0
+#define DD_UNMASK_MIN       0.0   /**< dB, adaptive mode's dialogue-to-music target */
+#define DD_UNMASK_MAX      30.0
+#define DD_UNMASK_DEFAULT  10.0
+
+/** Values of DDParams.spectral. */
+#define DD_SPECTRAL_OFF      0 /**< broadband: the whole music is ducked */
+#define DD_SPECTRAL_BAND     1 /**< the fixed speech band only */
+#define DD_SPECTRAL_ADAPTIVE 2 /**< carved band by band under the voice */
 
 /** Samples per analysis hop are sample_rate / DD_HOPS_PER_SECOND. */
 #define DD_HOPS_PER_SECOND 100
@@ -123,7 +131,15 @@ typedef struct DDParams {
     double hold;       /**< s, music stays down this long after a line
                             ends; shorter pauses are bridged */
     double threshold;  /**< dBFS; absolute speech gate */
-    int spectral;      /**< 1: duck only the speech band of the music */
+    int spectral;      /**< DD_SPECTRAL_*: 1 (band) ducks only the
+                            speech band of the music; 2 (adaptive) lowers
+                            the music in each of 24 auditory bands from
+                            150 Hz to 8 kHz only as far as it masks the
+                            dialogue there (to unmask dB under it), never
+                            deeper than depth nor than the broadband
+                            envelope, which still decides where lines are
+                            (gain 1 outside them); see
+                            dd_renderer_create_adaptive() */
     double band_low;   /**< Hz; spectral mode: the music from here to
                             band_high is lowered by the gain (within 1 dB
                             down to -30 dB; the band reaches about -50 dB
@@ -135,6 +151,8 @@ typedef struct DDParams {
                             at 1 k, -14.9 at 3.4 k, -8.3 at 5 k, 0.0 at
                             8 k */
     double band_high;  /**< Hz; see band_low */
+    double unmask;     /**< dB; adaptive mode: the dialogue-to-music
+                            ratio each band is carved to */
 } DDParams;
 
 /** One point of the gain envelope. */
@@ -170,7 +188,9 @@ const char *dd_strerror(int err);
  * Lookahead in samples at a sample rate, as the engine rounds it: the delay
  * of the engine's output behind its input. In spectral mode it is at least
  * the latency of the band filter (9.5 ms at 48 kHz with the default band),
- * so the filter hides inside any lookahead longer than that.
+ * so the filter hides inside any lookahead longer than that; in adaptive
+ * mode at least the carver's (320 ms at 48 kHz: it reads the dialogue
+ * that far ahead of the music it writes).
  */
 int64_t dd_lookahead_samples(const DDParams *p, int sample_rate);
 
@@ -245,6 +265,23 @@ int dd_renderer_create_params(DDRenderer **out, const DDParams *p,
                               int sample_rate, int channels,
                               const DDAllocator *alloc);
 
+/**
+ * A renderer for adaptive mode (p->spectral == DD_SPECTRAL_ADAPTIVE, which
+ * dd_renderer_create_params() refuses): it carves the music under the
+ * dialogue, given with each block to dd_renderer_process_dialogue(). The
+ * keyframes are the broadband envelope: they say where and how far the
+ * carving applies (the carved music where the envelope is at p->depth,
+ * the music itself at 0 dB). Output lags input by dd_renderer_latency().
+ *
+ * @param dialogue_channels channels of the dialogue given (>= 1)
+ * @param center            the dialogue channel to listen to, -1 for the
+ *                          mean of all (as dd_analyzer_create())
+ */
+int dd_renderer_create_adaptive(DDRenderer **out, const DDParams *p,
+                                int sample_rate, int channels,
+                                int dialogue_channels, int center,
+                                const DDAllocator *alloc);
+
 /** dd_renderer_create_params() with the default band edges. */
 int dd_renderer_create(DDRenderer **out, int sample_rate, int channels,
                        int spectral, const DDAllocator *alloc);
@@ -290,6 +327,16 @@ int dd_renderer_process(DDRenderer *r, const float *const *in, float **out,
                         int nb_samples);
 
 /**
+ * dd_renderer_process() for an adaptive renderer: dialogue holds the
+ * nb_samples of dialogue that go with the music in (NULL: silence). An
+ * adaptive renderer takes no other call to render; any other renderer
+ * ignores the dialogue.
+ */
+int dd_renderer_process_dialogue(DDRenderer *r, const float *const *in,
+                                 const float *const *dialogue, float **out,
+                                 int nb_samples);
+
+/**
  * End of the music: writes the samples still held back (at most
  * dd_renderer_latency()) to out and returns their count; the music is
  * taken as silent after its end.
@@ -331,8 +378,9 @@ int dd_engine_active(const DDEngine *e);
 
 /**
  * Change parameters mid-stream (filter commands). lookahead, spectral,
- * band_low and band_high cannot change; depth, below, attack, release, hold and threshold apply
- * to regions decided from now on.
+ * band_low and band_high cannot change; depth, below, attack, release,
+ * hold and threshold apply to regions decided from now on, depth and
+ * unmask to the carving of the dialogue fed from now on.
  */
 int dd_engine_set_params(DDEngine *e, const DDParams *p);
 

@@ -30,6 +30,8 @@
  * arrives; the band comes out with the filter's latency into a second
  * ring, beside the music it belongs to. The delay is at least that
  * latency (dd_lookahead_samples()), so the band is there when rendered.
+ * Adaptive mode does the same with the carver (dialogueduck_carve.c),
+ * which takes the dialogue too: it reads it ahead of the music it carves.
  */
 
 #include <math.h>
@@ -48,6 +50,8 @@ struct DDEngine {
 
     DDAnalyzer *an;
     DDBand *band;
+    DDCarve *carve;             /* adaptive mode, instead of band */
+    int side;                   /* 1 if band or carve: band_ring is used */
     float **band_ring;          /* spectral: the band, beside ring */
     float **band_tmp;           /* spectral: the band of one chunk */
     int64_t band_pos;           /* spectral: band positions written */
@@ -86,6 +90,23 @@ static float **alloc_planes(const DDAllocator *al, int channels, int64_t n)
     return planes;
 }
 
+/* The band (spectral) or the carver (adaptive) the music goes through. */
+static int create_side(DDEngine *e, const DDParams *p, int sample_rate,
+                       int center)
+{
+    int ret = DD_OK;
+
+    if (p->spectral == DD_SPECTRAL_BAND)
+        ret = dd_band_create(&e->band, p->band_low, p->band_high,
+                             sample_rate, e->music_channels, e->al);
+    else if (p->spectral == DD_SPECTRAL_ADAPTIVE)
+        ret = dd_carve_create(&e->carve, sample_rate, e->music_channels,
+                              e->dialogue_channels, center, p->depth,
+                              p->unmask, e->al);
+    e->side = e->band || e->carve;
+    return ret;
+}
+
 int dd_engine_create(DDEngine **out, const DDParams *p, int sample_rate,
                      int music_channels, int dialogue_channels, int center,
                      const DDAllocator *alloc)
@@ -113,12 +134,10 @@ int dd_engine_create(DDEngine **out, const DDParams *p, int sample_rate,
                                   center, p->below > 0 ? music_channels : 0,
                                   e->al)) < 0)
         goto fail;
-    if (p->spectral &&
-        (ret = dd_band_create(&e->band, p->band_low, p->band_high,
-                              sample_rate, music_channels, e->al)) < 0)
+    if ((ret = create_side(e, p, sample_rate, center)) < 0)
         goto fail;
     ret = DD_ERROR_NOMEM;
-    if (e->band && (!(e->band_ring = alloc_planes(e->al, music_channels,
+    if (e->side && (!(e->band_ring = alloc_planes(e->al, music_channels,
                                                   e->ring_size)) ||
                     !(e->band_tmp = alloc_planes(e->al, music_channels,
                                                  CHUNK))))
@@ -147,6 +166,7 @@ void dd_engine_free(DDEngine **pe)
     free_planes(e->al, e->band_ring, e->music_channels);
     free_planes(e->al, e->band_tmp, e->music_channels);
     dd_band_free(&e->band, e->al);
+    dd_carve_free(&e->carve, e->al);
     free_planes(e->al, e->ring, e->music_channels);
     dd_free(e->al, e->view);
     dd_free(e->al, e->outv);
@@ -166,19 +186,29 @@ static void music_view(DDEngine *e, int *n)
         *n = (int)(e->ring_size - at);
     for (int c = 0; c < e->music_channels; c++) {
         e->view[c] = e->ring[c] + at;
-        if (e->band)
+        if (e->side)
             e->view[e->music_channels + c] = e->band_ring[c] + at;
     }
 }
 
-/* Spectral: push n samples of music (NULL: silence after the end) through
- * the band and store what comes out beside the music it belongs to. */
-static void push_band(DDEngine *e, const float *const *music, int n)
+static int side_latency(const DDEngine *e)
 {
-    int64_t from = e->band_pos - dd_band_latency(e->band);
+    return e->carve ? dd_carve_latency(e->carve) : dd_band_latency(e->band);
+}
+
+/* Spectral: push n samples of music (and dialogue for the carver; NULL:
+ * silence after the end) through the band or the carver and store what
+ * comes out beside the music it belongs to. */
+static void push_band(DDEngine *e, const float *const *music,
+                      const float *const *dialogue, int n)
+{
+    int64_t from = e->band_pos - side_latency(e);
     int skip = from < 0 ? (int)(-from < n ? -from : n) : 0, at, first;
 
-    dd_band_push(e->band, music, n, NULL, e->band_tmp);
+    if (e->carve)
+        dd_carve_push(e->carve, music, dialogue, n, NULL, e->band_tmp);
+    else
+        dd_band_push(e->band, music, n, NULL, e->band_tmp);
     e->band_pos += n;
     if (skip == n)
         return;             /* all before position 0 */
@@ -209,7 +239,7 @@ static void render(DDEngine *e, int64_t end, float **out, int offset)
             e->outv[c] = out[c] + offset;
         dd_apply_envelope(e->has_prev ? &e->prev : NULL, kf, nb, e->out_pos,
                           e->view, e->outv, e->music_channels, n,
-                          e->band ? e->view + e->music_channels : NULL);
+                          e->side ? e->view + e->music_channels : NULL);
         e->out_pos += n;
         offset += n;
         e->last_gain_db = dd_envelope_db(e->has_prev ? &e->prev : NULL, kf,
@@ -248,8 +278,8 @@ static int push_chunk(DDEngine *e, const float *const *music,
         memcpy(e->ring[c] + at, e->mview[c], first * sizeof(float));
         memcpy(e->ring[c], e->mview[c] + first, (n - first) * sizeof(float));
     }
-    if (e->band)
-        push_band(e, e->mview, n);
+    if (e->side)
+        push_band(e, e->mview, e->dview, n);
     e->in_pos += n;
     return DD_OK;
 }
@@ -287,9 +317,9 @@ int dd_engine_flush(DDEngine *e, float **out)
     if (ret < 0)
         return ret;
     /* the band of the last samples: the music is silent after its end */
-    while (e->band && e->band_pos < e->in_pos + dd_band_latency(e->band)) {
-        int64_t left = e->in_pos + dd_band_latency(e->band) - e->band_pos;
-        push_band(e, NULL, left < CHUNK ? (int)left : CHUNK);
+    while (e->side && e->band_pos < e->in_pos + side_latency(e)) {
+        int64_t left = e->in_pos + side_latency(e) - e->band_pos;
+        push_band(e, NULL, NULL, left < CHUNK ? (int)left : CHUNK);
     }
     render(e, e->in_pos, out, 0);
     return (int)(e->out_pos - start);
@@ -307,7 +337,13 @@ int dd_engine_active(const DDEngine *e)
 
 int dd_engine_set_params(DDEngine *e, const DDParams *p)
 {
+    int ret;
+
     if (p->band_low != e->band_low || p->band_high != e->band_high)
         return DD_ERROR_INVAL;
-    return dd_analyzer_set_params(e->an, p);
+    if ((ret = dd_analyzer_set_params(e->an, p)) < 0)
+        return ret;
+    if (e->carve)
+        dd_carve_set(e->carve, p->depth, p->unmask);
+    return DD_OK;
 }

@@ -145,6 +145,42 @@ int dd_band_latency(const DDBand *b);
 void dd_band_push(DDBand *b, const float *const *in, int n, float **xd,
                   float **band);
 
+/* ---- real FFT, see dialogueduck_fft.c -------------------------------- */
+
+typedef struct DDFFT DDFFT;
+
+/* n: a power of two >= 4. */
+int dd_fft_create(DDFFT **out, int n, const DDAllocator *al);
+void dd_fft_free(DDFFT **f, const DDAllocator *al);
+/* In place: n real samples -> x[0] = X[0], x[1] = X[n/2], then re, im of
+ * X[1 .. n/2 - 1]. */
+void dd_fft_forward(const DDFFT *f, float *x);
+/* Back, scaled by n / 2. */
+void dd_fft_inverse(const DDFFT *f, float *x);
+
+/* ---- adaptive carving, see dialogueduck_carve.c ----------------------- */
+
+typedef struct DDCarve DDCarve;
+
+/* The carver's delay in samples at a sample rate. */
+int dd_carve_latency_for(int sample_rate);
+/* center: the dialogue channel to listen to, -1 for the mean of all. */
+int dd_carve_create(DDCarve **out, int sample_rate, int channels,
+                    int dialogue_channels, int center, double depth,
+                    double unmask, const DDAllocator *al);
+void dd_carve_free(DDCarve **c, const DDAllocator *al);
+/* Depth and target for the frames analysed from now on. */
+void dd_carve_set(DDCarve *c, double depth, double unmask);
+int dd_carve_latency(const DDCarve *c);
+/*
+ * Push n samples per channel of music (in) and dialogue (dlg; either NULL:
+ * silence). As dd_band_push(): mid[c][i] gets (music - carved music) /
+ * (1 - depth) at position (samples pushed before) + i - latency, xd[c][i]
+ * (unless xd is NULL) the music there; both 0 before position 0.
+ */
+void dd_carve_push(DDCarve *c, const float *const *in,
+                   const float *const *dlg, int n, float **xd, float **mid);
+
 /*
  * Apply the envelope to nb_samples of planar music starting at sample t0.
  * With band (spectral mode: band[c][i] is the speech band of in[c][i])

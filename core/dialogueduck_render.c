@@ -30,6 +30,9 @@
  * music untouched. The band is computed ahead of the sample it renders: the
  * engine has those samples in its lookahead delay; a DDRenderer holds its
  * output back by the band's latency instead.
+ *
+ * Adaptive mode renders the same way from the carver (see
+ * dialogueduck_carve.c), which also takes the dialogue.
  */
 
 #include <math.h>
@@ -139,6 +142,9 @@ struct DDRenderer {
     const DDKeyframe *ext;       /* caller-owned list, or NULL */
     size_t nb_ext, ext_pos;
     DDBand *band;                /* spectral mode, else NULL */
+    DDCarve *carve;              /* adaptive mode, else NULL */
+    int dialogue_channels;
+    const float **dview;         /* dialogue input pointers */
     float **xd, **mid;           /* spectral: delayed music and its band */
     const float **view;          /* 2 * channels input pointers */
     float **outv;
@@ -167,33 +173,47 @@ static void free_planes(const DDAllocator *al, float **p, int channels)
     dd_free(al, p);
 }
 
-/* The band and the buffers its delayed output goes through. */
-static int create_band(DDRenderer *r, const DDParams *p, int sample_rate)
+static int side_latency(const DDRenderer *r)
 {
-    int ret = dd_band_create(&r->band, p->band_low, p->band_high,
-                             sample_rate, r->channels, r->al);
+    return r->carve ? dd_carve_latency(r->carve) :
+           r->band ? dd_band_latency(r->band) : 0;
+}
+
+/* The band (dlg 0) or the carver (dlg: dialogue channels) and the buffers
+ * their delayed output goes through. */
+static int create_side(DDRenderer *r, const DDParams *p, int sample_rate,
+                       int dlg, int center)
+{
+    int ret = dlg ? dd_carve_create(&r->carve, sample_rate, r->channels, dlg,
+                                    center, p->depth, p->unmask, r->al) :
+                    dd_band_create(&r->band, p->band_low, p->band_high,
+                                   sample_rate, r->channels, r->al);
 
     if (ret < 0)
         return ret;
+    r->dialogue_channels = dlg;
     r->xd = alloc_planes(r->al, r->channels, HIST_CHUNK);
     r->mid = alloc_planes(r->al, r->channels, HIST_CHUNK);
     r->view = dd_alloc_array(r->al, 2 * r->channels, sizeof(*r->view));
     r->outv = dd_alloc_array(r->al, r->channels, sizeof(*r->outv));
-    if (!r->xd || !r->mid || !r->view || !r->outv)
+    r->dview = dd_alloc_array(r->al, dlg ? dlg : 1, sizeof(*r->dview));
+    if (!r->xd || !r->mid || !r->view || !r->outv || !r->dview)
         return DD_ERROR_NOMEM;
-    r->skip = dd_band_latency(r->band);
+    r->skip = side_latency(r);
     return DD_OK;
 }
 
-int dd_renderer_create_params(DDRenderer **out, const DDParams *p,
-                              int sample_rate, int channels,
-                              const DDAllocator *alloc)
+/* A renderer: dlg 0 for broadband or the band (p->spectral), else the
+ * carver on that many dialogue channels. */
+static int create(DDRenderer **out, const DDParams *p, int sample_rate,
+                  int channels, int dlg, int center, const DDAllocator *alloc)
 {
     DDRenderer *r;
     int ret;
 
     *out = NULL;
     if (sample_rate <= 0 || channels <= 0 || dd_params_check(p) < 0 ||
+        (p->spectral == DD_SPECTRAL_ADAPTIVE) != (dlg > 0) ||
         (p->spectral && (sample_rate < 1000 || sample_rate > 768000)))
         return DD_ERROR_INVAL;     /* the band is designed for audio rates */
     r = dd_alloc(alloc, sizeof(*r));
@@ -204,12 +224,33 @@ int dd_renderer_create_params(DDRenderer **out, const DDParams *p,
         r->al = &r->al_copy;
     }
     r->channels = channels;
-    if (p->spectral && (ret = create_band(r, p, sample_rate)) < 0) {
+    if (p->spectral && (ret = create_side(r, p, sample_rate, dlg,
+                                          center)) < 0) {
         dd_renderer_free(&r);
         return ret;
     }
     *out = r;
     return DD_OK;
+}
+
+int dd_renderer_create_params(DDRenderer **out, const DDParams *p,
+                              int sample_rate, int channels,
+                              const DDAllocator *alloc)
+{
+    return create(out, p, sample_rate, channels, 0, -1, alloc);
+}
+
+int dd_renderer_create_adaptive(DDRenderer **out, const DDParams *p,
+                                int sample_rate, int channels,
+                                int dialogue_channels, int center,
+                                const DDAllocator *alloc)
+{
+    if (dialogue_channels < 1) {
+        *out = NULL;
+        return DD_ERROR_INVAL;
+    }
+    return create(out, p, sample_rate, channels, dialogue_channels, center,
+                  alloc);
 }
 
 int dd_renderer_create(DDRenderer **out, int sample_rate, int channels,
@@ -233,13 +274,15 @@ void dd_renderer_free(DDRenderer **pr)
     dd_free(r->al, r->view);
     dd_free(r->al, r->outv);
     dd_band_free(&r->band, r->al);
+    dd_carve_free(&r->carve, r->al);
+    dd_free(r->al, r->dview);
     dd_free(r->al, r);
     *pr = NULL;
 }
 
 int dd_renderer_latency(const DDRenderer *r)
 {
-    return r->band ? dd_band_latency(r->band) : 0;
+    return side_latency(r);
 }
 
 int dd_renderer_add_keyframe(DDRenderer *r, const DDKeyframe *kf)
@@ -267,7 +310,7 @@ int dd_renderer_set_keyframes(DDRenderer *r, const DDKeyframe *kf, size_t nb)
         else if (i && kf[i].t < kf[i - 1].t)
             return DD_ERROR_ORDER;
     if (r->nb_kf || r->has_prev || r->pos ||
-        (r->band && r->skip != dd_band_latency(r->band)))
+        r->skip != side_latency(r))
         return DD_ERROR_STATE;
     r->ext = kf;
     r->nb_ext = nb;
@@ -321,10 +364,11 @@ double dd_renderer_gain_db(const DDRenderer *r, int64_t t)
     return dd_envelope_db(r->has_prev ? &r->prev : NULL, r->kf, r->nb_kf, t);
 }
 
-/* Spectral: push nb_samples (in NULL: silence) through the band, render
- * what comes out from position 0 on. Returns the count written. */
-static int process_band(DDRenderer *r, const float *const *in, float **out,
-                        int nb_samples)
+/* Spectral: push nb_samples (in, dlg NULL: silence) through the band or
+ * the carver, render what comes out from position 0 on. Returns the
+ * count written. */
+static int process_band(DDRenderer *r, const float *const *in,
+                        const float *const *dlg, float **out, int nb_samples)
 {
     int used = 0, written = 0;
 
@@ -335,7 +379,13 @@ static int process_band(DDRenderer *r, const float *const *in, float **out,
 
         for (int c = 0; in && c < r->channels; c++)
             r->view[c] = in[c] + used;
-        dd_band_push(r->band, in ? r->view : NULL, k, r->xd, r->mid);
+        for (int c = 0; dlg && c < r->dialogue_channels; c++)
+            r->dview[c] = dlg[c] + used;
+        if (r->carve)
+            dd_carve_push(r->carve, in ? r->view : NULL, dlg ? r->dview : NULL,
+                          k, r->xd, r->mid);
+        else
+            dd_band_push(r->band, in ? r->view : NULL, k, r->xd, r->mid);
         for (int c = 0; c < r->channels; c++) {
             r->view[c] = r->xd[c] + drop;
             r->view[r->channels + c] = r->mid[c] + drop;
@@ -360,8 +410,10 @@ int dd_renderer_process(DDRenderer *r, const float *const *in, float **out,
 
     if (nb_samples < 0)
         return DD_ERROR_INVAL;
+    if (r->carve)
+        return DD_ERROR_STATE;  /* it needs the dialogue */
     if (r->band)
-        return process_band(r, in, out, nb_samples);
+        return process_band(r, in, NULL, out, nb_samples);
     kf = window(r, &prev, &nb);
     dd_apply_envelope(prev, kf, nb, r->pos, in, out, r->channels, nb_samples,
                       NULL);
@@ -369,9 +421,20 @@ int dd_renderer_process(DDRenderer *r, const float *const *in, float **out,
     return nb_samples;
 }
 
+int dd_renderer_process_dialogue(DDRenderer *r, const float *const *in,
+                                 const float *const *dialogue, float **out,
+                                 int nb_samples)
+{
+    if (!r->carve)
+        return dd_renderer_process(r, in, out, nb_samples);
+    if (nb_samples < 0)
+        return DD_ERROR_INVAL;
+    return process_band(r, in, dialogue, out, nb_samples);
+}
+
 int dd_renderer_flush(DDRenderer *r, float **out)
 {
-    if (!r->band)
+    if (!r->band && !r->carve)
         return 0;
-    return process_band(r, NULL, out, dd_band_latency(r->band));
+    return process_band(r, NULL, NULL, out, side_latency(r));
 }

@@ -35,6 +35,7 @@ void dd_params_default(DDParams *p)
     p->spectral  = 0;
     p->band_low  = DD_BAND_LOW_DEFAULT;
     p->band_high = DD_BAND_HIGH_DEFAULT;
+    p->unmask    = DD_UNMASK_DEFAULT;
 }
 
 static int in_range(double v, double lo, double hi)
@@ -53,8 +54,9 @@ int dd_params_check(const DDParams *p)
         !in_range(p->threshold, DD_THRESHOLD_MIN, DD_THRESHOLD_MAX) ||
         !in_range(p->band_low,  DD_BAND_LOW_MIN,  DD_BAND_LOW_MAX)  ||
         !in_range(p->band_high, DD_BAND_HIGH_MIN, DD_BAND_HIGH_MAX) ||
+        !in_range(p->unmask,    DD_UNMASK_MIN,    DD_UNMASK_MAX)    ||
         p->band_high < 2.0 * p->band_low ||
-        (p->spectral != 0 && p->spectral != 1))
+        p->spectral < DD_SPECTRAL_OFF || p->spectral > DD_SPECTRAL_ADAPTIVE)
         return DD_ERROR_INVAL;
     return DD_OK;
 }
@@ -75,9 +77,11 @@ int64_t dd_lookahead_samples(const DDParams *p, int sample_rate)
 {
     int64_t la = llrint(p->lookahead * sample_rate), band;
 
-    if (!p->spectral)
+    if (p->spectral == DD_SPECTRAL_OFF)
         return la;
-    band = dd_band_latency_for(p->band_low, p->band_high, sample_rate);
+    band = p->spectral == DD_SPECTRAL_ADAPTIVE ?
+           dd_carve_latency_for(sample_rate) :
+           dd_band_latency_for(p->band_low, p->band_high, sample_rate);
     return la > band ? la : band;
 }
 

@@ -77,6 +77,7 @@ typedef struct DialogueDuckContext {
     int spectral;
     double band_low;
     double band_high;
+    double unmask;
     int mix;
     int duration;
     double tolerance;
@@ -135,12 +136,17 @@ static const AVOption dialogueduck_options[] = {
       AV_OPT_TYPE_DOUBLE, { .dbl = DD_HOLD_DEFAULT }, DD_HOLD_MIN, DD_HOLD_MAX, AR },
     { "threshold", "set the speech gate in dBFS", OFFSET(threshold),
       AV_OPT_TYPE_DOUBLE, { .dbl = DD_THRESHOLD_DEFAULT }, DD_THRESHOLD_MIN, DD_THRESHOLD_MAX, AR },
-    { "spectral",  "duck only the speech band of the music", OFFSET(spectral),
-      AV_OPT_TYPE_BOOL, { .i64 = 0 }, 0, 1, A },
+    { "spectral",  "set which part of the music's spectrum is ducked", OFFSET(spectral),
+      AV_OPT_TYPE_INT, { .i64 = DD_SPECTRAL_OFF }, DD_SPECTRAL_OFF, DD_SPECTRAL_ADAPTIVE, A, .unit = "spectral" },
+        { "off",      "all of it (broadband)",                    0, AV_OPT_TYPE_CONST, { .i64 = DD_SPECTRAL_OFF      }, 0, 0, A, .unit = "spectral" },
+        { "band",     "the speech band (band_low to band_high)",  0, AV_OPT_TYPE_CONST, { .i64 = DD_SPECTRAL_BAND     }, 0, 0, A, .unit = "spectral" },
+        { "adaptive", "each band only as far as it masks the dialogue", 0, AV_OPT_TYPE_CONST, { .i64 = DD_SPECTRAL_ADAPTIVE }, 0, 0, A, .unit = "spectral" },
     { "band_low",  "set the lower edge of the spectral speech band in Hz", OFFSET(band_low),
       AV_OPT_TYPE_DOUBLE, { .dbl = DD_BAND_LOW_DEFAULT }, DD_BAND_LOW_MIN, DD_BAND_LOW_MAX, A },
     { "band_high", "set the upper edge of the spectral speech band in Hz", OFFSET(band_high),
       AV_OPT_TYPE_DOUBLE, { .dbl = DD_BAND_HIGH_DEFAULT }, DD_BAND_HIGH_MIN, DD_BAND_HIGH_MAX, A },
+    { "unmask",    "set the dialogue-to-music ratio adaptive mode carves to, in dB", OFFSET(unmask),
+      AV_OPT_TYPE_DOUBLE, { .dbl = DD_UNMASK_DEFAULT }, DD_UNMASK_MIN, DD_UNMASK_MAX, AR },
     { "mix",       "output dialogue + ducked music (1) or the ducked music only (0)", OFFSET(mix),
       AV_OPT_TYPE_BOOL, { .i64 = 1 }, 0, 1, A },
     { "duration",  "set how the output length is decided", OFFSET(duration),
@@ -187,6 +193,7 @@ static void get_params(const DialogueDuckContext *s, DDParams *p)
     p->spectral  = s->spectral;
     p->band_low  = s->band_low;
     p->band_high = s->band_high;
+    p->unmask    = s->unmask;
 }
 
 static void put_params(DialogueDuckContext *s, const DDParams *p)
@@ -197,6 +204,7 @@ static void put_params(DialogueDuckContext *s, const DDParams *p)
     s->release   = p->release;
     s->hold      = p->hold;
     s->threshold = p->threshold;
+    s->unmask    = p->unmask;
 }
 
 static av_cold int init(AVFilterContext *ctx)

@@ -179,6 +179,7 @@ equivalence() {
              music/dialogue/below=12:depth=-30:attack=0.1:release=1.5 \
              music/dialogue/spectral=1:threshold=-40 \
              music/dialogue/spectral=1:band_low=150:band_high=8000 \
+             music/dialogue/spectral=adaptive:unmask=6:depth=-20 \
              music51/dialogue51/depth=-20 musicshort/dialogue/; do
         mus=${c%%/*}.wav
         c=${c#*/}

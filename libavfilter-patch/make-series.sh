@@ -180,14 +180,17 @@ and with a lookahead the fade-down ends at the first syllable. The depth is
 fixed or relative to the loudness of the dialogue; optionally only the
 speech band of the music is ducked (spectral, between band_low and
 band_high), by a zero-phase FIR band whose delay is taken inside the
-lookahead. The output is the dialogue mixed with the ducked music, or the
+lookahead. With spectral=adaptive the music is instead carved in 24
+auditory bands only as far as it masks the dialogue there (to unmask dB
+under it, never deeper than depth), inside the lines the broadband envelope
+finds. The output is the dialogue mixed with the ducked music, or the
 ducked music only (mix=0).
 
 The engine (dialogueduck*.c) is plain C with no FFmpeg dependencies; it is
 shared with a standalone program and allocates through av_mallocz() and
-av_free() here. Depth, below, attack, release, hold and threshold can be
-changed with commands; the other options cannot, and a command naming one
-fails with ENOSYS and a log line. The filter supports the timeline (the gain
+av_free() here. Depth, below, attack, release, hold, threshold and unmask
+can be changed with commands; the other options cannot, and a command
+naming one fails with ENOSYS and a log line. The filter supports the timeline (the gain
 ramps over attack and release where enable changes) and exports the gain as
 frame metadata.
 
@@ -206,14 +209,16 @@ noise floor learned all the time (minimum statistics, inside lines too), a
 pitch that must move (rings, beeps and hum have a fixed one), syllabic
 rhythm for whispers, and a line ends when that evidence stops. A fade that
 has to start late is shortened to end at the onset. The engine's output
-changed with it: every reference was regenerated.
+changed with it: every reference was regenerated. The adaptive mode's
+test is new; adding it changed no other reference.
 
 Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"
 
 FATE_MSG="fate/filter-audio: add dialogueduck tests
 
 Covers the defaults, mix=0, lookahead, relative depth, spectral mode
-(with the default band and with band_low and band_high set), mono
+(with the default band, with band_low and band_high set, and adaptive
+carving with unmask set), mono
 dialogue with stereo music, 5.1 music, 5.1 dialogue (detection on the
 centre), a command mid-stream and one for an option that cannot change,
 the timeline and its ramps, the metadata read back with ffprobe, a stream

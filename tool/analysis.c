@@ -190,6 +190,9 @@ static void bus_planes(Session *s, void **planes)
         planes[oc + c] = s->music.data[c];
         planes[2 * oc + c] = s->fx.data[c];
     }
+    /* the dialogue as read, for adaptive carving */
+    for (int c = 0; c < s->dlg_layout.nb_channels; c++)
+        planes[3 * oc + c] = s->dlg.data[c];
 }
 
 /* m samples of rendered music and the dialogue and effects of their
@@ -215,7 +218,7 @@ static int render_ready(Analysis *an, AnalysisPass *ps, Session *s,
                         int64_t limit)
 {
     int oc = s->out_layout.nb_channels, ret, r;
-    void *planes[3 * MAX_CHANNELS];
+    void *planes[4 * MAX_CHANNELS];
 
     bus_planes(s, planes);
     while (ps->rendered < limit) {
@@ -234,8 +237,7 @@ static int render_ready(Analysis *an, AnalysisPass *ps, Session *s,
         mixwait_push(&ps->wait, s, m);
         if ((ret = analysis_feed_renderer(an, ps->r, &ps->next_kf,
                                           ps->rendered + m)) < 0 ||
-            (r = dd_renderer_process(ps->r, (const float *const *)s->music.data,
-                                     s->tmp.data, m)) < 0)
+            (r = mixwait_render(ps->r, s, m)) < 0)
             return ret < 0 ? ret : r;
         ps->rendered += m;
         if ((ret = measure_rendered(an, ps, s, s->tmp.data, r)) < 0)
@@ -338,11 +340,10 @@ static int pass_create(Analysis *an, AnalysisPass *ps, const Session *s,
                              o->params.below > 0 ? oc : 0, NULL);
     if (ret < 0)
         return internal_error(err, errlen, "analyzer", ret);
-    if ((ret = dd_renderer_create_params(&ps->r, &o->params, s->work_rate,
-                                         oc, NULL)) < 0 ||
-        (ret = mixwait_alloc(&ps->wait, oc, dd_renderer_latency(ps->r))) < 0)
+    if ((ret = mixwait_open(&ps->wait, &ps->r, s)) < 0)
         return internal_error(err, errlen, "renderer", ret);
-    if (!(ps->delay = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, 3 * oc,
+    if (!(ps->delay = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP,
+                                          3 * oc + s->dlg_layout.nb_channels,
                                           2 * PIPELINE_BLOCK)))
         return internal_error(err, errlen, "analysis", AVERROR(ENOMEM));
     return create_meters(an, ps, s, err, errlen);
@@ -352,7 +353,7 @@ static int pass_create(Analysis *an, AnalysisPass *ps, const Session *s,
 static int pass_block(Analysis *an, AnalysisPass *ps, Session *s, int n)
 {
     const CliOptions *o = s->opt;
-    void *planes[3 * MAX_CHANNELS];
+    void *planes[4 * MAX_CHANNELS];
     int64_t limit;
     int ret;
 

@@ -37,6 +37,7 @@ enum {
     OPT_SENSITIVITY,
     OPT_SPECTRAL,
     OPT_BAND,
+    OPT_UNMASK,
     OPT_LOUDNESS,
     OPT_TRUE_PEAK,
     OPT_GATE,
@@ -91,8 +92,10 @@ const CliOption cli_options[] = {
     RANGED("threshold", OPT_THRESHOLD,
            DD_THRESHOLD_MIN, DD_THRESHOLD_MAX, PARAM(threshold)),
     OPT("sensitivity",      0,   OPT_SENSITIVITY,      0),
-    OPT("spectral",         0,   OPT_SPECTRAL,         CLI_NOARG),
+    OPT("spectral",         0,   OPT_SPECTRAL,         CLI_NOARG | CLI_OPTARG),
     OPT("band",             0,   OPT_BAND,             0),
+    RANGED("unmask", OPT_UNMASK,
+           DD_UNMASK_MIN, DD_UNMASK_MAX, PARAM(unmask)),
     OPT("loudness",         0,   OPT_LOUDNESS,         0),
     RANGED("true-peak", OPT_TRUE_PEAK,
            TRUE_PEAK_MIN, TRUE_PEAK_MAX, offsetof(CliOptions, true_peak)),
@@ -255,7 +258,8 @@ static void getopt_tables(struct option *lo, char *shorts)
     shorts[ns++] = ':';
     for (int i = 0; i < cli_nb_options; i++) {
         const CliOption *c = &cli_options[i];
-        int has_arg = c->flags & CLI_NOARG ? no_argument : required_argument;
+        int has_arg = c->flags & CLI_OPTARG ? optional_argument :
+                      c->flags & CLI_NOARG ? no_argument : required_argument;
         if (c->name)
             lo[nl++] = (struct option){ c->name, has_arg, NULL, c->id };
         if (c->short_name) {
@@ -272,6 +276,7 @@ typedef struct ParseState {
     int have_dialogue, have_music;
     int threshold_set;    /* 1: --threshold, 2: --sensitivity */
     int band_set;
+    int unmask_set;
 } ParseState;
 
 /* Options kept as the string given. */
@@ -346,7 +351,6 @@ static int parse_flag(CliOptions *o, int id)
 {
     switch (id) {
     case OPT_KEEP_STEMS:  o->keep_stems = 1; break;
-    case OPT_SPECTRAL:    o->params.spectral = 1; break;
     case 'y':             o->overwrite = 1; break;
     case 'n':             o->no_overwrite = 1; break;
     case OPT_STRICT:      o->strict = 1; break;
@@ -477,6 +481,23 @@ static int parse_input(CliOptions *o, const char *arg)
     return 0;
 }
 
+int cli_option_word(const char *name, const char *word)
+{
+    return !strcmp(name, "spectral") && word &&
+           (!strcmp(word, "band") || !strcmp(word, "adaptive"));
+}
+
+/* --spectral, --spectral MODE, --spectral=MODE. -1 to go on, or an exit
+ * code. */
+static int parse_spectral(CliOptions *o, const char *arg)
+{
+    if (arg && !cli_option_word("spectral", arg))
+        return usage_error("--spectral: '%s' is not band or adaptive", arg);
+    o->params.spectral = arg && !strcmp(arg, "adaptive") ?
+                         DD_SPECTRAL_ADAPTIVE : DD_SPECTRAL_BAND;
+    return -1;
+}
+
 /* One option from getopt. Returns -1 to go on, or an exit code. */
 static int parse_option(CliOptions *o, ParseState *st, int c, const char *arg)
 {
@@ -492,6 +513,8 @@ static int parse_option(CliOptions *o, ParseState *st, int c, const char *arg)
         char name[64];
         if (opt->id != c)
             continue;
+        if (c == OPT_SPECTRAL)
+            return parse_spectral(o, arg);
         if (opt->flags & CLI_NOARG)
             return parse_flag(o, c);
         if (!opt->offset)
@@ -501,6 +524,7 @@ static int parse_option(CliOptions *o, ParseState *st, int c, const char *arg)
                            !!(opt->flags & CLI_SECONDS),
                            (double *)((char *)o + opt->offset));
         st->threshold_set |= c == OPT_THRESHOLD;
+        st->unmask_set |= c == OPT_UNMASK;
         return ret ? ret : -1;
     }
     switch (c) {
@@ -567,8 +591,10 @@ static int check_complete(CliOptions *o, const ParseState *st)
                            "or --music-out");
     /* nothing to render: the analysis is all there is to do */
     o->analyze_only |= !o->output && !o->music_out;
-    if (st->band_set && !o->params.spectral)
-        return usage_error("--band needs --spectral");
+    if (st->band_set && o->params.spectral != DD_SPECTRAL_BAND)
+        return usage_error("--band needs --spectral (band)");
+    if (st->unmask_set && o->params.spectral != DD_SPECTRAL_ADAPTIVE)
+        return usage_error("--unmask needs --spectral adaptive");
     if (o->format && !o->output)
         return usage_error("-f needs -o");
     if (o->keyframes_format && !o->keyframes)
@@ -721,6 +747,10 @@ int cli_parse(CliOptions *o, int argc, char **argv)
                 return unknown_short(optopt, bad_word);
             return usage_error("unknown option %s", args[optind - 1]);
         }
+        /* "--spectral adaptive": the mode as the next word */
+        if (!optarg && optind < argc && c == OPT_SPECTRAL &&
+            cli_option_word("spectral", args[optind]))
+            optarg = args[optind++];
         if ((ret = parse_option(o, &st, c, optarg)) >= 0)
             return ret;
     }

@@ -111,6 +111,9 @@ enum {
     CLI_ACTION  = 1 << 3, /**< prints and exits (--help, --version) */
     CLI_FFMPEG  = 1 << 4, /**< also spelled with one dash, as ffmpeg does */
     CLI_SECONDS = 1 << 5, /**< a duration: 0.2, 200ms, 1.5s, 00:01:02.500 */
+    CLI_OPTARG  = 1 << 6, /**< with CLI_NOARG: may take one of the words
+                               cli_option_word() accepts (--spectral
+                               adaptive, --spectral=adaptive) */
 };
 
 /**
@@ -132,6 +135,9 @@ extern const int cli_nb_options;
 
 /** The option by long name, or by letter for a one-letter name; NULL. */
 const CliOption *cli_option_find(const char *name);
+
+/** 1 if word is a value the flag option name may take (CLI_OPTARG). */
+int cli_option_word(const char *name, const char *word);
 
 /**
  * Parse argv into o. Returns -1 to continue, or an exit code to return at

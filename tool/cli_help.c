@@ -91,12 +91,20 @@ void cli_print_help(void)
 "                         [%g..%g] dBFS, default %g\n"
 "      --sensitivity N    alias for --threshold on a 0..100 scale: 0 is\n"
 "                         --threshold %g, 100 is --threshold %g\n"
-"      --spectral         duck only the speech band of the music: within 1 dB\n"
-"                         of the depth from the band's low to its high edge,\n"
-"                         within 0.2 dB of the music below low / 3 and above\n"
-"                         high x 40 / 17\n"
+"      --spectral [MODE]  duck only part of the music's spectrum. band (the\n"
+"                         default MODE): the speech band, within 1 dB of the\n"
+"                         depth from the band's low to its high edge, within\n"
+"                         0.2 dB of the music below low / 3 and above\n"
+"                         high x 40 / 17. adaptive: in each of 24 auditory\n"
+"                         bands from 150 Hz to 8 kHz, lower the music only as\n"
+"                         far as it masks the dialogue there (to --unmask dB\n"
+"                         under it), never deeper than --depth, only inside\n"
+"                         lines; --keyframes then exports the broadband\n"
+"                         envelope that decides where and how far it carves\n"
 "      --band LOW-HIGH    the speech band of --spectral in Hz, LOW [%g..%g],\n"
 "                         HIGH [%g..%g] and at least 2 x LOW, default %g-%g\n"
+"      --unmask DB        --spectral adaptive: the dialogue-to-music ratio\n"
+"                         each band is carved to [%g..%g], default %g\n"
 "\n"
 "Loudness:\n"
 "      --loudness T       ebu (-23, default), atsc (-24), streaming (-16),\n"
@@ -147,5 +155,6 @@ void cli_print_help(void)
     DD_THRESHOLD_MAX, DD_THRESHOLD_MIN,
     DD_BAND_LOW_MIN, DD_BAND_LOW_MAX, DD_BAND_HIGH_MIN, DD_BAND_HIGH_MAX,
     DD_BAND_LOW_DEFAULT, DD_BAND_HIGH_DEFAULT,
+    DD_UNMASK_MIN, DD_UNMASK_MAX, DD_UNMASK_DEFAULT,
     TRUE_PEAK_MIN, TRUE_PEAK_MAX, LOUDNESS_TRUE_PEAK_DEFAULT);
 }

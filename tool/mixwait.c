@@ -8,6 +8,28 @@
 
 #include "mixwait.h"
 
+int mixwait_open(MixWait *w, DDRenderer **r, const Session *s)
+{
+    const DDParams *p = &s->opt->params;
+    int oc = s->out_layout.nb_channels, ret;
+
+    ret = p->spectral == DD_SPECTRAL_ADAPTIVE ?
+          dd_renderer_create_adaptive(r, p, s->work_rate, oc,
+                                      s->dlg_layout.nb_channels, s->center,
+                                      NULL) :
+          dd_renderer_create_params(r, p, s->work_rate, oc, NULL);
+    if (ret < 0)
+        return ret;
+    return mixwait_alloc(w, oc, dd_renderer_latency(*r));
+}
+
+int mixwait_render(DDRenderer *r, Session *s, int m)
+{
+    return dd_renderer_process_dialogue(r, (const float *const *)s->music.data,
+                                        (const float *const *)s->dlg.data,
+                                        s->tmp.data, m);
+}
+
 int mixwait_alloc(MixWait *w, int channels, int latency)
 {
     int ret;

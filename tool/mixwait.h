@@ -20,6 +20,17 @@ typedef struct MixWait {
     int waiting;        /**< samples queued */
 } MixWait;
 
+/**
+ * The renderer of the session's options (adaptive mode: one that carves
+ * under the session's dialogue, as it reads it, from its centre channel)
+ * and its wait; 0, an AVERROR or a DD_ERROR.
+ */
+int mixwait_open(MixWait *w, DDRenderer **r, const Session *s);
+
+/** Render m samples of the session's music bus (with the dialogue bus of
+ *  their time) into its tmp bus; the count written or a DD_ERROR. */
+int mixwait_render(DDRenderer *r, Session *s, int m);
+
 /** Room for latency + PIPELINE_BLOCK samples; 0 or an AVERROR. */
 int mixwait_alloc(MixWait *w, int channels, int latency);
 void mixwait_free(MixWait *w);

@@ -1,8 +1,9 @@
 /*
  * Stage 4, render (pass 2), and its dry variant.
  *
- * In spectral mode the renderer holds the music back by its latency (the
- * band filter reads ahead): the dialogue and the effects wait in a FIFO
+ * In spectral and adaptive mode the renderer holds the music back by its
+ * latency (the band filter and the carver read ahead; the carver reads
+ * the dialogue bus of each block too): the dialogue and the effects wait in a FIFO
  * for the music they are mixed with, and the renderer's tail is flushed
  * at the end, so the mix lines up and lasts as long as the stems.
  *
@@ -59,10 +60,7 @@ static int pass_create(RenderPass *rp, const Normalization *nz, int measure,
 
     rp->apply_gain = nz->gain_db != 0.0;
     rp->lin = (float)loudness_db_to_linear(nz->gain_db);
-    if ((ret = dd_renderer_create_params(&rp->r, &o->params, s->work_rate,
-                                         oc, NULL)) < 0)
-        return internal_error(err, errlen, "render", ret);
-    if ((ret = mixwait_alloc(&rp->wait, oc, dd_renderer_latency(rp->r))) < 0)
+    if ((ret = mixwait_open(&rp->wait, &rp->r, s)) < 0)
         return internal_error(err, errlen, "render", ret);
     if (nz->limiter_used &&
         (ret = limiter_create(&rp->lim, s->work_rate, oc, o->true_peak,
@@ -185,8 +183,7 @@ static int pass_block(RenderPass *rp, int n, char *err, size_t errlen)
     mixwait_push(&rp->wait, s, n);
     if ((ret = analysis_feed_renderer(rp->an, rp->r, &rp->next_kf,
                                       rp->pos + n)) < 0 ||
-        (m = dd_renderer_process(rp->r, (const float *const *)s->music.data,
-                                 s->tmp.data, n)) < 0)
+        (m = mixwait_render(rp->r, s, n)) < 0)
         return internal_error(err, errlen, "render", ret < 0 ? ret : m);
     rp->pos += n;
     return pass_rendered(rp, s->tmp.data, m, err, errlen);

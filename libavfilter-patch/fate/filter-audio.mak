@@ -26,6 +26,9 @@ fate-filter-dialogueduck-spectral: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUE
 FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-band
 fate-filter-dialogueduck-band: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO)[d];[0:a]aresample[m];[m][d]dialogueduck=spectral=1:band_low=150:band_high=8000:mix=0,aresample"
 
+FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-adaptive
+fate-filter-dialogueduck-adaptive: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO)[d];[0:a]aresample[m];[m][d]dialogueduck=spectral=adaptive:unmask=6:mix=0,aresample"
+
 FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-mono
 fate-filter-dialogueduck-mono: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_MONO)[d];[0:a]aresample[m];[m][d]dialogueduck,aresample"
 

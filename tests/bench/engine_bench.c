@@ -1,6 +1,7 @@
 /*
  * Throughput of the parts on PCM already in memory: the ducking engine
- * (DDEngine, the path the FFmpeg filter takes), the loudness meter with and
+ * (DDEngine, the path the FFmpeg filter takes: broadband, the fixed band
+ * and adaptive carving), the loudness meter with and
  * without true peak and on its worker thread, and the true-peak limiter.
  * Decoding is left out on purpose: it is what the floor measures.
  *
@@ -234,10 +235,13 @@ int main(int argc, char **argv)
     BEST(t, run_engine(0));
     printf("engine_wall_s %.4f\n", t);
     use_wall = 0;
-    spectral = 1;
+    spectral = DD_SPECTRAL_BAND;
     BEST(t, run_engine(0));
     printf("engine_spectral_s %.4f\n", t);
-    spectral = 0;
+    spectral = DD_SPECTRAL_ADAPTIVE;
+    BEST(t, run_engine(0));
+    printf("engine_adaptive_s %.4f\n", t);
+    spectral = DD_SPECTRAL_OFF;
     if (argc == 4)
         return 0;
 

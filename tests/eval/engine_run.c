@@ -5,7 +5,8 @@
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  *
- * Usage: engine_run [--spectral] DIALOGUE_CHANNELS DIALOGUE MUSIC OUT
+ * Usage: engine_run [--depth DB] [--spectral|--adaptive] DIALOGUE_CHANNELS
+ *            DIALOGUE MUSIC OUT
  *        engine_run --regions DIALOGUE_CHANNELS DIALOGUE
  *
  * The second form prints the analyzer's duck regions (start and end of
@@ -80,11 +81,20 @@ int main(int argc, char **argv)
         free(dlg);
         return ret;
     }
-    int spectral = argc > 1 && !strcmp(argv[1], "--spectral");
-    argc -= spectral;
-    argv += spectral;
+    double depth = DD_DEPTH_DEFAULT;
+    if (argc > 2 && !strcmp(argv[1], "--depth")) {
+        depth = atof(argv[2]);
+        argc -= 2;
+        argv += 2;
+    }
+    int spectral = argc > 1 && !strcmp(argv[1], "--spectral") ?
+                   DD_SPECTRAL_BAND :
+                   argc > 1 && !strcmp(argv[1], "--adaptive") ?
+                   DD_SPECTRAL_ADAPTIVE : DD_SPECTRAL_OFF;
+    argc -= spectral != DD_SPECTRAL_OFF;
+    argv += spectral != DD_SPECTRAL_OFF;
     if (argc != 5) {
-        fprintf(stderr, "usage: engine_run [--spectral] DIALOGUE_CHANNELS "
+        fprintf(stderr, "usage: engine_run [--depth DB] [--spectral|--adaptive] DIALOGUE_CHANNELS "
                 "DIALOGUE MUSIC OUT\n");
         return 2;
     }
@@ -101,6 +111,7 @@ int main(int argc, char **argv)
     DDParams p;
     dd_params_default(&p);
     p.spectral = spectral;
+    p.depth = depth;
     DDEngine *e;
     int ret = dd_engine_create(&e, &p, RATE, MCH, dch, -1, NULL);
     if (ret < 0) {

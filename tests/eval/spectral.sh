@@ -1,7 +1,8 @@
 # make eval, spectral part (sourced by run.sh after the scenes are scored):
-# the core engine with --spectral against broadband on every scene, scored
-# by spectral_score.c (music loudness kept during lines, masking
-# protection, per-band gain steps).
+# the core engine with the fixed band (--spectral) and adaptive carving
+# (--adaptive) against broadband on every scene, scored by
+# spectral_score.c (music loudness kept during lines, masking protection,
+# per-band gain steps).
 #
 # This file is part of dialogueduck (LGPL-2.1-or-later).
 #
@@ -18,26 +19,36 @@ spectral_eval() {
     for name in $scenes; do
         dir=$OUT/$name
         ch=$(spec_value "$dir/scene.spec" dialogue_channels)
-        "$OUT/engine_run" --spectral "$ch" "$dir/dialogue48.f32" \
-            "$dir/original.f32" "$dir/engine_spectral.f32" ||
-            die "engine_run --spectral failed on scene $name"
+        for mode in spectral adaptive; do
+            "$OUT/engine_run" --$mode "$ch" "$dir/dialogue48.f32" \
+                "$dir/original.f32" "$dir/engine_$mode.f32" ||
+                die "engine_run --$mode failed on scene $name"
+        done
         sargs="$sargs $dir/truth.txt $ch $dir/dialogue48.f32"
         sargs="$sargs $dir/original.f32 $dir/engine.f32 $dir/engine_spectral.f32"
+        sargs="$sargs $dir/engine_adaptive.f32"
     done
     cat <<EOT
 
-Spectral ducking (core engine, defaults, band 300 Hz - 3.4 kHz) against
-broadband ducking at the same depth, over the speech frames of each scene.
+Spectral ducking (core engine, defaults: band 300 Hz - 3.4 kHz; adaptive
+carving to unmask $UNMASK dB) against broadband ducking at the same depth,
+over the speech frames of each scene. Goal for adaptive: unmask >= 95 %,
+kept >= 6 LU, step <= 1.5 dB.
   drop     K-weighted loudness of the music during lines against the
-           original, LU (bb: broadband, sp: spectral)
-  kept     LU more music the spectral render keeps during lines
+           original, LU (bb: broadband, band: fixed band, adapt: adaptive)
+  kept     LU more music the band or adaptive render keeps during lines
   unmask   frames where every band (24 ERB bands, 150 Hz - 8 kHz) in which
            the dialogue has energy has it $UNMASK dB over the music: the
-           original music (0), broadband (bb) and spectral (sp) renders
-  step     largest change of one band's gain between consecutive frames
-           (bands within 30 dB of the music's loudest; with a fixed band
-           this is the music moving under a 43 ms window across the
-           slopes, not a change of gain: broadband gives 0 dB)
+           original music (orig) and the three renders. Adaptive carving
+           never goes deeper than the depth, so broadband ducking at the
+           same depth (bb) is the most it can reach.
+  step     largest change of one band's gain between consecutive 10 ms
+           frames (bands within 30 dB of the music's loudest): its bins'
+           gain changes averaged with the music's energy as weight, over
+           bins within 30 dB of the loudest where the render's gain is
+           flat enough for the 43 ms window to resolve; the fixed band
+           held at one gain over a whole scene reads 3.0 dB (its images
+           and filter memory), where the band-energy ratio read 10.9
 EOT
     # shellcheck disable=SC2086
     "$OUT/spectral_score" --unmask $UNMASK $sargs || die "spectral_score failed"

@@ -1,13 +1,14 @@
 /*
- * Spectral ducking metrics: what ducking a band, instead of the whole
- * music, keeps of the music and whether it still unmasks the voice.
- * Broadband and spectral renders of the same scene are compared over the
- * scene's speech (the phrases of its truth file), per 10 ms frame and per
- * auditory band (24 bands, ERB-spaced, 150 Hz - 8 kHz):
+ * Spectral ducking metrics: what ducking a band (fixed, or carved under
+ * the voice), instead of the whole music, keeps of the music and whether
+ * it still unmasks the voice. Broadband, fixed-band and adaptive renders
+ * of the same scene are compared over the scene's speech (the phrases of
+ * its truth file), per 10 ms frame and per auditory band (24 bands,
+ * ERB-spaced, 150 Hz - 8 kHz):
  *
  *   drop     K-weighted loudness of the music during lines, ducked
  *            against original, LU (BS.1770 weighting, energy sum)
- *   kept     how many LU more of the music the spectral render keeps
+ *   kept     how many LU more of the music a spectral render keeps
  *            during lines than the broadband one
  *   unmask   masking protection: the share of speech frames in which every
  *            band where the dialogue has energy (within 30 dB of its
@@ -15,12 +16,24 @@
  *            UNMASK dB above the music
  *   step     largest change of a band's gain between consecutive frames,
  *            dB (bands with music above -70 dBFS and within 30 dB of the
- *            music's loudest band, in both frames)
+ *            music's loudest band; bins within 30 dB of the loudest bin in both frames):
+ *            the change of each bin's gain
+ *            |ducked / original|^2, averaged over the band with the
+ *            original's energy as weight, over the bins where the
+ *            render's gain is flat enough for a 43 ms window to measure
+ *            it (see flat_bins()), so that a filter that does not change
+ *            reads 0 dB whatever the music does.
+ *            (The ratio of band energies used before read up to 10.9 dB
+ *            for the fixed band, and so does a render of the band at one
+ *            constant gain over the whole scene: the music moving between
+ *            the top and the bottom of a band across the band's slopes
+ *            changes that ratio, not the gain.)
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  *
  * Usage: spectral_score --unmask DB TRUTH CH DIALOGUE ORIGINAL BROADBAND
- *            SPECTRAL [TRUTH CH DIALOGUE ORIGINAL BROADBAND SPECTRAL...]
+ *            BAND ADAPTIVE [TRUTH CH DIALOGUE ORIGINAL BROADBAND BAND
+ *            ADAPTIVE...]
  *
  * DIALOGUE is raw float32 48 kHz interleaved with CH channels, read as
  * their mean (what the engine detects from by default). The music files
@@ -40,12 +53,20 @@
 #define FLOOR  1e-7             /* -70 dBFS in energy */
 #define MUSIC_RANGE 1e-3        /* step: bands within 30 dB of the music's
                                    loudest (weaker ones are window leakage) */
+#define BIN_RANGE 1e-3          /* step: bins within 30 dB of the loudest
+                                   bin in both frames (under that, what a
+                                   frame holds of a bin is the filters'
+                                   residue of louder ones: the pre-echo of
+                                   an onset, the band's images of the bass,
+                                   50 dB down) */
 #define PI     3.14159265358979323846
 
+#define NR 3                    /* renders: broadband, band, adaptive */
+
 typedef struct Scene {
-    double drop_bb, drop_sp;    /* LU */
-    long frames, prot[3];       /* unmasked frames: original, bb, spectral */
-    double step[2];
+    double drop[NR];            /* LU */
+    long frames, prot[NR + 1];  /* unmasked frames: original, renders */
+    double step[NR];
 } Scene;
 
 /* In-place radix-2 complex FFT of NFFT points. */
@@ -95,8 +116,10 @@ static void make_bands(void)
     }
 }
 
-/* Band energies of the mono signal x around frame start s (Hann). */
-static void bands(const float *x, int stride, long n, long s, double *e)
+/* Band energies of the mono signal x around frame start s (Hann); the
+ * bins' energies into pw (NULL: not wanted). */
+static void bands(const float *x, int stride, long n, long s, double *e,
+                  double *pw)
 {
     static double re[NFFT], im[NFFT], win[NFFT];
     if (!win[1])
@@ -113,6 +136,8 @@ static void bands(const float *x, int stride, long n, long s, double *e)
         im[k] = 0;
     }
     fft(re, im, NFFT);
+    for (int k = 0; pw && k < NFFT / 2; k++)
+        pw[k] = (re[k] * re[k] + im[k] * im[k]) / (NFFT * NFFT / 4.0);
     for (int b = 0; b < NBANDS; b++) {
         e[b] = 0;
         for (int k = edge[b]; k < edge[b + 1] || k == edge[b]; k++)
@@ -184,109 +209,213 @@ static int unmasked(const double *d, const double *m, double unmask)
     return 1;
 }
 
-static void score_scene(char **f, double unmask, Scene *sc)
+/* Per-bin gains of a render, dB, where the original has energy and the
+ * render's gain can be measured (flat; NAN elsewhere): po original, pr
+ * render. */
+static void bin_gains(const double *po, const double *pr, const char *flat,
+                      double *g)
 {
-    long nd, no, nb, ns;
-    int dch = atoi(f[1]) > 0 ? atoi(f[1]) : 1;
-    float *d = raw_f32_read("spectral_score", f[2], &nd);
-    float *o = raw_f32_read("spectral_score", f[3], &no);
-    float *bb = raw_f32_read("spectral_score", f[4], &nb);
-    float *sp = raw_f32_read("spectral_score", f[5], &ns);
-    long n = no / 2, frames = n / HOP;
-    char *speech = read_speech(f[0], frames);
-    double eo[NBANDS], ed[NBANDS], eb[2][NBANDS], prev[2][NBANDS];
-    double ko, kb, ks, top;
-    int have_prev = 0;
+    for (int k = 0; k < NFFT / 2; k++)
+        g[k] = flat[k] && po[k] > 1e-12 && pr[k] > 0 ?
+               10 * log10(pr[k] / po[k]) : NAN;
+}
 
-    memset(sc, 0, sizeof(*sc));
-    if (nb != no || ns != no) {
-        fprintf(stderr, "spectral_score: %s: renders differ in length\n", f[4]);
-        exit(1);
+/*
+ * Where a render's gain can be measured per bin: a Hann window mixes the
+ * bins within 2 of each other, so where the gain slopes (the fixed band's
+ * transitions: 10 dB over 100 Hz, 4 bins) the ratio of one bin reads the
+ * music's spectrum as much as the gain. flat[r][k] is 1 where the render's
+ * gain over all speech frames stays within 1 dB over bins k - 2 .. k + 2.
+ */
+static void flat_bins(float *const *f, long n, const char *speech,
+                      char flat[NR][NFFT / 2])
+{
+    static double so[NFFT / 2], sr[NR][NFFT / 2], p[NFFT / 2];
+    double e[NBANDS], h[NFFT / 2];
+
+    memset(so, 0, sizeof(so));
+    memset(sr, 0, sizeof(sr));
+    for (long t = 0; t < n / HOP; t++) {
+        if (!speech[t])
+            continue;
+        bands(f[1], 2, n, t * HOP, e, p);
+        for (int k = 0; k < NFFT / 2; k++)
+            so[k] += p[k];
+        for (int r = 0; r < NR; r++) {
+            bands(f[2 + r], 2, n, t * HOP, e, p);
+            for (int k = 0; k < NFFT / 2; k++)
+                sr[r][k] += p[k];
+        }
     }
-    ko = kweighted(o, 2, n, speech);
-    kb = kweighted(bb, 2, n, speech);
-    ks = kweighted(sp, 2, n, speech);
-    sc->drop_bb = 10 * log10(kb / ko);
-    sc->drop_sp = 10 * log10(ks / ko);
-    for (long k = 0; k < frames; k++) {
+    for (int r = 0; r < NR; r++) {
+        for (int k = 0; k < NFFT / 2; k++)
+            h[k] = so[k] > 0 && sr[r][k] > 0 ? 10 * log10(sr[r][k] / so[k])
+                                              : NAN;
+        for (int k = 0; k < NFFT / 2; k++) {
+            flat[r][k] = k >= 2 && k < NFFT / 2 - 2 && !isnan(h[k]);
+            for (int j = k - 2; flat[r][k] && j <= k + 2; j++)
+                flat[r][k] = !isnan(h[j]) && fabs(h[j] - h[k]) <= 1.0;
+        }
+    }
+}
+
+/*
+ * The largest change of a band's gain between two frames: the per-bin
+ * gain changes averaged over the band, each bin weighted by the energy of
+ * the original in the weaker of the two frames (bins the music leaves
+ * empty hold only leakage from their neighbours).
+ */
+static double band_step(const double *g0, const double *g1,
+                        const double *w0, const double *w1, int band_ok(int))
+{
+    double worst = 0, floor0 = 0, floor1 = 0;
+
+    for (int k = 0; k < NFFT / 2; k++) {
+        floor0 = fmax(floor0, w0[k] * BIN_RANGE);
+        floor1 = fmax(floor1, w1[k] * BIN_RANGE);
+    }
+    for (int b = 0; b < NBANDS; b++) {
+        double sum = 0, wsum = 0;
+        if (!band_ok(b))
+            continue;
+        for (int k = edge[b]; k < edge[b + 1] || k == edge[b]; k++)
+            if (!isnan(g0[k]) && !isnan(g1[k]) &&
+                w0[k] > floor0 && w1[k] > floor1) {
+                double w = fmin(w0[k], w1[k]);
+                sum += w * (g1[k] - g0[k]);
+                wsum += w;
+            }
+        if (wsum > 0)
+            worst = fmax(worst, fabs(sum / wsum));
+    }
+    return worst;
+}
+
+/* Bands with music above -70 dBFS and within 30 dB of its loudest band in
+ * the frame being scored (set before band_step()). */
+static double cur_eo[NBANDS], cur_top;
+
+static int music_band(int b)
+{
+    return cur_eo[b] > FLOOR && cur_eo[b] > cur_top * MUSIC_RANGE;
+}
+
+static void score_frames(float *const *f, int dch, long nd, long n,
+                         const char *speech, double unmask, Scene *sc)
+{
+    static double po[2][NFFT / 2], pr[NFFT / 2], g[NR][2][NFFT / 2];
+    static char flat[NR][NFFT / 2];
+    double ed[NBANDS], er[NBANDS];
+    int have_prev = 0, cur = 0;
+
+    flat_bins(f, n, speech, flat);
+    for (long k = 0; k < n / HOP; k++) {
         if (!speech[k]) {
             have_prev = 0;
             continue;
         }
-        bands(d, dch, nd / dch, k * HOP, ed);
-        bands(o, 2, n, k * HOP, eo);
-        bands(bb, 2, n, k * HOP, eb[0]);
-        bands(sp, 2, n, k * HOP, eb[1]);
+        bands(f[0], dch, nd / dch, k * HOP, ed, NULL);
+        bands(f[1], 2, n, k * HOP, cur_eo, po[cur]);
         sc->frames++;
-        sc->prot[0] += unmasked(ed, eo, unmask);
-        top = 0;
+        sc->prot[0] += unmasked(ed, cur_eo, unmask);
+        cur_top = 0;
         for (int b = 0; b < NBANDS; b++)
-            top = fmax(top, eo[b]);
-        for (int s = 0; s < 2; s++) {
-            sc->prot[1 + s] += unmasked(ed, eb[s], unmask);
-            for (int b = 0; b < NBANDS && have_prev; b++)
-                if (eo[b] > FLOOR && eo[b] > top * MUSIC_RANGE &&
-                    prev[s][b] > 0 && eb[s][b] > 0)
-                    sc->step[s] = fmax(sc->step[s], fabs(10 * log10(
-                        eb[s][b] / eo[b] / prev[s][b])));
-            for (int b = 0; b < NBANDS; b++)
-                prev[s][b] = eo[b] > FLOOR && eo[b] > top * MUSIC_RANGE ?
-                             eb[s][b] / eo[b] : 0;
+            cur_top = fmax(cur_top, cur_eo[b]);
+        for (int r = 0; r < NR; r++) {
+            bands(f[2 + r], 2, n, k * HOP, er, pr);
+            sc->prot[1 + r] += unmasked(ed, er, unmask);
+            bin_gains(po[cur], pr, flat[r], g[r][cur]);
+            if (have_prev)
+                sc->step[r] = fmax(sc->step[r], band_step(g[r][!cur],
+                                                          g[r][cur],
+                                                          po[!cur], po[cur],
+                                                          music_band));
         }
+        cur = !cur;
         have_prev = 1;
     }
-    free(d);
-    free(o);
-    free(bb);
-    free(sp);
+}
+
+static void score_scene(char **f, double unmask, Scene *sc)
+{
+    long nd, no, nr[NR];
+    int dch = atoi(f[1]) > 0 ? atoi(f[1]) : 1;
+    float *x[2 + NR];
+    long n;
+    char *speech;
+    double ko;
+
+    memset(sc, 0, sizeof(*sc));
+    x[0] = raw_f32_read("spectral_score", f[2], &nd);
+    x[1] = raw_f32_read("spectral_score", f[3], &no);
+    for (int r = 0; r < NR; r++) {
+        x[2 + r] = raw_f32_read("spectral_score", f[4 + r], &nr[r]);
+        if (nr[r] != no) {
+            fprintf(stderr, "spectral_score: %s: renders differ in length\n",
+                    f[4 + r]);
+            exit(1);
+        }
+    }
+    n = no / 2;
+    speech = read_speech(f[0], n / HOP);
+    ko = kweighted(x[1], 2, n, speech);
+    for (int r = 0; r < NR; r++)
+        sc->drop[r] = 10 * log10(kweighted(x[2 + r], 2, n, speech) / ko);
+    score_frames(x, dch, nd, n, speech, unmask, sc);
+    for (int i = 0; i < 2 + NR; i++)
+        free(x[i]);
     free(speech);
+}
+
+static void print_row(const char *name, const Scene *sc, double div)
+{
+    long fr = sc->frames ? sc->frames : 1;
+
+    printf("%-22.22s %5.1f %5.1f %5.1f %5.1f %5.1f %6.1f%% %5.1f%% %5.1f%% "
+           "%5.1f%% %4.1f %4.1f %4.1f\n", name, sc->drop[0] / div,
+           sc->drop[1] / div, sc->drop[2] / div,
+           (sc->drop[1] - sc->drop[0]) / div, (sc->drop[2] - sc->drop[0]) / div,
+           100.0 * sc->prot[0] / fr, 100.0 * sc->prot[1] / fr,
+           100.0 * sc->prot[2] / fr, 100.0 * sc->prot[3] / fr,
+           sc->step[0], sc->step[1], sc->step[2]);
 }
 
 int main(int argc, char **argv)
 {
     double unmask;
     Scene sc, tot = { 0 };
-    int nsc = 0;
+    int nsc = 0, group = 4 + NR;
 
-    if (argc < 9 || strcmp(argv[1], "--unmask") || (argc - 3) % 6) {
+    if (argc < 3 + group || strcmp(argv[1], "--unmask") ||
+        (argc - 3) % group) {
         fprintf(stderr, "usage: spectral_score --unmask DB TRUTH CH DIALOGUE "
-                "ORIGINAL BROADBAND SPECTRAL [...]\n");
+                "ORIGINAL BROADBAND BAND ADAPTIVE [...]\n");
         return 2;
     }
     unmask = atof(argv[2]);
     make_bands();
-    printf("%-26s %8s %8s %7s %8s %8s %8s %7s %7s\n", "scene", "drop bb",
-           "drop sp", "kept", "unmask0", "unmaskbb", "unmasksp", "step bb",
-           "step sp");
-    for (int i = 3; i < argc; i += 6) {
+    printf("%-22s %-17s %-11s %-29s %s\n", "", "drop, LU", "kept, LU",
+           "unmask", "step, dB");
+    printf("%-22s %5s %5s %5s %5s %5s %7s %6s %6s %6s %4s %4s %4s\n",
+           "scene", "bb", "band", "adapt", "band", "adapt", "orig", "bb",
+           "band", "adapt", "bb", "band", "adap");
+    for (int i = 3; i < argc; i += group) {
         char name[256], *slash;
         snprintf(name, sizeof(name), "%s", argv[i]);
         if ((slash = strrchr(name, '/')))
             *slash = 0;     /* the scene's directory */
         slash = strrchr(name, '/');
         score_scene(argv + i, unmask, &sc);
-        printf("%-26.26s %6.1f LU %6.1f LU %4.1f LU %7.1f%% %7.1f%% %7.1f%% "
-               "%4.1f dB %4.1f dB\n", slash ? slash + 1 : name,
-               sc.drop_bb, sc.drop_sp, sc.drop_sp - sc.drop_bb,
-               100.0 * sc.prot[0] / (sc.frames ? sc.frames : 1),
-               100.0 * sc.prot[1] / (sc.frames ? sc.frames : 1),
-               100.0 * sc.prot[2] / (sc.frames ? sc.frames : 1),
-               sc.step[0], sc.step[1]);
-        tot.drop_bb += sc.drop_bb;
-        tot.drop_sp += sc.drop_sp;
+        print_row(slash ? slash + 1 : name, &sc, 1);
         tot.frames += sc.frames;
-        for (int k = 0; k < 3; k++)
+        for (int r = 0; r < NR; r++) {
+            tot.drop[r] += sc.drop[r];
+            tot.step[r] = fmax(tot.step[r], sc.step[r]);
+        }
+        for (int k = 0; k <= NR; k++)
             tot.prot[k] += sc.prot[k];
-        tot.step[0] = fmax(tot.step[0], sc.step[0]);
-        tot.step[1] = fmax(tot.step[1], sc.step[1]);
         nsc++;
     }
-    printf("%-26s %6.1f LU %6.1f LU %4.1f LU %7.1f%% %7.1f%% %7.1f%% "
-           "%4.1f dB %4.1f dB\n", "all (drops: mean)", tot.drop_bb / nsc,
-           tot.drop_sp / nsc, (tot.drop_sp - tot.drop_bb) / nsc,
-           100.0 * tot.prot[0] / (tot.frames ? tot.frames : 1),
-           100.0 * tot.prot[1] / (tot.frames ? tot.frames : 1),
-           100.0 * tot.prot[2] / (tot.frames ? tot.frames : 1),
-           tot.step[0], tot.step[1]);
+    print_row("all (drops: mean)", &tot, nsc);
     return 0;
 }

@@ -158,6 +158,9 @@ expect "dry run: options from the line" grep -q -- '--depth -20 --spectral' dry.
 expect "dry run: report next to the output" \
     grep -q -- '--report jl/mix_a.wav.report.json -o jl/mix_a.wav' dry.txt
 expect "dry run: notes left out" test "$(grep -c -- note dry.txt)" = 0
+printf '%s\n' '{"dialogue": "d_0.wav", "music": "m_0.wav", "output": "mix_c.wav", "spectral": "adaptive", "unmask": 6}' > jobs_ad.jsonl
+"$DD" batch jobs_ad.jsonl --output-dir jl --dry-run > dry_ad.txt 2>/dev/null
+expect "dry run: a flag's mode word" grep -q -- '--spectral adaptive --unmask 6' dry_ad.txt
 expect "dry run: nothing written" test ! -e jl
 
 "$DD" batch jobs.jsonl --output-dir jl -j 2 --summary sj.json 2>/dev/null

@@ -102,12 +102,59 @@ static int parse(CliOptions *o, const char *opt, const char *value)
 {
     char a0[] = "dialogueduck", d[] = "-d", dv[] = "d.wav", m[] = "-m";
     char mv[] = "m.wav", out[] = "-o", ov[] = "x.wav", q[] = "-q";
-    char name[64], val[64];
-    char *argv[] = { a0, q, d, dv, m, mv, out, ov, name, val, NULL };
+    char name[64], val[64], ad[] = "--spectral=adaptive";
+    char *argv[] = { a0, q, d, dv, m, mv, out, ov, name, val, ad, NULL };
 
     snprintf(name, sizeof(name), "--%s", opt);
     snprintf(val, sizeof(val), "%s", value);
-    return cli_parse(o, 10, argv);
+    /* --unmask is for adaptive carving only */
+    return cli_parse(o, strcmp(opt, "unmask") ? 10 : 11, argv);
+}
+
+/* --spectral, --spectral band|adaptive, --spectral=MODE, and --unmask. */
+static int parse_words(CliOptions *o, char *w1, char *w2, char *w3)
+{
+    char a0[] = "dialogueduck", d[] = "-d", dv[] = "d.wav", m[] = "-m";
+    char mv[] = "m.wav", out[] = "-o", ov[] = "x.wav", q[] = "-q";
+    char *argv[] = { a0, q, d, dv, m, mv, out, ov, w1, w2, w3, NULL };
+
+    return cli_parse(o, 8 + !!w1 + (w1 && w2) + (w1 && w2 && w3), argv);
+}
+
+static void spectral_option(void)
+{
+    static CliOptions o;
+    char sp[] = "--spectral", band[] = "band", ad[] = "adaptive";
+    char eq[] = "--spectral=adaptive", bad[] = "--spectral=wide";
+    char word[] = "wide", un[] = "--unmask", six[] = "6";
+    FILE *null = fopen("/dev/null", "w");
+    int saved = dup(STDERR_FILENO), ret;
+
+    ret = parse_words(&o, sp, NULL, NULL);
+    CHECK(ret == -1 && o.params.spectral == DD_SPECTRAL_BAND, "--spectral");
+    ret = parse_words(&o, sp, band, NULL);
+    CHECK(ret == -1 && o.params.spectral == DD_SPECTRAL_BAND,
+          "--spectral band");
+    ret = parse_words(&o, sp, ad, NULL);
+    CHECK(ret == -1 && o.params.spectral == DD_SPECTRAL_ADAPTIVE,
+          "--spectral adaptive");
+    ret = parse_words(&o, eq, un, six);
+    CHECK(ret == -1 && o.params.spectral == DD_SPECTRAL_ADAPTIVE &&
+          o.params.unmask == 6, "--spectral=adaptive --unmask 6");
+    fflush(stderr);
+    dup2(fileno(null), STDERR_FILENO);     /* usage errors out of the way */
+    CHECK(parse_words(&o, bad, NULL, NULL) == EXIT_USAGE,
+          "--spectral=wide accepted");
+    CHECK(parse_words(&o, sp, word, NULL) == EXIT_USAGE,
+          "--spectral wide accepted");
+    CHECK(parse_words(&o, un, six, NULL) == EXIT_USAGE,
+          "--unmask without --spectral adaptive accepted");
+    CHECK(parse_words(&o, sp, un, six) == EXIT_USAGE,
+          "--unmask with --spectral band accepted");
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    fclose(null);
 }
 
 static void ranged_options(void)
@@ -191,5 +238,6 @@ int main(void)
     batch_reads_table();
     ranged_options();
     band_option();
+    spectral_option();
     return check_summary();
 }

@@ -164,11 +164,20 @@ static int push_option(BatchCommand *c, const char *name, char *const *values,
         const char *v = values[i];
         if (option_like(v, name, line, err, errlen) < 0)
             return -1;
+        if (v && cli_option_word(name, v)) {
+            /* a flag's word: --spectral adaptive */
+            if (push_flag(c, name) < 0 || push(c, v) < 0)
+                return set_err(err, errlen, "out of memory");
+            continue;
+        }
         if (is_bool || (v && batch_is_flag_option(name))) {
             int on;
+            const CliOption *o = cli_option_find(name);
             if (batch_parse_bool(v, &on) < 0)
-                return set_err(err, errlen, "line %d: '%s' is a yes/no option, "
-                               "not '%s'", line, name, v);
+                return set_err(err, errlen, "line %d: '%s' is a yes/no "
+                               "option%s, not '%s'", line, name,
+                               o && (o->flags & CLI_OPTARG) ?
+                               " (or its mode: see --help)" : "", v);
             if (on && push_flag(c, name) < 0)
                 return set_err(err, errlen, "out of memory");
             continue;

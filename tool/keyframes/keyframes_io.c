@@ -100,7 +100,17 @@ static int kf_write_json(FILE *fp, const KfDoc *doc, char *err, size_t errlen)
     json_kv_double(&w, "hold", doc->params.hold, 3);
     json_kv_double(&w, "threshold", doc->params.threshold, 1);
     json_kv_bool(&w, "spectral", doc->params.spectral);
+    json_kv_string(&w, "spectral_mode",
+                   doc->params.spectral == DD_SPECTRAL_ADAPTIVE ? "adaptive" :
+                   doc->params.spectral ? "band" : "off");
+    if (doc->params.spectral == DD_SPECTRAL_ADAPTIVE)
+        json_kv_double(&w, "unmask", doc->params.unmask, 1);
     json_object_end(&w);
+    if (doc->params.spectral == DD_SPECTRAL_ADAPTIVE)
+        json_kv_string(&w, "envelope", "broadband-equivalent: adaptive "
+                       "carving lowers each band only as far as the music "
+                       "masks the dialogue there, at most as far as these "
+                       "keyframes say");
 
     json_key(&w, "regions");
     json_array_begin(&w);

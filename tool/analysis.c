@@ -445,7 +445,7 @@ static int pass_run(Analysis *an, AnalysisPass *ps, Session *s, char *err,
         progress_update(&ps->progress, (double)an->total / s->work_rate);
     }
     if (n < 0)
-        return EXIT_INPUT;
+        return input_exit_code(n);
     if ((ret = dd_analyzer_finish(ps->a)) < 0 || (ret = collect(an, ps->a)) < 0 ||
         (ret = render_ready(an, ps, s, an->total)) < 0 ||
         (ret = render_tail(an, ps, s)) < 0)

@@ -14,6 +14,7 @@
 #include <libavutil/opt.h>
 
 #include "av_error.h"
+#include "cli.h"
 #include "input.h"
 
 /* Samples the read-ahead thread keeps decoded. */
@@ -23,6 +24,11 @@ static int fail(char *err, size_t errlen, int ret, const char *path,
                 const char *what)
 {
     return av_error_msg(err, errlen, ret, AVERROR_INVALIDDATA, path, what);
+}
+
+int input_exit_code(int averror)
+{
+    return averror == AVERROR(ENOMEM) ? EXIT_INTERNAL : EXIT_INPUT;
 }
 
 void input_native_layout(AVChannelLayout *dst, const AVChannelLayout *src)

@@ -114,6 +114,12 @@ int input_pad_start(InputStem *s, int64_t n);
 /** Reopen from the start, for the second pass (same decoded samples). */
 int input_rewind(InputStem *s, char *err, size_t errlen);
 
+/**
+ * The exit code for a failed input_*() call: EXIT_INTERNAL (4) when
+ * memory ran out, as for every allocation failure; EXIT_INPUT (2) else.
+ */
+int input_exit_code(int averror);
+
 /** Damaged packets in the stem (the most any pass met). */
 int64_t input_damage(const InputStem *s);
 

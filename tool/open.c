@@ -165,9 +165,10 @@ static int open_inputs(Session *p, char *err, size_t errlen)
 
     for (int i = 0; i < opt->nb_stems; i++) {
         const CliStem *s = &opt->stems[i];
-        if (input_open(&p->stems[i], s->path, s->file, s->spec, s->arg,
-                       opt->threads, err, errlen) < 0)
-            return EXIT_INPUT;
+        int ret = input_open(&p->stems[i], s->path, s->file, s->spec,
+                             s->arg, opt->threads, err, errlen);
+        if (ret < 0)
+            return input_exit_code(ret);
         p->nb_stems++;
         if (p->stems[i].layout.nb_channels > MAX_CHANNELS) {
             snprintf(err, errlen, "%s: %d channels; at most %d are supported",
@@ -258,8 +259,8 @@ static int start_inputs(Session *p, char *err, size_t errlen)
     int ret;
 
     for (int i = 0; i < p->nb_stems; i++) {
-        if (input_start(&p->stems[i], p->work_rate, err, errlen) < 0)
-            return EXIT_INPUT;
+        if ((ret = input_start(&p->stems[i], p->work_rate, err, errlen)) < 0)
+            return input_exit_code(ret);
         /* Streams of one file keep their offsets to each other: a stem
          * starting after the file's earliest stem starts with silence. */
         lead = input_start_seconds(&p->stems[i]) -
@@ -335,9 +336,11 @@ void session_mix(Session *p, float *const *music, int n)
 
 int session_rewind(Session *p, char *err, size_t errlen)
 {
-    for (int i = 0; i < p->nb_stems; i++)
-        if (input_rewind(&p->stems[i], err, errlen) < 0)
-            return EXIT_INPUT;
+    for (int i = 0; i < p->nb_stems; i++) {
+        int ret = input_rewind(&p->stems[i], err, errlen);
+        if (ret < 0)
+            return input_exit_code(ret);
+    }
     return EXIT_OK;
 }
 

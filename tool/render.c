@@ -222,7 +222,7 @@ static int pass_run(RenderPass *rp, char *err, size_t errlen)
         progress_update(&rp->progress, (double)rp->pos / s->work_rate);
     }
     if (n < 0)
-        return EXIT_INPUT;
+        return input_exit_code(n);
     if ((ret = pass_flush(rp, err, errlen)) != EXIT_OK)
         return ret;
     if (rp->lim) {

@@ -80,17 +80,22 @@ scan() {
     }' "$@"
 }
 
-# check FILE...: prints each function over MAX_LINES that the allow-list
-# does not name, and each allow-list entry that is not over it any more.
-# Exits 1 if it printed anything.
-check() {
-    scan "$@" | awk -v max=$MAX_LINES -v allow="$ALLOW" '
+# The awk rule both passes below start with: allowed["file name"] from
+# the allow-list in the variable allow.
+READ_ALLOW='
     BEGIN {
         n = split(allow, a, "\n")
         for (i = 1; i <= n; i++)
             if (split(a[i], w, " ") >= 2)
                 allowed[w[1] " " w[2]] = 1
     }
+'
+
+# check FILE...: prints each function over MAX_LINES that the allow-list
+# does not name, and each allow-list entry that is not over it any more.
+# Exits 1 if it printed anything.
+check() {
+    scan "$@" | awk -v max=$MAX_LINES -v allow="$ALLOW" "$READ_ALLOW"'
     {
         loc = $1
         file = loc
@@ -115,13 +120,7 @@ check() {
 
 # An allow-list entry whose function got short enough is stale too.
 stale() {
-    scan "$@" | awk -v max=$MAX_LINES -v allow="$ALLOW" '
-    BEGIN {
-        n = split(allow, a, "\n")
-        for (i = 1; i <= n; i++)
-            if (split(a[i], w, " ") >= 2)
-                allowed[w[1] " " w[2]] = 1
-    }
+    scan "$@" | awk -v max=$MAX_LINES -v allow="$ALLOW" "$READ_ALLOW"'
     {
         file = $1
         sub(/:[0-9]+$/, "", file)

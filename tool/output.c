@@ -3,6 +3,7 @@
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,6 +43,10 @@ struct OutputFile {
     Track tracks[OUTPUT_MAX_TRACKS];
     int nb_tracks;
     int header_written;
+    /* MP4/MOV without copied streams: the header waits for
+     * output_expect_samples(), which sizes the room kept for the index */
+    int reserve_index;
+    int64_t moov_size;
 
     /* Remux source. */
     AVFormatContext *ic;
@@ -678,17 +683,101 @@ int output_open(OutputFile **out, const OutputConfig *c, char *err,
         (ret = avio_open(&o->oc->pb, o->url, AVIO_FLAG_WRITE)) < 0)
         return fail(err, errlen, ret, c->path, "cannot write");
     if (!strcmp(f->name, "mp4") || !strcmp(f->name, "mov") ||
-        !strcmp(f->name, "ipod"))
-        av_dict_set(&opts, "movflags", "+faststart", 0);
+        !strcmp(f->name, "ipod")) {
+        if (o->ic)
+            av_dict_set(&opts, "movflags", "+faststart", 0);
+        else
+            o->reserve_index = 1;
+    }
     if ((ret = carry_bext(o, c, &opts)) < 0) {
         av_dict_free(&opts);
         return fail(err, errlen, ret, c->path, "bext");
     }
-    ret = avformat_write_header(o->oc, &opts);
+    /* the streams are checked now either way; the header of a reserved
+     * index is written with the first packet */
+    ret = o->reserve_index ? avformat_init_output(o->oc, &opts) :
+                             avformat_write_header(o->oc, &opts);
     av_dict_free(&opts);
     if (ret < 0)
         return fail(err, errlen, ret, c->path, "the container does not "
                     "accept these streams");
+    o->header_written = !o->reserve_index;
+    return 0;
+}
+
+/*
+ * Largest coded packet of a track in bytes, for the index bound: AAC
+ * frames hold at most 6144 bits per channel, PCM packets are frame_size
+ * samples; 0 where the codec does not say.
+ */
+static int64_t max_packet_bytes(const Track *t)
+{
+    int bits = av_get_bits_per_sample(t->enc->codec_id);
+    int ch = t->enc->ch_layout.nb_channels;
+
+    if (t->enc->codec_id == AV_CODEC_ID_AAC)
+        return 768LL * ch;
+    return bits ? (int64_t)t->frame_size * ch * bits / 8 : 0;
+}
+
+/*
+ * An upper bound of the MP4/MOV index (the moov) for n samples per track:
+ * per packet its size (stsz, 4 bytes) and at worst a chunk of its own
+ * (chunk offset, 8 bytes; sample-to-chunk entry, 12 bytes). A lone track
+ * is written in 1 MiB chunks (the muxer's limit), tracks that interleave
+ * may change chunk at every packet. 64 KiB cover the headers, the track
+ * headers, durations (stts: one entry per change of packet duration) and
+ * edit lists.
+ */
+static int64_t moov_bound(const OutputFile *o, int64_t n, int rate)
+{
+    int64_t size = 64 << 10;
+
+    for (int k = 0; k < o->nb_tracks; k++) {
+        const Track *t = &o->tracks[k];
+        int64_t samples = av_rescale(n, t->enc->sample_rate, rate) +
+                          t->enc->initial_padding + t->frame_size;
+        int64_t packets = samples / t->frame_size + 2;
+        int64_t biggest = max_packet_bytes(t);
+        int64_t chunks = o->nb_tracks > 1 || !biggest ? packets :
+                         packets * biggest / (1 << 20) + 2;
+        size += 4096 + 4 * packets + 20 * FFMIN(chunks, packets);
+    }
+    return size;
+}
+
+int output_expect_samples(OutputFile *o, int64_t n, int rate)
+{
+    int64_t size;
+
+    if (!o->reserve_index || o->header_written || n <= 0 || rate <= 0)
+        return 0;
+    size = moov_bound(o, n, rate);
+    if (size > INT_MAX)
+        return 0;
+    o->moov_size = size;
+    return 0;
+}
+
+/*
+ * The deferred header of an MP4/MOV file: with the index's room reserved
+ * after it (moov_size: the index is written there at the end, the file
+ * stays fast-start, and the muxer does not hold a second copy of it to
+ * move the media data); without a known length, the index goes at the
+ * end.
+ */
+static int write_header(OutputFile *o, char *err, size_t errlen)
+{
+    int ret;
+
+    if (o->header_written)
+        return 0;
+    if (o->moov_size > 0 &&
+        (ret = av_opt_set_int(o->oc->priv_data, "moov_size", o->moov_size,
+                              0)) < 0)
+        return fail(err, errlen, ret, o->path, "index");
+    if ((ret = avformat_write_header(o->oc, NULL)) < 0)
+        return fail(err, errlen, ret, o->path, "cannot write the header");
     o->header_written = 1;
     return 0;
 }
@@ -829,7 +918,8 @@ int output_write(OutputFile *o, int track, const float *const *planar, int n,
     int ret;
     if (n <= 0)
         return 0;
-    if ((ret = convert_in(o, t, planar, n, err, errlen)) < 0 ||
+    if ((ret = write_header(o, err, errlen)) < 0 ||
+        (ret = convert_in(o, t, planar, n, err, errlen)) < 0 ||
         (ret = encode_fifo(o, t, 0, err, errlen)) < 0)
         return ret;
     if (track == 0)
@@ -841,6 +931,8 @@ int output_write(OutputFile *o, int track, const float *const *planar, int n,
 int output_finish(OutputFile *o, char *err, size_t errlen)
 {
     int ret;
+    if ((ret = write_header(o, err, errlen)) < 0)
+        return ret;
     for (int k = 0; k < o->nb_tracks; k++) {
         Track *t = &o->tracks[k];
         if ((ret = convert_in(o, t, NULL, 0, err, errlen)) < 0 ||

@@ -66,6 +66,16 @@ int output_open(OutputFile **o, const OutputConfig *cfg, char *err,
                 size_t errlen);
 
 /** Encode n samples of planar float audio for a track. */
+/**
+ * The number of samples (at the sample rate fed in) each track will get,
+ * when known before the first output_write(): an MP4/MOV file then keeps
+ * room for its index after the header instead of moving the media data
+ * behind the index at the end (+faststart), which holds a second copy of
+ * the index in memory. Without it such a file ends with its index. A
+ * no-op for other formats. Returns 0.
+ */
+int output_expect_samples(OutputFile *o, int64_t n, int rate);
+
 int output_write(OutputFile *o, int track, const float *const *planar, int n,
                  char *err, size_t errlen);
 

@@ -289,6 +289,12 @@ int render_write(Session *s, const Analysis *an, const Normalization *nz,
     rd->lufs_program = rd->lufs_dialogue = NAN;
     rd->true_peak = rd->sample_peak = rd->loudness_range = NAN;
     rd->measured = o->report && s->out;
+    /* the analysis decoded the whole programme: the files can size their
+     * index up front */
+    if (s->out)
+        output_expect_samples(s->out, an->total, s->work_rate);
+    if (s->music_out)
+        output_expect_samples(s->music_out, an->total, s->work_rate);
     ret = pass_create(&rp, nz, rd->measured, err, errlen);
     if (ret == EXIT_OK)
         ret = pass_run(&rp, err, errlen);

@@ -1,5 +1,10 @@
 /*
- * Loudness measurement over libebur128, optionally on a worker thread.
+ * Loudness measurement. The integrated loudness is gated here over the
+ * 100 ms segment energies of our own K-weighting (kweight.c), read from
+ * the caller's planar buffers; libebur128 measures only what reads its
+ * own windows: the loudness range, the short-term history, and the
+ * blocks at rates whose 100 ms it rounds. Those run on a worker thread
+ * where asked (the K-weighting alone costs less than handing chunks over).
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
@@ -13,10 +18,11 @@
 #include <ebur128.h>
 #include <libavutil/error.h>
 
+#include "kweight.h"
 #include "limiter.h"
 #include "loudness.h"
 
-/* Frames per interleaved chunk handed to libebur128. */
+/* Frames per chunk measured at once (and handed to the worker). */
 #define CHUNK 4096
 /* Chunks queued for the worker thread: bounds the memory it may lag by. */
 #define QUEUE_LEN 8
@@ -57,22 +63,30 @@ struct LoudnessLevels {
 /*
  * A gauge measuring a mix against a reference (loudness_meter_set_reference):
  * the reference's segments scaled by the gain, except where frames were
- * flagged touched; there libebur128 measures them, from one segment
- * before (its K-weighting settles in well under 100 ms) to one segment
- * after.
+ * flagged touched; there the K-weighting measures them, from one segment
+ * before (it settles in well under 100 ms) to one segment after.
  */
 typedef struct Delta {
     const Levels *ref;
     double g2;                       /* the gain, squared */
-    float *ring[2];                  /* previous and current segment */
+    float *ring[2];                  /* previous and current segment,
+                                      * planar (plane c at c * step) */
     int64_t seg_start;               /* frame the current segment starts at */
     int64_t active_until;            /* segments measured up to this one */
     int active;
 } Delta;
 
-/* One libebur128 state, the frames it has seen, and its gating blocks. */
+/*
+ * One measurement (the programme, or its dialogue frames): the
+ * K-weighting whose segments are gated (own), or a libebur128 state whose
+ * momentary loudness is (rates whose 100 ms it rounds); the libebur128
+ * state also where its loudness range or short-term history is read.
+ */
 typedef struct Gauge {
-    ebur128_state *st;
+    int on;
+    int own;                         /* segments from kw */
+    KWeight kw;
+    ebur128_state *st;               /* NULL where not needed */
     int64_t fed;
     int64_t next_block;              /* frame at which the next block ends */
     Gate *gate;
@@ -84,7 +98,7 @@ typedef struct Gauge {
 } Gauge;
 
 typedef struct Chunk {
-    float *data;        /* CHUNK * channels, interleaved */
+    float *data;        /* CHUNK * channels, planar (plane c at c * CHUNK) */
     int nb;
     int dialogue;
     int touched;
@@ -92,7 +106,7 @@ typedef struct Chunk {
 
 struct LoudnessMeter {
     Gauge prog;
-    Gauge dlg;              /* fed only dialogue frames; st NULL if off */
+    Gauge dlg;              /* fed only dialogue frames; off if not asked */
     TruePeakMeter *tp;      /* LOUDNESS_TRUE_PEAK */
     int sample_rate;
     int channels;
@@ -100,16 +114,17 @@ struct LoudnessMeter {
     int by_segment;         /* a 400 ms block is exactly 4 segments */
     int touched;            /* loudness_meter_set_touched() */
     unsigned flags;
-    int error;              /* sticky AVERROR from libebur128 */
+    int error;              /* sticky AVERROR */
     uint32_t peak_bits;     /* largest |sample| so far, as float bits */
+    float *inter;           /* CHUNK interleaved frames for libebur128, or
+                             * NULL where no gauge has a libebur128 state */
 
     /* short-term history, one value every 100 ms of program */
     float *hist;
     size_t nb_hist, cap_hist;
 
-    /* unthreaded: one chunk; threaded: a ring of QUEUE_LEN chunks */
+    /* threaded: a ring of QUEUE_LEN chunks */
     Chunk queue[QUEUE_LEN];
-    int nb_chunks;
     int head, count;        /* ring: oldest queued chunk, queued chunks */
     Chunk *filling;         /* slot being filled by the caller, or NULL */
     int busy;               /* the worker is measuring a dequeued chunk */
@@ -142,8 +157,21 @@ static int ebur128_channel_for(enum AVChannel ch)
     }
 }
 
-static int set_channel_map(ebur128_state *st, const AVChannelLayout *layout,
-                           int channels, unsigned flags)
+/* The weight libebur128 gives a channel of that kind. */
+static double ebur128_weight(int kind)
+{
+    switch (kind) {
+    case EBUR128_UNUSED:         return 0.0;
+    case EBUR128_LEFT_SURROUND:
+    case EBUR128_RIGHT_SURROUND: return 1.41;
+    case EBUR128_DUAL_MONO:      return 2.0;
+    default:                     return 1.0;
+    }
+}
+
+/* Each channel's kind (EBUR128_*) from the layout. */
+static void channel_kinds(int *kind, const AVChannelLayout *layout,
+                          int channels, unsigned flags)
 {
     AVChannelLayout def = { 0 };
     const AVChannelLayout *l = layout;
@@ -156,15 +184,10 @@ static int set_channel_map(ebur128_state *st, const AVChannelLayout *layout,
         enum AVChannel ch = av_channel_layout_channel_from_index(l, i);
         /* mono is one front centre channel: weight 1, like a left alone;
          * or, as asked, the same signal on two loudspeakers */
-        int e = channels != 1 ? ebur128_channel_for(ch) :
-                flags & LOUDNESS_DUAL_MONO ? EBUR128_DUAL_MONO : EBUR128_LEFT;
-        if (ebur128_set_channel(st, i, e) != EBUR128_SUCCESS) {
-            av_channel_layout_uninit(&def);
-            return AVERROR(EINVAL);
-        }
+        kind[i] = channels != 1 ? ebur128_channel_for(ch) :
+                  flags & LOUDNESS_DUAL_MONO ? EBUR128_DUAL_MONO : EBUR128_LEFT;
     }
     av_channel_layout_uninit(&def);
-    return 0;
 }
 
 static int history_push(LoudnessMeter *m, float v)
@@ -206,15 +229,9 @@ static int levels_push(Levels *l, double e)
 static int segment_energy(LoudnessMeter *m, Gauge *g, double *e)
 {
     Delta *d = &g->delta;
-    double lufs;
+    double measured = kweight_segment(&g->kw, m->step);
 
-    if (d->ref && !d->active) {
-        *e = d->g2 * d->ref->e[g->nb_seg];
-    } else {
-        if (ebur128_loudness_window(g->st, 100, &lufs) != EBUR128_SUCCESS)
-            return AVERROR_BUG;
-        *e = isfinite(lufs) ? pow(10, (lufs + 0.691) / 10) : 0;
-    }
+    *e = d->ref && !d->active ? d->g2 * d->ref->e[g->nb_seg] : measured;
     if (d->ref) {
         float *t = d->ring[0];
         d->ring[0] = d->ring[1];
@@ -229,18 +246,16 @@ static int segment_energy(LoudnessMeter *m, Gauge *g, double *e)
 /*
  * A 400 ms gating block ends every 100 ms once 400 ms have been fed
  * (BS.1770's 75 % overlap). Its energy is the mean of its four 100 ms
- * segments', each read once from libebur128 as it ends; reading the
- * momentary (400 ms) loudness instead would sum every filtered sample
- * four times. Where libebur128's 100 ms window is not a quarter of its
- * momentary one (rates ending in 5 to 9 Hz), the momentary loudness is
- * read.
+ * segments', each summed once as it ends. Where libebur128's 100 ms
+ * window is not a quarter of its momentary one (rates ending in 5 to
+ * 9 Hz), libebur128's momentary loudness is read.
  */
 static int gauge_block(LoudnessMeter *m, Gauge *g)
 {
     double lufs, e;
     int bin;
 
-    if (m->by_segment) {
+    if (g->own) {
         int ret = segment_energy(m, g, &e);
         if (ret < 0)
             return ret;
@@ -268,18 +283,20 @@ static int gauge_block(LoudnessMeter *m, Gauge *g)
 
 /*
  * Delta gauge: keep the current segment's frames (and the previous
- * segment's) and, on touched frames, start measuring with libebur128
- * from the previous segment on. Returns 1 when these n frames need no
- * more feeding, 0 when libebur128 is to measure them, or an AVERROR.
+ * segment's) and, on touched frames, start measuring from the previous
+ * segment on (filtered only, to settle the K-weighting). Returns 1 when
+ * these n frames need no more feeding, 0 when they are to be measured.
  */
-static int delta_frames(LoudnessMeter *m, Gauge *g, const float *x, int n,
-                        int touched)
+static int delta_frames(LoudnessMeter *m, Gauge *g, const float *const *x,
+                        int offset, int n, int touched)
 {
     Delta *d = &g->delta;
-    int64_t at = g->fed - d->seg_start;
+    int at = (int)(g->fed - d->seg_start);
+    const float *planes[KWEIGHT_MAX_CHANNELS];
 
-    memcpy(d->ring[1] + at * m->channels, x,
-           sizeof(float) * n * m->channels);
+    for (int c = 0; c < m->channels; c++)
+        memcpy(d->ring[1] + (size_t)c * m->step + at, x[c] + offset,
+               sizeof(float) * n);
     /* beyond the reference (a longer mix): measured */
     touched |= g->nb_seg >= (int64_t)d->ref->nb;
     if (touched)
@@ -289,31 +306,41 @@ static int delta_frames(LoudnessMeter *m, Gauge *g, const float *x, int n,
     if (!touched)
         return 1;
     d->active = 1;
-    if ((g->nb_seg > 0 &&
-         ebur128_add_frames_float(g->st, d->ring[0], m->step) != EBUR128_SUCCESS) ||
-        ebur128_add_frames_float(g->st, d->ring[1], at + n) != EBUR128_SUCCESS)
-        return AVERROR(ENOMEM);
+    if (g->nb_seg > 0) {
+        for (int c = 0; c < m->channels; c++)
+            planes[c] = d->ring[0] + (size_t)c * m->step;
+        kweight_add(&g->kw, planes, 0, m->step, 0);
+    }
+    for (int c = 0; c < m->channels; c++)
+        planes[c] = d->ring[1] + (size_t)c * m->step;
+    kweight_add(&g->kw, planes, 0, at + n, 1);
     return 1;
 }
 
 /*
- * Feed interleaved frames to a gauge, closing gating blocks on the way.
- * hist: also record the short-term loudness at each 100 ms point.
+ * Feed frames [offset, offset + nb) of the planes (and, where the gauge
+ * has a libebur128 state, the same frames interleaved in inter) to a
+ * gauge, closing gating blocks on the way. hist: also record the
+ * short-term loudness at each 100 ms point.
  */
-static int gauge_add(LoudnessMeter *m, Gauge *g, const float *x, int nb,
-                     int hist, int touched)
+static int gauge_add(LoudnessMeter *m, Gauge *g, const float *const *x,
+                     const float *inter, int offset, int nb, int hist,
+                     int touched)
 {
     while (nb > 0) {
         int n = nb, ret;
         if (g->fed + n > g->next_block)
             n = (int)(g->next_block - g->fed);
-        ret = n && g->delta.ref ? delta_frames(m, g, x, n, touched) : !n;
-        if (ret < 0)
-            return ret;
-        if (!ret && ebur128_add_frames_float(g->st, x, n) != EBUR128_SUCCESS)
+        ret = n && g->delta.ref ? delta_frames(m, g, x, offset, n, touched) :
+              !n;
+        if (!ret && g->own)
+            kweight_add(&g->kw, x, offset, n, 1);
+        if (n && g->st &&
+            ebur128_add_frames_float(g->st, inter + (size_t)offset * m->channels,
+                                     n) != EBUR128_SUCCESS)
             return AVERROR(ENOMEM);
         g->fed += n;
-        x += (size_t)n * m->channels;
+        offset += n;
         nb -= n;
         if (g->fed < g->next_block)
             break;
@@ -357,17 +384,40 @@ static double gauge_integrated(const Gauge *g)
     return n ? 10 * log10(sum / n) - 0.691 : -HUGE_VAL;
 }
 
-/* Feed one interleaved chunk to libebur128 (runs on the worker if any). */
-static int measure(LoudnessMeter *m, const float *x, int nb, int dialogue,
-                   int touched)
+/* Planar frames to libebur128's interleaved layout. */
+static void interleave(float *dst, const float *const *src, int nb,
+                       int channels)
 {
-    int ret = gauge_add(m, &m->prog, x, nb, !!(m->flags & LOUDNESS_HISTORY),
-                        touched);
+    for (int c = 0; c < channels; c++) {
+        const float *s = src[c];
+        float *d = dst + c;
+        for (int i = 0; i < nb; i++, d += channels)
+            *d = s[i];
+    }
+}
+
+/* Measure nb <= CHUNK frames (on the worker, if any). */
+static int measure(LoudnessMeter *m, const float *const *x, int nb,
+                   int dialogue, int touched)
+{
+    int ret;
+
+    if (m->inter)
+        interleave(m->inter, x, nb, m->channels);
+    ret = gauge_add(m, &m->prog, x, m->inter, 0, nb,
+                    !!(m->flags & LOUDNESS_HISTORY), touched);
     if (m->tp)
-        truepeak_meter_add_interleaved(m->tp, x, nb);
-    if (ret >= 0 && dialogue && m->dlg.st)
-        ret = gauge_add(m, &m->dlg, x, nb, 0, touched);
+        truepeak_meter_add(m->tp, x, nb);
+    if (ret >= 0 && dialogue && m->dlg.on)
+        ret = gauge_add(m, &m->dlg, x, m->inter, 0, nb, 0, touched);
     return ret;
+}
+
+static void chunk_planes(const LoudnessMeter *m, const Chunk *c,
+                         const float **planes)
+{
+    for (int i = 0; i < m->channels; i++)
+        planes[i] = c->data + (size_t)i * CHUNK;
 }
 
 static void *worker(void *arg)
@@ -381,12 +431,14 @@ static void *worker(void *arg)
         if (!m->count)
             break;
         Chunk *c = &m->queue[m->head];
+        const float *planes[KWEIGHT_MAX_CHANNELS];
         int failed = m->error;
         m->busy = 1;
         pthread_mutex_unlock(&m->lock);
 
         /* after an error the queue is only drained */
-        int ret = failed ? 0 : measure(m, c->data, c->nb, c->dialogue,
+        chunk_planes(m, c, planes);
+        int ret = failed ? 0 : measure(m, planes, c->nb, c->dialogue,
                                          c->touched);
 
         pthread_mutex_lock(&m->lock);
@@ -401,28 +453,42 @@ static void *worker(void *arg)
     return NULL;
 }
 
-/* One libebur128 state and its gating bins; mode: EBUR128_MODE_* */
-static int gauge_init(Gauge *g, int mode, const AVChannelLayout *layout,
-                      int channels, int sample_rate, unsigned flags)
+/*
+ * A gauge: the K-weighting where it gives the segments (own), a
+ * libebur128 state in mode where one is asked for (0: none), the gating
+ * bins.
+ */
+static int gauge_init(Gauge *g, int own, int mode, const int *kind,
+                      int channels, int sample_rate)
 {
-    g->st = ebur128_init(channels, sample_rate, mode);
-    g->gate = calloc(1, sizeof(Gate));
-    if (!g->st || !g->gate)
+    double w[KWEIGHT_MAX_CHANNELS];
+
+    g->on = 1;
+    g->own = own;
+    for (int i = 0; i < channels; i++)
+        w[i] = ebur128_weight(kind[i]);
+    if (kweight_init(&g->kw, sample_rate, channels, w) < 0)
+        return AVERROR(EINVAL);
+    if (!(g->gate = calloc(1, sizeof(Gate))))
         return AVERROR(ENOMEM);
-    return set_channel_map(g->st, layout, channels, flags);
+    if (!mode)
+        return 0;
+    if (!(g->st = ebur128_init(channels, sample_rate, mode)))
+        return AVERROR(ENOMEM);
+    for (int i = 0; i < channels; i++)
+        if (ebur128_set_channel(g->st, i, kind[i]) != EBUR128_SUCCESS)
+            return AVERROR(EINVAL);
+    return 0;
 }
 
-/* The chunks handed to libebur128 and, threaded, the worker. */
+/* The worker thread and its chunks. */
 static int start_queue(LoudnessMeter *m)
 {
-    m->nb_chunks = m->flags & LOUDNESS_THREAD ? QUEUE_LEN : 1;
-    for (int i = 0; i < m->nb_chunks; i++) {
+    for (int i = 0; i < QUEUE_LEN; i++) {
         m->queue[i].data = malloc(sizeof(float) * CHUNK * m->channels);
         if (!m->queue[i].data)
             return AVERROR(ENOMEM);
     }
-    if (!(m->flags & LOUDNESS_THREAD))
-        return 0;
     if (pthread_mutex_init(&m->lock, NULL))
         return AVERROR(ENOMEM);
     if (pthread_cond_init(&m->cond, NULL)) {
@@ -438,24 +504,46 @@ static int start_queue(LoudnessMeter *m)
     return 0;
 }
 
+/*
+ * The gauges. Segments come from the K-weighting wherever libebur128's
+ * 100 ms is a quarter of its momentary window (m->by_segment); its state
+ * is kept where its windows are read: the loudness range (its histogram:
+ * fixed memory), the 3 s short-term history (2.3 MB at 48 kHz stereo,
+ * for plots), or the momentary blocks at other rates.
+ */
+static int create_gauges(LoudnessMeter *m, const AVChannelLayout *layout)
+{
+    int kind[KWEIGHT_MAX_CHANNELS];
+    unsigned f = m->flags;
+    int own = m->by_segment, ret;
+    int mode = (f & LOUDNESS_HISTORY ? EBUR128_MODE_S : 0) |
+               (f & LOUDNESS_RANGE ?
+                EBUR128_MODE_LRA | EBUR128_MODE_HISTOGRAM : 0) |
+               (own ? 0 : EBUR128_MODE_M);
+
+    channel_kinds(kind, layout, m->channels, f);
+    if ((ret = gauge_init(&m->prog, own, mode, kind, m->channels,
+                          m->sample_rate)) < 0 ||
+        (f & LOUDNESS_DIALOGUE &&
+         (ret = gauge_init(&m->dlg, own, own ? 0 : EBUR128_MODE_M, kind,
+                           m->channels, m->sample_rate)) < 0))
+        return ret;
+    if (m->prog.st &&
+        !(m->inter = malloc(sizeof(float) * CHUNK * m->channels)))
+        return AVERROR(ENOMEM);
+    return 0;
+}
+
 int loudness_meter_create(LoudnessMeter **out, int sample_rate,
                           const AVChannelLayout *layout, int channels,
                           unsigned flags)
 {
     LoudnessMeter *m;
-    /* integrated loudness is gated here (Gate), so no EBUR128_MODE_I;
-     * the 3 s short-term window (2.3 MB at 48 kHz stereo) only for plots;
-     * the sample peak is taken while interleaving (interleave()), not by
-     * a second pass in libebur128; the loudness range from libebur128's
-     * histogram, whose memory does not grow with the programme */
-    int mode = EBUR128_MODE_M | (flags & LOUDNESS_HISTORY ? EBUR128_MODE_S : 0) |
-               (flags & LOUDNESS_RANGE ?
-                EBUR128_MODE_LRA | EBUR128_MODE_HISTOGRAM : 0);
     int ret;
 
     *out = NULL;
     if (sample_rate < 8000 || sample_rate > 384000 || channels < 1 ||
-        channels > 64 ||
+        channels > KWEIGHT_MAX_CHANNELS ||
         (layout && layout->order != AV_CHANNEL_ORDER_UNSPEC &&
          layout->nb_channels != channels))
         return AVERROR(EINVAL);
@@ -480,12 +568,8 @@ int loudness_meter_create(LoudnessMeter **out, int sample_rate,
      */
     if ((flags & LOUDNESS_TRUE_PEAK &&
          (ret = truepeak_meter_create(&m->tp, channels)) < 0) ||
-        (ret = gauge_init(&m->prog, mode, layout, channels, sample_rate,
-                          flags)) < 0 ||
-        (flags & LOUDNESS_DIALOGUE &&
-         (ret = gauge_init(&m->dlg, EBUR128_MODE_M, layout, channels,
-                           sample_rate, flags)) < 0) ||
-        (ret = start_queue(m)) < 0) {
+        (ret = create_gauges(m, layout)) < 0 ||
+        (flags & LOUDNESS_THREAD && m->inter && (ret = start_queue(m)) < 0)) {
         loudness_meter_free(&m);
         return ret;
     }
@@ -510,38 +594,35 @@ void loudness_meter_free(LoudnessMeter **pm)
     }
     for (int i = 0; i < QUEUE_LEN; i++)
         free(m->queue[i].data);
-    if (m->prog.st)
-        ebur128_destroy(&m->prog.st);
-    if (m->dlg.st)
-        ebur128_destroy(&m->dlg.st);
     for (int i = 0; i < 2; i++) {
         Gauge *g = i ? &m->dlg : &m->prog;
+        if (g->st)
+            ebur128_destroy(&g->st);
         free(g->gate);
         free(g->rec.e);
         free(g->delta.ring[0]);
         free(g->delta.ring[1]);
     }
     truepeak_meter_free(&m->tp);
+    free(m->inter);
     free(m->hist);
     free(m);
     *pm = NULL;
 }
 
 /*
- * Copy planar frames to libebur128's interleaved layout and return the
- * largest |sample| among them as float bits: for floats that are not NaN
- * (the input stage zeroes those), |x| orders like its bit pattern with
- * the sign cleared, and an integer maximum vectorizes where a float one
- * does not without -ffast-math.
+ * The largest |sample| of the planes' first nb frames, as float bits: for
+ * floats that are not NaN (the input stage zeroes those), |x| orders like
+ * its bit pattern with the sign cleared, and an integer maximum
+ * vectorizes where a float one does not without -ffast-math.
  */
-static uint32_t interleave(float *dst, const float *const *src, int offset,
-                           int nb, int channels)
+static uint32_t peak_bits(const float *const *src, int offset, int nb,
+                          int channels)
 {
     uint32_t peak = 0;
 
     for (int c = 0; c < channels; c++) {
         const float *s = src[c] + offset;
-        float *d = dst + c;
         uint32_t pk[8] = { 0 };
         int i = 0;
 
@@ -561,19 +642,8 @@ static uint32_t interleave(float *dst, const float *const *src, int offset,
         }
         for (int j = 0; j < 8; j++)
             peak = pk[j] > peak ? pk[j] : peak;
-        for (i = 0; i < nb; i++, d += channels)
-            *d = s[i];
     }
     return peak;
-}
-
-static void interleave_chunk(LoudnessMeter *m, float *dst,
-                             const float *const *src, int offset, int nb)
-{
-    uint32_t peak = interleave(dst, src, offset, nb, m->channels);
-
-    if (peak > m->peak_bits)
-        m->peak_bits = peak;
 }
 
 /* Threaded: hand the slot being filled to the worker. */
@@ -586,54 +656,73 @@ static void publish(LoudnessMeter *m)
     pthread_mutex_unlock(&m->lock);
 }
 
-int loudness_meter_add(LoudnessMeter *m, const float *const *planar,
-                       int nb_samples, int dialogue)
+/* Threaded: wait for a free slot, then it is ours until published. */
+static int take_slot(LoudnessMeter *m, int dialogue)
 {
-    dialogue = !!dialogue;
-    for (int done = 0; done < nb_samples; ) {
-        int n = nb_samples - done < CHUNK ? nb_samples - done : CHUNK;
+    int ret;
 
-        if (!m->thread_started) {
-            int ret;
-            if (m->error)
-                return m->error;
-            interleave_chunk(m, m->queue[0].data, planar, done, n);
-            if ((ret = measure(m, m->queue[0].data, n, dialogue,
-                               m->touched)) < 0)
-                return m->error = ret;
-            done += n;
-            continue;
-        }
+    pthread_mutex_lock(&m->lock);
+    while (m->count == QUEUE_LEN && !m->error)
+        pthread_cond_wait(&m->cond, &m->lock);
+    ret = m->error;
+    if (!ret)
+        m->filling = &m->queue[(m->head + m->count) % QUEUE_LEN];
+    pthread_mutex_unlock(&m->lock);
+    if (ret)
+        return ret;
+    m->filling->nb = 0;
+    m->filling->dialogue = dialogue;
+    m->filling->touched = m->touched;
+    return 0;
+}
 
+/* Threaded: copy frames [done, done + n) into chunks for the worker. */
+static int queue_frames(LoudnessMeter *m, const float *const *planar,
+                        int done, int n, int dialogue)
+{
+    while (n > 0) {
+        int k, ret;
         /* a chunk holds frames of one kind: a new flag starts a new one */
         if (m->filling && (m->filling->dialogue != dialogue ||
                            m->filling->touched != m->touched))
             publish(m);
-        if (!m->filling) {
-            int ret;
-            pthread_mutex_lock(&m->lock);
-            while (m->count == QUEUE_LEN && !m->error)
-                pthread_cond_wait(&m->cond, &m->lock);
-            ret = m->error;
-            /* the slot after the queued ones is ours until published */
-            if (!ret)
-                m->filling = &m->queue[(m->head + m->count) % QUEUE_LEN];
-            pthread_mutex_unlock(&m->lock);
-            if (ret)
-                return ret;
-            m->filling->nb = 0;
-            m->filling->dialogue = dialogue;
-            m->filling->touched = m->touched;
-        }
+        if (!m->filling && (ret = take_slot(m, dialogue)) < 0)
+            return ret;
         /* fill chunks to CHUNK frames: fewer hand-overs than one per call */
-        if (n > CHUNK - m->filling->nb)
-            n = CHUNK - m->filling->nb;
-        interleave_chunk(m, m->filling->data +
-                         (size_t)m->filling->nb * m->channels, planar, done, n);
-        m->filling->nb += n;
+        k = n < CHUNK - m->filling->nb ? n : CHUNK - m->filling->nb;
+        for (int c = 0; c < m->channels; c++)
+            memcpy(m->filling->data + (size_t)c * CHUNK + m->filling->nb,
+                   planar[c] + done, sizeof(float) * k);
+        m->filling->nb += k;
         if (m->filling->nb == CHUNK)
             publish(m);
-        done += n;
+        done += k;
+        n -= k;
+    }
+    return 0;
+}
+
+int loudness_meter_add(LoudnessMeter *m, const float *const *planar,
+                       int nb_samples, int dialogue)
+{
+    const float *x[KWEIGHT_MAX_CHANNELS];
+    uint32_t peak;
+
+    if (m->error)
+        return m->error;
+    if (nb_samples <= 0)
+        return 0;
+    peak = peak_bits(planar, 0, nb_samples, m->channels);
+    if (peak > m->peak_bits)
+        m->peak_bits = peak;
+    if (m->thread_started)
+        return queue_frames(m, planar, 0, nb_samples, !!dialogue);
+    for (int done = 0; done < nb_samples; done += CHUNK) {
+        int n = nb_samples - done < CHUNK ? nb_samples - done : CHUNK, ret;
+        for (int c = 0; c < m->channels; c++)
+            x[c] = planar[c] + done;
+        if ((ret = measure(m, x, n, !!dialogue, m->touched)) < 0)
+            return m->error = ret;
     }
     return 0;
 }
@@ -648,7 +737,7 @@ static int delta_init(LoudnessMeter *m, Gauge *g, const Levels *ref,
 {
     Delta *d = &g->delta;
 
-    if (!g->st)
+    if (!g->on)
         return 0;
     for (int i = 0; i < 2; i++)
         if (!(d->ring[i] = malloc(sizeof(float) * m->step * m->channels)))
@@ -668,7 +757,7 @@ int loudness_meter_set_reference(LoudnessMeter *m, const LoudnessLevels *ref,
      * own windows, which then must see every frame */
     if (!ref || !m->by_segment || m->prog.fed || m->dlg.fed ||
         m->flags & (LOUDNESS_HISTORY | LOUDNESS_RANGE) ||
-        (m->dlg.st && !ref->dlg.nb))
+        (m->dlg.on && !ref->dlg.nb))
         return AVERROR(ENOSYS);
     if ((ret = delta_init(m, &m->prog, &ref->prog, g2)) < 0 ||
         (ret = delta_init(m, &m->dlg, &ref->dlg, g2)) < 0)
@@ -730,7 +819,7 @@ int loudness_meter_integrated(LoudnessMeter *m, enum LoudnessGate gate,
     int ret;
 
     *lufs = NAN;
-    if (!g->st)
+    if (!g->on)
         return AVERROR(EINVAL);
     if ((ret = loudness_meter_sync(m)) < 0)
         return ret;
@@ -778,7 +867,10 @@ const float *loudness_meter_history(LoudnessMeter *m, size_t *count)
 
 static int gauge_subnormal(const Gauge *g)
 {
-    return g->gate ? limiter_count_subnormal_d(g->gate->energy, GATE_BINS) : 0;
+    if (!g->on)
+        return 0;
+    return limiter_count_subnormal_d(g->gate->energy, GATE_BINS) +
+           kweight_subnormal_state(&g->kw);
 }
 
 int loudness_meter_subnormal_state(LoudnessMeter *m)

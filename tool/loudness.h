@@ -36,10 +36,13 @@ enum {
     /** Record the short-term (3 s) loudness every 100 ms, for plots. */
     LOUDNESS_HISTORY   = 1 << 2,
     /**
-     * Run libebur128 on a worker thread: loudness_meter_add() copies the
-     * frames into a bounded queue and returns. Results are identical to
-     * the unthreaded meter (the same frames reach libebur128 in the same
-     * order); only the wall time differs.
+     * Where libebur128 measures (LOUDNESS_RANGE, LOUDNESS_HISTORY, rates
+     * whose 100 ms it rounds), run the measurement on a worker thread:
+     * loudness_meter_add() copies the frames into a bounded queue and
+     * returns. Results are identical to the unthreaded meter (the same
+     * frames are measured in the same order); only the wall time differs.
+     * Otherwise ignored: the meter's own K-weighting costs less than
+     * handing the frames over.
      */
     LOUDNESS_THREAD    = 1 << 3,
     /** A mono programme is measured as played on two loudspeakers
@@ -168,8 +171,8 @@ double loudness_meter_true_peak(LoudnessMeter *m);
 const float *loudness_meter_history(LoudnessMeter *m, size_t *count);
 
 /**
- * Subnormal values in the meter's own state (gating sums, history, the
- * true-peak detector), for tests. libebur128's K-weighting state is
+ * Subnormal values in the meter's own state (K-weighting, gating sums,
+ * history, the true-peak detector), for tests. libebur128's state is
  * opaque; libebur128 sets flush-to-zero around its filter on SSE2
  * targets, so its decay on digital silence stays at full speed.
  */

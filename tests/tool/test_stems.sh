@@ -140,6 +140,20 @@ near "$a" "$(awk -v b="$b" 'BEGIN { print b + 6.02 }')" 0.3 && ok || fail "two i
 "$DD" -q -d dlg.wav -m music.mp3 -o det3.m4a --threads 1 && cmp -s det1.m4a det3.m4a && ok ||
     fail "--threads 1 changes the output"
 
+# --- MP4/MOV: fast-start with the index's room reserved up front -------------
+# (moov, the free box left of the room, the muxer's own free or wide box,
+# mdat: +faststart, which moves the data at the end, leaves no room); one
+# track, and interleaved tracks (--keep-stems: mix, music)
+boxes() { ffprobe -v trace "$1" 2>&1 | sed -n "s/.*type:'\([a-z]*\)' parent:'root'.*/\1/p" | tr '\n' ' '; }
+case $(boxes det1.m4a) in "ftyp moov free "?*" mdat ") ok ;; *) fail "det1.m4a boxes: $(boxes det1.m4a)" ;; esac
+"$DD" -q -d dlg.wav -m music.mp3 -o stems.mov -c:a aac --keep-stems 2>err.txt &&
+    case $(boxes stems.mov) in "ftyp moov free "?*" mdat ") ok ;; *) fail "stems.mov boxes: $(boxes stems.mov)" ;; esac ||
+    fail "--keep-stems .mov: $(cat err.txt)"
+codecs=$(ffprobe -v error -show_entries stream=codec_name -of csv=p=0 stems.mov | tr '\n' ' ')
+[ "$codecs" = "aac aac " ] && ok || fail "stems.mov streams: $codecs"
+errs=$(ffmpeg -nostdin -v error -i stems.mov -map 0:a -f null - 2>&1)
+[ -z "$errs" ] && ok || fail "stems.mov does not decode cleanly: $errs"
+
 # --- -y overwrites; without it an existing output is refused ----------------------
 "$DD" -q -d dlg.wav -m music.wav -o mix.wav 2>/dev/null
 [ $? -eq 3 ] && ok || fail "existing output without -y is not exit 3"

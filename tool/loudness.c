@@ -708,15 +708,16 @@ int loudness_meter_add(LoudnessMeter *m, const float *const *planar,
     const float *x[KWEIGHT_MAX_CHANNELS];
     uint32_t peak;
 
-    if (m->error)
-        return m->error;
     if (nb_samples <= 0)
         return 0;
     peak = peak_bits(planar, 0, nb_samples, m->channels);
     if (peak > m->peak_bits)
         m->peak_bits = peak;
+    /* threaded, the worker's error is read under the lock (take_slot()) */
     if (m->thread_started)
         return queue_frames(m, planar, 0, nb_samples, !!dialogue);
+    if (m->error)
+        return m->error;
     for (int done = 0; done < nb_samples; done += CHUNK) {
         int n = nb_samples - done < CHUNK ? nb_samples - done : CHUNK, ret;
         for (int c = 0; c < m->channels; c++)

@@ -6,7 +6,8 @@
 #   make ffmpeg     build a patched ffmpeg for users (FULL=1: Debian's codec set)
 #   make install-ffmpeg  install it as ffmpeg-dialogueduck under PREFIX
 #   make eval       score ducking quality against stock FFmpeg
-#   make bench      speed and memory against stock FFmpeg
+#   make bench      speed and memory against stock FFmpeg (10-minute inputs)
+#   make bench-long make bench and 1- and 2-hour inputs (memory at 2 h)
 #   make fuzz       run the fuzz targets for a bounded time
 #   make check-load determinism under CPU load (100 runs, 50 Slurm tests)
 #   make check-long memory flat from a 1-hour to a 24-hour input
@@ -161,6 +162,11 @@ bench: $(PROG)
 	@sh tests/deps.sh check bench
 	sh tests/bench/run.sh
 
+# make bench and the 1- and 2-hour inputs: cost per audio hour, peak memory
+bench-long: $(PROG)
+	@sh tests/deps.sh check bench
+	sh tests/bench/run.sh --long
+
 fuzz:
 	@sh tests/deps.sh check fuzz
 	sh tests/fuzz/run.sh
@@ -202,4 +208,4 @@ clean:
 distclean: clean
 	rm -f config.mak config.h
 
-.PHONY: all lib install-lib unit check check-farm check-load check-long fate ffmpeg install-ffmpeg eval bench fuzz demo install uninstall clean distclean deb
+.PHONY: all lib install-lib unit check check-farm check-load check-long fate ffmpeg install-ffmpeg eval bench bench-long fuzz demo install uninstall clean distclean deb

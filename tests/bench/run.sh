@@ -4,9 +4,15 @@
 #
 # This file is part of dialogueduck (LGPL-2.1-or-later).
 #
-#   sh tests/bench/run.sh          everything
-#   sh tests/bench/run.sh --quick  skip the 1- and 2-hour inputs and the
-#                                  two-pass loudnorm peers (the slow parts)
+#   sh tests/bench/run.sh          make bench: every 10-minute case and
+#                                  its peers (under 5 minutes on an idle
+#                                  2-core machine)
+#   sh tests/bench/run.sh --long   make bench-long: also 1 and 2 hours
+#                                  (cost per audio hour, peak memory of
+#                                  every container at 2 h; about 30 more
+#                                  minutes)
+#   sh tests/bench/run.sh --quick  no two-pass loudnorm peers (the slow
+#                                  part of the 10-minute cases)
 #
 # One table: case | us | decode only | floor | peer pipeline |
 # sidechaincompress | ratios. "us" is dialogueduck (the engine on PCM in
@@ -18,8 +24,9 @@
 # clips), continuous (a room-tone bed, no zeros) and half digital silence.
 #
 # Environment: BENCH_CACHE (generated inputs, default build/bench/cache,
-# about 2.5 GB, made once), BENCH_RUNS (runs per command, best kept,
-# default 3), DD (the program, default ./dialogueduck).
+# about 1.5 GB, made once; 2.5 GB with the long inputs), BENCH_RUNS (runs
+# per command, best kept, default 3), BENCH_VIDEO_RUNS (the same for the
+# video cases, default 2), DD (the program, default ./dialogueduck).
 #
 # Needs: ffmpeg, /usr/bin/time (package time), a C compiler, and the
 # recordings of pocketsphinx-testdata and lincity-ng-data.
@@ -34,17 +41,21 @@ cd "$TOP" || exit 1
 CACHE=${BENCH_CACHE:-build/bench/cache}
 OUT=build/bench
 RUNS=${BENCH_RUNS:-3}
+# the video cases take 10-15 s a run (AAC encoding): two runs keep make
+# bench under 5 minutes
+VRUNS=${BENCH_VIDEO_RUNS:-$((RUNS < 2 ? RUNS : 2))}
 DD=${DD:-./dialogueduck}
 CC=${CC:-cc}
 # sidechaincompress as people post it (the same settings make eval uses)
 SC="threshold=0.05:ratio=8:attack=20:release=300"
 TARGET=-23
 CEIL=-1
-quick=
+quick= long=
 case "$1" in
 --quick) quick=1 ;;
+--long) long=1 ;;
 "") ;;
-*) echo "usage: sh tests/bench/run.sh [--quick]" >&2; exit 2 ;;
+*) echo "usage: sh tests/bench/run.sh [--quick | --long]" >&2; exit 2 ;;
 esac
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -54,7 +65,7 @@ command -v ffmpeg > /dev/null || die "ffmpeg not found: apt-get install ffmpeg"
 [ -x "$DD" ] || die "$DD not built: run make"
 
 . "$TOP/tests/bench/stems.sh"
-make_stems
+make_stems $long
 C=$CACHE
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ddbench.XXXXXX") || die "no temp dir"
 trap 'rm -rf "$TMP"' EXIT INT TERM
@@ -207,7 +218,7 @@ fi
 
 # ------------------------------------------------------------------
 # 4. cost per audio hour and peak memory: 10 minutes, 1 hour, 2 hours
-if [ -z "$quick" ]; then
+if [ -n "$long" ]; then
     echo "4. 10 minutes, 1 hour, 2 hours (FLAC in; WAV, and every container for 2 h)" >&2
     for m in 10 60 120; do
         measure "len$m" 1 "$DD" -q -y -d "$C/dlg$m.flac" -m "$C/mus$m.flac" \
@@ -232,13 +243,13 @@ fi
 # ------------------------------------------------------------------
 # 5. video: remux with the new mix, AAC on both sides
 echo "5. 10-minute H.264 video with two AAC stems" >&2
-decode dec_video "$RUNS" -i "$C/film10.mp4" \
+decode dec_video "$VRUNS" -i "$C/film10.mp4" \
     -filter_complex "[0:a:0]anullsink;[0:a:1]anull" -vn
-measure dd_video "$RUNS" "$DD" -q -y -i "$C/film10.mp4" -d 0:a:0 -m 0:a:1 \
+measure dd_video "$VRUNS" "$DD" -q -y -i "$C/film10.mp4" -d 0:a:0 -m 0:a:1 \
     -o "$TMP/film_dd.mp4" --codec aac
 # the same AAC bit rate on both sides: the program's default for stereo
 # (96 kb/s per channel); ffmpeg's own default, 128 kb/s, encodes faster
-measure floor_video "$RUNS" ffmpeg -nostdin -hide_banner -loglevel error -y \
+measure floor_video "$VRUNS" ffmpeg -nostdin -hide_banner -loglevel error -y \
     -i "$C/film10.mp4" \
     -filter_complex "[0:a:0][0:a:1]amix=inputs=2:normalize=0[a]" \
     -map 0:v -map "[a]" -c:v copy -c:a aac -b:a 192k -movflags +faststart \
@@ -320,7 +331,7 @@ p7|program ebu --report|dd_report|dec|floor||
 v1|video (H.264 copy, AAC)|dd_video|dec_video|floor_video|peer_video|
 "
 echo
-echo "10-minute stereo 48 kHz stems, best of $RUNS; goals: us/floor <= 1.3"
+echo "10-minute stereo 48 kHz stems, best of $RUNS (video: $VRUNS); goals: us/floor <= 1.3"
 echo "(1.15 on video), sc/us >= 3 for the engine"
 table cpu
 echo
@@ -330,7 +341,7 @@ echo "Parts on PCM in memory (CPU s): loudness meter $(get meter_s), with true"
 echo "peak $(get meter_tp_s) ($(get mix_true_peak_dbtp) dBTP; libebur128's true-peak"
 echo "mode $(get ebur128_tp_s) s, $(get ebur128_true_peak_dbtp) dBTP), limiter at -23 LUFS"
 echo "$(get limiter_-23_s), at -14 LUFS $(get limiter_-14_s) ($(get limiter_-14_limited_s) s limited)"
-if [ -z "$quick" ]; then
+if [ -n "$long" ]; then
     echo
     echo "Cost per audio hour and peak memory (--loudness ebu, FLAC in):"
     for m in 10 60 120; do

@@ -9,8 +9,9 @@
 #   half10.wav                 cont10 with every other 10 s exact zeros
 #                              (half digital silence, as editors export)
 #   *.f32                      the WAVs decoded (raw float, for the engine)
-#   dlg60.flac, mus60.flac     1-hour stems (cost per audio hour)
-#   dlg120.flac, mus120.flac   2-hour stems (cost per hour, peak memory)
+#   dlg60.flac, mus60.flac     1-hour stems (cost per audio hour), and
+#   dlg120.flac, mus120.flac   2-hour stems (cost per hour, peak memory):
+#                              made by `make_stems long` only
 #   film10.mp4                 10-minute testsrc H.264 video with the two
 #                              stems as AAC tracks (dialogue a:0, music a:1)
 #   one.flac                   1-second stem (per-job start-up cost)
@@ -108,7 +109,9 @@ make_stems() {
                 die "cannot decode ${s}10.wav"
         fi
     done
+    # the hour-long stems only for make bench-long (make_stems long)
     for s in dlg mus; do
+        [ -n "${1:-}" ] || break
         for h in 60:5 120:11; do
             m=${h%:*} loops=${h#*:}
             if [ ! -f "$CACHE/${s}$m.flac" ]; then

@@ -22,6 +22,7 @@ void normalize_decide(Normalization *nz, const Analysis *an,
     nz->gain_db = 0.0;
     nz->limiter_used = 0;
     nz->corrections = 0;
+    nz->verify = nz->written = 0;
     if (an->measured && o->gate == GATE_DIALOGUE) {
         if (isfinite(an->lufs_dialogue))
             nz->measured_lufs = an->lufs_dialogue;
@@ -68,6 +69,11 @@ void normalize_decide(Normalization *nz, const Analysis *an,
 #define MAX_CORRECTIONS    3
 #define LOSS_EXPONENT      1.4
 
+int normalize_on_target(double target_lufs, double lufs)
+{
+    return !isfinite(lufs) || fabs(target_lufs - lufs) <= LOUDNESS_TOLERANCE;
+}
+
 /* The model's slope at the first dry pass (1 where it does not apply). */
 static double first_slope(const Normalization *nz, const Analysis *an,
                           const CliOptions *o, double lufs)
@@ -84,8 +90,32 @@ static double first_slope(const Normalization *nz, const Analysis *an,
     return 1.0 - LOSS_EXPONENT * (o->target_lufs - lufs) / excess;
 }
 
+/*
+ * One check of the gain: a dry pass, or (verify) the write pass, which
+ * finishes the outputs if the loudness is on target and otherwise starts
+ * them again. The first check is dry: the first gain almost always
+ * misses by the limiter's loss, and a dry pass encodes nothing; after a
+ * correction the check usually passes, and the write pass it would be
+ * followed by is the same pass at the same gain.
+ */
+static int check_gain(Normalization *nz, Session *s, const Analysis *an,
+                      Rendered *rd, int first, double *lufs, char *err,
+                      size_t errlen)
+{
+    int code;
+
+    nz->verify = !first && output_can_reopen(s->out) && !s->music_out;
+    if (!nz->verify)
+        return render_dry(s, an, nz, lufs, err, errlen);
+    code = render_write(s, an, nz, rd, err, errlen);
+    nz->verify = 0;
+    nz->written = code == EXIT_OK && !rd->again;
+    *lufs = rd->checked_lufs;
+    return code;
+}
+
 int normalize_correct(Normalization *nz, Session *s, const Analysis *an,
-                      char *err, size_t errlen)
+                      Rendered *rd, char *err, size_t errlen)
 {
     const CliOptions *o = s->opt;
     double prev_gain = 0.0, prev_lufs = NAN;
@@ -93,11 +123,11 @@ int normalize_correct(Normalization *nz, Session *s, const Analysis *an,
     for (int i = 0; i < MAX_CORRECTIONS && nz->limiter_used && s->out &&
                     !isnan(o->target_lufs); i++) {
         double lufs, slope;
-        int code = render_dry(s, an, nz, &lufs, err, errlen);
+        int code = check_gain(nz, s, an, rd, i == 0, &lufs, err, errlen);
 
         if (code != EXIT_OK)
             return code;
-        if (!isfinite(lufs) || fabs(o->target_lufs - lufs) <= LOUDNESS_TOLERANCE)
+        if (nz->written || normalize_on_target(o->target_lufs, lufs))
             break;
         if (isfinite(prev_lufs) && nz->gain_db != prev_gain)
             slope = (lufs - prev_lufs) / (nz->gain_db - prev_gain);

@@ -21,6 +21,9 @@ typedef struct Normalization {
     double gain_db;        /**< linear gain applied to the mix */
     int limiter_used;      /**< 1: the true-peak limiter runs */
     int corrections;       /**< dry passes that raised the gain */
+    int verify;            /**< the next write pass checks the loudness */
+    int written;           /**< the correction loop's last check was the
+                                write pass itself: the outputs are done */
 } Normalization;
 
 /** The gain and the limiter decision from the analysis alone. */
@@ -28,11 +31,18 @@ void normalize_decide(Normalization *nz, const Analysis *an,
                       const Session *s);
 
 /**
- * Dry render passes correcting the gain for what the limiter takes away
- * (only with a target, a limiter and an output). EXIT_OK or an exit code
- * with err set.
+ * Render passes correcting the gain for what the limiter takes away
+ * (only with a target, a limiter and an output): a dry pass first; after
+ * a correction, where the output can be started again, the write pass
+ * itself checks the loudness (nz->written then says the outputs are
+ * done, rd holds its figures). EXIT_OK or an exit code with err set.
  */
+struct Rendered;
 int normalize_correct(Normalization *nz, Session *s, const Analysis *an,
-                      char *err, size_t errlen);
+                      struct Rendered *rd, char *err, size_t errlen);
+
+/** 1 when lufs is within the correction loop's tolerance of the target
+ *  (or not a number to correct by). */
+int normalize_on_target(double target_lufs, double lufs);
 
 #endif /* DD_NORMALIZE_H */

@@ -47,6 +47,11 @@ struct OutputFile {
      * output_expect_samples(), which sizes the room kept for the index */
     int reserve_index;
     int64_t moov_size;
+    /* a file of our own tracks only: output_reopen() can start it again */
+    int can_reopen;
+    OutputConfig cfg;
+    AVDictionary *bext;       /* cfg's bext source, kept: the input that
+                               * held it is closed on a rewind */
 
     /* Remux source. */
     AVFormatContext *ic;
@@ -702,6 +707,14 @@ int output_open(OutputFile **out, const OutputConfig *c, char *err,
         return fail(err, errlen, ret, c->path, "the container does not "
                     "accept these streams");
     o->header_written = !o->reserve_index;
+    o->can_reopen = !o->ic && o->reserved;
+    o->cfg = *c;
+    o->cfg.replaced = NULL;     /* the caller's; only a remux reads it */
+    o->cfg.nb_replaced = 0;
+    if (c->bext_source &&
+        (ret = av_dict_copy(&o->bext, c->bext_source, 0)) < 0)
+        return fail(err, errlen, ret, c->path, "bext");
+    o->cfg.bext_source = o->bext;
     return 0;
 }
 
@@ -978,5 +991,29 @@ void output_free(OutputFile **po)
     av_packet_free(&o->copy_pkt);
     av_packet_free(&o->pkt);
     av_freep(&o->map);
+    av_dict_free(&o->bext);
     av_freep(po);
+}
+
+int output_can_reopen(const OutputFile *o)
+{
+    return o && o->can_reopen;
+}
+
+int output_reopen(OutputFile **po, char *err, size_t errlen)
+{
+    AVDictionary *bext = NULL;
+    OutputConfig c;
+    int ret;
+
+    if (!output_can_reopen(*po))
+        return AVERROR(ENOSYS);
+    c = (*po)->cfg;
+    if (c.bext_source && (ret = av_dict_copy(&bext, c.bext_source, 0)) < 0)
+        return fail(err, errlen, ret, c.path, "bext");
+    c.bext_source = bext;
+    output_free(po);
+    ret = output_open(po, &c, err, errlen);
+    av_dict_free(&bext);
+    return ret;
 }

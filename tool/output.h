@@ -91,6 +91,19 @@ void output_free(OutputFile **o);
  * unknown size, FLAC, Matroska, NUT, MPEG-TS, ADTS); a format named must
  * be a muxer's. 0, or -1 with "path: problem" in err.
  */
+/**
+ * 1 when output_reopen() can start the file again: a file (not a pipe)
+ * holding only the tracks written through output_write().
+ */
+int output_can_reopen(const OutputFile *o);
+
+/**
+ * Drop what was written (the file was not finished: nothing is in place)
+ * and open the output again with the same configuration. 0, or a
+ * negative AVERROR with err set (*o is then NULL or half open: free it).
+ */
+int output_reopen(OutputFile **o, char *err, size_t errlen);
+
 int output_check_destination(const char *path, const char *format,
                              char *err, size_t errlen);
 

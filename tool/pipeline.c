@@ -85,8 +85,9 @@ int pipeline_run(Pipeline *p, const CliOptions *opt, char *err, size_t errlen)
     if (opt->analyze_only)
         return check_damage(&p->session, err, errlen);
     p->rendered = 1;
-    ret = normalize_correct(&p->norm, &p->session, &p->analysis, err, errlen);
-    if (ret == EXIT_OK)
+    ret = normalize_correct(&p->norm, &p->session, &p->analysis, &p->render,
+                            err, errlen);
+    if (ret == EXIT_OK && !p->norm.written)
         ret = render_write(&p->session, &p->analysis, &p->norm, &p->render,
                            err, errlen);
     if (ret == EXIT_OK)

@@ -51,8 +51,10 @@ static void pass_free(RenderPass *rp)
     loudness_meter_free(&rp->meter);
 }
 
+/* measure: meter the delivered mix; full: for the report (true peak and
+ * loudness range too), else as a dry pass does. */
 static int pass_create(RenderPass *rp, const Normalization *nz, int measure,
-                       char *err, size_t errlen)
+                       int full, char *err, size_t errlen)
 {
     const Session *s = rp->s;
     const CliOptions *o = s->opt;
@@ -67,10 +69,10 @@ static int pass_create(RenderPass *rp, const Normalization *nz, int measure,
                               LIMITER_LOOKAHEAD_DEFAULT,
                               LIMITER_RELEASE_DEFAULT)) < 0)
         return internal_error(err, errlen, "limiter", ret);
-    /* The delivered file is measured for the report (and a dry pass), on
-     * the worker thread (off the critical path). */
+    /* The delivered file is measured for the report (and a check of the
+     * gain); libebur128's part on the worker thread. */
     if (measure) {
-        unsigned flags = (rp->dry ? 0 : LOUDNESS_TRUE_PEAK | LOUDNESS_RANGE) |
+        unsigned flags = (full ? LOUDNESS_TRUE_PEAK | LOUDNESS_RANGE : 0) |
                          (o->gate == GATE_DIALOGUE ? LOUDNESS_DIALOGUE : 0) |
                          (o->threads != 1 ? LOUDNESS_THREAD : 0) |
                          (o->dual_mono ? LOUDNESS_DUAL_MONO : 0);
@@ -241,21 +243,47 @@ static int pass_run(RenderPass *rp, char *err, size_t errlen)
     return EXIT_OK;
 }
 
+/* The delivered mix's loudness by the gate normalization aims at. */
+static int delivered_lufs(RenderPass *rp, double *lufs, char *err,
+                          size_t errlen)
+{
+    int ret = loudness_meter_integrated(rp->meter,
+                                        rp->s->opt->gate == GATE_DIALOGUE ?
+                                        LOUDNESS_GATE_DIALOGUE :
+                                        LOUDNESS_GATE_PROGRAM, lufs);
+    return ret < 0 ? internal_error(err, errlen, "loudness measurement", ret) :
+                     EXIT_OK;
+}
+
 int render_dry(Session *s, const Analysis *an, const Normalization *nz,
                double *lufs, char *err, size_t errlen)
 {
     RenderPass rp = { .s = s, .an = an, .dry = 1 };
-    int ret = pass_create(&rp, nz, 1, err, errlen);
+    int ret = pass_create(&rp, nz, 1, 0, err, errlen);
 
     if (ret == EXIT_OK)
         ret = pass_run(&rp, err, errlen);
-    if (ret == EXIT_OK &&
-        (ret = loudness_meter_integrated(rp.meter, s->opt->gate == GATE_DIALOGUE ?
-                                         LOUDNESS_GATE_DIALOGUE :
-                                         LOUDNESS_GATE_PROGRAM, lufs)) < 0)
-        ret = internal_error(err, errlen, "loudness measurement", ret);
+    if (ret == EXIT_OK)
+        ret = delivered_lufs(&rp, lufs, err, errlen);
     pass_free(&rp);
     return ret;
+}
+
+/*
+ * A write pass that checks the gain: on target, the outputs are
+ * finished; otherwise they start again for the next pass.
+ */
+static int check_delivered(RenderPass *rp, Rendered *rd, char *err,
+                           size_t errlen)
+{
+    Session *s = rp->s;
+    int ret = delivered_lufs(rp, &rd->checked_lufs, err, errlen);
+
+    if (ret != EXIT_OK ||
+        normalize_on_target(s->opt->target_lufs, rd->checked_lufs))
+        return ret;
+    rd->again = 1;
+    return output_reopen(&s->out, err, errlen) < 0 ? EXIT_OUTPUT : EXIT_OK;
 }
 
 /* The delivered mix's loudness and peaks, for the report. */
@@ -289,23 +317,31 @@ int render_write(Session *s, const Analysis *an, const Normalization *nz,
     rd->lufs_program = rd->lufs_dialogue = NAN;
     rd->true_peak = rd->sample_peak = rd->loudness_range = NAN;
     rd->measured = o->report && s->out;
+    rd->checked_lufs = NAN;
     /* the analysis decoded the whole programme: the files can size their
      * index up front */
     if (s->out)
         output_expect_samples(s->out, an->total, s->work_rate);
     if (s->music_out)
         output_expect_samples(s->music_out, an->total, s->work_rate);
-    ret = pass_create(&rp, nz, rd->measured, err, errlen);
+    ret = pass_create(&rp, nz, rd->measured || nz->verify, rd->measured,
+                      err, errlen);
     if (ret == EXIT_OK)
         ret = pass_run(&rp, err, errlen);
     if (ret == EXIT_OK && rp.lim)
         limiter_get_stats(rp.lim, &rd->limiter);
     rd->total = rp.pos;
+    if (ret == EXIT_OK && nz->verify &&
+        ((ret = check_delivered(&rp, rd, err, errlen)) != EXIT_OK ||
+         rd->again)) {
+        pass_free(&rp);
+        return ret;
+    }
     if (ret == EXIT_OK &&
         ((s->out && output_finish(s->out, err, errlen) < 0) ||
          (s->music_out && output_finish(s->music_out, err, errlen) < 0)))
         ret = EXIT_OUTPUT;
-    if (ret == EXIT_OK && rp.meter &&
+    if (ret == EXIT_OK && rd->measured &&
         (ret = measure_output(rd, rp.meter, o->gate)) < 0)
         ret = internal_error(err, errlen, "loudness measurement", ret);
     pass_free(&rp);

@@ -26,9 +26,18 @@ typedef struct Rendered {
     double true_peak, sample_peak; /**< linear */
     double loudness_range;         /**< LU */
     double seconds;                /**< wall clock */
+    /** With Normalization.verify: the delivered loudness (by the gate),
+     *  and 1 when it missed the target, so the output was started again
+     *  (output_reopen()) instead of finished. */
+    double checked_lufs;
+    int again;
 } Rendered;
 
-/** Write the outputs. EXIT_OK or an exit code with err set. */
+/**
+ * Write the outputs. With nz->verify, measure the delivered loudness
+ * first, as a dry pass does, and finish the outputs only if it is on
+ * target (normalize_on_target()). EXIT_OK or an exit code with err set.
+ */
 int render_write(Session *s, const Analysis *an, const Normalization *nz,
                  Rendered *rd, char *err, size_t errlen);
 

@@ -66,6 +66,20 @@ near "$1" -14 0.2 && ok || fail "song -14: ebur128 reads $1 LUFS"
 le "$2" -0.9 && ok || fail "song -14: true peak $2 dBTP"
 [ "$(jq -r '.limiter.loudness_corrections > 0' song.json)" = true ] && ok ||
     fail "song -14: limiting cost loudness but the gain was not corrected"
+# after a correction the write pass checks the gain itself (a file can
+# start again); a pipe cannot, so dry passes check it: the same bytes,
+# at -14 and at -10 (where the first corrected gain misses and the file
+# is started again)
+for t in -14 -10; do
+    "$DD" -q -y -d dlg.wav -m song.wav -o "song$t.wav" --loudness $t &&
+        "$DD" -q -d dlg.wav -m song.wav -o - -f wav --loudness $t > "pipe$t.wav" ||
+        fail "song $t: exit $?"
+    # (a piped WAV header has no sizes: compare the samples)
+    a=$($FF -i "song$t.wav" -f md5 -) b=$($FF -i "pipe$t.wav" -f md5 -)
+    [ -n "$a" ] && [ "$a" = "$b" ] && ok ||
+        fail "song $t: the file (checked by its write pass) and the pipe (dry passes) differ"
+done
+ls -A | grep -q '^\.song' && fail "song: a temporary file was left: $(ls -A | grep '^\.song')" || ok
 
 # a lower ceiling is honoured
 "$DD" -q -d dlg.wav -m music.wav -o tp3.wav --loudness -16 --true-peak -3 || fail "--true-peak -3 exit $?"

@@ -76,24 +76,33 @@ typedef struct Voicing {
     double lag;                /* pitch period, decimated samples */
 } Voicing;
 
+/* The per-sample state, copied into a local for each call of
+ * dd_detector_process so that the filters run in registers. */
+typedef struct Band {
+    DDBiquad hp, lp;           /* speech band */
+    int band_pos;              /* input samples in this block average */
+    double band_acc;
+    double acc;                /* band energy accumulated in this hop */
+    int acc_n;                 /* band samples in this hop */
+    DDBiquad v1, v2;           /* voicing low-pass, about 8 kHz */
+    int decim_pos;
+    double decim_acc;
+    unsigned vpos;             /* decimated voicing samples written */
+} Band;
+
 struct DDDetector {
     int hop, pos;              /* samples per hop, position in the hop */
     int64_t hops;              /* completed hops */
     double threshold;          /* dBFS */
     int max_walkback;
 
-    DDBiquad band_hp, band_lp; /* speech band */
-    int band_decim, band_pos;  /* block averages down to about 16 kHz */
-    double band_acc;
-    int acc_n;                 /* band samples in this hop */
-    DDBiquad voice_lp1, voice_lp2; /* at the voicing rate, about 8 kHz */
-    int decim, decim_pos;
-    double decim_acc;
+    int band_decim;            /* block averages down to about 16 kHz */
+    int decim;                 /* and on to the voicing rate */
+    Band b;
     int win, lag_min, lag_max; /* voicing window and lags, decimated */
-    float vbuf[VBUF];
-    unsigned vpos;
+    float vbuf[2 * VBUF];      /* each sample twice, VBUF apart: any
+                                  window of up to VBUF is contiguous */
 
-    double acc;                /* band energy accumulated in this hop */
     double floor_db;
     double ms_min[MS_NSUB];    /* minima of the last sub-windows */
     double ms_cur;             /* minimum of the current sub-window */
@@ -135,12 +144,12 @@ int dd_detector_create(DDDetector **out, int sample_rate, double threshold,
      * Butterworth at 1 kHz. Cheap where it runs at the input rate. */
     d->band_decim = sample_rate / 16000 > 1 ? sample_rate / 16000 : 1;
     brate = sample_rate / d->band_decim;
-    dd_biquad_highpass(&d->band_hp, 150.0, 0.7071, brate);
-    dd_biquad_lowpass(&d->band_lp, 4000.0, 0.7071, brate);
+    dd_biquad_highpass(&d->b.hp, 150.0, 0.7071, brate);
+    dd_biquad_lowpass(&d->b.lp, 4000.0, 0.7071, brate);
     d->decim = brate / 8000 > 1 ? brate / 8000 : 1;
     vrate = brate / d->decim;
-    dd_biquad_lowpass(&d->voice_lp1, 1000.0, 0.5412, vrate);
-    dd_biquad_lowpass(&d->voice_lp2, 1000.0, 1.3066, vrate);
+    dd_biquad_lowpass(&d->b.v1, 1000.0, 0.5412, vrate);
+    dd_biquad_lowpass(&d->b.v2, 1000.0, 1.3066, vrate);
     d->win = vrate * 3 / 100;
     d->lag_min = vrate / 500;
     d->lag_max = vrate / 70;
@@ -181,16 +190,22 @@ int dd_detector_in_speech(const DDDetector *d)
     return d->in_speech;
 }
 
+/* The decimated voicing samples from position start on, contiguous. */
+static const float *vwin(const DDDetector *d, unsigned start)
+{
+    return d->vbuf + (start & (VBUF - 1));
+}
+
 /* Normalized correlation of the window with its copy k samples later;
  * e1 is the energy of that copy. */
 static double lag_corr(const DDDetector *d, unsigned start, int k,
                        double e0, double e1)
 {
+    const float *a = vwin(d, start), *b = a + k;
     double xy = 0.0;
 
     for (int n = 0; n < d->win; n++)
-        xy += (double)d->vbuf[(start + n) & (VBUF - 1)] *
-              d->vbuf[(start + n + k) & (VBUF - 1)];
+        xy += (double)a[n] * b[n];
     return xy > 0.0 && e1 > 0.0 ? xy / sqrt(e0 * e1) : 0.0;
 }
 
@@ -207,13 +222,14 @@ static double parabola(double a, double b, double c)
  * VOICED_CORR (the scan stops there), refined to a fraction of a sample. */
 static Voicing voiced_hop(const DDDetector *d)
 {
-    unsigned start = d->vpos - d->win - d->lag_max;
+    unsigned start = d->b.vpos - d->win - d->lag_max;
+    const float *w = vwin(d, start);
     double e0 = 0.0, e1 = 0.0, c1 = 0.0, c2 = 0.0;
     Voicing v = { 0, 0.0 };
 
     for (int n = 0; n < d->win; n++) {
-        double x = d->vbuf[(start + n) & (VBUF - 1)];
-        double y = d->vbuf[(start + n + d->lag_min) & (VBUF - 1)];
+        double x = w[n];
+        double y = w[n + d->lag_min];
         e0 += x * x;
         e1 += y * y;
     }
@@ -221,8 +237,8 @@ static Voicing voiced_hop(const DDDetector *d)
         return v;
     for (int k = d->lag_min; k <= d->lag_max; k++) {
         double c = lag_corr(d, start, k, e0, e1);
-        double out = d->vbuf[(start + k) & (VBUF - 1)];
-        double in  = d->vbuf[(start + k + d->win) & (VBUF - 1)];
+        double out = w[k];
+        double in  = w[k + d->win];
 
         if (v.voiced && c < c1) {
             v.lag = k - 1 + parabola(c2, c1, c);
@@ -410,16 +426,16 @@ static void end_region(DDDetector *d, DDDetectEvent *ev)
 
 static void flush_state(DDDetector *d)
 {
-    dd_biquad_flush(&d->band_hp);
-    dd_biquad_flush(&d->band_lp);
-    dd_biquad_flush(&d->voice_lp1);
-    dd_biquad_flush(&d->voice_lp2);
+    dd_biquad_flush(&d->b.hp);
+    dd_biquad_flush(&d->b.lp);
+    dd_biquad_flush(&d->b.v1);
+    dd_biquad_flush(&d->b.v2);
 }
 
 static void end_hop(DDDetector *d, DDDetectEvent *ev)
 {
     int64_t h = d->hops;
-    double lin = d->acc / (d->acc_n ? d->acc_n : 1), mean = 0.0;
+    double lin = d->b.acc / (d->b.acc_n ? d->b.acc_n : 1), mean = 0.0;
     double e = 10.0 * log10(lin + 1e-12);
 
     d->lin[h % SMOOTH_HOPS] = lin;
@@ -429,8 +445,8 @@ static void end_hop(DDDetector *d, DDDetectEvent *ev)
     if (e < ENERGY_MIN_DB)
         e = ENERGY_MIN_DB;
     d->energy[h & (EBUF - 1)] = e;
-    d->acc = 0.0;
-    d->acc_n = 0;
+    d->b.acc = 0.0;
+    d->b.acc_n = 0;
     memset(ev, 0, sizeof(*ev));
 
     if (!d->in_speech) {
@@ -448,19 +464,20 @@ static void end_hop(DDDetector *d, DDDetectEvent *ev)
 }
 
 /* One band-rate sample: speech-band energy and the voicing signal. */
-static void band_sample(DDDetector *d, double x)
+static inline void band_sample(Band *b, float *vbuf, int decim, double x)
 {
-    double b = dd_biquad_run(&d->band_lp, dd_biquad_run(&d->band_hp, x));
+    double y = dd_biquad_run(&b->lp, dd_biquad_run(&b->hp, x));
 
-    d->acc += b * b;
-    d->acc_n++;
-    d->decim_acc += b;
-    if (++d->decim_pos >= d->decim) {
-        double v = d->decim_acc / d->decim;
-        v = dd_biquad_run(&d->voice_lp2, dd_biquad_run(&d->voice_lp1, v));
-        d->vbuf[d->vpos++ & (VBUF - 1)] = v;
-        d->decim_pos = 0;
-        d->decim_acc = 0.0;
+    b->acc += y * y;
+    b->acc_n++;
+    b->decim_acc += y;
+    if (++b->decim_pos >= decim) {
+        double v = b->decim_acc / decim;
+        v = dd_biquad_run(&b->v2, dd_biquad_run(&b->v1, v));
+        vbuf[b->vpos & (VBUF - 1)] = vbuf[(b->vpos & (VBUF - 1)) + VBUF] = v;
+        b->vpos++;
+        b->decim_pos = 0;
+        b->decim_acc = 0.0;
     }
 }
 
@@ -468,25 +485,27 @@ int dd_detector_process(DDDetector *d, const float *x, int n,
                         DDDetectEvent *ev)
 {
     int m = d->hop - d->pos < n ? d->hop - d->pos : n; /* up to the hop end */
+    Band b = d->b;
 
     for (int i = 0; i < m;) {
-        int k = d->band_decim - d->band_pos;
-        double acc = d->band_acc;
+        int k = d->band_decim - b.band_pos;
+        double acc = b.band_acc;
 
         if (k > m - i)
             k = m - i;
         for (int j = 0; j < k; j++)
             acc += x[i + j];
         i += k;
-        d->band_pos += k;
-        if (d->band_pos < d->band_decim) {
-            d->band_acc = acc;
+        b.band_pos += k;
+        if (b.band_pos < d->band_decim) {
+            b.band_acc = acc;
         } else {
-            band_sample(d, acc / d->band_decim);
-            d->band_pos = 0;
-            d->band_acc = 0.0;
+            band_sample(&b, d->vbuf, d->decim, acc / d->band_decim);
+            b.band_pos = 0;
+            b.band_acc = 0.0;
         }
     }
+    d->b = b;
     d->pos += m;
     ev->hop_done = d->pos >= d->hop;
     if (ev->hop_done) {
@@ -511,14 +530,14 @@ static int subnormal(double v)
 
 int dd_detector_subnormal_state(const DDDetector *d)
 {
-    const DDBiquad *f[4] = { &d->band_hp, &d->band_lp,
-                             &d->voice_lp1, &d->voice_lp2 };
-    int n = subnormal(d->acc) + subnormal(d->band_acc) +
-            subnormal(d->decim_acc);
+    const DDBiquad *f[4] = { &d->b.hp, &d->b.lp,
+                             &d->b.v1, &d->b.v2 };
+    int n = subnormal(d->b.acc) + subnormal(d->b.band_acc) +
+            subnormal(d->b.decim_acc);
 
     for (int i = 0; i < 4; i++)
         n += subnormal(f[i]->z1) + subnormal(f[i]->z2);
-    for (int i = 0; i < VBUF; i++)
+    for (int i = 0; i < 2 * VBUF; i++)
         n += fpclassify(d->vbuf[i]) == FP_SUBNORMAL;
     return n;
 }

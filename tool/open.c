@@ -88,6 +88,9 @@ static int open_mix_output(Session *p, char *err, size_t errlen)
         .bext_source = first_stem(p, STEM_DIALOGUE)->fmt->metadata,
         .bext_rate = first_stem(p, STEM_DIALOGUE)->sample_rate,
         .bext_what = "mix",
+        .ixml_file = first_stem(p, STEM_DIALOGUE)->file,
+        .ixml_name = first_stem(p, STEM_DIALOGUE)->path,
+        .verbosity = o->verbosity,
     };
     if (o->nb_inputs) {
         /* The audio stems taken from the first input are replaced by
@@ -139,6 +142,9 @@ static int open_music_output(Session *p, char *err, size_t errlen)
         .bext_source = first_stem(p, STEM_MUSIC)->fmt->metadata,
         .bext_rate = first_stem(p, STEM_MUSIC)->sample_rate,
         .bext_what = "ducked music",
+        .ixml_file = first_stem(p, STEM_MUSIC)->file,
+        .ixml_name = first_stem(p, STEM_MUSIC)->path,
+        .verbosity = o->verbosity,
     };
     if (output_open(&p->music_out, &c, err, errlen) < 0)
         return EXIT_OUTPUT;

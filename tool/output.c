@@ -16,7 +16,9 @@
 #include "bext.h"
 #include "pipe_name.h"
 #include "av_error.h"
+#include "cli.h"
 #include "output.h"
+#include "riff.h"
 
 typedef struct Track {
     AVCodecContext *enc;
@@ -48,6 +50,10 @@ struct OutputFile {
     int *map;                 /* input stream -> output stream, -1 dropped */
     AVPacket *copy_pkt;
     int copy_pending, copy_eof;
+
+    uint8_t *ixml;            /* the source's iXML chunk, appended at the end */
+    size_t ixml_size;
+    int verbosity;            /* VERB_* */
 };
 
 static int fail(char *err, size_t errlen, int ret, const char *path,
@@ -641,6 +647,56 @@ static int carry_bext(OutputFile *o, const OutputConfig *c,
     return av_dict_set(opts, "write_bext", "1", 0);
 }
 
+/*
+ * A WAV file made from a WAV source with an iXML chunk gets a copy of it,
+ * appended once the muxer is done (riff.h). A chunk that cannot be
+ * carried is a warning, not a reason to fail.
+ */
+static int read_ixml(OutputFile *o, const OutputConfig *c)
+{
+    char why[128];
+    int ret;
+
+    if (strcmp(o->oc->oformat->name, "wav") || !c->ixml_file)
+        return 0;
+    ret = riff_read_chunk(c->ixml_file, "iXML", RIFF_IXML_MAX, &o->ixml,
+                          &o->ixml_size, why, sizeof(why));
+    if (ret < 0 && c->verbosity >= VERB_WARNING)
+        fprintf(stderr, "dialogueduck: warning: %s: iXML chunk %s; %s gets "
+                "none\n", c->ixml_name, why, c->path);
+    if (ret > 0 && !o->reserved) {
+        /* a pipe's RIFF size cannot be set afterwards */
+        if (c->verbosity >= VERB_VERBOSE)
+            fprintf(stderr, "dialogueduck: %s: iXML of %s not carried: a WAV "
+                    "written to a pipe cannot take a chunk after its data\n",
+                    c->path, c->ixml_name);
+        free(o->ixml);
+        o->ixml = NULL;
+    }
+    return 0;
+}
+
+/* After the muxer: the iXML chunk, before the file is renamed into place. */
+static int append_ixml(OutputFile *o, char *err, size_t errlen)
+{
+    char why[128];
+    int written;
+
+    if (!o->ixml || riff_append_chunk(o->af.tmp_path, "iXML", o->ixml,
+                                      o->ixml_size, &written, why,
+                                      sizeof(why)) == 0)
+        return 0;
+    if (written) {
+        snprintf(err, errlen, "%s: write error (iXML chunk): %s", o->path,
+                 why);
+        return AVERROR(EIO);
+    }
+    if (o->verbosity >= VERB_WARNING)
+        fprintf(stderr, "dialogueduck: warning: %s: iXML chunk not carried: "
+                "%s\n", o->path, why);
+    return 0;
+}
+
 int output_open(OutputFile **out, const OutputConfig *c, char *err,
                 size_t errlen)
 {
@@ -660,6 +716,7 @@ int output_open(OutputFile **out, const OutputConfig *c, char *err,
         return fail(err, errlen, AVERROR(ENOMEM), c->path, "open");
     *out = o;
     o->path = c->path;
+    o->verbosity = c->verbosity;
 
     if ((ret = open_destination(o, c, f, err, errlen)) < 0)
         return ret;
@@ -680,10 +737,14 @@ int output_open(OutputFile **out, const OutputConfig *c, char *err,
     if (!strcmp(f->name, "mp4") || !strcmp(f->name, "mov") ||
         !strcmp(f->name, "ipod"))
         av_dict_set(&opts, "movflags", "+faststart", 0);
+    /* over 4 GiB a WAV file becomes RF64 (its header has room for it) */
+    if (!strcmp(f->name, "wav") && o->reserved)
+        av_dict_set(&opts, "rf64", "auto", 0);
     if ((ret = carry_bext(o, c, &opts)) < 0) {
         av_dict_free(&opts);
         return fail(err, errlen, ret, c->path, "bext");
     }
+    read_ixml(o, c);
     ret = avformat_write_header(o->oc, &opts);
     av_dict_free(&opts);
     if (ret < 0)
@@ -859,6 +920,8 @@ int output_finish(OutputFile *o, char *err, size_t errlen)
     if (!(o->oc->oformat->flags & AVFMT_NOFILE) &&
         (ret = avio_closep(&o->oc->pb)) < 0)
         return fail(err, errlen, ret, o->path, "write error");
+    if (o->reserved && (ret = append_ixml(o, err, errlen)) < 0)
+        return ret;
     if (o->reserved && (ret = atomic_commit(&o->af)) < 0) {
         o->reserved = 0;
         return fail(err, errlen, AVERROR(-ret), o->path, "cannot rename "
@@ -886,5 +949,6 @@ void output_free(OutputFile **po)
     av_packet_free(&o->copy_pkt);
     av_packet_free(&o->pkt);
     av_freep(&o->map);
+    free(o->ixml);
     av_freep(po);
 }

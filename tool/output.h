@@ -53,6 +53,11 @@ typedef struct OutputConfig {
     const AVDictionary *bext_source;
     int bext_rate;                /**< the source's sample rate */
     const char *bext_what;        /**< "mix", "ducked music" */
+    /** A WAV file output (not a pipe) takes the iXML chunk of this WAV
+     *  file (riff.h), if it has one; NULL: none. */
+    const char *ixml_file;
+    const char *ixml_name;        /**< ixml_file as named, for messages */
+    int verbosity;                /**< VERB_* (cli.h), for warnings */
 } OutputConfig;
 
 typedef struct OutputFile OutputFile;

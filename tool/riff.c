@@ -76,8 +76,8 @@ static int64_t find_chunk(FILE *f, const RiffForm *form, const char *id,
             return 0;
         pos += 8 + *size + (*size & 1);
     }
-    snprintf(why, whylen, "more than %d chunks before it; not looked for "
-             "further", RIFF_MAX_CHUNKS);
+    snprintf(why, whylen, "not looked for past the first %d chunks",
+             RIFF_MAX_CHUNKS);
     return -1;
 }
 

@@ -139,6 +139,18 @@ static void test_read(void)
     }
     ret = riff_read_chunk(path, "iXML", 1024, &data, &size, why, sizeof(why));
     CHECK(ret == 0 && !data, "not a WAVE: %d", ret);
+    /* more chunks than are walked before it */
+    make_wave(0, NULL, 0, 0);
+    {
+        FILE *f = fopen(path, "ab");
+        for (int i = 0; i < RIFF_MAX_CHUNKS; i++)
+            chunk(f, "JUNK", "", 0);
+        chunk(f, "iXML", xml, sizeof(xml) - 1);
+        fclose(f);
+    }
+    ret = riff_read_chunk(path, "iXML", 1024, &data, &size, why, sizeof(why));
+    CHECK(ret == -1 && !data && strstr(why, "first 4096 chunks"), "%d: %s",
+          ret, why);
 }
 
 /* Append an odd-sized chunk; the RIFF (ds64) size is the file's - 8. */

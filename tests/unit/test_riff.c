@@ -19,8 +19,8 @@
 #include "check.h"
 #include "riff.h"
 
-static char dir[] = "/tmp/test_riff.XXXXXX";
-static char path[256];
+static char dir[4096];
+static char path[4200];
 
 static void put(FILE *f, uint64_t v, int bytes)
 {
@@ -227,6 +227,10 @@ static void test_large(void)
 
 int main(void)
 {
+    const char *tmp = getenv("TMPDIR");
+
+    snprintf(dir, sizeof(dir), "%s/test_riff.XXXXXX",
+             tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(dir))
         return 1;
     snprintf(path, sizeof(path), "%s/t.wav", dir);

@@ -144,7 +144,8 @@ int riff_append_chunk(const char *path, const char *id, const uint8_t *data,
     FILE *f = fopen(path, "r+b");
     RiffForm form;
     uint8_t h[8];
-    int64_t pos, end;
+    int64_t end;
+    size_t pad;
     int ret = -1;
 
     *written = 0;
@@ -157,9 +158,9 @@ int riff_append_chunk(const char *path, const char *id, const uint8_t *data,
         goto done;
     }
     /* the last chunk's pad byte, if the file lacks it */
-    pos = form.file_size + (form.file_size & 1);
-    end = pos + 8 + (int64_t)size + (size & 1);
-    if (!form.rf64 && end - 8 > 0xffffffffLL) {
+    pad = form.file_size & 1;
+    end = form.file_size + pad + 8 + (int64_t)size + (size & 1);
+    if (size > 0xfffffffe || (!form.rf64 && end - 8 > 0xffffffffLL)) {
         snprintf(why, whylen, "it would take the RIFF file past 4 GiB");
         goto done;
     }
@@ -167,7 +168,7 @@ int riff_append_chunk(const char *path, const char *id, const uint8_t *data,
     memcpy(h, id, 4);
     AV_WL32(h + 4, size);
     if (fseeko(f, form.file_size, SEEK_SET) < 0 ||
-        fwrite(zero, 1, pos - form.file_size, f) != (size_t)(pos - form.file_size) ||
+        fwrite(zero, 1, pad, f) != pad ||
         fwrite(h, 1, 8, f) != 8 || fwrite(data, 1, size, f) != size ||
         fwrite(zero, 1, size & 1, f) != (size & 1) ||
         write_riff_size(f, &form, end) < 0 || fflush(f) == EOF) {

@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libavutil/intreadwrite.h>
+
 #include "check.h"
 #include "riff.h"
 
@@ -188,6 +190,34 @@ static void test_append(void)
     }
 }
 
+/* A file whose last chunk lacks its pad byte gets one before the chunk. */
+static void test_unpadded(void)
+{
+    static const char xml[] = "<BWFXML/>";
+    long before = make_wave(0, NULL, 0, 0);
+    char why[128];
+    uint8_t *data;
+    size_t size;
+    int written, ret;
+    FILE *f = fopen(path, "ab");
+
+    fwrite("LIST", 1, 4, f);
+    put(f, 1, 4);
+    fputc('x', f);
+    fclose(f);
+    ret = riff_append_chunk(path, "iXML", (const uint8_t *)xml,
+                            sizeof(xml) - 1, &written, why, sizeof(why));
+    CHECK(ret == 0, "%s", why);
+    f = fopen(path, "rb");
+    CHECK(get(f, before + 9, 1) == 0, "the pad byte added");
+    CHECK(get(f, before + 10, 4) == AV_RL32("iXML"), "the chunk word-aligned");
+    fclose(f);
+    ret = riff_read_chunk(path, "iXML", 1024, &data, &size, why, sizeof(why));
+    CHECK(ret == 1 && size == sizeof(xml) - 1 && !memcmp(data, xml, size),
+          "read back: %d", ret);
+    free(data);
+}
+
 /* A RIFF file near 4 GiB is left alone; an RF64 one past it takes the
  * chunk (sparse files). */
 static void test_large(void)
@@ -236,6 +266,7 @@ int main(void)
     snprintf(path, sizeof(path), "%s/t.wav", dir);
     test_read();
     test_append();
+    test_unpadded();
     test_large();
     unlink(path);
     rmdir(dir);

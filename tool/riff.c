@@ -137,6 +137,40 @@ static int write_riff_size(FILE *f, const RiffForm *form, int64_t end)
     return fseeko(f, 4, SEEK_SET) < 0 || fwrite(b, 1, 4, f) != 4 ? -1 : 0;
 }
 
+/*
+ * A RIFF file a chunk takes past 4 GiB becomes RF64 where its header has
+ * room: the 28-byte JUNK chunk FFmpeg's wav muxer (rf64=auto) reserves for
+ * ds64 right after "WAVE". The ds64 RIFF size is set afterwards. 0; -1
+ * with nothing written when there is no room; -2 on a write error.
+ */
+static int make_rf64(FILE *f, RiffForm *form)
+{
+    uint8_t ds64[8 + 28], fmt[8 + 14], hdr[8] = "RF64";
+    uint64_t data_size = 0, fmt_size = 0;
+    int64_t fmt_pos;
+    char why[64];
+    int block;
+
+    if (read_at(f, 12, ds64, sizeof(ds64)) < 0 || memcmp(ds64, "JUNK", 4) ||
+        AV_RL32(ds64 + 4) != 28 ||
+        find_chunk(f, form, "data", &data_size, why, sizeof(why)) <= 0 ||
+        (fmt_pos = find_chunk(f, form, "fmt ", &fmt_size, why,
+                              sizeof(why))) <= 0 ||
+        fmt_size < 14 || read_at(f, fmt_pos, fmt, sizeof(fmt)) < 0 ||
+        !(block = AV_RL16(fmt + 8 + 12)))
+        return -1;
+    memset(ds64 + 8, 0, 28);
+    memcpy(ds64, "ds64", 4);
+    AV_WL64(ds64 + 16, data_size);
+    AV_WL64(ds64 + 24, data_size / block);
+    AV_WL32(hdr + 4, 0xffffffff);
+    if (fseeko(f, 0, SEEK_SET) < 0 || fwrite(hdr, 1, 8, f) != 8 ||
+        fseeko(f, 12, SEEK_SET) < 0 || fwrite(ds64, 1, 36, f) != 36)
+        return -2;
+    form->rf64 = 1;
+    return 0;
+}
+
 int riff_append_chunk(const char *path, const char *id, const uint8_t *data,
                       size_t size, int *written, char *why, size_t whylen)
 {
@@ -160,11 +194,19 @@ int riff_append_chunk(const char *path, const char *id, const uint8_t *data,
     /* the last chunk's pad byte, if the file lacks it */
     pad = form.file_size & 1;
     end = form.file_size + pad + 8 + (int64_t)size + (size & 1);
-    if (size > 0xfffffffe || (!form.rf64 && end - 8 > 0xffffffffLL)) {
-        snprintf(why, whylen, "it would take the RIFF file past 4 GiB");
+    if (size > 0xfffffffe || (!form.rf64 && end - 8 > 0xffffffffLL &&
+                              (ret = make_rf64(f, &form)) == -1)) {
+        snprintf(why, whylen, "it would take the RIFF file past 4 GiB "
+                 "(and it has no room for an RF64 header)");
         goto done;
     }
     *written = 1;
+    if (ret == -2) {
+        ret = -1;
+        snprintf(why, whylen, "%s", strerror(errno));
+        goto done;
+    }
+    ret = -1;
     memcpy(h, id, 4);
     AV_WL32(h + 4, size);
     if (fseeko(f, form.file_size, SEEK_SET) < 0 ||

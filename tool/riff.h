@@ -38,9 +38,12 @@ int riff_read_chunk(const char *path, const char *id, size_t max,
 /**
  * Append chunk id of size bytes (and a pad byte when size is odd) to the
  * finished RIFF or RF64 WAVE file path, and fix the file's RIFF size (an
- * RF64 file's ds64 RIFF size). 0; or -1 with why set, the file possibly
+ * RF64 file's ds64 RIFF size). A RIFF file the chunk takes past 4 GiB is
+ * made RF64 where FFmpeg's rf64=auto left room for a ds64 chunk (a 28-byte
+ * JUNK chunk after "WAVE"). 0; or -1 with why set, the file possibly
  * changed (remove it) when *written is set, unchanged when not (a RIFF
- * file the chunk would take past 4 GiB, a file that is not a WAVE).
+ * file the chunk would take past 4 GiB without that room, a file that is
+ * not a WAVE).
  */
 int riff_append_chunk(const char *path, const char *id, const uint8_t *data,
                       size_t size, int *written, char *why, size_t whylen);

@@ -9,6 +9,7 @@
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,8 +219,8 @@ static void test_unpadded(void)
     free(data);
 }
 
-/* A RIFF file near 4 GiB is left alone; an RF64 one past it takes the
- * chunk (sparse files). */
+/* A RIFF file near 4 GiB is left alone, or made RF64 where FFmpeg left
+ * room for it; an RF64 one past 4 GiB takes the chunk (sparse files). */
 static void test_large(void)
 {
     static const uint8_t xml[100];
@@ -241,6 +242,46 @@ static void test_large(void)
         struct stat st;
         CHECK(stat(path, &st) == 0 && st.st_size == big, "left as it was");
     }
+    /* FFmpeg's rf64=auto header: JUNK reserved for ds64; the data fills
+     * the file up to 50 bytes under 4 GiB */
+    f = fopen(path, "wb");
+    fwrite("RIFF", 1, 4, f);
+    put(f, big - 8, 4);
+    fwrite("WAVEJUNK", 1, 8, f);
+    put(f, 28, 4);
+    for (int i = 0; i < 28; i++)
+        fputc(0, f);
+    chunk(f, "fmt ", (const uint8_t[16]){ 1, 0, 2, 0, 0x80, 0xbb, 0, 0,
+                                          0, 0xee, 2, 0, 4, 0, 16, 0 }, 16);
+    fwrite("data", 1, 4, f);
+    put(f, big - ftell(f) - 4, 4);
+    fclose(f);
+    if (truncate(path, big) < 0) {
+        CHECK(0, "truncate");
+        return;
+    }
+    ret = riff_append_chunk(path, "iXML", xml, sizeof(xml), &written, why,
+                            sizeof(why));
+    CHECK(ret == 0, "RIFF to RF64: %s", why);
+    f = fopen(path, "rb");
+    CHECK(get(f, 0, 4) == AV_RL32("RF64") && get(f, 4, 4) == 0xffffffff &&
+          get(f, 12, 4) == AV_RL32("ds64") && get(f, 16, 4) == 28,
+          "RF64 header");
+    /* the odd data chunk's pad byte, the chunk: 1 + 8 + 100 bytes */
+    CHECK(get(f, 20, 8) == (uint64_t)big + 109 - 8, "ds64 RIFF size");
+    CHECK(get(f, 28, 8) == (uint64_t)big - 80, "ds64 data size %" PRIu64,
+          get(f, 28, 8));
+    CHECK(get(f, 36, 8) == ((uint64_t)big - 80) / 4, "ds64 sample count");
+    fclose(f);
+    {
+        uint8_t *data;
+        size_t size;
+        ret = riff_read_chunk(path, "iXML", 1024, &data, &size, why,
+                              sizeof(why));
+        CHECK(ret == 1 && size == sizeof(xml), "read back: %d %s", ret, why);
+        free(data);
+    }
+
     make_wave(1, NULL, 0, 0);
     big = 0x100000000LL + 1000;
     if (truncate(path, big) < 0) {

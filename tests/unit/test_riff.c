@@ -219,49 +219,67 @@ static void test_unpadded(void)
     free(data);
 }
 
-/* A RIFF file near 4 GiB is left alone, or made RF64 where FFmpeg left
- * room for it; an RF64 one past 4 GiB takes the chunk (sparse files). */
+static const uint8_t xml100[100];
+
+/* Make the file big bytes (sparse) and append a 100-byte chunk to it. */
+static int grow_and_append(off_t big, int *written, char *why, size_t whylen)
+{
+    if (truncate(path, big) < 0) {
+        snprintf(why, whylen, "truncate failed");
+        return -2;
+    }
+    return riff_append_chunk(path, "iXML", xml100, sizeof(xml100), written,
+                             why, whylen);
+}
+
+/* A RIFF file near 4 GiB without room for RF64 is left as it was; an
+ * RF64 one past 4 GiB takes the chunk (sparse files). */
 static void test_large(void)
 {
-    static const uint8_t xml[100];
+    off_t big = 0xffffffffLL - 50;
+    struct stat st;
     char why[128];
     int written, ret;
     FILE *f;
-    off_t big;
 
     make_wave(0, NULL, 0, 0);
-    big = 0xffffffffLL - 50;
-    if (truncate(path, big) < 0) {
-        CHECK(0, "truncate");
-        return;
-    }
-    ret = riff_append_chunk(path, "iXML", xml, sizeof(xml), &written, why,
-                            sizeof(why));
+    ret = grow_and_append(big, &written, why, sizeof(why));
     CHECK(ret == -1 && !written && strstr(why, "4 GiB"), "%d: %s", ret, why);
-    {
-        struct stat st;
-        CHECK(stat(path, &st) == 0 && st.st_size == big, "left as it was");
-    }
-    /* FFmpeg's rf64=auto header: JUNK reserved for ds64; the data fills
-     * the file up to 50 bytes under 4 GiB */
-    f = fopen(path, "wb");
+    CHECK(stat(path, &st) == 0 && st.st_size == big, "left as it was");
+
+    make_wave(1, NULL, 0, 0);
+    big = 0x100000000LL + 1000;
+    ret = grow_and_append(big, &written, why, sizeof(why));
+    CHECK(ret == 0, "RF64 over 4 GiB: %s", why);
+    f = fopen(path, "rb");
+    CHECK(get(f, 20, 8) == (uint64_t)big + 108 - 8, "ds64 RIFF size");
+    fclose(f);
+}
+
+/* FFmpeg's rf64=auto header (JUNK reserved for ds64), the data filling the
+ * file up to 50 bytes under 4 GiB: the chunk makes it RF64. */
+static void test_to_rf64(void)
+{
+    static const uint8_t fmt[16] = { 1, 0, 2, 0, 0x80, 0xbb, 0, 0,
+                                     0, 0xee, 2, 0, 4, 0, 16, 0 };
+    off_t big = 0xffffffffLL - 50;
+    char why[128];
+    uint8_t *data;
+    size_t size;
+    int written, ret;
+    FILE *f = fopen(path, "wb");
+
     fwrite("RIFF", 1, 4, f);
     put(f, big - 8, 4);
     fwrite("WAVEJUNK", 1, 8, f);
     put(f, 28, 4);
     for (int i = 0; i < 28; i++)
         fputc(0, f);
-    chunk(f, "fmt ", (const uint8_t[16]){ 1, 0, 2, 0, 0x80, 0xbb, 0, 0,
-                                          0, 0xee, 2, 0, 4, 0, 16, 0 }, 16);
+    chunk(f, "fmt ", fmt, sizeof(fmt));
     fwrite("data", 1, 4, f);
     put(f, big - ftell(f) - 4, 4);
     fclose(f);
-    if (truncate(path, big) < 0) {
-        CHECK(0, "truncate");
-        return;
-    }
-    ret = riff_append_chunk(path, "iXML", xml, sizeof(xml), &written, why,
-                            sizeof(why));
+    ret = grow_and_append(big, &written, why, sizeof(why));
     CHECK(ret == 0, "RIFF to RF64: %s", why);
     f = fopen(path, "rb");
     CHECK(get(f, 0, 4) == AV_RL32("RF64") && get(f, 4, 4) == 0xffffffff &&
@@ -273,27 +291,9 @@ static void test_large(void)
           get(f, 28, 8));
     CHECK(get(f, 36, 8) == ((uint64_t)big - 80) / 4, "ds64 sample count");
     fclose(f);
-    {
-        uint8_t *data;
-        size_t size;
-        ret = riff_read_chunk(path, "iXML", 1024, &data, &size, why,
-                              sizeof(why));
-        CHECK(ret == 1 && size == sizeof(xml), "read back: %d %s", ret, why);
-        free(data);
-    }
-
-    make_wave(1, NULL, 0, 0);
-    big = 0x100000000LL + 1000;
-    if (truncate(path, big) < 0) {
-        CHECK(0, "truncate");
-        return;
-    }
-    ret = riff_append_chunk(path, "iXML", xml, sizeof(xml), &written, why,
-                            sizeof(why));
-    CHECK(ret == 0, "RF64 over 4 GiB: %s", why);
-    f = fopen(path, "rb");
-    CHECK(get(f, 20, 8) == (uint64_t)big + 108 - 8, "ds64 RIFF size");
-    fclose(f);
+    ret = riff_read_chunk(path, "iXML", 1024, &data, &size, why, sizeof(why));
+    CHECK(ret == 1 && size == sizeof(xml100), "read back: %d %s", ret, why);
+    free(data);
 }
 
 int main(void)
@@ -309,6 +309,7 @@ int main(void)
     test_append();
     test_unpadded();
     test_large();
+    test_to_rf64();
     unlink(path);
     rmdir(dir);
     return check_summary();

@@ -218,23 +218,37 @@ static int handle_event(DDAnalyzer *a, const DDDetectEvent *ev, int64_t hops)
     return ret;
 }
 
-/* The detection signal: the centre channel or the mean of all channels. */
+/* The detection signal at `lanes` (up to 4) samples from offset: the
+ * centre channel or the mean of all channels, all loads before the stores
+ * so that four lanes run as one vector operation. The sums are added in
+ * channel order from 0 (-0 + v is v), as one sample at a time would. */
+static inline void mono_lanes(const DDAnalyzer *a, const float *const *dlg,
+                              int offset, float *x, int lanes)
+{
+    int center = a->center >= 0, nb = center ? 1 : a->dlg_channels;
+    const float *s0 = dlg[center ? a->center : 0] + offset;
+    float v[4], zero = center ? -0.0f : 0.0f;
+
+    for (int l = 0; l < lanes; l++)
+        v[l] = zero + s0[l];
+    for (int c = 1; c < nb; c++)
+        for (int l = 0; l < lanes; l++)
+            v[l] += dlg[c][offset + l];
+    for (int l = 0; l < lanes; l++) {
+        float y = nb > 1 ? v[l] / nb : v[l];
+        x[l] = isfinite(y) ? y : 0.0f; /* a NaN must not poison the filters */
+    }
+}
+
 static void mono_block(const DDAnalyzer *a, const float *const *dialogue,
                        int offset, int n, float *x)
 {
-    for (int i = 0; i < n; i++) {
-        float v;
+    int i = 0;
 
-        if (a->center >= 0) {
-            v = dialogue[a->center][offset + i];
-        } else {
-            v = 0.0f;
-            for (int c = 0; c < a->dlg_channels; c++)
-                v += dialogue[c][offset + i];
-            v /= a->dlg_channels;
-        }
-        x[i] = isfinite(v) ? v : 0.0f; /* a NaN must not poison the filters */
-    }
+    for (; i + 4 <= n; i += 4)
+        mono_lanes(a, dialogue, offset + i, x + i, 4);
+    for (; i < n; i++)
+        mono_lanes(a, dialogue, offset + i, x + i, 1);
 }
 
 static void dialogue_loudness(DDAnalyzer *a, const float *x, int n)

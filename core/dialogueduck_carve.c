@@ -32,8 +32,14 @@
  * gives the band energies of the dialogue and of the music (the mean of
  * its channels, as a listener hears the mix) in the same frames, measured
  * through a Hann window (the square of the synthesis window: less leakage
- * from loud bands into weak ones). The gains are spread onto the bins
- * between band centres, never shallower inside a band than the band's. The
+ * from loud bands into weak ones). Each transform is complex and carries
+ * two real signals: the dialogue and the music for the energies (skipped
+ * when the dialogue frame is too weak for any band to count: between
+ * clips), two music channels for the carving (the per-bin factors are
+ * real and even, so they apply to the packed spectrum as it is, in the
+ * FFT's own bin order). The gains are spread onto the bins between band
+ * centres (positions computed at creation), never shallower inside a
+ * band than the band's. The
  * gain of a band at frame k is the lowest that any of the next `ahead`
  * frames asks for, relaxed by the fall rate per frame of distance, and
  * moves at most FALL dB down or RISE dB up per 10 ms: the cut is in
@@ -71,6 +77,7 @@
 #define FALL     1.2            /* dB per 10 ms, down */
 #define RISE     0.3            /* dB per 10 ms, up */
 #define SPREAD   6.0            /* dB between neighbouring bands */
+#define DB_LN    0.11512925464970228  /* ln(10) / 20: dB to a gain by exp() */
 #define MARGIN   0.5            /* dB over unmask: a 21 ms frame's energy
                                    is not the same as a listener's */
 
@@ -78,14 +85,26 @@ struct DDCarve {
     int n, hop, ahead, latency, channels, dchannels, center;
     int mask;                   /* ring size - 1 (a power of two) */
     DDFFT *fft;
+    const int *pos;             /* pos[k]: where the FFT leaves bin k */
     float *win, *hann;          /* sqrt-Hann (synthesis), Hann (energies) */
     int edge[NBANDS + 1];       /* band edges in bins */
-    float **x, **mid, *d;       /* rings: music, output, dialogue (mono) */
-    float *frame, *fac;         /* n; per-bin factor, n / 2 + 1 */
+    float **x, **mid;           /* rings: music, output */
+    float *d, *xm;              /* rings: dialogue, music (mono) */
+    float *re, *im;             /* a frame: n complex values (one block) */
+    float *fac;                 /* per-bin factors, in the FFT's order */
+    int *seg;                   /* bins 0..n/2: the band centre on the left
+                                   (0: the 0 dB point below the first,
+                                   b + 1: band b), -1 outside */
+    int *own;                   /* bins 0..n/2: their band, -1 outside */
+    float *wt;                  /* bins 0..n/2: weight of the right centre */
+    double step[NBANDS + 1];    /* per segment: wt from one bin to the next */
     float *req;                 /* (ahead + 1) frames of NBANDS gains, dB */
     float gain[NBANDS];         /* the gains of the last frame written */
+    float fgain[NBANDS];        /* the gains fac was computed for */
+    int fac_ok;                 /* fac is for fgain and depth */
     double fall, rise;          /* dB per hop */
     double depth, target;       /* dB; linear energy ratio */
+    double scale;               /* 1 / (1 - depth as a gain) */
     int64_t q;                  /* samples pushed, with a hop of zeros first */
 };
 
@@ -105,6 +124,35 @@ int dd_carve_latency_for(int sample_rate)
     return (int)lrint(AHEAD * sample_rate / hop + 2) * hop;
 }
 
+/*
+ * Where each bin takes its gain from: the gain in dB is interpolated
+ * between the bands' centres, falling to 0 dB half a band beyond the
+ * outer ones (seg, wt), and never shallower inside a band than the
+ * band's (own): a deeper band reaches its edge, and its neighbour slopes
+ * up from there (no sharp step for the windows to smear).
+ */
+static void bin_tables(DDCarve *c)
+{
+    double x0 = 0.5 * c->edge[0];
+    int band = -1;
+
+    for (int k = 0; k <= c->n / 2; k++)
+        c->seg[k] = c->own[k] = -1;
+    for (int b = 0; b <= NBANDS; b++) {
+        double x1 = b < NBANDS ? 0.5 * (c->edge[b] + c->edge[b + 1]) :
+                    1.5 * c->edge[NBANDS] - 0.5 * c->edge[NBANDS - 1];
+        c->step[b] = x1 > x0 ? 1.0 / (x1 - x0) : 0.0;
+        for (int k = (int)ceil(x0); k < x1 && k <= c->n / 2; k++) {
+            while (band < NBANDS && k >= c->edge[band + 1])
+                band++;
+            c->seg[k] = b;
+            c->wt[k] = x1 > x0 ? (float)((k - x0) / (x1 - x0)) : 1.0f;
+            c->own[k] = band >= 0 && band < NBANDS ? band : -1;
+        }
+        x0 = x1;
+    }
+}
+
 static void make_bands(DDCarve *c, int sample_rate)
 {
     double hi = BAND_HI < 0.45 * sample_rate ? BAND_HI : 0.45 * sample_rate;
@@ -120,6 +168,7 @@ static void make_bands(DDCarve *c, int sample_rate)
         c->win[i] = (float)sin(DD_PI * i / c->n);
         c->hann[i] = c->win[i] * c->win[i];
     }
+    bin_tables(c);
 }
 
 static float **alloc_rings(const DDAllocator *al, int channels, int n)
@@ -185,16 +234,23 @@ int dd_carve_create(DDCarve **out, int sample_rate, int channels,
         dd_carve_free(&c, al);
         return ret;
     }
+    c->pos = dd_fft_order(c->fft);
     c->win = dd_alloc_array(al, c->n, sizeof(*c->win));
     c->hann = dd_alloc_array(al, c->n, sizeof(*c->hann));
-    c->frame = dd_alloc_array(al, c->n, sizeof(*c->frame));
-    c->fac = dd_alloc_array(al, c->n / 2 + 1, sizeof(*c->fac));
+    c->re = dd_alloc_array(al, 2 * (size_t)c->n, sizeof(*c->re));
+    c->im = c->re ? c->re + c->n : NULL;
+    c->fac = dd_alloc_array(al, c->n, sizeof(*c->fac));
+    c->seg = dd_alloc_array(al, c->n / 2 + 1, sizeof(*c->seg));
+    c->own = dd_alloc_array(al, c->n / 2 + 1, sizeof(*c->own));
+    c->wt = dd_alloc_array(al, c->n / 2 + 1, sizeof(*c->wt));
     c->req = dd_alloc_array(al, (size_t)(c->ahead + 1) * NBANDS,
                             sizeof(*c->req));
     c->d = dd_alloc_array(al, c->mask + 1, sizeof(*c->d));
+    c->xm = dd_alloc_array(al, c->mask + 1, sizeof(*c->xm));
     c->x = alloc_rings(al, channels, c->mask + 1);
     c->mid = alloc_rings(al, channels, c->mask + 1);
-    if (!c->win || !c->hann || !c->frame || !c->fac || !c->req || !c->d ||
+    if (!c->win || !c->hann || !c->re || !c->fac ||
+        !c->seg || !c->own || !c->wt || !c->req || !c->d || !c->xm ||
         !rings_ok(c->x, channels) || !rings_ok(c->mid, channels)) {
         dd_carve_free(&c, al);
         return DD_ERROR_NOMEM;
@@ -213,10 +269,14 @@ void dd_carve_free(DDCarve **pc, const DDAllocator *al)
     dd_fft_free(&c->fft, al);
     dd_free(al, c->win);
     dd_free(al, c->hann);
-    dd_free(al, c->frame);
+    dd_free(al, c->re);
     dd_free(al, c->fac);
+    dd_free(al, c->seg);
+    dd_free(al, c->own);
+    dd_free(al, c->wt);
     dd_free(al, c->req);
     dd_free(al, c->d);
+    dd_free(al, c->xm);
     free_rings(al, c->x, c->channels);
     free_rings(al, c->mid, c->channels);
     dd_free(al, c);
@@ -227,6 +287,8 @@ void dd_carve_set(DDCarve *c, double depth, double unmask)
 {
     c->depth = depth;
     c->target = pow(10.0, (unmask + MARGIN) / 10.0);
+    c->scale = 1.0 / (1.0 - pow(10.0, depth / 20.0));
+    c->fac_ok = 0;
 }
 
 int dd_carve_latency(const DDCarve *c)
@@ -234,36 +296,50 @@ int dd_carve_latency(const DDCarve *c)
     return c->latency;
 }
 
-/* The frame of n samples from at in ring r (NULL: the mean of the music
- * channels), windowed by w, into c->frame, transformed. */
-static void load(DDCarve *c, const float *r, int64_t at, const float *w)
+/* The frame of n samples from at of ring r (NULL: zeros), windowed by
+ * w, into z. */
+static void load(const DDCarve *c, float *z, const float *r, int64_t at,
+                 const float *w)
 {
-    for (int i = 0; i < c->n; i++) {
-        int slot = (int)((at + i) & c->mask);
-        float v = 0.0f;
-        if (r) {
-            v = r[slot];
-        } else {
-            for (int ch = 0; ch < c->channels; ch++)
-                v += c->x[ch][slot];
-            v /= c->channels;
-        }
-        c->frame[i] = v * w[i];
-    }
-    dd_fft_forward(c->fft, c->frame);
+    for (int i = 0; i < c->n; i++)
+        z[i] = r ? r[(at + i) & c->mask] * w[i] : 0.0f;
 }
 
-/* Band energies of c->frame (Hann window), per 1/N as a listener's
- * meter of the same frame would read them. */
-static void energies(const DDCarve *c, double *e)
+/* The dialogue frame from at (Hann window) into the real parts of
+ * the frame; 0 if no band of it can reach FLOOR. Parseval: the bands
+ * (positive frequencies) hold at most half the frame's energy, so they
+ * sum to at most 2 / n times the windowed samples' (half of that, to
+ * leave float rounding out of the decision). */
+static int load_dialogue(DDCarve *c, int64_t at)
 {
-    const float *f = c->frame;
+    double sum = 0.0;
+
+    for (int i = 0; i < c->n; i++) {
+        float v = c->d[(at + i) & c->mask] * c->hann[i];
+        c->re[i] = v;
+        sum += (double)v * v;
+    }
+    return sum * 2.0 / c->n >= 0.5 * FLOOR;
+}
+
+/* Band energies of the real (ed) and imaginary (em) signals packed in
+ * the transformed frame, per 1/N as a listener's meter of the same
+ * frame would read them: Z[k] +- conj Z[n - k] is twice either's bin. */
+static void energies(const DDCarve *c, double *ed, double *em)
+{
+    const float *re = c->re, *im = c->im;
 
     for (int b = 0; b < NBANDS; b++) {
-        double s = 0.0;
-        for (int k = c->edge[b]; k < c->edge[b + 1]; k++)
-            s += (double)f[2 * k] * f[2 * k] + (double)f[2 * k + 1] * f[2 * k + 1];
-        e[b] = s * 4.0 / ((double)c->n * c->n);
+        double sd = 0.0, sm = 0.0;
+        for (int k = c->edge[b]; k < c->edge[b + 1]; k++) {
+            int p = c->pos[k], q = c->pos[c->n - k];
+            double dr = (double)re[p] + re[q], di = (double)im[p] - im[q];
+            double mr = (double)im[p] + im[q], mi = (double)re[p] - re[q];
+            sd += dr * dr + di * di;
+            sm += mr * mr + mi * mi;
+        }
+        ed[b] = sd / ((double)c->n * c->n);
+        em[b] = sm / ((double)c->n * c->n);
     }
 }
 
@@ -284,17 +360,18 @@ static void analyse(DDCarve *c, float *req)
     double ed[NBANDS], em[NBANDS], top = 0.0;
     int any = 0;
 
-    load(c, c->d, c->q - c->n, c->hann);
-    energies(c, ed);
+    memset(req, 0, NBANDS * sizeof(*req));
+    if (c->depth >= 0.0 || !load_dialogue(c, c->q - c->n))
+        return;
+    load(c, c->im, c->xm, c->q - c->n, c->hann);
+    dd_fft_forward(c->fft, c->re, c->im);
+    energies(c, ed, em);
     for (int b = 0; b < NBANDS; b++)
         top = ed[b] > top ? ed[b] : top;
     for (int b = 0; b < NBANDS; b++)
         any |= ed[b] > FLOOR && ed[b] > top * RANGE;
-    memset(req, 0, NBANDS * sizeof(*req));
-    if (!any || c->depth >= 0.0)
+    if (!any)
         return;
-    load(c, NULL, c->q - c->n, c->hann);
-    energies(c, em);
     for (int b = 0; b < NBANDS; b++) {
         double g;
         if (!(ed[b] > FLOOR && ed[b] > top * RANGE) || !(em[b] > 0.0))
@@ -310,15 +387,18 @@ static void analyse(DDCarve *c, float *req)
  * by the fall rate per frame away, then rate limited. 1 if any is < 0. */
 static int frame_gains(DDCarve *c, int64_t k)
 {
+    double low[NBANDS] = { 0 };
     int cut = 0;
 
-    for (int b = 0; b < NBANDS; b++) {
-        double m = 0.0, prev = c->gain[b];
-        for (int i = 0; i <= c->ahead; i++) {
-            double v = c->req[((k + i) % (c->ahead + 1)) * NBANDS + b] +
-                       c->fall * i;
-            m = v < m ? v : m;
+    for (int i = 0; i <= c->ahead; i++) {
+        const float *r = c->req + ((k + i) % (c->ahead + 1)) * NBANDS;
+        for (int b = 0; b < NBANDS; b++) {
+            double v = r[b] + c->fall * i;
+            low[b] = v < low[b] ? v : low[b];
         }
+    }
+    for (int b = 0; b < NBANDS; b++) {
+        double m = low[b], prev = c->gain[b];
         m = m < prev - c->fall ? prev - c->fall : m;
         m = m > prev + c->rise ? prev + c->rise : m;
         m = m < c->depth ? c->depth : m;
@@ -328,63 +408,89 @@ static int frame_gains(DDCarve *c, int64_t k)
     return cut;
 }
 
-/* Per-bin factors (1 - gain) / (1 - depth). The gain in dB is
- * interpolated between the bands' centres, falling to 0 dB half a band
- * beyond the outer ones, and never shallower inside a band than the
- * band's: a deeper band reaches its edge, and its neighbour slopes up
- * from there (no sharp step for the windows to smear). */
+/* Per-bin factors (1 - gain) / (1 - depth) into fac, at bins k and
+ * n - k (the FFT's order), from the tables of bin_tables(); kept while
+ * the gains stay. Inside a segment the gain in dB is linear in the bin: as a
+ * factor, a geometric sequence (one exp() per segment, not per bin). */
 static void bin_factors(DDCarve *c)
 {
-    double scale = 1.0 / (1.0 - pow(10.0, c->depth / 20.0));
-    double x0 = 0.5 * c->edge[0], g0 = 0.0;
-    int band = -1;
+    double g[NBANDS + 2] = { 0 }, own[NBANDS], lin = 1.0, ratio = 1.0;
+    int prev = -1;
 
-    memset(c->fac, 0, (c->n / 2 + 1) * sizeof(*c->fac));
-    for (int b = 0; b <= NBANDS; b++) {
-        double x1 = b < NBANDS ? 0.5 * (c->edge[b] + c->edge[b + 1]) :
-                    1.5 * c->edge[NBANDS] - 0.5 * c->edge[NBANDS - 1];
-        double g1 = b < NBANDS ? c->gain[b] : 0.0;
-        for (int k = (int)ceil(x0); k < x1 && k <= c->n / 2; k++) {
-            double g = x1 > x0 ? g0 + (g1 - g0) * (k - x0) / (x1 - x0) : g1;
-            while (band < NBANDS && k >= c->edge[band + 1])
-                band++;
-            if (band >= 0 && band < NBANDS && c->gain[band] < g)
-                g = c->gain[band];
-            c->fac[k] = (float)((1.0 - pow(10.0, g / 20.0)) * scale);
+    if (c->fac_ok && !memcmp(c->fgain, c->gain, sizeof(c->gain)))
+        return;
+    memcpy(c->fgain, c->gain, sizeof(c->gain));
+    c->fac_ok = 1;
+    for (int b = 0; b < NBANDS; b++) {
+        g[b + 1] = c->gain[b];
+        own[b] = exp(c->gain[b] * DB_LN);
+    }
+    for (int k = 0; k <= c->n / 2; k++) {
+        int s = c->seg[k], b = c->own[k];
+        float v = 0.0f;
+        if (s < 0) {
+            c->fac[c->pos[k]] = c->fac[c->pos[(c->n - k) % c->n]] = v;
+            continue;
         }
-        x0 = x1;
-        g0 = g1;
+        if (s != prev) {
+            lin = exp((g[s] + (g[s + 1] - g[s]) * c->wt[k]) * DB_LN);
+            ratio = exp((g[s + 1] - g[s]) * c->step[s] * DB_LN);
+            prev = s;
+        } else {
+            lin *= ratio;
+        }
+        v = (float)((1.0 - (b >= 0 && own[b] < lin ? own[b] : lin)) *
+                    c->scale);
+        c->fac[c->pos[k]] = c->fac[c->pos[(c->n - k) % c->n]] = v;
     }
 }
 
-/* Frame k (from sample k * hop) of every channel: its spectrum times the
- * factors, back and windowed, overlap-added into mid (cut 0: zeros). */
+/* The inverse transform in the frame, windowed, into rings m0 (real
+ * parts) and m1 (imaginary, unless NULL): added over hop samples from s0,
+ * stored over the next hop from s1. */
+static void overlap_add(DDCarve *c, float *m0, float *m1, int s0, int s1)
+{
+    const float *w = c->win, *w1 = c->win + c->hop;
+    float norm = 1.0f / c->n;
+
+    for (int i = 0; i < c->hop; i++) {
+        m0[s0 + i] += c->re[i] * w[i] * norm;
+        m0[s1 + i] = c->re[c->hop + i] * w1[i] * norm;
+    }
+    for (int i = 0; m1 && i < c->hop; i++) {
+        m1[s0 + i] += c->im[i] * w[i] * norm;
+        m1[s1 + i] = c->im[c->hop + i] * w1[i] * norm;
+    }
+}
+
+/* Frame k (from sample k * hop) of every channel, two at a time: their
+ * spectrum times the factors, back and windowed, overlap-added into mid
+ * (cut 0: zeros). */
 static void synthesize(DDCarve *c, int64_t k, int cut)
 {
     int64_t at = k * c->hop;
     int s0 = (int)(at & c->mask), s1 = (int)((at + c->hop) & c->mask);
-    float norm = 2.0f / c->n;
 
     if (cut)
         bin_factors(c);
-    for (int ch = 0; ch < c->channels; ch++) {
-        float *m = c->mid[ch], *f = c->frame;
+    for (int ch = 0; ch < c->channels; ch += 2) {
+        float *m0 = c->mid[ch];
+        float *m1 = ch + 1 < c->channels ? c->mid[ch + 1] : NULL;
         if (!cut) {
-            memset(m + s1, 0, c->hop * sizeof(*m));
+            memset(m0 + s1, 0, c->hop * sizeof(*m0));
+            if (m1)
+                memset(m1 + s1, 0, c->hop * sizeof(*m1));
             continue;
         }
-        load(c, c->x[ch], at, c->win);
-        f[0] *= c->fac[0];
-        f[1] *= c->fac[c->n / 2];
-        for (int i = 1; i < c->n / 2; i++) {
-            f[2 * i] *= c->fac[i];
-            f[2 * i + 1] *= c->fac[i];
+        load(c, c->re, c->x[ch], at, c->win);
+        load(c, c->im, m1 ? c->x[ch + 1] : NULL, at, c->win);
+        dd_fft_forward(c->fft, c->re, c->im);
+        for (int i = 0; i < c->n; i++) {
+            c->re[i] *= c->fac[i];
+            c->im[i] *= c->fac[i];
         }
-        dd_fft_inverse(c->fft, f);
-        for (int i = 0; i < c->hop; i++) {
-            m[s0 + i] += f[i] * c->win[i] * norm;
-            m[s1 + i] = f[c->hop + i] * c->win[c->hop + i] * norm;
-        }
+        dd_fft_inverse(c->fft, c->re, c->im);
+        overlap_add(c, m0, m1, s0, s1);
     }
 }
 
@@ -400,6 +506,16 @@ static void hop_done(DDCarve *c)
         synthesize(c, k, frame_gains(c, k));
 }
 
+/* The mean of channels planes at i. */
+static float mean_at(const float *const *p, int channels, int i)
+{
+    float v = 0.0f;
+
+    for (int ch = 0; ch < channels; ch++)
+        v += p[ch][i];
+    return v / channels;
+}
+
 /* n samples (within one hop) of the inputs at offset into the rings. */
 static void take(DDCarve *c, const float *const *in, const float *const *dlg,
                  int offset, int n)
@@ -412,15 +528,10 @@ static void take(DDCarve *c, const float *const *in, const float *const *dlg,
         else
             memset(c->x[ch] + slot, 0, n * sizeof(float));
     for (int i = 0; i < n; i++) {
-        float v = 0.0f;
-        if (dlg && c->center >= 0) {
-            v = dlg[c->center][offset + i];
-        } else if (dlg) {
-            for (int ch = 0; ch < c->dchannels; ch++)
-                v += dlg[ch][offset + i];
-            v /= c->dchannels;
-        }
-        c->d[slot + i] = v;
+        c->xm[slot + i] = in ? mean_at(in, c->channels, offset + i) : 0.0f;
+        c->d[slot + i] = !dlg ? 0.0f : c->center >= 0 ?
+                         dlg[c->center][offset + i] :
+                         mean_at(dlg, c->dchannels, offset + i);
     }
 }
 

@@ -29,15 +29,22 @@
  *   within 1.5 s; a hop well over the floor is a candidate;
  * - voicing (normalized autocorrelation in the 70-500 Hz pitch range on a
  *   1 kHz low-passed, decimated signal) confirms speech when the pitch
- *   moves: rings, alarms and beeps are periodic at a fixed period;
+ *   glides: rings, alarms and beeps are periodic at a fixed period, a ring
+ *   or a doorbell that switches between two tones jumps; a tone above the
+ *   range (a ring, a bell, a beep at 0.5-2 kHz) correlates at two to four
+ *   of its periods inside the range, but also at its own, under it, where
+ *   a voice's harmonics cancel: that is not voicing;
  * - syllabic rhythm confirms unvoiced speech (whispers): two energy nuclei
- *   of at least 80 ms, 0.12-0.5 s apart (2-8 Hz); a breath or a click is
- *   one nucleus or too short;
+ *   of at least 80 ms, 0.12-0.5 s apart (2-8 Hz), each with a vowel's
+ *   share of energy under 1 kHz (its first formant); a breath or a click
+ *   is one nucleus or too short, a splash or paper is mostly above 1 kHz;
  * - once confirmed, the onset walks back to where the energy first left the
  *   noise floor, which is where the first (often unvoiced) syllable starts;
- * - a line ends when its evidence stops: no hop over the floor that is
- *   within 1 s of voicing (read every 40 ms once the last evidence is
- *   0.5 s old) or a syllable nucleus, for a hangover of 250 ms.
+ * - a line ends when its evidence stops, the same evidence as its start:
+ *   no hop over the floor that is within 1 s of a gliding voiced stretch
+ *   (read every hop once the last evidence is 0.5 s old) or a vowel-shaped
+ *   nucleus, for a hangover of 250 ms. Applause or claps under a line
+ *   (chance correlation peaks at random lags) do not hold it open.
  */
 
 #include <math.h>
@@ -55,16 +62,17 @@
 #define CONFIRM_HOPS  4      /* voiced candidate hops ... */
 #define CONFIRM_SPAN  8      /* ... within this many hops confirm speech */
 #define TONAL_SPREAD  0.35   /* decimated samples: a pitch this steady is a tone */
-#define TONAL_STEP    0.1    /* ... and so is one that moves less in 40 ms */
+#define GLIDE_STEP    0.04   /* a voice's period changes less per hop */
+#define SUB_MAX       4      /* a tone's period may be found up to 4 times */
+#define TONE_MAX_HZ   2000   /* tones checked for that: up to this pitch */
 #define HANGOVER_HOPS 25     /* hops without evidence that end a region */
 #define EVIDENCE_HOPS 100    /* hops a voiced hop or nucleus vouches for */
-#define VOICE_EVERY   4      /* in speech, voicing is read every 4th hop
-                                  once the last evidence is 0.5 s old */
 #define MS_SUB_HOPS   25     /* minimum statistics: sub-window length ... */
 #define MS_NSUB       6      /* ... and count (1.5 s) */
 #define MS_BIAS       1.0    /* dB from the minimum to the mean floor */
 #define NUC_RISE      6.0    /* dB over the last valley: a nucleus starts */
 #define NUC_FALL      6.0    /* dB under its peak: it ends */
+#define NUC_LOW_DB    -10.0  /* dB of its energy under 1 kHz: a vowel */
 #define NUC_MIN_HOPS  8      /* candidate hops a nucleus needs (80 ms) */
 #define SYL_MIN_HOPS  12     /* nuclei this close are one syllable (8 Hz) */
 #define SYL_MAX_HOPS  50     /* and this far apart unrelated (2 Hz) */
@@ -76,29 +84,42 @@ typedef struct Voicing {
     double lag;                /* pitch period, decimated samples */
 } Voicing;
 
+/* The per-sample state, copied into a local for each call of
+ * dd_detector_process so that the filters run in registers. */
+typedef struct Band {
+    DDBiquad hp, lp;           /* speech band */
+    int band_pos;              /* input samples in this block average */
+    double band_acc;
+    double acc;                /* band energy accumulated in this hop */
+    int acc_n;                 /* band samples in this hop */
+    DDBiquad v1, v2;           /* voicing low-pass, about 8 kHz */
+    int decim_pos;
+    double decim_acc;
+    unsigned vpos;             /* decimated voicing samples written */
+} Band;
+
 struct DDDetector {
     int hop, pos;              /* samples per hop, position in the hop */
     int64_t hops;              /* completed hops */
     double threshold;          /* dBFS */
     int max_walkback;
 
-    DDBiquad band_hp, band_lp; /* speech band */
-    int band_decim, band_pos;  /* block averages down to about 16 kHz */
-    double band_acc;
-    int acc_n;                 /* band samples in this hop */
-    DDBiquad voice_lp1, voice_lp2; /* at the voicing rate, about 8 kHz */
-    int decim, decim_pos;
-    double decim_acc;
+    int band_decim;            /* block averages down to about 16 kHz */
+    int decim;                 /* and on to the voicing rate */
+    Band b;
     int win, lag_min, lag_max; /* voicing window and lags, decimated */
-    float vbuf[VBUF];
-    unsigned vpos;
+    int lag_tone;              /* shortest tone period checked */
+    float vbuf[2 * VBUF];      /* each sample twice, VBUF apart: any
+                                  window of up to VBUF is contiguous */
 
-    double acc;                /* band energy accumulated in this hop */
     double floor_db;
     double ms_min[MS_NSUB];    /* minima of the last sub-windows */
     double ms_cur;             /* minimum of the current sub-window */
     int ms_pos, ms_n;
     double energy[EBUF];       /* band energy per hop, dB */
+    double low[EBUF];          /* energy of the voicing signal (under
+                                  1 kHz) per hop, linear */
+    unsigned low_pos;          /* voicing samples read into low[] */
     double lin[SMOOTH_HOPS];   /* the last hop energies, linear */
     unsigned voiced_bits;      /* voiced candidate flags, newest in bit 0 */
     double lags[CONFIRM_SPAN]; /* their pitch periods */
@@ -107,12 +128,12 @@ struct DDDetector {
     int64_t nuc_start, nuc_prev_start, nuc_onset; /* where they rose */
     double nuc_peak, nuc_valley;
     int64_t nuc_last;          /* hop the last nucleus was counted */
+    int nuc_done;              /* 1: a nucleus completed this hop */
     int nuc_new;               /* 1: a second nucleus in rhythm this hop */
 
     int in_speech;
     int64_t last_above;        /* last hop with evidence in speech */
     int64_t last_evidence;     /* last voiced hop or nucleus in speech */
-    double speech_lag;         /* pitch period of the last voiced check */
     int64_t prev_end;          /* end hop of the previous region */
 };
 
@@ -135,15 +156,16 @@ int dd_detector_create(DDDetector **out, int sample_rate, double threshold,
      * Butterworth at 1 kHz. Cheap where it runs at the input rate. */
     d->band_decim = sample_rate / 16000 > 1 ? sample_rate / 16000 : 1;
     brate = sample_rate / d->band_decim;
-    dd_biquad_highpass(&d->band_hp, 150.0, 0.7071, brate);
-    dd_biquad_lowpass(&d->band_lp, 4000.0, 0.7071, brate);
+    dd_biquad_highpass(&d->b.hp, 150.0, 0.7071, brate);
+    dd_biquad_lowpass(&d->b.lp, 4000.0, 0.7071, brate);
     d->decim = brate / 8000 > 1 ? brate / 8000 : 1;
     vrate = brate / d->decim;
-    dd_biquad_lowpass(&d->voice_lp1, 1000.0, 0.5412, vrate);
-    dd_biquad_lowpass(&d->voice_lp2, 1000.0, 1.3066, vrate);
+    dd_biquad_lowpass(&d->b.v1, 1000.0, 0.5412, vrate);
+    dd_biquad_lowpass(&d->b.v2, 1000.0, 1.3066, vrate);
     d->win = vrate * 3 / 100;
     d->lag_min = vrate / 500;
     d->lag_max = vrate / 70;
+    d->lag_tone = vrate / TONE_MAX_HZ;
     if (d->lag_min < 1)
         d->lag_min = 1;
     if (d->win + d->lag_max > VBUF)
@@ -181,16 +203,22 @@ int dd_detector_in_speech(const DDDetector *d)
     return d->in_speech;
 }
 
+/* The decimated voicing samples from position start on, contiguous. */
+static const float *vwin(const DDDetector *d, unsigned start)
+{
+    return d->vbuf + (start & (VBUF - 1));
+}
+
 /* Normalized correlation of the window with its copy k samples later;
  * e1 is the energy of that copy. */
 static double lag_corr(const DDDetector *d, unsigned start, int k,
                        double e0, double e1)
 {
+    const float *a = vwin(d, start), *b = a + k;
     double xy = 0.0;
 
     for (int n = 0; n < d->win; n++)
-        xy += (double)d->vbuf[(start + n) & (VBUF - 1)] *
-              d->vbuf[(start + n + k) & (VBUF - 1)];
+        xy += (double)a[n] * b[n];
     return xy > 0.0 && e1 > 0.0 ? xy / sqrt(e0 * e1) : 0.0;
 }
 
@@ -202,18 +230,50 @@ static double parabola(double a, double b, double c)
     return den < 0.0 ? 0.5 * (a - c) / den : 0.0;
 }
 
+/* lag_corr for a copy whose energy is not known yet. */
+static double corr_at(const DDDetector *d, unsigned start, int k, double e0)
+{
+    const float *b = vwin(d, start) + k;
+    double e1 = 0.0;
+
+    for (int n = 0; n < d->win; n++)
+        e1 += (double)b[n] * b[n];
+    return lag_corr(d, start, k, e0, e1);
+}
+
+/* Whether a period found near the top of the pitch range (peak: its
+ * correlation) is 2 to SUB_MAX periods of a tone above the range: a ring,
+ * a bell or a beep at 0.5-2 kHz correlates as well at its own period,
+ * under lag_min, where a voice's harmonics cancel. */
+static int tone_above_range(const DDDetector *d, unsigned start, double lag,
+                            double peak, double e0)
+{
+    for (int m = 2; m <= SUB_MAX && lag < 2 * d->lag_min; m++) {
+        double l = lag / m;
+
+        if (l < d->lag_tone)
+            break;
+        if (corr_at(d, start, (int)l, e0) >= peak ||
+            corr_at(d, start, (int)l + 1, e0) >= peak)
+            return 1;
+    }
+    return 0;
+}
+
 /* Whether the newest win + lag_max decimated samples are periodic in the
  * pitch range, and the period: the first correlation peak over
- * VOICED_CORR (the scan stops there), refined to a fraction of a sample. */
+ * VOICED_CORR (the scan stops there), refined to a fraction of a sample.
+ * A tone above the range is not voicing. */
 static Voicing voiced_hop(const DDDetector *d)
 {
-    unsigned start = d->vpos - d->win - d->lag_max;
+    unsigned start = d->b.vpos - d->win - d->lag_max;
+    const float *w = vwin(d, start);
     double e0 = 0.0, e1 = 0.0, c1 = 0.0, c2 = 0.0;
     Voicing v = { 0, 0.0 };
 
     for (int n = 0; n < d->win; n++) {
-        double x = d->vbuf[(start + n) & (VBUF - 1)];
-        double y = d->vbuf[(start + n + d->lag_min) & (VBUF - 1)];
+        double x = w[n];
+        double y = w[n + d->lag_min];
         e0 += x * x;
         e1 += y * y;
     }
@@ -221,11 +281,12 @@ static Voicing voiced_hop(const DDDetector *d)
         return v;
     for (int k = d->lag_min; k <= d->lag_max; k++) {
         double c = lag_corr(d, start, k, e0, e1);
-        double out = d->vbuf[(start + k) & (VBUF - 1)];
-        double in  = d->vbuf[(start + k + d->win) & (VBUF - 1)];
+        double out = w[k];
+        double in  = w[k + d->win];
 
         if (v.voiced && c < c1) {
             v.lag = k - 1 + parabola(c2, c1, c);
+            v.voiced = !tone_above_range(d, start, v.lag, c1, e0);
             return v;
         }
         if (c > VOICED_CORR && !v.voiced) {
@@ -307,12 +368,35 @@ static void update_floor(DDDetector *d, double e)
     }
 }
 
+/* The share of a nucleus's energy (from its start to hop last) under
+ * 1 kHz, dB. */
+static double nucleus_low_db(const DDDetector *d, int64_t last)
+{
+    double low = 0.0, all = 0.0;
+    int64_t h = d->nuc_start > last - (EBUF - 1) ? d->nuc_start
+                                                 : last - (EBUF - 1);
+
+    for (; h <= last; h++) {
+        low += d->low[h & (EBUF - 1)];
+        all += pow(10.0, hop_energy(d, h) / 10.0);
+    }
+    return 10.0 * log10(low / all + 1e-12);
+}
+
+/* Whether the nucleus has a vowel's spectral shape: a share of its energy
+ * under 1 kHz, where a vowel's first formant is, whispered or not.
+ * Splashes, paper, claps and hiss are mostly above. */
+static int vowel_shape(const DDDetector *d)
+{
+    return nucleus_low_db(d, d->hops) > NUC_LOW_DB;
+}
+
 /* Syllable nuclei: energy humps NUC_RISE over the last valley with at
  * least NUC_MIN_HOPS candidate (and, out of speech, unvoiced) hops. Sets
  * nuc_new when a nucleus completes SYL_MIN..SYL_MAX hops after the last. */
 static void track_nuclei(DDDetector *d, double e, int counts)
 {
-    d->nuc_new = 0;
+    d->nuc_new = d->nuc_done = 0;
     if (!d->nuc_up) {
         d->nuc_valley = fmin(d->nuc_valley, e);
         if (counts && e > d->nuc_valley + NUC_RISE) {
@@ -326,8 +410,9 @@ static void track_nuclei(DDDetector *d, double e, int counts)
         d->nuc_valley = e;
     } else {
         d->nuc_peak = fmax(d->nuc_peak, e);
-        if (counts && ++d->nuc_len == NUC_MIN_HOPS) {
+        if (counts && ++d->nuc_len == NUC_MIN_HOPS && vowel_shape(d)) {
             int64_t gap = d->hops - d->nuc_last;
+            d->nuc_done = 1;
             d->nuc_new = gap >= SYL_MIN_HOPS && gap <= SYL_MAX_HOPS;
             d->nuc_last = d->hops;
             d->nuc_onset = d->nuc_prev_start;
@@ -336,54 +421,66 @@ static void track_nuclei(DDDetector *d, double e, int counts)
     }
 }
 
-/* Voiced candidates whose pitch moves: a fixed period is a ring or a beep. */
+/* Voiced candidates whose pitch glides: a fixed period is a ring or a
+ * beep. The spread is that of the period with its jumps (steps over
+ * GLIDE_STEP from one voiced hop to the next) taken out: a ring that
+ * switches between two fixed tones, or a splash's bubbles, each ringing
+ * at its own period, do not glide as a voice does. */
 static int pitch_moves(const DDDetector *d)
 {
-    double lo = 1e9, hi = -1e9;
+    double path = 0.0, lo = 0.0, hi = 0.0, prev = 0.0;
 
-    for (int i = 0; i < CONFIRM_SPAN; i++)
-        if (d->voiced_bits >> i & 1) {
-            lo = fmin(lo, d->lags[i]);
-            hi = fmax(hi, d->lags[i]);
+    for (int i = CONFIRM_SPAN - 1; i >= 0; i--) {
+        if (!(d->voiced_bits >> i & 1))
+            continue;
+        if (prev > 0.0 && fabs(d->lags[i] - prev) <= GLIDE_STEP * prev) {
+            path += d->lags[i] - prev;
+            lo = fmin(lo, path);
+            hi = fmax(hi, path);
         }
+        prev = d->lags[i];
+    }
     return hi - lo >= TONAL_SPREAD;
 }
 
-/* Out of speech: does this hop confirm a line? */
-static int confirm_hop(DDDetector *d, double e, int candidate)
+/* Reads voicing at this hop (when asked) into the last CONFIRM_SPAN
+ * hops: whether enough of them are voiced with a gliding pitch. */
+static int voicing_evidence(DDDetector *d, int read)
 {
     Voicing v = { 0, 0.0 };
 
-    if (candidate)
+    if (read)
         v = voiced_hop(d);
     d->voiced_bits = (d->voiced_bits << 1 | v.voiced) &
                      ((1u << CONFIRM_SPAN) - 1);
     memmove(d->lags + 1, d->lags, (CONFIRM_SPAN - 1) * sizeof(*d->lags));
     d->lags[0] = v.lag;
-    track_nuclei(d, e, candidate && !v.voiced);
-    return (popcount(d->voiced_bits) >= CONFIRM_HOPS && pitch_moves(d)) ||
-           d->nuc_new;
+    return popcount(d->voiced_bits) >= CONFIRM_HOPS && pitch_moves(d);
 }
 
-/* In speech: is there still evidence at this hop? */
+/* Out of speech: does this hop confirm a line? */
+static int confirm_hop(DDDetector *d, double e, int candidate)
+{
+    int voiced = voicing_evidence(d, candidate);
+
+    track_nuclei(d, e, candidate && !(d->voiced_bits & 1));
+    return voiced || d->nuc_new;
+}
+
+/* In speech: is there still evidence at this hop? The same as for a
+ * start: a vowel-shaped nucleus, or voiced hops with a gliding pitch
+ * (read only once the evidence is half spent: voicing costs). */
 static int speech_goes_on(DDDetector *d, double e)
 {
     int64_t h = d->hops;
     int above = e > d->floor_db + OFF_SNR;
 
     track_nuclei(d, e, above);
-    if (d->nuc_up && d->nuc_len == NUC_MIN_HOPS)
+    if (d->nuc_done)
         d->last_evidence = h;
-    /* voicing costs: read it only once the evidence is half spent */
-    if (above && h % VOICE_EVERY == 0 &&
-        h - d->last_evidence > EVIDENCE_HOPS / 2) {
-        Voicing v = voiced_hop(d);
-        /* a period that does not move is a tone, not a voice */
-        if (v.voiced && fabs(v.lag - d->speech_lag) >= TONAL_STEP)
-            d->last_evidence = h;
-        if (v.voiced)
-            d->speech_lag = v.lag;
-    }
+    if (voicing_evidence(d, above &&
+                         h - d->last_evidence > EVIDENCE_HOPS / 2))
+        d->last_evidence = h;
     return above && h - d->last_evidence <= EVIDENCE_HOPS;
 }
 
@@ -410,16 +507,29 @@ static void end_region(DDDetector *d, DDDetectEvent *ev)
 
 static void flush_state(DDDetector *d)
 {
-    dd_biquad_flush(&d->band_hp);
-    dd_biquad_flush(&d->band_lp);
-    dd_biquad_flush(&d->voice_lp1);
-    dd_biquad_flush(&d->voice_lp2);
+    dd_biquad_flush(&d->b.hp);
+    dd_biquad_flush(&d->b.lp);
+    dd_biquad_flush(&d->b.v1);
+    dd_biquad_flush(&d->b.v2);
+}
+
+/* Mean square of the voicing samples written since the last hop. */
+static double low_energy(DDDetector *d)
+{
+    const float *w = vwin(d, d->low_pos);
+    unsigned n = d->b.vpos - d->low_pos;
+    double sum = 0.0;
+
+    for (unsigned i = 0; i < n; i++)
+        sum += (double)w[i] * w[i];
+    d->low_pos = d->b.vpos;
+    return n ? sum / n : 0.0;
 }
 
 static void end_hop(DDDetector *d, DDDetectEvent *ev)
 {
     int64_t h = d->hops;
-    double lin = d->acc / (d->acc_n ? d->acc_n : 1), mean = 0.0;
+    double lin = d->b.acc / (d->b.acc_n ? d->b.acc_n : 1), mean = 0.0;
     double e = 10.0 * log10(lin + 1e-12);
 
     d->lin[h % SMOOTH_HOPS] = lin;
@@ -429,8 +539,9 @@ static void end_hop(DDDetector *d, DDDetectEvent *ev)
     if (e < ENERGY_MIN_DB)
         e = ENERGY_MIN_DB;
     d->energy[h & (EBUF - 1)] = e;
-    d->acc = 0.0;
-    d->acc_n = 0;
+    d->low[h & (EBUF - 1)] = low_energy(d);
+    d->b.acc = 0.0;
+    d->b.acc_n = 0;
     memset(ev, 0, sizeof(*ev));
 
     if (!d->in_speech) {
@@ -448,19 +559,20 @@ static void end_hop(DDDetector *d, DDDetectEvent *ev)
 }
 
 /* One band-rate sample: speech-band energy and the voicing signal. */
-static void band_sample(DDDetector *d, double x)
+static inline void band_sample(Band *b, float *vbuf, int decim, double x)
 {
-    double b = dd_biquad_run(&d->band_lp, dd_biquad_run(&d->band_hp, x));
+    double y = dd_biquad_run(&b->lp, dd_biquad_run(&b->hp, x));
 
-    d->acc += b * b;
-    d->acc_n++;
-    d->decim_acc += b;
-    if (++d->decim_pos >= d->decim) {
-        double v = d->decim_acc / d->decim;
-        v = dd_biquad_run(&d->voice_lp2, dd_biquad_run(&d->voice_lp1, v));
-        d->vbuf[d->vpos++ & (VBUF - 1)] = v;
-        d->decim_pos = 0;
-        d->decim_acc = 0.0;
+    b->acc += y * y;
+    b->acc_n++;
+    b->decim_acc += y;
+    if (++b->decim_pos >= decim) {
+        double v = b->decim_acc / decim;
+        v = dd_biquad_run(&b->v2, dd_biquad_run(&b->v1, v));
+        vbuf[b->vpos & (VBUF - 1)] = vbuf[(b->vpos & (VBUF - 1)) + VBUF] = v;
+        b->vpos++;
+        b->decim_pos = 0;
+        b->decim_acc = 0.0;
     }
 }
 
@@ -468,25 +580,27 @@ int dd_detector_process(DDDetector *d, const float *x, int n,
                         DDDetectEvent *ev)
 {
     int m = d->hop - d->pos < n ? d->hop - d->pos : n; /* up to the hop end */
+    Band b = d->b;
 
     for (int i = 0; i < m;) {
-        int k = d->band_decim - d->band_pos;
-        double acc = d->band_acc;
+        int k = d->band_decim - b.band_pos;
+        double acc = b.band_acc;
 
         if (k > m - i)
             k = m - i;
         for (int j = 0; j < k; j++)
             acc += x[i + j];
         i += k;
-        d->band_pos += k;
-        if (d->band_pos < d->band_decim) {
-            d->band_acc = acc;
+        b.band_pos += k;
+        if (b.band_pos < d->band_decim) {
+            b.band_acc = acc;
         } else {
-            band_sample(d, acc / d->band_decim);
-            d->band_pos = 0;
-            d->band_acc = 0.0;
+            band_sample(&b, d->vbuf, d->decim, acc / d->band_decim);
+            b.band_pos = 0;
+            b.band_acc = 0.0;
         }
     }
+    d->b = b;
     d->pos += m;
     ev->hop_done = d->pos >= d->hop;
     if (ev->hop_done) {
@@ -511,14 +625,14 @@ static int subnormal(double v)
 
 int dd_detector_subnormal_state(const DDDetector *d)
 {
-    const DDBiquad *f[4] = { &d->band_hp, &d->band_lp,
-                             &d->voice_lp1, &d->voice_lp2 };
-    int n = subnormal(d->acc) + subnormal(d->band_acc) +
-            subnormal(d->decim_acc);
+    const DDBiquad *f[4] = { &d->b.hp, &d->b.lp,
+                             &d->b.v1, &d->b.v2 };
+    int n = subnormal(d->b.acc) + subnormal(d->b.band_acc) +
+            subnormal(d->b.decim_acc);
 
     for (int i = 0; i < 4; i++)
         n += subnormal(f[i]->z1) + subnormal(f[i]->z2);
-    for (int i = 0; i < VBUF; i++)
+    for (int i = 0; i < 2 * VBUF; i++)
         n += fpclassify(d->vbuf[i]) == FP_SUBNORMAL;
     return n;
 }

@@ -145,18 +145,21 @@ int dd_band_latency(const DDBand *b);
 void dd_band_push(DDBand *b, const float *const *in, int n, float **xd,
                   float **band);
 
-/* ---- real FFT, see dialogueduck_fft.c -------------------------------- */
+/* ---- FFT, see dialogueduck_fft.c ------------------------------------- */
 
 typedef struct DDFFT DDFFT;
 
-/* n: a power of two >= 4. */
+/* A complex FFT of n points; n: a power of two >= 8. */
 int dd_fft_create(DDFFT **out, int n, const DDAllocator *al);
 void dd_fft_free(DDFFT **f, const DDAllocator *al);
-/* In place: n real samples -> x[0] = X[0], x[1] = X[n/2], then re, im of
- * X[1 .. n/2 - 1]. */
-void dd_fft_forward(const DDFFT *f, float *x);
-/* Back, scaled by n / 2. */
-void dd_fft_inverse(const DDFFT *f, float *x);
+/* In place on n complex values, real parts in re, imaginary in im (two
+ * arrays that do not overlap). Forward: exp(-2 pi i k t / n), bin k left
+ * at index dd_fft_order(f)[k]. */
+void dd_fft_forward(const DDFFT *f, float *re, float *im);
+/* Back from that order to n values in time order, scaled by n. */
+void dd_fft_inverse(const DDFFT *f, float *re, float *im);
+/* n indices: where dd_fft_forward() leaves each bin. */
+const int *dd_fft_order(const DDFFT *f);
 
 /* ---- adaptive carving, see dialogueduck_carve.c ----------------------- */
 

@@ -210,7 +210,15 @@ pitch that must move (rings, beeps and hum have a fixed one), syllabic
 rhythm for whispers, and a line ends when that evidence stops. A fade that
 has to start late is shortened to end at the onset. The engine's output
 changed with it: every reference was regenerated. The adaptive mode's
-test is new; adding it changed no other reference.
+test is new; adding it changed no other reference. Voicing then had to
+glide within the voice's pitch range (a tone over 500 Hz found at two to
+four of its periods, or a ring switching between two tones, is not a
+voice), a syllable nucleus to carry a vowel's energy under 1 kHz, and a
+line to be held by the same evidence as its start (applause no longer
+holds it open): no reference changed with that.
+The adaptive mode's FFT became radix-4 with two signals per transform;
+it rounds differently (at most 3e-7, -130 dBFS, from before), so the
+adaptive reference was regenerated.
 
 Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"
 

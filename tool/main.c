@@ -69,6 +69,16 @@ static int check_outputs(const CliOptions *o)
         fprintf(stderr, "dialogueduck: %s\n", err);
         return EXIT_USAGE;
     }
+    /* -c:a: an encoder the container takes */
+    if ((o->output &&
+         output_check_codec(o->output, o->format, o->codec, err,
+                            sizeof(err)) < 0) ||
+        (o->music_out &&
+         output_check_codec(o->music_out, NULL, music_out_codec(o), err,
+                            sizeof(err)) < 0)) {
+        fprintf(stderr, "dialogueduck: %s\n", err);
+        return EXIT_USAGE;
+    }
     for (int i = 0; i < nb_outs; i++) {
         const char *out = outs[i];
         if (!out)

@@ -85,9 +85,12 @@ static int open_mix_output(Session *p, char *err, size_t errlen)
         .bitrate = o->bitrate,
         .threads = o->threads,
         .nb_tracks = 1,
+        .verbosity = o->verbosity,
         .bext_source = first_stem(p, STEM_DIALOGUE)->fmt->metadata,
         .bext_rate = first_stem(p, STEM_DIALOGUE)->sample_rate,
         .bext_what = "mix",
+        .ixml_file = first_stem(p, STEM_DIALOGUE)->file,
+        .ixml_name = first_stem(p, STEM_DIALOGUE)->path,
     };
     if (o->nb_inputs) {
         /* The audio stems taken from the first input are replaced by
@@ -116,19 +119,24 @@ static int open_mix_output(Session *p, char *err, size_t errlen)
     return EXIT_OK;
 }
 
+const char *music_out_codec(const CliOptions *o)
+{
+    const char *ext = strrchr(o->music_out, '.');
+    int wav = ext && (!av_strcasecmp(ext, ".wav") ||
+                      !av_strcasecmp(ext, ".w64"));
+    /* float WAV keeps the renderer's output exactly */
+    return wav ? NULL : o->codec;
+}
+
 /* --music-out: the ducked music alone. */
 static int open_music_output(Session *p, char *err, size_t errlen)
 {
     const CliOptions *o = p->opt;
-    const char *ext = strrchr(o->music_out, '.');
-    int wav = ext && (!av_strcasecmp(ext, ".wav") ||
-                      !av_strcasecmp(ext, ".w64"));
     OutputConfig c = {
         .path = o->music_out,
         .sample_rate = p->work_rate,
         .layout = &p->out_layout,
-        /* float WAV keeps the renderer's output exactly */
-        .codec = wav ? NULL : o->codec,
+        .codec = music_out_codec(o),
         .source_codec = AV_CODEC_ID_NONE,
         .out_rate = o->sample_rate,
         .sample_fmt = AV_SAMPLE_FMT_NONE,
@@ -139,6 +147,9 @@ static int open_music_output(Session *p, char *err, size_t errlen)
         .bext_source = first_stem(p, STEM_MUSIC)->fmt->metadata,
         .bext_rate = first_stem(p, STEM_MUSIC)->sample_rate,
         .bext_what = "ducked music",
+        .ixml_file = first_stem(p, STEM_MUSIC)->file,
+        .ixml_name = first_stem(p, STEM_MUSIC)->path,
+        .verbosity = o->verbosity,
     };
     if (output_open(&p->music_out, &c, err, errlen) < 0)
         return EXIT_OUTPUT;

@@ -72,6 +72,9 @@ void session_mix(Session *s, float *const *music, int n);
 int session_rewind(Session *s, char *err, size_t errlen);
 
 /** "WHAT failed: REASON" in err for an engine or libav code; EXIT_INTERNAL. */
+/** The encoder --music-out asks for: -c:a's, none for a WAV (float). */
+const char *music_out_codec(const CliOptions *o);
+
 int internal_error(char *err, size_t errlen, const char *what, int ret);
 
 #endif /* DD_OPEN_H */

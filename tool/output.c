@@ -17,7 +17,9 @@
 #include "bext.h"
 #include "pipe_name.h"
 #include "av_error.h"
+#include "cli.h"
 #include "output.h"
+#include "riff.h"
 
 typedef struct Track {
     AVCodecContext *enc;
@@ -58,6 +60,10 @@ struct OutputFile {
     int *map;                 /* input stream -> output stream, -1 dropped */
     AVPacket *copy_pkt;
     int copy_pending, copy_eof;
+
+    uint8_t *ixml;            /* the source's iXML chunk, appended at the end */
+    size_t ixml_size;
+    int verbosity;            /* VERB_* */
 };
 
 static int fail(char *err, size_t errlen, int ret, const char *path,
@@ -107,28 +113,148 @@ static int takes_channels(const AVCodec *codec, int channels)
     return 0;
 }
 
+/* Whether the muxer's init takes a stream like par alone: run quietly on
+ * a scratch context writing to memory. */
+static int muxer_init_takes(const AVOutputFormat *f,
+                            const AVCodecParameters *par)
+{
+    AVFormatContext *oc = NULL;
+    AVStream *st;
+    uint8_t *buf;
+    int level = av_log_get_level(), ret = AVERROR(ENOMEM);
+
+    if (avformat_alloc_output_context2(&oc, f, NULL, NULL) < 0)
+        return 1;
+    if ((st = avformat_new_stream(oc, NULL)) &&
+        avcodec_parameters_copy(st->codecpar, par) >= 0 &&
+        avio_open_dyn_buf(&oc->pb) >= 0) {
+        st->time_base = (AVRational){ 1, par->sample_rate > 0 ?
+                                         par->sample_rate : 90000 };
+        oc->flags |= AVFMT_FLAG_BITEXACT;
+        av_log_set_level(AV_LOG_QUIET);
+        ret = avformat_init_output(oc, NULL);
+        av_log_set_level(level);
+    }
+    if (oc->pb) {
+        avio_close_dyn_buf(oc->pb, &buf);
+        av_free(buf);
+        oc->pb = NULL;
+    }
+    avformat_free_context(oc);
+    return ret >= 0 || ret == AVERROR(ENOMEM);
+}
+
+/* The parameters of an audio stream of codec id, for muxer_init_takes(). */
+static void audio_params(AVCodecParameters *par, enum AVCodecID id)
+{
+    par->codec_type = AVMEDIA_TYPE_AUDIO;
+    par->codec_id = id;
+    /* an encoder of packets (not PCM) says how long they are */
+    par->frame_size = av_get_bits_per_sample(id) ? 0 : 1024;
+}
+
+/*
+ * Whether the muxer f takes a stream like par. avformat_query_codec()
+ * answers from codec tag tables, but some muxers refuse in their init what
+ * their tables list (FLAC in MOV; in MP4 before FFmpeg 6.0), so the
+ * muxer's init is run. Its refusal is the codec's fault only if the
+ * container's default audio codec is taken in its place (MXF, for one,
+ * takes no audio stream alone). Muxers that open files of their own
+ * (segments, playlists) are only asked avformat_query_codec().
+ */
+static int muxer_accepts(const AVOutputFormat *f, const AVCodecParameters *par)
+{
+    AVCodecParameters *dflt;
+    int ret;
+
+    if (!muxer_takes(f, par->codec_id))
+        return 0;
+    if ((f->flags & AVFMT_NOFILE) || muxer_init_takes(f, par) ||
+        par->codec_type != AVMEDIA_TYPE_AUDIO ||
+        f->audio_codec == AV_CODEC_ID_NONE || f->audio_codec == par->codec_id)
+        return 1;
+    if (!(dflt = avcodec_parameters_alloc()) ||
+        avcodec_parameters_copy(dflt, par) < 0) {
+        avcodec_parameters_free(&dflt);
+        return 1;
+    }
+    audio_params(dflt, f->audio_codec);
+    ret = !muxer_init_takes(f, dflt);
+    avcodec_parameters_free(&dflt);
+    return ret;
+}
+
+/* Whether f takes audio of codec id at rate Hz, channels channels. */
+static int codec_fits(const AVOutputFormat *f, enum AVCodecID id, int rate,
+                      int channels)
+{
+    AVCodecParameters *par = avcodec_parameters_alloc();
+    int ret;
+
+    if (!par)
+        return 1;
+    audio_params(par, id);
+    par->sample_rate = rate;
+    av_channel_layout_default(&par->ch_layout, channels);
+    ret = muxer_accepts(f, par);
+    avcodec_parameters_free(&par);
+    return ret;
+}
+
+/* The encoder -c:a names, if the container f takes it; else NULL, err set. */
+static const AVCodec *asked_codec(const char *path, const AVOutputFormat *f,
+                                  const char *name, int rate, int channels,
+                                  char *err, size_t errlen)
+{
+    const AVCodec *codec = avcodec_find_encoder_by_name(name);
+
+    if (!codec || codec->type != AVMEDIA_TYPE_AUDIO) {
+        snprintf(err, errlen, "%s: -c:a %s: no such audio encoder", path,
+                 name);
+        return NULL;
+    }
+    if (f && !codec_fits(f, codec->id, rate, channels)) {
+        snprintf(err, errlen, "%s: -c:a %s: the %s container cannot hold %s "
+                 "audio", path, name, f->name, codec->name);
+        return NULL;
+    }
+    return codec;
+}
+
+/* A container whose default is 16-bit PCM (AIFF, CAF, AU) keeps a deeper
+ * source's 24 bits. */
+static enum AVCodecID default_codec(const AVOutputFormat *f, int bits)
+{
+    if (bits > 16 && f->audio_codec == AV_CODEC_ID_PCM_S16BE)
+        return AV_CODEC_ID_PCM_S24BE;
+    if (bits > 16 && f->audio_codec == AV_CODEC_ID_PCM_S16LE)
+        return AV_CODEC_ID_PCM_S24LE;
+    return f->audio_codec;
+}
+
+/* The source's codec could not be kept: say what is used instead. */
+static void note_codec(const OutputConfig *c, const AVOutputFormat *f,
+                       const AVCodec *codec)
+{
+    if (c->source_codec != AV_CODEC_ID_NONE && codec->id != c->source_codec &&
+        c->verbosity >= VERB_INFO)
+        fprintf(stderr, "dialogueduck: %s: the %s container cannot hold the "
+                "source's %s audio; encoding %s (-c:a to choose)\n", c->path,
+                f->name, avcodec_get_name(c->source_codec), codec->name);
+}
+
 static const AVCodec *choose_encoder(const OutputConfig *c,
                                      const AVOutputFormat *f,
                                      char *err, size_t errlen)
 {
     const AVCodec *codec = NULL;
-    enum AVCodecID cand[5];
-    int n = 0;
+    enum AVCodecID cand[6];
+    int n = 0, rate = c->out_rate ? c->out_rate : c->sample_rate;
+    int general = 0;
 
-    if (c->codec) {
-        codec = avcodec_find_encoder_by_name(c->codec);
-        if (!codec || codec->type != AVMEDIA_TYPE_AUDIO) {
-            snprintf(err, errlen, "%s: --codec %s: no such audio encoder",
-                     c->path, c->codec);
-            return NULL;
-        }
-        if (!muxer_takes(f, codec->id)) {
-            snprintf(err, errlen, "%s: the %s container cannot hold %s audio",
-                     c->path, f->name, codec->name);
-            return NULL;
-        }
-        return codec;
-    }
+    if (c->codec)
+        return asked_codec(c->path, f, c->codec, rate, c->layout->nb_channels,
+                           err, errlen);
     if (!strcmp(f->name, "wav") || !strcmp(f->name, "w64")) {
         /* PCM containers: the PCM of --sample-fmt, else keep the source's
          * PCM flavour, else 16 bit (24 for a deeper source). */
@@ -144,26 +270,34 @@ static const AVCodec *choose_encoder(const OutputConfig *c,
     } else if (!strcmp(f->name, "flac")) {
         cand[n++] = AV_CODEC_ID_FLAC;
     } else {
+        /* the source's codec, else the container's default, as ffmpeg
+         * picks it */
+        general = 1;
         if (c->float_pcm && muxer_knows(f, AV_CODEC_ID_PCM_F32LE) &&
             strcmp(f->name, "mp4"))
             cand[n++] = AV_CODEC_ID_PCM_F32LE;
         if (c->source_codec != AV_CODEC_ID_NONE)
             cand[n++] = c->source_codec;
-        cand[n++] = AV_CODEC_ID_AAC;
+        cand[n++] = default_codec(f, c->source_bits);
         cand[n++] = f->audio_codec;
+        cand[n++] = AV_CODEC_ID_AAC;
     }
     for (int i = 0; i < n; i++) {
-        if (cand[i] == AV_CODEC_ID_NONE || !muxer_knows(f, cand[i]))
+        if (cand[i] == AV_CODEC_ID_NONE || !muxer_knows(f, cand[i]) ||
+            !codec_fits(f, cand[i], rate, c->layout->nb_channels))
             continue;
         /* experimental encoders (DTS, TrueHD) and ones that cannot take
          * the channel count give way to the next candidate */
         if ((codec = avcodec_find_encoder(cand[i])) &&
             !(codec->capabilities & AV_CODEC_CAP_EXPERIMENTAL) &&
-            takes_channels(codec, c->layout->nb_channels))
+            takes_channels(codec, c->layout->nb_channels)) {
+            if (general)
+                note_codec(c, f, codec);
             return codec;
+        }
     }
     snprintf(err, errlen, "%s: no audio encoder fits the %s container "
-             "(try --codec)", c->path, f->name);
+             "(try -c:a)", c->path, f->name);
     return NULL;
 }
 
@@ -496,7 +630,7 @@ static int setup_remux(OutputFile *o, const OutputConfig *c,
             continue;
         }
         if (ist->codecpar->codec_type != AVMEDIA_TYPE_ATTACHMENT &&
-            !muxer_takes(o->oc->oformat, ist->codecpar->codec_id)) {
+            !muxer_accepts(o->oc->oformat, ist->codecpar)) {
             av_log(NULL, AV_LOG_WARNING, "%s: stream %u (%s) cannot go into "
                    "the %s container; left out\n", c->remux_path, i,
                    avcodec_get_name(ist->codecpar->codec_id),
@@ -586,6 +720,20 @@ int output_check_destination(const char *path, const char *format,
     return 0;
 }
 
+int output_check_codec(const char *path, const char *format,
+                       const char *codec, char *err, size_t errlen)
+{
+    const AVOutputFormat *f = format ? av_guess_format(format, NULL, NULL) :
+                              av_guess_format(NULL, path, NULL);
+
+    /* a container that holds no audio is output_open()'s to refuse */
+    if (f && f->audio_codec == AV_CODEC_ID_NONE)
+        f = NULL;
+    if (codec && !asked_codec(path, f, codec, 48000, 2, err, errlen))
+        return -1;
+    return 0;
+}
+
 /* The muxer for c: -f's, else from the extension; NULL with err set. */
 static const AVOutputFormat *output_format(const OutputConfig *c, char *err,
                                            size_t errlen)
@@ -651,6 +799,56 @@ static int carry_bext(OutputFile *o, const OutputConfig *c,
     return av_dict_set(opts, "write_bext", "1", 0);
 }
 
+/*
+ * A WAV file made from a WAV source with an iXML chunk gets a copy of it,
+ * appended once the muxer is done (riff.h). A chunk that cannot be
+ * carried is a warning, not a reason to fail.
+ */
+static int read_ixml(OutputFile *o, const OutputConfig *c)
+{
+    char why[128];
+    int ret;
+
+    if (strcmp(o->oc->oformat->name, "wav") || !c->ixml_file)
+        return 0;
+    ret = riff_read_chunk(c->ixml_file, "iXML", RIFF_IXML_MAX, &o->ixml,
+                          &o->ixml_size, why, sizeof(why));
+    if (ret < 0 && c->verbosity >= VERB_WARNING)
+        fprintf(stderr, "dialogueduck: warning: %s: iXML chunk %s; %s gets "
+                "none\n", c->ixml_name, why, c->path);
+    if (ret > 0 && !o->reserved) {
+        /* a pipe's RIFF size cannot be set afterwards */
+        if (c->verbosity >= VERB_VERBOSE)
+            fprintf(stderr, "dialogueduck: %s: iXML of %s not carried: a WAV "
+                    "written to a pipe cannot take a chunk after its data\n",
+                    c->path, c->ixml_name);
+        free(o->ixml);
+        o->ixml = NULL;
+    }
+    return 0;
+}
+
+/* After the muxer: the iXML chunk, before the file is renamed into place. */
+static int append_ixml(OutputFile *o, char *err, size_t errlen)
+{
+    char why[128];
+    int written;
+
+    if (!o->ixml || riff_append_chunk(o->af.tmp_path, "iXML", o->ixml,
+                                      o->ixml_size, &written, why,
+                                      sizeof(why)) == 0)
+        return 0;
+    if (written) {
+        snprintf(err, errlen, "%s: write error (iXML chunk): %s", o->path,
+                 why);
+        return AVERROR(EIO);
+    }
+    if (o->verbosity >= VERB_WARNING)
+        fprintf(stderr, "dialogueduck: warning: %s: iXML chunk not carried: "
+                "%s\n", o->path, why);
+    return 0;
+}
+
 int output_open(OutputFile **out, const OutputConfig *c, char *err,
                 size_t errlen)
 {
@@ -670,6 +868,7 @@ int output_open(OutputFile **out, const OutputConfig *c, char *err,
         return fail(err, errlen, AVERROR(ENOMEM), c->path, "open");
     *out = o;
     o->path = c->path;
+    o->verbosity = c->verbosity;
 
     if ((ret = open_destination(o, c, f, err, errlen)) < 0)
         return ret;
@@ -694,10 +893,14 @@ int output_open(OutputFile **out, const OutputConfig *c, char *err,
         else
             o->reserve_index = 1;
     }
+    /* over 4 GiB a WAV file becomes RF64 (its header has room for it) */
+    if (!strcmp(f->name, "wav") && o->reserved)
+        av_dict_set(&opts, "rf64", "auto", 0);
     if ((ret = carry_bext(o, c, &opts)) < 0) {
         av_dict_free(&opts);
         return fail(err, errlen, ret, c->path, "bext");
     }
+    read_ixml(o, c);
     /* the streams are checked now either way; the header of a reserved
      * index is written with the first packet */
     ret = o->reserve_index ? avformat_init_output(o->oc, &opts) :
@@ -964,6 +1167,8 @@ int output_finish(OutputFile *o, char *err, size_t errlen)
     if (!(o->oc->oformat->flags & AVFMT_NOFILE) &&
         (ret = avio_closep(&o->oc->pb)) < 0)
         return fail(err, errlen, ret, o->path, "write error");
+    if (o->reserved && (ret = append_ixml(o, err, errlen)) < 0)
+        return ret;
     if (o->reserved && (ret = atomic_commit(&o->af)) < 0) {
         o->reserved = 0;
         return fail(err, errlen, AVERROR(-ret), o->path, "cannot rename "
@@ -992,6 +1197,7 @@ void output_free(OutputFile **po)
     av_packet_free(&o->pkt);
     av_freep(&o->map);
     av_dict_free(&o->bext);
+    free(o->ixml);
     av_freep(po);
 }
 

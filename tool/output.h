@@ -53,6 +53,11 @@ typedef struct OutputConfig {
     const AVDictionary *bext_source;
     int bext_rate;                /**< the source's sample rate */
     const char *bext_what;        /**< "mix", "ducked music" */
+    /** A WAV file output (not a pipe) takes the iXML chunk of this WAV
+     *  file (riff.h), if it has one; NULL: none. */
+    const char *ixml_file;
+    const char *ixml_name;        /**< ixml_file as named, for messages */
+    int verbosity;                /**< VERB_* (cli.h), for warnings */
 } OutputConfig;
 
 typedef struct OutputFile OutputFile;
@@ -106,6 +111,14 @@ int output_reopen(OutputFile **o, char *err, size_t errlen);
 
 int output_check_destination(const char *path, const char *format,
                              char *err, size_t errlen);
+
+/**
+ * Whether -c:a codec (NULL: none asked) names an audio encoder whose
+ * audio the container of path (format: -f, or NULL) can hold (probed at
+ * 48 kHz stereo). 0, or -1 with "path: -c:a codec: problem" in err.
+ */
+int output_check_codec(const char *path, const char *format,
+                       const char *codec, char *err, size_t errlen);
 
 /** Name of the audio encoder used. */
 const char *output_codec_name(const OutputFile *o);

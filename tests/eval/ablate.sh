@@ -80,9 +80,25 @@ ablation smooth dialogueduck_detect.c \
     "40 ms means for the floor (buzz peaks within single hops)" \
     h1-buzz-midline h6-hum50-hvac
 ablation tonal dialogueduck_detect.c \
-    's/(#define TONAL_SPREAD\s+)0.35/${1}0.0/ && s/(#define TONAL_STEP\s+)0.1/${1}0.0/' \
+    's/(#define TONAL_SPREAD\s+)0.35/${1}0.0/' \
     "a moving pitch (any periodic sound confirms)" \
     h2-rings-foley h7-events
+ablation above dialogueduck_detect.c \
+    's/v\.voiced = !tone_above_range\(d, start, v\.lag, c1, e0\);//' \
+    "a tone above the pitch range (its period found 2-4 times in the range is voicing)" \
+    h2-rings-foley h7-events h10-crowd-bleed
+ablation glide dialogueduck_detect.c \
+    's/(#define GLIDE_STEP\s+)0.04/${1}1e9/' \
+    "a gliding pitch (a jump between two tones counts as movement)" \
+    h2-rings-foley h7-events
+ablation vowel dialogueduck_detect.c \
+    's/(#define NUC_LOW_DB\s+)-10.0/${1}-200.0/' \
+    "a vowel's energy under 1 kHz in a nucleus (any burst counts towards rhythm)" \
+    h2-rings-foley h7-events h3-whispers h8-whisper-child
+ablation inline dialogueduck_detect.c \
+    's/if \(voicing_evidence\(d, above &&\n\s+h - d->last_evidence > EVIDENCE_HOPS \/ 2\)\)/if (above \&\& h % 4 == 0 \&\& h - d->last_evidence > EVIDENCE_HOPS \/ 2 \&\& voiced_hop(d).voiced)/' \
+    "the same evidence in a line as for a start (one voiced hop, read every 4th, keeps a line)" \
+    h1-buzz-midline h5-street-bleed h10-crowd-bleed
 ablation rhythm dialogueduck_detect.c \
     's/\|\|\s*d->nuc_new;/;/' \
     "syllabic rhythm (only voicing confirms)" \

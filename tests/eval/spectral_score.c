@@ -14,6 +14,12 @@
  *            band where the dialogue has energy (within 30 dB of its
  *            loudest band, above -70 dBFS) has the dialogue at least
  *            UNMASK dB above the music
+ *   reach    the same share where every such band has the dialogue UNMASK
+ *            dB over the music or the music lowered to the depth (its
+ *            band within 1 dB of DEPTH under the original's): what a
+ *            ducker that never goes deeper than the depth can deliver
+ *            (unmask counts a band that would need more than the depth as
+ *            a failure whatever the ducker does)
  *   step     largest change of a band's gain between consecutive frames,
  *            dB (bands with music above -70 dBFS and within 30 dB of the
  *            music's loudest band; bins within 30 dB of the loudest bin in both frames):
@@ -31,9 +37,9 @@
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  *
- * Usage: spectral_score --unmask DB TRUTH CH DIALOGUE ORIGINAL BROADBAND
- *            BAND ADAPTIVE [TRUTH CH DIALOGUE ORIGINAL BROADBAND BAND
- *            ADAPTIVE...]
+ * Usage: spectral_score --unmask DB --depth DB TRUTH CH DIALOGUE ORIGINAL
+ *            BROADBAND BAND ADAPTIVE [TRUTH CH DIALOGUE ORIGINAL BROADBAND
+ *            BAND ADAPTIVE...]
  *
  * DIALOGUE is raw float32 48 kHz interleaved with CH channels, read as
  * their mean (what the engine detects from by default). The music files
@@ -59,6 +65,9 @@
                                    residue of louder ones: the pre-echo of
                                    an onset, the band's images of the bass,
                                    50 dB down) */
+#define AT_DEPTH 1.0            /* reach: dB from the depth that count as
+                                   at the depth (what a band's energy ratio
+                                   reads of a band held at the depth) */
 #define PI     3.14159265358979323846
 
 #define NR 3                    /* renders: broadband, band, adaptive */
@@ -66,6 +75,7 @@
 typedef struct Scene {
     double drop[NR];            /* LU */
     long frames, prot[NR + 1];  /* unmasked frames: original, renders */
+    long reach[NR];             /* frames unmasked or at the depth */
     double step[NR];
 } Scene;
 
@@ -196,15 +206,20 @@ static char *read_speech(const char *path, long frames)
     return sp;
 }
 
-/* Every band where the dialogue has energy is UNMASK dB over the music. */
-static int unmasked(const double *d, const double *m, double unmask)
+/* Every band where the dialogue (d) has energy is UNMASK dB over the
+ * music (m), or (with o, the original music's bands) has the music
+ * lowered to the depth, DEPTH dB (AT_DEPTH dB of slack) under o. */
+static int unmasked(const double *d, const double *m, double unmask,
+                    const double *o, double depth)
 {
     double top = 0;
     for (int b = 0; b < NBANDS; b++)
         top = fmax(top, d[b]);
     for (int b = 0; b < NBANDS; b++)
         if (d[b] > FLOOR && d[b] > top * 1e-3 &&
-            10 * log10(d[b] / (m[b] + 1e-30)) < unmask)
+            10 * log10(d[b] / (m[b] + 1e-30)) < unmask &&
+            !(o && 10 * log10((m[b] + 1e-30) / (o[b] + 1e-30)) <=
+                   depth + AT_DEPTH))
             return 0;
     return 1;
 }
@@ -301,7 +316,8 @@ static int music_band(int b)
 }
 
 static void score_frames(float *const *f, int dch, long nd, long n,
-                         const char *speech, double unmask, Scene *sc)
+                         const char *speech, const double *limits,
+                         Scene *sc)
 {
     static double po[2][NFFT / 2], pr[NFFT / 2], g[NR][2][NFFT / 2];
     static char flat[NR][NFFT / 2];
@@ -317,13 +333,14 @@ static void score_frames(float *const *f, int dch, long nd, long n,
         bands(f[0], dch, nd / dch, k * HOP, ed, NULL);
         bands(f[1], 2, n, k * HOP, cur_eo, po[cur]);
         sc->frames++;
-        sc->prot[0] += unmasked(ed, cur_eo, unmask);
+        sc->prot[0] += unmasked(ed, cur_eo, limits[0], NULL, 0);
         cur_top = 0;
         for (int b = 0; b < NBANDS; b++)
             cur_top = fmax(cur_top, cur_eo[b]);
         for (int r = 0; r < NR; r++) {
             bands(f[2 + r], 2, n, k * HOP, er, pr);
-            sc->prot[1 + r] += unmasked(ed, er, unmask);
+            sc->prot[1 + r] += unmasked(ed, er, limits[0], NULL, 0);
+            sc->reach[r] += unmasked(ed, er, limits[0], cur_eo, limits[1]);
             bin_gains(po[cur], pr, flat[r], g[r][cur]);
             if (have_prev)
                 sc->step[r] = fmax(sc->step[r], band_step(g[r][!cur],
@@ -336,7 +353,8 @@ static void score_frames(float *const *f, int dch, long nd, long n,
     }
 }
 
-static void score_scene(char **f, double unmask, Scene *sc)
+/* limits: unmask, depth (dB). */
+static void score_scene(char **f, const double *limits, Scene *sc)
 {
     long nd, no, nr[NR];
     int dch = atoi(f[1]) > 0 ? atoi(f[1]) : 1;
@@ -361,7 +379,7 @@ static void score_scene(char **f, double unmask, Scene *sc)
     ko = kweighted(x[1], 2, n, speech);
     for (int r = 0; r < NR; r++)
         sc->drop[r] = 10 * log10(kweighted(x[2 + r], 2, n, speech) / ko);
-    score_frames(x, dch, nd, n, speech, unmask, sc);
+    score_frames(x, dch, nd, n, speech, limits, sc);
     for (int i = 0; i < 2 + NR; i++)
         free(x[i]);
     free(speech);
@@ -372,44 +390,47 @@ static void print_row(const char *name, const Scene *sc, double div)
     long fr = sc->frames ? sc->frames : 1;
 
     printf("%-22.22s %5.1f %5.1f %5.1f %5.1f %5.1f %6.1f%% %5.1f%% %5.1f%% "
-           "%5.1f%% %4.1f %4.1f %4.1f\n", name, sc->drop[0] / div,
-           sc->drop[1] / div, sc->drop[2] / div,
+           "%5.1f%% %5.1f%% %5.1f%% %4.1f %4.1f %4.1f\n", name,
+           sc->drop[0] / div, sc->drop[1] / div, sc->drop[2] / div,
            (sc->drop[1] - sc->drop[0]) / div, (sc->drop[2] - sc->drop[0]) / div,
            100.0 * sc->prot[0] / fr, 100.0 * sc->prot[1] / fr,
            100.0 * sc->prot[2] / fr, 100.0 * sc->prot[3] / fr,
+           100.0 * sc->reach[0] / fr, 100.0 * sc->reach[2] / fr,
            sc->step[0], sc->step[1], sc->step[2]);
 }
 
 int main(int argc, char **argv)
 {
-    double unmask;
+    double limits[2];
     Scene sc, tot = { 0 };
     int nsc = 0, group = 4 + NR;
 
-    if (argc < 3 + group || strcmp(argv[1], "--unmask") ||
-        (argc - 3) % group) {
-        fprintf(stderr, "usage: spectral_score --unmask DB TRUTH CH DIALOGUE "
-                "ORIGINAL BROADBAND BAND ADAPTIVE [...]\n");
+    if (argc < 5 + group || strcmp(argv[1], "--unmask") ||
+        strcmp(argv[3], "--depth") || (argc - 5) % group) {
+        fprintf(stderr, "usage: spectral_score --unmask DB --depth DB TRUTH "
+                "CH DIALOGUE ORIGINAL BROADBAND BAND ADAPTIVE [...]\n");
         return 2;
     }
-    unmask = atof(argv[2]);
+    limits[0] = atof(argv[2]);
+    limits[1] = atof(argv[4]);
     make_bands();
-    printf("%-22s %-17s %-11s %-29s %s\n", "", "drop, LU", "kept, LU",
-           "unmask", "step, dB");
-    printf("%-22s %5s %5s %5s %5s %5s %7s %6s %6s %6s %4s %4s %4s\n",
+    printf("%-22s %-17s %-11s %-29s %-13s %s\n", "", "drop, LU", "kept, LU",
+           "unmask", "reach", "step, dB");
+    printf("%-22s %5s %5s %5s %5s %5s %7s %6s %6s %6s %6s %6s %4s %4s %4s\n",
            "scene", "bb", "band", "adapt", "band", "adapt", "orig", "bb",
-           "band", "adapt", "bb", "band", "adap");
-    for (int i = 3; i < argc; i += group) {
+           "band", "adapt", "bb", "adapt", "bb", "band", "adap");
+    for (int i = 5; i < argc; i += group) {
         char name[256], *slash;
         snprintf(name, sizeof(name), "%s", argv[i]);
         if ((slash = strrchr(name, '/')))
             *slash = 0;     /* the scene's directory */
         slash = strrchr(name, '/');
-        score_scene(argv + i, unmask, &sc);
+        score_scene(argv + i, limits, &sc);
         print_row(slash ? slash + 1 : name, &sc, 1);
         tot.frames += sc.frames;
         for (int r = 0; r < NR; r++) {
             tot.drop[r] += sc.drop[r];
+            tot.reach[r] += sc.reach[r];
             tot.step[r] = fmax(tot.step[r], sc.step[r]);
         }
         for (int k = 0; k <= NR; k++)

@@ -71,12 +71,13 @@ run 1 "output"      -d dlg.wav -m music.mp3
 run 1 "3:a"         -i film.mp4 -m 3:a -o out.mp4
 run 1 "stray"       -d dlg.wav -m music.mp3 -o out.wav stray
 run 1 "out.kf"      -d dlg.wav -m music.mp3 -o out.wav --keyframes out.kf
+# -c:a: an encoder the container holds, found before any work
+run 1 nosuch        -d dlg.wav -m music.mp3 -o out.mp4 --codec nosuch
+run 1 "pcm_s16le"   -d dlg.wav -m music.mp3 -o out.mp4 --codec pcm_s16le
 
 # output errors: exit 3
 run 3 "/nonexistent/out.wav" -d dlg.wav -m music.mp3 -o /nonexistent/out.wav
 run 3 out.xyz       -d dlg.wav -m music.mp3 -o out.xyz
-run 3 nosuch        -d dlg.wav -m music.mp3 -o out.mp4 --codec nosuch
-run 3 "pcm_s16le"   -d dlg.wav -m music.mp3 -o out.mp4 --codec pcm_s16le
 cp dlg.wav keep.wav
 sum0=$(md5sum < keep.wav)
 run 3 keep.wav      -d keep.wav -m music.mp3 -o keep.wav -y

@@ -2,7 +2,8 @@
  * Unit tests of adaptive carving (spectral=adaptive): a band where the
  * dialogue has no energy keeps the music, a band where the music masks
  * the dialogue is lowered to the target ratio and never deeper than the
- * depth, gain 1 is bit-transparent, the engine and the renderer give the
+ * depth, the bands' gains move at most 1.5 dB per 10 ms on the output
+ * while the dialogue jumps between bands, gain 1 is bit-transparent, the engine and the renderer give the
  * same samples whatever the block sizes, exact zeros after full scale
  * leave no subnormal number, nothing is allocated after creation, and
  * the carver's delay hides in the lookahead.
@@ -127,6 +128,55 @@ static void test_target(double ad, double am, double depth)
     CHECK(got >= depth - 0.5, "deeper than the depth: %.2f dB", got);
     CHECK(fabs(low) <= 0.5 && fabs(high) <= 0.5, "bands without dialogue: "
           "250 Hz %.2f dB, 5 kHz %.2f dB", low, high);
+    free(d);
+    free(m);
+    free(y);
+}
+
+/*
+ * The gains' steps, measured on the output: music tones at 500 Hz, 1, 2
+ * and 4 kHz; the dialogue a loud 1 kHz tone, then 2 kHz, then nothing,
+ * then 1 kHz again, switched on and off at once; the envelope at the
+ * depth throughout. Each music tone's level every 10 ms (21 ms Hann
+ * window) must move at most 1.5 dB per 10 ms (the carver's limits: 1.2
+ * down, 0.3 up), while the 1 and 2 kHz tones are carved by more than
+ * 12 dB and come back within 1 dB (so the gains did move).
+ */
+static void test_steps(void)
+{
+    static const double fm[4] = { 500.0, 1000.0, 2000.0, 4000.0 };
+    const int n = 4 * SR, len = 1024, hop = SR / 100;
+    float *d = malloc(n * sizeof(*d)), *m = malloc(n * sizeof(*m));
+    float *y = malloc(n * sizeof(*y));
+    DDKeyframe kf = { 0, -15.0 };
+    DDParams p;
+
+    dd_params_default(&p);
+    p.spectral = DD_SPECTRAL_ADAPTIVE;
+    for (int k = 0; k < n; k++) {
+        double t = (double)k / SR;
+        double f = t > 0.6 && t < 1.2 ? 1000.0 : t > 1.2 && t < 1.8 ? 2000.0 :
+                   t > 2.6 && t < 3.0 ? 1000.0 : 0.0;
+        d[k] = f > 0 ? (float)(0.05 * sin(2 * M_PI * f * t)) : 0.0f;
+        m[k] = 0.0f;
+        for (int i = 0; i < 4; i++)
+            m[k] += (float)(0.1 * sin(2 * M_PI * fm[i] * t + i));
+    }
+    CHECK(render(&p, &kf, 1, m, d, y, n, 1000) == n, "rendered");
+    for (int i = 0; i < 4; i++) {
+        double prev = 0.0, step = 0.0, low = 0.0, last = 0.0;
+        for (int s = SR / 4; s + len <= n; s += hop) {
+            double g = level_db(y, s, len, fm[i]) - level_db(m, s, len, fm[i]);
+            if (s > SR / 4)
+                step = fmax(step, fabs(g - prev));
+            low = fmin(low, g);
+            prev = last = g;
+        }
+        CHECK(step <= 1.5, "%g Hz: a step of %.2f dB in 10 ms", fm[i], step);
+        if (i == 1 || i == 2)
+            CHECK(low < -12.0 && last > -1.0, "%g Hz: carved to %.2f dB, "
+                  "back to %.2f dB", fm[i], low, last);
+    }
     free(d);
     free(m);
     free(y);
@@ -367,6 +417,7 @@ int main(void)
     test_target(0.1, 0.03, -20.0);  /* the dialogue is clear: untouched */
     test_target(0.1, 0.5, -20.0);   /* needs -24: the depth */
     test_target(0.1, 0.5, -6.0);
+    test_steps();
     test_transparent();
     test_identical(0.5);
     test_identical(0.0);

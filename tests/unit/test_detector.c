@@ -1,11 +1,14 @@
 /*
  * Unit tests of the detector on the conditions a production dialogue stem
  * brings, through the analyzer (the engine's detector and planner): digital
- * silence leaves no subnormal state, a tone at speech level (ring, beep) is
- * not a line, hum that starts mid-line does not hold the region open, a
- * whisper (no pitch, syllabic rhythm) is a line, a lone breath is not, a
- * lone short word is, and a late-confirmed line's fade still ends at its
- * onset.
+ * silence leaves no subnormal state, a tone at speech level (ring, beep,
+ * a ring or a doorbell switching between two tones, a bell strike) is not
+ * a line, hum that starts mid-line does not hold the region open, a
+ * whisper (no pitch, syllabic rhythm) is a line, a lone breath is not,
+ * nor is a splash (two bursts in rhythm, mostly above 1 kHz), a lone
+ * short word is a line, a late-confirmed line's fade still ends at its
+ * onset, and claps (one person in rhythm, a crowd's applause) are not
+ * speech and do not hold a line open.
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
@@ -124,16 +127,41 @@ static void test_digital_silence(void)
     free(m);
 }
 
+/* Non-speech sounds over room tone (d, n samples, freed here) open no
+ * region. */
+static void check_no_line(float *d, int n, const char *what)
+{
+    DDParams p;
+    Result r;
+
+    dd_params_default(&p);
+    r = analyze(&p, d, NULL, n);
+    CHECK(r.nb == 0, "%s opened %d regions", what, r.nb);
+    free(d);
+}
+
+/* Adds a damped partial: amplitude a, frequency f (Hz) from t0 s, decay
+ * time constant tau s, for len s; struck hard, it starts `glide` higher
+ * and settles in 30 ms (the pitch glide of a struck bell or gong). */
+static void add_partial(float *d, double t0, double len, double f,
+                        double a, double tau, double glide)
+{
+    double ph = 0.0;
+
+    for (int i = 0; i < (int)(len * SR); i++) {
+        double t = (double)i / SR;
+        ph += 2.0 * M_PI * f * (1.0 + glide * exp(-t / 0.03)) / SR;
+        d[(int)(t0 * SR) + i] += (float)(a * exp(-t / tau) * sin(ph));
+    }
+}
+
 /* A ring at speech level (two fixed tones, on 0.8 s, off 0.4 s) and a
  * steady beep are not lines. */
 static void test_tones(void)
 {
     int n = SR * 10;
     float *d = room(n, 0.0005);
-    DDParams p;
-    Result r;
 
-    dd_params_default(&p);
     for (int i = SR; i < 6 * SR; i++) {
         double t = (double)i / SR;
         if (fmod(t, 1.2) < 0.8)
@@ -142,9 +170,32 @@ static void test_tones(void)
     }
     for (int i = 7 * SR; i < 8 * SR; i++)
         d[i] += (float)(0.05 * sin(2 * M_PI * 1000.0 * i / SR));
-    r = analyze(&p, d, NULL, n);
-    CHECK(r.nb == 0, "a ring and a beep opened %d regions", r.nb);
-    free(d);
+    check_no_line(d, n, "a ring and a beep");
+
+    /* a two-tone ring (as freedesktop's phone-incoming-call): 870 Hz for
+     * 100 ms, then 1080 Hz for 200 ms, for 1 s out of 3. The period the
+     * voicing finds jumps from one tone's to the other's; a voice would
+     * glide. */
+    d = room(n, 0.0005);
+    for (int rep = 0; rep < 3; rep++) {
+        double ph = 0.0;
+        for (int i = (1 + 3 * rep) * SR; i < (2 + 3 * rep) * SR; i++) {
+            double u = fmod((double)i / SR, 0.3);
+            ph += 2 * M_PI * (u < 0.1 ? 870.0 : 1080.0) / SR;
+            d[i] += (float)(0.05 * sin(ph));
+        }
+    }
+    check_no_line(d, n, "a two-tone ring");
+
+    /* a doorbell inside the pitch range: 450 Hz, then 360 Hz, 0.25 s
+     * each, three times. Each tone is steady; only the jump moves. */
+    d = room(n, 0.0005);
+    for (int rep = 0; rep < 3; rep++) {
+        double t0 = 1.0 + 3.0 * rep;
+        add_partial(d, t0, 0.25, 450.0, 0.05, 0.5, 0.0);
+        add_partial(d, t0 + 0.25, 0.25, 360.0, 0.05, 0.5, 0.0);
+    }
+    check_no_line(d, n, "a two-tone doorbell");
 }
 
 /* A buzz (60 Hz and harmonics to 4 kHz) 26 dB under the line starts in
@@ -176,6 +227,57 @@ static void test_hum_mid_line(void)
               r.r[1].start > (int64_t)(10.8 * SR),
               "second line over the buzz: %.2f-%.2f s",
               (double)r.r[1].start / SR, (double)r.r[1].end / SR);
+    free(d);
+}
+
+/* Adds claps from `from` to `to` s, `rate` per second at random times
+ * (one person clapping in rhythm when `jitter` is 0, a crowd when it is
+ * 1). A clap: a noise burst through the resonance of the cupped hands
+ * (400-1200 Hz, a different one each clap), gone in about 30 ms. */
+static void add_claps(float *d, double from, double to, double rate,
+                      double jitter, double level)
+{
+    for (double t = from; t < to; t += (1.0 + jitter * noise()) / rate) {
+        int i0 = (int)(t * SR);
+        double w = 2.0 * M_PI * (800.0 + 400.0 * noise()) / SR;
+        double r = exp(-1.0 / (SR * 0.006)), y1 = 0.0, y2 = 0.0;
+        double a = level * (0.75 + 0.25 * noise()) * (1.0 - r);
+
+        for (int i = 0; i < SR * 3 / 100 && i0 + i < (int)(to * SR); i++) {
+            double x = i < SR / 1000 ? noise() : 0.0;
+            double y = 2.0 * r * cos(w) * y1 - r * r * y2 + x;
+            y2 = y1;
+            y1 = y;
+            d[i0 + i] += (float)(a * y);
+        }
+    }
+}
+
+/* Claps read as syllables (an energy burst in a 2-8 Hz rhythm) and band-
+ * limited noise has chance correlation peaks: one person clapping at 3 Hz
+ * and a crowd's applause under the room tone open no region, and applause
+ * does not hold a line open after the line ends. */
+static void test_claps(void)
+{
+    int n = SR * 24;
+    float *d = room(n, 0.0005);
+    DDParams p;
+    Result r;
+
+    dd_params_default(&p);
+    add_claps(d, 1.0, 5.0, 3.0, 0.0, 0.1);
+    add_claps(d, 7.0, 24.0, 40.0, 1.0, 0.02);
+    add_voice(d, 12.0, 15.0, 0.1);
+    r = analyze(&p, d, NULL, n);
+    CHECK(r.nb == 1, "%d regions over claps and applause, want 1 (the line "
+          "at 12-15 s)", r.nb);
+    for (int i = 0; i < r.nb; i++)
+        /* the walk-back may cross up to 400 ms of applause; the end
+         * comes 1 s after the last evidence, then 250 ms */
+        CHECK(r.r[i].start >= (int64_t)(11.6 * SR) &&
+              r.r[i].end <= (int64_t)(16.5 * SR),
+              "region %.2f-%.2f s, the line is 12-15 s",
+              (double)r.r[i].start / SR, (double)r.r[i].end / SR);
     free(d);
 }
 
@@ -251,6 +353,54 @@ static void test_late_fade(void)
     free(d);
 }
 
+/* Bell strikes at speech level: a doublet of close modes (1000 and
+ * 1023 Hz) and two higher modes, struck hard enough that the pitch
+ * glides down 8 % in the first 30 ms, with the strike's click. The
+ * period the voicing finds in the pitch range moves, as a voice's would,
+ * but it is two periods of a tone above the range. */
+static void test_bell(void)
+{
+    int n = SR * 10;
+    float *d = room(n, 0.0005);
+
+    for (int k = 0; k < 3; k++) {
+        double t0 = 1.0 + 3.0 * k;
+        add_partial(d, t0, 1.5, 1000.0, 0.08, 0.4, 0.08);
+        add_partial(d, t0, 1.5, 1023.0, 0.06, 0.3, 0.08);
+        add_partial(d, t0, 1.5, 2756.0, 0.04, 0.15, 0.08);
+        add_partial(d, t0, 1.5, 5400.0, 0.03, 0.08, 0.08);
+        for (int i = 0; i < SR / 200; i++)
+            d[(int)(t0 * SR) + i] += (float)(0.1 * noise());
+    }
+    check_no_line(d, n, "three bell strikes");
+}
+
+/* A splash: a broadband burst with a bubble in it (a resonance at a
+ * fixed pitch near the top of the voice range), then a hiss 0.3 s later,
+ * mostly above 1 kHz: two bursts in a syllable's rhythm, but neither a
+ * moving pitch nor a vowel's energy under 1 kHz. */
+static void test_splash(void)
+{
+    int n = SR * 8;
+    float *d = room(n, 0.0005);
+
+    for (int k = 0; k < 2; k++) {
+        double t0 = 1.0 + 4.0 * k, hp = 0.0, prev = 0.0;
+
+        add_partial(d, t0 + 0.02, 0.05, 490.0, 0.01, 0.02, 0.0);
+        for (int i = 0; i < 6 * SR / 10; i++) {
+            double t = (double)i / SR, x = noise();
+            double env = t < 0.2 ? sin(M_PI * t / 0.2)
+                       : t > 0.3 && t < 0.45 ? sin(M_PI * (t - 0.3) / 0.15)
+                       : 0.0;
+            hp = 0.8 * (hp + x - prev); /* a first-order high-pass, ~1.7 kHz */
+            prev = x;
+            d[(int)(t0 * SR) + i] += (float)(0.05 * env * hp);
+        }
+    }
+    check_no_line(d, n, "two splashes");
+}
+
 int main(void)
 {
     test_digital_silence();
@@ -259,5 +409,8 @@ int main(void)
     test_whisper_and_breath();
     test_short_quiet_word();
     test_late_fade();
+    test_claps();
+    test_bell();
+    test_splash();
     return check_summary();
 }

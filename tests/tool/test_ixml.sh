@@ -121,6 +121,15 @@ no_ixml ducked_plain.wav
 [ "$(md5 ducked.wav)" = "$(md5 ducked_plain.wav)" ] && ok || fail "ducked.wav: the audio changed with iXML"
 [ $(($(size mix.wav) - $(size mix_plain.wav))) -eq $((8 + $(size dlg.xml) + 1)) ] && ok ||
     fail "mix.wav: $(size mix.wav) bytes, without iXML $(size mix_plain.wav)"
+# a loud target over a real song: the limiter costs loudness, the write
+# pass checks the gain itself and starts the file again (output_reopen);
+# the chunks are carried all the same
+song="/usr/share/games/lincity-ng/music/default/01 - pronobozo - lincity.ogg"
+$FF -ss 30 -t 12 -i "$song" -ar 48000 -c:a pcm_s24le song.wav
+"$DD" -y -d dlg.wav -m song.wav -o mix_loud.wav --loudness -6 2> err.txt ||
+    fail "iXML stems at -6 LUFS: $(cat err.txt)"
+same_ixml mix_loud.wav dlg.xml
+[ "$(tag mix_loud.wav time_reference)" = 172800000 ] && ok || fail "mix_loud.wav: no bext"
 # the music's iXML does not go to the mix
 "$DD" -d dlg_plain.wav -m music.wav -o mix_m.wav 2> err.txt || fail "music with iXML: $(cat err.txt)"
 no_ixml mix_m.wav

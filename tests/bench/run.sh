@@ -67,6 +67,7 @@ command -v ffmpeg > /dev/null || die "ffmpeg not found: apt-get install ffmpeg"
 . "$TOP/tests/bench/stems.sh"
 make_stems $long
 C=$CACHE
+mkdir -p "$OUT" || die "cannot create $OUT"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ddbench.XXXXXX") || die "no temp dir"
 trap 'rm -rf "$TMP"' EXIT INT TERM
 # a private copy: a rebuild in the tree during the run must not change or

@@ -194,7 +194,11 @@ static int open_decoder(InputStem *s, const AVStream *st, char *err,
     if ((ret = avcodec_parameters_to_context(s->dec, st->codecpar)) < 0)
         return fail(err, errlen, ret, s->path, "decoder parameters");
     s->dec->pkt_timebase = st->time_base;
-    s->dec->thread_count = s->threads;
+    /* Automatic means one thread per decoder: each input already decodes
+     * on its own read-ahead thread, and FFmpeg's frame threads on top of
+     * it cost more in hand-overs than they decode (FLAC, 60 minutes:
+     * 9 s of futex system time against 0.5 s). */
+    s->dec->thread_count = s->threads > 0 ? s->threads : 1;
     if ((ret = avcodec_open2(s->dec, codec, NULL)) < 0)
         return fail(err, errlen, ret, s->path, "cannot open the audio decoder");
     return 0;

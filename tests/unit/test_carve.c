@@ -215,20 +215,7 @@ static void test_transparent(void)
     free(y);
 }
 
-/* Dialogue: two lines of a buzzy gliding tone with syllables; music:
- * noise. */
-static void make_scene(float *d, float *m, int n)
-{
-    for (int k = 0; k < n; k++) {
-        double t = (double)k / SR;
-        int on = (t > 1.0 && t < 2.2) || (t > 3.1 && t < 4.0);
-        double ph = 2 * M_PI * 180 * (t - 0.08 / (6 * M_PI) * cos(6 * M_PI * t));
-        d[k] = on ? 0.3f * (float)(pow(fabs(sin(ph)), 4) *
-                                   (0.6 + 0.4 * sin(2 * M_PI * 4 * t)))
-                  : 0.0f;
-        m[k] = 0.5f * noise();
-    }
-}
+#include "voice_scene.h"
 
 /* The engine over whole buffers in blocks; returns samples written. */
 static int run_engine(const DDParams *p, const float *m, const float *d,

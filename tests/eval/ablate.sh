@@ -107,6 +107,10 @@ ablation evidence dialogueduck_detect.c \
     's/(#define EVIDENCE_HOPS\s+)100/${1}100000000/' \
     "the end by evidence (energy over the floor alone keeps a line open)" \
     h1-buzz-midline h2-rings-foley h6-hum50-hvac h7-events
+ablation sibilant dialogueduck_detect.c \
+    's/d->sibilant = brate >= 3 \* SIB_HZ;/d->sibilant = 0;/' \
+    "the sibilant band in the walk-back (a line opening on an 's' under hum)" \
+    h6-hum50-hvac h4-levels-short-word 7-edge-cases
 ablation walkback dialogueduck_analyze.c \
     's/(#define WALKBACK_HOPS\s+)40/${1}0/' \
     "the walk-back to the first syllable" \

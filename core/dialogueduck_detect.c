@@ -48,7 +48,10 @@
  *   no hop over the floor that is within 1 s of a gliding voiced stretch
  *   (read every hop once the last evidence is 0.5 s old) or a vowel-shaped
  *   nucleus, for a hangover of 250 ms. Applause or claps under a line
- *   (chance correlation peaks at random lags) do not hold it open.
+ *   (chance correlation peaks at random lags) do not hold it open; nor
+ *   does anything more than LINE_RANGE under the line's own level (its
+ *   peak, falling 5 dB per second): applause, walla or music bleed that
+ *   goes on after a line, however voice-like by chance, is far under it.
  */
 
 #include <math.h>
@@ -83,6 +86,8 @@
 #define SMOOTH_HOPS   4      /* the floor reads 40 ms means (2 mains periods) */
 #define SIB_HZ        4000.0 /* sibilant band: from here to the band rate's Nyquist */
 #define SIB_SNR       6.0    /* dB over its floor: a sibilant in the walk-back */
+#define LINE_RANGE    25.0   /* dB under the line's peak: not the line */
+#define PEAK_FALL     0.05   /* dB per hop the line's peak falls (5 dB/s) */
 #define ENERGY_MIN_DB -120.0
 
 typedef struct Voicing {
@@ -148,6 +153,7 @@ struct DDDetector {
     int nuc_new;               /* 1: a second nucleus in rhythm this hop */
 
     int in_speech;
+    double line_peak;          /* the line's level, dB (see LINE_RANGE) */
     int64_t last_above;        /* last hop with evidence in speech */
     int64_t last_evidence;     /* last voiced hop or nucleus in speech */
     int64_t prev_end;          /* end hop of the previous region */
@@ -510,7 +516,10 @@ static int confirm_hop(DDDetector *d, double e, int candidate)
 static int speech_goes_on(DDDetector *d, double e)
 {
     int64_t h = d->hops;
-    int above = e > d->floor.floor_db + OFF_SNR;
+    int above;
+
+    d->line_peak = fmax(d->line_peak - PEAK_FALL, e);
+    above = e > d->floor.floor_db + OFF_SNR && e > d->line_peak - LINE_RANGE;
 
     track_nuclei(d, e, above);
     if (d->nuc_done)
@@ -528,6 +537,7 @@ static void start_region(DDDetector *d, DDDetectEvent *ev)
     int64_t from = d->nuc_new ? d->nuc_onset : d->hops;
 
     d->in_speech = 1;
+    d->line_peak = hop_energy(d, d->hops);
     d->last_above = d->last_evidence = d->hops;
     d->voiced_bits = 0;
     ev->onset = 1;

@@ -99,6 +99,10 @@ ablation inline dialogueduck_detect.c \
     's/if \(voicing_evidence\(d, above &&\n\s+h - d->last_evidence > EVIDENCE_HOPS \/ 2\)\)/if (above \&\& h % 4 == 0 \&\& h - d->last_evidence > EVIDENCE_HOPS \/ 2 \&\& voiced_hop(d).voiced)/' \
     "the same evidence in a line as for a start (one voiced hop, read every 4th, keeps a line)" \
     h1-buzz-midline h5-street-bleed h10-crowd-bleed
+ablation linelevel dialogueduck_detect.c \
+    's/(#define LINE_RANGE\s+)25.0/${1}1e9/' \
+    "the line's own level (anything over the floor may hold a line)" \
+    h1-buzz-midline h5-street-bleed h10-crowd-bleed
 ablation rhythm dialogueduck_detect.c \
     's/\|\|\s*d->nuc_new;/;/' \
     "syllabic rhythm (only voicing confirms)" \

@@ -256,29 +256,39 @@ static void add_claps(float *d, double from, double to, double rate,
 /* Claps read as syllables (an energy burst in a 2-8 Hz rhythm) and band-
  * limited noise has chance correlation peaks: one person clapping at 3 Hz
  * and a crowd's applause under the room tone open no region, and applause
- * does not hold a line open after the line ends. */
+ * does not hold a line open after the line ends, whatever the noise:
+ * CLAP_SEEDS realizations of the claps and the applause. */
+#define CLAP_SEEDS 10
 static void test_claps(void)
 {
-    int n = SR * 24;
-    float *d = room(n, 0.0005);
+    int n = SR * 24, bad = 0;
     DDParams p;
-    Result r;
 
     dd_params_default(&p);
-    add_claps(d, 1.0, 5.0, 3.0, 0.0, 0.1);
-    add_claps(d, 7.0, 24.0, 40.0, 1.0, 0.02);
-    add_voice(d, 12.0, 15.0, 0.1);
-    r = analyze(&p, d, NULL, n);
-    CHECK(r.nb == 1, "%d regions over claps and applause, want 1 (the line "
-          "at 12-15 s)", r.nb);
-    for (int i = 0; i < r.nb; i++)
+    for (unsigned seed = 1; seed <= CLAP_SEEDS; seed++) {
+        float *d;
+        Result r;
+
+        rng_state = seed * 7919u;
+        d = room(n, 0.0005);
+        add_claps(d, 1.0, 5.0, 3.0, 0.0, 0.1);
+        add_claps(d, 7.0, 24.0, 40.0, 1.0, 0.02);
+        add_voice(d, 12.0, 15.0, 0.1);
+        r = analyze(&p, d, NULL, n);
         /* the walk-back may cross up to 400 ms of applause; the end
          * comes 1 s after the last evidence, then 250 ms */
-        CHECK(r.r[i].start >= (int64_t)(11.6 * SR) &&
-              r.r[i].end <= (int64_t)(16.5 * SR),
-              "region %.2f-%.2f s, the line is 12-15 s",
-              (double)r.r[i].start / SR, (double)r.r[i].end / SR);
-    free(d);
+        if (r.nb != 1 || r.r[0].start < (int64_t)(11.6 * SR) ||
+            r.r[0].end > (int64_t)(16.5 * SR)) {
+            bad++;
+            printf("claps, seed %u: %d regions, the first %.2f-%.2f s "
+                   "(the line is 12-15 s)\n", seed, r.nb,
+                   r.nb > 0 ? (double)r.r[0].start / SR : 0.0,
+                   r.nb > 0 ? (double)r.r[0].end / SR : 0.0);
+        }
+        free(d);
+    }
+    CHECK(bad == 0, "%d of %d applause scenes with a line in them misread",
+          bad, CLAP_SEEDS);
 }
 
 /* A whispered line (no pitch) is a line; one breath-like burst is not. */

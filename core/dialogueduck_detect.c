@@ -468,10 +468,12 @@ static void track_nuclei(DDDetector *d, double e, int counts)
  * beep. The spread is that of the period with its jumps (steps over
  * GLIDE_STEP from one voiced hop to the next) taken out: a ring that
  * switches between two fixed tones, or a splash's bubbles, each ringing
- * at its own period, do not glide as a voice does. */
+ * at its own period, do not glide as a voice does. Nor does one reading
+ * that noise moves by a few per cent: a glide is more than its largest
+ * step. */
 static int pitch_moves(const DDDetector *d)
 {
-    double path = 0.0, lo = 0.0, hi = 0.0, prev = 0.0;
+    double path = 0.0, lo = 0.0, hi = 0.0, prev = 0.0, big = 0.0;
 
     for (int i = CONFIRM_SPAN - 1; i >= 0; i--) {
         if (!(d->voiced_bits >> i & 1))
@@ -480,10 +482,11 @@ static int pitch_moves(const DDDetector *d)
             path += d->lags[i] - prev;
             lo = fmin(lo, path);
             hi = fmax(hi, path);
+            big = fmax(big, fabs(d->lags[i] - prev));
         }
         prev = d->lags[i];
     }
-    return hi - lo >= TONAL_SPREAD;
+    return hi - lo - big >= TONAL_SPREAD;
 }
 
 /* Reads voicing at this hop (when asked) into the last CONFIRM_SPAN

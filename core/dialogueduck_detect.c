@@ -40,11 +40,18 @@
  *   is one nucleus or too short, a splash or paper is mostly above 1 kHz;
  * - once confirmed, the onset walks back to where the energy first left the
  *   noise floor, which is where the first (often unvoiced) syllable starts;
+ *   a line that opens on a sibilant (s, sh, f: 4-8 kHz, above the speech
+ *   band) leaves the floor first in a band of its own, with its own floor,
+ *   which the walk-back reads too; a quiet "s" under hum does not show in
+ *   the speech band at all;
  * - a line ends when its evidence stops, the same evidence as its start:
  *   no hop over the floor that is within 1 s of a gliding voiced stretch
  *   (read every hop once the last evidence is 0.5 s old) or a vowel-shaped
  *   nucleus, for a hangover of 250 ms. Applause or claps under a line
- *   (chance correlation peaks at random lags) do not hold it open.
+ *   (chance correlation peaks at random lags) do not hold it open; nor
+ *   does anything more than LINE_RANGE under the line's own level (its
+ *   peak, falling 5 dB per second): applause, walla or music bleed that
+ *   goes on after a line, however voice-like by chance, is far under it.
  */
 
 #include <math.h>
@@ -77,6 +84,10 @@
 #define SYL_MIN_HOPS  12     /* nuclei this close are one syllable (8 Hz) */
 #define SYL_MAX_HOPS  50     /* and this far apart unrelated (2 Hz) */
 #define SMOOTH_HOPS   4      /* the floor reads 40 ms means (2 mains periods) */
+#define SIB_HZ        4000.0 /* sibilant band: from here to the band rate's Nyquist */
+#define SIB_SNR       6.0    /* dB over its floor: a sibilant in the walk-back */
+#define LINE_RANGE    25.0   /* dB under the line's peak: not the line */
+#define PEAK_FALL     0.05   /* dB per hop the line's peak falls (5 dB/s) */
 #define ENERGY_MIN_DB -120.0
 
 typedef struct Voicing {
@@ -88,6 +99,8 @@ typedef struct Voicing {
  * dd_detector_process so that the filters run in registers. */
 typedef struct Band {
     DDBiquad hp, lp;           /* speech band */
+    DDBiquad sib;              /* sibilant band (high-pass) */
+    double sib_acc;            /* its energy accumulated in this hop */
     int band_pos;              /* input samples in this block average */
     double band_acc;
     double acc;                /* band energy accumulated in this hop */
@@ -97,6 +110,15 @@ typedef struct Band {
     double decim_acc;
     unsigned vpos;             /* decimated voicing samples written */
 } Band;
+
+/* Minimum statistics: the lowest hop energy of the last MS_NSUB
+ * sub-windows and the current one, plus the bias of a minimum. */
+typedef struct MinStat {
+    double floor_db;
+    double min[MS_NSUB];       /* minima of the last sub-windows */
+    double cur;                /* minimum of the current sub-window */
+    int pos, n;
+} MinStat;
 
 struct DDDetector {
     int hop, pos;              /* samples per hop, position in the hop */
@@ -112,11 +134,10 @@ struct DDDetector {
     float vbuf[2 * VBUF];      /* each sample twice, VBUF apart: any
                                   window of up to VBUF is contiguous */
 
-    double floor_db;
-    double ms_min[MS_NSUB];    /* minima of the last sub-windows */
-    double ms_cur;             /* minimum of the current sub-window */
-    int ms_pos, ms_n;
+    int sibilant;              /* the band rate reaches over SIB_HZ */
+    MinStat floor, sib_floor;  /* speech and sibilant band floors */
     double energy[EBUF];       /* band energy per hop, dB */
+    double sib[EBUF];          /* sibilant band energy per hop, dB */
     double low[EBUF];          /* energy of the voicing signal (under
                                   1 kHz) per hop, linear */
     unsigned low_pos;          /* voicing samples read into low[] */
@@ -132,10 +153,18 @@ struct DDDetector {
     int nuc_new;               /* 1: a second nucleus in rhythm this hop */
 
     int in_speech;
+    double line_peak;          /* the line's level, dB (see LINE_RANGE) */
     int64_t last_above;        /* last hop with evidence in speech */
     int64_t last_evidence;     /* last voiced hop or nucleus in speech */
     int64_t prev_end;          /* end hop of the previous region */
 };
+
+static void minstat_init(MinStat *m, double floor_db)
+{
+    m->floor_db = m->cur = floor_db;
+    for (int i = 0; i < MS_NSUB; i++)
+        m->min[i] = floor_db;
+}
 
 int dd_detector_create(DDDetector **out, int sample_rate, double threshold,
                        int max_walkback_hops, const DDAllocator *al)
@@ -158,6 +187,10 @@ int dd_detector_create(DDDetector **out, int sample_rate, double threshold,
     brate = sample_rate / d->band_decim;
     dd_biquad_highpass(&d->b.hp, 150.0, 0.7071, brate);
     dd_biquad_lowpass(&d->b.lp, 4000.0, 0.7071, brate);
+    /* a sibilant band needs room over SIB_HZ: rates of 24 kHz and up */
+    d->sibilant = brate >= 3 * SIB_HZ;
+    if (d->sibilant)
+        dd_biquad_highpass(&d->b.sib, SIB_HZ, 0.7071, brate);
     d->decim = brate / 8000 > 1 ? brate / 8000 : 1;
     vrate = brate / d->decim;
     dd_biquad_lowpass(&d->b.v1, 1000.0, 0.5412, vrate);
@@ -170,14 +203,12 @@ int dd_detector_create(DDDetector **out, int sample_rate, double threshold,
         d->lag_min = 1;
     if (d->win + d->lag_max > VBUF)
         d->lag_max = VBUF - d->win;
-    d->floor_db = threshold;
-    d->ms_cur = threshold;
-    for (int i = 0; i < MS_NSUB; i++)
-        d->ms_min[i] = threshold;
+    minstat_init(&d->floor, threshold);
+    minstat_init(&d->sib_floor, ENERGY_MIN_DB);
     d->prev_end = -1;
     d->nuc_last = INT64_MIN / 2;
     for (int i = 0; i < EBUF; i++)
-        d->energy[i] = ENERGY_MIN_DB;
+        d->energy[i] = d->sib[i] = ENERGY_MIN_DB;
     *out = d;
     return DD_OK;
 }
@@ -315,19 +346,33 @@ static double hop_energy(const DDDetector *d, int64_t hop)
     return d->energy[hop & (EBUF - 1)];
 }
 
-/* Energy around a hop, dB: the mean of SMOOTH_HOPS hops from one before
- * it (none after last). A hop belongs to the onset when both it and this
- * mean are over the floor: buzz that peaks within single hops does not. */
-static double walk_energy(const DDDetector *d, int64_t hop, int64_t last)
+/* Energy around a hop in a ring of hop energies (dB): the mean of
+ * SMOOTH_HOPS hops from one before it (none after last). */
+static double mean_around(const double *ring, int64_t hop, int64_t last)
 {
     double sum = 0.0;
     int n = 0;
 
     for (int64_t h = hop - 1; h < hop - 1 + SMOOTH_HOPS && h <= last; h++) {
-        sum += pow(10.0, hop_energy(d, h) / 10.0);
+        sum += pow(10.0, ring[h & (EBUF - 1)] / 10.0);
         n++;
     }
     return 10.0 * log10(sum / n);
+}
+
+/* Whether a hop belongs to the onset of a line confirmed at hop last:
+ * both it and the mean around it are over the floor (buzz that peaks
+ * within single hops is not), in the speech band or the sibilant band. */
+static int onset_hop(const DDDetector *d, int64_t hop, int64_t last)
+{
+    const double *sib = d->sib;
+
+    if (fmin(hop_energy(d, hop), mean_around(d->energy, hop, last)) >
+        d->floor.floor_db + WALK_SNR)
+        return 1;
+    return d->sibilant &&
+           fmin(sib[hop & (EBUF - 1)], mean_around(sib, hop, last)) >
+           d->sib_floor.floor_db + SIB_SNR;
 }
 
 /* Walk back from the confirming hop to where the energy left the floor.
@@ -342,29 +387,27 @@ static int64_t walk_back(const DDDetector *d, int64_t confirm)
     if (limit < 0)
         limit = 0;
     for (h = confirm - 1; h >= limit && onset - h <= WALK_GAP + 1; h--)
-        if (fmin(hop_energy(d, h), walk_energy(d, h, confirm)) >
-            d->floor_db + WALK_SNR)
+        if (onset_hop(d, h, confirm))
             onset = h;
     return onset;
 }
 
-/* Minimum statistics: the floor is the lowest hop energy of the last
- * MS_NSUB sub-windows and the current one, plus the bias of a minimum. */
-static void update_floor(DDDetector *d, double e)
+/* A floor's next hop energy e, dB. */
+static void update_floor(MinStat *ms, double e)
 {
     double m;
 
-    if (e < d->ms_cur)
-        d->ms_cur = e;
-    m = d->ms_cur;
+    if (e < ms->cur)
+        ms->cur = e;
+    m = ms->cur;
     for (int i = 0; i < MS_NSUB; i++)
-        m = fmin(m, d->ms_min[i]);
-    d->floor_db = fmax(m + MS_BIAS, ENERGY_MIN_DB);
-    if (++d->ms_n >= MS_SUB_HOPS) {
-        d->ms_min[d->ms_pos] = d->ms_cur;
-        d->ms_pos = (d->ms_pos + 1) % MS_NSUB;
-        d->ms_cur = e;
-        d->ms_n = 0;
+        m = fmin(m, ms->min[i]);
+    ms->floor_db = fmax(m + MS_BIAS, ENERGY_MIN_DB);
+    if (++ms->n >= MS_SUB_HOPS) {
+        ms->min[ms->pos] = ms->cur;
+        ms->pos = (ms->pos + 1) % MS_NSUB;
+        ms->cur = e;
+        ms->n = 0;
     }
 }
 
@@ -425,10 +468,12 @@ static void track_nuclei(DDDetector *d, double e, int counts)
  * beep. The spread is that of the period with its jumps (steps over
  * GLIDE_STEP from one voiced hop to the next) taken out: a ring that
  * switches between two fixed tones, or a splash's bubbles, each ringing
- * at its own period, do not glide as a voice does. */
+ * at its own period, do not glide as a voice does. Nor does one reading
+ * that noise moves by a few per cent: a glide is more than its largest
+ * step. */
 static int pitch_moves(const DDDetector *d)
 {
-    double path = 0.0, lo = 0.0, hi = 0.0, prev = 0.0;
+    double path = 0.0, lo = 0.0, hi = 0.0, prev = 0.0, big = 0.0;
 
     for (int i = CONFIRM_SPAN - 1; i >= 0; i--) {
         if (!(d->voiced_bits >> i & 1))
@@ -437,10 +482,11 @@ static int pitch_moves(const DDDetector *d)
             path += d->lags[i] - prev;
             lo = fmin(lo, path);
             hi = fmax(hi, path);
+            big = fmax(big, fabs(d->lags[i] - prev));
         }
         prev = d->lags[i];
     }
-    return hi - lo >= TONAL_SPREAD;
+    return hi - lo - big >= TONAL_SPREAD;
 }
 
 /* Reads voicing at this hop (when asked) into the last CONFIRM_SPAN
@@ -473,7 +519,10 @@ static int confirm_hop(DDDetector *d, double e, int candidate)
 static int speech_goes_on(DDDetector *d, double e)
 {
     int64_t h = d->hops;
-    int above = e > d->floor_db + OFF_SNR;
+    int above;
+
+    d->line_peak = fmax(d->line_peak - PEAK_FALL, e);
+    above = e > d->floor.floor_db + OFF_SNR && e > d->line_peak - LINE_RANGE;
 
     track_nuclei(d, e, above);
     if (d->nuc_done)
@@ -491,6 +540,7 @@ static void start_region(DDDetector *d, DDDetectEvent *ev)
     int64_t from = d->nuc_new ? d->nuc_onset : d->hops;
 
     d->in_speech = 1;
+    d->line_peak = hop_energy(d, d->hops);
     d->last_above = d->last_evidence = d->hops;
     d->voiced_bits = 0;
     ev->onset = 1;
@@ -509,6 +559,7 @@ static void flush_state(DDDetector *d)
 {
     dd_biquad_flush(&d->b.hp);
     dd_biquad_flush(&d->b.lp);
+    dd_biquad_flush(&d->b.sib);
     dd_biquad_flush(&d->b.v1);
     dd_biquad_flush(&d->b.v2);
 }
@@ -539,13 +590,16 @@ static void end_hop(DDDetector *d, DDDetectEvent *ev)
     if (e < ENERGY_MIN_DB)
         e = ENERGY_MIN_DB;
     d->energy[h & (EBUF - 1)] = e;
+    d->sib[h & (EBUF - 1)] = fmax(10.0 * log10(d->b.sib_acc /
+                                               (d->b.acc_n ? d->b.acc_n : 1) +
+                                               1e-12), ENERGY_MIN_DB);
     d->low[h & (EBUF - 1)] = low_energy(d);
-    d->b.acc = 0.0;
+    d->b.acc = d->b.sib_acc = 0.0;
     d->b.acc_n = 0;
     memset(ev, 0, sizeof(*ev));
 
     if (!d->in_speech) {
-        int candidate = e > d->floor_db + ON_SNR && e > d->threshold;
+        int candidate = e > d->floor.floor_db + ON_SNR && e > d->threshold;
         if (confirm_hop(d, e, candidate))
             start_region(d, ev);
     } else if (speech_goes_on(d, e)) {
@@ -553,17 +607,22 @@ static void end_hop(DDDetector *d, DDDetectEvent *ev)
     } else if (h - d->last_above >= HANGOVER_HOPS) {
         end_region(d, ev);
     }
-    update_floor(d, fmax(10.0 * log10(mean + 1e-12), ENERGY_MIN_DB));
+    update_floor(&d->floor, fmax(10.0 * log10(mean + 1e-12), ENERGY_MIN_DB));
+    if (d->sibilant)
+        update_floor(&d->sib_floor, mean_around(d->sib, h - SMOOTH_HOPS + 2, h));
     flush_state(d);
     d->hops++;
 }
 
-/* One band-rate sample: speech-band energy and the voicing signal. */
+/* One band-rate sample: speech-band and sibilant energy and the voicing
+ * signal. Without a sibilant band its filter is all zeros. */
 static inline void band_sample(Band *b, float *vbuf, int decim, double x)
 {
     double y = dd_biquad_run(&b->lp, dd_biquad_run(&b->hp, x));
+    double s = dd_biquad_run(&b->sib, x);
 
     b->acc += y * y;
+    b->sib_acc += s * s;
     b->acc_n++;
     b->decim_acc += y;
     if (++b->decim_pos >= decim) {
@@ -625,12 +684,12 @@ static int subnormal(double v)
 
 int dd_detector_subnormal_state(const DDDetector *d)
 {
-    const DDBiquad *f[4] = { &d->b.hp, &d->b.lp,
+    const DDBiquad *f[5] = { &d->b.hp, &d->b.lp, &d->b.sib,
                              &d->b.v1, &d->b.v2 };
     int n = subnormal(d->b.acc) + subnormal(d->b.band_acc) +
-            subnormal(d->b.decim_acc);
+            subnormal(d->b.decim_acc) + subnormal(d->b.sib_acc);
 
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         n += subnormal(f[i]->z1) + subnormal(f[i]->z2);
     for (int i = 0; i < 2 * VBUF; i++)
         n += fpclassify(d->vbuf[i]) == FP_SUBNORMAL;

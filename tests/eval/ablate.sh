@@ -99,6 +99,10 @@ ablation inline dialogueduck_detect.c \
     's/if \(voicing_evidence\(d, above &&\n\s+h - d->last_evidence > EVIDENCE_HOPS \/ 2\)\)/if (above \&\& h % 4 == 0 \&\& h - d->last_evidence > EVIDENCE_HOPS \/ 2 \&\& voiced_hop(d).voiced)/' \
     "the same evidence in a line as for a start (one voiced hop, read every 4th, keeps a line)" \
     h1-buzz-midline h5-street-bleed h10-crowd-bleed
+ablation linelevel dialogueduck_detect.c \
+    's/(#define LINE_RANGE\s+)25.0/${1}1e9/' \
+    "the line's own level (anything over the floor may hold a line)" \
+    h1-buzz-midline h5-street-bleed h10-crowd-bleed
 ablation rhythm dialogueduck_detect.c \
     's/\|\|\s*d->nuc_new;/;/' \
     "syllabic rhythm (only voicing confirms)" \
@@ -107,6 +111,10 @@ ablation evidence dialogueduck_detect.c \
     's/(#define EVIDENCE_HOPS\s+)100/${1}100000000/' \
     "the end by evidence (energy over the floor alone keeps a line open)" \
     h1-buzz-midline h2-rings-foley h6-hum50-hvac h7-events
+ablation sibilant dialogueduck_detect.c \
+    's/d->sibilant = brate >= 3 \* SIB_HZ;/d->sibilant = 0;/' \
+    "the sibilant band in the walk-back (a line opening on an 's' under hum)" \
+    h6-hum50-hvac h4-levels-short-word 7-edge-cases
 ablation walkback dialogueduck_analyze.c \
     's/(#define WALKBACK_HOPS\s+)40/${1}0/' \
     "the walk-back to the first syllable" \

@@ -492,15 +492,18 @@ static AVFrame *silence(AVFilterLink *link, int n)
 static int process_block(AVFilterContext *ctx, const AVFrame *music, int n)
 {
     DialogueDuckContext *s = ctx->priv;
-    AVFrame *dlg = silence(ctx->inputs[1], n), *mus = NULL, *out = NULL;
-    int ret = AVERROR(ENOMEM);
+    AVFrame *dlg = ff_get_audio_buffer(ctx->inputs[1], n), *mus = NULL, *out = NULL;
+    int ret = AVERROR(ENOMEM), got;
 
     if (!music)
         music = mus = silence(ctx->inputs[0], n);
     out = ff_get_audio_buffer(ctx->outputs[0], n);
     if (!dlg || !music || !out)
         goto end;
-    av_audio_fifo_read(s->dialogue, (void **)dlg->extended_data, n);
+    got = av_audio_fifo_read(s->dialogue, (void **)dlg->extended_data, n);
+    if (got < n)
+        av_samples_set_silence(dlg->extended_data, FFMAX(got, 0), n - FFMAX(got, 0),
+                               dlg->ch_layout.nb_channels, dlg->format);
 
     ret = dd_engine_process(s->engine, (const float *const *)music->extended_data,
                             (const float *const *)dlg->extended_data, n,

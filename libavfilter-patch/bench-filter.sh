@@ -13,11 +13,19 @@
 #   FFMPEG=PATH  the patched ffmpeg to time (default: ffmpeg-build/9.0/ffmpeg,
 #                else the make fate build, else make ffmpeg builds one)
 #   MINUTES=N    stem length (default 10)
+#   PIN=0        do not pin ffmpeg to one CPU (see below)
 #
 # The configurations take turns, RUNS rounds (default 3); the fastest run
 # of each counts. Times are user + system CPU seconds from ffmpeg -benchmark. The
 # decode floor (both stems decoded, nothing filtered) is subtracted, so the
-# ratio compares the filters themselves; the totals are printed too. Goals:
+# ratio compares the filters themselves; the floors are printed too.
+# Every run is pinned to one CPU with taskset (util-linux) when it is
+# there: ffmpeg hands every frame from thread to thread (demuxer, decoder,
+# filtergraph, encoder, muxer), and on a loaded machine with its threads
+# spread over CPUs most of the floor is futex system time that varies by
+# +-30 % from run to run; on one CPU the system time halves (10-minute
+# floor on a loaded 2-CPU machine, three runs: 0.93-1.32 s spread over
+# CPUs, 0.56-0.65 s pinned). Goals:
 # dialogueduck (mix=0) >= 3x the throughput of sidechaincompress on every
 # kind, mix=1 (dialogue mixed back in) within 1.2x of mix=0. The last line
 # is "ratio R": the smallest of the three throughput ratios.
@@ -40,6 +48,11 @@ if [ -z "$ff" ]; then
 fi
 if [ -z "$ff" ]; then
     ff=$(sh "$TOP/libavfilter-patch/build-ffmpeg.sh" | tail -n 1)
+fi
+pin=
+if [ "${PIN:-1}" != 0 ] && command -v taskset > /dev/null 2>&1; then
+    cpu0=$(taskset -cp $$ 2> /dev/null | sed -n 's/.*: *\([0-9]*\).*/\1/p')
+    [ -n "$cpu0" ] && pin="taskset -c $cpu0"
 fi
 "$ff" -hide_banner -h filter=dialogueduck > /dev/null 2>&1 ||
     ffsrc_die "$ff has no dialogueduck filter"
@@ -83,7 +96,7 @@ fi
 cpu() {
     maps="-map [m]"
     case "$3" in *"[d]"*) maps="$maps -map [d]" ;; esac
-    t=$("$ff" -nostdin -hide_banner -nostats -benchmark -i "$1" -i "$2" \
+    t=$($pin "$ff" -nostdin -hide_banner -nostats -benchmark -i "$1" -i "$2" \
             -filter_complex "$3" $maps -f null - 2>&1 |
         sed -n 's/^bench: utime=\([0-9.]*\)s stime=\([0-9.]*\)s.*/\1 \2/p' |
         awk '{ printf "%.3f", $1 + $2 }')
@@ -97,7 +110,7 @@ min() {
 sub() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0.001) d = 0.001; printf "%.3f", d }'; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
-echo "bench-filter: $MINUTES-minute stereo 48 kHz stems, $ff, best of $RUNS"
+echo "bench-filter: $MINUTES-minute stereo 48 kHz stems, $ff, best of $RUNS${pin:+, on one CPU ($pin)}"
 printf '%-24s %7s %7s %7s %7s %9s %9s\n' "dialogue (CPU s)" floor sc mix=0 mix=1 \
     "sc/mix=0" "mix1/mix0"
 worst=

@@ -1,20 +1,22 @@
 /*
  * The limiter's loss of loudness, predicted (see limitloss.h).
  *
- * The loudness meter records each 100 ms segment's K-weighted energy in
- * LOUDNESS_LEVEL_PARTS parts (loudness_levels_parts()); here each part
- * gets its true peak, read by the limiter's detector around each
- * channel's largest sample: the crest between samples is next to the
- * largest one on programme material, and reading every sample would cost
- * what the limiter's own pass does.
+ * The loudness meter records each 100 ms segment's K-weighted energy and
+ * its share in each of LOUDNESS_LEVEL_PARTS parts (loudness_levels_parts());
+ * here each part gets its true peak, read by the limiter's detector
+ * around each channel's largest sample: the crest between samples is
+ * next to the largest one on programme material, and reading every
+ * sample would cost what the limiter's own pass does.
  *
  * The simulation follows the limiter (limiter.c) part by part: a part
  * whose peak times the gain crosses the threshold needs the gain
  * threshold / peak; the limiter holds it around the peak (lookahead,
  * moving minimum, the peaks that follow the first), taken as HOLD of the
  * part, then releases towards 1 + LIMITER_RELEASE_OVERSHOOT with the
- * limiter's time constant. Each part's energy is scaled by the mean
- * square of that gain, and the gated loudness read from the segments.
+ * limiter's time constant. Each segment's energy is scaled by its
+ * parts' shares times the mean square of that gain, and the gated
+ * loudness read from the segments.
+ *
  * Measured against the limiter on music peaking at 0 dBFS (targets -14
  * to -8 LUFS, up to 12 dB of reduction), K-weighted parts and a hold of
  * half a part put the prediction within 0.1 LU; unweighted energies or
@@ -24,6 +26,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +37,9 @@
 
 #define BLOCKS LOUDNESS_LEVEL_PARTS               /* per 100 ms segment */
 #define MAX_BLOCKS ((size_t)2 * 3600 * 10 * BLOCKS) /* two hours */
+/* peaks kept as 8-bit codes: quarters of a dB over -60 dBFS (0: under) */
+#define PEAK_FLOOR_DB -60.0
+#define PEAK_STEP_DB 0.25
 #define MAX_RAISE_DB 30.0       /* the most a prediction raises the gain */
 #define GAIN_STEPS 20           /* bisection: 30 dB / 2^20, 0.00003 dB */
 #define HOLD 0.5
@@ -50,7 +56,7 @@ struct LimitLoss {
                                    TRUEPEAK_REACH after it */
     int fill;                   /* samples in buf */
     int cap;
-    float *peak;                /* per block */
+    uint8_t *peak;              /* per block, coded (peak_code()) */
     size_t nb, nb_cap;
     int dropped;                /* longer than MAX_BLOCKS */
 };
@@ -104,11 +110,18 @@ void limitloss_free(LimitLoss **pl)
     *pl = NULL;
 }
 
-static int push_block(LimitLoss *l, float peak)
+static uint8_t peak_code(double peak)
+{
+    double c = peak > 0 ? (20 * log10(peak) - PEAK_FLOOR_DB) / PEAK_STEP_DB : 0;
+
+    return c <= 0 ? 0 : c >= UINT8_MAX ? UINT8_MAX : (uint8_t)lrint(c);
+}
+
+static int push_block(LimitLoss *l, double peak)
 {
     if (l->nb == l->nb_cap) {
         size_t cap = l->nb_cap ? 2 * l->nb_cap : 4096;
-        float *p;
+        uint8_t *p;
         if (cap > MAX_BLOCKS)
             cap = MAX_BLOCKS;
         if (l->nb == cap) {
@@ -120,7 +133,7 @@ static int push_block(LimitLoss *l, float peak)
         l->peak = p;
         l->nb_cap = cap;
     }
-    l->peak[l->nb++] = peak;
+    l->peak[l->nb++] = peak_code(peak);
     return 0;
 }
 
@@ -147,7 +160,7 @@ static int take_block(LimitLoss *l)
         memmove(l->buf[c], l->buf[c] + n, (l->fill - n) * sizeof(float));
     l->fill -= n;
     l->k = (l->k + 1) % BLOCKS;
-    return push_block(l, (float)peak);
+    return push_block(l, peak);
 }
 
 int limitloss_add(LimitLoss *l, const float *const *x, int n)
@@ -169,15 +182,21 @@ int limitloss_add(LimitLoss *l, const float *const *x, int n)
     return 0;
 }
 
-/* The limiter's gain over one block after entering it at *e. */
-static double block_gain2(double *e, double peak, double thr,
-                          const double *decay)
+/*
+ * The limiter's mean square gain over one block after entering it at *e;
+ * over is how far (dB) the block's peak times the gain is over the
+ * threshold.
+ */
+static double block_gain2(double *e, double over, const double *decay)
 {
     double start = *e, end, hold = 0;
 
-    if (peak > thr && thr / peak < start) {
-        start = thr / peak;
-        hold = HOLD;
+    if (over > 0) {
+        double need = pow(10, -over / 20);
+        if (need < start) {
+            start = need;
+            hold = HOLD;
+        }
     }
     end = 1 + LIMITER_RELEASE_OVERSHOOT -
           (1 + LIMITER_RELEASE_OVERSHOOT - start) * decay[hold > 0];
@@ -193,9 +212,11 @@ int limitloss_loudness(const LimitLoss *l, const LoudnessLevels *ref,
                        double gain_db, double ceiling_dbtp, double *lufs)
 {
     size_t nseg = loudness_levels_count(ref);
-    const float *part = loudness_levels_parts(ref);
-    double g = pow(10, gain_db / 20), e = 1, decay[BLOCKS][2];
-    double thr = pow(10, (ceiling_dbtp - LIMITER_HEADROOM_DB) / 20);
+    const uint8_t *part = loudness_levels_parts(ref);
+    double e = 1, decay[BLOCKS][2];
+    /* a block's peak code over this is over the threshold */
+    double thr = (ceiling_dbtp - LIMITER_HEADROOM_DB - gain_db -
+                  PEAK_FLOOR_DB) / PEAK_STEP_DB;
     float *scale;
     int ret;
 
@@ -214,12 +235,15 @@ int limitloss_loudness(const LimitLoss *l, const LoudnessLevels *ref,
         double num = 0, den = 0;
         for (int k = 0; k < BLOCKS; k++) {
             size_t b = i * BLOCKS + k;
-            num += part[b] * block_gain2(&e, l->peak[b] * g, thr, decay[k]);
+            /* code 0: under the floor, never limited */
+            double over = l->peak[b] ? (l->peak[b] - thr) * PEAK_STEP_DB : -1;
+            num += part[b] * block_gain2(&e, over, decay[k]);
             den += part[b];
         }
         scale[i] = den > 0 ? (float)(num / den) : 1;
     }
-    ret = loudness_levels_integrated(ref, scale, nseg, g, lufs);
+    ret = loudness_levels_integrated(ref, scale, nseg, pow(10, gain_db / 20),
+                                     lufs);
     free(scale);
     return ret;
 }

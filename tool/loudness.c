@@ -48,8 +48,8 @@ typedef struct Gate {
 /* Energies of consecutive 100 ms segments (LOUDNESS_RECORD). */
 typedef struct Levels {
     double *e;
-    float *parts;               /* the programme's: LOUDNESS_LEVEL_PARTS
-                                   energies per segment, or NULL */
+    uint8_t *parts;             /* the programme's: LOUDNESS_LEVEL_PARTS
+                                   shares per segment, or NULL */
     size_t nb, cap;
     int dropped;                /* longer than LEVELS_MAX: not kept */
 } Levels;
@@ -224,7 +224,7 @@ static int levels_push(Levels *l, double e, const float *parts)
     if (l->nb == l->cap) {
         size_t cap = l->cap ? 2 * l->cap : 1024;
         double *n = realloc(l->e, cap * sizeof(*n));
-        float *p;
+        uint8_t *p;
         if (!n)
             return AVERROR(ENOMEM);
         l->e = n;
@@ -236,9 +236,14 @@ static int levels_push(Levels *l, double e, const float *parts)
         }
         l->cap = cap;
     }
-    if (parts)
-        memcpy(l->parts + l->nb * LOUDNESS_LEVEL_PARTS, parts,
-               LOUDNESS_LEVEL_PARTS * sizeof(*parts));
+    if (parts) {
+        double sum = 0;
+        for (int k = 0; k < LOUDNESS_LEVEL_PARTS; k++)
+            sum += parts[k];
+        for (int k = 0; k < LOUDNESS_LEVEL_PARTS; k++)
+            l->parts[l->nb * LOUDNESS_LEVEL_PARTS + k] =
+                sum > 0 ? (uint8_t)lrint(parts[k] / sum * UINT8_MAX) : 0;
+    }
     l->e[l->nb++] = e;
     return 0;
 }
@@ -849,7 +854,7 @@ size_t loudness_levels_count(const LoudnessLevels *l)
     return l ? l->prog.nb : 0;
 }
 
-const float *loudness_levels_parts(const LoudnessLevels *l)
+const uint8_t *loudness_levels_parts(const LoudnessLevels *l)
 {
     return l ? l->prog.parts : NULL;
 }

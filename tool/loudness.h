@@ -52,7 +52,7 @@ enum {
     /**
      * Keep the energy of every 100 ms segment for loudness_meter_take_levels()
      * (8 bytes per segment and gate, about 0.6 MB per gate for two hours,
-     * and the programme's LOUDNESS_LEVEL_PARTS parts of each, 2.9 MB;
+     * and the programme's LOUDNESS_LEVEL_PARTS parts of each, 0.7 MB;
      * nothing is kept for a longer programme, whose dry passes then
      * measure in full: memory stays flat).
      */
@@ -123,11 +123,13 @@ void loudness_levels_free(LoudnessLevels **l);
 /** 100 ms segments of the programme recorded (0 for NULL). */
 size_t loudness_levels_count(const LoudnessLevels *l);
 
-/** The programme's K-weighted energy of each 100 ms segment cut in
- *  LOUDNESS_LEVEL_PARTS equal parts (the last ones a frame longer where
- *  they do not divide), not divided by frames: part k of segment i is
- *  element i * LOUDNESS_LEVEL_PARTS + k. NULL where not recorded. */
-const float *loudness_levels_parts(const LoudnessLevels *l);
+/** Where the programme's K-weighted energy of each 100 ms segment lies:
+ *  the segment cut in LOUDNESS_LEVEL_PARTS equal parts (the last ones a
+ *  frame longer where they do not divide), each part's share of the
+ *  segment's energy in units of 1 / UINT8_MAX (all 0 for silence): part
+ *  k of segment i is element i * LOUDNESS_LEVEL_PARTS + k. NULL where
+ *  not recorded. */
+const uint8_t *loudness_levels_parts(const LoudnessLevels *l);
 
 /**
  * The programme's integrated loudness (BS.1770 gating, as the meter

@@ -142,7 +142,7 @@ int main(void)
     LoudnessLevels *levels = NULL;
     LimitLoss *loss = NULL, *none = NULL;
     double lufs0 = NAN, from_levels, max_loss = 0;
-    const float *parts;
+    const uint8_t *parts;
     int ret;
 
     for (int c = 0; c < CH; c++)

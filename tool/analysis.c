@@ -207,7 +207,9 @@ static int measure_rendered(Analysis *an, AnalysisPass *ps, Session *s,
     mixwait_pop(&ps->wait, s, m);
     session_mix(s, music, m);
     if ((ret = analysis_meter_add(an, ps->meter, ps->split, s->mix.data,
-                                  s->out_layout.nb_channels, ps->mixed, m)) < 0)
+                                  s->out_layout.nb_channels, ps->mixed, m)) < 0 ||
+        (an->loss && (ret = limitloss_add(an->loss, (const float *const *)
+                                          s->mix.data, m)) < 0))
         return ret;
     ps->mixed += m;
     return 0;
@@ -310,13 +312,19 @@ static int create_meters(Analysis *an, AnalysisPass *ps, const Session *s,
     if (o->plot)
         mflags |= LOUDNESS_HISTORY;
     if (!isnan(o->target_lufs))
-        mflags |= LOUDNESS_RECORD;  /* for the limiter's dry passes */
+        mflags |= LOUDNESS_RECORD;  /* for the limiter's loss (predicted,
+                                     * and measured by later passes) */
     if ((ret = loudness_meter_create(&ps->meter, s->work_rate, &s->out_layout,
                                      oc, mflags)) < 0 ||
         (plain &&
          (ret = loudness_meter_create(&ps->plain, s->work_rate, &s->out_layout,
                                       oc, flags | (o->plot ? LOUDNESS_HISTORY :
                                                    0))) < 0))
+        return internal_error(err, errlen, "loudness meter", ret);
+    /* what a limiter would take, for the gain of a loud target */
+    if (!isnan(o->target_lufs) && o->gate == GATE_PROGRAM &&
+        (ret = limitloss_create(&an->loss, s->work_rate, oc)) < 0 &&
+        ret != AVERROR(ENOSYS))
         return internal_error(err, errlen, "loudness meter", ret);
     return EXIT_OK;
 }
@@ -486,4 +494,5 @@ void analysis_free(Analysis *an)
     free(an->st_ducked);
     free(an->st_unducked);
     loudness_levels_free(&an->levels);
+    limitloss_free(&an->loss);
 }

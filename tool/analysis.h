@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "dialogueduck.h"
+#include "limitloss.h"
 #include "loudness.h"
 #include "open.h"
 
@@ -42,6 +43,9 @@ typedef struct Analysis {
     size_t nb_st;
     LoudnessLevels *levels;        /**< the ducked mix's 100 ms segments, for
                                         normalize's dry passes; or NULL */
+    LimitLoss *loss;               /**< the limiter's loss of loudness,
+                                        predicted (programme gate, with a
+                                        target); or NULL */
     double seconds;                /**< wall clock */
 } Analysis;
 

@@ -136,14 +136,21 @@ void kweight_add(KWeight *k, const float *const *planes, int offset, int n,
                     planes[pending] + offset, n, accumulate);
 }
 
-double kweight_segment(KWeight *k, int frames)
+double kweight_energy(const KWeight *k)
 {
     double e = 0.0;
 
-    for (int c = 0; c < k->channels; c++) {
+    for (int c = 0; c < k->channels; c++)
         e += k->weight[c] * k->sum[c];
+    return e;
+}
+
+double kweight_segment(KWeight *k, int frames)
+{
+    double e = kweight_energy(k);
+
+    for (int c = 0; c < k->channels; c++)
         k->sum[c] = 0.0;
-    }
     return frames > 0 ? e / frames : 0.0;
 }
 

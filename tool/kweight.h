@@ -49,6 +49,13 @@ void kweight_add(KWeight *k, const float *const *planes, int offset, int n,
  */
 double kweight_segment(KWeight *k, int frames);
 
+/**
+ * The weighted squared output accumulated since the last
+ * kweight_segment(), not divided by frames and not reset: reading it at
+ * points inside a segment splits the segment's energy into parts.
+ */
+double kweight_energy(const KWeight *k);
+
 /** Subnormal values in the filter's state (for tests: never any). */
 int kweight_subnormal_state(const KWeight *k);
 

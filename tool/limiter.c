@@ -36,12 +36,8 @@
 #define KAISER_BETA 6.0
 #define FAST_BLOCK 256          /* samples checked at once for the idle path */
 
-/*
- * The release heads for 1 + RELEASE_OVERSHOOT and stops at 1, so that it
- * ends in finite time (about 4 time constants from -6 dB) and the gain is
- * exactly 1 again, instead of creeping towards 1 forever.
- */
-#define RELEASE_OVERSHOOT 0.01
+_Static_assert(TRUEPEAK_REACH == TAPS / 2, "the reach is half the filter");
+
 
 struct TruePeakLimiter {
     int channels;
@@ -340,7 +336,7 @@ static int push_sample(TruePeakLimiter *l, const float *const *in, int i,
     l->prev_r = r;
 
     w = minq_push(l, m, q);
-    e = l->e_prev + (1 + RELEASE_OVERSHOOT - l->e_prev) * l->release_coef;
+    e = l->e_prev + (1 + LIMITER_RELEASE_OVERSHOOT - l->e_prev) * l->release_coef;
     if (e > 1)
         e = 1;
     if (w < e)
@@ -625,6 +621,17 @@ void truepeak_meter_add_interleaved(TruePeakMeter *m, const float *x, int nb)
     for (int c = 0; c < m->channels; c++)
         ch[c] = x + c;
     tp_add(m, ch, m->channels, nb);
+}
+
+double truepeak_meter_around(const TruePeakMeter *m, const float *x)
+{
+    /* the segment before x[0] is the one between the middle samples of
+     * x[-TAPS/2 .. TAPS/2), the one after, of x[-TAPS/2 + 1 ..] */
+    double a = interp_peak(m->coef, x - TAPS / 2);
+    double b = interp_peak(m->coef, x - TAPS / 2 + 1);
+    double p = fabs(x[0]);
+
+    return a > p ? (a > b ? a : b) : (b > p ? b : p);
 }
 
 int truepeak_meter_subnormal_state(const TruePeakMeter *m)

@@ -13,6 +13,13 @@
 #define LIMITER_RELEASE_DEFAULT   0.1    /**< s: time constant of the recovery */
 
 /**
+ * The release heads for 1 + LIMITER_RELEASE_OVERSHOOT and stops at 1, so
+ * that it ends in finite time (about 4 time constants from -6 dB) and the
+ * gain is exactly 1 again, instead of creeping towards 1 forever.
+ */
+#define LIMITER_RELEASE_OVERSHOOT 0.01
+
+/**
  * Peaks are held this far under the ceiling inside the limiter, so that
  * other meters (whose interpolators differ from ours: content near the
  * Nyquist frequency reads up to ~0.25 dB apart) and the gain modulation
@@ -118,6 +125,16 @@ void truepeak_meter_add(TruePeakMeter *m, const float *const *planar, int nb);
 void truepeak_meter_add_interleaved(TruePeakMeter *m, const float *x, int nb);
 /** Largest true peak over all channels so far (linear, 1.0 = 0 dBTP). */
 double truepeak_meter_peak(const TruePeakMeter *m);
+/** Samples either side of a point that truepeak_meter_around() reads. */
+#define TRUEPEAK_REACH 16
+
+/**
+ * The detector at one point: the largest of |x[0]| and the interpolated
+ * values on the segments either side of it, reading
+ * x[-TRUEPEAK_REACH .. TRUEPEAK_REACH]. Adds nothing to the meter.
+ */
+double truepeak_meter_around(const TruePeakMeter *m, const float *x);
+
 /** Subnormal values in the meter's state (tests; see limiter_subnormal_state()). */
 int truepeak_meter_subnormal_state(const TruePeakMeter *m);
 

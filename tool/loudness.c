@@ -48,6 +48,8 @@ typedef struct Gate {
 /* Energies of consecutive 100 ms segments (LOUDNESS_RECORD). */
 typedef struct Levels {
     double *e;
+    uint8_t *parts;             /* the programme's: LOUDNESS_LEVEL_PARTS
+                                   shares per segment, or NULL */
     size_t nb, cap;
     int dropped;                /* longer than LEVELS_MAX: not kept */
 } Levels;
@@ -94,6 +96,10 @@ typedef struct Gauge {
     double seg[4];
     int64_t nb_seg;
     Levels rec;                      /* LOUDNESS_RECORD */
+    int parts_on;                    /* record the segments' parts */
+    int part;                        /* parts of this segment read */
+    double part_read;                /* kweight_energy() at the last part */
+    float part_e[LOUDNESS_LEVEL_PARTS];
     Delta delta;
 } Gauge;
 
@@ -204,22 +210,39 @@ static int history_push(LoudnessMeter *m, float v)
     return 0;
 }
 
-static int levels_push(Levels *l, double e)
+/* A segment's energy, and its parts where parts is not NULL. */
+static int levels_push(Levels *l, double e, const float *parts)
 {
     if (l->dropped)
         return 0;
     if (l->nb == LEVELS_MAX) {
         free(l->e);
+        free(l->parts);
         *l = (Levels){ .dropped = 1 };
         return 0;
     }
     if (l->nb == l->cap) {
         size_t cap = l->cap ? 2 * l->cap : 1024;
         double *n = realloc(l->e, cap * sizeof(*n));
+        uint8_t *p;
         if (!n)
             return AVERROR(ENOMEM);
         l->e = n;
+        if (parts) {
+            if (!(p = realloc(l->parts, cap * LOUDNESS_LEVEL_PARTS *
+                                        sizeof(*p))))
+                return AVERROR(ENOMEM);
+            l->parts = p;
+        }
         l->cap = cap;
+    }
+    if (parts) {
+        double sum = 0;
+        for (int k = 0; k < LOUDNESS_LEVEL_PARTS; k++)
+            sum += parts[k];
+        for (int k = 0; k < LOUDNESS_LEVEL_PARTS; k++)
+            l->parts[l->nb * LOUDNESS_LEVEL_PARTS + k] =
+                sum > 0 ? (uint8_t)lrint(parts[k] / sum * UINT8_MAX) : 0;
     }
     l->e[l->nb++] = e;
     return 0;
@@ -240,7 +263,25 @@ static int segment_energy(LoudnessMeter *m, Gauge *g, double *e)
         if (d->active && g->nb_seg + 1 >= d->active_until)
             d->active = 0;
     }
-    return m->flags & LOUDNESS_RECORD ? levels_push(&g->rec, *e) : 0;
+    if (!(m->flags & LOUDNESS_RECORD))
+        return 0;
+    g->part = 0;
+    g->part_read = 0;
+    return levels_push(&g->rec, *e, g->parts_on ? g->part_e : NULL);
+}
+
+/* A 400 ms block of the given loudness and energy into the gate's bins. */
+static void gate_add(Gate *gt, double lufs, double e)
+{
+    int bin;
+
+    if (!(lufs >= GATE_MIN))
+        return; /* the absolute gate (and silence, -inf) */
+    bin = (int)((lufs - GATE_MIN) / GATE_STEP);
+    if (bin >= GATE_BINS)
+        bin = GATE_BINS - 1;
+    gt->energy[bin] += e;
+    gt->count[bin]++;
 }
 
 /*
@@ -253,7 +294,6 @@ static int segment_energy(LoudnessMeter *m, Gauge *g, double *e)
 static int gauge_block(LoudnessMeter *m, Gauge *g)
 {
     double lufs, e;
-    int bin;
 
     if (g->own) {
         int ret = segment_energy(m, g, &e);
@@ -271,13 +311,7 @@ static int gauge_block(LoudnessMeter *m, Gauge *g)
             return AVERROR_BUG;
         e = pow(10, (lufs + 0.691) / 10);
     }
-    if (!(lufs >= GATE_MIN))
-        return 0; /* the absolute gate (and silence, -inf) */
-    bin = (int)((lufs - GATE_MIN) / GATE_STEP);
-    if (bin >= GATE_BINS)
-        bin = GATE_BINS - 1;
-    g->gate->energy[bin] += e;
-    g->gate->count[bin]++;
+    gate_add(g->gate, lufs, e);
     return 0;
 }
 
@@ -318,6 +352,33 @@ static int delta_frames(LoudnessMeter *m, Gauge *g, const float *const *x,
 }
 
 /*
+ * K-weight n frames into the current segment; where the segment's parts
+ * are recorded, read the energy at each part's end (the segment's
+ * energy itself is the same sum, read when it ends).
+ */
+static void gauge_kweight(LoudnessMeter *m, Gauge *g, const float *const *x,
+                          int offset, int n)
+{
+    int pos = (int)(g->fed - (g->next_block - m->step));
+
+    while (g->parts_on && n > 0) {
+        int end = m->step * (g->part + 1) / LOUDNESS_LEVEL_PARTS;
+        int k = end - pos < n ? end - pos : n;
+        double e;
+        kweight_add(&g->kw, x, offset, k, 1);
+        pos += k;
+        offset += k;
+        n -= k;
+        if (pos < end)
+            return;
+        e = kweight_energy(&g->kw);
+        g->part_e[g->part++] = (float)(e - g->part_read);
+        g->part_read = e;
+    }
+    kweight_add(&g->kw, x, offset, n, 1);
+}
+
+/*
  * Feed frames [offset, offset + nb) of the planes (and, where the gauge
  * has a libebur128 state, the same frames interleaved in inter) to a
  * gauge, closing gating blocks on the way. hist: also record the
@@ -334,7 +395,7 @@ static int gauge_add(LoudnessMeter *m, Gauge *g, const float *const *x,
         ret = n && g->delta.ref ? delta_frames(m, g, x, offset, n, touched) :
               !n;
         if (!ret && g->own)
-            kweight_add(&g->kw, x, offset, n, 1);
+            gauge_kweight(m, g, x, offset, n);
         if (n && g->st &&
             ebur128_add_frames_float(g->st, inter + (size_t)offset * m->channels,
                                      n) != EBUR128_SUCCESS)
@@ -359,9 +420,8 @@ static int gauge_add(LoudnessMeter *m, Gauge *g, const float *const *x,
 }
 
 /* BS.1770 integrated loudness from the gated blocks. */
-static double gauge_integrated(const Gauge *g)
+static double gate_integrated(const Gate *gt)
 {
-    const Gate *gt = g->gate;
     double sum = 0, rel;
     uint64_t n = 0;
     int first;
@@ -528,6 +588,7 @@ static int create_gauges(LoudnessMeter *m, const AVChannelLayout *layout)
          (ret = gauge_init(&m->dlg, own, own ? 0 : EBUR128_MODE_M, kind,
                            m->channels, m->sample_rate)) < 0))
         return ret;
+    m->prog.parts_on = own && f & LOUDNESS_RECORD;
     if (m->prog.st &&
         !(m->inter = malloc(sizeof(float) * CHUNK * m->channels)))
         return AVERROR(ENOMEM);
@@ -600,6 +661,7 @@ void loudness_meter_free(LoudnessMeter **pm)
             ebur128_destroy(&g->st);
         free(g->gate);
         free(g->rec.e);
+        free(g->rec.parts);
         free(g->delta.ring[0]);
         free(g->delta.ring[1]);
     }
@@ -787,11 +849,47 @@ int loudness_meter_take_levels(LoudnessMeter *m, LoudnessLevels **out)
     return 0;
 }
 
+size_t loudness_levels_count(const LoudnessLevels *l)
+{
+    return l ? l->prog.nb : 0;
+}
+
+const uint8_t *loudness_levels_parts(const LoudnessLevels *l)
+{
+    return l ? l->prog.parts : NULL;
+}
+
+int loudness_levels_integrated(const LoudnessLevels *l, const float *scale,
+                               size_t nb_scale, double gain, double *lufs)
+{
+    double g2 = gain * gain, seg[4];
+    Gate *gt;
+
+    *lufs = NAN;
+    if (!l)
+        return AVERROR(EINVAL);
+    if (!(gt = calloc(1, sizeof(*gt))))
+        return AVERROR(ENOMEM);
+    /* the blocks as gauge_block() forms them, from the scaled segments */
+    for (size_t i = 0; i < l->prog.nb; i++) {
+        double e;
+        seg[i % 4] = g2 * l->prog.e[i] * (i < nb_scale ? scale[i] : 1);
+        if (i < 3)
+            continue;
+        e = (seg[0] + seg[1] + seg[2] + seg[3]) / 4;
+        gate_add(gt, e > 0 ? 10 * log10(e) - 0.691 : -HUGE_VAL, e);
+    }
+    *lufs = gate_integrated(gt);
+    free(gt);
+    return 0;
+}
+
 void loudness_levels_free(LoudnessLevels **pl)
 {
     if (!*pl)
         return;
     free((*pl)->prog.e);
+    free((*pl)->prog.parts);
     free((*pl)->dlg.e);
     free(*pl);
     *pl = NULL;
@@ -824,7 +922,7 @@ int loudness_meter_integrated(LoudnessMeter *m, enum LoudnessGate gate,
         return AVERROR(EINVAL);
     if ((ret = loudness_meter_sync(m)) < 0)
         return ret;
-    *lufs = gauge_integrated(g);
+    *lufs = gate_integrated(g->gate);
     return 0;
 }
 

@@ -51,7 +51,8 @@ enum {
     LOUDNESS_DUAL_MONO = 1 << 4,
     /**
      * Keep the energy of every 100 ms segment for loudness_meter_take_levels()
-     * (8 bytes per segment and gate, about 0.6 MB per gate for two hours;
+     * (8 bytes per segment and gate, about 0.6 MB per gate for two hours,
+     * and the programme's LOUDNESS_LEVEL_PARTS parts of each, 0.7 MB;
      * nothing is kept for a longer programme, whose dry passes then
      * measure in full: memory stays flat).
      */
@@ -61,6 +62,10 @@ enum {
      *  memory) in the same pass. */
     LOUDNESS_RANGE     = 1 << 6,
 };
+
+/** Parts each recorded 100 ms segment is cut in (loudness_levels_parts()):
+ *  part k spans frames step * k / PARTS to step * (k + 1) / PARTS. */
+#define LOUDNESS_LEVEL_PARTS 10
 
 /** Which gate loudness_meter_integrated() reports. */
 enum LoudnessGate {
@@ -114,6 +119,27 @@ typedef struct LoudnessLevels LoudnessLevels;
  */
 int loudness_meter_take_levels(LoudnessMeter *m, LoudnessLevels **out);
 void loudness_levels_free(LoudnessLevels **l);
+
+/** 100 ms segments of the programme recorded (0 for NULL). */
+size_t loudness_levels_count(const LoudnessLevels *l);
+
+/** Where the programme's K-weighted energy of each 100 ms segment lies:
+ *  the segment cut in LOUDNESS_LEVEL_PARTS equal parts (the last ones a
+ *  frame longer where they do not divide), each part's share of the
+ *  segment's energy in units of 1 / UINT8_MAX (all 0 for silence): part
+ *  k of segment i is element i * LOUDNESS_LEVEL_PARTS + k. NULL where
+ *  not recorded. */
+const uint8_t *loudness_levels_parts(const LoudnessLevels *l);
+
+/**
+ * The programme's integrated loudness (BS.1770 gating, as the meter
+ * gates) of the recorded mix times gain (linear), with the energy of
+ * segment i also times scale[i] (i < nb_scale; scale may be NULL when
+ * nb_scale is 0): a mix a limiter changed locally, predicted without
+ * measuring it again. 0 or a negative AVERROR.
+ */
+int loudness_levels_integrated(const LoudnessLevels *l, const float *scale,
+                               size_t nb_scale, double gain, double *lufs);
 
 /**
  * Measure a mix that is the reference's mix times gain except where the

@@ -9,6 +9,7 @@
 #include <libavutil/common.h>
 
 #include "limiter.h"
+#include "limitloss.h"
 #include "loudness.h"
 #include "normalize.h"
 #include "render.h"
@@ -51,15 +52,17 @@ void normalize_decide(Normalization *nz, const Analysis *an,
 
 /*
  * Linear gain then a limiter: where the limiter acts, the programme loses
- * loudness, and loses more the higher the gain. Dry passes measure the
- * result and correct the gain until it is within 0.1 LU of the target;
- * each costs a pass, and only loud targets on peaky material need them.
+ * loudness, and loses more the higher the gain. The analysis predicts
+ * the loss (limitloss.h), and the first check is at the gain that
+ * prediction calls for; checks measure the result and correct the gain
+ * until it is within 0.1 LU of the target; each costs a pass, and only
+ * loud targets on peaky material need them.
  *
- * The first correction models the loss: nothing below the gain at which
- * the analysed true peak reaches the limiter's ceiling, then growing
- * with the excess gain e over it as e^LOSS_EXPONENT. The first dry pass
- * gives the loss L at e; the model's slope of loudness over gain there is
- * 1 - LOSS_EXPONENT * L / e. Measured on music peaking at 0 dBFS
+ * The first correction after a check models the loss: nothing below
+ * the gain at which the analysed true peak reaches the limiter's
+ * ceiling, then growing with the excess gain e over it as
+ * e^LOSS_EXPONENT. The first check gives the loss L at e; the model's
+ * slope of loudness over gain there is 1 - LOSS_EXPONENT * L / e. Measured on music peaking at 0 dBFS
  * (targets -16 to -10 LUFS, excess 3 to 15 dB) the exponent was 1.3 to
  * 1.45; with slope 1 a correction fell short by a third of the loss and
  * cost one more pass. Later corrections take the secant through the last
@@ -74,7 +77,7 @@ int normalize_on_target(double target_lufs, double lufs)
     return !isfinite(lufs) || fabs(target_lufs - lufs) <= LOUDNESS_TOLERANCE;
 }
 
-/* The model's slope at the first dry pass (1 where it does not apply). */
+/* The model's slope at the first check (1 where it does not apply). */
 static double first_slope(const Normalization *nz, const Analysis *an,
                           const CliOptions *o, double lufs)
 {
@@ -87,24 +90,50 @@ static double first_slope(const Normalization *nz, const Analysis *an,
     excess = nz->gain_db - onset;
     if (!(excess > 0))
         return 1.0;
-    return 1.0 - LOSS_EXPONENT * (o->target_lufs - lufs) / excess;
+    /* the loss: what the linear gain would give less what was delivered */
+    return 1.0 - LOSS_EXPONENT * (nz->measured_lufs + nz->gain_db - lufs) /
+                 excess;
+}
+
+/*
+ * The gain the analysis's prediction of the limiter's loss calls for
+ * (limitloss.h): where it holds, the first check passes and no dry pass
+ * is needed. 1 when the gain was raised by it.
+ */
+static int predict_gain(Normalization *nz, const Analysis *an,
+                        const CliOptions *o)
+{
+    double g = nz->gain_db;
+
+    if (!an->loss || limitloss_gain(an->loss, an->levels, o->target_lufs,
+                                    o->true_peak, &g) < 0 ||
+        !(g > nz->gain_db))
+        return 0;
+    nz->gain_db = g;
+    nz->corrections++;
+    if (o->verbosity >= VERB_VERBOSE)
+        fprintf(stderr, "dialogueduck: limiting predicted; gain raised to "
+                "%+.2f dB\n", nz->gain_db);
+    return 1;
 }
 
 /*
  * One check of the gain: a dry pass, or (verify) the write pass, which
  * finishes the outputs if the loudness is on target and otherwise starts
- * them again. The first check is dry: the first gain almost always
- * misses by the limiter's loss, and a dry pass encodes nothing; after a
- * correction the check usually passes, and the write pass it would be
- * followed by is the same pass at the same gain.
+ * them again. A check of the linear gain is dry: it almost always misses
+ * by the limiter's loss, and a dry pass encodes nothing; after a
+ * correction (predicted or measured) the check usually passes, and the
+ * write pass it would be followed by is the same pass at the same gain.
+ * Either way the gains tried are the same, so a file and a pipe get the
+ * same samples.
  */
 static int check_gain(Normalization *nz, Session *s, const Analysis *an,
-                      Rendered *rd, int first, double *lufs, char *err,
+                      Rendered *rd, int dry, double *lufs, char *err,
                       size_t errlen)
 {
     int code;
 
-    nz->verify = !first && output_can_reopen(s->out) && !s->music_out;
+    nz->verify = !dry && output_can_reopen(s->out) && !s->music_out;
     if (!nz->verify)
         return render_dry(s, an, nz, lufs, err, errlen);
     code = render_write(s, an, nz, rd, err, errlen);
@@ -119,11 +148,15 @@ int normalize_correct(Normalization *nz, Session *s, const Analysis *an,
 {
     const CliOptions *o = s->opt;
     double prev_gain = 0.0, prev_lufs = NAN;
+    int predicted = 0;
 
+    if (nz->limiter_used && s->out && !isnan(o->target_lufs))
+        predicted = predict_gain(nz, an, o);
     for (int i = 0; i < MAX_CORRECTIONS && nz->limiter_used && s->out &&
                     !isnan(o->target_lufs); i++) {
         double lufs, slope;
-        int code = check_gain(nz, s, an, rd, i == 0, &lufs, err, errlen);
+        int code = check_gain(nz, s, an, rd, i == 0 && !predicted, &lufs,
+                              err, errlen);
 
         if (code != EXIT_OK)
             return code;

@@ -54,8 +54,8 @@ g=$(jq -r .loudness.gain_db ebu.json)
 near "$(awk -v b="$b" -v g="$g" 'BEGIN { print b + g }')" -23 0.05 && ok || fail "before $b + gain $g is not -23"
 
 # real music that peaks at 0 dBFS (Debian's lincity-ng-data): at -14 the
-# limiter takes off enough that linear gain alone lands short; dry passes
-# correct the gain
+# limiter takes off enough that linear gain alone lands short; the gain is
+# corrected (by the predicted loss, then by what the checks measure)
 song="/usr/share/games/lincity-ng/music/default/01 - pronobozo - lincity.ogg"
 $FF -ss 30 -t 14 -i "$song" -ar 48000 -c:a pcm_f32le song.wav
 "$DD" -q -d dlg.wav -m song.wav -o song14.wav --loudness -14 --report song.json ||
@@ -66,11 +66,19 @@ near "$1" -14 0.2 && ok || fail "song -14: ebur128 reads $1 LUFS"
 le "$2" -0.9 && ok || fail "song -14: true peak $2 dBTP"
 [ "$(jq -r '.limiter.loudness_corrections > 0' song.json)" = true ] && ok ||
     fail "song -14: limiting cost loudness but the gain was not corrected"
+# the analysis predicts what the limiter takes: the first gain tried is
+# already corrected and lands, so no pass measures the linear gain
+"$DD" -v -y -d dlg.wav -m song.wav -o song14v.wav --loudness -14 2> v.txt ||
+    fail "song -14 -v: exit $?"
+grep -q "limiting predicted; gain raised" v.txt && ok ||
+    fail "song -14: no predicted correction: $(cat v.txt)"
+grep -q "limiting left" v.txt && fail "song -14: the predicted gain missed: $(cat v.txt)" || ok
 # after a correction the write pass checks the gain itself (a file can
-# start again); a pipe cannot, so dry passes check it: the same bytes,
-# at -14 and at -10 (where the first corrected gain misses and the file
-# is started again)
-for t in -14 -10; do
+# start again); a pipe cannot, so dry passes check it: the same gains are
+# tried either way (the prediction first), so the same bytes,
+# at -14 and at -7 (about 20 dB of limiting: the predicted gain misses
+# and the file is started again)
+for t in -14 -7; do
     "$DD" -q -y -d dlg.wav -m song.wav -o "song$t.wav" --loudness $t &&
         "$DD" -q -d dlg.wav -m song.wav -o - -f wav --loudness $t > "pipe$t.wav" ||
         fail "song $t: exit $?"

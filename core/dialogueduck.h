@@ -189,7 +189,7 @@ const char *dd_strerror(int err);
  * of the engine's output behind its input. In spectral mode it is at least
  * the latency of the band filter (9.5 ms at 48 kHz with the default band),
  * so the filter hides inside any lookahead longer than that; in adaptive
- * mode at least the carver's (320 ms at 48 kHz: it reads the dialogue
+ * mode at least the carver's (341 ms at 48 kHz: it reads the dialogue
  * that far ahead of the music it writes).
  */
 int64_t dd_lookahead_samples(const DDParams *p, int sample_rate);

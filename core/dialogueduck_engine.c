@@ -101,8 +101,7 @@ static int create_side(DDEngine *e, const DDParams *p, int sample_rate,
                              sample_rate, e->music_channels, e->al);
     else if (p->spectral == DD_SPECTRAL_ADAPTIVE)
         ret = dd_carve_create(&e->carve, sample_rate, e->music_channels,
-                              e->dialogue_channels, center, p->depth,
-                              p->unmask, e->al);
+                              e->dialogue_channels, center, p, e->al);
     e->side = e->band || e->carve;
     return ret;
 }
@@ -344,6 +343,6 @@ int dd_engine_set_params(DDEngine *e, const DDParams *p)
     if ((ret = dd_analyzer_set_params(e->an, p)) < 0)
         return ret;
     if (e->carve)
-        dd_carve_set(e->carve, p->depth, p->unmask);
+        dd_carve_set(e->carve, p);
     return DD_OK;
 }

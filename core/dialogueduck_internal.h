@@ -106,6 +106,11 @@ int dd_detector_subnormal_state(const DDDetector *d);
 
 /* ---- planner: regions -> keyframes ---------------------------------- */
 
+/* dB per second: the steepest fade-down the planner makes of a late line
+ * (1 dB per 10 ms; measured per 10 ms frame through the music's energy,
+ * a 1.25 dB ramp reads up to 1.7 dB). The carver leaves room for it. */
+#define DD_FADE_MAX_SLOPE 100.0
+
 typedef struct DDPlanner DDPlanner;
 
 int dd_planner_create(DDPlanner **out, const DDParams *p, int sample_rate,
@@ -169,11 +174,12 @@ typedef struct DDCarve DDCarve;
 int dd_carve_latency_for(int sample_rate);
 /* center: the dialogue channel to listen to, -1 for the mean of all. */
 int dd_carve_create(DDCarve **out, int sample_rate, int channels,
-                    int dialogue_channels, int center, double depth,
-                    double unmask, const DDAllocator *al);
+                    int dialogue_channels, int center, const DDParams *p,
+                    const DDAllocator *al);
 void dd_carve_free(DDCarve **c, const DDAllocator *al);
-/* Depth and target for the frames analysed from now on. */
-void dd_carve_set(DDCarve *c, double depth, double unmask);
+/* Depth, target (unmask) and rates (from depth, attack and release) for
+ * the frames analysed from now on. */
+void dd_carve_set(DDCarve *c, const DDParams *p);
 int dd_carve_latency(const DDCarve *c);
 /*
  * Push n samples per channel of music (in) and dialogue (dlg; either NULL:

@@ -36,8 +36,8 @@
  * attack between the rendering frontier and the pre-roll: the fade then
  * starts at the frontier, gives up the pre-roll and then shortens so that
  * it still ends by the first syllable, down to the steepest smooth slope
- * (MAX_SLOPE); only when even that does not fit does it end after the
- * onset.
+ * (DD_FADE_MAX_SLOPE); only when even that does not fit does it end after
+ * the onset.
  */
 
 #include <math.h>
@@ -48,9 +48,6 @@
 #define KF_CAP      4096
 #define REGION_CAP  1024
 #define PREROLL_S   0.06   /* the fade-down ends this long before the onset */
-#define MAX_SLOPE   100.0  /* dB per second: 1 dB per 10 ms at the steepest;
-                            * measured per 10 ms frame through the music's
-                            * energy, a 1.25 dB ramp reads up to 1.7 dB */
 
 enum { IDLE, OPEN, PENDING };
 
@@ -155,12 +152,12 @@ void dd_planner_set_frontier(DDPlanner *pl, int64_t frontier)
 
 /* The attack, or, when the fade must start late, what is left before the
  * onset: the pre-roll goes first, then the attack shortens, but never to a
- * slope steeper than MAX_SLOPE for a change of delta_db. */
+ * slope steeper than DD_FADE_MAX_SLOPE for a change of delta_db. */
 static int64_t fade_length(const DDPlanner *pl, int64_t fade_start,
                            int64_t onset, double delta_db)
 {
     int64_t left = onset - pl->preroll - fade_start;
-    int64_t steepest = llrint(ceil(fabs(delta_db) / MAX_SLOPE *
+    int64_t steepest = llrint(ceil(fabs(delta_db) / DD_FADE_MAX_SLOPE *
                                    pl->sample_rate));
 
     if (left >= pl->attack)

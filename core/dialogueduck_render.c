@@ -222,7 +222,7 @@ static int create_side(DDRenderer *r, const DDParams *p, int sample_rate,
                        int dlg, int center)
 {
     int ret = dlg ? dd_carve_create(&r->carve, sample_rate, r->channels, dlg,
-                                    center, p->depth, p->unmask, r->al) :
+                                    center, p, r->al) :
                     dd_band_create(&r->band, p->band_low, p->band_high,
                                    sample_rate, r->channels, r->al);
 

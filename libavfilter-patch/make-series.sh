@@ -219,6 +219,11 @@ holds it open): no reference changed with that.
 The adaptive mode's FFT became radix-4 with two signals per transform;
 it rounds differently (at most 3e-7, -130 dBFS, from before), so the
 adaptive reference was regenerated.
+Adaptive carving then moved to 43 ms frames (the lowest bands are 50 Hz
+wide), a lowest band that also carves the bass its window reads, a
+2.5 dB margin and a fall rate that leaves room for the envelope's fades
+(envelope and carver together move a band at most 1.5 dB per 10 ms):
+the adaptive reference was regenerated; no other changed.
 
 Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"
 

@@ -4,7 +4,8 @@
  * it still unmasks the voice. Broadband, fixed-band and adaptive renders
  * of the same scene are compared over the scene's speech (the phrases of
  * its truth file), per 10 ms frame and per auditory band (24 bands,
- * ERB-spaced, 150 Hz - 8 kHz):
+ * ERB-spaced, 150 Hz - 8 kHz: the carver's bands, measured through the
+ * carver's 2048-point Hann window, centred on the 10 ms frame):
  *
  *   drop     K-weighted loudness of the music during lines, ducked
  *            against original, LU (BS.1770 weighting, energy sum)
@@ -113,7 +114,10 @@ static void fft(double *re, double *im, int n)
     }
 }
 
-/* ERB-rate scale (Glasberg & Moore): band edges in FFT bins. */
+/* ERB-rate scale (Glasberg & Moore): band edges in FFT bins, rounded as
+ * the carver rounds them. The carver's frames at 48 kHz are these (2048
+ * points, Hann window for the energies), so a band here is the band the
+ * carver measures and carves: what reach misses is the carver's. */
 static int edge[NBANDS + 1];
 
 static void make_bands(void)
@@ -122,7 +126,7 @@ static void make_bands(void)
     for (int b = 0; b <= NBANDS; b++) {
         double e = lo + (hi - lo) * b / NBANDS;
         double f = (pow(10, e / 21.4) - 1) / 0.00437;
-        edge[b] = (int)lround(f * NFFT / RATE);
+        edge[b] = (int)lrint(f * NFFT / RATE);
     }
 }
 

@@ -3,7 +3,9 @@
  * dialogue has no energy keeps the music, a band where the music masks
  * the dialogue is lowered to the target ratio and never deeper than the
  * depth, the bands' gains move at most 1.5 dB per 10 ms on the output
- * while the dialogue jumps between bands, gain 1 is bit-transparent, the engine and the renderer give the
+ * while the dialogue jumps between bands and while the envelope fades
+ * as the carver cuts, gain 1 is bit-transparent, the engine and the
+ * renderer give the
  * same samples whatever the block sizes, exact zeros after full scale
  * leave no subnormal number, nothing is allocated after creation, and
  * the carver's delay hides in the lookahead.
@@ -11,6 +13,7 @@
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,8 +99,9 @@ static double level_db(const float *x, int s, int len, double f)
  * Steady tones: the dialogue a tone at 1 kHz of amplitude ad; the music
  * tones at 1.03 kHz (same band, amplitude am), 250 Hz and 5 kHz (bands
  * without dialogue). The envelope stays at the depth. The 1.03 kHz tone
- * must come out at the target ratio under the dialogue's tone, or at the
- * depth if that is deeper; the others unchanged.
+ * must come out at the target ratio under the dialogue's tone (the
+ * carver aims 2.5 dB past it: up to 3.5 dB deeper, at most 0.5 dB
+ * shallower), or at the depth if that is deeper; the others unchanged.
  */
 static void test_target(double ad, double am, double depth)
 {
@@ -123,8 +127,9 @@ static void test_target(double ad, double am, double depth)
     got = level_db(y, s, len, 1030.0) - level_db(m, s, len, 1030.0);
     low = level_db(y, s, len, 250.0) - level_db(m, s, len, 250.0);
     high = level_db(y, s, len, 5000.0) - level_db(m, s, len, 5000.0);
-    CHECK(fabs(got - want) <= 1.0, "dialogue %g, music %g, depth %g: the "
-          "masking band at %.2f dB, want %.2f", ad, am, depth, got, want);
+    CHECK(got <= want + 0.5 && got >= want - 3.5, "dialogue %g, music %g, "
+          "depth %g: the masking band at %.2f dB, want %.2f", ad, am, depth,
+          got, want);
     CHECK(got >= depth - 0.5, "deeper than the depth: %.2f dB", got);
     CHECK(fabs(low) <= 0.5 && fabs(high) <= 0.5, "bands without dialogue: "
           "250 Hz %.2f dB, 5 kHz %.2f dB", low, high);
@@ -137,18 +142,58 @@ static void test_target(double ad, double am, double depth)
  * The gains' steps, measured on the output: music tones at 500 Hz, 1, 2
  * and 4 kHz; the dialogue a loud 1 kHz tone, then 2 kHz, then nothing,
  * then 1 kHz again, switched on and off at once; the envelope at the
- * depth throughout. Each music tone's level every 10 ms (21 ms Hann
- * window) must move at most 1.5 dB per 10 ms (the carver's limits: 1.2
- * down, 0.3 up), while the 1 and 2 kHz tones are carved by more than
- * 12 dB and come back within 1 dB (so the gains did move).
+ * depth throughout. Each music tone's level every 10 ms (10 ms Hann
+ * window) must move at most 1.5 dB per 10 ms, while the 1 and 2 kHz tones
+ * are carved by more than 12 dB and come back within 1 dB (so the gains
+ * did move).
  */
+static const double step_tones[4] = { 500.0, 1000.0, 2000.0, 4000.0 };
+
+/* The music of the step tests: the four tones at 0.1 each. */
+static void step_music(float *m, int n)
+{
+    for (int k = 0; k < n; k++) {
+        double t = (double)k / SR;
+        m[k] = 0.0f;
+        for (int i = 0; i < 4; i++)
+            m[k] += (float)(0.1 * sin(2 * M_PI * step_tones[i] * t + i));
+    }
+}
+
+/* Each music tone's largest level change per 10 ms (10 ms Hann window:
+ * a longer one smooths the steps it reads) from 0.25 s on, at most 1.5 dB; low and last (NULL: not wanted) get
+ * its deepest and its last level, dB under the input. */
+static void check_steps(const char *what, const float *m, const float *y,
+                        int n, double *low, double *last)
+{
+    const int len = SR / 100, hop = SR / 100;
+
+    for (int i = 0; i < 4; i++) {
+        double prev = 0.0, step = 0.0, lo = 0.0, g = 0.0;
+        for (int s = SR / 4; s + len <= n; s += hop) {
+            g = level_db(y, s, len, step_tones[i]) -
+                level_db(m, s, len, step_tones[i]);
+            if (s > SR / 4)
+                step = fmax(step, fabs(g - prev));
+            lo = fmin(lo, g);
+            prev = g;
+        }
+        CHECK(step <= 1.5, "%s: %g Hz: a step of %.2f dB in 10 ms", what,
+              step_tones[i], step);
+        if (low)
+            low[i] = lo;
+        if (last)
+            last[i] = g;
+    }
+}
+
 static void test_steps(void)
 {
-    static const double fm[4] = { 500.0, 1000.0, 2000.0, 4000.0 };
-    const int n = 4 * SR, len = 1024, hop = SR / 100;
+    const int n = 4 * SR;
     float *d = malloc(n * sizeof(*d)), *m = malloc(n * sizeof(*m));
     float *y = malloc(n * sizeof(*y));
     DDKeyframe kf = { 0, -15.0 };
+    double low[4], last[4];
     DDParams p;
 
     dd_params_default(&p);
@@ -158,25 +203,56 @@ static void test_steps(void)
         double f = t > 0.6 && t < 1.2 ? 1000.0 : t > 1.2 && t < 1.8 ? 2000.0 :
                    t > 2.6 && t < 3.0 ? 1000.0 : 0.0;
         d[k] = f > 0 ? (float)(0.05 * sin(2 * M_PI * f * t)) : 0.0f;
-        m[k] = 0.0f;
-        for (int i = 0; i < 4; i++)
-            m[k] += (float)(0.1 * sin(2 * M_PI * fm[i] * t + i));
     }
+    step_music(m, n);
     CHECK(render(&p, &kf, 1, m, d, y, n, 1000) == n, "rendered");
-    for (int i = 0; i < 4; i++) {
-        double prev = 0.0, step = 0.0, low = 0.0, last = 0.0;
-        for (int s = SR / 4; s + len <= n; s += hop) {
-            double g = level_db(y, s, len, fm[i]) - level_db(m, s, len, fm[i]);
-            if (s > SR / 4)
-                step = fmax(step, fabs(g - prev));
-            low = fmin(low, g);
-            prev = last = g;
-        }
-        CHECK(step <= 1.5, "%g Hz: a step of %.2f dB in 10 ms", fm[i], step);
-        if (i == 1 || i == 2)
-            CHECK(low < -12.0 && last > -1.0, "%g Hz: carved to %.2f dB, "
-                  "back to %.2f dB", fm[i], low, last);
+    check_steps("envelope at the depth", m, y, n, low, last);
+    for (int i = 1; i <= 2; i++)
+        CHECK(low[i] < -12.0 && last[i] > -1.0, "%g Hz: carved to %.2f dB, "
+              "back to %.2f dB", step_tones[i], low[i], last[i]);
+    free(d);
+    free(m);
+    free(y);
+}
+
+/*
+ * Envelope and carver moving at once: the envelope fades down to the
+ * depth over `fade` s, ending 60 ms before a loud 1 kHz dialogue tone (as
+ * the planner places it), and back up over the release after it; the
+ * carver cuts the 1 kHz band while the envelope is still falling. The
+ * product of the two must move each tone at most 1.5 dB per 10 ms: the
+ * default attack (0.75 dB per 10 ms) and the planner's steepest late
+ * fade (1 dB per 10 ms). A carver that falls at 1 dB per 10 ms whatever
+ * the envelope does passes test_steps (1.41 dB) and fails here (1.55).
+ */
+static void test_fade_steps(double fade)
+{
+    const int n = 3 * SR;
+    const double on = 1.2, off = 1.8;
+    float *d = malloc(n * sizeof(*d)), *m = malloc(n * sizeof(*m));
+    float *y = malloc(n * sizeof(*y));
+    DDKeyframe kf[4] = {
+        { (int64_t)((on - 0.06 - fade) * SR), 0.0 },
+        { (int64_t)((on - 0.06) * SR), -15.0 },
+        { (int64_t)(off * SR), -15.0 },
+        { (int64_t)((off + 0.8) * SR), 0.0 },
+    };
+    double low[4];
+    char what[64];
+    DDParams p;
+
+    dd_params_default(&p);
+    p.spectral = DD_SPECTRAL_ADAPTIVE;
+    for (int k = 0; k < n; k++) {
+        double t = (double)k / SR;
+        d[k] = t > on && t < off ?
+               (float)(0.05 * sin(2 * M_PI * 1000.0 * t)) : 0.0f;
     }
+    step_music(m, n);
+    CHECK(render(&p, kf, 4, m, d, y, n, 1000) == n, "rendered");
+    snprintf(what, sizeof(what), "a %.0f ms fade", fade * 1000);
+    check_steps(what, m, y, n, low, NULL);
+    CHECK(low[1] < -12.0, "%s: 1 kHz carved to %.2f dB only", what, low[1]);
     free(d);
     free(m);
     free(y);
@@ -401,10 +477,12 @@ static void test_params(void)
 int main(void)
 {
     test_target(0.1, 0.2, -20.0);   /* needs -16 dB */
-    test_target(0.1, 0.03, -20.0);  /* the dialogue is clear: untouched */
+    test_target(0.1, 0.02, -20.0);  /* the dialogue is clear: untouched */
     test_target(0.1, 0.5, -20.0);   /* needs -24: the depth */
     test_target(0.1, 0.5, -6.0);
     test_steps();
+    test_fade_steps(0.2);   /* the default attack */
+    test_fade_steps(0.15);  /* the planner's steepest late fade */
     test_transparent();
     test_identical(0.5);
     test_identical(0.0);

@@ -224,6 +224,12 @@ wide), a lowest band that also carves the bass its window reads, a
 2.5 dB margin and a fall rate that leaves room for the envelope's fades
 (envelope and carver together move a band at most 1.5 dB per 10 ms):
 the adaptive reference was regenerated; no other changed.
+The detector then walked a line's onset back through a sibilant above
+the speech band (its own floor), stopped holding a line on sound 25 dB
+under the line's own level, and stopped taking one pitch reading moved
+by noise for a glide: the starts and ends of regions moved, and every
+reference whose output changed with them was regenerated; the
+filter-versus-program equivalence stays bit-identical.
 
 Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"
 

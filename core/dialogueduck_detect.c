@@ -577,22 +577,25 @@ static double low_energy(DDDetector *d)
     return n ? sum / n : 0.0;
 }
 
+/* A mean square in dB, never under ENERGY_MIN_DB. */
+static double energy_db(double mean_square)
+{
+    return fmax(10.0 * log10(mean_square + 1e-12), ENERGY_MIN_DB);
+}
+
 static void end_hop(DDDetector *d, DDDetectEvent *ev)
 {
     int64_t h = d->hops;
-    double lin = d->b.acc / (d->b.acc_n ? d->b.acc_n : 1), mean = 0.0;
-    double e = 10.0 * log10(lin + 1e-12);
+    int n = d->b.acc_n ? d->b.acc_n : 1;
+    double lin = d->b.acc / n, mean = 0.0;
+    double e = energy_db(lin);
 
     d->lin[h % SMOOTH_HOPS] = lin;
     for (int i = 0; i < SMOOTH_HOPS; i++)
         mean += d->lin[i] / SMOOTH_HOPS;
 
-    if (e < ENERGY_MIN_DB)
-        e = ENERGY_MIN_DB;
     d->energy[h & (EBUF - 1)] = e;
-    d->sib[h & (EBUF - 1)] = fmax(10.0 * log10(d->b.sib_acc /
-                                               (d->b.acc_n ? d->b.acc_n : 1) +
-                                               1e-12), ENERGY_MIN_DB);
+    d->sib[h & (EBUF - 1)] = energy_db(d->b.sib_acc / n);
     d->low[h & (EBUF - 1)] = low_energy(d);
     d->b.acc = d->b.sib_acc = 0.0;
     d->b.acc_n = 0;
@@ -607,7 +610,8 @@ static void end_hop(DDDetector *d, DDDetectEvent *ev)
     } else if (h - d->last_above >= HANGOVER_HOPS) {
         end_region(d, ev);
     }
-    update_floor(&d->floor, fmax(10.0 * log10(mean + 1e-12), ENERGY_MIN_DB));
+    update_floor(&d->floor, energy_db(mean));
+    /* the sibilant floor reads the same 40 ms means: hops h-3 .. h */
     if (d->sibilant)
         update_floor(&d->sib_floor, mean_around(d->sib, h - SMOOTH_HOPS + 2, h));
     flush_state(d);

@@ -22,9 +22,9 @@ envelope() { # TRUTH KIND DS DE US UE
     END { print "-15*" (e == "" ? "0" : e) }' "$1"
 }
 
-apply_envelope() { # DIR EXPR OUT.f32
+apply_envelope() { # DIR EXPR OUT.f32 [SAMPLES_PER_GAIN]
     ff -i "$1/music.wav" -af \
-        "asetnsamples=n=480:p=0,volume='pow(10,($2)/20)':eval=frame:precision=double" \
+        "asetnsamples=n=${4:-480}:p=0,volume='pow(10,($2)/20)':eval=frame:precision=double" \
         -ac 2 -ar 48000 -f f32le "$3" || die "cannot apply envelope in $1"
 }
 
@@ -55,7 +55,7 @@ score_envelope() { # LABEL KIND DS DE US UE [KIND2 DS DE US UE]
             e2=$(envelope "$dir/truth.txt" "$6" "$7" "$8" "$9" "${10}")
             expr="min($expr,$e2)"
         fi
-        apply_envelope "$dir" "$expr" "$dir/self_$label.f32"
+        apply_envelope "$dir" "$expr" "$dir/self_$label.f32" $SAMPLES
         args="$args $dir/truth.txt $dir/original.f32 $dir/self_$label.f32"
     done
     score_total "$label" $args
@@ -101,7 +101,16 @@ score_envelope hard phrase -0.01 0 0.6 0.61
 expect "hard: step 15 dB" is "$step" == 15
 expect "hard: onsets protected" [ "$protected" = "$onsets" ]
 
-# 6. The envelope segments_duck draws (the silero-vad row's): the truth's
+# 6. A fade of exactly 1 dB per 10 ms drawn in 1 ms steps (15 dB over
+#    150 ms): the step reads the gain's change, not where the music's
+#    energy sits inside a 10 ms frame (which read up to 1.8 dB here).
+SAMPLES=48
+score_envelope ramp phrase -0.2 -0.05 0.6 0.75
+SAMPLES=
+expect "ramp: step at least 0.95 dB" is "$step" ">=" 0.95
+expect "ramp: step at most 1.05 dB" is "$step" "<=" 1.05
+
+# 7. The envelope segments_duck draws (the silero-vad row's): the truth's
 #    phrases as segments, through the engine's planner and renderer with
 #    the fade-down ending 0.3 s before each: every goal met, and the
 #    release (0.6 s hold, 0.8 s fade-up) read as the overhang. The same

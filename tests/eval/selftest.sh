@@ -167,9 +167,6 @@ spectral_keys() { # TRUTH KIND > CSV: KIND held, fades or jump
     }' "$1"
 }
 if [ -x "$DD" ]; then
-    $CC -std=c11 -O2 -Wall -Wextra -o "$OUT/spectral_score" \
-        tests/eval/spectral_score.c tests/eval/raw_f32.c -lm ||
-        die "cannot build spectral_score"
     sargs=
     for name in $scenes; do
         dir=$OUT/$name

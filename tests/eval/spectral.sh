@@ -6,15 +6,13 @@
 #
 # This file is part of dialogueduck (LGPL-2.1-or-later).
 #
-# Uses run.sh's $OUT, $CC, $DEPTH, $scenes, die(); needs $OUT/engine_run
-# and each scene's engine.f32 (broadband, at $DEPTH) and dialogue48.f32.
+# Uses run.sh's $OUT, $DEPTH, $scenes, $verbose, die(); needs
+# $OUT/engine_run, $OUT/spectral_score and each scene's engine.f32
+# (broadband, at $DEPTH) and dialogue48.f32.
 
 UNMASK=10
 
 spectral_eval() {
-    $CC -std=c11 -O2 -Wall -Wextra -o "$OUT/spectral_score" \
-        tests/eval/spectral_score.c tests/eval/raw_f32.c -lm ||
-        die "cannot build spectral_score"
     sargs=
     for name in $scenes; do
         dir=$OUT/$name
@@ -53,7 +51,7 @@ unmask >= 95 %, kept >= 6 LU, step <= 1.5 dB.
            band has energy enough for the ratio to read a gain (over -70
            dBFS, within 30 dB of the frame's whole music, 10 dB over what
            can leak in from beyond its edges) and holds steady (within
-           6 dB over 50 ms either side): tests/eval/README.md. -v: where
+           4 dB over 50 ms either side): tests/eval/README.md. -v: where
            each render's largest step is.
 EOT
     # shellcheck disable=SC2086

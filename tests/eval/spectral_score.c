@@ -27,7 +27,7 @@
  *            enough for that ratio to be a gain (band_levels(): over
  *            -70 dBFS, within 30 dB of the whole frame's music, 10 dB
  *            over what may reach it from beyond its edges) and holds
- *            steady (steady(): within 6 dB over 50 ms either side: no
+ *            steady (steady(): within 4 dB over 50 ms either side: no
  *            onset, whose spreading in time by a short-time render the
  *            ratio would read). The largest step's time and band with -v.
  *
@@ -57,7 +57,7 @@
                                    whole music */
 #define OWN_MARGIN 10.0         /* step: a band's energy over what leaks in
                                    from beyond its edges (10 dB) */
-#define STEADY 6.0              /* step: dB the original's band may move
+#define STEADY 4.0              /* step: dB the original's band may move
                                    within SPAN frames of the two */
 #define SPAN   5                /* step: frames (50 ms) either side */
 #define AT_DEPTH 1.0            /* reach: dB from the depth that count as
@@ -300,7 +300,7 @@ static void score_frames(float *const *f, int dch, long nd, long n,
     long frames = n / HOP;
     double (*eo)[NBANDS] = calloc(frames + 1, sizeof(*eo));
     double (*lv)[NBANDS] = calloc(frames + 1, sizeof(*lv));
-    double ed[NBANDS], er[NBANDS], g[NR][NBANDS];
+    double ed[NBANDS], er[NBANDS], g[NR][NBANDS] = { { 0 } };
 
     if (!eo || !lv) {
         fprintf(stderr, "spectral_score: out of memory\n");

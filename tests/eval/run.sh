@@ -77,8 +77,8 @@ need_file() {
 command -v ffmpeg > /dev/null || die "ffmpeg not found: apt-get install ffmpeg"
 mkdir -p "$OUT/clips" || die "cannot create $OUT"
 
-# Scene builder and scorer: plain C and libm.
-for t in scene_build score level_duck; do
+# Scene builder and scorers: plain C and libm.
+for t in scene_build score level_duck spectral_score; do
     if [ ! -x "$OUT/$t" ] || [ "tests/eval/$t.c" -nt "$OUT/$t" ] ||
        [ tests/eval/raw_f32.c -nt "$OUT/$t" ]; then
         $CC -std=c11 -O2 -Wall -Wextra -o "$OUT/$t" "tests/eval/$t.c" \

@@ -63,6 +63,7 @@ score_envelope() { # LABEL KIND DS DE US UE [KIND2 DS DE US UE]
 
 # compare A OP B with awk (floats)
 is() { awk -v a="$1" -v b="$3" "BEGIN { exit !(a $2 b) }"; }
+in_range() { is "$1" ">=" "$2" && is "$1" "<=" "$3"; }
 
 # 1. An editor's envelope: down over 200 ms ending 50 ms before the onset,
 #    held to 0.6 s after the phrase, up over 0.8 s. Meets every goal.
@@ -145,6 +146,72 @@ if [ -x "$OUT/segments_duck" ]; then
     expect "segments late: no onset protected" [ "$protected" = 0 ]
 else
     echo "selftest: no segments_duck (core/ does not build): not checked" >&2
+fi
+
+# 8. The spectral scorer's step column (spectral_score.c): the per-band
+#    gains of three renders of each scene by the program from hand-made
+#    keyframes (--apply-keyframes): the fixed band (--spectral, set to
+#    1-2 kHz) held at -15 dB over the whole scene, whose only moves are
+#    the music's across the slopes of its transitions (under the goal);
+#    broadband fades of 15 dB over 200 ms inside each phrase (the step
+#    counts over speech only; 0.75 dB per 10 ms); and the fixed band jumping 15 dB within 10 ms 0.2 s into each
+#    phrase and back at its end (a real step: more than twice the goal).
+spectral_keys() { # TRUTH KIND > CSV: KIND held, fades or jump
+    awk -v kind="$2" '
+    function key(t, g) {
+        while (n > 0 && t <= kt[n]) n--     # a duck that meets the last
+        kt[++n] = t; kg[n] = g
+    }
+    $1 == "phrase" && kind == "fades" {
+        key($2 + 0.1, 0); key($2 + 0.3, -15)
+        key($3 - 0.3, -15); key($3 - 0.1, 0)
+    }
+    $1 == "phrase" && kind == "jump" {
+        key($2 + 0.2, 0); key($2 + 0.21, -15); key($3, -15); key($3 + 0.01, 0)
+    }
+    END {
+        if (kind == "held") { key(0, -15); key(1000, -15) }
+        print "time_s,gain_db"
+        for (i = 1; i <= n; i++) printf "%.3f,%.1f\n", kt[i], kg[i]
+    }' "$1"
+}
+if [ -x "$DD" ]; then
+    sargs=
+    for name in $scenes; do
+        dir=$OUT/$name
+        ch=$(spec_value "$dir/scene.spec" dialogue_channels)
+        ff -i "$dir/dialogue.wav" -ar 48000 -f f32le "$dir/dialogue48.f32" ||
+            die "cannot decode $dir/dialogue.wav"
+        sargs="$sargs $dir/truth.txt $ch $dir/dialogue48.f32 $dir/original.f32"
+        for kind in held fades jump; do
+            spectral_keys "$dir/truth.txt" $kind > "$TMP/$name.$kind.csv"
+            band="--spectral --band 1000-2000"
+            [ $kind = fades ] && band=
+            rm -f "$TMP/$kind.wav"
+            # shellcheck disable=SC2086
+            "$DD" -d "$dir/dialogue.wav" -m "$dir/music.wav" --loudness off \
+                $band -y -q \
+                --apply-keyframes "$TMP/$name.$kind.csv" \
+                --music-out "$TMP/$kind.wav" ||
+                die "dialogueduck --apply-keyframes failed in $dir"
+            to_f32 "$TMP/$kind.wav" "$dir/self_band_$kind.f32" 2
+            sargs="$sargs $dir/self_band_$kind.f32"
+        done
+    done
+    # shellcheck disable=SC2086
+    "$OUT/spectral_score" --unmask 10 --depth "$DEPTH" $sargs \
+        > "$TMP/spectral.txt" || die "spectral_score failed"
+    cat "$TMP/spectral.txt"
+    set -- $(awk '$1 == "all" { print $(NF - 2), $(NF - 1), $NF }' \
+        "$TMP/spectral.txt")
+    expect "spectral step: a band held at one gain reads under 1.5 dB ($1)" \
+        is "$1" "<" 1.5
+    expect "spectral step: 0.75 dB fades read 0.5-1.5 dB ($2)" \
+        in_range "$2" 0.5 1.5
+    expect "spectral step: a 15 dB jump in one band reads over 3 dB ($3)" \
+        is "$3" ">" 3
+else
+    echo "selftest: no $DD (make): the spectral step not checked" >&2
 fi
 
 summary

@@ -6,15 +6,13 @@
 #
 # This file is part of dialogueduck (LGPL-2.1-or-later).
 #
-# Uses run.sh's $OUT, $CC, $DEPTH, $scenes, die(); needs $OUT/engine_run
-# and each scene's engine.f32 (broadband, at $DEPTH) and dialogue48.f32.
+# Uses run.sh's $OUT, $DEPTH, $scenes, $verbose, die(); needs
+# $OUT/engine_run, $OUT/spectral_score and each scene's engine.f32
+# (broadband, at $DEPTH) and dialogue48.f32.
 
 UNMASK=10
 
 spectral_eval() {
-    $CC -std=c11 -O2 -Wall -Wextra -o "$OUT/spectral_score" \
-        tests/eval/spectral_score.c tests/eval/raw_f32.c -lm ||
-        die "cannot build spectral_score"
     sargs=
     for name in $scenes; do
         dir=$OUT/$name
@@ -48,19 +46,16 @@ unmask >= 95 %, kept >= 6 LU, step <= 1.5 dB.
            what a ducker bounded by the depth can deliver (bb and adapt).
            unmask stays the goal's metric; reach says how much of what
            unmask misses is the depth bound, and how much is the ducker.
-  step     largest change of one band's gain between consecutive 10 ms
-           frames (bands within 30 dB of the music's loudest): its bins'
-           gain changes averaged with the music's energy as weight, over
-           bins within 30 dB of the loudest where the render's gain is
-           flat enough for the 43 ms window to resolve; the fixed band
-           held at one gain over a whole scene reads 3.0 dB (its images
-           and filter memory), where the band-energy ratio read 10.9;
-           adaptive renders read the residue of loud bass below the
-           carver's first band, not its gains (frozen gains read the
-           same; the gains move <= 1.2 dB per 10 ms: tests/eval/README.md)
+  step     largest change of one band's gain (render over original band
+           energy) between consecutive 10 ms frames, where the original's
+           band has energy enough for the ratio to read a gain (over -70
+           dBFS, within 30 dB of the frame's whole music, 10 dB over what
+           can leak in from beyond its edges) and holds steady (within
+           4 dB over 50 ms either side): tests/eval/README.md. -v: where
+           each render's largest step is.
 EOT
     # shellcheck disable=SC2086
-    "$OUT/spectral_score" --unmask $UNMASK --depth "$DEPTH" $sargs ||
+    "$OUT/spectral_score" $verbose --unmask $UNMASK --depth "$DEPTH" $sargs ||
         die "spectral_score failed"
 }
 

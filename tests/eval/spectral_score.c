@@ -22,23 +22,18 @@
  *            (unmask counts a band that would need more than the depth as
  *            a failure whatever the ducker does)
  *   step     largest change of a band's gain between consecutive frames,
- *            dB (bands with music above -70 dBFS and within 30 dB of the
- *            music's loudest band; bins within 30 dB of the loudest bin in both frames):
- *            the change of each bin's gain
- *            |ducked / original|^2, averaged over the band with the
- *            original's energy as weight, over the bins where the
- *            render's gain is flat enough for a 43 ms window to measure
- *            it (see flat_bins()), so that a filter that does not change
- *            reads 0 dB whatever the music does.
- *            (The ratio of band energies used before read up to 10.9 dB
- *            for the fixed band, and so does a render of the band at one
- *            constant gain over the whole scene: the music moving between
- *            the top and the bottom of a band across the band's slopes
- *            changes that ratio, not the gain.)
+ *            dB: the gain is the ratio of the render's band energy to the
+ *            original's, read only where the original's band holds energy
+ *            enough for that ratio to be a gain (band_levels(): over
+ *            -70 dBFS, within 30 dB of the whole frame's music, 10 dB
+ *            over what may reach it from beyond its edges) and holds
+ *            steady (steady(): within 4 dB over 50 ms either side: no
+ *            onset, whose spreading in time by a short-time render the
+ *            ratio would read). The largest step's time and band with -v.
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  *
- * Usage: spectral_score --unmask DB --depth DB TRUTH CH DIALOGUE ORIGINAL
+ * Usage: spectral_score [-v] --unmask DB --depth DB TRUTH CH DIALOGUE ORIGINAL
  *            BROADBAND BAND ADAPTIVE [TRUTH CH DIALOGUE ORIGINAL BROADBAND
  *            BAND ADAPTIVE...]
  *
@@ -58,14 +53,13 @@
 #define NFFT   2048
 #define NBANDS 24
 #define FLOOR  1e-7             /* -70 dBFS in energy */
-#define MUSIC_RANGE 1e-3        /* step: bands within 30 dB of the music's
-                                   loudest (weaker ones are window leakage) */
-#define BIN_RANGE 1e-3          /* step: bins within 30 dB of the loudest
-                                   bin in both frames (under that, what a
-                                   frame holds of a bin is the filters'
-                                   residue of louder ones: the pre-echo of
-                                   an onset, the band's images of the bass,
-                                   50 dB down) */
+#define TOTAL_RANGE 1e-3        /* step: bands within 30 dB of the frame's
+                                   whole music */
+#define OWN_MARGIN 10.0         /* step: a band's energy over what leaks in
+                                   from beyond its edges (10 dB) */
+#define STEADY 4.0              /* step: dB the original's band may move
+                                   within SPAN frames of the two */
+#define SPAN   5                /* step: frames (50 ms) either side */
 #define AT_DEPTH 1.0            /* reach: dB from the depth that count as
                                    at the depth (what a band's energy ratio
                                    reads of a band held at the depth) */
@@ -77,7 +71,9 @@ typedef struct Scene {
     double drop[NR];            /* LU */
     long frames, prot[NR + 1];  /* unmasked frames: original, renders */
     long reach[NR];             /* frames unmasked or at the depth */
-    double step[NR];
+    double step[NR];            /* dB */
+    double step_at[NR];         /* s: where the largest step is */
+    int step_band[NR];          /* and in which band */
 } Scene;
 
 /* In-place radix-2 complex FFT of NFFT points. */
@@ -228,133 +224,113 @@ static int unmasked(const double *d, const double *m, double unmask,
     return 1;
 }
 
-/* Per-bin gains of a render, dB, where the original has energy and the
- * render's gain can be measured (flat; NAN elsewhere): po original, pr
- * render. */
-static void bin_gains(const double *po, const double *pr, const char *flat,
-                      double *g)
+/* What can reach band b from beyond its edges (pw: the frame's bin
+ * energies): through the Hann window, a quarter (-6 dB) of a component
+ * centred on the bin next to an edge and about 3 % (-15 dB) of one
+ * between the next two; through a short-time render, the residue of a
+ * gain that changes across a loud component (the bass under the first
+ * band), a few per cent of the four bins beyond each edge. */
+static double leak_in(const double *pw, int b)
 {
+    int lo = edge[b], hi = edge[b + 1] > lo ? edge[b + 1] : lo + 1;
+    double far = pw[lo - 3] + pw[lo - 4] + pw[hi + 2] + pw[hi + 3];
+
+    return 0.25 * (pw[lo - 1] + pw[hi]) + 0.03 * (pw[lo - 2] + pw[hi + 1]) +
+           0.03 * far;
+}
+
+/* The original's band levels of frame t (eo: its band energies) into
+ * lv, dB, NAN where the band does not hold energy enough for the ratio
+ * of a render's band to it to read a gain: over -70 dBFS, within 30 dB
+ * of the whole frame's music (every bin, the bass under the first band
+ * too) and 10 dB over what leak_in() says may come from beyond its
+ * edges. Under that, a ducked band holds mostly the residue of louder
+ * music elsewhere, and its ratio moves with that music, not the gain. */
+static void band_levels(const float *x, long n, long t, double *eo,
+                        double *lv)
+{
+    static double pw[NFFT / 2];
+    double total = 0;
+
+    bands(x, 2, n, t * HOP, eo, pw);
     for (int k = 0; k < NFFT / 2; k++)
-        g[k] = flat[k] && po[k] > 1e-12 && pr[k] > 0 ?
-               10 * log10(pr[k] / po[k]) : NAN;
+        total += pw[k];
+    for (int b = 0; b < NBANDS; b++)
+        lv[b] = eo[b] > FLOOR && eo[b] > total * TOTAL_RANGE &&
+                eo[b] > OWN_MARGIN * leak_in(pw, b) ? 10 * log10(eo[b]) : NAN;
 }
 
-/*
- * Where a render's gain can be measured per bin: a Hann window mixes the
- * bins within 2 of each other, so where the gain slopes (the fixed band's
- * transitions: 10 dB over 100 Hz, 4 bins) the ratio of one bin reads the
- * music's spectrum as much as the gain. flat[r][k] is 1 where the render's
- * gain over all speech frames stays within 1 dB over bins k - 2 .. k + 2.
- */
-static void flat_bins(float *const *f, long n, const char *speech,
-                      char flat[NR][NFFT / 2])
+/* Whether band b's gain may be read between frames t - 1 and t: the
+ * band counts (band_levels()) in every frame from t - 1 - SPAN to
+ * t + SPAN, within STEADY dB of frame t's level. Near an onset in the
+ * band, a frame's ratio reads how the render spreads the onset in time
+ * (a short-time render moves some of it up to a frame earlier: its
+ * pre-echo), not the gain. */
+static int steady(double (*lv)[NBANDS], long frames, long t, int b)
 {
-    static double so[NFFT / 2], sr[NR][NFFT / 2], p[NFFT / 2];
-    double e[NBANDS], h[NFFT / 2];
-
-    memset(so, 0, sizeof(so));
-    memset(sr, 0, sizeof(sr));
-    for (long t = 0; t < n / HOP; t++) {
-        if (!speech[t])
-            continue;
-        bands(f[1], 2, n, t * HOP, e, p);
-        for (int k = 0; k < NFFT / 2; k++)
-            so[k] += p[k];
-        for (int r = 0; r < NR; r++) {
-            bands(f[2 + r], 2, n, t * HOP, e, p);
-            for (int k = 0; k < NFFT / 2; k++)
-                sr[r][k] += p[k];
-        }
-    }
-    for (int r = 0; r < NR; r++) {
-        for (int k = 0; k < NFFT / 2; k++)
-            h[k] = so[k] > 0 && sr[r][k] > 0 ? 10 * log10(sr[r][k] / so[k])
-                                              : NAN;
-        for (int k = 0; k < NFFT / 2; k++) {
-            flat[r][k] = k >= 2 && k < NFFT / 2 - 2 && !isnan(h[k]);
-            for (int j = k - 2; flat[r][k] && j <= k + 2; j++)
-                flat[r][k] = !isnan(h[j]) && fabs(h[j] - h[k]) <= 1.0;
-        }
-    }
+    for (long j = t - 1 - SPAN; j <= t + SPAN; j++)
+        if (j >= 0 && j < frames &&
+            !(fabs(lv[j][b] - lv[t][b]) <= STEADY))
+            return 0;
+    return 1;
 }
 
-/*
- * The largest change of a band's gain between two frames: the per-bin
- * gain changes averaged over the band, each bin weighted by the energy of
- * the original in the weaker of the two frames (bins the music leaves
- * empty hold only leakage from their neighbours).
- */
-static double band_step(const double *g0, const double *g1,
-                        const double *w0, const double *w1, int band_ok(int))
+/* The original's band energies (eo) and levels (lv) of every frame within
+ * SPAN of speech. */
+static void original_bands(const float *x, long n, const char *speech,
+                           double (*eo)[NBANDS], double (*lv)[NBANDS])
 {
-    double worst = 0, floor0 = 0, floor1 = 0;
+    long frames = n / HOP;
 
-    for (int k = 0; k < NFFT / 2; k++) {
-        floor0 = fmax(floor0, w0[k] * BIN_RANGE);
-        floor1 = fmax(floor1, w1[k] * BIN_RANGE);
+    for (long t = 0; t < frames; t++) {
+        int near = 0;
+        for (long j = t - SPAN; j <= t + SPAN; j++)
+            near |= j >= 0 && j < frames && speech[j];
+        for (int b = 0; b < NBANDS; b++)
+            lv[t][b] = NAN;
+        if (near)
+            band_levels(x, n, t, eo[t], lv[t]);
     }
-    for (int b = 0; b < NBANDS; b++) {
-        double sum = 0, wsum = 0;
-        if (!band_ok(b))
-            continue;
-        for (int k = edge[b]; k < edge[b + 1] || k == edge[b]; k++)
-            if (!isnan(g0[k]) && !isnan(g1[k]) &&
-                w0[k] > floor0 && w1[k] > floor1) {
-                double w = fmin(w0[k], w1[k]);
-                sum += w * (g1[k] - g0[k]);
-                wsum += w;
-            }
-        if (wsum > 0)
-            worst = fmax(worst, fabs(sum / wsum));
-    }
-    return worst;
-}
-
-/* Bands with music above -70 dBFS and within 30 dB of its loudest band in
- * the frame being scored (set before band_step()). */
-static double cur_eo[NBANDS], cur_top;
-
-static int music_band(int b)
-{
-    return cur_eo[b] > FLOOR && cur_eo[b] > cur_top * MUSIC_RANGE;
 }
 
 static void score_frames(float *const *f, int dch, long nd, long n,
                          const char *speech, const double *limits,
                          Scene *sc)
 {
-    static double po[2][NFFT / 2], pr[NFFT / 2], g[NR][2][NFFT / 2];
-    static char flat[NR][NFFT / 2];
-    double ed[NBANDS], er[NBANDS];
-    int have_prev = 0, cur = 0;
+    long frames = n / HOP;
+    double (*eo)[NBANDS] = calloc(frames + 1, sizeof(*eo));
+    double (*lv)[NBANDS] = calloc(frames + 1, sizeof(*lv));
+    double ed[NBANDS], er[NBANDS], g[NR][NBANDS] = { { 0 } };
 
-    flat_bins(f, n, speech, flat);
-    for (long k = 0; k < n / HOP; k++) {
-        if (!speech[k]) {
-            have_prev = 0;
-            continue;
-        }
-        bands(f[0], dch, nd / dch, k * HOP, ed, NULL);
-        bands(f[1], 2, n, k * HOP, cur_eo, po[cur]);
-        sc->frames++;
-        sc->prot[0] += unmasked(ed, cur_eo, limits[0], NULL, 0);
-        cur_top = 0;
-        for (int b = 0; b < NBANDS; b++)
-            cur_top = fmax(cur_top, cur_eo[b]);
-        for (int r = 0; r < NR; r++) {
-            bands(f[2 + r], 2, n, k * HOP, er, pr);
-            sc->prot[1 + r] += unmasked(ed, er, limits[0], NULL, 0);
-            sc->reach[r] += unmasked(ed, er, limits[0], cur_eo, limits[1]);
-            bin_gains(po[cur], pr, flat[r], g[r][cur]);
-            if (have_prev)
-                sc->step[r] = fmax(sc->step[r], band_step(g[r][!cur],
-                                                          g[r][cur],
-                                                          po[!cur], po[cur],
-                                                          music_band));
-        }
-        cur = !cur;
-        have_prev = 1;
+    if (!eo || !lv) {
+        fprintf(stderr, "spectral_score: out of memory\n");
+        exit(1);
     }
+    original_bands(f[1], n, speech, eo, lv);
+    for (long k = 0; k < frames; k++) {
+        if (!speech[k])
+            continue;
+        bands(f[0], dch, nd / dch, k * HOP, ed, NULL);
+        sc->frames++;
+        sc->prot[0] += unmasked(ed, eo[k], limits[0], NULL, 0);
+        for (int r = 0; r < NR; r++) {
+            bands(f[2 + r], 2, n, k * HOP, er, NULL);
+            sc->prot[1 + r] += unmasked(ed, er, limits[0], NULL, 0);
+            sc->reach[r] += unmasked(ed, er, limits[0], eo[k], limits[1]);
+            for (int b = 0; b < NBANDS; b++) {
+                double prev = g[r][b];
+                g[r][b] = 10 * log10((er[b] + 1e-30) / (eo[k][b] + 1e-30));
+                if (k > 0 && speech[k - 1] && steady(lv, frames, k, b) &&
+                    fabs(g[r][b] - prev) > sc->step[r]) {
+                    sc->step[r] = fabs(g[r][b] - prev);
+                    sc->step_at[r] = k / 100.0;
+                    sc->step_band[r] = b;
+                }
+            }
+        }
+    }
+    free(eo);
+    free(lv);
 }
 
 /* limits: unmask, depth (dB). */
@@ -403,15 +379,30 @@ static void print_row(const char *name, const Scene *sc, double div)
            sc->step[0], sc->step[1], sc->step[2]);
 }
 
+/* -v: where each render's largest step is. */
+static void print_steps(const Scene *sc)
+{
+    static const char *const what[NR] = { "bb", "band", "adaptive" };
+
+    for (int r = 0; r < NR; r++)
+        if (sc->step[r] > 0)
+            printf("    %-8s largest step %.2f dB at %.2f s, band %d "
+                   "(%.0f-%.0f Hz)\n", what[r], sc->step[r], sc->step_at[r],
+                   sc->step_band[r], edge[sc->step_band[r]] * (double)RATE / NFFT,
+                   edge[sc->step_band[r] + 1] * (double)RATE / NFFT);
+}
+
 int main(int argc, char **argv)
 {
     double limits[2];
     Scene sc, tot = { 0 };
-    int nsc = 0, group = 4 + NR;
+    int nsc = 0, group = 4 + NR, verbose = argc > 1 && !strcmp(argv[1], "-v");
 
+    argc -= verbose;
+    argv += verbose;
     if (argc < 5 + group || strcmp(argv[1], "--unmask") ||
         strcmp(argv[3], "--depth") || (argc - 5) % group) {
-        fprintf(stderr, "usage: spectral_score --unmask DB --depth DB TRUTH "
+        fprintf(stderr, "usage: spectral_score [-v] --unmask DB --depth DB TRUTH "
                 "CH DIALOGUE ORIGINAL BROADBAND BAND ADAPTIVE [...]\n");
         return 2;
     }
@@ -431,6 +422,8 @@ int main(int argc, char **argv)
         slash = strrchr(name, '/');
         score_scene(argv + i, limits, &sc);
         print_row(slash ? slash + 1 : name, &sc, 1);
+        if (verbose)
+            print_steps(&sc);
         tot.frames += sc.frames;
         for (int r = 0; r < NR; r++) {
             tot.drop[r] += sc.drop[r];

@@ -246,8 +246,13 @@ static inline void mono_lanes(const DDAnalyzer *a, const float *const *dlg,
             v[l] = inv > 0.0f ? v[l] * inv : v[l] / nb;
     for (int l = 0; l < lanes; l++)
         t += v[l] - v[l];
-    for (int l = 0; l < lanes; l++)
-        x[l] = t == 0.0f || isfinite(v[l]) ? v[l] : 0.0f;
+    if (t == 0.0f) {
+        for (int l = 0; l < lanes; l++)
+            x[l] = v[l];
+    } else {
+        for (int l = 0; l < lanes; l++)
+            x[l] = isfinite(v[l]) ? v[l] : 0.0f;
+    }
 }
 
 static void mono_block(const DDAnalyzer *a, const float *const *dialogue,

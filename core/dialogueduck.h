@@ -357,7 +357,9 @@ void dd_engine_free(DDEngine **e);
  * dialogue that has ended). Writes ducked music to out (nb_samples
  * capacity per channel) and returns how many samples were written: the
  * output lags the input by dd_lookahead_samples(), so the first calls
- * return fewer samples than pushed.
+ * return fewer samples than pushed. out may be the music planes
+ * themselves (ducking in place): every sample is read before its place
+ * is written.
  */
 int dd_engine_process(DDEngine *e, const float *const *music,
                       const float *const *dialogue, int nb_samples,

@@ -65,6 +65,7 @@ struct DDAnalyzer {
 
     uint8_t act[ACT_HOPS];
     float mono[MONO_BLOCK];
+    float mono_inv;             /* 1 / channels averaged when exact, else 0 */
 };
 
 int dd_analyzer_create(DDAnalyzer **out, const DDParams *p, int sample_rate,
@@ -91,6 +92,8 @@ int dd_analyzer_create(DDAnalyzer **out, const DDParams *p, int sample_rate,
     a->hop = dd_hop_size(sample_rate);
     a->dlg_channels = dialogue_channels;
     a->center = center;
+    if (!(dialogue_channels & (dialogue_channels - 1)))
+        a->mono_inv = 1.0f / dialogue_channels;
     a->music_channels = music_channels;
     a->delay = dd_lookahead_samples(p, sample_rate);
     a->relative = music_channels > 0;
@@ -221,22 +224,34 @@ static int handle_event(DDAnalyzer *a, const DDDetectEvent *ev, int64_t hops)
 /* The detection signal at `lanes` (up to 4) samples from offset: the
  * centre channel or the mean of all channels, all loads before the stores
  * so that four lanes run as one vector operation. The sums are added in
- * channel order from 0 (-0 + v is v), as one sample at a time would. */
+ * channel order from 0 (-0 + v is v), as one sample at a time would. A
+ * power-of-two channel count multiplies by its inverse, which is exact
+ * (and much cheaper than a division). Non-finite values become 0 (a NaN
+ * must not poison the filters): x - x is 0 for a finite x and NaN
+ * otherwise, so one test covers all lanes. */
 static inline void mono_lanes(const DDAnalyzer *a, const float *const *dlg,
                               int offset, float *x, int lanes)
 {
     int center = a->center >= 0, nb = center ? 1 : a->dlg_channels;
     const float *s0 = dlg[center ? a->center : 0] + offset;
-    float v[4], zero = center ? -0.0f : 0.0f;
+    float v[4], zero = center ? -0.0f : 0.0f, inv = a->mono_inv, t = 0.0f;
 
     for (int l = 0; l < lanes; l++)
         v[l] = zero + s0[l];
     for (int c = 1; c < nb; c++)
         for (int l = 0; l < lanes; l++)
             v[l] += dlg[c][offset + l];
-    for (int l = 0; l < lanes; l++) {
-        float y = nb > 1 ? v[l] / nb : v[l];
-        x[l] = isfinite(y) ? y : 0.0f; /* a NaN must not poison the filters */
+    if (nb > 1)
+        for (int l = 0; l < lanes; l++)
+            v[l] = inv > 0.0f ? v[l] * inv : v[l] / nb;
+    for (int l = 0; l < lanes; l++)
+        t += v[l] - v[l];
+    if (t == 0.0f) {
+        for (int l = 0; l < lanes; l++)
+            x[l] = v[l];
+    } else {
+        for (int l = 0; l < lanes; l++)
+            x[l] = isfinite(v[l]) ? v[l] : 0.0f;
     }
 }
 

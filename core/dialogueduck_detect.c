@@ -131,8 +131,10 @@ struct DDDetector {
     Band b;
     int win, lag_min, lag_max; /* voicing window and lags, decimated */
     int lag_tone;              /* shortest tone period checked */
-    float vbuf[2 * VBUF];      /* each sample twice, VBUF apart: any
-                                  window of up to VBUF is contiguous */
+    double vbuf[2 * VBUF];     /* each sample twice, VBUF apart: any
+                                  window of up to VBUF is contiguous;
+                                  float values, held as doubles so that
+                                  the correlations read them as they are */
 
     int sibilant;              /* the band rate reaches over SIB_HZ */
     MinStat floor, sib_floor;  /* speech and sibilant band floors */
@@ -235,22 +237,73 @@ int dd_detector_in_speech(const DDDetector *d)
 }
 
 /* The decimated voicing samples from position start on, contiguous. */
-static const float *vwin(const DDDetector *d, unsigned start)
+static const double *vwin(const DDDetector *d, unsigned start)
 {
     return d->vbuf + (start & (VBUF - 1));
 }
 
-/* Normalized correlation of the window with its copy k samples later;
- * e1 is the energy of that copy. */
-static double lag_corr(const DDDetector *d, unsigned start, int k,
-                       double e0, double e1)
-{
-    const float *a = vwin(d, start), *b = a + k;
-    double xy = 0.0;
+/* Lags correlated in one pass over the window: that many independent sums
+ * instead of one chain of dependent additions. */
+#define CORR_LAGS 4
 
-    for (int n = 0; n < d->win; n++)
-        xy += (double)a[n] * b[n];
+/* The correlation sums of a block of consecutive lags, as lag_corr()
+ * reads them: first .. first + n - 1. */
+typedef struct LagBlock {
+    int first, n;
+    double xy[CORR_LAGS];
+} LagBlock;
+
+/* Sums of the products of the window with its copies k .. k + n - 1
+ * samples later (n up to CORR_LAGS); each sum adds its products in window
+ * order, as one pass per lag would. */
+static void lag_sums(const DDDetector *d, unsigned start, int k, int n,
+                     double *xy)
+{
+    const double *a = vwin(d, start), *b = a + k;
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+
+    if (n < CORR_LAGS) {
+        for (int j = 0; j < n; j++) {
+            double s = 0.0;
+            for (int i = 0; i < d->win; i++)
+                s += a[i] * b[i + j];
+            xy[j] = s;
+        }
+        return;
+    }
+    for (int i = 0; i < d->win; i++) {
+        const double x = a[i];
+        s0 += x * b[i];
+        s1 += x * b[i + 1];
+        s2 += x * b[i + 2];
+        s3 += x * b[i + 3];
+    }
+    xy[0] = s0;
+    xy[1] = s1;
+    xy[2] = s2;
+    xy[3] = s3;
+}
+
+/* A correlation sum normalized by the energies of the window (e0) and of
+ * its copy (e1). */
+static double normalized(double xy, double e0, double e1)
+{
     return xy > 0.0 && e1 > 0.0 ? xy / sqrt(e0 * e1) : 0.0;
+}
+
+/* Normalized correlation of the window with its copy k samples later;
+ * e1 is the energy of that copy. The lags from k to lag_max are summed
+ * CORR_LAGS at a time into blk, for the calls with the next lags. */
+static double lag_corr(const DDDetector *d, LagBlock *blk, unsigned start,
+                       int k, double e0, double e1)
+{
+    if (k < blk->first || k >= blk->first + blk->n) {
+        blk->first = k;
+        blk->n = d->lag_max - k + 1 < CORR_LAGS ? d->lag_max - k + 1
+                                                 : CORR_LAGS;
+        lag_sums(d, start, k, blk->n, blk->xy);
+    }
+    return normalized(blk->xy[k - blk->first], e0, e1);
 }
 
 /* Peak position of three neighbouring values, relative to the middle. */
@@ -261,15 +314,16 @@ static double parabola(double a, double b, double c)
     return den < 0.0 ? 0.5 * (a - c) / den : 0.0;
 }
 
-/* lag_corr for a copy whose energy is not known yet. */
+/* Normalized correlation at lag k, the energy of the copy not known yet. */
 static double corr_at(const DDDetector *d, unsigned start, int k, double e0)
 {
-    const float *b = vwin(d, start) + k;
-    double e1 = 0.0;
+    const double *b = vwin(d, start) + k;
+    double e1 = 0.0, xy;
 
     for (int n = 0; n < d->win; n++)
-        e1 += (double)b[n] * b[n];
-    return lag_corr(d, start, k, e0, e1);
+        e1 += b[n] * b[n];
+    lag_sums(d, start, k, 1, &xy);
+    return normalized(xy, e0, e1);
 }
 
 /* Whether a period found near the top of the pitch range (peak: its
@@ -298,9 +352,10 @@ static int tone_above_range(const DDDetector *d, unsigned start, double lag,
 static Voicing voiced_hop(const DDDetector *d)
 {
     unsigned start = d->b.vpos - d->win - d->lag_max;
-    const float *w = vwin(d, start);
+    const double *w = vwin(d, start);
     double e0 = 0.0, e1 = 0.0, c1 = 0.0, c2 = 0.0;
     Voicing v = { 0, 0.0 };
+    LagBlock blk = { 0, 0 };
 
     for (int n = 0; n < d->win; n++) {
         double x = w[n];
@@ -311,7 +366,7 @@ static Voicing voiced_hop(const DDDetector *d)
     if (e0 <= 0.0)
         return v;
     for (int k = d->lag_min; k <= d->lag_max; k++) {
-        double c = lag_corr(d, start, k, e0, e1);
+        double c = lag_corr(d, &blk, start, k, e0, e1);
         double out = w[k];
         double in  = w[k + d->win];
 
@@ -567,12 +622,12 @@ static void flush_state(DDDetector *d)
 /* Mean square of the voicing samples written since the last hop. */
 static double low_energy(DDDetector *d)
 {
-    const float *w = vwin(d, d->low_pos);
+    const double *w = vwin(d, d->low_pos);
     unsigned n = d->b.vpos - d->low_pos;
     double sum = 0.0;
 
     for (unsigned i = 0; i < n; i++)
-        sum += (double)w[i] * w[i];
+        sum += w[i] * w[i];
     d->low_pos = d->b.vpos;
     return n ? sum / n : 0.0;
 }
@@ -620,7 +675,7 @@ static void end_hop(DDDetector *d, DDDetectEvent *ev)
 
 /* One band-rate sample: speech-band and sibilant energy and the voicing
  * signal. Without a sibilant band its filter is all zeros. */
-static inline void band_sample(Band *b, float *vbuf, int decim, double x)
+static inline void band_sample(Band *b, double *vbuf, int decim, double x)
 {
     double y = dd_biquad_run(&b->lp, dd_biquad_run(&b->hp, x));
     double s = dd_biquad_run(&b->sib, x);
@@ -631,11 +686,25 @@ static inline void band_sample(Band *b, float *vbuf, int decim, double x)
     b->decim_acc += y;
     if (++b->decim_pos >= decim) {
         double v = b->decim_acc / decim;
-        v = dd_biquad_run(&b->v2, dd_biquad_run(&b->v1, v));
-        vbuf[b->vpos & (VBUF - 1)] = vbuf[(b->vpos & (VBUF - 1)) + VBUF] = v;
+        float f = dd_biquad_run(&b->v2, dd_biquad_run(&b->v1, v));
+        vbuf[b->vpos & (VBUF - 1)] = vbuf[(b->vpos & (VBUF - 1)) + VBUF] = f;
         b->vpos++;
         b->decim_pos = 0;
         b->decim_acc = 0.0;
+    }
+}
+
+/* Band-rate samples from nb whole blocks of bd input samples: the block
+ * averages, summed in input order. */
+static void band_blocks(Band *b, double *vbuf, int decim, const float *x,
+                        int nb, int bd)
+{
+    for (int i = 0; i < nb; i++, x += bd) {
+        double acc = 0.0;
+
+        for (int j = 0; j < bd; j++)
+            acc += x[j];
+        band_sample(b, vbuf, decim, acc / bd);
     }
 }
 
@@ -643,22 +712,36 @@ int dd_detector_process(DDDetector *d, const float *x, int n,
                         DDDetectEvent *ev)
 {
     int m = d->hop - d->pos < n ? d->hop - d->pos : n; /* up to the hop end */
+    const int bd = d->band_decim;
     Band b = d->b;
 
     for (int i = 0; i < m;) {
-        int k = d->band_decim - b.band_pos;
+        int k = bd - b.band_pos;
         double acc = b.band_acc;
 
+        if (!b.band_pos && m - i >= bd) {
+            k = (m - i) / bd;
+            /* a constant block length for the usual rates (48 and 44.1
+             * kHz) lets the compiler unroll the sums */
+            if (bd == 3)
+                band_blocks(&b, d->vbuf, d->decim, x + i, k, 3);
+            else if (bd == 2)
+                band_blocks(&b, d->vbuf, d->decim, x + i, k, 2);
+            else
+                band_blocks(&b, d->vbuf, d->decim, x + i, k, bd);
+            i += k * bd;
+            continue;
+        }
         if (k > m - i)
             k = m - i;
         for (int j = 0; j < k; j++)
             acc += x[i + j];
         i += k;
         b.band_pos += k;
-        if (b.band_pos < d->band_decim) {
+        if (b.band_pos < bd) {
             b.band_acc = acc;
         } else {
-            band_sample(&b, d->vbuf, d->decim, acc / d->band_decim);
+            band_sample(&b, d->vbuf, d->decim, acc / bd);
             b.band_pos = 0;
             b.band_acc = 0.0;
         }
@@ -696,6 +779,6 @@ int dd_detector_subnormal_state(const DDDetector *d)
     for (int i = 0; i < 5; i++)
         n += subnormal(f[i]->z1) + subnormal(f[i]->z2);
     for (int i = 0; i < 2 * VBUF; i++)
-        n += fpclassify(d->vbuf[i]) == FP_SUBNORMAL;
+        n += fpclassify((float)d->vbuf[i]) == FP_SUBNORMAL;
     return n;
 }

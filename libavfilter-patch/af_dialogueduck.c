@@ -98,6 +98,8 @@ typedef struct DialogueDuckContext {
     int64_t music_eof_pts;
 
     AVAudioFifo *dialogue;   /* dialogue from in_samples on */
+    AVFrame *dialogue_block; /* the block read from it, kept for the next
+                                (getting a buffer each time clears it) */
     AVFrame *dialogue_next;  /* consumed, after a gap */
     int64_t dialogue_next_pos;
     int dialogue_eof;
@@ -392,15 +394,26 @@ static int apply_timeline(AVFilterContext *ctx, AVFrame *out)
     return 0;
 }
 
+/* A dialogue buffer of at least n samples, reused from block to block. */
+static AVFrame *dialogue_buffer(AVFilterContext *ctx, int n)
+{
+    DialogueDuckContext *s = ctx->priv;
+
+    if (!s->dialogue_block || s->dialogue_block->nb_samples < n) {
+        av_frame_free(&s->dialogue_block);
+        s->dialogue_block = ff_get_audio_buffer(ctx->inputs[1], n);
+    }
+    return s->dialogue_block;
+}
+
 static int mix_dialogue(AVFilterContext *ctx, AVFrame *out)
 {
     DialogueDuckContext *s = ctx->priv;
     const int n = out->nb_samples;
     const int nm = out->ch_layout.nb_channels;
     const int nd = ctx->inputs[1]->ch_layout.nb_channels;
-    AVFrame *dlg;
+    AVFrame *dlg = dialogue_buffer(ctx, n);
 
-    dlg = ff_get_audio_buffer(ctx->inputs[1], n);
     if (!dlg)
         return AVERROR(ENOMEM);
     av_audio_fifo_read(s->dialogue_delay, (void **)dlg->extended_data, n);
@@ -418,8 +431,6 @@ static int mix_dialogue(AVFilterContext *ctx, AVFrame *out)
                 dst[i] += g * src[i];
         }
     }
-
-    av_frame_free(&dlg);
     return 0;
 }
 
@@ -487,36 +498,60 @@ static AVFrame *silence(AVFilterLink *link, int n)
     return frame;
 }
 
-/* Ducks n samples of music (silence when music is NULL) with the queued
- * dialogue, silence where the dialogue has run out. */
-static int process_block(AVFilterContext *ctx, const AVFrame *music, int n)
+/* The frame the ducked music of a block goes to: the music frame itself
+ * (the engine ducks in place), without the properties that belonged to
+ * its input position; a new one for silence (music NULL). */
+static AVFrame *output_buffer(AVFilterContext *ctx, AVFrame **music, int n)
+{
+    AVFrame *out;
+
+    if (!music)
+        return ff_get_audio_buffer(ctx->outputs[0], n);
+    if (ff_inlink_make_frame_writable(ctx->inputs[0], music) < 0)
+        return NULL;
+    out = *music;
+    *music = NULL;
+    av_dict_free(&out->metadata);
+    av_frame_side_data_free(&out->side_data, &out->nb_side_data);
+    out->duration = 0;
+    return out;
+}
+
+/* Ducks n samples of *music (silence when music is NULL; the frame is
+ * taken) with the queued dialogue, silence where the dialogue has run
+ * out. */
+static int process_block(AVFilterContext *ctx, AVFrame **music, int n)
 {
     DialogueDuckContext *s = ctx->priv;
-    AVFrame *dlg = ff_get_audio_buffer(ctx->inputs[1], n), *mus = NULL, *out = NULL;
+    AVFrame *dlg = dialogue_buffer(ctx, n), *mus = NULL, *out = NULL;
     int ret = AVERROR(ENOMEM), got;
 
     if (!music)
-        music = mus = silence(ctx->inputs[0], n);
-    out = ff_get_audio_buffer(ctx->outputs[0], n);
-    if (!dlg || !music || !out)
+        mus = silence(ctx->inputs[0], n);
+    else
+        mus = *music;
+    if (!dlg || !mus)
         goto end;
     got = av_audio_fifo_read(s->dialogue, (void **)dlg->extended_data, n);
     if (got < n)
         av_samples_set_silence(dlg->extended_data, FFMAX(got, 0), n - FFMAX(got, 0),
                                dlg->ch_layout.nb_channels, dlg->format);
+    /* before the music is ducked in place */
+    if ((s->dialogue_delay &&
+         av_audio_fifo_write(s->dialogue_delay, (void **)dlg->extended_data, n) < n) ||
+        (s->music_delay &&
+         av_audio_fifo_write(s->music_delay, (void **)mus->extended_data, n) < n))
+        goto end;
+    out = music ? output_buffer(ctx, music, n) : mus;
+    if (!out)
+        goto end;
+    mus = NULL;
 
-    ret = dd_engine_process(s->engine, (const float *const *)music->extended_data,
+    ret = dd_engine_process(s->engine, (const float *const *)out->extended_data,
                             (const float *const *)dlg->extended_data, n,
                             (float **)out->extended_data);
     if (ret < 0) {
         ret = engine_error(ret);
-        goto end;
-    }
-    if ((s->dialogue_delay &&
-         av_audio_fifo_write(s->dialogue_delay, (void **)dlg->extended_data, n) < n) ||
-        (s->music_delay &&
-         av_audio_fifo_write(s->music_delay, (void **)music->extended_data, n) < n)) {
-        ret = AVERROR(ENOMEM);
         goto end;
     }
     s->in_samples += n;
@@ -526,8 +561,8 @@ static int process_block(AVFilterContext *ctx, const AVFrame *music, int n)
 
 end:
     av_frame_free(&out);
-    av_frame_free(&dlg);
-    av_frame_free(&mus);
+    if (!music)
+        av_frame_free(&mus);
     return ret;
 }
 
@@ -724,7 +759,7 @@ static int duck_music(AVFilterContext *ctx)
         if (!n)
             return end_output(ctx, AVERROR_EOF, AV_NOPTS_VALUE);
     }
-    ret = process_block(ctx, music, n);
+    ret = process_block(ctx, music ? &s->music : NULL, n);
     if (music) {
         s->music_pos = s->in_samples;
         av_frame_free(&s->music);
@@ -829,6 +864,7 @@ static av_cold void uninit(AVFilterContext *ctx)
 
     av_frame_free(&s->music);
     av_frame_free(&s->dialogue_next);
+    av_frame_free(&s->dialogue_block);
     dd_engine_free(&s->engine);
     av_audio_fifo_free(s->dialogue);
     av_audio_fifo_free(s->dialogue_delay);

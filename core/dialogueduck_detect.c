@@ -33,7 +33,12 @@
  *   or a doorbell that switches between two tones jumps; a tone above the
  *   range (a ring, a bell, a beep at 0.5-2 kHz) correlates at two to four
  *   of its periods inside the range, but also at its own, under it, where
- *   a voice's harmonics cancel: that is not voicing;
+ *   a voice's harmonics cancel: that is not voicing. A melody (a
+ *   jingle, a chime, a ringtone) holds each note's period flat for 30 ms
+ *   and more and slides or jumps to the next; a voice glides on. A sound
+ *   that has held a note confirms only after a glide of MELODY_HOLD hops,
+ *   and a glide that starts with the sound (the attack of a note settling
+ *   onto its pitch looks like a glide) only after GLIDE_HOLD hops;
  * - syllabic rhythm confirms unvoiced speech (whispers): two energy nuclei
  *   of at least 80 ms, 0.12-0.5 s apart (2-8 Hz), each with a vowel's
  *   share of energy under 1 kHz (its first formant); a breath or a click
@@ -70,6 +75,11 @@
 #define CONFIRM_SPAN  8      /* ... within this many hops confirm speech */
 #define TONAL_SPREAD  0.35   /* decimated samples: a pitch this steady is a tone */
 #define GLIDE_STEP    0.04   /* a voice's period changes less per hop */
+#define FLAT_STEP     0.001  /* a held note's period changes less per hop ... */
+#define FLAT_RUN      3      /* ... for this many steps in a row */
+#define GLIDE_HOLD    6      /* hops a glide lasts before it confirms ... */
+#define MELODY_HOLD   12     /* ... in a sound that held a note */
+#define ATTACK_HOPS   8      /* ... when it began this close to the sound's start */
 #define SUB_MAX       4      /* a tone's period may be found up to 4 times */
 #define TONE_MAX_HZ   2000   /* tones checked for that: up to this pitch */
 #define HANGOVER_HOPS 25     /* hops without evidence that end a region */
@@ -143,6 +153,11 @@ struct DDDetector {
     unsigned low_pos;          /* voicing samples read into low[] */
     double lin[SMOOTH_HOPS];   /* the last hop energies, linear */
     unsigned voiced_bits;      /* voiced candidate flags, newest in bit 0 */
+    int glide_run;             /* hops with a gliding pitch ... */
+    int64_t glide_first, glide_last; /* ... the first and the last
+                                  (gaps up to CONFIRM_SPAN keep the count) */
+    int glide_hold;            /* glide hops that confirm */
+    int melodic;               /* this sound held a note (held_note) */
     double lags[CONFIRM_SPAN]; /* their pitch periods */
 
     int nuc_up, nuc_len;       /* syllable nuclei: in one, its length */
@@ -363,12 +378,13 @@ static double mean_around(const double *ring, int64_t hop, int64_t last)
 /* Whether a hop belongs to the onset of a line confirmed at hop last:
  * both it and the mean around it are over the floor (buzz that peaks
  * within single hops is not), in the speech band or the sibilant band. */
-static int onset_hop(const DDDetector *d, int64_t hop, int64_t last)
+static int onset_hop(const DDDetector *d, int64_t hop, int64_t last,
+                     double snr)
 {
     const double *sib = d->sib;
 
     if (fmin(hop_energy(d, hop), mean_around(d->energy, hop, last)) >
-        d->floor.floor_db + WALK_SNR)
+        d->floor.floor_db + snr)
         return 1;
     return d->sibilant &&
            fmin(sib[hop & (EBUF - 1)], mean_around(sib, hop, last)) >
@@ -378,7 +394,7 @@ static int onset_hop(const DDDetector *d, int64_t hop, int64_t last)
 /* Walk back from the confirming hop to where the energy left the floor.
  * A soft first consonant flickers around the floor: a dip of up to
  * WALK_GAP hops does not stop the walk. */
-static int64_t walk_back(const DDDetector *d, int64_t confirm)
+static int64_t walk_back(const DDDetector *d, int64_t confirm, double snr)
 {
     int64_t h, onset = confirm, limit = confirm - d->max_walkback;
 
@@ -387,7 +403,7 @@ static int64_t walk_back(const DDDetector *d, int64_t confirm)
     if (limit < 0)
         limit = 0;
     for (h = confirm - 1; h >= limit && onset - h <= WALK_GAP + 1; h--)
-        if (onset_hop(d, h, confirm))
+        if (onset_hop(d, h, confirm, snr))
             onset = h;
     return onset;
 }
@@ -489,6 +505,19 @@ static int pitch_moves(const DDDetector *d)
     return hi - lo - big >= TONAL_SPREAD;
 }
 
+/* Whether the newest voiced hops hold a note: a period that changes by
+ * less than FLAT_STEP from hop to hop for FLAT_RUN steps in a row. An
+ * instrument (a jingle, a chime, a melody) holds each note flat and
+ * jumps or slides to the next; a voice glides on. */
+static int held_note(const DDDetector *d)
+{
+    for (int i = 0; i < FLAT_RUN; i++)
+        if ((d->voiced_bits >> i & 3) != 3 ||
+            fabs(d->lags[i] - d->lags[i + 1]) > FLAT_STEP * d->lags[i + 1])
+            return 0;
+    return 1;
+}
+
 /* Reads voicing at this hop (when asked) into the last CONFIRM_SPAN
  * hops: whether enough of them are voiced with a gliding pitch. */
 static int voicing_evidence(DDDetector *d, int read)
@@ -504,13 +533,29 @@ static int voicing_evidence(DDDetector *d, int read)
     return popcount(d->voiced_bits) >= CONFIRM_HOPS && pitch_moves(d);
 }
 
-/* Out of speech: does this hop confirm a line? */
+/* Out of speech: does this hop confirm a line? A glide confirms once it
+ * has gone on for GLIDE_HOLD hops in a sound that never held a note: the
+ * attack of an instrument's note slides (a synthesizer's portamento, a
+ * struck string or a window still filling) and settles on the note
+ * within a few hops, a voice glides on. */
 static int confirm_hop(DDDetector *d, double e, int candidate)
 {
-    int voiced = voicing_evidence(d, candidate);
+    int glides = voicing_evidence(d, candidate), held = held_note(d);
 
+    d->melodic = d->voiced_bits && (d->melodic || held);
+    if (glides && !held) {
+        if (!d->glide_run++) {
+            d->glide_first = d->hops;
+            d->glide_hold = d->hops - walk_back(d, d->hops, OFF_SNR) <=
+                            ATTACK_HOPS ? GLIDE_HOLD : 1;
+        }
+        d->glide_last = d->hops;
+    } else if (held || d->hops - d->glide_last > CONFIRM_SPAN) {
+        d->glide_run = 0;
+    }
     track_nuclei(d, e, candidate && !(d->voiced_bits & 1));
-    return voiced || d->nuc_new;
+    return (d->glide_run && d->glide_run >= (d->melodic ? MELODY_HOLD :
+                                             d->glide_hold)) || d->nuc_new;
 }
 
 /* In speech: is there still evidence at this hop? The same as for a
@@ -533,18 +578,22 @@ static int speech_goes_on(DDDetector *d, double e)
     return above && h - d->last_evidence <= EVIDENCE_HOPS;
 }
 
-/* A line confirmed by voicing walks back from here, one confirmed by its
- * rhythm from the rise of its first nucleus. */
+/* A line confirmed by voicing walks back from where its glide began (no
+ * further back than a nucleus may be), one confirmed by its rhythm from
+ * the rise of its first nucleus. */
 static void start_region(DDDetector *d, DDDetectEvent *ev)
 {
-    int64_t from = d->nuc_new ? d->nuc_onset : d->hops;
+    int64_t glide = d->glide_first > d->hops - SYL_MAX_HOPS ?
+                    d->glide_first : d->hops - SYL_MAX_HOPS;
+    int64_t from = d->nuc_new ? d->nuc_onset : glide;
 
     d->in_speech = 1;
     d->line_peak = hop_energy(d, d->hops);
     d->last_above = d->last_evidence = d->hops;
     d->voiced_bits = 0;
+    d->glide_run = d->melodic = 0;
     ev->onset = 1;
-    ev->onset_hop = walk_back(d, from);
+    ev->onset_hop = walk_back(d, from, WALK_SNR);
 }
 
 static void end_region(DDDetector *d, DDDetectEvent *ev)

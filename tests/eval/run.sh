@@ -62,6 +62,8 @@ package_of() {
     /usr/share/games/frozen-bubble/*) echo frozen-bubble-data ;;
     /usr/share/games/pingus/*)        echo pingus-data ;;
     /usr/share/sounds/freedesktop/*)  echo sound-theme-freedesktop ;;
+    /usr/share/sounds/Oxygen-*)       echo oxygen-sounds ;;
+    /usr/share/games/hedgewars/*)     echo hedgewars-data ;;
     /usr/bin/espeak-ng)               echo espeak-ng ;;
     *)                                echo "(unknown)" ;;
     esac

@@ -49,6 +49,10 @@
  *   band) leaves the floor first in a band of its own, with its own floor,
  *   which the walk-back reads too; a quiet "s" under hum does not show in
  *   the speech band at all;
+ * - a whispered line's syllables are often shorter than a nucleus out of
+ *   speech (80 ms): inside a line, and within a pause the planner's hold
+ *   bridges after it, a vowel-shaped nucleus of 50 ms is the line going
+ *   on; one that starts less than RESUME_HOPS after a line resumes it;
  * - a line ends when its evidence stops, the same evidence as its start:
  *   no hop over the floor that is within 1 s of a gliding voiced stretch
  *   (read every hop once the last evidence is 0.5 s old) or a vowel-shaped
@@ -82,6 +86,8 @@
 #define ATTACK_HOPS   8      /* ... when it began this close to the sound's start */
 #define SUB_MAX       4      /* a tone's period may be found up to 4 times */
 #define TONE_MAX_HZ   2000   /* tones checked for that: up to this pitch */
+#define RESUME_HOPS   60     /* a pause this short after a line: one nucleus
+                                resumes it (the planner's default hold) */
 #define HANGOVER_HOPS 25     /* hops without evidence that end a region */
 #define EVIDENCE_HOPS 100    /* hops a voiced hop or nucleus vouches for */
 #define MS_SUB_HOPS   25     /* minimum statistics: sub-window length ... */
@@ -91,6 +97,7 @@
 #define NUC_FALL      6.0    /* dB under its peak: it ends */
 #define NUC_LOW_DB    -10.0  /* dB of its energy under 1 kHz: a vowel */
 #define NUC_MIN_HOPS  8      /* candidate hops a nucleus needs (80 ms) */
+#define NUC_LINE_HOPS 5      /* in a line, a syllable this long goes on it */
 #define SYL_MIN_HOPS  12     /* nuclei this close are one syllable (8 Hz) */
 #define SYL_MAX_HOPS  50     /* and this far apart unrelated (2 Hz) */
 #define SMOOTH_HOPS   4      /* the floor reads 40 ms means (2 mains periods) */
@@ -453,7 +460,7 @@ static int vowel_shape(const DDDetector *d)
 /* Syllable nuclei: energy humps NUC_RISE over the last valley with at
  * least NUC_MIN_HOPS candidate (and, out of speech, unvoiced) hops. Sets
  * nuc_new when a nucleus completes SYL_MIN..SYL_MAX hops after the last. */
-static void track_nuclei(DDDetector *d, double e, int counts)
+static void track_nuclei(DDDetector *d, double e, int counts, int min_hops)
 {
     d->nuc_new = d->nuc_done = 0;
     if (!d->nuc_up) {
@@ -469,7 +476,7 @@ static void track_nuclei(DDDetector *d, double e, int counts)
         d->nuc_valley = e;
     } else {
         d->nuc_peak = fmax(d->nuc_peak, e);
-        if (counts && ++d->nuc_len == NUC_MIN_HOPS && vowel_shape(d)) {
+        if (counts && ++d->nuc_len == min_hops && vowel_shape(d)) {
             int64_t gap = d->hops - d->nuc_last;
             d->nuc_done = 1;
             d->nuc_new = gap >= SYL_MIN_HOPS && gap <= SYL_MAX_HOPS;
@@ -533,6 +540,18 @@ static int voicing_evidence(DDDetector *d, int read)
     return popcount(d->voiced_bits) >= CONFIRM_HOPS && pitch_moves(d);
 }
 
+/* Whether a vowel-shaped nucleus that just completed resumes the line
+ * that ended last: the sound it belongs to left the floor less than
+ * RESUME_HOPS after that line's end, a pause the planner's hold bridges.
+ * A whispered line's syllables are often too short or too far apart for
+ * a rhythm of their own; after a pause they go on the line's rhythm. */
+static int resumes(const DDDetector *d)
+{
+    return d->nuc_done &&
+           walk_back(d, d->nuc_prev_start, WALK_SNR) - d->prev_end <=
+           RESUME_HOPS;
+}
+
 /* Out of speech: does this hop confirm a line? A glide confirms once it
  * has gone on for GLIDE_HOLD hops in a sound that never held a note: the
  * attack of an instrument's note slides (a synthesizer's portamento, a
@@ -541,6 +560,8 @@ static int voicing_evidence(DDDetector *d, int read)
 static int confirm_hop(DDDetector *d, double e, int candidate)
 {
     int glides = voicing_evidence(d, candidate), held = held_note(d);
+    int after = d->prev_end >= 0 &&
+                d->hops - d->prev_end <= RESUME_HOPS + SYL_MAX_HOPS;
 
     d->melodic = d->voiced_bits && (d->melodic || held);
     if (glides && !held) {
@@ -553,9 +574,13 @@ static int confirm_hop(DDDetector *d, double e, int candidate)
     } else if (held || d->hops - d->glide_last > CONFIRM_SPAN) {
         d->glide_run = 0;
     }
-    track_nuclei(d, e, candidate && !(d->voiced_bits & 1));
+    if (after) /* the syllables of the line that ended, as in it */
+        track_nuclei(d, e, candidate, NUC_LINE_HOPS);
+    else
+        track_nuclei(d, e, candidate && !(d->voiced_bits & 1), NUC_MIN_HOPS);
     return (d->glide_run && d->glide_run >= (d->melodic ? MELODY_HOLD :
-                                             d->glide_hold)) || d->nuc_new;
+                                             d->glide_hold)) || d->nuc_new ||
+           (after && resumes(d));
 }
 
 /* In speech: is there still evidence at this hop? The same as for a
@@ -569,7 +594,7 @@ static int speech_goes_on(DDDetector *d, double e)
     d->line_peak = fmax(d->line_peak - PEAK_FALL, e);
     above = e > d->floor.floor_db + OFF_SNR && e > d->line_peak - LINE_RANGE;
 
-    track_nuclei(d, e, above);
+    track_nuclei(d, e, above, NUC_LINE_HOPS);
     if (d->nuc_done)
         d->last_evidence = h;
     if (voicing_evidence(d, above &&
@@ -585,7 +610,8 @@ static void start_region(DDDetector *d, DDDetectEvent *ev)
 {
     int64_t glide = d->glide_first > d->hops - SYL_MAX_HOPS ?
                     d->glide_first : d->hops - SYL_MAX_HOPS;
-    int64_t from = d->nuc_new ? d->nuc_onset : glide;
+    int64_t from = d->nuc_new  ? d->nuc_onset :
+                   d->nuc_done ? d->nuc_prev_start : glide;
 
     d->in_speech = 1;
     d->line_peak = hop_energy(d, d->hops);

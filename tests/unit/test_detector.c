@@ -44,17 +44,32 @@ static double voice(double t)
 }
 
 /* A whisper: band-passed noise (two one-pole sections, roughly 1-3 kHz)
- * in syllables of 180 ms every 280 ms. */
-static double whisper(double t)
+ * in syllables of len s every period s. */
+static double whisper_syl(double t, double period, double len)
 {
     static double lp, hp_in, hp;
-    double u = fmod(t, 0.28) / 0.18, x;
+    double u = fmod(t, period) / len, x;
 
     lp += 0.35 * (noise() - lp);
     hp = 0.9 * (hp + lp - hp_in);
     hp_in = lp;
     x = u < 1.0 ? sin(M_PI * u) : 0.0;
     return 3.0 * hp * x;
+}
+
+/* Syllables of 180 ms every 280 ms. */
+static double whisper(double t)
+{
+    return whisper_syl(t, 0.28, 0.18);
+}
+
+/* Adds a whisper from `from` to `to` s, syllables of len s every period s. */
+static void add_whisper(float *d, double from, double to, double period,
+                        double len)
+{
+    for (int i = (int)(from * SR); i < (int)(to * SR); i++)
+        d[i] += (float)(0.05 * whisper_syl((double)i / SR - from, period,
+                                           len));
 }
 
 typedef struct Result {
@@ -518,6 +533,67 @@ static void test_jingle(void)
           opened, JINGLE_SEEDS);
 }
 
+/* A whispered line goes on in short syllables (80 ms, every 250 ms: a
+ * fast whisper) after its first second: its region lasts as long as it
+ * does. WHISPER_SEEDS noise realizations. */
+#define WHISPER_SEEDS 10
+static void test_whisper_end(void)
+{
+    int n = SR * 10, bad = 0;
+    DDParams p;
+
+    dd_params_default(&p);
+    for (unsigned seed = 1; seed <= WHISPER_SEEDS; seed++) {
+        float *d;
+        Result r;
+
+        rng_state = seed * 15485863u;
+        d = room(n, 0.0005);
+        add_whisper(d, 2.0, 3.12, 0.28, 0.18);
+        add_whisper(d, 3.12, 6.0, 0.25, 0.08);
+        r = analyze(&p, d, NULL, n);
+        if (r.nb != 1 || r.r[0].end < (int64_t)(5.8 * SR)) {
+            bad++;
+            printf("whisper end, seed %u: %d regions, the first ends at "
+                   "%.2f s (the line 2-6 s)\n", seed, r.nb,
+                   r.nb > 0 ? (double)r.r[0].end / SR : 0.0);
+        }
+        free(d);
+    }
+    CHECK(bad == 0, "%d of %d whispered lines ended early", bad,
+          WHISPER_SEEDS);
+}
+
+/* A whispered line, a 0.5 s pause (the region ends in it), then the same
+ * line goes on in syllables too far apart for a rhythm of their own
+ * (150 ms every 600 ms): it is still the line. */
+static void test_whisper_resume(void)
+{
+    int n = SR * 10, bad = 0;
+    DDParams p;
+
+    dd_params_default(&p);
+    for (unsigned seed = 1; seed <= WHISPER_SEEDS; seed++) {
+        float *d;
+        Result r;
+
+        rng_state = seed * 32452843u;
+        d = room(n, 0.0005);
+        add_whisper(d, 2.0, 3.0, 0.28, 0.18);
+        add_whisper(d, 3.5, 5.3, 0.6, 0.15);
+        r = analyze(&p, d, NULL, n);
+        if (r.nb < 1 || r.r[r.nb - 1].end < (int64_t)(4.8 * SR)) {
+            bad++;
+            printf("whisper resumed, seed %u: %d regions, the last ends at "
+                   "%.2f s (the last syllable 4.7-4.85 s)\n", seed, r.nb,
+                   r.nb > 0 ? (double)r.r[r.nb - 1].end / SR : 0.0);
+        }
+        free(d);
+    }
+    CHECK(bad == 0, "%d of %d whispered lines not resumed after a pause",
+          bad, WHISPER_SEEDS);
+}
+
 int main(void)
 {
     test_digital_silence();
@@ -531,5 +607,7 @@ int main(void)
     test_splash();
     test_sibilant_onset();
     test_jingle();
+    test_whisper_end();
+    test_whisper_resume();
     return check_summary();
 }

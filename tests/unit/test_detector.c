@@ -7,8 +7,10 @@
  * whisper (no pitch, syllabic rhythm) is a line, a lone breath is not,
  * nor is a splash (two bursts in rhythm, mostly above 1 kHz), a lone
  * short word is a line, a late-confirmed line's fade still ends at its
- * onset, and claps (one person in rhythm, a crowd's applause) are not
- * speech and do not hold a line open.
+ * onset, claps (one person in rhythm, a crowd's applause) are not
+ * speech and do not hold a line open, a jingle (notes that slide onto
+ * their pitch and hold it) is not a line, and a whispered line in short
+ * syllables lasts as long as it does and resumes after a short pause.
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */

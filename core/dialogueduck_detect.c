@@ -33,7 +33,12 @@
  *   or a doorbell that switches between two tones jumps; a tone above the
  *   range (a ring, a bell, a beep at 0.5-2 kHz) correlates at two to four
  *   of its periods inside the range, but also at its own, under it, where
- *   a voice's harmonics cancel: that is not voicing;
+ *   a voice's harmonics cancel: that is not voicing. A melody (a
+ *   jingle, a chime, a ringtone) holds each note's period flat for 30 ms
+ *   and more and slides or jumps to the next; a voice glides on. A sound
+ *   that has held a note confirms only after a glide of MELODY_HOLD hops,
+ *   and a glide that starts with the sound (the attack of a note settling
+ *   onto its pitch looks like a glide) only after GLIDE_HOLD hops;
  * - syllabic rhythm confirms unvoiced speech (whispers): two energy nuclei
  *   of at least 80 ms, 0.12-0.5 s apart (2-8 Hz), each with a vowel's
  *   share of energy under 1 kHz (its first formant); a breath or a click
@@ -44,6 +49,10 @@
  *   band) leaves the floor first in a band of its own, with its own floor,
  *   which the walk-back reads too; a quiet "s" under hum does not show in
  *   the speech band at all;
+ * - a whispered line's syllables are often shorter than a nucleus out of
+ *   speech (80 ms): inside a line, and within a pause the planner's hold
+ *   bridges after it, a vowel-shaped nucleus of 50 ms is the line going
+ *   on; one that starts less than RESUME_HOPS after a line resumes it;
  * - a line ends when its evidence stops, the same evidence as its start:
  *   no hop over the floor that is within 1 s of a gliding voiced stretch
  *   (read every hop once the last evidence is 0.5 s old) or a vowel-shaped
@@ -70,8 +79,15 @@
 #define CONFIRM_SPAN  8      /* ... within this many hops confirm speech */
 #define TONAL_SPREAD  0.35   /* decimated samples: a pitch this steady is a tone */
 #define GLIDE_STEP    0.04   /* a voice's period changes less per hop */
+#define FLAT_STEP     0.001  /* a held note's period changes less per hop ... */
+#define FLAT_RUN      3      /* ... for this many steps in a row */
+#define GLIDE_HOLD    6      /* hops a glide lasts before it confirms ... */
+#define MELODY_HOLD   12     /* ... in a sound that held a note */
+#define ATTACK_HOPS   8      /* ... when it began this close to the sound's start */
 #define SUB_MAX       4      /* a tone's period may be found up to 4 times */
 #define TONE_MAX_HZ   2000   /* tones checked for that: up to this pitch */
+#define RESUME_HOPS   60     /* a pause this short after a line: one nucleus
+                                resumes it (the planner's default hold) */
 #define HANGOVER_HOPS 25     /* hops without evidence that end a region */
 #define EVIDENCE_HOPS 100    /* hops a voiced hop or nucleus vouches for */
 #define MS_SUB_HOPS   25     /* minimum statistics: sub-window length ... */
@@ -81,6 +97,7 @@
 #define NUC_FALL      6.0    /* dB under its peak: it ends */
 #define NUC_LOW_DB    -10.0  /* dB of its energy under 1 kHz: a vowel */
 #define NUC_MIN_HOPS  8      /* candidate hops a nucleus needs (80 ms) */
+#define NUC_LINE_HOPS 5      /* in a line, a syllable this long goes on it */
 #define SYL_MIN_HOPS  12     /* nuclei this close are one syllable (8 Hz) */
 #define SYL_MAX_HOPS  50     /* and this far apart unrelated (2 Hz) */
 #define SMOOTH_HOPS   4      /* the floor reads 40 ms means (2 mains periods) */
@@ -145,6 +162,11 @@ struct DDDetector {
     unsigned low_pos;          /* voicing samples read into low[] */
     double lin[SMOOTH_HOPS];   /* the last hop energies, linear */
     unsigned voiced_bits;      /* voiced candidate flags, newest in bit 0 */
+    int glide_run;             /* hops with a gliding pitch ... */
+    int64_t glide_first, glide_last; /* ... the first and the last
+                                  (gaps up to CONFIRM_SPAN keep the count) */
+    int glide_hold;            /* glide hops that confirm */
+    int melodic;               /* this sound held a note (held_note) */
     double lags[CONFIRM_SPAN]; /* their pitch periods */
 
     int nuc_up, nuc_len;       /* syllable nuclei: in one, its length */
@@ -418,12 +440,13 @@ static double mean_around(const double *ring, int64_t hop, int64_t last)
 /* Whether a hop belongs to the onset of a line confirmed at hop last:
  * both it and the mean around it are over the floor (buzz that peaks
  * within single hops is not), in the speech band or the sibilant band. */
-static int onset_hop(const DDDetector *d, int64_t hop, int64_t last)
+static int onset_hop(const DDDetector *d, int64_t hop, int64_t last,
+                     double snr)
 {
     const double *sib = d->sib;
 
     if (fmin(hop_energy(d, hop), mean_around(d->energy, hop, last)) >
-        d->floor.floor_db + WALK_SNR)
+        d->floor.floor_db + snr)
         return 1;
     return d->sibilant &&
            fmin(sib[hop & (EBUF - 1)], mean_around(sib, hop, last)) >
@@ -433,7 +456,7 @@ static int onset_hop(const DDDetector *d, int64_t hop, int64_t last)
 /* Walk back from the confirming hop to where the energy left the floor.
  * A soft first consonant flickers around the floor: a dip of up to
  * WALK_GAP hops does not stop the walk. */
-static int64_t walk_back(const DDDetector *d, int64_t confirm)
+static int64_t walk_back(const DDDetector *d, int64_t confirm, double snr)
 {
     int64_t h, onset = confirm, limit = confirm - d->max_walkback;
 
@@ -442,7 +465,7 @@ static int64_t walk_back(const DDDetector *d, int64_t confirm)
     if (limit < 0)
         limit = 0;
     for (h = confirm - 1; h >= limit && onset - h <= WALK_GAP + 1; h--)
-        if (onset_hop(d, h, confirm))
+        if (onset_hop(d, h, confirm, snr))
             onset = h;
     return onset;
 }
@@ -492,7 +515,7 @@ static int vowel_shape(const DDDetector *d)
 /* Syllable nuclei: energy humps NUC_RISE over the last valley with at
  * least NUC_MIN_HOPS candidate (and, out of speech, unvoiced) hops. Sets
  * nuc_new when a nucleus completes SYL_MIN..SYL_MAX hops after the last. */
-static void track_nuclei(DDDetector *d, double e, int counts)
+static void track_nuclei(DDDetector *d, double e, int counts, int min_hops)
 {
     d->nuc_new = d->nuc_done = 0;
     if (!d->nuc_up) {
@@ -508,7 +531,7 @@ static void track_nuclei(DDDetector *d, double e, int counts)
         d->nuc_valley = e;
     } else {
         d->nuc_peak = fmax(d->nuc_peak, e);
-        if (counts && ++d->nuc_len == NUC_MIN_HOPS && vowel_shape(d)) {
+        if (counts && ++d->nuc_len == min_hops && vowel_shape(d)) {
             int64_t gap = d->hops - d->nuc_last;
             d->nuc_done = 1;
             d->nuc_new = gap >= SYL_MIN_HOPS && gap <= SYL_MAX_HOPS;
@@ -544,6 +567,19 @@ static int pitch_moves(const DDDetector *d)
     return hi - lo - big >= TONAL_SPREAD;
 }
 
+/* Whether the newest voiced hops hold a note: a period that changes by
+ * less than FLAT_STEP from hop to hop for FLAT_RUN steps in a row. An
+ * instrument (a jingle, a chime, a melody) holds each note flat and
+ * jumps or slides to the next; a voice glides on. */
+static int held_note(const DDDetector *d)
+{
+    for (int i = 0; i < FLAT_RUN; i++)
+        if ((d->voiced_bits >> i & 3) != 3 ||
+            fabs(d->lags[i] - d->lags[i + 1]) > FLAT_STEP * d->lags[i + 1])
+            return 0;
+    return 1;
+}
+
 /* Reads voicing at this hop (when asked) into the last CONFIRM_SPAN
  * hops: whether enough of them are voiced with a gliding pitch. */
 static int voicing_evidence(DDDetector *d, int read)
@@ -559,13 +595,47 @@ static int voicing_evidence(DDDetector *d, int read)
     return popcount(d->voiced_bits) >= CONFIRM_HOPS && pitch_moves(d);
 }
 
-/* Out of speech: does this hop confirm a line? */
+/* Whether a vowel-shaped nucleus that just completed resumes the line
+ * that ended last: the sound it belongs to left the floor less than
+ * RESUME_HOPS after that line's end, a pause the planner's hold bridges.
+ * A whispered line's syllables are often too short or too far apart for
+ * a rhythm of their own; after a pause they go on the line's rhythm. */
+static int resumes(const DDDetector *d)
+{
+    return d->nuc_done &&
+           walk_back(d, d->nuc_prev_start, WALK_SNR) - d->prev_end <=
+           RESUME_HOPS;
+}
+
+/* Out of speech: does this hop confirm a line? A glide confirms once it
+ * has gone on for GLIDE_HOLD hops in a sound that never held a note: the
+ * attack of an instrument's note slides (a synthesizer's portamento, a
+ * struck string or a window still filling) and settles on the note
+ * within a few hops, a voice glides on. */
 static int confirm_hop(DDDetector *d, double e, int candidate)
 {
-    int voiced = voicing_evidence(d, candidate);
+    int glides = voicing_evidence(d, candidate), held = held_note(d);
+    int after = d->prev_end >= 0 &&
+                d->hops - d->prev_end <= RESUME_HOPS + SYL_MAX_HOPS;
 
-    track_nuclei(d, e, candidate && !(d->voiced_bits & 1));
-    return voiced || d->nuc_new;
+    d->melodic = d->voiced_bits && (d->melodic || held);
+    if (glides && !held) {
+        if (!d->glide_run++) {
+            d->glide_first = d->hops;
+            d->glide_hold = d->hops - walk_back(d, d->hops, OFF_SNR) <=
+                            ATTACK_HOPS ? GLIDE_HOLD : 1;
+        }
+        d->glide_last = d->hops;
+    } else if (held || d->hops - d->glide_last > CONFIRM_SPAN) {
+        d->glide_run = 0;
+    }
+    if (after) /* the syllables of the line that ended, as in it */
+        track_nuclei(d, e, candidate, NUC_LINE_HOPS);
+    else
+        track_nuclei(d, e, candidate && !(d->voiced_bits & 1), NUC_MIN_HOPS);
+    return (d->glide_run && d->glide_run >= (d->melodic ? MELODY_HOLD :
+                                             d->glide_hold)) || d->nuc_new ||
+           (after && resumes(d));
 }
 
 /* In speech: is there still evidence at this hop? The same as for a
@@ -579,7 +649,7 @@ static int speech_goes_on(DDDetector *d, double e)
     d->line_peak = fmax(d->line_peak - PEAK_FALL, e);
     above = e > d->floor.floor_db + OFF_SNR && e > d->line_peak - LINE_RANGE;
 
-    track_nuclei(d, e, above);
+    track_nuclei(d, e, above, NUC_LINE_HOPS);
     if (d->nuc_done)
         d->last_evidence = h;
     if (voicing_evidence(d, above &&
@@ -588,18 +658,23 @@ static int speech_goes_on(DDDetector *d, double e)
     return above && h - d->last_evidence <= EVIDENCE_HOPS;
 }
 
-/* A line confirmed by voicing walks back from here, one confirmed by its
- * rhythm from the rise of its first nucleus. */
+/* A line confirmed by voicing walks back from where its glide began (no
+ * further back than a nucleus may be), one confirmed by its rhythm from
+ * the rise of its first nucleus. */
 static void start_region(DDDetector *d, DDDetectEvent *ev)
 {
-    int64_t from = d->nuc_new ? d->nuc_onset : d->hops;
+    int64_t glide = d->glide_first > d->hops - SYL_MAX_HOPS ?
+                    d->glide_first : d->hops - SYL_MAX_HOPS;
+    int64_t from = d->nuc_new  ? d->nuc_onset :
+                   d->nuc_done ? d->nuc_prev_start : glide;
 
     d->in_speech = 1;
     d->line_peak = hop_energy(d, d->hops);
     d->last_above = d->last_evidence = d->hops;
     d->voiced_bits = 0;
+    d->glide_run = d->melodic = 0;
     ev->onset = 1;
-    ev->onset_hop = walk_back(d, from);
+    ev->onset_hop = walk_back(d, from, WALK_SNR);
 }
 
 static void end_region(DDDetector *d, DDDetectEvent *ev)

@@ -230,6 +230,11 @@ under the line's own level, and stopped taking one pitch reading moved
 by noise for a glide: the starts and ends of regions moved, and every
 reference whose output changed with them was regenerated; the
 filter-versus-program equivalence stays bit-identical.
+The detector then stopped taking a melody for a voice (a sound that has
+held a note's pitch flat confirms only after a long glide, and a glide
+that starts with a sound waits for its attack to settle), and a
+whispered line goes on in short syllables and resumes after a pause
+shorter than the hold: region starts and ends moved with it.
 
 Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"
 

@@ -91,6 +91,22 @@ ablation glide dialogueduck_detect.c \
     's/(#define GLIDE_STEP\s+)0.04/${1}1e9/' \
     "a gliding pitch (a jump between two tones counts as movement)" \
     h2-rings-foley h7-events
+ablation heldnote dialogueduck_detect.c \
+    's/held = held_note\(d\);/held = 0;/' \
+    "a held note (a melody holds each note's period flat: the sound needs a 12-hop glide)" \
+    h11-ui-sounds h12-oxygen-chimes
+ablation attack dialogueduck_detect.c \
+    's/(#define GLIDE_HOLD\s+)6/${1}1/' \
+    "a glide at a sound's attack waits 6 hops (a note settling onto its pitch confirms at once)" \
+    h11-ui-sounds h12-oxygen-chimes
+ablation resume dialogueduck_detect.c \
+    's/int after = d->prev_end >= 0 &&\n\s+d->hops - d->prev_end <= RESUME_HOPS \+ SYL_MAX_HOPS;/int after = 0;/' \
+    "a line resumed by its syllables after a pause under the hold (they need a rhythm of their own)" \
+    h13-whisper-ends h3-whispers
+ablation lineshort dialogueduck_detect.c \
+    's/(#define NUC_LINE_HOPS\s+)5/${1}8/' \
+    "50 ms syllables go on a line (a nucleus in a line needs 80 ms, as out of it)" \
+    h13-whisper-ends h3-whispers
 ablation vowel dialogueduck_detect.c \
     's/(#define NUC_LOW_DB\s+)-10.0/${1}-200.0/' \
     "a vowel's energy under 1 kHz in a nucleus (any burst counts towards rhythm)" \

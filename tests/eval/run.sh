@@ -62,6 +62,7 @@ package_of() {
     /usr/share/games/frozen-bubble/*) echo frozen-bubble-data ;;
     /usr/share/games/pingus/*)        echo pingus-data ;;
     /usr/share/sounds/freedesktop/*)  echo sound-theme-freedesktop ;;
+    /usr/share/sounds/Oxygen-*)       echo oxygen-sounds ;;
     /usr/share/games/hedgewars/*)     echo hedgewars-data ;;
     /usr/share/sounds/Yaru/*)         echo yaru-theme-sound ;;
     /usr/share/klettres/*)            echo klettres-data ;;

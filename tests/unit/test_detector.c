@@ -7,8 +7,10 @@
  * whisper (no pitch, syllabic rhythm) is a line, a lone breath is not,
  * nor is a splash (two bursts in rhythm, mostly above 1 kHz), a lone
  * short word is a line, a late-confirmed line's fade still ends at its
- * onset, and claps (one person in rhythm, a crowd's applause) are not
- * speech and do not hold a line open.
+ * onset, claps (one person in rhythm, a crowd's applause) are not
+ * speech and do not hold a line open, a jingle (notes that slide onto
+ * their pitch and hold it) is not a line, and a whispered line in short
+ * syllables lasts as long as it does and resumes after a short pause.
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
@@ -44,17 +46,32 @@ static double voice(double t)
 }
 
 /* A whisper: band-passed noise (two one-pole sections, roughly 1-3 kHz)
- * in syllables of 180 ms every 280 ms. */
-static double whisper(double t)
+ * in syllables of len s every period s. */
+static double whisper_syl(double t, double period, double len)
 {
     static double lp, hp_in, hp;
-    double u = fmod(t, 0.28) / 0.18, x;
+    double u = fmod(t, period) / len, x;
 
     lp += 0.35 * (noise() - lp);
     hp = 0.9 * (hp + lp - hp_in);
     hp_in = lp;
     x = u < 1.0 ? sin(M_PI * u) : 0.0;
     return 3.0 * hp * x;
+}
+
+/* Syllables of 180 ms every 280 ms. */
+static double whisper(double t)
+{
+    return whisper_syl(t, 0.28, 0.18);
+}
+
+/* Adds a whisper from `from` to `to` s, syllables of len s every period s. */
+static void add_whisper(float *d, double from, double to, double period,
+                        double len)
+{
+    for (int i = (int)(from * SR); i < (int)(to * SR); i++)
+        d[i] += (float)(0.05 * whisper_syl((double)i / SR - from, period,
+                                           len));
 }
 
 typedef struct Result {
@@ -346,7 +363,8 @@ static void test_late_fade(void)
     Result r;
 
     dd_params_default(&p);
-    p.lookahead = 0.2; /* less than attack + confirmation */
+    p.lookahead = 0.25; /* less than attack + confirmation (a glide
+                         * confirms after GLIDE_HOLD hops) */
     add_voice(d, 3.0, 5.0, 0.1);
     r = analyze(&p, d, NULL, n);
     CHECK(r.nb == 1 && r.nb_kf >= 2, "%d regions, %d keyframes", r.nb,
@@ -464,6 +482,120 @@ static void test_sibilant_onset(void)
     free(d);
 }
 
+/* A jingle: an arpeggio of three notes whose pitch slides into each note
+ * (a synthesizer's portamento, 6 ms) and is then held, six harmonics,
+ * struck and decaying. While it slides the period moves as a voice's
+ * does; the held note is what a voice never does. JINGLE_SEEDS
+ * realizations: the first note 150-400 Hz, steps of 3 to 7 semitones up,
+ * the room's noise. */
+#define JINGLE_SEEDS 10
+static void add_jingle(float *d, double t0)
+{
+    double f = 150.0 + 125.0 * (noise() + 1.0), from = 0.9 * f, ph = 0.0;
+
+    for (int note = 0; note < 3; note++) {
+        int i0 = (int)((t0 + 0.22 * note) * SR), len = note < 2 ? SR * 22 / 100
+                                                                : SR;
+        for (int i = 0; i < len; i++) {
+            double t = (double)i / SR, s = 0.0;
+            ph += 2.0 * M_PI * (f + (from - f) * exp(-t / 0.006)) / SR;
+            for (int k = 1; k <= 6; k++)
+                s += sin(k * ph) / k;
+            d[i0 + i] += (float)(0.04 * s * fmin(t / 0.005, 1.0) *
+                                 exp(-t / 0.6));
+        }
+        from = f;
+        f *= pow(2.0, (5.0 + 2.0 * noise()) / 12.0);
+    }
+}
+
+static void test_jingle(void)
+{
+    int n = SR * 8, opened = 0;
+    DDParams p;
+
+    dd_params_default(&p);
+    for (unsigned seed = 1; seed <= JINGLE_SEEDS; seed++) {
+        float *d;
+        Result r;
+
+        rng_state = seed * 104729u;
+        d = room(n, 0.0005);
+        add_jingle(d, 2.0);
+        add_jingle(d, 5.5);
+        r = analyze(&p, d, NULL, n);
+        if (r.nb) {
+            opened++;
+            printf("jingle, seed %u: a region at %.2f s\n", seed,
+                   (double)r.r[0].start / SR);
+        }
+        free(d);
+    }
+    CHECK(opened == 0, "%d of %d scenes of two jingles opened a region",
+          opened, JINGLE_SEEDS);
+}
+
+/* A whispered line goes on in short syllables (80 ms, every 250 ms: a
+ * fast whisper) after its first second: its region lasts as long as it
+ * does. WHISPER_SEEDS noise realizations. */
+#define WHISPER_SEEDS 10
+static void test_whisper_end(void)
+{
+    int n = SR * 10, bad = 0;
+    DDParams p;
+
+    dd_params_default(&p);
+    for (unsigned seed = 1; seed <= WHISPER_SEEDS; seed++) {
+        float *d;
+        Result r;
+
+        rng_state = seed * 15485863u;
+        d = room(n, 0.0005);
+        add_whisper(d, 2.0, 3.12, 0.28, 0.18);
+        add_whisper(d, 3.12, 6.0, 0.25, 0.08);
+        r = analyze(&p, d, NULL, n);
+        if (r.nb != 1 || r.r[0].end < (int64_t)(5.8 * SR)) {
+            bad++;
+            printf("whisper end, seed %u: %d regions, the first ends at "
+                   "%.2f s (the line 2-6 s)\n", seed, r.nb,
+                   r.nb > 0 ? (double)r.r[0].end / SR : 0.0);
+        }
+        free(d);
+    }
+    CHECK(bad == 0, "%d of %d whispered lines ended early", bad,
+          WHISPER_SEEDS);
+}
+
+/* A whispered line, a 0.5 s pause (the region ends in it), then the same
+ * line goes on in syllables too far apart for a rhythm of their own
+ * (150 ms every 600 ms): it is still the line. */
+static void test_whisper_resume(void)
+{
+    int n = SR * 10, bad = 0;
+    DDParams p;
+
+    dd_params_default(&p);
+    for (unsigned seed = 1; seed <= WHISPER_SEEDS; seed++) {
+        float *d;
+        Result r;
+
+        rng_state = seed * 32452843u;
+        d = room(n, 0.0005);
+        add_whisper(d, 2.0, 3.0, 0.28, 0.18);
+        add_whisper(d, 3.5, 5.3, 0.6, 0.15);
+        r = analyze(&p, d, NULL, n);
+        if (r.nb < 1 || r.r[r.nb - 1].end < (int64_t)(4.8 * SR)) {
+            bad++;
+            printf("whisper resumed, seed %u: %d regions, the last ends at "
+                   "%.2f s (the last syllable 4.7-4.85 s)\n", seed, r.nb,
+                   r.nb > 0 ? (double)r.r[r.nb - 1].end / SR : 0.0);
+        }
+        free(d);
+    }
+    CHECK(bad == 0, "%d of %d whispered lines not resumed after a pause",
+          bad, WHISPER_SEEDS);
+}
+
 int main(void)
 {
     test_digital_silence();
@@ -476,5 +608,8 @@ int main(void)
     test_bell();
     test_splash();
     test_sibilant_onset();
+    test_jingle();
+    test_whisper_end();
+    test_whisper_resume();
     return check_summary();
 }

@@ -234,7 +234,9 @@ The detector then stopped taking a melody for a voice (a sound that has
 held a note's pitch flat confirms only after a long glide, and a glide
 that starts with a sound waits for its attack to settle), and a
 whispered line goes on in short syllables and resumes after a pause
-shorter than the hold: region starts and ends moved with it.
+shorter than the hold: region starts and ends moved with it, and the
+references whose output changed were regenerated. The filter now ducks
+the music frame in place and reuses one dialogue buffer (same output).
 
 Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"
 

@@ -345,8 +345,10 @@ static int cache_pays(const Session *p)
  * The cache for the passes after the first, in TMPDIR: scratch space the
  * system keeps local (the output's directory may be a network share,
  * where writing and reading back gigabytes costs more than decoding), and
- * the output's own space is left to the output. At most half the free
- * space: a programme that would need more is decoded twice.
+ * the output's own space is left to the output. At most a quarter of the
+ * free space (a programme that would need more is decoded twice), and
+ * dropped, its space returned, if the free space falls to half of what
+ * it was (the output, or other jobs, may share the filesystem).
  */
 static void open_cache(Session *p)
 {
@@ -365,17 +367,17 @@ static void open_cache(Session *p)
         cache_note(p, "no pass cache", strerror(errno));
         return;
     }
-    budget = (int64_t)(fs.f_bavail / 2) * (int64_t)fs.f_frsize;
+    budget = (int64_t)(fs.f_bavail / 4) * (int64_t)fs.f_frsize;
     need = (int64_t)ceil(p->duration * p->work_rate) *
            cache_planes(p, planes) * (int64_t)sizeof(float);
     if (need > budget) {
         snprintf(why, sizeof(why), "%s has %.0f MiB free, it needs %.0f MiB "
-                 "(half at most)", dir, 2.0 * budget / 1048576.0,
+                 "(a quarter at most)", dir, 4.0 * budget / 1048576.0,
                  need / 1048576.0);
         cache_note(p, "no pass cache", why);
         return;
     }
-    if ((ret = passcache_open(&p->cache, dir, budget)) < 0) {
+    if ((ret = passcache_open(&p->cache, dir, budget, 2 * budget)) < 0) {
         cache_note(p, "no pass cache", error_text(ret, buf, sizeof(buf)));
         return;
     }
@@ -418,7 +420,7 @@ static void cache_block(Session *p, int n, int dialogue_only)
         p->cache_state = SESSION_CACHE_COMPLETE;
     else if ((ret = passcache_write(p->cache, planes, cache_planes(p, planes),
                                     n)) < 0)
-        cache_drop(p, ret == AVERROR(ENOSPC) ? "over half the free space" :
+        cache_drop(p, ret == AVERROR(ENOSPC) ? "TMPDIR is filling up" :
                    NULL, ret);
 }
 

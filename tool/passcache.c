@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -19,9 +20,13 @@
 
 #include "passcache.h"
 
+/* How often the filesystem's free space is checked, in bytes written. */
+#define CHECK_EVERY ((int64_t)256 << 20)
+
 struct PassCache {
     int fd;
-    int64_t size, budget;
+    int64_t size, budget, min_free;
+    int64_t next_check;
 };
 
 /* A file in dir with no name: O_TMPFILE, else mkstemp() and unlink()
@@ -55,7 +60,8 @@ static int open_unnamed(const char *dir)
     return fd;
 }
 
-int passcache_open(PassCache **pc, const char *dir, int64_t budget)
+int passcache_open(PassCache **pc, const char *dir, int64_t budget,
+                   int64_t min_free)
 {
     PassCache *c;
     int fd = open_unnamed(dir);
@@ -69,6 +75,8 @@ int passcache_open(PassCache **pc, const char *dir, int64_t budget)
     }
     c->fd = fd;
     c->budget = budget;
+    c->min_free = min_free;
+    c->next_check = CHECK_EVERY;
     *pc = c;
     return 0;
 }
@@ -121,6 +129,13 @@ int passcache_write(PassCache *pc, float *const *planes, int nb, int n)
         return cnt;
     if (pc->size + bytes > pc->budget)
         return AVERROR(ENOSPC);
+    if (pc->size >= pc->next_check) {
+        struct statvfs fs;
+        pc->next_check = pc->size + CHECK_EVERY;
+        if (!fstatvfs(pc->fd, &fs) &&
+            (int64_t)fs.f_bavail * (int64_t)fs.f_frsize < pc->min_free)
+            return AVERROR(ENOSPC);
+    }
     if ((ret = transfer(pc->fd, iov, cnt, 1)) < 0)
         return ret;
     pc->size += bytes;

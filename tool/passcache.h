@@ -14,7 +14,9 @@
  * behind. Memory: none beyond the caller's block buffers (one writev(2)
  * or readv(2) per block); disk: 4 bytes per sample per bus channel, at
  * most `budget` bytes, past which writing fails and the caller drops the
- * cache and decodes again.
+ * cache and decodes again. Writing fails as well once the filesystem's
+ * free space falls under `min_free` (checked every 256 MiB): others
+ * writing to it (the output, other jobs) get the cache's space back.
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
@@ -29,14 +31,17 @@
 typedef struct PassCache PassCache;
 
 /**
- * An empty cache in directory dir holding at most budget bytes.
+ * An empty cache in directory dir holding at most budget bytes, while
+ * the filesystem keeps min_free bytes free.
  * 0, or a negative AVERROR (nothing created).
  */
-int passcache_open(PassCache **pc, const char *dir, int64_t budget);
+int passcache_open(PassCache **pc, const char *dir, int64_t budget,
+                   int64_t min_free);
 
 /**
  * Append a block: n samples of each of nb planes. 0, or a negative
- * AVERROR: a write error, or AVERROR(ENOSPC) past the budget.
+ * AVERROR: a write error, or AVERROR(ENOSPC) past the budget or under
+ * min_free.
  */
 int passcache_write(PassCache *pc, float *const *planes, int nb, int n);
 

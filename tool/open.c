@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <libavutil/avstring.h>
 
@@ -348,7 +349,10 @@ static int cache_pays(const Session *p)
  * the output's own space is left to the output. At most a quarter of the
  * free space (a programme that would need more is decoded twice), and
  * dropped, its space returned, if the free space falls to half of what
- * it was (the output, or other jobs, may share the filesystem).
+ * it was (the output, or other jobs, may share the filesystem). And at
+ * most an eighth of the free memory: the cache pays while the page cache
+ * holds it; past the kernel's writeback threshold (a tenth of memory by
+ * default) it goes to disk, and 2-hour runs measured slower with it.
  */
 static void open_cache(Session *p)
 {
@@ -357,7 +361,7 @@ static void open_cache(Session *p)
     float *planes[PASSCACHE_MAX_PLANES];
     struct statvfs fs;
     char why[96], buf[AV_ERROR_MAX_STRING_SIZE];
-    int64_t budget, need;
+    int64_t budget, need, ram;
     int ret;
 
     if (o->analyze_only || o->cache == CACHE_OFF ||
@@ -368,12 +372,20 @@ static void open_cache(Session *p)
         return;
     }
     budget = (int64_t)(fs.f_bavail / 4) * (int64_t)fs.f_frsize;
+    ram = (int64_t)sysconf(_SC_AVPHYS_PAGES) * sysconf(_SC_PAGESIZE) / 8;
     need = (int64_t)ceil(p->duration * p->work_rate) *
            cache_planes(p, planes) * (int64_t)sizeof(float);
     if (need > budget) {
         snprintf(why, sizeof(why), "%s has %.0f MiB free, it needs %.0f MiB "
                  "(a quarter at most)", dir, 4.0 * budget / 1048576.0,
                  need / 1048576.0);
+        cache_note(p, "no pass cache", why);
+        return;
+    }
+    if (ram > 0 && need > ram) {
+        snprintf(why, sizeof(why), "it needs %.0f MiB, over an eighth of the "
+                 "free memory (%.0f MiB)", need / 1048576.0,
+                 8.0 * ram / 1048576.0);
         cache_note(p, "no pass cache", why);
         return;
     }

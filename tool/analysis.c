@@ -440,10 +440,10 @@ static int pass_run(Analysis *an, AnalysisPass *ps, Session *s, char *err,
 {
     const CliOptions *o = s->opt;
     /* Without loudness measurement or relative depth the analysis needs
-     * the dialogue alone (and --strict wants every stem checked before
-     * anything is written). */
+     * the dialogue alone (but --strict wants every stem checked before
+     * anything is written, and the pass cache every stem's samples). */
     int dialogue_only = !an->measured && !(o->params.below > 0) &&
-                        !o->strict, n, ret;
+                        !o->strict && !s->cache, n, ret;
 
     progress_begin(&ps->progress, "pass 1/2", s->duration,
                    cli_show_progress(o));

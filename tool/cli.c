@@ -60,6 +60,7 @@ enum {
     OPT_DUAL_MONO,
     OPT_ANALYZE_ONLY,
     OPT_FORMAT,
+    OPT_CACHE,
 };
 
 #define PARAM(f) offsetof(CliOptions, params.f)
@@ -110,6 +111,7 @@ const CliOption cli_options[] = {
     OPT("report",           0,   OPT_REPORT,           CLI_PER_JOB | CLI_WRITES),
     OPT("analyze-only",     0,   OPT_ANALYZE_ONLY,     CLI_NOARG),
     OPT("threads",          0,   OPT_THREADS,          0),
+    OPT("cache",            0,   OPT_CACHE,            0),
     OPT("keyframes",        0,   OPT_KEYFRAMES,        CLI_WRITES),
     OPT("keyframes-format", 0,   OPT_KEYFRAMES_FORMAT, 0),
     OPT("apply-keyframes",  0,   OPT_APPLY_KEYFRAMES,  0),
@@ -454,6 +456,16 @@ static int parse_special(CliOptions *o, ParseState *st, int id, const char *arg)
             o->gate = GATE_DIALOGUE;
         else
             return usage_error("--gate: '%s' is not program or dialogue", arg);
+        return 0;
+    case OPT_CACHE:
+        if (!strcmp(arg, "auto"))
+            o->cache = CACHE_AUTO;
+        else if (!strcmp(arg, "on"))
+            o->cache = CACHE_ON;
+        else if (!strcmp(arg, "off"))
+            o->cache = CACHE_OFF;
+        else
+            return usage_error("--cache: '%s' is not auto, on or off", arg);
         return 0;
     case OPT_BITRATE:
         if (parse_bitrate(arg, &o->bitrate) < 0)

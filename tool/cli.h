@@ -58,6 +58,14 @@ enum LoudnessGateOpt {
     GATE_DIALOGUE,
 };
 
+/* --cache: whether pass 2 reads what pass 1 decoded from a temporary
+ * file (passcache.h) or decodes again. */
+enum CacheOpt {
+    CACHE_AUTO,     /**< when a stem is compressed (open.c) */
+    CACHE_ON,
+    CACHE_OFF,
+};
+
 typedef struct CliOptions {
     const char *inputs[CLI_MAX_INPUTS];  /**< -i FILE */
     const char *input_files[CLI_MAX_INPUTS]; /**< a pipe's copy, or NULL */
@@ -97,6 +105,7 @@ typedef struct CliOptions {
     int av_log_level;         /**< for the FFmpeg libraries (AV_LOG_*) */
     int nostats;              /**< -nostats: no progress line */
     int strict;               /**< --strict: damaged input is an error */
+    int cache;                /**< enum CacheOpt */
     int dual_mono;            /**< --dual-mono: mono measured on two speakers */
 
     int argc;                 /**< the full command line, for the report */

@@ -8,12 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/statvfs.h>
+#include <unistd.h>
+
 #include <libavutil/avstring.h>
 
 #include "av_error.h"
 #include "block_cut.h"
 #include "clock.h"
 #include "open.h"
+#include "tmp_dir.h"
 
 int internal_error(char *err, size_t errlen, const char *what, int ret)
 {
@@ -287,6 +291,114 @@ static int start_inputs(Session *p, char *err, size_t errlen)
     return EXIT_OK;
 }
 
+/* The buses a block of the cache holds: the dialogue, the music and,
+ * when there are effects stems, the effects. */
+static int cache_planes(Session *p, float **planes)
+{
+    int n = 0, oc = p->out_layout.nb_channels;
+
+    for (int c = 0; c < p->dlg_layout.nb_channels; c++)
+        planes[n++] = p->dlg.data[c];
+    for (int c = 0; c < oc; c++)
+        planes[n++] = p->music.data[c];
+    for (int c = 0; p->has_effects && c < oc; c++)
+        planes[n++] = p->fx.data[c];
+    return n;
+}
+
+static void cache_note(const Session *p, const char *what, const char *why)
+{
+    int level = p->opt->cache == CACHE_ON ? VERB_WARNING : VERB_VERBOSE;
+
+    if (p->opt->verbosity >= level)
+        fprintf(stderr, "dialogueduck: %s%s: %s; every pass decodes the "
+                "stems\n", level == VERB_WARNING ? "warning: " : "", what,
+                why);
+}
+
+/* No cache from now on: the later passes decode. */
+static void cache_drop(Session *p, const char *why, int ret)
+{
+    char buf[AV_ERROR_MAX_STRING_SIZE], what[96];
+
+    snprintf(what, sizeof(what), "the pass cache is dropped after %.1f MiB",
+             passcache_size(p->cache) / 1048576.0);
+    cache_note(p, what, why ? why : error_text(ret, buf, sizeof(buf)));
+    passcache_free(&p->cache);
+    p->cache_state = SESSION_CACHE_NONE;
+}
+
+/*
+ * Decoding again costs more than reading back 4 bytes per sample when a
+ * stem is compressed, lossy (AAC, MP3, Opus) or lossless (FLAC); a PCM
+ * stem (WAV, AIFF) is read back from its own file as cheaply as from the
+ * cache (measured: README, Performance).
+ */
+static int cache_pays(const Session *p)
+{
+    for (int i = 0; i < p->nb_stems; i++)
+        if (!output_codec_is_pcm(p->stems[i].codec_id))
+            return 1;
+    return 0;
+}
+
+/*
+ * The cache for the passes after the first, in TMPDIR: scratch space the
+ * system keeps local (the output's directory may be a network share,
+ * where writing and reading back gigabytes costs more than decoding), and
+ * the output's own space is left to the output. At most a quarter of the
+ * free space (a programme that would need more is decoded twice), and
+ * dropped, its space returned, if the free space falls to half of what
+ * it was (the output, or other jobs, may share the filesystem). And at
+ * most an eighth of the free memory: the cache pays while the page cache
+ * holds it; past the kernel's writeback threshold (a tenth of memory by
+ * default) it goes to disk, and 2-hour runs measured slower with it.
+ */
+static void open_cache(Session *p)
+{
+    const CliOptions *o = p->opt;
+    const char *dir = tmp_dir();
+    float *planes[PASSCACHE_MAX_PLANES];
+    struct statvfs fs;
+    char why[96], buf[AV_ERROR_MAX_STRING_SIZE];
+    int64_t budget, need, ram;
+    int ret;
+
+    if (o->analyze_only || o->cache == CACHE_OFF ||
+        (o->cache == CACHE_AUTO && !cache_pays(p)))
+        return;
+    if (statvfs(dir, &fs) < 0) {
+        cache_note(p, "no pass cache", strerror(errno));
+        return;
+    }
+    budget = (int64_t)(fs.f_bavail / 4) * (int64_t)fs.f_frsize;
+    ram = (int64_t)sysconf(_SC_AVPHYS_PAGES) * sysconf(_SC_PAGESIZE) / 8;
+    need = (int64_t)ceil(p->duration * p->work_rate) *
+           cache_planes(p, planes) * (int64_t)sizeof(float);
+    if (need > budget) {
+        snprintf(why, sizeof(why), "%s has %.0f MiB free, it needs %.0f MiB "
+                 "(a quarter at most)", dir, 4.0 * budget / 1048576.0,
+                 need / 1048576.0);
+        cache_note(p, "no pass cache", why);
+        return;
+    }
+    if (ram > 0 && need > ram) {
+        snprintf(why, sizeof(why), "it needs %.0f MiB, over an eighth of the "
+                 "free memory (%.0f MiB)", need / 1048576.0,
+                 8.0 * ram / 1048576.0);
+        cache_note(p, "no pass cache", why);
+        return;
+    }
+    if ((ret = passcache_open(&p->cache, dir, budget, 2 * budget)) < 0) {
+        cache_note(p, "no pass cache", error_text(ret, buf, sizeof(buf)));
+        return;
+    }
+    p->cache_state = SESSION_CACHE_WRITING;
+    if (o->verbosity >= VERB_VERBOSE)
+        fprintf(stderr, "dialogueduck: pass cache: an unnamed file in %s "
+                "(about %.0f MiB)\n", dir, need / 1048576.0);
+}
+
 int session_open(Session *p, const CliOptions *opt, char *err, size_t errlen)
 {
     double t0 = clock_seconds();
@@ -302,13 +414,58 @@ int session_open(Session *p, const CliOptions *opt, char *err, size_t errlen)
     /* Outputs are created before the long passes so that an unwritable
      * destination fails at once. */
     ret = open_outputs(p, err, errlen);
+    if (ret == EXIT_OK)
+        open_cache(p);
     p->seconds = clock_seconds() - t0;
     return ret;
 }
 
+/* Pass 1's block of n samples (0: the end) into the cache. */
+static void cache_block(Session *p, int n, int dialogue_only)
+{
+    float *planes[PASSCACHE_MAX_PLANES];
+    int ret;
+
+    if (dialogue_only)
+        cache_drop(p, "pass 1 reads the dialogue only", 0);
+    else if (!n)
+        p->cache_state = SESSION_CACHE_COMPLETE;
+    else if ((ret = passcache_write(p->cache, planes, cache_planes(p, planes),
+                                    n)) < 0)
+        cache_drop(p, ret == AVERROR(ENOSPC) ? "TMPDIR is filling up" :
+                   NULL, ret);
+}
+
+/* The next block as pass 1 read it. */
+static int read_cached(Session *p, char *err, size_t errlen)
+{
+    float *planes[PASSCACHE_MAX_PLANES];
+    char buf[AV_ERROR_MAX_STRING_SIZE];
+    int n = passcache_read(p->cache, planes, cache_planes(p, planes),
+                           PIPELINE_BLOCK);
+
+    if (n < 0) {
+        snprintf(err, errlen, "%s: cannot read the pass cache back: %s",
+                 tmp_dir(), error_text(n, buf, sizeof(buf)));
+        return n;
+    }
+    /* what a decoding pass leaves past the block: silence */
+    audiobuf_zero(&p->dlg, n, PIPELINE_BLOCK - n);
+    audiobuf_zero(&p->music, n, PIPELINE_BLOCK - n);
+    if (p->has_effects)
+        audiobuf_zero(&p->fx, n, PIPELINE_BLOCK - n);
+    else
+        audiobuf_zero(&p->fx, 0, PIPELINE_BLOCK);
+    return n;
+}
+
 int session_read_block(Session *p, int dialogue_only, char *err, size_t errlen)
 {
-    int nmax = 0, want = block_cut_next(PIPELINE_BLOCK);
+    int nmax = 0, want;
+
+    if (p->cache_state == SESSION_CACHE_READING)
+        return read_cached(p, err, errlen);
+    want = block_cut_next(PIPELINE_BLOCK);
     audiobuf_zero(&p->dlg, 0, PIPELINE_BLOCK);
     audiobuf_zero(&p->music, 0, PIPELINE_BLOCK);
     audiobuf_zero(&p->fx, 0, PIPELINE_BLOCK);
@@ -328,6 +485,8 @@ int session_read_block(Session *p, int dialogue_only, char *err, size_t errlen)
         mix_add(&p->to_bus[i], bus->data, (const float *const *)p->in.data, n);
         nmax = FFMAX(nmax, n);
     }
+    if (p->cache_state == SESSION_CACHE_WRITING)
+        cache_block(p, nmax, dialogue_only);
     return nmax;
 }
 
@@ -347,9 +506,25 @@ void session_mix(Session *p, float *const *music, int n)
 
 int session_rewind(Session *p, char *err, size_t errlen)
 {
+    int ret;
+
+    if (p->cache_state == SESSION_CACHE_COMPLETE ||
+        p->cache_state == SESSION_CACHE_READING) {
+        if ((ret = passcache_rewind(p->cache)) >= 0) {
+            if (p->cache_state == SESSION_CACHE_COMPLETE &&
+                p->opt->verbosity >= VERB_VERBOSE)
+                fprintf(stderr, "dialogueduck: pass cache: %.1f MiB read "
+                        "back, the stems are not decoded again\n",
+                        passcache_size(p->cache) / 1048576.0);
+            p->cache_state = SESSION_CACHE_READING;
+            return EXIT_OK;
+        }
+        cache_drop(p, NULL, ret);
+    } else if (p->cache_state == SESSION_CACHE_WRITING) {
+        cache_drop(p, "pass 1 did not reach the end", 0);
+    }
     for (int i = 0; i < p->nb_stems; i++) {
-        int ret = input_rewind(&p->stems[i], err, errlen);
-        if (ret < 0)
+        if ((ret = input_rewind(&p->stems[i], err, errlen)) < 0)
             return input_exit_code(ret);
     }
     return EXIT_OK;
@@ -357,6 +532,7 @@ int session_rewind(Session *p, char *err, size_t errlen)
 
 void session_free(Session *p)
 {
+    passcache_free(&p->cache);
     output_free(&p->out);
     output_free(&p->music_out);
     for (int i = 0; i < p->nb_stems; i++) {

@@ -17,12 +17,20 @@
 #include "input.h"
 #include "mix.h"
 #include "output.h"
+#include "passcache.h"
 
 /** Samples per block processed at once. */
 #define PIPELINE_BLOCK 4096
 
 /* Channel counts above this are refused (pointer arrays live on the stack). */
 #define MAX_CHANNELS 32
+
+enum SessionCacheState {
+    SESSION_CACHE_NONE,            /**< every pass decodes */
+    SESSION_CACHE_WRITING,         /**< pass 1 fills the cache */
+    SESSION_CACHE_COMPLETE,        /**< pass 1 ended: the cache holds it all */
+    SESSION_CACHE_READING,         /**< a later pass reads the cache */
+};
 
 typedef struct Session {
     const CliOptions *opt;
@@ -44,6 +52,10 @@ typedef struct Session {
      * layout, the mix and the rendered music */
     AudioBuf in, dlg, dout, music, fx, mix, tmp;
 
+    /* the buses of pass 1 for the later passes (passcache.h) */
+    PassCache *cache;
+    int cache_state;               /**< enum SessionCacheState */
+
     OutputFile *out, *music_out;
     char codec_name[64], format_name[64];
     char music_codec_name[64];
@@ -58,7 +70,9 @@ void session_free(Session *s);
  * Read the next block of every stem (of the dialogue only if asked) into
  * the dialogue, music and effects buses; shorter stems are padded with
  * silence. Returns the block length, 0 when every stem has ended, or
- * negative with err set.
+ * negative with err set. After session_rewind() with a complete cache,
+ * the blocks come from the cache: the same samples, cut as pass 1 cut
+ * them. Reading the dialogue only drops the cache (it would be partial).
  */
 int session_read_block(Session *s, int dialogue_only, char *err, size_t errlen);
 
@@ -68,7 +82,10 @@ void session_dialogue_to_out(Session *s, int n);
 /** mix = dout + music + fx for the first n samples. */
 void session_mix(Session *s, float *const *music, int n);
 
-/** Rewind every stem for another pass. EXIT_OK or EXIT_INPUT. */
+/**
+ * Rewind for another pass: to the cache's start when pass 1 filled it,
+ * else every stem (decoded again). EXIT_OK or EXIT_INPUT.
+ */
 int session_rewind(Session *s, char *err, size_t errlen);
 
 /** "WHAT failed: REASON" in err for an engine or libav code; EXIT_INTERNAL. */

@@ -82,7 +82,7 @@ const char *output_format_name(const OutputFile *o)
     return o->oc ? o->oc->oformat->name : "";
 }
 
-static int is_pcm(enum AVCodecID id)
+int output_codec_is_pcm(enum AVCodecID id)
 {
     const AVCodecDescriptor *d = avcodec_descriptor_get(id);
     return d && d->name && !strncmp(d->name, "pcm_", 4);
@@ -263,7 +263,7 @@ static const AVCodec *choose_encoder(const OutputConfig *c,
                                          0);
         if (c->float_pcm)
             cand[n++] = AV_CODEC_ID_PCM_F32LE;
-        if (is_pcm(c->source_codec))
+        if (output_codec_is_pcm(c->source_codec))
             cand[n++] = c->source_codec;
         cand[n++] = c->source_bits > 16 ? AV_CODEC_ID_PCM_S24LE :
                                           AV_CODEC_ID_PCM_S16LE;
@@ -460,7 +460,7 @@ static int open_track(OutputFile *o, Track *t, const OutputConfig *c,
     enc->time_base = (AVRational){ 1, enc->sample_rate };
     if (c->bitrate)
         enc->bit_rate = c->bitrate;
-    else if (!is_pcm(codec->id) && codec->id != AV_CODEC_ID_FLAC)
+    else if (!output_codec_is_pcm(codec->id) && codec->id != AV_CODEC_ID_FLAC)
         enc->bit_rate = FFMIN(96000LL * enc->ch_layout.nb_channels, 640000);
     enc->flags |= AV_CODEC_FLAG_BITEXACT;
     enc->thread_count = c->threads;

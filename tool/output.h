@@ -123,6 +123,9 @@ int output_check_codec(const char *path, const char *format,
 /** Name of the audio encoder used. */
 const char *output_codec_name(const OutputFile *o);
 
+/** 1 for the PCM codecs (pcm_*: samples as they are, not compressed). */
+int output_codec_is_pcm(enum AVCodecID id);
+
 /** Name of the muxer used. */
 const char *output_format_name(const OutputFile *o);
 

@@ -72,7 +72,10 @@ static int pass_create(RenderPass *rp, const Normalization *nz, int measure,
     /* The delivered file is measured for the report (and a check of the
      * gain); libebur128's part on the worker thread. */
     if (measure) {
-        unsigned flags = (full ? LOUDNESS_TRUE_PEAK | LOUDNESS_RANGE : 0) |
+        /* A gain leaves the loudness range as it was: the analysis's
+         * figure holds unless the limiter changes the mix. */
+        unsigned flags = (full ? LOUDNESS_TRUE_PEAK : 0) |
+                         (full && nz->limiter_used ? LOUDNESS_RANGE : 0) |
                          (o->gate == GATE_DIALOGUE ? LOUDNESS_DIALOGUE : 0) |
                          (o->threads != 1 ? LOUDNESS_THREAD : 0) |
                          (o->dual_mono ? LOUDNESS_DUAL_MONO : 0);
@@ -287,9 +290,14 @@ static int check_delivered(RenderPass *rp, Rendered *rd, char *err,
 }
 
 /* The delivered mix's loudness and peaks, for the report. */
-static int measure_output(Rendered *rd, LoudnessMeter *meter, int gate)
+static int measure_output(Rendered *rd, const Analysis *an,
+                          const Normalization *nz, LoudnessMeter *meter,
+                          int gate)
 {
     int ret;
+
+    rd->range_measured = nz->limiter_used;
+    rd->loudness_range = an->loudness_range;
 
     if ((ret = loudness_meter_integrated(meter, LOUDNESS_GATE_PROGRAM,
                                          &rd->lufs_program)) < 0)
@@ -298,7 +306,8 @@ static int measure_output(Rendered *rd, LoudnessMeter *meter, int gate)
         (ret = loudness_meter_integrated(meter, LOUDNESS_GATE_DIALOGUE,
                                          &rd->lufs_dialogue)) < 0)
         return ret;
-    if ((ret = loudness_meter_range(meter, &rd->loudness_range)) < 0)
+    if (rd->range_measured &&
+        (ret = loudness_meter_range(meter, &rd->loudness_range)) < 0)
         return ret;
     rd->true_peak = loudness_meter_true_peak(meter);
     rd->sample_peak = loudness_meter_sample_peak(meter);
@@ -342,7 +351,7 @@ int render_write(Session *s, const Analysis *an, const Normalization *nz,
          (s->music_out && output_finish(s->music_out, err, errlen) < 0)))
         ret = EXIT_OUTPUT;
     if (ret == EXIT_OK && rd->measured &&
-        (ret = measure_output(rd, rp.meter, o->gate)) < 0)
+        (ret = measure_output(rd, an, nz, rp.meter, o->gate)) < 0)
         ret = internal_error(err, errlen, "loudness measurement", ret);
     pass_free(&rp);
     rd->seconds = clock_seconds() - t0;

@@ -24,7 +24,11 @@ typedef struct Rendered {
     int measured;                  /**< 1: the figures below are set */
     double lufs_program, lufs_dialogue;  /**< the delivered mix */
     double true_peak, sample_peak; /**< linear */
-    double loudness_range;         /**< LU */
+    /** LU: measured on the delivered mix where the limiter ran
+     *  (range_measured), else the analysis's (a gain leaves it as it
+     *  was, so the output's is the same figure, measured once). */
+    double loudness_range;
+    int range_measured;
     double seconds;                /**< wall clock */
     /** With Normalization.verify: the delivered loudness (by the gate),
      *  and 1 when it missed the target, so the output was started again

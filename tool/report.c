@@ -144,6 +144,10 @@ static void write_after(JsonWriter *w, const Pipeline *p)
     json_kv_double(w, "integrated_program", p->render.lufs_program, 2);
     json_kv_double(w, "integrated_dialogue", p->render.lufs_dialogue, 2);
     json_kv_double(w, "loudness_range", p->render.loudness_range, 2);
+    /* "output": measured on the delivered mix (the limiter ran);
+     * "analysis": the mix before the gain, which a gain leaves as is */
+    json_kv_string(w, "loudness_range_from", p->render.range_measured ?
+                   "output" : "analysis");
     json_kv_double(w, "sample_peak", db(p->render.sample_peak), 2);
     json_kv_double(w, "true_peak", db(p->render.true_peak), 2);
     json_object_end(w);

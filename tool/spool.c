@@ -11,6 +11,7 @@
 
 #include "pipe_name.h"
 #include "spool.h"
+#include "tmp_dir.h"
 
 /* "<dir>/stdin" or "<dir>/pipe3": the copy is "<dir>/.stdin.XXXXXX". */
 static void spool_name(char *buf, size_t size, const CliOptions *o, int fd)
@@ -18,14 +19,13 @@ static void spool_name(char *buf, size_t size, const CliOptions *o, int fd)
     const char *out = o->output && pipe_name_fd(o->output, 1) < 0 ?
                       o->output : NULL;
     const char *slash = out ? strrchr(out, '/') : NULL;
-    const char *tmp = getenv("TMPDIR");
     char dir[4096];
 
     if (out)
         snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - out) : 1,
                  slash ? (slash == out ? "/" : out) : ".");
     else
-        snprintf(dir, sizeof(dir), "%s", tmp && *tmp ? tmp : "/tmp");
+        snprintf(dir, sizeof(dir), "%s", tmp_dir());
     if (fd)
         snprintf(buf, size, "%s/pipe%d", dir, fd);
     else

@@ -535,11 +535,13 @@ static void test_jingle(void)
           opened, JINGLE_SEEDS);
 }
 
-/* A whispered line goes on in short syllables (80 ms, every 250 ms: a
- * fast whisper) after its first second: its region lasts as long as it
- * does. WHISPER_SEEDS noise realizations. */
+/* Runs a whispered line (spans of add_whisper: start, end, syllable
+ * period, syllable length) over WHISPER_SEEDS noise realizations; counts
+ * those whose last region ends before min_end seconds, or, with one, that
+ * open more than one region. */
 #define WHISPER_SEEDS 10
-static void test_whisper_end(void)
+static int whispers_cut(const double (*w)[4], int nw, unsigned mult,
+                        double min_end, int one, const char *what)
 {
     int n = SR * 10, bad = 0;
     DDParams p;
@@ -549,49 +551,45 @@ static void test_whisper_end(void)
         float *d;
         Result r;
 
-        rng_state = seed * 15485863u;
+        rng_state = seed * mult;
         d = room(n, 0.0005);
-        add_whisper(d, 2.0, 3.12, 0.28, 0.18);
-        add_whisper(d, 3.12, 6.0, 0.25, 0.08);
+        for (int k = 0; k < nw; k++)
+            add_whisper(d, w[k][0], w[k][1], w[k][2], w[k][3]);
         r = analyze(&p, d, NULL, n);
-        if (r.nb != 1 || r.r[0].end < (int64_t)(5.8 * SR)) {
+        if (r.nb < 1 || (one && r.nb != 1) ||
+            r.r[r.nb - 1].end < (int64_t)(min_end * SR)) {
             bad++;
-            printf("whisper end, seed %u: %d regions, the first ends at "
-                   "%.2f s (the line 2-6 s)\n", seed, r.nb,
-                   r.nb > 0 ? (double)r.r[0].end / SR : 0.0);
+            printf("%s, seed %u: %d regions, the last ends at %.2f s\n",
+                   what, seed, r.nb,
+                   r.nb > 0 ? (double)r.r[r.nb - 1].end / SR : 0.0);
         }
         free(d);
     }
+    return bad;
+}
+
+/* A whispered line goes on in short syllables (80 ms, every 250 ms: a
+ * fast whisper) after its first second: one region, as long as the line
+ * (2-6 s). */
+static void test_whisper_end(void)
+{
+    static const double w[][4] = { { 2.0, 3.12, 0.28, 0.18 },
+                                   { 3.12, 6.0, 0.25, 0.08 } };
+    int bad = whispers_cut(w, 2, 15485863u, 5.8, 1, "whisper end");
+
     CHECK(bad == 0, "%d of %d whispered lines ended early", bad,
           WHISPER_SEEDS);
 }
 
 /* A whispered line, a 0.5 s pause (the region ends in it), then the same
  * line goes on in syllables too far apart for a rhythm of their own
- * (150 ms every 600 ms): it is still the line. */
+ * (150 ms every 600 ms, the last at 4.7-4.85 s): it is still the line. */
 static void test_whisper_resume(void)
 {
-    int n = SR * 10, bad = 0;
-    DDParams p;
+    static const double w[][4] = { { 2.0, 3.0, 0.28, 0.18 },
+                                   { 3.5, 5.3, 0.6, 0.15 } };
+    int bad = whispers_cut(w, 2, 32452843u, 4.8, 0, "whisper resumed");
 
-    dd_params_default(&p);
-    for (unsigned seed = 1; seed <= WHISPER_SEEDS; seed++) {
-        float *d;
-        Result r;
-
-        rng_state = seed * 32452843u;
-        d = room(n, 0.0005);
-        add_whisper(d, 2.0, 3.0, 0.28, 0.18);
-        add_whisper(d, 3.5, 5.3, 0.6, 0.15);
-        r = analyze(&p, d, NULL, n);
-        if (r.nb < 1 || r.r[r.nb - 1].end < (int64_t)(4.8 * SR)) {
-            bad++;
-            printf("whisper resumed, seed %u: %d regions, the last ends at "
-                   "%.2f s (the last syllable 4.7-4.85 s)\n", seed, r.nb,
-                   r.nb > 0 ? (double)r.r[r.nb - 1].end / SR : 0.0);
-        }
-        free(d);
-    }
     CHECK(bad == 0, "%d of %d whispered lines not resumed after a pause",
           bad, WHISPER_SEEDS);
 }

@@ -377,7 +377,7 @@ static Voicing voiced_hop(const DDDetector *d)
     const double *w = vwin(d, start);
     double e0 = 0.0, e1 = 0.0, c1 = 0.0, c2 = 0.0;
     Voicing v = { 0, 0.0 };
-    LagBlock blk = { 0, 0 };
+    LagBlock blk = { 0 };
 
     for (int n = 0; n < d->win; n++) {
         double x = w[n];

@@ -41,11 +41,7 @@ static KfDoc test_doc(void)
         .regions = test_regions, .nb_regions = 2,
         .music_path = "/srv/media/score & theme.wav", .music_channels = 2,
     };
-    d.params = (DDParams){ DD_DEPTH_DEFAULT, DD_BELOW_DEFAULT,
-                           DD_LOOKAHEAD_DEFAULT, DD_ATTACK_DEFAULT,
-                           DD_RELEASE_DEFAULT, DD_HOLD_DEFAULT,
-                           DD_THRESHOLD_DEFAULT, 0, DD_BAND_LOW_DEFAULT,
-                           DD_BAND_HIGH_DEFAULT };
+    dd_params_default(&d.params);
     return d;
 }
 

@@ -375,7 +375,7 @@ original music is under -60 dBFS are skipped.
   pumps    pauses < 0.6 s inside phrases where the gain rises > depth + 6 dB
   breaths  isolated breath-like bursts and non-speech events (rings, alarms,
            foley) that pull the gain below -3 dB
-  step     largest gain change between consecutive 10 ms frames, dB
+  step     largest gain change over 10 ms, read on 1 ms gains, dB
   speech   median gain over speech frames, dB (the depth actually reached)
   over     worst overhang: how long after a phrase's end the music is still
            under -1 dB, s (defaults: hold + release + 0.5 s = 1.9 s at most)

@@ -35,10 +35,14 @@
  *   of its periods inside the range, but also at its own, under it, where
  *   a voice's harmonics cancel: that is not voicing. A melody (a
  *   jingle, a chime, a ringtone) holds each note's period flat for 30 ms
- *   and more and slides or jumps to the next; a voice glides on. A sound
- *   that has held a note confirms only after a glide of MELODY_HOLD hops,
- *   and a glide that starts with the sound (the attack of a note settling
- *   onto its pitch looks like a glide) only after GLIDE_HOLD hops;
+ *   and more and slides or jumps to the next; a voice glides on. A note
+ *   whose period warbles (a chorus, detuned voices) is never flat for
+ *   long, but it stays voiced without a glide for STEADY_HOPS (200 ms)
+ *   and more, where a voice's pitch moves within a syllable. A sound that
+ *   has held a note, either way, confirms only after a glide of
+ *   MELODY_HOLD hops, and a glide that starts with the sound (the attack
+ *   of a note settling onto its pitch looks like a glide) only after
+ *   GLIDE_HOLD hops;
  * - syllabic rhythm confirms unvoiced speech (whispers): two energy nuclei
  *   of at least 80 ms, 0.12-0.5 s apart (2-8 Hz), each with a vowel's
  *   share of energy under 1 kHz (its first formant); a breath or a click
@@ -83,6 +87,7 @@
 #define FLAT_RUN      3      /* ... for this many steps in a row */
 #define GLIDE_HOLD    6      /* hops a glide lasts before it confirms ... */
 #define MELODY_HOLD   12     /* ... in a sound that held a note */
+#define STEADY_HOPS   20     /* ... or whose pitch stood still this long */
 #define ATTACK_HOPS   8      /* ... when it began this close to the sound's start */
 #define SUB_MAX       4      /* a tone's period may be found up to 4 times */
 #define TONE_MAX_HZ   2000   /* tones checked for that: up to this pitch */
@@ -167,6 +172,7 @@ struct DDDetector {
                                   (gaps up to CONFIRM_SPAN keep the count) */
     int glide_hold;            /* glide hops that confirm */
     int melodic;               /* this sound held a note (held_note) */
+    int steady;                /* voiced hops in a row, pitch not gliding */
     double lags[CONFIRM_SPAN]; /* their pitch periods */
 
     int nuc_up, nuc_len;       /* syllable nuclei: in one, its length */
@@ -607,8 +613,10 @@ static int resumes(const DDDetector *d)
            RESUME_HOPS;
 }
 
-/* Out of speech: does this hop confirm a line? A glide confirms once it
- * has gone on for GLIDE_HOLD hops in a sound that never held a note: the
+/* Out of speech: does this hop confirm a line? A sound has held a note
+ * when its period stayed flat (held_note) or it stayed voiced without a
+ * glide for STEADY_HOPS. A glide confirms once it has gone on for
+ * GLIDE_HOLD hops in a sound that never held a note: the
  * attack of an instrument's note slides (a synthesizer's portamento, a
  * struck string or a window still filling) and settles on the note
  * within a few hops, a voice glides on. */
@@ -618,7 +626,9 @@ static int confirm_hop(DDDetector *d, double e, int candidate)
     int after = d->prev_end >= 0 &&
                 d->hops - d->prev_end <= RESUME_HOPS + SYL_MAX_HOPS;
 
-    d->melodic = d->voiced_bits && (d->melodic || held);
+    d->steady = (d->voiced_bits & 1) && !glides ? d->steady + 1 : 0;
+    d->melodic = d->voiced_bits &&
+                 (d->melodic || held || d->steady >= STEADY_HOPS);
     if (glides && !held) {
         if (!d->glide_run++) {
             d->glide_first = d->hops;
@@ -672,7 +682,7 @@ static void start_region(DDDetector *d, DDDetectEvent *ev)
     d->line_peak = hop_energy(d, d->hops);
     d->last_above = d->last_evidence = d->hops;
     d->voiced_bits = 0;
-    d->glide_run = d->melodic = 0;
+    d->glide_run = d->melodic = d->steady = 0;
     ev->onset = 1;
     ev->onset_hop = walk_back(d, from, WALK_SNR);
 }

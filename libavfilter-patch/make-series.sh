@@ -237,6 +237,9 @@ whispered line goes on in short syllables and resumes after a pause
 shorter than the hold: region starts and ends moved with it, and the
 references whose output changed were regenerated. The filter now ducks
 the music frame in place and reuses one dialogue buffer (same output).
+A note whose period warbles in place (a chorus, detuned voices: never
+flat, but voiced 200 ms without a glide) now counts as a held note too;
+the references were regenerated where their output changed.
 
 Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"
 

@@ -95,6 +95,10 @@ ablation heldnote dialogueduck_detect.c \
     's/held = held_note\(d\);/held = 0;/' \
     "a held note (a melody holds each note's period flat: the sound needs a 12-hop glide)" \
     h11-ui-sounds h12-oxygen-chimes
+ablation steady dialogueduck_detect.c \
+    's/(#define STEADY_HOPS\s+)20/${1}1000000/' \
+    "a note that stands still (voiced 200 ms without a glide, its period warbling: a chorus) counts as held" \
+    h11-ui-sounds h12-oxygen-chimes
 ablation attack dialogueduck_detect.c \
     's/(#define GLIDE_HOLD\s+)6/${1}1/' \
     "a glide at a sound's attack waits 6 hops (a note settling onto its pitch confirms at once)" \

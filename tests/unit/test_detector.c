@@ -3,7 +3,7 @@
  * brings, through the analyzer (the engine's detector and planner): digital
  * silence leaves no subnormal state, a tone at speech level (ring, beep,
  * a ring or a doorbell switching between two tones, a bell strike) is not
- * a line, hum that starts mid-line does not hold the region open, a
+ * a line, nor is a chime whose pitch warbles in place, then bends, hum that starts mid-line does not hold the region open, a
  * whisper (no pitch, syllabic rhythm) is a line, a lone breath is not,
  * nor is a splash (two bursts in rhythm, mostly above 1 kHz), a lone
  * short word is a line, a late-confirmed line's fade still ends at its
@@ -535,6 +535,58 @@ static void test_jingle(void)
           opened, JINGLE_SEEDS);
 }
 
+/* A chime whose pitch reads unsteady (a warbling oscillator: its
+ * frequency jumps by up to 1.5 % every 5 ms, so the period found moves
+ * from hop to hop and seldom holds flat for three hops) but goes nowhere
+ * for 0.4 s, then bends 2 % in 40 ms and decays: a voice's pitch does
+ * not stand still that long. CHIME_SEEDS pitches, warbles and room
+ * noises. */
+#define CHIME_SEEDS 10
+#define JITTER 0.015
+static void add_chime(float *d, double t0)
+{
+    double f = 200.0 + 75.0 * (noise() + 1.0), ph = 0.0, jit = 0.0;
+
+    for (int i = 0; i < SR * 6 / 5; i++) {
+        double t = (double)i / SR, s = 0.0;
+        double bend = t < 0.45 ? 0.0 : fmin((t - 0.45) / 0.04, 1.0);
+
+        if (i % (SR / 200) == 0)
+            jit = JITTER * noise();
+        ph += 2.0 * M_PI * f * (1.0 + jit - 0.02 * bend) / SR;
+        for (int k = 1; k <= 6; k++)
+            s += sin(k * ph) / k;
+        d[(int)(t0 * SR) + i] += (float)(0.04 * s * fmin(t / 0.005, 1.0) *
+                                         exp(-t / 0.8));
+    }
+}
+
+static void test_steady_chime(void)
+{
+    int n = SR * 8, opened = 0;
+    DDParams p;
+
+    dd_params_default(&p);
+    for (unsigned seed = 1; seed <= CHIME_SEEDS; seed++) {
+        float *d;
+        Result r;
+
+        rng_state = seed * 1299709u;
+        d = room(n, 0.0005);
+        add_chime(d, 2.0);
+        add_chime(d, 5.0);
+        r = analyze(&p, d, NULL, n);
+        if (r.nb) {
+            opened++;
+            printf("steady chime, seed %u: a region at %.2f s\n", seed,
+                   (double)r.r[0].start / SR);
+        }
+        free(d);
+    }
+    CHECK(opened == 0, "%d of %d scenes of two steady chimes opened a "
+          "region", opened, CHIME_SEEDS);
+}
+
 /* Runs a whispered line (spans of add_whisper: start, end, syllable
  * period, syllable length) over WHISPER_SEEDS noise realizations; counts
  * those whose last region ends before min_end seconds, or, with one, that
@@ -607,6 +659,7 @@ int main(void)
     test_splash();
     test_sibilant_onset();
     test_jingle();
+    test_steady_chime();
     test_whisper_end();
     test_whisper_resume();
     return check_summary();

@@ -234,7 +234,11 @@ int dd_detector_create(DDDetector **out, int sample_rate, double threshold,
     if (d->win + d->lag_max > VBUF)
         d->lag_max = VBUF - d->win;
     minstat_init(&d->floor, threshold);
-    minstat_init(&d->sib_floor, ENERGY_MIN_DB);
+    /* the sibilant band has no threshold to start from: full scale, so
+     * that its first 1.5 s read the floor of what has been heard (from
+     * -120 dB every hop of room tone would pass for a sibilant, and the
+     * walk-back run to the start of the file) */
+    minstat_init(&d->sib_floor, 0.0);
     d->prev_end = -1;
     d->nuc_last = INT64_MIN / 2;
     for (int i = 0; i < EBUF; i++)
@@ -733,6 +737,11 @@ static void end_hop(DDDetector *d, DDDetectEvent *ev)
     d->lin[h % SMOOTH_HOPS] = lin;
     for (int i = 0; i < SMOOTH_HOPS; i++)
         mean += d->lin[i] / SMOOTH_HOPS;
+    /* the first hops of a stream: a mean of those there are (the hops
+     * before it are not silence; read as such, the floor would sit up to
+     * 6 dB under the room tone for MS_NSUB sub-windows) */
+    if (h < SMOOTH_HOPS - 1)
+        mean *= (double)SMOOTH_HOPS / (h + 1);
 
     d->energy[h & (EBUF - 1)] = e;
     d->sib[h & (EBUF - 1)] = energy_db(d->b.sib_acc / n);
@@ -751,9 +760,12 @@ static void end_hop(DDDetector *d, DDDetectEvent *ev)
         end_region(d, ev);
     }
     update_floor(&d->floor, energy_db(mean));
-    /* the sibilant floor reads the same 40 ms means: hops h-3 .. h */
+    /* the sibilant floor reads the same 40 ms means: hops h-3 .. h, and
+     * at the start of a stream those from hop 0 */
     if (d->sibilant)
-        update_floor(&d->sib_floor, mean_around(d->sib, h - SMOOTH_HOPS + 2, h));
+        update_floor(&d->sib_floor,
+                     mean_around(d->sib, h > SMOOTH_HOPS - 2 ?
+                                         h - SMOOTH_HOPS + 2 : 1, h));
     flush_state(d);
     d->hops++;
 }

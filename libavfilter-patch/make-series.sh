@@ -240,6 +240,10 @@ the music frame in place and reuses one dialogue buffer (same output).
 A note whose period warbles in place (a chorus, detuned voices: never
 flat, but voiced 200 ms without a glide) now counts as a held note too;
 the references were regenerated where their output changed.
+The detector's floors no longer read the hops before a stream's first as
+silence (for 1.5 s the floor sat 6 dB low and room tone passed for a
+sibilant, so a line in the first 1.5 s walked back to the start): the
+references were regenerated where their output changed.
 
 Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"
 

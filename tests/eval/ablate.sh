@@ -79,6 +79,10 @@ ablation smooth dialogueduck_detect.c \
     's/(#define SMOOTH_HOPS\s+)4/${1}1/' \
     "40 ms means for the floor (buzz peaks within single hops)" \
     h1-buzz-midline h6-hum50-hvac
+ablation startfloor dialogueduck_detect.c \
+    's/minstat_init\(&d->sib_floor, 0\.0\)/minstat_init(&d->sib_floor, ENERGY_MIN_DB)/ && s/if \(h < SMOOTH_HOPS - 1\)/if (0)/ && s/h - SMOOTH_HOPS \+ 2 : 1, h\)/h - SMOOTH_HOPS + 2 : h - SMOOTH_HOPS + 2, h)/' \
+    "the floors at a stream's start read from the hops heard (off: unheard hops count as silence, the sibilant floor starts at -120 dB)" \
+    h4-levels-short-word 7-edge-cases
 ablation tonal dialogueduck_detect.c \
     's/(#define TONAL_SPREAD\s+)0.35/${1}0.0/' \
     "a moving pitch (any periodic sound confirms)" \

@@ -1,9 +1,11 @@
 /*
  * Unit tests of the detector on the conditions a production dialogue stem
  * brings, through the analyzer (the engine's detector and planner): digital
- * silence leaves no subnormal state, a tone at speech level (ring, beep,
- * a ring or a doorbell switching between two tones, a bell strike) is not
- * a line, nor is a chime whose pitch warbles in place, then bends, hum that starts mid-line does not hold the region open, a
+ * silence leaves no subnormal state, a line 0.6 s into a file starts where
+ * it does (the floors read only the hops heard), a tone at speech level
+ * (ring, beep, a ring or a doorbell switching between two tones, a bell
+ * strike) is not a line, nor is a chime whose pitch warbles in place, then
+ * bends, hum that starts mid-line does not hold the region open, a
  * whisper (no pitch, syllabic rhythm) is a line, a lone breath is not,
  * nor is a splash (two bursts in rhythm, mostly above 1 kHz), a lone
  * short word is a line, a late-confirmed line's fade still ends at its
@@ -306,6 +308,37 @@ static void test_claps(void)
     }
     CHECK(bad == 0, "%d of %d applause scenes with a line in them misread",
           bad, CLAP_SEEDS);
+}
+
+/* A line 0.6 s into the file: the floor's 40 ms means must not read the
+ * hops before the first as silence (the floor would sit 6 dB under the
+ * room tone for 1.5 s, and the onset walk back through the room tone to
+ * the file's start). FLOOR_SEEDS room noises. */
+#define FLOOR_SEEDS 10
+static void test_floor_at_start(void)
+{
+    int n = SR * 4, bad = 0;
+    DDParams p;
+
+    dd_params_default(&p);
+    for (unsigned seed = 1; seed <= FLOOR_SEEDS; seed++) {
+        float *d;
+        Result r;
+
+        rng_state = seed * 7727u;
+        d = room(n, 0.003);
+        add_voice(d, 0.6, 2.0, 0.1);
+        r = analyze(&p, d, NULL, n);
+        if (r.nb != 1 || llabs(r.r[0].start - SR * 6 / 10) > SR / 20) {
+            bad++;
+            printf("floor at start, seed %u: %d regions, the first at "
+                   "%.2f s (the line starts at 0.60 s)\n", seed, r.nb,
+                   r.nb > 0 ? (double)r.r[0].start / SR : 0.0);
+        }
+        free(d);
+    }
+    CHECK(bad == 0, "%d of %d lines near the file's start misplaced", bad,
+          FLOOR_SEEDS);
 }
 
 /* A whispered line (no pitch) is a line; one breath-like burst is not. */
@@ -651,6 +684,7 @@ int main(void)
     test_digital_silence();
     test_tones();
     test_hum_mid_line();
+    test_floor_at_start();
     test_whisper_and_breath();
     test_short_quiet_word();
     test_late_fade();

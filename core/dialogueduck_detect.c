@@ -52,7 +52,9 @@
  *   a line that opens on a sibilant (s, sh, f: 4-8 kHz, above the speech
  *   band) leaves the floor first in a band of its own, with its own floor,
  *   which the walk-back reads too; a quiet "s" under hum does not show in
- *   the speech band at all;
+ *   the speech band at all; a walk from a glide cut by its 400 ms cap
+ *   goes on from a syllable nucleus found just before (a whispered first
+ *   syllable, voicing found only later);
  * - a whispered line's syllables are often shorter than a nucleus out of
  *   speech (80 ms): inside a line, and within a pause the planner's hold
  *   bridges after it, a vowel-shaped nucleus of 50 ms is the line going
@@ -674,7 +676,10 @@ static int speech_goes_on(DDDetector *d, double e)
 
 /* A line confirmed by voicing walks back from where its glide began (no
  * further back than a nucleus may be), one confirmed by its rhythm from
- * the rise of its first nucleus. */
+ * the rise of its first nucleus. A walk from a glide that ends at its cap
+ * still in sound goes on from a vowel-shaped nucleus completed less than
+ * SYL_MAX_HOPS before: the line's first syllable, whispered or too short
+ * for a rhythm, before voicing was found (the rings keep EBUF hops). */
 static void start_region(DDDetector *d, DDDetectEvent *ev)
 {
     int64_t glide = d->glide_first > d->hops - SYL_MAX_HOPS ?
@@ -689,6 +694,11 @@ static void start_region(DDDetector *d, DDDetectEvent *ev)
     d->glide_run = d->melodic = d->steady = 0;
     ev->onset = 1;
     ev->onset_hop = walk_back(d, from, WALK_SNR);
+    if (!d->nuc_done && ev->onset_hop == from - d->max_walkback &&
+        d->nuc_last >= ev->onset_hop - SYL_MAX_HOPS &&
+        d->nuc_prev_start < ev->onset_hop &&
+        d->nuc_prev_start - d->max_walkback > d->hops - EBUF)
+        ev->onset_hop = walk_back(d, d->nuc_prev_start, WALK_SNR);
 }
 
 static void end_region(DDDetector *d, DDDetectEvent *ev)

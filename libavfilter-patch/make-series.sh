@@ -244,6 +244,10 @@ The detector's floors no longer read the hops before a stream's first as
 silence (for 1.5 s the floor sat 6 dB low and room tone passed for a
 sibilant, so a line in the first 1.5 s walked back to the start): the
 references were regenerated where their output changed.
+A walk-back from a glide that its 400 ms cap cuts short, still in sound,
+goes on from a syllable nucleus completed just before (a line opening on
+a whispered syllable, voicing found later): the references were
+regenerated where their output changed.
 
 Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"
 

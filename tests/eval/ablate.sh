@@ -127,6 +127,10 @@ ablation linelevel dialogueduck_detect.c \
     's/(#define LINE_RANGE\s+)25.0/${1}1e9/' \
     "the line's own level (anything over the floor may hold a line)" \
     h1-buzz-midline h5-street-bleed h10-crowd-bleed
+ablation nucwalk dialogueduck_detect.c \
+    's/if \(!d->nuc_done && ev->onset_hop == from/if (0 \&\& !d->nuc_done \&\& ev->onset_hop == from/' \
+    "a walk-back cut by its cap goes on from the syllable nucleus before it (a whispered first syllable)" \
+    h13-whisper-ends h3-whispers
 ablation rhythm dialogueduck_detect.c \
     's/\|\|\s*d->nuc_new;/;/' \
     "syllabic rhythm (only voicing confirms)" \

@@ -11,8 +11,9 @@
  * short word is a line, a late-confirmed line's fade still ends at its
  * onset, claps (one person in rhythm, a crowd's applause) are not
  * speech and do not hold a line open, a jingle (notes that slide onto
- * their pitch and hold it) is not a line, and a whispered line in short
- * syllables lasts as long as it does and resumes after a short pause.
+ * their pitch and hold it) is not a line, a whispered line in short
+ * syllables lasts as long as it does and resumes after a short pause,
+ * and a line that opens on a whispered syllable starts there.
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
@@ -679,6 +680,39 @@ static void test_whisper_resume(void)
           bad, WHISPER_SEEDS);
 }
 
+/* A line that opens on a whispered syllable (2.0-2.2 s), goes on in a
+ * breathy hiss and is voiced from 2.6 s: voicing confirms it, and its
+ * walk-back, 400 ms at most, ends in the hiss; the syllable before is
+ * where the line starts. WHISPER_SEEDS noises. */
+static void test_whispered_first_syllable(void)
+{
+    int n = SR * 6, bad = 0;
+    DDParams p;
+
+    dd_params_default(&p);
+    for (unsigned seed = 1; seed <= WHISPER_SEEDS; seed++) {
+        float *d;
+        Result r;
+
+        rng_state = seed * 49979687u;
+        d = room(n, 0.0005);
+        add_whisper(d, 2.0, 2.2, 1.0, 0.2);
+        for (int i = SR * 215 / 100; i < SR * 265 / 100; i++)
+            d[i] += (float)(0.006 * noise());
+        add_voice(d, 2.6, 4.0, 0.1);
+        r = analyze(&p, d, NULL, n);
+        if (r.nb != 1 || llabs(r.r[0].start - 2 * SR) > SR / 20) {
+            bad++;
+            printf("whispered first syllable, seed %u: %d regions, the "
+                   "first at %.2f s (the line starts at 2.00 s)\n", seed,
+                   r.nb, r.nb > 0 ? (double)r.r[0].start / SR : 0.0);
+        }
+        free(d);
+    }
+    CHECK(bad == 0, "%d of %d lines opening on a whispered syllable found "
+          "late", bad, WHISPER_SEEDS);
+}
+
 int main(void)
 {
     test_digital_silence();
@@ -696,5 +730,6 @@ int main(void)
     test_steady_chime();
     test_whisper_end();
     test_whisper_resume();
+    test_whispered_first_syllable();
     return check_summary();
 }

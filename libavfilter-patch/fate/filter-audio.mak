@@ -14,6 +14,12 @@ fate-filter-dialogueduck-defaults: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUE
 FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-mix0
 fate-filter-dialogueduck-mix0: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO)[d];[0:a]aresample[m];[m][d]dialogueduck=mix=0,aresample"
 
+# s16 stems in and out, as PCM decoders and encoders have them: the
+# filter converts inside, and the result is that of the float path and
+# libswresample's conversions (which made the reference)
+FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-s16
+fate-filter-dialogueduck-s16: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO),aformat=s16[d];[0:a]anull[m];[m][d]dialogueduck"
+
 FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-lookahead
 fate-filter-dialogueduck-lookahead: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO)[d];[0:a]aresample[m];[m][d]dialogueduck=lookahead=1.5:mix=0,aresample"
 

@@ -549,8 +549,8 @@ static int64_t output_pts(AVFilterContext *ctx)
                                        outlink->time_base);
 }
 
-/* Sends n ducked samples of the float planes in out (which are out's own
- * unless the links carry s16), or frees out when n is 0. */
+/* Sends n ducked samples of the float planes (out's own when the output
+ * is float, converted into out when it is s16), or frees out when n is 0. */
 static int output_block(AVFilterContext *ctx, AVFrame *out, float **planes,
                         int n)
 {

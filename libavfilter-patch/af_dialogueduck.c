@@ -34,6 +34,7 @@
 
 #include "libavutil/audio_fifo.h"
 #include "libavutil/channel_layout.h"
+#include "libavutil/common.h"
 #include "libavutil/fifo.h"
 #include "libavutil/mem.h"
 #include "libavutil/opt.h"
@@ -84,6 +85,12 @@ typedef struct DialogueDuckContext {
 
     DDEngine *engine;
     int64_t lookahead_samples;
+    /* Links that carry interleaved s16 (PCM in and out without a
+     * conversion filter); the engine works on float planes, converted
+     * in and out as libswresample would. */
+    int music_s16, dialogue_s16, out_s16;
+    AVFrame *music_conv;     /* s16 in and out: the music being ducked */
+    AVFrame *dialogue_conv;  /* s16 dialogue: the block fed and mixed */
     float *mix_map;          /* dialogue channel x music channel gains */
 
     /* Both inputs are placed on one timeline, in samples from the first
@@ -99,7 +106,8 @@ typedef struct DialogueDuckContext {
 
     AVAudioFifo *dialogue;   /* dialogue from in_samples on */
     AVFrame *dialogue_block; /* the block read from it, kept for the next
-                                (getting a buffer each time clears it) */
+                                (getting a buffer each time clears it);
+                                the float block too, unless s16 */
     AVFrame *dialogue_next;  /* consumed, after a gap */
     int64_t dialogue_next_pos;
     int dialogue_eof;
@@ -228,21 +236,31 @@ static int query_formats(const AVFilterContext *ctx,
                          AVFilterFormatsConfig **cfg_in,
                          AVFilterFormatsConfig **cfg_out)
 {
+    /* s16 spares PCM stems the conversion filters. Each link negotiates
+     * its own format: a list shared by the three would let the first
+     * link merged decide for all, reducing a float input to s16 before
+     * the filter, or the output of s16 inputs to s16 before a float
+     * sink. s16 to float is exact, so the result is the float path's. */
     static const enum AVSampleFormat sample_fmts[] = {
         AV_SAMPLE_FMT_FLTP,
+        AV_SAMPLE_FMT_S16,
         AV_SAMPLE_FMT_NONE
     };
+    AVFilterFormatsConfig *links[] = { cfg_in[0], cfg_in[1], cfg_out[0] };
     int ret;
+
+    for (int i = 0; i < FF_ARRAY_ELEMS(links); i++) {
+        ret = ff_formats_ref(ff_make_sample_format_list(sample_fmts),
+                             &links[i]->formats);
+        if (ret < 0)
+            return ret;
+    }
 
     /* The music and the output share their layout through the generic
      * code; the dialogue may have any layout. The sample rate is common
      * to all three by default. */
-    ret = ff_channel_layouts_ref(ff_all_channel_counts(),
-                                 &cfg_in[1]->channel_layouts);
-    if (ret < 0)
-        return ret;
-
-    return ff_set_sample_formats_from_list2(ctx, cfg_in, cfg_out, sample_fmts);
+    return ff_channel_layouts_ref(ff_all_channel_counts(),
+                                  &cfg_in[1]->channel_layouts);
 }
 
 /* Speaker positions of a layout for the engine's channel policy. */
@@ -291,7 +309,7 @@ static int alloc_fifos(AVFilterContext *ctx, int nm, int nd)
     s->dialogue = s->dialogue_delay = s->music_delay = NULL;
     av_fifo_freep2(&s->timeline);
 
-    s->dialogue = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, nd, FIFO_SLACK);
+    s->dialogue = av_audio_fifo_alloc(ctx->inputs[1]->format, nd, FIFO_SLACK);
     if (!s->dialogue)
         return AVERROR(ENOMEM);
     if (s->mix) {
@@ -336,6 +354,13 @@ static int config_output(AVFilterLink *outlink)
     }
     s->lookahead_samples = dd_lookahead_samples(&p, outlink->sample_rate);
     s->tolerance_samples = llrint(s->tolerance * outlink->sample_rate);
+    s->music_s16    = music->format    == AV_SAMPLE_FMT_S16;
+    s->dialogue_s16 = dialogue->format == AV_SAMPLE_FMT_S16;
+    s->out_s16      = outlink->format  == AV_SAMPLE_FMT_S16;
+    /* block buffers of an earlier configuration */
+    av_frame_free(&s->dialogue_block);
+    av_frame_free(&s->music_conv);
+    av_frame_free(&s->dialogue_conv);
 
     return alloc_fifos(ctx, music->ch_layout.nb_channels,
                        dialogue->ch_layout.nb_channels);
@@ -353,18 +378,88 @@ static double blend(float *out, const float *orig, int n, double w,
     return w;
 }
 
+/* n float planar samples in a layout, whatever format the links carry. */
+static AVFrame *float_frame(const AVChannelLayout *layout, int n)
+{
+    AVFrame *frame = av_frame_alloc();
+
+    if (!frame)
+        return NULL;
+    frame->format     = AV_SAMPLE_FMT_FLTP;
+    frame->nb_samples = n;
+    if (av_channel_layout_copy(&frame->ch_layout, layout) < 0 ||
+        av_frame_get_buffer(frame, 0) < 0)
+        av_frame_free(&frame);
+    return frame;
+}
+
+/* *frame, replaced by a larger float frame if it holds fewer than n
+ * samples: a block buffer reused from block to block. */
+static AVFrame *float_buffer(AVFrame **frame, const AVChannelLayout *layout, int n)
+{
+    if (!*frame || (*frame)->nb_samples < n) {
+        av_frame_free(frame);
+        *frame = float_frame(layout, n);
+    }
+    return *frame;
+}
+
+/* Interleaved s16 to float planes, as libswresample converts them. */
+static void s16_to_planes(float **dst, const int16_t *src, int channels, int n)
+{
+    if (channels == 2) { /* the usual stem: both planes in one pass */
+        float *l = dst[0], *r = dst[1];
+
+        for (int i = 0; i < n; i++) {
+            l[i] = src[2 * i]     * (1.0f / (1 << 15));
+            r[i] = src[2 * i + 1] * (1.0f / (1 << 15));
+        }
+        return;
+    }
+    for (int c = 0; c < channels; c++) {
+        const int16_t *p = src + c;
+        float *d = dst[c];
+
+        for (int i = 0; i < n; i++, p += channels)
+            d[i] = *p * (1.0f / (1 << 15));
+    }
+}
+
+/* Float planes to interleaved s16, as libswresample converts them, so
+ * that the output is the one of the float path and a conversion. */
+static void planes_to_s16(int16_t *dst, float *const *src, int channels, int n)
+{
+    if (channels == 2) {
+        const float *l = src[0], *r = src[1];
+
+        for (int i = 0; i < n; i++) {
+            dst[2 * i]     = av_clip_int16(lrintf(l[i] * (1 << 15)));
+            dst[2 * i + 1] = av_clip_int16(lrintf(r[i] * (1 << 15)));
+        }
+        return;
+    }
+    for (int c = 0; c < channels; c++) {
+        const float *s = src[c];
+        int16_t *p = dst + c;
+
+        for (int i = 0; i < n; i++, p += channels)
+            *p = av_clip_int16(lrintf(s[i] * (1 << 15)));
+    }
+}
+
 /* Put back the unducked music where the timeline disables the filter,
  * ramping over release (off) and attack (on) instead of jumping. */
-static int apply_timeline(AVFilterContext *ctx, AVFrame *out)
+static int apply_timeline(AVFilterContext *ctx, float **out, int n)
 {
     DialogueDuckContext *s = ctx->priv;
-    const int n = out->nb_samples, rate = ctx->outputs[0]->sample_rate;
+    const int nm = ctx->outputs[0]->ch_layout.nb_channels;
+    const int rate = ctx->outputs[0]->sample_rate;
     const int64_t end = s->out_samples + n;
     int64_t pos = s->out_samples;
     TimelineChange change;
     AVFrame *orig;
 
-    orig = ff_get_audio_buffer(ctx->inputs[0], n);
+    orig = float_frame(&ctx->outputs[0]->ch_layout, n);
     if (!orig)
         return AVERROR(ENOMEM);
     av_audio_fifo_read(s->music_delay, (void **)orig->extended_data, n);
@@ -378,8 +473,8 @@ static int apply_timeline(AVFilterContext *ctx, AVFrame *out)
 
         if (av_fifo_peek(s->timeline, &change, 1, 0) >= 0 && change.start < end)
             next = FFMAX(change.start, pos);
-        for (int c = 0; c < out->ch_layout.nb_channels; c++)
-            w = blend((float *)out->extended_data[c] + off,
+        for (int c = 0; c < nm; c++)
+            w = blend(out[c] + off,
                       (const float *)orig->extended_data[c] + off,
                       next - pos, s->bypass, step, target);
         s->bypass = w;
@@ -406,13 +501,23 @@ static AVFrame *dialogue_buffer(AVFilterContext *ctx, int n)
     return s->dialogue_block;
 }
 
-static int mix_dialogue(AVFilterContext *ctx, AVFrame *out)
+/* The float block of dialogue the engine is fed and the mix reads: the
+ * link's own block unless the links carry s16. */
+static AVFrame *dialogue_float_buffer(AVFilterContext *ctx, int n)
 {
     DialogueDuckContext *s = ctx->priv;
-    const int n = out->nb_samples;
-    const int nm = out->ch_layout.nb_channels;
+
+    if (!s->dialogue_s16)
+        return dialogue_buffer(ctx, n);
+    return float_buffer(&s->dialogue_conv, &ctx->inputs[1]->ch_layout, n);
+}
+
+static int mix_dialogue(AVFilterContext *ctx, float **out, int n)
+{
+    DialogueDuckContext *s = ctx->priv;
+    const int nm = ctx->outputs[0]->ch_layout.nb_channels;
     const int nd = ctx->inputs[1]->ch_layout.nb_channels;
-    AVFrame *dlg = dialogue_buffer(ctx, n);
+    AVFrame *dlg = dialogue_float_buffer(ctx, n);
 
     if (!dlg)
         return AVERROR(ENOMEM);
@@ -423,7 +528,7 @@ static int mix_dialogue(AVFilterContext *ctx, AVFrame *out)
 
         for (int m = 0; m < nm; m++) {
             const float g = s->mix_map[d * nm + m];
-            float *dst = (float *)out->extended_data[m];
+            float *dst = out[m];
 
             if (g == 0.0f)
                 continue;
@@ -444,8 +549,10 @@ static int64_t output_pts(AVFilterContext *ctx)
                                        outlink->time_base);
 }
 
-/* Sends n ducked samples from out (or frees it when n is 0). */
-static int output_block(AVFilterContext *ctx, AVFrame *out, int n)
+/* Sends n ducked samples of the float planes (out's own when the output
+ * is float, converted into out when it is s16), or frees out when n is 0. */
+static int output_block(AVFilterContext *ctx, AVFrame *out, float **planes,
+                        int n)
 {
     DialogueDuckContext *s = ctx->priv;
     double gain = dd_engine_gain_db(s->engine);
@@ -460,7 +567,7 @@ static int output_block(AVFilterContext *ctx, AVFrame *out, int n)
     out->nb_samples = n;
 
     if (s->music_delay) {
-        ret = apply_timeline(ctx, out);
+        ret = apply_timeline(ctx, planes, n);
         if (ret < 0)
             goto fail;
         gain  *= 1.0 - s->bypass;
@@ -468,10 +575,13 @@ static int output_block(AVFilterContext *ctx, AVFrame *out, int n)
     }
 
     if (s->mix) {
-        ret = mix_dialogue(ctx, out);
+        ret = mix_dialogue(ctx, planes, n);
         if (ret < 0)
             goto fail;
     }
+    if (s->out_s16)
+        planes_to_s16((int16_t *)out->data[0], planes,
+                      out->ch_layout.nb_channels, n);
 
     snprintf(buf, sizeof(buf), "%.2f", gain + 0.0);
     av_dict_set(&out->metadata, "lavfi.dialogueduck.gain", buf, 0);
@@ -498,19 +608,16 @@ static AVFrame *silence(AVFilterLink *link, int n)
     return frame;
 }
 
-/* The frame the ducked music of a block goes to: the music frame itself
- * (the engine ducks in place), without the properties that belonged to
- * its input position; a new one for silence (music NULL). */
-static AVFrame *output_buffer(AVFilterContext *ctx, AVFrame **music, int n)
+/* The music frame *in as the output frame: writable, without the
+ * properties that belonged to its input position (*in is taken). */
+static AVFrame *output_buffer(AVFilterContext *ctx, AVFrame **in)
 {
     AVFrame *out;
 
-    if (!music)
-        return ff_get_audio_buffer(ctx->outputs[0], n);
-    if (ff_inlink_make_frame_writable(ctx->inputs[0], music) < 0)
+    if (ff_inlink_make_frame_writable(ctx->inputs[0], in) < 0)
         return NULL;
-    out = *music;
-    *music = NULL;
+    out = *in;
+    *in = NULL;
     av_dict_free(&out->metadata);
     av_frame_side_data_free(&out->side_data, &out->nb_side_data);
     out->duration = 0;
@@ -519,50 +626,73 @@ static AVFrame *output_buffer(AVFilterContext *ctx, AVFrame **music, int n)
 
 /* Ducks n samples of *music (silence when music is NULL; the frame is
  * taken) with the queued dialogue, silence where the dialogue has run
- * out. */
+ * out. The music is ducked in place where it is float; the output is
+ * the music frame itself where the music and the output formats agree. */
 static int process_block(AVFilterContext *ctx, AVFrame **music, int n)
 {
     DialogueDuckContext *s = ctx->priv;
-    AVFrame *dlg = dialogue_buffer(ctx, n), *mus = NULL, *out = NULL;
+    AVFrame *dlg = dialogue_buffer(ctx, n), *dlgf = dialogue_float_buffer(ctx, n);
+    AVFrame *in, *out = NULL, *work;
     int ret = AVERROR(ENOMEM), got;
 
-    if (!music)
-        mus = silence(ctx->inputs[0], n);
-    else
-        mus = *music;
-    if (!dlg || !mus)
+    if (music) {
+        in = *music;
+        *music = NULL;
+    } else {
+        in = silence(ctx->inputs[0], n);
+    }
+    if (!dlg || !dlgf || !in)
         goto end;
     got = av_audio_fifo_read(s->dialogue, (void **)dlg->extended_data, n);
     if (got < n)
         av_samples_set_silence(dlg->extended_data, FFMAX(got, 0), n - FFMAX(got, 0),
                                dlg->ch_layout.nb_channels, dlg->format);
-    /* before the music is ducked in place */
-    if ((s->dialogue_delay &&
-         av_audio_fifo_write(s->dialogue_delay, (void **)dlg->extended_data, n) < n) ||
-        (s->music_delay &&
-         av_audio_fifo_write(s->music_delay, (void **)mus->extended_data, n) < n))
-        goto end;
-    out = music ? output_buffer(ctx, music, n) : mus;
+    if (s->dialogue_s16)
+        s16_to_planes((float **)dlgf->extended_data, (const int16_t *)dlg->data[0],
+                      dlg->ch_layout.nb_channels, n);
+
+    if (s->music_s16 == s->out_s16)
+        out = output_buffer(ctx, &in);
+    else if (s->music_s16 || ff_inlink_make_frame_writable(ctx->inputs[0], &in) >= 0)
+        out = ff_get_audio_buffer(ctx->outputs[0], n);
     if (!out)
         goto end;
-    mus = NULL;
+    /* the float music, ducked in place */
+    if (!s->music_s16)
+        work = in ? in : out;
+    else if (!s->out_s16)
+        work = out;
+    else
+        work = float_buffer(&s->music_conv, &ctx->inputs[0]->ch_layout, n);
+    if (!work)
+        goto end;
+    if (s->music_s16)
+        s16_to_planes((float **)work->extended_data,
+                      (const int16_t *)(in ? in : out)->data[0],
+                      work->ch_layout.nb_channels, n);
 
-    ret = dd_engine_process(s->engine, (const float *const *)out->extended_data,
-                            (const float *const *)dlg->extended_data, n,
-                            (float **)out->extended_data);
+    /* before the music is ducked */
+    if ((s->dialogue_delay &&
+         av_audio_fifo_write(s->dialogue_delay, (void **)dlgf->extended_data, n) < n) ||
+        (s->music_delay &&
+         av_audio_fifo_write(s->music_delay, (void **)work->extended_data, n) < n))
+        goto end;
+
+    ret = dd_engine_process(s->engine, (const float *const *)work->extended_data,
+                            (const float *const *)dlgf->extended_data, n,
+                            (float **)work->extended_data);
     if (ret < 0) {
         ret = engine_error(ret);
         goto end;
     }
     s->in_samples += n;
 
-    ret = output_block(ctx, out, ret);
+    ret = output_block(ctx, out, (float **)work->extended_data, ret);
     out = NULL;
 
 end:
     av_frame_free(&out);
-    if (!music)
-        av_frame_free(&mus);
+    av_frame_free(&in);
     return ret;
 }
 
@@ -680,21 +810,26 @@ static int fill_dialogue(AVFilterContext *ctx, int n)
 static int flush(AVFilterContext *ctx)
 {
     DialogueDuckContext *s = ctx->priv;
-    AVFrame *out;
+    AVFilterLink *outlink = ctx->outputs[0];
+    AVFrame *out, *outf;
     int ret;
 
     if (s->lookahead_samples <= 0 || s->first_pts == AV_NOPTS_VALUE)
         return 0;
 
-    out = ff_get_audio_buffer(ctx->outputs[0], s->lookahead_samples);
-    if (!out)
+    out = ff_get_audio_buffer(outlink, s->lookahead_samples);
+    outf = !s->out_s16 ? out :
+           float_buffer(&s->music_conv, &outlink->ch_layout, s->lookahead_samples);
+    if (!out || !outf) {
+        av_frame_free(&out);
         return AVERROR(ENOMEM);
-    ret = dd_engine_flush(s->engine, (float **)out->extended_data);
+    }
+    ret = dd_engine_flush(s->engine, (float **)outf->extended_data);
     if (ret < 0) {
         av_frame_free(&out);
         return engine_error(ret);
     }
-    return output_block(ctx, out, ret);
+    return output_block(ctx, out, (float **)outf->extended_data, ret);
 }
 
 /* Ends the output after the delayed audio, and both inputs with it. */
@@ -865,6 +1000,8 @@ static av_cold void uninit(AVFilterContext *ctx)
     av_frame_free(&s->music);
     av_frame_free(&s->dialogue_next);
     av_frame_free(&s->dialogue_block);
+    av_frame_free(&s->music_conv);
+    av_frame_free(&s->dialogue_conv);
     dd_engine_free(&s->engine);
     av_audio_fifo_free(s->dialogue);
     av_audio_fifo_free(s->dialogue_delay);

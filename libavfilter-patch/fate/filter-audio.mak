@@ -14,6 +14,20 @@ fate-filter-dialogueduck-defaults: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUE
 FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-mix0
 fate-filter-dialogueduck-mix0: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO)[d];[0:a]aresample[m];[m][d]dialogueduck=mix=0,aresample"
 
+# s16 stems in and out, as PCM decoders and encoders have them: the
+# filter converts inside, and the result is that of the float path and
+# libswresample's conversions (which made the reference)
+FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-s16
+fate-filter-dialogueduck-s16: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO),aformat=s16[d];[0:a]anull[m];[m][d]dialogueduck"
+
+# the same with float music and s16 out, then s16 music and float out:
+# the same result (the reference of the s16 test)
+FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-s16-fltp-music
+fate-filter-dialogueduck-s16-fltp-music: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO),aformat=s16[d];[0:a]aresample,aformat=fltp[m];[m][d]dialogueduck"
+
+FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-s16-fltp-out
+fate-filter-dialogueduck-s16-fltp-out: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO),aformat=s16[d];[0:a]anull[m];[m][d]dialogueduck,aformat=fltp,aresample"
+
 FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-lookahead
 fate-filter-dialogueduck-lookahead: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO)[d];[0:a]aresample[m];[m][d]dialogueduck=lookahead=1.5:mix=0,aresample"
 

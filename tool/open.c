@@ -343,6 +343,22 @@ static int cache_pays(const Session *p)
 }
 
 /*
+ * Bytes per sample the cache is expected to take: 2 when every stem is
+ * 16-bit or less (PCM, FLAC) at the working rate, whose blocks the cache
+ * stores as 16-bit integers (passcache.h), else 4.
+ */
+static int cache_sample_bytes(const Session *p)
+{
+    for (int i = 0; i < p->nb_stems; i++) {
+        const InputStem *s = &p->stems[i];
+        if (s->bits_per_sample <= 0 || s->bits_per_sample > 16 ||
+            s->sample_rate != p->work_rate)
+            return 4;
+    }
+    return 2;
+}
+
+/*
  * The cache for the passes after the first, in TMPDIR: scratch space the
  * system keeps local (the output's directory may be a network share,
  * where writing and reading back gigabytes costs more than decoding), and
@@ -374,7 +390,7 @@ static void open_cache(Session *p)
     budget = (int64_t)(fs.f_bavail / 4) * (int64_t)fs.f_frsize;
     ram = (int64_t)sysconf(_SC_AVPHYS_PAGES) * sysconf(_SC_PAGESIZE) / 8;
     need = (int64_t)ceil(p->duration * p->work_rate) *
-           cache_planes(p, planes) * (int64_t)sizeof(float);
+           cache_planes(p, planes) * (int64_t)cache_sample_bytes(p);
     if (need > budget) {
         snprintf(why, sizeof(why), "%s has %.0f MiB free, it needs %.0f MiB "
                  "(a quarter at most)", dir, 4.0 * budget / 1048576.0,

@@ -516,12 +516,25 @@ void session_dialogue_to_out(Session *p, int n)
     mix_add(&p->dlg_to_out, p->dout.data, (const float *const *)p->dlg.data, n);
 }
 
+/* mix = d + m + fx, eight samples at a time as mix.c's add_scaled() (the
+ * fixed inner loop is what the compiler vectorizes at -O2; restrict: the
+ * buffers are distinct), each sum in the same order: the same bits. */
+static void sum3(float *restrict mix, const float *restrict d,
+                 const float *restrict m, const float *restrict fx, int n)
+{
+    int k = 0;
+
+    for (; k + 8 <= n; k += 8)
+        for (int u = 0; u < 8; u++)
+            mix[k + u] = d[k + u] + m[k + u] + fx[k + u];
+    for (; k < n; k++)
+        mix[k] = d[k] + m[k] + fx[k];
+}
+
 void session_mix(Session *p, float *const *music, int n)
 {
     for (int ch = 0; ch < p->out_layout.nb_channels; ch++)
-        for (int k = 0; k < n; k++)
-            p->mix.data[ch][k] = p->dout.data[ch][k] + music[ch][k] +
-                                 p->fx.data[ch][k];
+        sum3(p->mix.data[ch], p->dout.data[ch], music[ch], p->fx.data[ch], n);
 }
 
 int session_rewind(Session *p, char *err, size_t errlen)

@@ -138,19 +138,20 @@ static inline uint32_t pack_one(int16_t *dst, float x)
 /*
  * Plane src as 16-bit integers in dst if every sample is one exactly
  * (decoded 16-bit PCM and FLAC are k / 32768): 1 if so, else 0 (dst then
- * holds nothing of use). Eight samples at a time with no branch, a loop
- * the compiler vectorizes at -O2: half the bytes written and read back
- * for a few instructions per sample.
+ * holds nothing of use). Eight samples at a time with no branch inside,
+ * a loop the compiler vectorizes at -O2: half the bytes written and read
+ * back for a few instructions per sample; a plane off the grid (lossy or
+ * resampled stems) stops at its first eight.
  */
 static int pack_s16(int16_t *dst, const float *src, int n)
 {
     uint32_t diff = 0;
     int k = 0;
 
-    for (; k + 8 <= n; k += 8)
+    for (; k + 8 <= n && !diff; k += 8)
         for (int j = 0; j < 8; j++)
             diff |= pack_one(dst + k + j, src[k + j]);
-    for (; k < n; k++)
+    for (; k < n && !diff; k++)
         diff |= pack_one(dst + k, src[k]);
     return !diff;
 }

@@ -1,8 +1,8 @@
 /*
  * The pass cache: the buses pass 1 decoded (dialogue, music, effects of
- * every block, planar float exactly as the stages read them), kept in a
- * temporary file so that pass 2 and normalize's dry passes read them
- * back instead of demuxing, decoding and resampling the stems again.
+ * every block), kept in a temporary file so that pass 2 and normalize's
+ * dry passes read them back, as planar float exactly as the stages read
+ * them, instead of demuxing, decoding and resampling the stems again.
  * Reading back is a copy from the page cache; decoding AAC, MP3 or Opus
  * again costs a decoder's work, so the session caches when a stem is
  * compressed (open.c decides, --cache overrides).
@@ -11,12 +11,15 @@
  * or created with mkstemp() and unlinked at once with SIGINT, SIGTERM and
  * SIGHUP blocked in between. Whatever way the process ends (success,
  * error, a signal, SIGKILL, a crash) the kernel frees it; nothing is left
- * behind. Memory: none beyond the caller's block buffers (one writev(2)
- * or readv(2) per block); disk: 4 bytes per sample per bus channel, at
- * most `budget` bytes, past which writing fails and the caller drops the
- * cache and decodes again. Writing fails as well once the filesystem's
- * free space falls under `min_free` (checked every 256 MiB): others
- * writing to it (the output, other jobs) get the cache's space back.
+ * behind. Memory: the caller's block buffers and one block of 16-bit
+ * planes (one writev(2) or readv(2) per block). Disk: 2 bytes per sample
+ * per bus channel for a block's plane whose every sample is a 16-bit
+ * value (decoded 16-bit PCM and FLAC; read back to the bit), else 4
+ * (float), at most `budget` bytes, past which writing fails and the
+ * caller drops the cache and decodes again. Writing fails as well once
+ * the filesystem's free space falls under `min_free` (checked every 256
+ * MiB): others writing to it (the output, other jobs) get the cache's
+ * space back.
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */

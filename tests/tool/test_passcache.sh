@@ -10,7 +10,12 @@
 # - the file never has a name: during pass 2 the program holds it open
 #   as "(deleted)" in TMPDIR, and TMPDIR is empty after success, an error,
 #   SIGINT, SIGTERM and even SIGKILL;
-# - no usable TMPDIR: the stems are decoded twice, same output.
+# - no usable TMPDIR: the stems are decoded twice, same output;
+# - the compact form: 16-bit stems take half the bytes of float in the
+#   cache, while 24-bit stems, a resampled 44.1 kHz stem and a float stem
+#   whose second half is off the 16-bit grid keep float where they must
+#   (tests/unit/test_passcache.c checks the storage to the bit); the
+#   output is the same with and without the cache in every case.
 #
 # No timing is involved: the output is a pipe nobody reads, so pass 2
 # blocks on it with the cache open; the program says when pass 2 reads
@@ -22,9 +27,16 @@
 cd "$TMP" || exit 1
 FF="ffmpeg -nostdin -v error -y"
 speech="0.3*sin(2*PI*220*(t-0.0042*cos(6*PI*t)))*between(mod(t\\,4)\\,1\\,3)"
-$FF -f lavfi -i "aevalsrc=$speech:s=48000:d=12" -c:a flac dlg.flac
-$FF -f lavfi -i "anoisesrc=d=12:c=pink:a=0.2:r=48000" -ac 2 -c:a flac music.flac
-$FF -f lavfi -i "aevalsrc=0.1*sin(2*PI*90*t):s=48000:d=10" -ac 2 -c:a flac fx.flac
+# 16-bit FLAC (FFmpeg makes 24-bit from float sources unless told) and
+# the same at 24 bits
+for b in 16 32; do
+    x=; [ $b = 32 ] && x=24
+    $FF -f lavfi -i "aevalsrc=$speech:s=48000:d=12" -c:a flac -sample_fmt s$b dlg$x.flac
+    $FF -f lavfi -i "anoisesrc=d=12:c=pink:a=0.2:r=48000" -ac 2 -c:a flac \
+        -sample_fmt s$b music$x.flac
+    $FF -f lavfi -i "aevalsrc=0.1*sin(2*PI*90*t):s=48000:d=10" -ac 2 -c:a flac \
+        -sample_fmt s$b fx$x.flac
+done
 $FF -i dlg.flac dlg.wav
 $FF -i music.flac music.wav
 mkdir scratch
@@ -57,6 +69,41 @@ fig() { jq -c '[.loudness, .regions]' "$1"; }
 [ "$(fig r_on.json)" = "$(fig r_off.json)" ] && ok ||
     fail "report figures differ with the cache"
 empty_scratch "after success"
+
+# the cache's compact form: these 16-bit stems took half the bytes of
+# float (planes x samples x 4); 24-bit stems (off the 16-bit grid: float),
+# a 44.1 kHz dialogue resampled to 48 kHz beside 16-bit music (float
+# dialogue, 16-bit music) and a float dialogue whose second half is off
+# the grid (16-bit blocks, then float ones) land in between, same output
+mib() { sed -n 's/.*pass cache: \([0-9.]*\) MiB read back.*/\1/p' "$1.err"; }
+less() { awk "BEGIN { exit !($1 < $2) }"; }
+$FF -i dlg.flac -ar 44100 -c:a flac dlg44.flac
+$FF -i dlg.flac -f lavfi -i "aevalsrc=$speech:s=48000:d=6" -filter_complex \
+    "[0:a]atrim=0:6,aformat=flt[a];[1:a]aformat=flt[b];[a][b]concat=n=2:v=0:a=1" \
+    -c:a pcm_f32le dlghalf.wav
+for k in 24 44 half; do
+    case $k in
+    24)   in="-d dlg24.flac -m music24.flac -e fx24.flac" ;;
+    44)   in="-d dlg44.flac -m music.flac -e fx.flac" ;;
+    half) in="-d dlghalf.wav -m music.flac -e fx.flac" ;;
+    esac
+    for c in on off; do
+        run "c${k}_$c" $in -o "c${k}_$c.flac" --cache $c ||
+            fail "$k --cache $c: $(cat "c${k}_$c.err")"
+    done
+    cmp -s "c${k}_on.flac" "c${k}_off.flac" && ok ||
+        fail "$k: the mix differs with the cache"
+done
+read_back c24_on && read_back c44_on && read_back chalf_on && ok ||
+    fail "compact form: a case did not read the cache"
+s16=$(mib on) f32=$(mib c24_on)
+# (the effects stem ends 2 s early: zeros, 16-bit in both)
+less "$s16 * 1.6" "$f32" && ok ||
+    fail "16-bit stems: $s16 MiB cached, not about half the $f32 MiB of 24-bit ones"
+less "$s16" "$(mib c44_on)" && less "$(mib c44_on)" "$f32" && ok ||
+    fail "44.1 kHz dialogue: $(mib c44_on) MiB, not between $s16 and $f32"
+less "$s16" "$(mib chalf_on)" && less "$(mib chalf_on)" "$(mib c44_on)" && ok ||
+    fail "half off the grid: $(mib chalf_on) MiB, not between $s16 and $(mib c44_on)"
 
 # the same with random block cuts: pass 2 gets pass 1's cut from the cache
 DIALOGUEDUCK_TEST_BLOCKS=7 run cut $stems -o out_cut.flac --cache on ||

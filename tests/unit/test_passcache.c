@@ -1,0 +1,124 @@
+/*
+ * The pass cache's storage (tool/passcache.c): a plane whose every
+ * sample is k / 32768 is stored as 16-bit integers, half the bytes
+ * (passcache_size() shows it); any other plane as float, beside 16-bit
+ * ones in the same block: one sample off the grid (the last one, past
+ * the eight-at-a-time loop), -0.0, NaN, +1.0 (32768 does not fit), a
+ * 24-bit value and a denormal. Every block reads back identical to the
+ * bit, -32768 and the block lengths included; a block longer than the
+ * reader's buffers is an error, the end is 0.
+ *
+ * This file is part of dialogueduck (LGPL-2.1-or-later).
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "passcache.h"
+
+#define NB 3
+#define N 4099 /* not a multiple of eight: the tail loop runs too */
+
+static float in[NB][N], out[NB][N];
+
+static uint32_t rng = 12345;
+
+static int next_s16(void)
+{
+    rng = rng * 1103515245 + 12345;
+    return (int)((rng >> 8) & 0xffff) - 32768;
+}
+
+/* Every plane on the 16-bit grid, the extremes included. */
+static void fill_grid(int n)
+{
+    for (int i = 0; i < NB; i++)
+        for (int k = 0; k < n; k++)
+            in[i][k] = next_s16() / 32768.0f;
+    in[0][0] = -1.0f;
+    in[1][1] = 32767 / 32768.0f;
+}
+
+/* Write planes of n samples; the bytes the block took. */
+static int64_t put(PassCache *pc, int n)
+{
+    float *planes[NB] = { in[0], in[1], in[2] };
+    int64_t before = passcache_size(pc);
+
+    CHECK(passcache_write(pc, planes, NB, n) == 0, "write %d", n);
+    return passcache_size(pc) - before;
+}
+
+static int64_t block_bytes(int n, int nb_float)
+{
+    return 4 + NB + (int64_t)n * (2 * (NB - nb_float) + 4 * nb_float);
+}
+
+int main(void)
+{
+    static float blocks[8][NB][N];
+    int lens[8], nb = 0;
+    const float off_grid[] = { 0.5f / 32768, -0.0f, NAN, 1.0f,
+                               1.0f / (1 << 23), 1e-40f };
+    float *planes[NB] = { out[0], out[1], out[2] };
+    char dir[] = "/tmp/ddpasscache.XXXXXX";
+    PassCache *pc;
+    int n;
+
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    if (passcache_open(&pc, dir, INT64_MAX / 4, 0) < 0) {
+        fprintf(stderr, "cannot open a cache in %s\n", dir);
+        rmdir(dir);
+        return 1;
+    }
+
+    /* on the grid: every plane halved */
+    fill_grid(N);
+    CHECK(put(pc, N) == block_bytes(N, 0), "16-bit block not halved");
+    memcpy(blocks[nb], in, sizeof(in));
+    lens[nb++] = N;
+
+    /* one sample off the grid in one plane: that plane alone is float */
+    for (size_t v = 0; v < sizeof(off_grid) / sizeof(off_grid[0]); v++) {
+        int plane = v % NB, at = v ? (int)(v * 97) % N : N - 1;
+        fill_grid(N);
+        in[plane][at] = off_grid[v];
+        CHECK(put(pc, N) == block_bytes(N, 1), "value %zu (%g) at %d: "
+              "not one float plane", v, off_grid[v], at);
+        memcpy(blocks[nb], in, sizeof(in));
+        lens[nb++] = N;
+    }
+
+    /* a short block (a cut, or the end) */
+    fill_grid(5);
+    CHECK(put(pc, 5) == block_bytes(5, 0), "5-sample block");
+    memcpy(blocks[nb], in, sizeof(in));
+    lens[nb++] = 5;
+
+    CHECK(passcache_rewind(pc) == 0, "rewind");
+    for (int b = 0; b < nb; b++) {
+        memset(out, 0x55, sizeof(out));
+        n = passcache_read(pc, planes, NB, N);
+        CHECK(n == lens[b], "block %d: length %d, want %d", b, n, lens[b]);
+        for (int i = 0; i < NB && n == lens[b]; i++)
+            CHECK(!memcmp(out[i], blocks[b][i], n * sizeof(float)),
+                  "block %d plane %d: not read back to the bit", b, i);
+    }
+    CHECK(passcache_read(pc, planes, NB, N) == 0, "no end after the blocks");
+
+    /* a reader whose buffers are shorter than the block */
+    CHECK(passcache_rewind(pc) == 0, "rewind");
+    CHECK(passcache_read(pc, planes, NB, N - 1) < 0, "a block too long read");
+
+    passcache_free(&pc);
+    passcache_free(&pc);
+    rmdir(dir);
+    return check_summary();
+}

@@ -238,16 +238,19 @@ shorter than the hold: region starts and ends moved with it, and the
 references whose output changed were regenerated. The filter now ducks
 the music frame in place and reuses one dialogue buffer (same output).
 A note whose period warbles in place (a chorus, detuned voices: never
-flat, but voiced 200 ms without a glide) now counts as a held note too;
-the references were regenerated where their output changed.
+flat, but voiced 200 ms without a glide) now counts as a held note too.
 The detector's floors no longer read the hops before a stream's first as
 silence (for 1.5 s the floor sat 6 dB low and room tone passed for a
-sibilant, so a line in the first 1.5 s walked back to the start): the
-references were regenerated where their output changed.
+sibilant, so a line in the first 1.5 s walked back to the start).
 A walk-back from a glide that its 400 ms cap cuts short, still in sound,
 goes on from a syllable nucleus completed just before (a line opening on
-a whispered syllable, voicing found later): the references were
-regenerated where their output changed.
+a whispered syllable, voicing found later). No reference changed with
+these three.
+The filter takes and gives interleaved 16-bit samples besides float
+planes, each link negotiating its own: PCM stems need no conversion
+filters around it. It converts inside, as libswresample does (x / 32768
+in, rounded and clipped out), so the output is the float path's followed
+by FFmpeg's conversion, bit for bit.
 
 Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"
 
@@ -258,7 +261,9 @@ Covers the defaults, mix=0, lookahead, relative depth, spectral mode
 carving with unmask set), mono
 dialogue with stereo music, 5.1 music, 5.1 dialogue (detection on the
 centre), a command mid-stream and one for an option that cannot change,
-the timeline and its ramps, the metadata read back with ffprobe, a stream
+the timeline and its ramps, 16-bit music, dialogue and output (and float
+music with 16-bit out, 16-bit music with float out), the metadata read
+back with ffprobe, a stream
 starting inside a line, timestamp gaps in both inputs with a delayed
 dialogue, and dialogue or music ending first with each duration mode. The
 sources are aevalsrc and tests/data/asynth-44100-2.wav; the synthetic voice

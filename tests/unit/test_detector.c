@@ -543,28 +543,40 @@ static void add_jingle(float *d, double t0)
     }
 }
 
-static void test_jingle(void)
+/* Scenes of two non-speech sounds (add at t1 and t2 s) in room noise,
+ * one per seed (the generator seeded with seed * mult): how many of them
+ * opened a region. */
+static int sounds_opened(void (*add)(float *, double), double t1, double t2,
+                         unsigned mult, unsigned seeds, const char *what)
 {
     int n = SR * 8, opened = 0;
     DDParams p;
 
     dd_params_default(&p);
-    for (unsigned seed = 1; seed <= JINGLE_SEEDS; seed++) {
+    for (unsigned seed = 1; seed <= seeds; seed++) {
         float *d;
         Result r;
 
-        rng_state = seed * 104729u;
+        rng_state = seed * mult;
         d = room(n, 0.0005);
-        add_jingle(d, 2.0);
-        add_jingle(d, 5.5);
+        add(d, t1);
+        add(d, t2);
         r = analyze(&p, d, NULL, n);
         if (r.nb) {
             opened++;
-            printf("jingle, seed %u: a region at %.2f s\n", seed,
+            printf("%s, seed %u: a region at %.2f s\n", what, seed,
                    (double)r.r[0].start / SR);
         }
         free(d);
     }
+    return opened;
+}
+
+static void test_jingle(void)
+{
+    int opened = sounds_opened(add_jingle, 2.0, 5.5, 104729u, JINGLE_SEEDS,
+                               "jingle");
+
     CHECK(opened == 0, "%d of %d scenes of two jingles opened a region",
           opened, JINGLE_SEEDS);
 }
@@ -597,26 +609,9 @@ static void add_chime(float *d, double t0)
 
 static void test_steady_chime(void)
 {
-    int n = SR * 8, opened = 0;
-    DDParams p;
+    int opened = sounds_opened(add_chime, 2.0, 5.0, 1299709u, CHIME_SEEDS,
+                               "steady chime");
 
-    dd_params_default(&p);
-    for (unsigned seed = 1; seed <= CHIME_SEEDS; seed++) {
-        float *d;
-        Result r;
-
-        rng_state = seed * 1299709u;
-        d = room(n, 0.0005);
-        add_chime(d, 2.0);
-        add_chime(d, 5.0);
-        r = analyze(&p, d, NULL, n);
-        if (r.nb) {
-            opened++;
-            printf("steady chime, seed %u: a region at %.2f s\n", seed,
-                   (double)r.r[0].start / SR);
-        }
-        free(d);
-    }
     CHECK(opened == 0, "%d of %d scenes of two steady chimes opened a "
           "region", opened, CHIME_SEEDS);
 }

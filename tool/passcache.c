@@ -28,6 +28,7 @@
 enum {
     PLANE_FLOAT, /* as it is */
     PLANE_S16,   /* as 16-bit integers: every sample is k / 32768 */
+    PLANE_ZERO,  /* nothing: every sample is +0.0 (digital silence) */
 };
 
 struct PassCache {
@@ -156,6 +157,26 @@ static int pack_s16(int16_t *dst, const float *src, int n)
     return !diff;
 }
 
+/* 1 if every sample of a packed plane is 0, i.e. the plane was all +0.0
+ * (-0.0 does not pack): digital silence between clips, an effects stem
+ * with nothing in it, is stored as no bytes at all. */
+static int all_zero(const int16_t *s16, int n)
+{
+    int16_t any = 0;
+
+    for (int k = 0; k < n; k++)
+        any |= s16[k];
+    return !any;
+}
+
+/* How a plane of n samples is stored, its 16-bit form in s16. */
+static int plane_form(int16_t *s16, const float *src, int n)
+{
+    if (!pack_s16(s16, src, n))
+        return PLANE_FLOAT;
+    return all_zero(s16, n) ? PLANE_ZERO : PLANE_S16;
+}
+
 /* pack_one()'s reading back, eight at a time as well. */
 static void unpack_s16(float *dst, const int16_t *src, int n)
 {
@@ -179,9 +200,9 @@ static int alloc_s16(PassCache *pc, int nb, int n)
 
 /*
  * A block in the file: its length (int32), how each plane is stored (a
- * byte per plane), then the planes, each as float or S16 on its own: a
- * bus of resampled or mixed stems stays float while a 16-bit one beside
- * it is halved.
+ * byte per plane), then the planes, each as float, S16 or nothing on its
+ * own: a bus of resampled or mixed stems stays float while a 16-bit one
+ * beside it is halved and a silent one takes no room.
  */
 int passcache_write(PassCache *pc, float *const *planes, int nb, int n)
 {
@@ -189,7 +210,7 @@ int passcache_write(PassCache *pc, float *const *planes, int nb, int n)
     uint8_t how[PASSCACHE_MAX_PLANES];
     int32_t len = n;
     int64_t bytes = sizeof(len) + nb;
-    int ret;
+    int ret, cnt = 2;
 
     if ((ret = alloc_s16(pc, nb, n)) < 0)
         return ret;
@@ -197,11 +218,13 @@ int passcache_write(PassCache *pc, float *const *planes, int nb, int n)
     iov[1] = (struct iovec){ how, nb };
     for (int i = 0; i < nb; i++) {
         int16_t *s16 = pc->s16 + (size_t)i * n;
-        how[i] = pack_s16(s16, planes[i], n) ? PLANE_S16 : PLANE_FLOAT;
-        iov[i + 2] = how[i] == PLANE_S16 ?
+        how[i] = plane_form(s16, planes[i], n);
+        if (how[i] == PLANE_ZERO)
+            continue;
+        iov[cnt] = how[i] == PLANE_S16 ?
             (struct iovec){ s16, (size_t)n * sizeof(*s16) } :
             (struct iovec){ planes[i], (size_t)n * sizeof(float) };
-        bytes += iov[i + 2].iov_len;
+        bytes += iov[cnt++].iov_len;
     }
     if (pc->size + bytes > pc->budget)
         return AVERROR(ENOSPC);
@@ -212,7 +235,7 @@ int passcache_write(PassCache *pc, float *const *planes, int nb, int n)
             (int64_t)fs.f_bavail * (int64_t)fs.f_frsize < pc->min_free)
             return AVERROR(ENOSPC);
     }
-    if ((ret = transfer(pc->fd, iov, nb + 2, 1)) < 0)
+    if ((ret = transfer(pc->fd, iov, cnt, 1)) < 0)
         return ret;
     pc->size += bytes;
     return 0;
@@ -228,7 +251,7 @@ int passcache_read(PassCache *pc, float *const *planes, int nb, int max)
     struct iovec iov[PASSCACHE_MAX_PLANES + 2];
     uint8_t how[PASSCACHE_MAX_PLANES];
     int32_t len;
-    int ret;
+    int ret, cnt = 0;
 
     if ((ret = alloc_s16(pc, nb, max)) < 0)
         return ret;
@@ -239,17 +262,21 @@ int passcache_read(PassCache *pc, float *const *planes, int nb, int max)
     if (len <= 0 || len > max)
         return AVERROR_BUG;
     for (int i = 0; i < nb; i++) {
-        if (how[i] != PLANE_S16 && how[i] != PLANE_FLOAT)
+        if (how[i] == PLANE_S16)
+            iov[cnt++] = (struct iovec){ pc->s16 + (size_t)i * max,
+                                         len * sizeof(int16_t) };
+        else if (how[i] == PLANE_FLOAT)
+            iov[cnt++] = (struct iovec){ planes[i], len * sizeof(float) };
+        else if (how[i] != PLANE_ZERO)
             return AVERROR_BUG;
-        iov[i] = how[i] == PLANE_S16 ?
-            (struct iovec){ pc->s16 + (size_t)i * max, len * sizeof(int16_t) } :
-            (struct iovec){ planes[i], len * sizeof(float) };
     }
-    if ((ret = transfer(pc->fd, iov, nb, 0)) < 0)
+    if ((ret = transfer(pc->fd, iov, cnt, 0)) < 0)
         return ret == AVERROR_EOF ? AVERROR_BUG : ret;
     for (int i = 0; i < nb; i++)
         if (how[i] == PLANE_S16)
             unpack_s16(planes[i], pc->s16 + (size_t)i * max, len);
+        else if (how[i] == PLANE_ZERO)
+            memset(planes[i], 0, len * sizeof(float));
     return len;
 }
 

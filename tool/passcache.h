@@ -14,8 +14,8 @@
  * behind. Memory: the caller's block buffers and one block of 16-bit
  * planes (one writev(2) or readv(2) per block). Disk: 2 bytes per sample
  * per bus channel for a block's plane whose every sample is a 16-bit
- * value (decoded 16-bit PCM and FLAC; read back to the bit), else 4
- * (float), at most `budget` bytes, past which writing fails and the
+ * value (decoded 16-bit PCM and FLAC; read back to the bit), none for
+ * one that is all +0.0 (digital silence), else 4 (float), at most `budget` bytes, past which writing fails and the
  * caller drops the cache and decodes again. Writing fails as well once
  * the filesystem's free space falls under `min_free` (checked every 256
  * MiB): others writing to it (the output, other jobs) get the cache's

@@ -4,7 +4,10 @@
  * (passcache_size() shows it); any other plane as float, beside 16-bit
  * ones in the same block: one sample off the grid (the last one, past
  * the eight-at-a-time loop), -0.0, NaN, +1.0 (32768 does not fit), a
- * 24-bit value and a denormal. Every block reads back identical to the
+ * 24-bit value and a denormal. A plane of +0.0 only (digital silence)
+ * takes no bytes; one with a single sample off zero, or all -0.0, is not
+ * taken for silence; a block of silent planes only has its header alone.
+ * Every block reads back identical to the
  * bit, -32768 and the block lengths included; a block longer than the
  * reader's buffers is an error, the end is 0.
  *
@@ -53,15 +56,18 @@ static int64_t put(PassCache *pc, int n)
     return passcache_size(pc) - before;
 }
 
-static int64_t block_bytes(int n, int nb_float)
+/* A block's bytes with nb_float float planes, nb_zero silent ones and
+ * the others 16-bit. */
+static int64_t block_bytes(int n, int nb_float, int nb_zero)
 {
-    return 4 + NB + (int64_t)n * (2 * (NB - nb_float) + 4 * nb_float);
+    return 4 + NB + (int64_t)n * (2 * (NB - nb_float - nb_zero) +
+                                  4 * nb_float);
 }
 
 int main(void)
 {
-    static float blocks[8][NB][N];
-    int lens[8], nb = 0;
+    static float blocks[12][NB][N];
+    int lens[12], nb = 0;
     const float off_grid[] = { 0.5f / 32768, -0.0f, NAN, 1.0f,
                                1.0f / (1 << 23), 1e-40f };
     float *planes[NB] = { out[0], out[1], out[2] };
@@ -81,7 +87,7 @@ int main(void)
 
     /* on the grid: every plane halved */
     fill_grid(N);
-    CHECK(put(pc, N) == block_bytes(N, 0), "16-bit block not halved");
+    CHECK(put(pc, N) == block_bytes(N, 0, 0), "16-bit block not halved");
     memcpy(blocks[nb], in, sizeof(in));
     lens[nb++] = N;
 
@@ -90,15 +96,40 @@ int main(void)
         int plane = v % NB, at = v ? (int)(v * 97) % N : N - 1;
         fill_grid(N);
         in[plane][at] = off_grid[v];
-        CHECK(put(pc, N) == block_bytes(N, 1), "value %zu (%g) at %d: "
+        CHECK(put(pc, N) == block_bytes(N, 1, 0), "value %zu (%g) at %d: "
               "not one float plane", v, off_grid[v], at);
         memcpy(blocks[nb], in, sizeof(in));
         lens[nb++] = N;
     }
 
+    /* digital silence: plane 1 all +0.0 takes nothing */
+    fill_grid(N);
+    memset(in[1], 0, sizeof(in[1]));
+    CHECK(put(pc, N) == block_bytes(N, 0, 1), "a silent plane stored");
+    memcpy(blocks[nb], in, sizeof(in));
+    lens[nb++] = N;
+
+    /* silence but for the last sample (past the eight-at-a-time loop),
+     * and all -0.0: neither is silence */
+    fill_grid(N);
+    memset(in[0], 0, sizeof(in[0]));
+    in[0][N - 1] = 1.0f / 32768;
+    for (int k = 0; k < N; k++)
+        in[2][k] = -0.0f;
+    CHECK(put(pc, N) == block_bytes(N, 1, 0), "one sample off silence, or "
+          "-0.0, stored as silence");
+    memcpy(blocks[nb], in, sizeof(in));
+    lens[nb++] = N;
+
+    /* every plane silent: the header alone, and it reads back */
+    memset(in, 0, sizeof(in));
+    CHECK(put(pc, N) == block_bytes(N, 0, NB), "a silent block stored");
+    memcpy(blocks[nb], in, sizeof(in));
+    lens[nb++] = N;
+
     /* a short block (a cut, or the end) */
     fill_grid(5);
-    CHECK(put(pc, 5) == block_bytes(5, 0), "5-sample block");
+    CHECK(put(pc, 5) == block_bytes(5, 0, 0), "5-sample block");
     memcpy(blocks[nb], in, sizeof(in));
     lens[nb++] = 5;
 

@@ -649,6 +649,53 @@ static void test_renderer_order(void)
     dd_renderer_free(&r);
 }
 
+/* Fades: the gain of every sample within 0.001 dB of the exact line in
+ * dB, and the same whatever the blocks (a block starting between the
+ * samples where the fade's exp() is taken), in place or not. */
+static void test_renderer_fade(void)
+{
+    static const int blocks[] = { 1, 97, 255, 256, 257, 4096 };
+    const DDKeyframe kf[] = { { 1000, 0.0 }, { 1000 + SR / 5, -18.0 },
+                              { SR * 2, -18.0 }, { SR * 12, 0.0 },
+                              { SR * 12 + 700, -3.0 } };
+    int n = SR * 13, nkf = 5, same = 1;
+    float *in = malloc(n * sizeof(float)), *ref = malloc(n * sizeof(float));
+    float *o = malloc(n * sizeof(float));
+    double worst = 0.0;
+    DDRenderer *r;
+
+    for (int i = 0; i < n; i++)
+        in[i] = 1.0f;
+    dd_renderer_create(&r, SR, 1, 0, NULL);
+    dd_renderer_set_keyframes(r, kf, nkf);
+    dd_renderer_process(r, (const float *const *)&in, &ref, n);
+    dd_renderer_free(&r);
+    for (int i = 0; i < n; i++) {
+        double e = fabs(20.0 * log10(ref[i]) - dd_envelope_db(NULL, kf, nkf, i));
+        if (e > worst)
+            worst = e;
+    }
+    CHECK(worst < 0.001, "fade within %.2g dB of the line in dB", worst);
+    for (int k = 0; k < (int)(sizeof(blocks) / sizeof(*blocks)); k++) {
+        dd_renderer_create(&r, SR, 1, 0, NULL);
+        for (int i = 0; i < nkf; i++)
+            dd_renderer_add_keyframe(r, &kf[i]);
+        memcpy(o, in, n * sizeof(float));
+        for (int pos = 0; pos < n; pos += blocks[k]) {
+            float *v = o + pos;
+            int m = n - pos < blocks[k] ? n - pos : blocks[k];
+            dd_renderer_process(r, (const float *const *)&v, &v, m);
+        }
+        dd_renderer_free(&r);
+        if (memcmp(o, ref, n * sizeof(float)))
+            same = 0;
+    }
+    CHECK(same, "fades the same in blocks of 1 to 4096 samples");
+    free(in);
+    free(ref);
+    free(o);
+}
+
 int main(void)
 {
     test_params();
@@ -663,5 +710,6 @@ int main(void)
     test_s16_dialogue();
     test_memory_flat();
     test_renderer_order();
+    test_renderer_fade();
     return check_summary();
 }

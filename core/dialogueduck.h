@@ -228,6 +228,18 @@ int dd_analyzer_feed_music(DDAnalyzer *a, const float *const *music,
 int dd_analyzer_feed_dialogue(DDAnalyzer *a, const float *const *dialogue,
                               int nb_samples);
 
+/** Most dialogue channels the s16 feeds take (their sums stay exact). */
+#define DD_S16_CHANNELS_MAX 256
+
+/**
+ * dd_analyzer_feed_dialogue() with interleaved signed 16-bit dialogue, as
+ * PCM stems carry it: the same as feeding the samples divided by 32768 as
+ * float planes, without converting them. DD_ERROR_INVAL with more than
+ * DD_S16_CHANNELS_MAX dialogue channels.
+ */
+int dd_analyzer_feed_dialogue_s16(DDAnalyzer *a, const int16_t *dialogue,
+                                  int nb_samples);
+
 /** End of dialogue: everything after it is silence; commits all keyframes. */
 int dd_analyzer_finish(DDAnalyzer *a);
 
@@ -364,6 +376,17 @@ void dd_engine_free(DDEngine **e);
 int dd_engine_process(DDEngine *e, const float *const *music,
                       const float *const *dialogue, int nb_samples,
                       float **out);
+
+/**
+ * dd_engine_process() with interleaved signed 16-bit dialogue: the output
+ * is the one of dd_engine_process() on the samples divided by 32768, and
+ * the dialogue is never converted. DD_ERROR_INVAL in adaptive spectral
+ * mode (the carver reads float planes) and with more than
+ * DD_S16_CHANNELS_MAX dialogue channels.
+ */
+int dd_engine_process_s16(DDEngine *e, const float *const *music,
+                          const int16_t *dialogue, int nb_samples,
+                          float **out);
 
 /**
  * End of input: writes the remaining delayed samples (at most the

@@ -255,8 +255,8 @@ static inline void mono_lanes(const DDAnalyzer *a, const float *const *dlg,
     }
 }
 
-static void mono_block(const DDAnalyzer *a, const float *const *dialogue,
-                       int offset, int n, float *x)
+void dd_analyzer_mono(const DDAnalyzer *a, const float *const *dialogue,
+                      int offset, int n, float *x)
 {
     int i = 0;
 
@@ -297,6 +297,56 @@ static int end_of_hop(DDAnalyzer *a, const DDDetectEvent *ev)
     return DD_OK;
 }
 
+/* The detection signal from interleaved s16, equal to dd_analyzer_mono() on
+ * the samples converted to float (x / 32768): a sum of up to
+ * DD_S16_CHANNELS_MAX converted samples is exact in float (24-bit
+ * mantissa), so the integers are summed first and scaled once (by a
+ * power of two: exact); a channel count that is not a power of two
+ * divides as mono_lanes() does. s16 samples are always finite. */
+void dd_analyzer_mono_s16(const DDAnalyzer *a, const int16_t *dlg, int n,
+                          float *x)
+{
+    const int nd = a->dlg_channels;
+    const float scale = 1.0f / (1 << 15);
+
+    if (a->center >= 0 || nd == 1) {
+        dlg += a->center >= 0 ? a->center : 0;
+        for (int i = 0; i < n; i++)
+            x[i] = dlg[i * nd] * scale;
+    } else if (nd == 2) { /* the usual stem */
+        const float s = scale * a->mono_inv;
+
+        for (int i = 0; i < n; i++)
+            x[i] = (dlg[2 * i] + dlg[2 * i + 1]) * s;
+    } else {
+        for (int i = 0; i < n; i++, dlg += nd) {
+            int sum = 0;
+
+            for (int c = 0; c < nd; c++)
+                sum += dlg[c];
+            x[i] = a->mono_inv > 0.0f ? sum * scale * a->mono_inv
+                                      : sum * scale / nd;
+        }
+    }
+}
+
+/* Detection (and dialogue loudness) on the n samples of a->mono. */
+static int analyze_mono(DDAnalyzer *a, int n)
+{
+    for (int done = 0; done < n;) {
+        DDDetectEvent ev;
+        int k = dd_detector_process(a->det, a->mono + done, n - done, &ev);
+        int ret;
+
+        if (a->relative)
+            dialogue_loudness(a, a->mono + done, k);
+        done += k;
+        if (ev.hop_done && (ret = end_of_hop(a, &ev)) < 0)
+            return ret;
+    }
+    return DD_OK;
+}
+
 int dd_analyzer_feed_dialogue(DDAnalyzer *a, const float *const *dialogue,
                               int nb_samples)
 {
@@ -305,18 +355,31 @@ int dd_analyzer_feed_dialogue(DDAnalyzer *a, const float *const *dialogue,
     for (int offset = 0; offset < nb_samples; offset += MONO_BLOCK) {
         int n = nb_samples - offset < MONO_BLOCK ? nb_samples - offset
                                                  : MONO_BLOCK;
-        mono_block(a, dialogue, offset, n, a->mono);
-        for (int done = 0; done < n;) {
-            DDDetectEvent ev;
-            int k = dd_detector_process(a->det, a->mono + done, n - done, &ev);
-            int ret;
+        int ret;
 
-            if (a->relative)
-                dialogue_loudness(a, a->mono + done, k);
-            done += k;
-            if (ev.hop_done && (ret = end_of_hop(a, &ev)) < 0)
-                return ret;
-        }
+        dd_analyzer_mono(a, dialogue, offset, n, a->mono);
+        if ((ret = analyze_mono(a, n)) < 0)
+            return ret;
+    }
+    return DD_OK;
+}
+
+int dd_analyzer_feed_dialogue_s16(DDAnalyzer *a, const int16_t *dialogue,
+                                  int nb_samples)
+{
+    if (a->finished || nb_samples < 0)
+        return DD_ERROR_STATE;
+    if (a->dlg_channels > DD_S16_CHANNELS_MAX)
+        return DD_ERROR_INVAL;
+    for (int offset = 0; offset < nb_samples; offset += MONO_BLOCK) {
+        int n = nb_samples - offset < MONO_BLOCK ? nb_samples - offset
+                                                 : MONO_BLOCK;
+        int ret;
+
+        dd_analyzer_mono_s16(a, dialogue + (size_t)offset * a->dlg_channels,
+                             n, a->mono);
+        if ((ret = analyze_mono(a, n)) < 0)
+            return ret;
     }
     return DD_OK;
 }

@@ -258,9 +258,11 @@ static void render(DDEngine *e, int64_t end, float **out, int offset)
         ;
 }
 
-/* Analyze a chunk and append its music to the delay line. */
+/* Analyze a chunk and append its music to the delay line. The dialogue
+ * is float planes, or interleaved s16 (dialogue16) when dialogue is NULL. */
 static int push_chunk(DDEngine *e, const float *const *music,
-                      const float *const *dialogue, int offset, int n)
+                      const float *const *dialogue, const int16_t *dialogue16,
+                      int offset, int n)
 {
     int64_t at = e->in_pos % e->ring_size;
     int first = (int)(e->ring_size - at < n ? e->ring_size - at : n);
@@ -268,10 +270,14 @@ static int push_chunk(DDEngine *e, const float *const *music,
 
     for (int c = 0; c < e->music_channels; c++)
         e->mview[c] = music[c] + offset;
-    for (int c = 0; c < e->dialogue_channels; c++)
+    for (int c = 0; dialogue && c < e->dialogue_channels; c++)
         e->dview[c] = dialogue[c] + offset;
-    if ((ret = dd_analyzer_feed_music(e->an, e->mview, n)) < 0 ||
-        (ret = dd_analyzer_feed_dialogue(e->an, e->dview, n)) < 0)
+    if ((ret = dd_analyzer_feed_music(e->an, e->mview, n)) < 0)
+        return ret;
+    ret = dialogue ? dd_analyzer_feed_dialogue(e->an, e->dview, n) :
+          dd_analyzer_feed_dialogue_s16(e->an, dialogue16 +
+                                        (size_t)offset * e->dialogue_channels, n);
+    if (ret < 0)
         return ret;
     for (int c = 0; c < e->music_channels; c++) {
         memcpy(e->ring[c] + at, e->mview[c], first * sizeof(float));
@@ -283,9 +289,9 @@ static int push_chunk(DDEngine *e, const float *const *music,
     return DD_OK;
 }
 
-int dd_engine_process(DDEngine *e, const float *const *music,
-                      const float *const *dialogue, int nb_samples,
-                      float **out)
+static int process(DDEngine *e, const float *const *music,
+                   const float *const *dialogue, const int16_t *dialogue16,
+                   int nb_samples, float **out)
 {
     int written = 0;
 
@@ -294,7 +300,7 @@ int dd_engine_process(DDEngine *e, const float *const *music,
     for (int offset = 0; offset < nb_samples; offset += CHUNK) {
         int n = nb_samples - offset < CHUNK ? nb_samples - offset : CHUNK;
         int64_t end, start = e->out_pos;
-        int ret = push_chunk(e, music, dialogue, offset, n);
+        int ret = push_chunk(e, music, dialogue, dialogue16, offset, n);
 
         if (ret < 0)
             return ret;
@@ -306,6 +312,23 @@ int dd_engine_process(DDEngine *e, const float *const *music,
         }
     }
     return written;
+}
+
+int dd_engine_process(DDEngine *e, const float *const *music,
+                      const float *const *dialogue, int nb_samples,
+                      float **out)
+{
+    return process(e, music, dialogue, NULL, nb_samples, out);
+}
+
+int dd_engine_process_s16(DDEngine *e, const float *const *music,
+                          const int16_t *dialogue, int nb_samples,
+                          float **out)
+{
+    /* the carver takes the dialogue's planes */
+    if (e->carve || e->dialogue_channels > DD_S16_CHANNELS_MAX)
+        return DD_ERROR_INVAL;
+    return process(e, music, NULL, dialogue, nb_samples, out);
 }
 
 int dd_engine_flush(DDEngine *e, float **out)

@@ -206,4 +206,11 @@ DDPlanner *dd_analyzer_planner(DDAnalyzer *a);
 const DDDetector *dd_analyzer_detector(const DDAnalyzer *a);
 int dd_analyzer_set_params(DDAnalyzer *a, const DDParams *p);
 
+/* The detection signal of n dialogue samples from float planes (from
+ * offset) and from interleaved s16: equal for equal samples (x / 32768). */
+void dd_analyzer_mono(const DDAnalyzer *a, const float *const *dialogue,
+                      int offset, int n, float *x);
+void dd_analyzer_mono_s16(const DDAnalyzer *a, const int16_t *dialogue, int n,
+                          float *x);
+
 #endif /* DIALOGUEDUCK_INTERNAL_H */

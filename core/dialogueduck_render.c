@@ -97,8 +97,14 @@ static void apply_gain(const float *const *in, float **out, int channels,
     }
 }
 
-/* Samples of a fade whose gains are computed before they are applied:
- * one exp() per sample, then a loop per channel the compiler vectorizes. */
+/* A fade's gain is exp() of a line in dB, a geometric sequence: exp() is
+ * taken at every FADE_RUN-th sample from the segment's start, and the
+ * samples in between are reached by multiplying by the per-sample ratio,
+ * in double. The gain of a sample depends on its index and the keyframes
+ * only (a block that starts between two of those samples first steps up to
+ * it), and is at most FADE_RUN - 1 products away from an exp(): a relative
+ * error around 1e-14, far under a float's 6e-8, so the float gain is the
+ * one exp() gives but for a rare last bit. */
 #define FADE_RUN 256
 
 /* The gain g[i] applied to n samples at offset, as apply_gain() does with
@@ -126,14 +132,24 @@ static void apply_fade(const DDKeyframe *a, const DDKeyframe *b, int64_t t,
                        const float *const *in, float **out, int channels,
                        int offset, int n, const float *const *band)
 {
+    double ratio = exp((b->gain_db - a->gain_db) / (double)(b->t - a->t) *
+                       DB_TO_LOG);
     float g[FADE_RUN];
 
-    for (int done = 0; done < n; done += FADE_RUN) {
-        int m = n - done < FADE_RUN ? n - done : FADE_RUN;
+    for (int done = 0; done < n;) {
+        int64_t pos = t + done;
+        int skip = (int)((pos - a->t) % FADE_RUN);
+        int m = n - done < FADE_RUN - skip ? n - done : FADE_RUN - skip;
+        double lin = exp(segment_db(a, b, pos - skip) * DB_TO_LOG);
 
-        for (int i = 0; i < m; i++)
-            g[i] = (float)exp(segment_db(a, b, t + done + i) * DB_TO_LOG);
+        for (int i = 0; i < skip; i++)
+            lin *= ratio;
+        for (int i = 0; i < m; i++) {
+            g[i] = (float)lin;
+            lin *= ratio;
+        }
         apply_gains(in, out, channels, offset + done, m, g, band);
+        done += m;
     }
 }
 

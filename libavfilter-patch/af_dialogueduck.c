@@ -89,8 +89,10 @@ typedef struct DialogueDuckContext {
      * conversion filter); the engine works on float planes, converted
      * in and out as libswresample would. */
     int music_s16, dialogue_s16, out_s16;
+    int feed_s16;            /* the engine takes the s16 dialogue as it is */
     AVFrame *music_conv;     /* s16 in and out: the music being ducked */
-    AVFrame *dialogue_conv;  /* s16 dialogue: the block fed and mixed */
+    AVFrame *dialogue_conv;  /* s16 dialogue converted for the engine
+                                (adaptive mode: the carver reads planes) */
     float *mix_map;          /* dialogue channel x music channel gains */
 
     /* Both inputs are placed on one timeline, in samples from the first
@@ -105,15 +107,16 @@ typedef struct DialogueDuckContext {
     int64_t music_eof_pts;
 
     AVAudioFifo *dialogue;   /* dialogue from in_samples on */
-    AVFrame *dialogue_block; /* the block read from it, kept for the next
-                                (getting a buffer each time clears it);
-                                the float block too, unless s16 */
+    AVFrame *dialogue_block; /* the block read from it, and later from
+                                dialogue_delay to be mixed, kept for the
+                                next (getting a buffer each time clears it) */
     AVFrame *dialogue_next;  /* consumed, after a gap */
     int64_t dialogue_next_pos;
     int dialogue_eof;
 
-    /* Dialogue fed to the engine but not mixed yet: it is delayed like
-     * the music so that both leave the filter in step. */
+    /* Dialogue fed to the engine but not mixed yet, in the link's
+     * format: it is delayed like the music so that both leave the filter
+     * in step. */
     AVAudioFifo *dialogue_delay;
     /* Unducked music for the spans where enable= is off; only kept when
      * a timeline expression is set. */
@@ -313,7 +316,7 @@ static int alloc_fifos(AVFilterContext *ctx, int nm, int nd)
     if (!s->dialogue)
         return AVERROR(ENOMEM);
     if (s->mix) {
-        s->dialogue_delay = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, nd, size);
+        s->dialogue_delay = av_audio_fifo_alloc(ctx->inputs[1]->format, nd, size);
         if (!s->dialogue_delay)
             return AVERROR(ENOMEM);
     }
@@ -357,6 +360,8 @@ static int config_output(AVFilterLink *outlink)
     s->music_s16    = music->format    == AV_SAMPLE_FMT_S16;
     s->dialogue_s16 = dialogue->format == AV_SAMPLE_FMT_S16;
     s->out_s16      = outlink->format  == AV_SAMPLE_FMT_S16;
+    s->feed_s16     = s->dialogue_s16 && s->spectral != DD_SPECTRAL_ADAPTIVE &&
+                      dialogue->ch_layout.nb_channels <= DD_S16_CHANNELS_MAX;
     /* block buffers of an earlier configuration */
     av_frame_free(&s->dialogue_block);
     av_frame_free(&s->music_conv);
@@ -404,6 +409,21 @@ static AVFrame *float_buffer(AVFrame **frame, const AVChannelLayout *layout, int
     return *frame;
 }
 
+/* A float sample to s16, as libswresample converts it, so that the
+ * output is the one of the float path and a conversion. */
+static inline int16_t to_s16(float v)
+{
+    return av_clip_int16(lrintf(v * (1 << 15)));
+}
+
+/* One float plane to channel c of interleaved s16 (dst at c, stride
+ * channels). */
+static void plane_to_s16(int16_t *dst, int channels, const float *src, int n)
+{
+    for (int i = 0; i < n; i++, dst += channels)
+        *dst = to_s16(src[i]);
+}
+
 /* Interleaved s16 to float planes, as libswresample converts them. */
 static void s16_to_planes(float **dst, const int16_t *src, int channels, int n)
 {
@@ -425,26 +445,20 @@ static void s16_to_planes(float **dst, const int16_t *src, int channels, int n)
     }
 }
 
-/* Float planes to interleaved s16, as libswresample converts them, so
- * that the output is the one of the float path and a conversion. */
+/* Float planes to interleaved s16. */
 static void planes_to_s16(int16_t *dst, float *const *src, int channels, int n)
 {
     if (channels == 2) {
         const float *l = src[0], *r = src[1];
 
         for (int i = 0; i < n; i++) {
-            dst[2 * i]     = av_clip_int16(lrintf(l[i] * (1 << 15)));
-            dst[2 * i + 1] = av_clip_int16(lrintf(r[i] * (1 << 15)));
+            dst[2 * i]     = to_s16(l[i]);
+            dst[2 * i + 1] = to_s16(r[i]);
         }
         return;
     }
-    for (int c = 0; c < channels; c++) {
-        const float *s = src[c];
-        int16_t *p = dst + c;
-
-        for (int i = 0; i < n; i++, p += channels)
-            *p = av_clip_int16(lrintf(s[i] * (1 << 15)));
-    }
+    for (int c = 0; c < channels; c++)
+        plane_to_s16(dst + c, channels, src[c], n);
 }
 
 /* Put back the unducked music where the timeline disables the filter,
@@ -501,8 +515,8 @@ static AVFrame *dialogue_buffer(AVFilterContext *ctx, int n)
     return s->dialogue_block;
 }
 
-/* The float block of dialogue the engine is fed and the mix reads: the
- * link's own block unless the links carry s16. */
+/* The float block of dialogue the engine is fed when it cannot take s16:
+ * the link's own block unless the link carries s16. */
 static AVFrame *dialogue_float_buffer(AVFilterContext *ctx, int n)
 {
     DialogueDuckContext *s = ctx->priv;
@@ -512,29 +526,82 @@ static AVFrame *dialogue_float_buffer(AVFilterContext *ctx, int n)
     return float_buffer(&s->dialogue_conv, &ctx->inputs[1]->ch_layout, n);
 }
 
-static int mix_dialogue(AVFilterContext *ctx, float **out, int n)
+/* Adds gain g times channel d of a dialogue block (in the format of the
+ * link: s16 is converted as s16_to_planes() does) to dst. */
+static void add_dialogue(float *dst, const AVFrame *dlg, int s16, int d,
+                         float g, int n)
+{
+    if (s16) {
+        const int nd = dlg->ch_layout.nb_channels;
+        const int16_t *src = (const int16_t *)dlg->data[0] + d;
+
+        for (int i = 0; i < n; i++)
+            dst[i] += g * (src[i * nd] * (1.0f / (1 << 15)));
+    } else {
+        const float *src = (const float *)dlg->extended_data[d];
+
+        for (int i = 0; i < n; i++)
+            dst[i] += g * src[i];
+    }
+}
+
+/* add_dialogue() and plane_to_s16() in one pass: the plane is read once
+ * and never written. */
+static void add_dialogue_to_s16(int16_t *dst, int channels, const float *plane,
+                                const AVFrame *dlg, int s16, int d, float g,
+                                int n)
+{
+    if (s16) {
+        const int nd = dlg->ch_layout.nb_channels;
+        const int16_t *src = (const int16_t *)dlg->data[0] + d;
+
+        for (int i = 0; i < n; i++, dst += channels)
+            *dst = to_s16(plane[i] + g * (src[i * nd] * (1.0f / (1 << 15))));
+    } else {
+        const float *src = (const float *)dlg->extended_data[d];
+
+        for (int i = 0; i < n; i++, dst += channels)
+            *dst = to_s16(plane[i] + g * src[i]);
+    }
+}
+
+/* Mixes the delayed dialogue into the ducked planes (each music channel
+ * gets its dialogue channels in their order), and converts them into out
+ * when the output is s16, the last dialogue channel of each music channel
+ * in the same pass as the conversion. */
+static int mix_dialogue(AVFilterContext *ctx, AVFrame *out, float **planes, int n)
 {
     DialogueDuckContext *s = ctx->priv;
     const int nm = ctx->outputs[0]->ch_layout.nb_channels;
     const int nd = ctx->inputs[1]->ch_layout.nb_channels;
-    AVFrame *dlg = dialogue_float_buffer(ctx, n);
+    AVFrame *dlg = dialogue_buffer(ctx, n);
 
     if (!dlg)
         return AVERROR(ENOMEM);
     av_audio_fifo_read(s->dialogue_delay, (void **)dlg->extended_data, n);
 
-    for (int d = 0; d < nd; d++) {
-        const float *src = (const float *)dlg->extended_data[d];
+    for (int m = 0; m < nm; m++) {
+        int last = -1;
 
-        for (int m = 0; m < nm; m++) {
+        for (int d = 0; d < nd; d++) {
             const float g = s->mix_map[d * nm + m];
-            float *dst = out[m];
 
             if (g == 0.0f)
                 continue;
-            for (int i = 0; i < n; i++)
-                dst[i] += g * src[i];
+            if (last >= 0)
+                add_dialogue(planes[m], dlg, s->dialogue_s16, last,
+                             s->mix_map[last * nm + m], n);
+            last = d;
         }
+        if (last >= 0 && s->out_s16)
+            add_dialogue_to_s16((int16_t *)out->data[0] + m, nm, planes[m],
+                                dlg, s->dialogue_s16, last,
+                                s->mix_map[last * nm + m], n);
+        else if (last >= 0)
+            add_dialogue(planes[m], dlg, s->dialogue_s16, last,
+                         s->mix_map[last * nm + m], n);
+        else if (s->out_s16)
+            plane_to_s16((int16_t *)out->data[0] + m, nm, planes[m], n);
     }
     return 0;
 }
@@ -575,13 +642,13 @@ static int output_block(AVFilterContext *ctx, AVFrame *out, float **planes,
     }
 
     if (s->mix) {
-        ret = mix_dialogue(ctx, planes, n);
+        ret = mix_dialogue(ctx, out, planes, n);
         if (ret < 0)
             goto fail;
-    }
-    if (s->out_s16)
+    } else if (s->out_s16) {
         planes_to_s16((int16_t *)out->data[0], planes,
                       out->ch_layout.nb_channels, n);
+    }
 
     snprintf(buf, sizeof(buf), "%.2f", gain + 0.0);
     av_dict_set(&out->metadata, "lavfi.dialogueduck.gain", buf, 0);
@@ -631,7 +698,8 @@ static AVFrame *output_buffer(AVFilterContext *ctx, AVFrame **in)
 static int process_block(AVFilterContext *ctx, AVFrame **music, int n)
 {
     DialogueDuckContext *s = ctx->priv;
-    AVFrame *dlg = dialogue_buffer(ctx, n), *dlgf = dialogue_float_buffer(ctx, n);
+    AVFrame *dlg = dialogue_buffer(ctx, n);
+    AVFrame *dlgf = s->feed_s16 ? dlg : dialogue_float_buffer(ctx, n);
     AVFrame *in, *out = NULL, *work;
     int ret = AVERROR(ENOMEM), got;
 
@@ -647,7 +715,7 @@ static int process_block(AVFilterContext *ctx, AVFrame **music, int n)
     if (got < n)
         av_samples_set_silence(dlg->extended_data, FFMAX(got, 0), n - FFMAX(got, 0),
                                dlg->ch_layout.nb_channels, dlg->format);
-    if (s->dialogue_s16)
+    if (s->dialogue_s16 && !s->feed_s16)
         s16_to_planes((float **)dlgf->extended_data, (const int16_t *)dlg->data[0],
                       dlg->ch_layout.nb_channels, n);
 
@@ -673,14 +741,19 @@ static int process_block(AVFilterContext *ctx, AVFrame **music, int n)
 
     /* before the music is ducked */
     if ((s->dialogue_delay &&
-         av_audio_fifo_write(s->dialogue_delay, (void **)dlgf->extended_data, n) < n) ||
+         av_audio_fifo_write(s->dialogue_delay, (void **)dlg->extended_data, n) < n) ||
         (s->music_delay &&
          av_audio_fifo_write(s->music_delay, (void **)work->extended_data, n) < n))
         goto end;
 
-    ret = dd_engine_process(s->engine, (const float *const *)work->extended_data,
-                            (const float *const *)dlgf->extended_data, n,
-                            (float **)work->extended_data);
+    if (s->feed_s16)
+        ret = dd_engine_process_s16(s->engine, (const float *const *)work->extended_data,
+                                    (const int16_t *)dlg->data[0], n,
+                                    (float **)work->extended_data);
+    else
+        ret = dd_engine_process(s->engine, (const float *const *)work->extended_data,
+                                (const float *const *)dlgf->extended_data, n,
+                                (float **)work->extended_data);
     if (ret < 0) {
         ret = engine_error(ret);
         goto end;

@@ -1,7 +1,8 @@
 /*
  * Unit tests of the engine on synthetic signals: onset timing against the
  * lookahead, hold bridging, fade shapes, relative depth, breaths, centre
- * channel detection, determinism, allocation only at creation.
+ * channel detection, determinism, s16 dialogue, allocation only at
+ * creation.
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
@@ -11,6 +12,7 @@
 
 #include "check.h"
 #include "dialogueduck.h"
+#include "dialogueduck_internal.h"
 
 #define SR 48000
 #define MAXCH 8
@@ -447,6 +449,141 @@ static void test_in_place(void)
     free(d);
 }
 
+/* The detection signal made from s16 equals the one made from the same
+ * samples as float planes, to the bit: random samples and full scale,
+ * every way of making it (one channel, the centre, a mean by
+ * multiplication and by division), up to DD_S16_CHANNELS_MAX channels. */
+static void test_s16_mono(void)
+{
+    static const int layouts[][2] = { /* channels, centre */
+        { 1, -1 }, { 2, -1 }, { 3, -1 }, { 4, -1 }, { 5, -1 }, { 6, 2 },
+        { 6, -1 }, { 8, -1 }, { DD_S16_CHANNELS_MAX - 1, -1 },
+        { DD_S16_CHANNELS_MAX, -1 },
+    };
+    const int n = 2000;
+    int16_t *di = malloc((size_t)n * DD_S16_CHANNELS_MAX * sizeof(*di));
+    float **dp = malloc(DD_S16_CHANNELS_MAX * sizeof(*dp));
+    float *x1 = malloc(n * sizeof(float)), *x2 = malloc(n * sizeof(float));
+    DDParams p;
+
+    dd_params_default(&p);
+    for (int c = 0; c < DD_S16_CHANNELS_MAX; c++)
+        dp[c] = malloc(n * sizeof(float));
+    for (int l = 0; l < (int)(sizeof(layouts) / sizeof(layouts[0])); l++) {
+        const int nd = layouts[l][0], center = layouts[l][1];
+        DDAnalyzer *a;
+        int same;
+
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < nd; c++) {
+                /* the first 100 samples at the ends of the range */
+                int v = i < 50 ? -32768 : i < 100 ? 32767 :
+                        (int)(noise() * 32768.0) >> (i % 16);
+                di[(size_t)i * nd + c] = (int16_t)v;
+                dp[c][i] = v / 32768.0f;
+            }
+        if (dd_analyzer_create(&a, &p, SR, nd, center, 0, NULL) < 0)
+            break;
+        dd_analyzer_mono(a, (const float *const *)dp, 0, n, x1);
+        dd_analyzer_mono_s16(a, di, n, x2);
+        same = !memcmp(x1, x2, n * sizeof(float));
+        CHECK(same, "%d channels (centre %d): the s16 detection signal differs",
+              nd, center);
+        dd_analyzer_free(&a);
+    }
+    for (int c = 0; c < DD_S16_CHANNELS_MAX; c++)
+        free(dp[c]);
+    free(dp);
+    free(di);
+    free(x1);
+    free(x2);
+}
+
+/* Interleaved s16 dialogue (dd_engine_process_s16) gives the output of
+ * its float planes (x / 32768), for every way the detection signal is
+ * made: one channel, the centre, the mean of a power of two of channels
+ * (a multiplication) and of three (a division), full-scale samples
+ * included. Adaptive mode, whose carver reads planes, refuses it. */
+static void test_s16_dialogue(void)
+{
+    static const int layouts[][2] = { /* channels, centre */
+        { 1, -1 }, { 2, -1 }, { 3, -1 }, { 4, -1 }, { 6, 2 },
+    };
+    const int n = SR * 5, block = 1000;
+    Phrase ph[] = { { 0.8, 2.4, 0.3, 0.05 }, { 3.0, 4.5, 0.05, 0.0 } };
+    float *m[2], *o1[2], *o2[2], *d = malloc(n * sizeof(float)), *dp[MAXCH];
+    int16_t *di = malloc((size_t)n * MAXCH * sizeof(*di));
+    DDParams p;
+    DDEngine *e;
+
+    dd_params_default(&p);
+    make_dialogue(d, n, ph, 2, NULL, 0);
+    for (int c = 0; c < 2; c++) {
+        m[c] = malloc(n * sizeof(float));
+        o1[c] = malloc(n * sizeof(float));
+        o2[c] = malloc(n * sizeof(float));
+        fill(m[c], n, 0.25f);
+    }
+    for (int c = 0; c < MAXCH; c++)
+        dp[c] = malloc(n * sizeof(float));
+    for (int l = 0; l < (int)(sizeof(layouts) / sizeof(layouts[0])); l++) {
+        const int nd = layouts[l][0], center = layouts[l][1];
+        int w1, w2 = 0, pos, ret = 0, same = 1;
+
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < nd; c++) {
+                /* each channel its own level; channel 1 clips (its sums
+                 * reach the ends of the 16-bit range) */
+                long v = lrint(d[i] * 32768.0 * (c == 1 ? 12.0 : 1.0 / (c + 1)));
+                v = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+                di[(size_t)i * nd + c] = (int16_t)v;
+                dp[c][i] = v / 32768.0f;
+            }
+        w1 = run_engine(&p, m, 2, dp, nd, center, n, block, o1);
+        if (dd_engine_create(&e, &p, SR, 2, nd, center, NULL) < 0)
+            break;
+        for (pos = 0; pos < n && ret >= 0; pos += block) {
+            const float *mv[2] = { m[0] + pos, m[1] + pos };
+            float *ov[2] = { o2[0] + w2, o2[1] + w2 };
+            int k = n - pos < block ? n - pos : block;
+
+            ret = dd_engine_process_s16(e, mv, di + (size_t)pos * nd, k, ov);
+            w2 += ret > 0 ? ret : 0;
+        }
+        if (ret >= 0) {
+            float *ov[2] = { o2[0] + w2, o2[1] + w2 };
+            w2 += dd_engine_flush(e, ov);
+        }
+        dd_engine_free(&e);
+        for (int c = 0; c < 2 && w1 == n && w2 == n; c++)
+            same &= !memcmp(o1[c], o2[c], n * sizeof(float));
+        CHECK(ret >= 0 && w1 == n && w2 == n && same,
+              "%d dialogue channels (centre %d) as s16: %d and %d samples, %s",
+              nd, center, w1, w2, same ? "same" : "different");
+        /* equal outputs prove little unless the dialogue ducked them */
+        CHECK(w1 == n && o1[0][(int)(1.5 * SR)] < 0.25f * 0.5f,
+              "%d dialogue channels (centre %d): the music was not ducked",
+              nd, center);
+    }
+    p.spectral = DD_SPECTRAL_ADAPTIVE;
+    if (dd_engine_create(&e, &p, SR, 2, 1, -1, NULL) == DD_OK) {
+        const float *mv[2] = { m[0], m[1] };
+
+        CHECK(dd_engine_process_s16(e, mv, di, block, o2) == DD_ERROR_INVAL,
+              "adaptive mode takes no s16 dialogue");
+        dd_engine_free(&e);
+    }
+    for (int c = 0; c < 2; c++) {
+        free(m[c]);
+        free(o1[c]);
+        free(o2[c]);
+    }
+    for (int c = 0; c < MAXCH; c++)
+        free(dp[c]);
+    free(d);
+    free(di);
+}
+
 static size_t alloc_calls, alloc_bytes;
 
 static void *count_alloc(void *opaque, size_t size)
@@ -512,6 +649,53 @@ static void test_renderer_order(void)
     dd_renderer_free(&r);
 }
 
+/* Fades: the gain of every sample within 0.001 dB of the exact line in
+ * dB, and the same whatever the blocks (a block starting between the
+ * samples where the fade's exp() is taken), in place or not. */
+static void test_renderer_fade(void)
+{
+    static const int blocks[] = { 1, 97, 255, 256, 257, 4096 };
+    const DDKeyframe kf[] = { { 1000, 0.0 }, { 1000 + SR / 5, -18.0 },
+                              { SR * 2, -18.0 }, { SR * 12, 0.0 },
+                              { SR * 12 + 700, -3.0 } };
+    int n = SR * 13, nkf = 5, same = 1;
+    float *in = malloc(n * sizeof(float)), *ref = malloc(n * sizeof(float));
+    float *o = malloc(n * sizeof(float));
+    double worst = 0.0;
+    DDRenderer *r;
+
+    for (int i = 0; i < n; i++)
+        in[i] = 1.0f;
+    dd_renderer_create(&r, SR, 1, 0, NULL);
+    dd_renderer_set_keyframes(r, kf, nkf);
+    dd_renderer_process(r, (const float *const *)&in, &ref, n);
+    dd_renderer_free(&r);
+    for (int i = 0; i < n; i++) {
+        double e = fabs(20.0 * log10(ref[i]) - dd_envelope_db(NULL, kf, nkf, i));
+        if (e > worst)
+            worst = e;
+    }
+    CHECK(worst < 0.001, "fade within %.2g dB of the line in dB", worst);
+    for (int k = 0; k < (int)(sizeof(blocks) / sizeof(*blocks)); k++) {
+        dd_renderer_create(&r, SR, 1, 0, NULL);
+        for (int i = 0; i < nkf; i++)
+            dd_renderer_add_keyframe(r, &kf[i]);
+        memcpy(o, in, n * sizeof(float));
+        for (int pos = 0; pos < n; pos += blocks[k]) {
+            float *v = o + pos;
+            int m = n - pos < blocks[k] ? n - pos : blocks[k];
+            dd_renderer_process(r, (const float *const *)&v, &v, m);
+        }
+        dd_renderer_free(&r);
+        if (memcmp(o, ref, n * sizeof(float)))
+            same = 0;
+    }
+    CHECK(same, "fades the same in blocks of 1 to 4096 samples");
+    free(in);
+    free(ref);
+    free(o);
+}
+
 int main(void)
 {
     test_params();
@@ -522,7 +706,10 @@ int main(void)
     test_centre_channel();
     test_determinism();
     test_in_place();
+    test_s16_mono();
+    test_s16_dialogue();
     test_memory_flat();
     test_renderer_order();
+    test_renderer_fade();
     return check_summary();
 }

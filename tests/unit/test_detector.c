@@ -10,7 +10,8 @@
  * nor is a splash (two bursts in rhythm, mostly above 1 kHz), a lone
  * short word is a line, a late-confirmed line's fade still ends at its
  * onset, claps (one person in rhythm, a crowd's applause) are not
- * speech and do not hold a line open, a jingle (notes that slide onto
+ * speech and do not hold a line open, nor does applause that starts
+ * under a line's end, a jingle (notes that slide onto
  * their pitch and hold it) is not a line, a whispered line in short
  * syllables lasts as long as it does and resumes after a short pause,
  * and a line that opens on a whispered syllable starts there.
@@ -309,6 +310,51 @@ static void test_claps(void)
     }
     CHECK(bad == 0, "%d of %d applause scenes with a line in them misread",
           bad, CLAP_SEEDS);
+}
+
+/* Applause that starts under the end of a spoken line (2-4 s) and goes
+ * on for 5 s, APPLAUSE_CLAPPERS people clapping 3.5-5.5 times a second,
+ * at a level that makes a nucleus now and then (claps that bunch up by
+ * chance): the region ends with the line. The applause's nuclei are
+ * unvoiced, the line's syllables voiced: they neither go on the line nor
+ * resume it (without that: ended more than APPLAUSE_LATE s after it);
+ * the spoken line's evidence vouches for 0.5 s, not 1 s (ended more than
+ * APPLAUSE_END s after it). CLAP_SEEDS realizations of the applause. */
+#define APPLAUSE_CLAPPERS 24
+#define APPLAUSE_LEVEL 0.07
+#define APPLAUSE_LATE 1.5
+#define APPLAUSE_END  0.6
+static void test_applause_after_line(void)
+{
+    int n = SR * 10, late = 0, slow = 0;
+    DDParams p;
+
+    dd_params_default(&p);
+    for (unsigned seed = 1; seed <= CLAP_SEEDS; seed++) {
+        float *d;
+        Result r;
+        double end;
+
+        rng_state = seed * 104723u;
+        d = room(n, 0.0005);
+        add_voice(d, 2.0, 4.0, 0.1);
+        for (int k = 0; k < APPLAUSE_CLAPPERS; k++)
+            add_claps(d, 3.8 + 0.2 * (noise() + 1.0), 9.0,
+                      4.5 + noise(), 0.15, APPLAUSE_LEVEL);
+        r = analyze(&p, d, NULL, n);
+        end = r.nb > 0 ? (double)r.r[0].end / SR : 0.0;
+        late += r.nb < 1 || end > 4.0 + APPLAUSE_LATE;
+        slow += r.nb < 1 || end > 4.0 + APPLAUSE_END;
+        if (r.nb < 1 || end > 4.0 + APPLAUSE_END)
+            printf("applause after a line, seed %u: %d regions, the first "
+                   "ends at %.2f s (the line ends at 4.00 s)\n", seed,
+                   r.nb, end);
+        free(d);
+    }
+    CHECK(late == 0, "%d of %d lines held open by the applause after them",
+          late, CLAP_SEEDS);
+    CHECK(slow == 0, "%d of %d lines under applause vouched for 1 s after "
+          "their last syllable", slow, CLAP_SEEDS);
 }
 
 /* A line 0.6 s into the file: the floor's 40 ms means must not read the
@@ -718,6 +764,7 @@ int main(void)
     test_short_quiet_word();
     test_late_fade();
     test_claps();
+    test_applause_after_line();
     test_bell();
     test_splash();
     test_sibilant_onset();

@@ -618,15 +618,33 @@ static int voicing_evidence(DDDetector *d, int read)
     return popcount(d->voiced_bits) >= CONFIRM_HOPS && pitch_moves(d);
 }
 
+/* Whether the nucleus that just completed rose from the floor: its
+ * walk-back stopped on hops at the floor, before its cap and before the
+ * end of the line that ended last. A word said on its own, after a
+ * pause, does; applause or walla that goes on under and after a line
+ * never lets the floor show. */
+static int rose_from_floor(const DDDetector *d)
+{
+    int64_t limit = d->nuc_prev_start - d->max_walkback;
+
+    if (limit < d->prev_end)
+        limit = d->prev_end;
+    return walk_back(d, d->nuc_prev_start, WALK_SNR) >
+           limit + WALK_GAP + 1;
+}
+
 /* Whether a vowel-shaped nucleus that just completed is a syllable of
  * the line (or of the line that ended last): a line that glided is
- * spoken, and its syllables are voiced; only a whispered line's go on
- * unvoiced. Applause, claps and crowd noise after a line make nuclei of
- * their own by chance, unvoiced. Voicing is read at the nucleus, once
- * per syllable, and only in a spoken line. */
+ * spoken, and its syllables are voiced, or words of their own after a
+ * pause (a word whispered between spoken ones); only a whispered line's
+ * go on unvoiced whatever is around them. Applause, claps and crowd
+ * noise under and after a line make nuclei of their own by chance,
+ * unvoiced and in a sound that does not pause. Voicing is read at the
+ * nucleus, once per syllable, and only in a spoken line. */
 static int line_syllable(const DDDetector *d)
 {
-    return d->nuc_done && (!d->line_voiced || voiced_hop(d).voiced);
+    return d->nuc_done && (!d->line_voiced || rose_from_floor(d) ||
+                           voiced_hop(d).voiced);
 }
 
 /* Whether a vowel-shaped nucleus that just completed resumes the line

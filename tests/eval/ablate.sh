@@ -136,9 +136,13 @@ ablation rhythm dialogueduck_detect.c \
     "syllabic rhythm (only voicing confirms)" \
     h3-whispers h8-whisper-child
 ablation voicedsyl dialogueduck_detect.c \
-    's/return d->nuc_done && \(!d->line_voiced \|\| voiced_hop\(d\)\.voiced\);/return d->nuc_done;/' \
+    's/return d->nuc_done && \(!d->line_voiced \|\| rose_from_floor\(d\) \|\|\s+voiced_hop\(d\)\.voiced\);/return d->nuc_done;/' \
     "a spoken line's syllables are voiced (any vowel-shaped nucleus goes on a line or resumes it)" \
     h15-applause-walla h13-whisper-ends h3-whispers
+ablation wordalone dialogueduck_detect.c \
+    's/rose_from_floor\(d\) \|\|\s+voiced_hop/voiced_hop/' \
+    "an unvoiced word after a pause is a spoken line's (only voiced nuclei go on it or resume it)" \
+    h14-words-one-at-a-time h15-applause-walla h13-whisper-ends h3-whispers
 ablation voicedspan dialogueduck_detect.c \
     's/(#define VOICED_EVIDENCE_HOPS\s+)50/${1}100/' \
     "a spoken line's evidence vouches for 0.5 s (1 s, as a whispered line's)" \

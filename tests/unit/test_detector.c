@@ -754,6 +754,64 @@ static void test_whispered_first_syllable(void)
           "late", bad, WHISPER_SEEDS);
 }
 
+/* Words read one at a time: a voiced word, then ISOLATED_WORDS more, each
+ * a single syllable (a whispered one, or a voiced one at one of three
+ * levels, 0-20 dB under the first), 0.3-0.8 s apart, over room tone.
+ * The line glided (its first word is voiced), yet its whispered words
+ * are its syllables too: the music stays down from its first word to
+ * its last (one region, from the first word). ISOLATED_SEEDS draws of
+ * the words and their pauses. */
+#define ISOLATED_SEEDS 10
+#define ISOLATED_WORDS 6
+static void test_isolated_words(void)
+{
+    int n = SR * 12, bad = 0;
+    DDParams p;
+
+    dd_params_default(&p);
+    for (unsigned seed = 1; seed <= ISOLATED_SEEDS; seed++) {
+        static const double level[3] = { 0.1, 0.03, 0.01 };
+        double t = 2.35, last = 0.0, word[ISOLATED_WORDS + 1] = { 2.0 };
+        float *d;
+        Result r;
+
+        rng_state = seed * 86028121u;
+        d = room(n, 0.0005);
+        add_voice(d, 2.0, 2.35, 0.1);
+        for (int k = 0; k < ISOLATED_WORDS; k++) {
+            /* a whispered word alone is not a line: it is the line's
+             * only within the planner's hold after it */
+            t += k % 2 == 0 ? 0.425 + 0.125 * noise() : 0.55 + 0.25 * noise();
+            word[k + 1] = t;
+            if (k % 2 == 0) {
+                last = t + 0.2;
+                add_whisper(d, t, last, 1.0, 0.2);
+            } else {
+                last = t + 0.3;
+                add_voice(d, t, last, level[(int)(1.5 * (noise() + 1.0))
+                                            % 3]);
+            }
+            t = last;
+        }
+        r = analyze(&p, d, NULL, n);
+        for (int k = 0, i = 0; k <= ISOLATED_WORDS; k++) {
+            /* the region that covers word k, found on time */
+            while (i < r.nb && r.r[i].end <= word[k] * SR)
+                i++;
+            if (i == r.nb || r.r[i].start > (word[k] + 0.05) * SR) {
+                bad++;
+                printf("isolated words, seed %u: the %s word at %.2f s "
+                       "%s\n", seed, k % 2 ? "whispered" : "voiced",
+                       word[k], i == r.nb ? "missed" : "found late");
+                break;
+            }
+        }
+        free(d);
+    }
+    CHECK(bad == 0, "%d of %d lines of isolated words broken up", bad,
+          ISOLATED_SEEDS);
+}
+
 int main(void)
 {
     test_digital_silence();
@@ -773,5 +831,6 @@ int main(void)
     test_whisper_end();
     test_whisper_resume();
     test_whispered_first_syllable();
+    test_isolated_words();
     return check_summary();
 }

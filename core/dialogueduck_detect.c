@@ -69,9 +69,11 @@
  *   goes on after a line, however voice-like by chance, is far under it;
  * - a spoken line (one that glided) is spoken to its end: a nucleus
  *   goes on it, or resumes it after a pause, only when voiced (read once,
- *   where the nucleus completes); applause that starts under the line's
- *   end makes unvoiced nuclei by chance, a whispered line's are all
- *   unvoiced and still count. Its evidence vouches for 0.5 s (voicing
+ *   where the nucleus completes) or when its sound rose from the floor
+ *   (a word of its own after a pause, whispered between spoken ones);
+ *   applause that starts under the line's end makes unvoiced nuclei by
+ *   chance and never lets the floor show, a whispered line's nuclei are
+ *   all unvoiced and still count. Its evidence vouches for 0.5 s (voicing
  *   read over its last 160 ms), not 1 s: its syllables and glides come
  *   several times a second, and applause loud enough to stay over the
  *   floor holds it no longer than that.

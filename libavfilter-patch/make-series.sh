@@ -251,6 +251,10 @@ only on voiced syllables, and its evidence vouches
 for 0.5 s instead of 1 s: applause that starts under a line's end and
 makes unvoiced syllable-like bursts by chance no longer holds the line
 open for seconds. A whispered line ends as before.
+An unvoiced syllable whose sound rose from the floor (a word said on its
+own after a pause, whispered between spoken ones) goes on a spoken line,
+or resumes it, as a voiced one does: words read one at a time keep the
+music down between them again.
 The filter takes and gives interleaved 16-bit samples besides float
 planes, each link negotiating its own: PCM stems need no conversion
 filters around it. It converts inside, as libswresample does (x / 32768

@@ -198,6 +198,8 @@ struct DDDetector {
     int in_speech;
     int line_voiced;           /* the line (or the last one) glided: a
                                   spoken line */
+    int word_alone;            /* its last evidence: an unvoiced word of
+                                  its own (line_syllable) */
     double line_peak;          /* the line's level, dB (see LINE_RANGE) */
     int64_t last_above;        /* last hop with evidence in speech */
     int64_t last_evidence;     /* last voiced hop or nucleus in speech */
@@ -643,10 +645,17 @@ static int rose_from_floor(const DDDetector *d)
  * noise under and after a line make nuclei of their own by chance,
  * unvoiced and in a sound that does not pause. Voicing is read at the
  * nucleus, once per syllable, and only in a spoken line. */
-static int line_syllable(const DDDetector *d)
+static int line_syllable(DDDetector *d)
 {
-    return d->nuc_done && (!d->line_voiced || rose_from_floor(d) ||
-                           voiced_hop(d).voiced);
+    if (!d->nuc_done)
+        return 0;
+    if (!d->line_voiced)
+        return 1;
+    if (voiced_hop(d).voiced) {
+        d->word_alone = 0;
+        return 1;
+    }
+    return d->word_alone = rose_from_floor(d);
 }
 
 /* Whether a vowel-shaped nucleus that just completed resumes the line
@@ -705,11 +714,13 @@ static int confirm_hop(DDDetector *d, double e, int candidate)
 static int speech_goes_on(DDDetector *d, double e)
 {
     int64_t h = d->hops;
-    int span = d->line_voiced ? VOICED_EVIDENCE_HOPS : EVIDENCE_HOPS;
+    int span = d->line_voiced && !d->word_alone ? VOICED_EVIDENCE_HOPS
+                                                : EVIDENCE_HOPS;
     /* voicing costs: read it once the evidence is half spent; in a spoken
      * line, whose syllables come several times a second, over the last
      * 2 * CONFIRM_SPAN hops of its evidence only, time for a glide */
-    int read_from = d->line_voiced ? span - 2 * CONFIRM_SPAN : span / 2;
+    int read_from = span == VOICED_EVIDENCE_HOPS ? span - 2 * CONFIRM_SPAN
+                                                 : span / 2;
     int above;
 
     d->line_peak = fmax(d->line_peak - PEAK_FALL, e);
@@ -721,6 +732,7 @@ static int speech_goes_on(DDDetector *d, double e)
     if (voicing_evidence(d, above && h - d->last_evidence > read_from)) {
         d->last_evidence = h;
         d->line_voiced = 1;
+        d->word_alone = 0;
     }
     return above && h - d->last_evidence <= span;
 }
@@ -744,6 +756,8 @@ static void start_region(DDDetector *d, DDDetectEvent *ev)
         d->line_voiced = 1;
     else if (d->nuc_new)
         d->line_voiced = 0;
+    if (!d->nuc_done || d->nuc_new)
+        d->word_alone = 0;
     d->line_peak = hop_energy(d, d->hops);
     d->last_above = d->last_evidence = d->hops;
     d->voiced_bits = 0;

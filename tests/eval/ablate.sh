@@ -136,12 +136,16 @@ ablation rhythm dialogueduck_detect.c \
     "syllabic rhythm (only voicing confirms)" \
     h3-whispers h8-whisper-child
 ablation voicedsyl dialogueduck_detect.c \
-    's/return d->nuc_done && \(!d->line_voiced \|\| rose_from_floor\(d\) \|\|\s+voiced_hop\(d\)\.voiced\);/return d->nuc_done;/' \
+    's/if \(!d->line_voiced\)\n(\s+)return 1;/if (1)\n${1}return 1;/' \
     "a spoken line's syllables are voiced (any vowel-shaped nucleus goes on a line or resumes it)" \
     h15-applause-walla h13-whisper-ends h3-whispers
 ablation wordalone dialogueduck_detect.c \
-    's/rose_from_floor\(d\) \|\|\s+voiced_hop/voiced_hop/' \
+    's/return d->word_alone = rose_from_floor\(d\);/return d->word_alone = 0;/' \
     "an unvoiced word after a pause is a spoken line's (only voiced nuclei go on it or resume it)" \
+    h14-words-one-at-a-time h15-applause-walla h13-whisper-ends h3-whispers
+ablation wordspan dialogueduck_detect.c \
+    's/d->line_voiced && !d->word_alone \?/d->line_voiced ?/' \
+    "an unvoiced word of its own vouches for 1 s (0.5 s, as a voiced syllable of a spoken line)" \
     h14-words-one-at-a-time h15-applause-walla h13-whisper-ends h3-whispers
 ablation voicedspan dialogueduck_detect.c \
     's/(#define VOICED_EVIDENCE_HOPS\s+)50/${1}100/' \

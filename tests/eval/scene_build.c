@@ -648,6 +648,8 @@ static void phrase(char **tok, int ntok, const char *clipdir)
             level = atof(tok[i] + 6);
         else if (!strcmp(tok[i], "whisper"))
             whisper = 1;
+        else if (!strcmp(tok[i], "voiced"))
+            whisper = 0;
         else if (nc < MAX_CLIPS)
             clips[nc++] = load_clip(clipdir, tok[i], whisper);
         else

@@ -812,6 +812,45 @@ static void test_isolated_words(void)
           ISOLATED_SEEDS);
 }
 
+/* A long whispered word (one syllable of 1.4 s, a drawn-out "nooo")
+ * between two spoken ones, 0.45 s apart: an unvoiced word of its own
+ * vouches for the line as a whispered line's syllables do (1 s), not as
+ * a voiced one's (0.5 s): the music stays down from the first word to
+ * the last (no gap between regions longer than the planner's hold).
+ * ISOLATED_SEEDS noises. */
+static void test_long_whispered_word(void)
+{
+    int n = SR * 8, bad = 0;
+    DDParams p;
+
+    dd_params_default(&p);
+    for (unsigned seed = 1; seed <= ISOLATED_SEEDS; seed++) {
+        double gap = 0.0;
+        float *d;
+        Result r;
+
+        rng_state = seed * 2750159u;
+        d = room(n, 0.0005);
+        add_voice(d, 2.0, 2.35, 0.1);
+        add_whisper(d, 2.8, 4.2, 2.0, 1.4);
+        add_voice(d, 4.65, 4.95, 0.1);
+        r = analyze(&p, d, NULL, n);
+        for (int i = 1; i < r.nb; i++)
+            gap = fmax(gap, (double)(r.r[i].start - r.r[i - 1].end) / SR);
+        if (r.nb < 1 || llabs(r.r[0].start - 2 * SR) > SR / 20 ||
+            r.r[r.nb - 1].end < (int64_t)(4.85 * SR) || gap > p.hold) {
+            bad++;
+            printf("long whispered word, seed %u: %d regions, %.2f-%.2f s, "
+                   "largest gap %.2f s (the words are 2.00-4.95 s)\n",
+                   seed, r.nb, r.nb > 0 ? (double)r.r[0].start / SR : 0.0,
+                   r.nb > 0 ? (double)r.r[r.nb - 1].end / SR : 0.0, gap);
+        }
+        free(d);
+    }
+    CHECK(bad == 0, "%d of %d lines with a long whispered word broken up",
+          bad, ISOLATED_SEEDS);
+}
+
 int main(void)
 {
     test_digital_silence();
@@ -832,5 +871,6 @@ int main(void)
     test_whisper_resume();
     test_whispered_first_syllable();
     test_isolated_words();
+    test_long_whispered_word();
     return check_summary();
 }

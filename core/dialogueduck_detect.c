@@ -76,7 +76,9 @@
  *   all unvoiced and still count. Its evidence vouches for 0.5 s (voicing
  *   read over its last 160 ms), not 1 s: its syllables and glides come
  *   several times a second, and applause loud enough to stay over the
- *   floor holds it no longer than that.
+ *   floor holds it no longer than that; an unvoiced word of its own
+ *   vouches for 1 s, as a whispered line's syllables do (one long
+ *   syllable, a drawn-out whispered "no", is one nucleus).
  */
 
 #include <math.h>
@@ -644,7 +646,9 @@ static int rose_from_floor(const DDDetector *d)
  * go on unvoiced whatever is around them. Applause, claps and crowd
  * noise under and after a line make nuclei of their own by chance,
  * unvoiced and in a sound that does not pause. Voicing is read at the
- * nucleus, once per syllable, and only in a spoken line. */
+ * nucleus, once per syllable, and only in a spoken line. Notes in
+ * word_alone whether the nucleus is an unvoiced word of its own (it
+ * vouches for the line as long as a whispered line's syllables). */
 static int line_syllable(DDDetector *d)
 {
     if (!d->nuc_done)

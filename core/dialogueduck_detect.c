@@ -66,7 +66,19 @@
  *   (chance correlation peaks at random lags) do not hold it open; nor
  *   does anything more than LINE_RANGE under the line's own level (its
  *   peak, falling 5 dB per second): applause, walla or music bleed that
- *   goes on after a line, however voice-like by chance, is far under it.
+ *   goes on after a line, however voice-like by chance, is far under it;
+ * - a spoken line (one that glided) is spoken to its end: a nucleus
+ *   goes on it, or resumes it after a pause, only when voiced (read once,
+ *   where the nucleus completes) or when its sound rose from the floor
+ *   (a word of its own after a pause, whispered between spoken ones);
+ *   applause that starts under the line's end makes unvoiced nuclei by
+ *   chance and never lets the floor show, a whispered line's nuclei are
+ *   all unvoiced and still count. Its evidence vouches for 0.5 s (voicing
+ *   read over its last 160 ms), not 1 s: its syllables and glides come
+ *   several times a second, and applause loud enough to stay over the
+ *   floor holds it no longer than that; an unvoiced word of its own
+ *   vouches for 1 s, as a whispered line's syllables do (one long
+ *   syllable, a drawn-out whispered "no", is one nucleus).
  */
 
 #include <math.h>
@@ -97,6 +109,7 @@
                                 resumes it (the planner's default hold) */
 #define HANGOVER_HOPS 25     /* hops without evidence that end a region */
 #define EVIDENCE_HOPS 100    /* hops a voiced hop or nucleus vouches for */
+#define VOICED_EVIDENCE_HOPS 50 /* ... in a spoken line (line_voiced) */
 #define MS_SUB_HOPS   25     /* minimum statistics: sub-window length ... */
 #define MS_NSUB       6      /* ... and count (1.5 s) */
 #define MS_BIAS       1.0    /* dB from the minimum to the mean floor */
@@ -185,6 +198,10 @@ struct DDDetector {
     int nuc_new;               /* 1: a second nucleus in rhythm this hop */
 
     int in_speech;
+    int line_voiced;           /* the line (or the last one) glided: a
+                                  spoken line */
+    int word_alone;            /* its last evidence: an unvoiced word of
+                                  its own (line_syllable) */
     double line_peak;          /* the line's level, dB (see LINE_RANGE) */
     int64_t last_above;        /* last hop with evidence in speech */
     int64_t last_evidence;     /* last voiced hop or nucleus in speech */
@@ -607,6 +624,44 @@ static int voicing_evidence(DDDetector *d, int read)
     return popcount(d->voiced_bits) >= CONFIRM_HOPS && pitch_moves(d);
 }
 
+/* Whether the nucleus that just completed rose from the floor: its
+ * walk-back stopped on hops at the floor, before its cap and before the
+ * end of the line that ended last. A word said on its own, after a
+ * pause, does; applause or walla that goes on under and after a line
+ * never lets the floor show. */
+static int rose_from_floor(const DDDetector *d)
+{
+    int64_t limit = d->nuc_prev_start - d->max_walkback;
+
+    if (limit < d->prev_end)
+        limit = d->prev_end;
+    return walk_back(d, d->nuc_prev_start, WALK_SNR) >
+           limit + WALK_GAP + 1;
+}
+
+/* Whether a vowel-shaped nucleus that just completed is a syllable of
+ * the line (or of the line that ended last): a line that glided is
+ * spoken, and its syllables are voiced, or words of their own after a
+ * pause (a word whispered between spoken ones); only a whispered line's
+ * go on unvoiced whatever is around them. Applause, claps and crowd
+ * noise under and after a line make nuclei of their own by chance,
+ * unvoiced and in a sound that does not pause. Voicing is read at the
+ * nucleus, once per syllable, and only in a spoken line. Notes in
+ * word_alone whether the nucleus is an unvoiced word of its own (it
+ * vouches for the line as long as a whispered line's syllables). */
+static int line_syllable(DDDetector *d)
+{
+    if (!d->nuc_done)
+        return 0;
+    if (!d->line_voiced)
+        return 1;
+    if (voiced_hop(d).voiced) {
+        d->word_alone = 0;
+        return 1;
+    }
+    return d->word_alone = rose_from_floor(d);
+}
+
 /* Whether a vowel-shaped nucleus that just completed resumes the line
  * that ended last: the sound it belongs to left the floor less than
  * RESUME_HOPS after that line's end, a pause the planner's hold bridges.
@@ -631,6 +686,7 @@ static int confirm_hop(DDDetector *d, double e, int candidate)
     int glides = voicing_evidence(d, candidate), held = held_note(d);
     int after = d->prev_end >= 0 &&
                 d->hops - d->prev_end <= RESUME_HOPS + SYL_MAX_HOPS;
+    int syllable = 0;
 
     d->steady = (d->voiced_bits & 1) && !glides ? d->steady + 1 : 0;
     d->melodic = d->voiced_bits &&
@@ -645,33 +701,44 @@ static int confirm_hop(DDDetector *d, double e, int candidate)
     } else if (held || d->hops - d->glide_last > CONFIRM_SPAN) {
         d->glide_run = 0;
     }
-    if (after) /* the syllables of the line that ended, as in it */
+    if (after) { /* the syllables of the line that ended, as in it */
         track_nuclei(d, e, candidate, NUC_LINE_HOPS);
-    else
+        syllable = line_syllable(d);
+    } else {
         track_nuclei(d, e, candidate && !(d->voiced_bits & 1), NUC_MIN_HOPS);
+    }
     return (d->glide_run && d->glide_run >= (d->melodic ? MELODY_HOLD :
-                                             d->glide_hold)) || d->nuc_new ||
-           (after && resumes(d));
+                                             d->glide_hold)) ||
+           (d->nuc_new && (!after || syllable)) || (syllable && resumes(d));
 }
 
 /* In speech: is there still evidence at this hop? The same as for a
- * start: a vowel-shaped nucleus, or voiced hops with a gliding pitch
- * (read only once the evidence is half spent: voicing costs). */
+ * start: a vowel-shaped nucleus (voiced, in a spoken line), or voiced
+ * hops with a gliding pitch. */
 static int speech_goes_on(DDDetector *d, double e)
 {
     int64_t h = d->hops;
+    int span = d->line_voiced && !d->word_alone ? VOICED_EVIDENCE_HOPS
+                                                : EVIDENCE_HOPS;
+    /* voicing costs: read it once the evidence is half spent; in a spoken
+     * line, whose syllables come several times a second, over the last
+     * 2 * CONFIRM_SPAN hops of its evidence only, time for a glide */
+    int read_from = span == VOICED_EVIDENCE_HOPS ? span - 2 * CONFIRM_SPAN
+                                                 : span / 2;
     int above;
 
     d->line_peak = fmax(d->line_peak - PEAK_FALL, e);
     above = e > d->floor.floor_db + OFF_SNR && e > d->line_peak - LINE_RANGE;
 
     track_nuclei(d, e, above, NUC_LINE_HOPS);
-    if (d->nuc_done)
+    if (line_syllable(d))
         d->last_evidence = h;
-    if (voicing_evidence(d, above &&
-                         h - d->last_evidence > EVIDENCE_HOPS / 2))
+    if (voicing_evidence(d, above && h - d->last_evidence > read_from)) {
         d->last_evidence = h;
-    return above && h - d->last_evidence <= EVIDENCE_HOPS;
+        d->line_voiced = 1;
+        d->word_alone = 0;
+    }
+    return above && h - d->last_evidence <= span;
 }
 
 /* A line confirmed by voicing walks back from where its glide began (no
@@ -688,6 +755,13 @@ static void start_region(DDDetector *d, DDDetectEvent *ev)
                    d->nuc_done ? d->nuc_prev_start : glide;
 
     d->in_speech = 1;
+    /* a glide is voiced; a resumed line goes on as it was */
+    if (!d->nuc_done)
+        d->line_voiced = 1;
+    else if (d->nuc_new)
+        d->line_voiced = 0;
+    if (!d->nuc_done || d->nuc_new)
+        d->word_alone = 0;
     d->line_peak = hop_energy(d, d->hops);
     d->last_above = d->last_evidence = d->hops;
     d->voiced_bits = 0;

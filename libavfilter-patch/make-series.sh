@@ -246,6 +246,16 @@ A walk-back from a glide that its 400 ms cap cuts short, still in sound,
 goes on from a syllable nucleus completed just before (a line opening on
 a whispered syllable, voicing found later). No reference changed with
 these three.
+A spoken line (one that glided) now goes on, or resumes after a pause,
+only on voiced syllables, and its evidence vouches
+for 0.5 s instead of 1 s: applause that starts under a line's end and
+makes unvoiced syllable-like bursts by chance no longer holds the line
+open for seconds. A whispered line ends as before.
+An unvoiced syllable whose sound rose from the floor (a word said on its
+own after a pause, whispered between spoken ones) goes on a spoken line,
+or resumes it, as a voiced one does, and vouches for it for 1 s, as a
+whispered line's syllables do: words read one at a time, some
+whispered, keep the music down between them again.
 The filter takes and gives interleaved 16-bit samples besides float
 planes, each link negotiating its own: PCM stems need no conversion
 filters around it. It converts inside, as libswresample does (x / 32768

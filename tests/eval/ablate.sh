@@ -120,7 +120,7 @@ ablation vowel dialogueduck_detect.c \
     "a vowel's energy under 1 kHz in a nucleus (any burst counts towards rhythm)" \
     h2-rings-foley h7-events h3-whispers h8-whisper-child
 ablation inline dialogueduck_detect.c \
-    's/if \(voicing_evidence\(d, above &&\n\s+h - d->last_evidence > EVIDENCE_HOPS \/ 2\)\)/if (above \&\& h % 4 == 0 \&\& h - d->last_evidence > EVIDENCE_HOPS \/ 2 \&\& voiced_hop(d).voiced)/' \
+    's/if \(voicing_evidence\(d, above && h - d->last_evidence > read_from\)\)/if (above \&\& h % 4 == 0 \&\& h - d->last_evidence > read_from \&\& voiced_hop(d).voiced)/' \
     "the same evidence in a line as for a start (one voiced hop, read every 4th, keeps a line)" \
     h1-buzz-midline h5-street-bleed h10-crowd-bleed
 ablation linelevel dialogueduck_detect.c \
@@ -132,11 +132,27 @@ ablation nucwalk dialogueduck_detect.c \
     "a walk-back cut by its cap goes on from the syllable nucleus before it (a whispered first syllable)" \
     h13-whisper-ends h3-whispers
 ablation rhythm dialogueduck_detect.c \
-    's/\|\|\s*d->nuc_new;/;/' \
+    's/\(d->nuc_new && \(!after \|\| syllable\)\) \|\|//' \
     "syllabic rhythm (only voicing confirms)" \
     h3-whispers h8-whisper-child
+ablation voicedsyl dialogueduck_detect.c \
+    's/if \(!d->line_voiced\)\n(\s+)return 1;/if (1)\n${1}return 1;/' \
+    "a spoken line's syllables are voiced (any vowel-shaped nucleus goes on a line or resumes it)" \
+    h15-applause-walla h13-whisper-ends h3-whispers
+ablation wordalone dialogueduck_detect.c \
+    's/return d->word_alone = rose_from_floor\(d\);/return d->word_alone = 0;/' \
+    "an unvoiced word after a pause is a spoken line's (only voiced nuclei go on it or resume it)" \
+    h14-words-one-at-a-time h15-applause-walla h13-whisper-ends h3-whispers
+ablation wordspan dialogueduck_detect.c \
+    's/d->line_voiced && !d->word_alone \?/d->line_voiced ?/' \
+    "an unvoiced word of its own vouches for 1 s (0.5 s, as a voiced syllable of a spoken line)" \
+    h14-words-one-at-a-time h15-applause-walla h13-whisper-ends h3-whispers
+ablation voicedspan dialogueduck_detect.c \
+    's/(#define VOICED_EVIDENCE_HOPS\s+)50/${1}100/' \
+    "a spoken line's evidence vouches for 0.5 s (1 s, as a whispered line's)" \
+    h15-applause-walla h1-buzz-midline h5-street-bleed h13-whisper-ends
 ablation evidence dialogueduck_detect.c \
-    's/(#define EVIDENCE_HOPS\s+)100/${1}100000000/' \
+    's/(#define EVIDENCE_HOPS\s+)100/${1}100000000/ && s/(#define VOICED_EVIDENCE_HOPS\s+)50/${1}100000000/' \
     "the end by evidence (energy over the floor alone keeps a line open)" \
     h1-buzz-midline h2-rings-foley h6-hum50-hvac h7-events
 ablation sibilant dialogueduck_detect.c \

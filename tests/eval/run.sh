@@ -155,6 +155,7 @@ clip_tokens() { # SPEC
     sed -n 's/^phrase //p' "$1"
     sed -n 's/^gap [^ ]* event \([^ ]*\) .*/\1/p' "$1"
     sed -n 's/^bed \([^ ]*\) .*/\1/p' "$1"
+    sed -n 's/^walla [^ ]* [^ ]* [^ ]* //p' "$1"
 }
 
 # Decodes one token to raw float 48 kHz mono: a clip under SPEECH_DIRS,
@@ -189,7 +190,7 @@ decode_token() { # TOKEN OUT
 # Decodes every recording a scene names into $OUT/clips/<token with / -> _>.f32
 decode_clips() { # SPEC
     for tok in $(clip_tokens "$1"); do
-        case "$tok" in *=*|whisper) continue ;; esac
+        case "$tok" in *=*|whisper|voiced) continue ;; esac
         flat=$(echo "$tok" | tr / _)
         [ -s "$OUT/clips/$flat.f32" ] && continue
         decode_token "$tok" "$OUT/clips/$flat.f32"
@@ -208,7 +209,10 @@ build_scene() { # SPEC DIR
     need_file "$music"
     decode_clips "$spec"
     mkdir -p "$dir"
-    ff -ss "$(spec_value "$spec" music_start)" -i "$music" -t 100 -ac 2 \
+    # music_loop 1: a recording shorter than the scene, looped
+    loop=
+    [ "$(spec_value "$spec" music_loop)" = 1 ] && loop="-stream_loop -1"
+    ff $loop -ss "$(spec_value "$spec" music_start)" -i "$music" -t 100 -ac 2 \
         -ar 48000 -f f32le "$dir/music_in.f32" ||
         die "cannot decode $music (tracker modules need ffmpeg with libopenmpt)"
     "$OUT/scene_build" "$spec" "$OUT/clips" "$dir/music_in.f32" \

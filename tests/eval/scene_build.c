@@ -12,9 +12,10 @@
  * recordings into that form with ffmpeg and encodes the results.
  *
  * The hard set adds what production dialogue stems carry (scene lines
- * `hum`, `bed`, `gap S event`, and the phrase modifier `whisper`): buzz
- * that starts mid-line, street or HVAC noise and music bleed under the
- * whole stem, non-speech recordings (rings, alarms, foley) between lines,
+ * `hum`, `bed`, `applause`, `walla`, `gap S event`, and the phrase
+ * modifier `whisper`): buzz that starts mid-line, street or HVAC noise and
+ * music bleed under the whole stem, applause and crowd walla from a time
+ * on, non-speech recordings (rings, alarms, foley) between lines,
  * and whispered lines made from real speech (its spectral envelope, by
  * linear prediction, over noise instead of the voice).
  *
@@ -443,30 +444,114 @@ static void place_event(const char *clipdir, const char *name,
  * (street, HVAC, music bleed) looped. Laid down at the end, like the room
  * tone, when the length is known. */
 #define MAX_LAYERS 8
+#define MAX_VOICES 16
+enum { LAYER_HUM, LAYER_BED, LAYER_APPLAUSE, LAYER_WALLA };
 typedef struct Layer {
-    double f0, level;   /* f0 > 0: buzz at f0 with harmonics to 4 kHz */
-    int64_t start;      /* samples */
-    char tok[256];
+    int kind;
+    double f0, level;   /* hum: buzz at f0 with harmonics to 4 kHz */
+    int64_t start, end; /* samples; end 0: to the end of the stem */
+    char tok[MAX_VOICES][256]; /* bed: the recording; walla: the voices */
+    int nb_tok;
 } Layer;
 static Layer layers[MAX_LAYERS];
 static int nb_layers;
 
-static void add_layer(double f0, double level, double start, const char *tok)
+static Layer *add_layer(int kind, double level, double start, double end)
 {
     if (nb_layers >= MAX_LAYERS)
-        die("too many hum/bed lines", NULL);
+        die("too many hum/bed/applause/walla lines", NULL);
     Layer *l = &layers[nb_layers++];
-    l->f0 = f0;
+    l->kind = kind;
     l->level = level;
     l->start = (int64_t)(start * RATE);
-    snprintf(l->tok, sizeof(l->tok), "%s", tok ? tok : "");
+    l->end = (int64_t)(end * RATE);
+    if (l->end && l->end <= l->start)
+        die("a layer must end after it starts", NULL);
+    return l;
 }
 
-/* Buzz: every harmonic of f0 under 4 kHz at 1/sqrt(k), fixed phases. */
+/*
+ * Applause: CLAPPERS people clapping 3-6 times a second each, every clap a
+ * 20 ms burst of noise with a 3-8 ms decay through a resonance at 0.5-2.5
+ * kHz (the cupped hands), the clappers' rates and the claps' timing,
+ * strength and resonance random. Rises over 0.3 s, dies away over its
+ * last 1.5 s as applause does.
+ */
+#define CLAPPERS 48
+static void applause_signal(float *tmp, int64_t n)
+{
+    memset(tmp, 0, n * sizeof(*tmp));
+    for (int c = 0; c < CLAPPERS; c++) {
+        double period = RATE / (3.0 + 3.0 * (white() * 0.5 + 0.5));
+        double t = period * (white() * 0.5 + 0.5);
+        while (t < n) {
+            double fc = 500 + 2000 * (white() * 0.5 + 0.5);
+            double tau = RATE * (0.003 + 0.005 * (white() * 0.5 + 0.5));
+            double amp = 0.5 + 0.5 * (white() * 0.5 + 0.5);
+            /* two-pole resonator, Q about 2 */
+            double r = exp(-M_PI * fc / 2 / RATE);
+            double a1 = 2 * r * cos(2 * M_PI * fc / RATE), a2 = -r * r;
+            double y1 = 0, y2 = 0;
+            int64_t at = (int64_t)t;
+            for (int64_t i = 0; i < RATE / 50 && at + i < n; i++) {
+                double y = amp * exp(-i / tau) * white() + a1 * y1 + a2 * y2;
+                y2 = y1;
+                y1 = y;
+                tmp[at + i] += y;
+            }
+            t += period * (1 + 0.15 * white());
+        }
+    }
+    for (int64_t i = 0; i < n; i++) {
+        double up = fmin(1.0, i / (0.3 * RATE));
+        double down = fmin(1.0, (n - i) / (1.5 * RATE));
+        tmp[i] *= up * down * down;
+    }
+}
+
+/*
+ * Walla: a crowd talking, each of the voices saying one recording after
+ * the other, in turn, from a random point, with random pauses of 0-1 s:
+ * overlapped speech, no word of it intelligible.
+ */
+static void walla_signal(const Layer *l, const char *clipdir, float *tmp,
+                         int64_t n)
+{
+    float *x[MAX_VOICES];
+    int64_t m[MAX_VOICES];
+
+    memset(tmp, 0, n * sizeof(*tmp));
+    for (int k = 0; k < l->nb_tok; k++)
+        x[k] = load_raw_token(clipdir, l->tok[k], &m[k]);
+    for (int v = 0; v < l->nb_tok; v++) {
+        int k = v;
+        int64_t at = -(int64_t)(m[k] * (white() * 0.5 + 0.5));
+        while (at < n) {
+            for (int64_t i = 0; i < m[k]; i++)
+                if (at + i >= 0 && at + i < n)
+                    tmp[at + i] += x[k][i];
+            at += m[k] + (int64_t)(RATE * (white() * 0.5 + 0.5));
+            k = (k + 1 + (v & 1)) % l->nb_tok;
+        }
+    }
+    for (int k = 0; k < l->nb_tok; k++)
+        free(x[k]);
+}
+
+/* A layer's signal: applause, walla, buzz (every harmonic of f0 under
+ * 4 kHz at 1/sqrt(k), fixed phases) or a recording looped. */
 static void layer_signal(const Layer *l, const char *clipdir, float *tmp,
                          int64_t n)
 {
-    if (l->f0 > 0) {
+    if (l->kind == LAYER_APPLAUSE) {
+        applause_signal(tmp, n);
+        return;
+    }
+    if (l->kind == LAYER_WALLA) {
+        walla_signal(l, clipdir, tmp, n);
+        return;
+    }
+    if (l->kind == LAYER_HUM) {
         double ph[128];
         int nh = 0;
         for (int k = 1; k * l->f0 < 4000 && nh < 128; k++)
@@ -480,7 +565,7 @@ static void layer_signal(const Layer *l, const char *clipdir, float *tmp,
         return;
     }
     int64_t m;
-    float *x = load_raw_token(clipdir, l->tok, &m);
+    float *x = load_raw_token(clipdir, l->tok[0], &m);
     for (int64_t i = 0; i < n; i++)
         tmp[i] = x[i % m];
     free(x);
@@ -490,7 +575,8 @@ static void add_layers(const char *clipdir, int64_t n)
 {
     for (int k = 0; k < nb_layers; k++) {
         const Layer *l = &layers[k];
-        int64_t len = n - l->start, fade = RATE / 50;
+        int64_t len = (l->end && l->end < n ? l->end : n) - l->start;
+        int64_t fade = RATE / 50;
         if (len <= 0)
             continue;
         float *tmp = malloc(len * sizeof(*tmp));
@@ -562,6 +648,8 @@ static void phrase(char **tok, int ntok, const char *clipdir)
             level = atof(tok[i] + 6);
         else if (!strcmp(tok[i], "whisper"))
             whisper = 1;
+        else if (!strcmp(tok[i], "voiced"))
+            whisper = 0;
         else if (nc < MAX_CLIPS)
             clips[nc++] = load_clip(clipdir, tok[i], whisper);
         else
@@ -660,9 +748,23 @@ int main(int argc, char **argv)
         else if (!strcmp(tok[0], "phrase"))
             phrase(tok + 1, n - 1, argv[2]);
         else if (!strcmp(tok[0], "hum") && n == 4)
-            add_layer(atof(tok[1]), atof(tok[2]), atof(tok[3]), NULL);
-        else if (!strcmp(tok[0], "bed") && n == 4)
-            add_layer(0, atof(tok[2]), atof(tok[3]), tok[1]);
+            add_layer(LAYER_HUM, atof(tok[2]), atof(tok[3]), 0)->f0 =
+                atof(tok[1]);
+        else if (!strcmp(tok[0], "bed") && n == 4) {
+            Layer *l = add_layer(LAYER_BED, atof(tok[2]), atof(tok[3]), 0);
+            snprintf(l->tok[0], sizeof(l->tok[0]), "%s", tok[1]);
+            l->nb_tok = 1;
+        } else if (!strcmp(tok[0], "applause") && n == 4)
+            add_layer(LAYER_APPLAUSE, atof(tok[1]), atof(tok[2]),
+                      atof(tok[3]));
+        else if (!strcmp(tok[0], "walla") && n >= 5 &&
+                 n - 4 <= MAX_VOICES) {
+            Layer *l = add_layer(LAYER_WALLA, atof(tok[1]), atof(tok[2]),
+                                 atof(tok[3]));
+            for (int k = 4; k < n; k++)
+                snprintf(l->tok[l->nb_tok++], sizeof(l->tok[0]), "%s",
+                         tok[k]);
+        }
         else if (!strcmp(tok[0], "gap") && n == 5 &&
                  !strcmp(tok[2], "event")) {
             int64_t g = sec_to_frames(atof(tok[1]));
@@ -679,6 +781,7 @@ int main(int argc, char **argv)
             }
             cursor += g;
         } else if (!strcmp(tok[0], "music") || !strcmp(tok[0], "music_start")
+                   || !strcmp(tok[0], "music_loop")
                    || !strcmp(tok[0], "dialogue_rate")
                    || !strcmp(tok[0], "dialogue_channels")
                    || !strcmp(tok[0], "title"))

@@ -10,7 +10,8 @@
  * nor is a splash (two bursts in rhythm, mostly above 1 kHz), a lone
  * short word is a line, a late-confirmed line's fade still ends at its
  * onset, claps (one person in rhythm, a crowd's applause) are not
- * speech and do not hold a line open, a jingle (notes that slide onto
+ * speech and do not hold a line open, nor does applause that starts
+ * under a line's end, a jingle (notes that slide onto
  * their pitch and hold it) is not a line, a whispered line in short
  * syllables lasts as long as it does and resumes after a short pause,
  * and a line that opens on a whispered syllable starts there.
@@ -309,6 +310,51 @@ static void test_claps(void)
     }
     CHECK(bad == 0, "%d of %d applause scenes with a line in them misread",
           bad, CLAP_SEEDS);
+}
+
+/* Applause that starts under the end of a spoken line (2-4 s) and goes
+ * on for 5 s, APPLAUSE_CLAPPERS people clapping 3.5-5.5 times a second,
+ * at a level that makes a nucleus now and then (claps that bunch up by
+ * chance): the region ends with the line. The applause's nuclei are
+ * unvoiced, the line's syllables voiced: they neither go on the line nor
+ * resume it (without that: ended more than APPLAUSE_LATE s after it);
+ * the spoken line's evidence vouches for 0.5 s, not 1 s (ended more than
+ * APPLAUSE_END s after it). CLAP_SEEDS realizations of the applause. */
+#define APPLAUSE_CLAPPERS 24
+#define APPLAUSE_LEVEL 0.07
+#define APPLAUSE_LATE 1.5
+#define APPLAUSE_END  0.6
+static void test_applause_after_line(void)
+{
+    int n = SR * 10, late = 0, slow = 0;
+    DDParams p;
+
+    dd_params_default(&p);
+    for (unsigned seed = 1; seed <= CLAP_SEEDS; seed++) {
+        float *d;
+        Result r;
+        double end;
+
+        rng_state = seed * 104723u;
+        d = room(n, 0.0005);
+        add_voice(d, 2.0, 4.0, 0.1);
+        for (int k = 0; k < APPLAUSE_CLAPPERS; k++)
+            add_claps(d, 3.8 + 0.2 * (noise() + 1.0), 9.0,
+                      4.5 + noise(), 0.15, APPLAUSE_LEVEL);
+        r = analyze(&p, d, NULL, n);
+        end = r.nb > 0 ? (double)r.r[0].end / SR : 0.0;
+        late += r.nb < 1 || end > 4.0 + APPLAUSE_LATE;
+        slow += r.nb < 1 || end > 4.0 + APPLAUSE_END;
+        if (r.nb < 1 || end > 4.0 + APPLAUSE_END)
+            printf("applause after a line, seed %u: %d regions, the first "
+                   "ends at %.2f s (the line ends at 4.00 s)\n", seed,
+                   r.nb, end);
+        free(d);
+    }
+    CHECK(late == 0, "%d of %d lines held open by the applause after them",
+          late, CLAP_SEEDS);
+    CHECK(slow == 0, "%d of %d lines under applause vouched for 1 s after "
+          "their last syllable", slow, CLAP_SEEDS);
 }
 
 /* A line 0.6 s into the file: the floor's 40 ms means must not read the
@@ -708,6 +754,103 @@ static void test_whispered_first_syllable(void)
           "late", bad, WHISPER_SEEDS);
 }
 
+/* Words read one at a time: a voiced word, then ISOLATED_WORDS more, each
+ * a single syllable (a whispered one, or a voiced one at one of three
+ * levels, 0-20 dB under the first), 0.3-0.8 s apart, over room tone.
+ * The line glided (its first word is voiced), yet its whispered words
+ * are its syllables too: the music stays down from its first word to
+ * its last (one region, from the first word). ISOLATED_SEEDS draws of
+ * the words and their pauses. */
+#define ISOLATED_SEEDS 10
+#define ISOLATED_WORDS 6
+static void test_isolated_words(void)
+{
+    int n = SR * 12, bad = 0;
+    DDParams p;
+
+    dd_params_default(&p);
+    for (unsigned seed = 1; seed <= ISOLATED_SEEDS; seed++) {
+        static const double level[3] = { 0.1, 0.03, 0.01 };
+        double t = 2.35, last = 0.0, word[ISOLATED_WORDS + 1] = { 2.0 };
+        float *d;
+        Result r;
+
+        rng_state = seed * 86028121u;
+        d = room(n, 0.0005);
+        add_voice(d, 2.0, 2.35, 0.1);
+        for (int k = 0; k < ISOLATED_WORDS; k++) {
+            /* a whispered word alone is not a line: it is the line's
+             * only within the planner's hold after it */
+            t += k % 2 == 0 ? 0.425 + 0.125 * noise() : 0.55 + 0.25 * noise();
+            word[k + 1] = t;
+            if (k % 2 == 0) {
+                last = t + 0.2;
+                add_whisper(d, t, last, 1.0, 0.2);
+            } else {
+                last = t + 0.3;
+                add_voice(d, t, last, level[(int)(1.5 * (noise() + 1.0))
+                                            % 3]);
+            }
+            t = last;
+        }
+        r = analyze(&p, d, NULL, n);
+        for (int k = 0, i = 0; k <= ISOLATED_WORDS; k++) {
+            /* the region that covers word k, found on time */
+            while (i < r.nb && r.r[i].end <= word[k] * SR)
+                i++;
+            if (i == r.nb || r.r[i].start > (word[k] + 0.05) * SR) {
+                bad++;
+                printf("isolated words, seed %u: the %s word at %.2f s "
+                       "%s\n", seed, k % 2 ? "whispered" : "voiced",
+                       word[k], i == r.nb ? "missed" : "found late");
+                break;
+            }
+        }
+        free(d);
+    }
+    CHECK(bad == 0, "%d of %d lines of isolated words broken up", bad,
+          ISOLATED_SEEDS);
+}
+
+/* A long whispered word (one syllable of 1.4 s, a drawn-out "nooo")
+ * between two spoken ones, 0.45 s apart: an unvoiced word of its own
+ * vouches for the line as a whispered line's syllables do (1 s), not as
+ * a voiced one's (0.5 s): the music stays down from the first word to
+ * the last (no gap between regions longer than the planner's hold).
+ * ISOLATED_SEEDS noises. */
+static void test_long_whispered_word(void)
+{
+    int n = SR * 8, bad = 0;
+    DDParams p;
+
+    dd_params_default(&p);
+    for (unsigned seed = 1; seed <= ISOLATED_SEEDS; seed++) {
+        double gap = 0.0;
+        float *d;
+        Result r;
+
+        rng_state = seed * 2750159u;
+        d = room(n, 0.0005);
+        add_voice(d, 2.0, 2.35, 0.1);
+        add_whisper(d, 2.8, 4.2, 2.0, 1.4);
+        add_voice(d, 4.65, 4.95, 0.1);
+        r = analyze(&p, d, NULL, n);
+        for (int i = 1; i < r.nb; i++)
+            gap = fmax(gap, (double)(r.r[i].start - r.r[i - 1].end) / SR);
+        if (r.nb < 1 || llabs(r.r[0].start - 2 * SR) > SR / 20 ||
+            r.r[r.nb - 1].end < (int64_t)(4.85 * SR) || gap > p.hold) {
+            bad++;
+            printf("long whispered word, seed %u: %d regions, %.2f-%.2f s, "
+                   "largest gap %.2f s (the words are 2.00-4.95 s)\n",
+                   seed, r.nb, r.nb > 0 ? (double)r.r[0].start / SR : 0.0,
+                   r.nb > 0 ? (double)r.r[r.nb - 1].end / SR : 0.0, gap);
+        }
+        free(d);
+    }
+    CHECK(bad == 0, "%d of %d lines with a long whispered word broken up",
+          bad, ISOLATED_SEEDS);
+}
+
 int main(void)
 {
     test_digital_silence();
@@ -718,6 +861,7 @@ int main(void)
     test_short_quiet_word();
     test_late_fade();
     test_claps();
+    test_applause_after_line();
     test_bell();
     test_splash();
     test_sibilant_onset();
@@ -726,5 +870,7 @@ int main(void)
     test_whisper_end();
     test_whisper_resume();
     test_whispered_first_syllable();
+    test_isolated_words();
+    test_long_whispered_word();
     return check_summary();
 }

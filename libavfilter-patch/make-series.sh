@@ -255,7 +255,12 @@ An unvoiced syllable whose sound rose from the floor (a word said on its
 own after a pause, whispered between spoken ones) goes on a spoken line,
 or resumes it, as a voiced one does, and vouches for it for 1 s, as a
 whispered line's syllables do: words read one at a time, some
-whispered, keep the music down between them again.
+whispered, keep the music down between them again. No reference changed
+with these four.
+A 16-bit dialogue goes to the detector as it comes (its mono detection
+signal made from the integers, equal to the bit to the one made from
+converted planes), and a fade's gain is exp() every 256 samples with a
+per-sample ratio in between: no reference changed with either.
 The filter takes and gives interleaved 16-bit samples besides float
 planes, each link negotiating its own: PCM stems need no conversion
 filters around it. It converts inside, as libswresample does (x / 32768

@@ -347,41 +347,41 @@ static int analyze_mono(DDAnalyzer *a, int n)
     return DD_OK;
 }
 
-int dd_analyzer_feed_dialogue(DDAnalyzer *a, const float *const *dialogue,
-                              int nb_samples)
+/* The dialogue as float planes, or as interleaved s16 (dialogue16) when
+ * dialogue is NULL: each MONO_BLOCK made mono, then analyzed. */
+static int feed_dialogue(DDAnalyzer *a, const float *const *dialogue,
+                         const int16_t *dialogue16, int nb_samples)
 {
     if (a->finished || nb_samples < 0)
         return DD_ERROR_STATE;
-    for (int offset = 0; offset < nb_samples; offset += MONO_BLOCK) {
-        int n = nb_samples - offset < MONO_BLOCK ? nb_samples - offset
-                                                 : MONO_BLOCK;
-        int ret;
-
-        dd_analyzer_mono(a, dialogue, offset, n, a->mono);
-        if ((ret = analyze_mono(a, n)) < 0)
-            return ret;
-    }
-    return DD_OK;
-}
-
-int dd_analyzer_feed_dialogue_s16(DDAnalyzer *a, const int16_t *dialogue,
-                                  int nb_samples)
-{
-    if (a->finished || nb_samples < 0)
-        return DD_ERROR_STATE;
-    if (a->dlg_channels > DD_S16_CHANNELS_MAX)
+    if (!dialogue && a->dlg_channels > DD_S16_CHANNELS_MAX)
         return DD_ERROR_INVAL;
     for (int offset = 0; offset < nb_samples; offset += MONO_BLOCK) {
         int n = nb_samples - offset < MONO_BLOCK ? nb_samples - offset
                                                  : MONO_BLOCK;
         int ret;
 
-        dd_analyzer_mono_s16(a, dialogue + (size_t)offset * a->dlg_channels,
-                             n, a->mono);
+        if (dialogue)
+            dd_analyzer_mono(a, dialogue, offset, n, a->mono);
+        else
+            dd_analyzer_mono_s16(a, dialogue16 +
+                                 (size_t)offset * a->dlg_channels, n, a->mono);
         if ((ret = analyze_mono(a, n)) < 0)
             return ret;
     }
     return DD_OK;
+}
+
+int dd_analyzer_feed_dialogue(DDAnalyzer *a, const float *const *dialogue,
+                              int nb_samples)
+{
+    return feed_dialogue(a, dialogue, NULL, nb_samples);
+}
+
+int dd_analyzer_feed_dialogue_s16(DDAnalyzer *a, const int16_t *dialogue,
+                                  int nb_samples)
+{
+    return feed_dialogue(a, NULL, dialogue, nb_samples);
 }
 
 int dd_analyzer_finish(DDAnalyzer *a)

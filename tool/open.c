@@ -537,13 +537,13 @@ void session_mix(Session *p, float *const *music, int n)
         sum3(p->mix.data[ch], p->dout.data[ch], music[ch], p->fx.data[ch], n);
 }
 
-int session_rewind(Session *p, char *err, size_t errlen)
+int session_rewind(Session *p, int last, char *err, size_t errlen)
 {
     int ret;
 
     if (p->cache_state == SESSION_CACHE_COMPLETE ||
         p->cache_state == SESSION_CACHE_READING) {
-        if ((ret = passcache_rewind(p->cache)) >= 0) {
+        if ((ret = passcache_rewind(p->cache, last)) >= 0) {
             if (p->cache_state == SESSION_CACHE_COMPLETE &&
                 p->opt->verbosity >= VERB_VERBOSE)
                 fprintf(stderr, "dialogueduck: pass cache: %.1f MiB read "
@@ -552,7 +552,8 @@ int session_rewind(Session *p, char *err, size_t errlen)
             p->cache_state = SESSION_CACHE_READING;
             return EXIT_OK;
         }
-        cache_drop(p, NULL, ret);
+        cache_drop(p, ret == AVERROR(EINVAL) ? "the write pass gave it back "
+                   "as it read it" : NULL, ret);
     } else if (p->cache_state == SESSION_CACHE_WRITING) {
         cache_drop(p, "pass 1 did not reach the end", 0);
     }

@@ -84,9 +84,12 @@ void session_mix(Session *s, float *const *music, int n);
 
 /**
  * Rewind for another pass: to the cache's start when pass 1 filled it,
- * else every stem (decoded again). EXIT_OK or EXIT_INPUT.
+ * else every stem (decoded again). last: the pass is expected to be the
+ * last (the write pass): the cache gives back what it has read as it
+ * goes (passcache_rewind()), and should a pass follow after all, it
+ * decodes the stems again. EXIT_OK or EXIT_INPUT.
  */
-int session_rewind(Session *s, char *err, size_t errlen);
+int session_rewind(Session *s, int last, char *err, size_t errlen);
 
 /** "WHAT failed: REASON" in err for an engine or libav code; EXIT_INTERNAL. */
 /** The encoder --music-out asks for: -c:a's, none for a WAV (float). */

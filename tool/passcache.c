@@ -3,7 +3,7 @@
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
-#define _GNU_SOURCE /* O_TMPFILE */
+#define _GNU_SOURCE /* O_TMPFILE, fallocate() */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -24,6 +24,10 @@
 /* How often the filesystem's free space is checked, in bytes written. */
 #define CHECK_EVERY ((int64_t)256 << 20)
 
+/* Bytes read in a releasing pass before they are given back at once (a
+ * multiple of any page size). */
+#define RELEASE_STEP ((int64_t)1 << 20)
+
 /* How a plane of a block is stored. */
 enum {
     PLANE_FLOAT, /* as it is */
@@ -35,6 +39,9 @@ struct PassCache {
     int fd;
     int64_t size, budget, min_free;
     int64_t next_check;
+    int release;             /* the pass reading now gives its blocks back */
+    int64_t read_pos;        /* bytes read since the rewind */
+    int64_t released;        /* bytes given back (from the start) */
     int16_t *s16;            /* the S16 planes of the block in transit */
     unsigned s16_size;
 };
@@ -241,9 +248,38 @@ int passcache_write(PassCache *pc, float *const *planes, int nb, int n)
     return 0;
 }
 
-int passcache_rewind(PassCache *pc)
+int passcache_rewind(PassCache *pc, int release)
 {
-    return lseek(pc->fd, 0, SEEK_SET) < 0 ? AVERROR(errno) : 0;
+    if (pc->released)
+        return AVERROR(EINVAL);
+    if (lseek(pc->fd, 0, SEEK_SET) < 0)
+        return AVERROR(errno);
+    pc->release = release;
+    pc->read_pos = 0;
+    return 0;
+}
+
+/*
+ * In a releasing pass, the whole steps read so far leave the file: its
+ * pages are freed at once (a punched range of an unnamed file is never
+ * written back), and the pass's output is written into them instead of
+ * pages the kernel must find anew. Where the filesystem cannot punch
+ * holes nothing is given back, and the cache can still be read again.
+ */
+static void release_read(PassCache *pc)
+{
+#ifdef FALLOC_FL_PUNCH_HOLE
+    int64_t end = pc->read_pos / RELEASE_STEP * RELEASE_STEP;
+
+    if (!pc->release || end - pc->released < RELEASE_STEP)
+        return;
+    if (fallocate(pc->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                  pc->released, end - pc->released) < 0) {
+        pc->release = 0;
+        return;
+    }
+    pc->released = end;
+#endif
 }
 
 int passcache_read(PassCache *pc, float *const *planes, int nb, int max)
@@ -251,6 +287,7 @@ int passcache_read(PassCache *pc, float *const *planes, int nb, int max)
     struct iovec iov[PASSCACHE_MAX_PLANES + 2];
     uint8_t how[PASSCACHE_MAX_PLANES];
     int32_t len;
+    int64_t bytes;
     int ret, cnt = 0;
 
     if ((ret = alloc_s16(pc, nb, max)) < 0)
@@ -261,6 +298,7 @@ int passcache_read(PassCache *pc, float *const *planes, int nb, int max)
         return ret == AVERROR_EOF ? 0 : ret;
     if (len <= 0 || len > max)
         return AVERROR_BUG;
+    bytes = sizeof(len) + nb;
     for (int i = 0; i < nb; i++) {
         if (how[i] == PLANE_S16)
             iov[cnt++] = (struct iovec){ pc->s16 + (size_t)i * max,
@@ -269,9 +307,13 @@ int passcache_read(PassCache *pc, float *const *planes, int nb, int max)
             iov[cnt++] = (struct iovec){ planes[i], len * sizeof(float) };
         else if (how[i] != PLANE_ZERO)
             return AVERROR_BUG;
+        if (how[i] != PLANE_ZERO)
+            bytes += iov[cnt - 1].iov_len;
     }
     if ((ret = transfer(pc->fd, iov, cnt, 0)) < 0)
         return ret == AVERROR_EOF ? AVERROR_BUG : ret;
+    pc->read_pos += bytes;
+    release_read(pc);
     for (int i = 0; i < nb; i++)
         if (how[i] == PLANE_S16)
             unpack_s16(planes[i], pc->s16 + (size_t)i * max, len);

@@ -19,7 +19,12 @@
  * caller drops the cache and decodes again. Writing fails as well once
  * the filesystem's free space falls under `min_free` (checked every 256
  * MiB): others writing to it (the output, other jobs) get the cache's
- * space back.
+ * space back. The last pass gives back what it has read as it goes (see
+ * passcache_rewind()): the page cache stays the size of the cache rather
+ * than the cache plus the output, and the output's pages are the ones
+ * the cache freed; on a virtual machine whose freed memory goes back to
+ * the host, new pages cost several times what reused ones do (README,
+ * Performance).
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
@@ -48,8 +53,15 @@ int passcache_open(PassCache **pc, const char *dir, int64_t budget,
  */
 int passcache_write(PassCache *pc, float *const *planes, int nb, int n);
 
-/** Read from the first block again. 0 or a negative AVERROR. */
-int passcache_rewind(PassCache *pc);
+/**
+ * Read from the first block again. With release set, the pass that
+ * starts is the cache's last reader: what it has read leaves the file as
+ * it goes (in 1 MiB steps), so the page cache the cache held is freed
+ * for the pass's own output instead of growing by the output's size.
+ * 0, or a negative AVERROR: AVERROR(EINVAL) once a releasing pass has
+ * given anything back (the cache cannot be read again).
+ */
+int passcache_rewind(PassCache *pc, int release);
 
 /**
  * The next block into nb planes of at least max samples: its length, 0

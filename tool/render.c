@@ -216,7 +216,7 @@ static int pass_run(RenderPass *rp, char *err, size_t errlen)
     Session *s = rp->s;
     int n, ret;
 
-    if ((ret = session_rewind(s, err, errlen)) != EXIT_OK)
+    if ((ret = session_rewind(s, !rp->dry, err, errlen)) != EXIT_OK)
         return ret;
     progress_begin(&rp->progress, rp->dry ? "loudness check" : "pass 2/2",
                    (double)rp->an->total / s->work_rate,

@@ -10,6 +10,8 @@
 # - the file never has a name: during pass 2 the program holds it open
 #   as "(deleted)" in TMPDIR, and TMPDIR is empty after success, an error,
 #   SIGINT, SIGTERM and even SIGKILL;
+# - the write pass gives the cache back as it reads it; a write pass
+#   after it (the loudness missed) decodes the stems, same output;
 # - no usable TMPDIR: the stems are decoded twice, same output;
 # - the compact form: 16-bit stems take half the bytes of float in the
 #   cache, while 24-bit stems, a resampled 44.1 kHz stem and a float stem
@@ -110,6 +112,28 @@ DIALOGUEDUCK_TEST_BLOCKS=7 run cut $stems -o out_cut.flac --cache on ||
     fail "random blocks: $(cat cut.err)"
 read_back cut && ok || fail "random blocks: no cache"
 cmp -s out_cut.flac out_off.flac && ok || fail "random blocks: the mix differs"
+
+# the write pass is the cache's last reader and gives it back as it
+# reads; when the loudness it measured misses the target (real music
+# limited by 15-20 dB: at the first of these targets where the predicted
+# gain misses) and the file starts again, that pass decodes the stems: a
+# note at -v, the same bytes
+song="/usr/share/games/lincity-ng/music/default/01 - pronobozo - lincity.ogg"
+$FF -ss 30 -t 12 -i "$song" -ar 48000 -c:a flac -sample_fmt s16 song.flac
+missed=
+for t in -7 -6 -5 -4 -3 -2; do
+    run song_on -d dlg.flac -m song.flac -o song_on.wav --loudness $t \
+        --cache on || fail "song $t: $(cat song_on.err)"
+    grep -q 'limiting left' song_on.err && missed=$t && break
+done
+[ -n "$missed" ] && read_back song_on && ok ||
+    fail "song: no target from -7 to -2 LUFS made the write pass start again"
+grep -q 'pass cache is dropped .*: the write pass gave it back' song_on.err && ok ||
+    fail "song $missed: no note that the next pass decodes: $(cat song_on.err)"
+run song_off -d dlg.flac -m song.flac -o song_off.wav --loudness "${missed:--2}" \
+    --cache off || fail "song --cache off: $(cat song_off.err)"
+cmp -s song_on.wav song_off.wav && ok ||
+    fail "song $missed: a write pass after the released cache differs"
 
 # the ducked music alone (float WAV) too
 run mo_on -d dlg.flac -m music.flac --music-out mo_on.wav --cache on &&

@@ -9,16 +9,22 @@
  * taken for silence; a block of silent planes only has its header alone.
  * Every block reads back identical to the
  * bit, -32768 and the block lengths included; a block longer than the
- * reader's buffers is an error, the end is 0.
+ * reader's buffers is an error, the end is 0. A releasing pass (the last
+ * reader) still reads every block of a cache many release steps long to
+ * the bit, and gives back what it read: the cache cannot be rewound
+ * after it, while after an ordinary pass it can.
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <libavutil/error.h>
 
 #include "check.h"
 #include "passcache.h"
@@ -62,6 +68,46 @@ static int64_t block_bytes(int n, int nb_float, int nb_zero)
 {
     return 4 + NB + (int64_t)n * (2 * (NB - nb_float - nb_zero) +
                                   4 * nb_float);
+}
+
+/* Every block of seed's grid data, read back to the bit; 1 if all. */
+static int read_all(PassCache *pc, uint32_t seed, int blocks)
+{
+    float *planes[NB] = { out[0], out[1], out[2] };
+    int ok = 1;
+
+    rng = seed;
+    for (int b = 0; b < blocks; b++) {
+        fill_grid(N);
+        ok &= passcache_read(pc, planes, NB, N) == N &&
+              !memcmp(in, out, sizeof(in));
+    }
+    return ok && passcache_read(pc, planes, NB, N) == 0;
+}
+
+/* About 5 MiB (five release steps): read twice, the second time releasing. */
+static void test_release(const char *dir)
+{
+    const uint32_t seed = 777;
+    const int blocks = 200;
+    PassCache *pc;
+
+    if (passcache_open(&pc, dir, INT64_MAX / 4, 0) < 0) {
+        CHECK(0, "passcache_open (release)");
+        return;
+    }
+    rng = seed;
+    for (int b = 0; b < blocks; b++) {
+        fill_grid(N);
+        put(pc, N);
+    }
+    CHECK(passcache_rewind(pc, 0) == 0 && read_all(pc, seed, blocks),
+          "an ordinary pass reads every block back");
+    CHECK(passcache_rewind(pc, 1) == 0 && read_all(pc, seed, blocks),
+          "a releasing pass reads every block back to the bit");
+    CHECK(passcache_rewind(pc, 0) == AVERROR(EINVAL),
+          "after a releasing pass the cache is given back");
+    passcache_free(&pc);
 }
 
 int main(void)
@@ -133,7 +179,7 @@ int main(void)
     memcpy(blocks[nb], in, sizeof(in));
     lens[nb++] = 5;
 
-    CHECK(passcache_rewind(pc) == 0, "rewind");
+    CHECK(passcache_rewind(pc, 0) == 0, "rewind");
     for (int b = 0; b < nb; b++) {
         memset(out, 0x55, sizeof(out));
         n = passcache_read(pc, planes, NB, N);
@@ -145,11 +191,12 @@ int main(void)
     CHECK(passcache_read(pc, planes, NB, N) == 0, "no end after the blocks");
 
     /* a reader whose buffers are shorter than the block */
-    CHECK(passcache_rewind(pc) == 0, "rewind");
+    CHECK(passcache_rewind(pc, 0) == 0, "rewind");
     CHECK(passcache_read(pc, planes, NB, N - 1) < 0, "a block too long read");
 
     passcache_free(&pc);
     passcache_free(&pc);
+    test_release(dir);
     rmdir(dir);
     return check_summary();
 }

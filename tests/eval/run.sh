@@ -66,6 +66,10 @@ package_of() {
     /usr/share/games/hedgewars/*)     echo hedgewars-data ;;
     /usr/share/sounds/Yaru/*)         echo yaru-theme-sound ;;
     /usr/share/klettres/*)            echo klettres-data ;;
+    /usr/share/codec2/*)              echo codec2-examples ;;
+    /usr/share/ktuberling/*)          echo ktuberling-data ;;
+    /usr/share/tuxtype/*)             echo tuxtype-data ;;
+    /usr/share/games/wesnoth/*)       echo wesnoth-1.16-music ;;
     /usr/bin/espeak-ng)               echo espeak-ng ;;
     *)                                echo "(unknown)" ;;
     esac
@@ -180,8 +184,12 @@ decode_token() { # TOKEN OUT
     *) src=$(clip_path "$1") ;;
     esac
     need_file "$src"
+    # raw recordings are 16-bit mono: pocketsphinx's at 16 kHz,
+    # codec2-examples' at 8 kHz (telephone band)
+    rate=16000
+    case "$src" in /usr/share/codec2/*) rate=8000 ;; esac
     case "$src" in
-    *.raw) ff -f s16le -ar 16000 -ac 1 -i "$src" -af "$af" -ac 1 -ar 48000 \
+    *.raw) ff -f s16le -ar $rate -ac 1 -i "$src" -af "$af" -ac 1 -ar 48000 \
                -f f32le "$2" ;;
     *) ff -i "$src" -af "$af" -ac 1 -ar 48000 -f f32le "$2" ;;
     esac || die "cannot decode $src"

@@ -199,6 +199,16 @@ void dd_apply_envelope(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
                        int64_t t0, const float *const *in, float **out,
                        int channels, int nb_samples,
                        const float *const *band);
+/*
+ * The same for interleaved s16 music (no band): the output is the one of
+ * dd_apply_envelope() on in / 32768, as interleaved s16 in out16 (converted
+ * as libswresample converts float: rounded to nearest, clipped), or as
+ * float planes in out when out16 is NULL. out16 may be in.
+ */
+void dd_apply_envelope_s16(const DDKeyframe *prev, const DDKeyframe *kf,
+                           int nb, int64_t t0, const int16_t *in,
+                           int16_t *out16, float **out, int channels,
+                           int nb_samples);
 
 /* ---- analyzer internals for the engine ------------------------------- */
 

@@ -33,6 +33,12 @@
  *
  * Adaptive mode renders the same way from the carver (see
  * dialogueduck_carve.c), which also takes the dialogue.
+ *
+ * Broadband music also comes as interleaved s16 (the engine keeps it so
+ * in its delay line when the filter's links carry s16) and goes out as
+ * s16 or float planes: the samples are those of the float path on x /
+ * 32768, converted to s16 as libswresample converts float, so a stem
+ * goes through without the planes ever being made.
  */
 
 #include <math.h>
@@ -76,18 +82,74 @@ double dd_envelope_db(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
     return segment_db(a, b, t);
 }
 
-static void apply_gain(const float *const *in, float **out, int channels,
-                       int offset, int n, float g, const float *const *band)
+/* Where a run of gains goes: float planes in and out (band beside in in
+ * spectral mode), or interleaved s16 in (in16) to s16 (out16) or to float
+ * planes (out). */
+typedef struct Pcm {
+    const float *const *in;
+    const float *const *band;
+    const int16_t *in16;
+    int16_t *out16;
+    float **out;
+    int channels;
+} Pcm;
+
+#define S16_SCALE (1.0f / 32768.0f)
+
+/* s16 of x * g for an s16 sample x: (x / 32768) * g times 32768 is exact
+ * (x * g is 0 or far above the smallest normal float), so this is the
+ * float path's output converted as libswresample does: rounded to
+ * nearest, clipped. */
+static inline int16_t gain_to_s16(int16_t x, float g)
 {
-    for (int c = 0; c < channels; c++) {
-        const float *src = in[c] + offset;
-        float *dst = out[c] + offset;
+    long v = lrintf(x * g);
+
+    return v > INT16_MAX ? INT16_MAX : v < INT16_MIN ? INT16_MIN : (int16_t)v;
+}
+
+/* One gain g for n interleaved s16 samples from offset; a gain of exactly
+ * 1 copies them (as the float path does). */
+static void apply_gain_s16(const Pcm *p, int offset, int n, float g)
+{
+    const int ch = p->channels;
+    const int16_t *src = p->in16 + (size_t)offset * ch;
+
+    if (p->out16) {
+        int16_t *dst = p->out16 + (size_t)offset * ch;
+
+        if (g == 1.0f)
+            memmove(dst, src, (size_t)n * ch * sizeof(*dst));
+        else if (g < 1.0f) /* |x * g| < 32768: lrintf() is in range */
+            for (int i = 0; i < n * ch; i++)
+                dst[i] = (int16_t)lrintf(src[i] * g);
+        else
+            for (int i = 0; i < n * ch; i++)
+                dst[i] = gain_to_s16(src[i], g);
+        return;
+    }
+    for (int c = 0; c < ch; c++) {
+        float *dst = p->out[c] + offset;
+
+        for (int i = 0; i < n; i++)
+            dst[i] = src[i * ch + c] * S16_SCALE * g;
+    }
+}
+
+static void apply_gain(const Pcm *p, int offset, int n, float g)
+{
+    if (p->in16) {
+        apply_gain_s16(p, offset, n, g);
+        return;
+    }
+    for (int c = 0; c < p->channels; c++) {
+        const float *src = p->in[c] + offset;
+        float *dst = p->out[c] + offset;
         if (g == 1.0f) {
             if (src != dst)
                 memcpy(dst, src, n * sizeof(*dst));
-        } else if (band) {
+        } else if (p->band) {
             float k = g - 1.0f;
-            const float *mid = band[c] + offset;
+            const float *mid = p->band[c] + offset;
             for (int i = 0; i < n; i++)
                 dst[i] = src[i] + k * mid[i];
         } else {
@@ -107,16 +169,49 @@ static void apply_gain(const float *const *in, float **out, int channels,
  * one exp() gives but for a rare last bit. */
 #define FADE_RUN 256
 
+/* The gain g[i] of each of n interleaved s16 samples from offset (x * 1
+ * is x: no case for a gain of exactly 1). */
+static void apply_gains_s16(const Pcm *p, int offset, int n, const float *g)
+{
+    const int ch = p->channels;
+    const int16_t *src = p->in16 + (size_t)offset * ch;
+
+    if (p->out16) {
+        int16_t *dst = p->out16 + (size_t)offset * ch;
+        float top = 0.0f;
+
+        for (int i = 0; i < n; i++)
+            top = g[i] > top ? g[i] : top;
+        if (top < 1.0f) /* as in apply_gain_s16() */
+            for (int i = 0; i < n; i++)
+                for (int c = 0; c < ch; c++)
+                    dst[i * ch + c] = (int16_t)lrintf(src[i * ch + c] * g[i]);
+        else
+            for (int i = 0; i < n; i++)
+                for (int c = 0; c < ch; c++)
+                    dst[i * ch + c] = gain_to_s16(src[i * ch + c], g[i]);
+        return;
+    }
+    for (int c = 0; c < ch; c++) {
+        float *dst = p->out[c] + offset;
+
+        for (int i = 0; i < n; i++)
+            dst[i] = src[i * ch + c] * S16_SCALE * g[i];
+    }
+}
+
 /* The gain g[i] applied to n samples at offset, as apply_gain() does with
  * each of them (a gain of exactly 1 copies the sample). */
-static void apply_gains(const float *const *in, float **out, int channels,
-                        int offset, int n, const float *g,
-                        const float *const *band)
+static void apply_gains(const Pcm *p, int offset, int n, const float *g)
 {
-    for (int c = 0; c < channels; c++) {
-        const float *src = in[c] + offset;
-        const float *mid = band ? band[c] + offset : NULL;
-        float *dst = out[c] + offset;
+    if (p->in16) {
+        apply_gains_s16(p, offset, n, g);
+        return;
+    }
+    for (int c = 0; c < p->channels; c++) {
+        const float *src = p->in[c] + offset;
+        const float *mid = p->band ? p->band[c] + offset : NULL;
+        float *dst = p->out[c] + offset;
 
         if (mid)
             for (int i = 0; i < n; i++)
@@ -129,8 +224,7 @@ static void apply_gains(const float *const *in, float **out, int channels,
 
 /* n samples from t (at offset) on the fade from a to b. */
 static void apply_fade(const DDKeyframe *a, const DDKeyframe *b, int64_t t,
-                       const float *const *in, float **out, int channels,
-                       int offset, int n, const float *const *band)
+                       const Pcm *p, int offset, int n)
 {
     double ratio = exp((b->gain_db - a->gain_db) / (double)(b->t - a->t) *
                        DB_TO_LOG);
@@ -148,15 +242,13 @@ static void apply_fade(const DDKeyframe *a, const DDKeyframe *b, int64_t t,
             g[i] = (float)lin;
             lin *= ratio;
         }
-        apply_gains(in, out, channels, offset + done, m, g, band);
+        apply_gains(p, offset + done, m, g);
         done += m;
     }
 }
 
-void dd_apply_envelope(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
-                       int64_t t0, const float *const *in, float **out,
-                       int channels, int nb_samples,
-                       const float *const *band)
+static void envelope(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
+                     int64_t t0, const Pcm *p, int nb_samples)
 {
     int done = 0;
     double lin;
@@ -172,13 +264,34 @@ void dd_apply_envelope(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
         if (!a || !b || a->gain_db == b->gain_db) {
             /* flat: one gain for the whole run */
             lin = exp(segment_db(a, b, t) * DB_TO_LOG);
-            apply_gain(in, out, channels, done, n, (float)lin, band);
+            apply_gain(p, done, n, (float)lin);
         } else {
             /* a fade: the gain of every sample */
-            apply_fade(a, b, t, in, out, channels, done, n, band);
+            apply_fade(a, b, t, p, done, n);
         }
         done += n;
     }
+}
+
+void dd_apply_envelope(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
+                       int64_t t0, const float *const *in, float **out,
+                       int channels, int nb_samples,
+                       const float *const *band)
+{
+    const Pcm p = { .in = in, .band = band, .out = out, .channels = channels };
+
+    envelope(prev, kf, nb, t0, &p, nb_samples);
+}
+
+void dd_apply_envelope_s16(const DDKeyframe *prev, const DDKeyframe *kf,
+                           int nb, int64_t t0, const int16_t *in,
+                           int16_t *out16, float **out, int channels,
+                           int nb_samples)
+{
+    const Pcm p = { .in16 = in, .out16 = out16, .out = out,
+                    .channels = channels };
+
+    envelope(prev, kf, nb, t0, &p, nb_samples);
 }
 
 /* ---- DDRenderer ------------------------------------------------------ */

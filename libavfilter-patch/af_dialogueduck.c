@@ -90,6 +90,9 @@ typedef struct DialogueDuckContext {
      * in and out as libswresample would. */
     int music_s16, dialogue_s16, out_s16;
     int feed_s16;            /* the engine takes the s16 dialogue as it is */
+    int pcm16;               /* all three links s16, broadband, no timeline:
+                                the engine takes and gives the s16 music
+                                as it is (dd_engine_create_pcm16()) */
     AVFrame *music_conv;     /* s16 in and out: the music being ducked */
     AVFrame *dialogue_conv;  /* s16 dialogue converted for the engine
                                 (adaptive mode: the carver reads planes) */
@@ -345,11 +348,20 @@ static int config_output(AVFilterLink *outlink)
     if (ret < 0)
         return ret;
 
+    s->music_s16    = music->format    == AV_SAMPLE_FMT_S16;
+    s->dialogue_s16 = dialogue->format == AV_SAMPLE_FMT_S16;
+    s->out_s16      = outlink->format  == AV_SAMPLE_FMT_S16;
+    s->feed_s16     = s->dialogue_s16 && s->spectral != DD_SPECTRAL_ADAPTIVE &&
+                      dialogue->ch_layout.nb_channels <= DD_S16_CHANNELS_MAX;
+    s->pcm16        = s->feed_s16 && s->music_s16 && s->out_s16 &&
+                      s->spectral == DD_SPECTRAL_OFF && !ctx->enable_str;
+
     get_params(s, &p);
     dd_engine_free(&s->engine);
-    ret = dd_engine_create(&s->engine, &p, outlink->sample_rate,
-                           music->ch_layout.nb_channels,
-                           dialogue->ch_layout.nb_channels, center, &alloc);
+    ret = (s->pcm16 ? dd_engine_create_pcm16 : dd_engine_create)(
+              &s->engine, &p, outlink->sample_rate,
+              music->ch_layout.nb_channels, dialogue->ch_layout.nb_channels,
+              center, &alloc);
     if (ret < 0) {
         av_log(ctx, AV_LOG_ERROR, "Cannot create the engine: %s.\n",
                dd_strerror(ret));
@@ -357,11 +369,6 @@ static int config_output(AVFilterLink *outlink)
     }
     s->lookahead_samples = dd_lookahead_samples(&p, outlink->sample_rate);
     s->tolerance_samples = llrint(s->tolerance * outlink->sample_rate);
-    s->music_s16    = music->format    == AV_SAMPLE_FMT_S16;
-    s->dialogue_s16 = dialogue->format == AV_SAMPLE_FMT_S16;
-    s->out_s16      = outlink->format  == AV_SAMPLE_FMT_S16;
-    s->feed_s16     = s->dialogue_s16 && s->spectral != DD_SPECTRAL_ADAPTIVE &&
-                      dialogue->ch_layout.nb_channels <= DD_S16_CHANNELS_MAX;
     /* block buffers of an earlier configuration */
     av_frame_free(&s->dialogue_block);
     av_frame_free(&s->music_conv);
@@ -617,7 +624,8 @@ static int64_t output_pts(AVFilterContext *ctx)
 }
 
 /* Sends n ducked samples of the float planes (out's own when the output
- * is float, converted into out when it is s16), or frees out when n is 0. */
+ * is float, converted into out when it is s16; NULL: the engine wrote
+ * them into out), or frees out when n is 0. */
 static int output_block(AVFilterContext *ctx, AVFrame *out, float **planes,
                         int n)
 {
@@ -645,7 +653,7 @@ static int output_block(AVFilterContext *ctx, AVFrame *out, float **planes,
         ret = mix_dialogue(ctx, out, planes, n);
         if (ret < 0)
             goto fail;
-    } else if (s->out_s16) {
+    } else if (s->out_s16 && planes) {
         planes_to_s16((int16_t *)out->data[0], planes,
                       out->ch_layout.nb_channels, n);
     }
@@ -691,6 +699,51 @@ static AVFrame *output_buffer(AVFilterContext *ctx, AVFrame **in)
     return out;
 }
 
+/* The engine's float output of an s16 block for the dialogue to be mixed
+ * into (mix=1), or NULL: the engine writes s16 into the output itself. */
+static float **pcm16_planes(AVFilterContext *ctx, int n, int *err)
+{
+    DialogueDuckContext *s = ctx->priv;
+    AVFrame *f;
+
+    *err = 0;
+    if (!s->mix)
+        return NULL;
+    f = float_buffer(&s->music_conv, &ctx->outputs[0]->ch_layout, n);
+    if (!f)
+        *err = AVERROR(ENOMEM);
+    return f ? (float **)f->extended_data : NULL;
+}
+
+/* process_block() for a pcm16 engine: the s16 music frame *in is ducked
+ * in place (and becomes the output) with the s16 dialogue block dlg. */
+static int duck_pcm16(AVFilterContext *ctx, AVFrame **in, AVFrame *dlg, int n)
+{
+    DialogueDuckContext *s = ctx->priv;
+    AVFrame *out = output_buffer(ctx, in);
+    float **planes;
+    int ret;
+
+    if (!out)
+        return AVERROR(ENOMEM);
+    planes = pcm16_planes(ctx, n, &ret);
+    if (ret < 0 || (s->dialogue_delay &&
+         av_audio_fifo_write(s->dialogue_delay, (void **)dlg->extended_data, n) < n)) {
+        av_frame_free(&out);
+        return AVERROR(ENOMEM);
+    }
+    ret = dd_engine_process_pcm16(s->engine, (const int16_t *)out->data[0],
+                                  (const int16_t *)dlg->data[0], n,
+                                  planes ? NULL : (int16_t *)out->data[0],
+                                  planes);
+    if (ret < 0) {
+        av_frame_free(&out);
+        return engine_error(ret);
+    }
+    s->in_samples += n;
+    return output_block(ctx, out, planes, ret);
+}
+
 /* Ducks n samples of *music (silence when music is NULL; the frame is
  * taken) with the queued dialogue, silence where the dialogue has run
  * out. The music is ducked in place where it is float; the output is
@@ -718,6 +771,10 @@ static int process_block(AVFilterContext *ctx, AVFrame **music, int n)
     if (s->dialogue_s16 && !s->feed_s16)
         s16_to_planes((float **)dlgf->extended_data, (const int16_t *)dlg->data[0],
                       dlg->ch_layout.nb_channels, n);
+    if (s->pcm16) {
+        ret = duck_pcm16(ctx, &in, dlg, n);
+        goto end;
+    }
 
     if (s->music_s16 == s->out_s16)
         out = output_buffer(ctx, &in);
@@ -891,6 +948,21 @@ static int flush(AVFilterContext *ctx)
         return 0;
 
     out = ff_get_audio_buffer(outlink, s->lookahead_samples);
+    if (s->pcm16) {
+        float **planes = pcm16_planes(ctx, s->lookahead_samples, &ret);
+
+        if (!out || ret < 0) {
+            av_frame_free(&out);
+            return AVERROR(ENOMEM);
+        }
+        ret = dd_engine_flush_pcm16(s->engine, planes ? NULL : (int16_t *)out->data[0],
+                                    planes);
+        if (ret < 0) {
+            av_frame_free(&out);
+            return engine_error(ret);
+        }
+        return output_block(ctx, out, planes, ret);
+    }
     outf = !s->out_s16 ? out :
            float_buffer(&s->music_conv, &outlink->ch_layout, s->lookahead_samples);
     if (!out || !outf) {

@@ -34,9 +34,11 @@
  * which takes the dialogue too: it reads it ahead of the music it carves.
  *
  * A pcm16 engine (broadband only) keeps interleaved s16 music in its delay
- * line as it comes, and renders it to s16 or to float planes in one pass
+ * line as it comes, and renders it to s16 in one pass
  * (dd_apply_envelope_s16()): for 16-bit stems the float planes of the
- * music are never made, and a stretch at unity gain is a copy.
+ * music are never made, and a stretch at unity gain is a copy. With a
+ * mix, the s16 dialogue waits beside the music in a delay line of its own
+ * and is added in the same pass.
  */
 
 #include <math.h>
@@ -65,6 +67,10 @@ struct DDEngine {
 
     float **ring;               /* delay line, ring_size samples per channel */
     int16_t *ring16;            /* pcm16: the delay line, interleaved s16 */
+    int16_t *dring16;           /* pcm16 with a mix: the dialogue's */
+    float *mix_map;             /* pcm16 with a mix: its gains */
+    int *mix_src;               /* and DDMixS16's src and gain, or NULL */
+    float *mix_gain;
     float **music_tmp;          /* pcm16, relative depth: a chunk of the
                                    music as floats for the analyzer */
     int64_t ring_size;
@@ -126,10 +132,12 @@ static int create_side(DDEngine *e, const DDParams *p, int sample_rate,
 }
 
 /* The delay line: float planes, or interleaved s16 for a pcm16 engine
- * (with float room for a chunk of music when the analyzer measures it). */
-static int alloc_ring(DDEngine *e, const DDParams *p, int pcm16)
+ * (with float room for a chunk of music when the analyzer measures it,
+ * and the dialogue's delay line and gains when it is mixed in). */
+static int alloc_ring(DDEngine *e, const DDParams *p, int pcm16,
+                      const float *mix)
 {
-    int mc = e->music_channels;
+    const int mc = e->music_channels, nd = e->dialogue_channels;
 
     if (!pcm16)
         return (e->ring = alloc_planes(e->al, mc, e->ring_size)) ? DD_OK :
@@ -139,12 +147,28 @@ static int alloc_ring(DDEngine *e, const DDParams *p, int pcm16)
     if (!e->ring16 ||
         (p->below > 0 && !(e->music_tmp = alloc_planes(e->al, mc, CHUNK))))
         return DD_ERROR_NOMEM;
+    if (!mix)
+        return DD_OK;
+    e->dring16 = dd_alloc_array(e->al, (size_t)e->ring_size * nd,
+                                sizeof(*e->dring16));
+    e->mix_map = dd_alloc_array(e->al, (size_t)nd * mc, sizeof(*e->mix_map));
+    e->mix_src = dd_alloc_array(e->al, mc, sizeof(*e->mix_src));
+    e->mix_gain = dd_alloc_array(e->al, mc, sizeof(*e->mix_gain));
+    if (!e->dring16 || !e->mix_map || !e->mix_src || !e->mix_gain)
+        return DD_ERROR_NOMEM;
+    memcpy(e->mix_map, mix, (size_t)nd * mc * sizeof(*mix));
+    if (!dd_mix_sources(mix, nd, mc, e->mix_src, e->mix_gain)) {
+        dd_free(e->al, e->mix_src);
+        dd_free(e->al, e->mix_gain);
+        e->mix_src = NULL;
+        e->mix_gain = NULL;
+    }
     return DD_OK;
 }
 
 static int create(DDEngine **out, const DDParams *p, int sample_rate,
                   int music_channels, int dialogue_channels, int center,
-                  const DDAllocator *alloc, int pcm16)
+                  const DDAllocator *alloc, int pcm16, const float *mix)
 {
     DDEngine *e;
     int ret;
@@ -177,7 +201,7 @@ static int create(DDEngine **out, const DDParams *p, int sample_rate,
                     !(e->band_tmp = alloc_planes(e->al, music_channels,
                                                  CHUNK))))
         goto fail;
-    if ((ret = alloc_ring(e, p, pcm16)) < 0)
+    if ((ret = alloc_ring(e, p, pcm16, mix)) < 0)
         goto fail;
     ret = DD_ERROR_NOMEM;
     e->view = dd_alloc_array(e->al, 2 * music_channels, sizeof(*e->view));
@@ -198,21 +222,21 @@ int dd_engine_create(DDEngine **out, const DDParams *p, int sample_rate,
                      const DDAllocator *alloc)
 {
     return create(out, p, sample_rate, music_channels, dialogue_channels,
-                  center, alloc, 0);
+                  center, alloc, 0, NULL);
 }
 
 int dd_engine_create_pcm16(DDEngine **out, const DDParams *p,
                            int sample_rate, int music_channels,
                            int dialogue_channels, int center,
-                           const DDAllocator *alloc)
+                           const float *mix, const DDAllocator *alloc)
 {
     *out = NULL;
     /* the band and the carver read and render float planes */
-    if (p->spectral != DD_SPECTRAL_OFF ||
+    if (p->spectral != DD_SPECTRAL_OFF || dialogue_channels < 1 ||
         dialogue_channels > DD_S16_CHANNELS_MAX)
         return DD_ERROR_INVAL;
     return create(out, p, sample_rate, music_channels, dialogue_channels,
-                  center, alloc, 1);
+                  center, alloc, 1, mix);
 }
 
 void dd_engine_free(DDEngine **pe)
@@ -228,6 +252,10 @@ void dd_engine_free(DDEngine **pe)
     dd_carve_free(&e->carve, e->al);
     free_planes(e->al, e->ring, e->music_channels);
     dd_free(e->al, e->ring16);
+    dd_free(e->al, e->dring16);
+    dd_free(e->al, e->mix_map);
+    dd_free(e->al, e->mix_src);
+    dd_free(e->al, e->mix_gain);
     free_planes(e->al, e->music_tmp, e->music_channels);
     dd_free(e->al, e->view);
     dd_free(e->al, e->outv);
@@ -285,23 +313,28 @@ static void push_band(DDEngine *e, const float *const *music,
 }
 
 /* Apply the envelope to n delayed samples from out_pos (e->view, or the
- * s16 delay line) into the output at offset. */
+ * s16 delay lines) into the output at offset. */
 static void render_run(DDEngine *e, const DDKeyframe *kf, int nb,
                        const Io *io, int offset, int n)
 {
     const DDKeyframe *prev = e->has_prev ? &e->prev : NULL;
     const int mc = e->music_channels;
+    const int64_t at = e->out_pos % e->ring_size;
 
-    for (int c = 0; io->out && c < mc; c++)
+    if (e->ring16) {
+        const DDMixS16 mix = { e->dring16 ? e->dring16 + at * e->dialogue_channels : NULL,
+                               e->mix_map, e->dialogue_channels, e->mix_src,
+                               e->mix_gain };
+
+        dd_apply_envelope_s16(prev, kf, nb, e->out_pos, e->ring16 + at * mc,
+                              io->out16 + (size_t)offset * mc, mc, n,
+                              e->dring16 ? &mix : NULL);
+        return;
+    }
+    for (int c = 0; c < mc; c++)
         e->outv[c] = io->out[c] + offset;
-    if (e->ring16)
-        dd_apply_envelope_s16(prev, kf, nb, e->out_pos,
-                              e->ring16 + (e->out_pos % e->ring_size) * mc,
-                              io->out16 ? io->out16 + (size_t)offset * mc : NULL,
-                              e->outv, mc, n);
-    else
-        dd_apply_envelope(prev, kf, nb, e->out_pos, e->view, e->outv, mc, n,
-                          e->side ? e->view + mc : NULL);
+    dd_apply_envelope(prev, kf, nb, e->out_pos, e->view, e->outv, mc, n,
+                      e->side ? e->view + mc : NULL);
 }
 
 /* Render delayed music from out_pos up to end into the output at offset. */
@@ -370,6 +403,15 @@ static int feed_chunk(DDEngine *e, const Io *io, int offset, int n)
                                          n);
 }
 
+/* n interleaved frames of ch channels into an s16 delay line at frame at:
+ * first of them there, the rest from its start. */
+static void store_s16(int16_t *ring, const int16_t *src, int ch, int64_t at,
+                      int first, int n)
+{
+    memcpy(ring + at * ch, src, (size_t)first * ch * sizeof(*src));
+    memcpy(ring, src + (size_t)first * ch, (size_t)(n - first) * ch * sizeof(*src));
+}
+
 /* Analyze a chunk and append its music to the delay line. */
 static int push_chunk(DDEngine *e, const Io *io, int offset, int n)
 {
@@ -382,13 +424,13 @@ static int push_chunk(DDEngine *e, const Io *io, int offset, int n)
         e->mview[c] = io->music[c] + offset;
     if ((ret = feed_chunk(e, io, offset, n)) < 0)
         return ret;
-    if (e->ring16) {
-        const int16_t *m = io->music16 + (size_t)offset * mc;
-
-        memcpy(e->ring16 + at * mc, m, (size_t)first * mc * sizeof(*m));
-        memcpy(e->ring16, m + (size_t)first * mc,
-               (size_t)(n - first) * mc * sizeof(*m));
-    }
+    if (e->ring16)
+        store_s16(e->ring16, io->music16 + (size_t)offset * mc, mc, at,
+                  first, n);
+    if (e->dring16)
+        store_s16(e->dring16, io->dialogue16 +
+                  (size_t)offset * e->dialogue_channels,
+                  e->dialogue_channels, at, first, n);
     for (int c = 0; e->ring && c < mc; c++) {
         memcpy(e->ring[c] + at, e->mview[c], first * sizeof(float));
         memcpy(e->ring[c], e->mview[c] + first, (n - first) * sizeof(float));
@@ -449,10 +491,9 @@ int dd_engine_process_s16(DDEngine *e, const float *const *music,
 
 int dd_engine_process_pcm16(DDEngine *e, const int16_t *music,
                             const int16_t *dialogue, int nb_samples,
-                            int16_t *out16, float **out)
+                            int16_t *out)
 {
-    const Io io = { .music16 = music, .dialogue16 = dialogue,
-                    .out16 = out16, .out = out16 ? NULL : out };
+    const Io io = { .music16 = music, .dialogue16 = dialogue, .out16 = out };
 
     if (!e->ring16)
         return DD_ERROR_STATE;
@@ -485,9 +526,9 @@ int dd_engine_flush(DDEngine *e, float **out)
     return flush(e, &io);
 }
 
-int dd_engine_flush_pcm16(DDEngine *e, int16_t *out16, float **out)
+int dd_engine_flush_pcm16(DDEngine *e, int16_t *out)
 {
-    const Io io = { .out16 = out16, .out = out16 ? NULL : out };
+    const Io io = { .out16 = out };
 
     if (!e->ring16)
         return DD_ERROR_STATE;

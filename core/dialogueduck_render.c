@@ -36,9 +36,13 @@
  *
  * Broadband music also comes as interleaved s16 (the engine keeps it so
  * in its delay line when the filter's links carry s16) and goes out as
- * s16 or float planes: the samples are those of the float path on x /
- * 32768, converted to s16 as libswresample converts float, so a stem
- * goes through without the planes ever being made.
+ * s16, with the dialogue mixed in or not: the samples are those of the
+ * float path on x / 32768 (and the filter's mix of the dialogue),
+ * converted to s16 as libswresample converts float, so a stem goes
+ * through without float planes ever being made. Every step of the float
+ * path scaled by 32768 is exact (products and sums of s16 samples and
+ * gains are 0 or far above the smallest normal float), so it is computed
+ * on the integers' scale and converted once.
  */
 
 #include <math.h>
@@ -83,56 +87,138 @@ double dd_envelope_db(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
 }
 
 /* Where a run of gains goes: float planes in and out (band beside in in
- * spectral mode), or interleaved s16 in (in16) to s16 (out16) or to float
- * planes (out). */
+ * spectral mode), or interleaved s16 in (in16) to s16 (out16), the
+ * dialogue mixed in when mix is set. */
 typedef struct Pcm {
     const float *const *in;
     const float *const *band;
+    float **out;
     const int16_t *in16;
     int16_t *out16;
-    float **out;
+    const DDMixS16 *mix;
     int channels;
 } Pcm;
 
-#define S16_SCALE (1.0f / 32768.0f)
-
-/* s16 of x * g for an s16 sample x: (x / 32768) * g times 32768 is exact
- * (x * g is 0 or far above the smallest normal float), so this is the
- * float path's output converted as libswresample does: rounded to
- * nearest, clipped. */
-static inline int16_t gain_to_s16(int16_t x, float g)
+/* A float on the s16 scale to s16 as libswresample converts it: rounded
+ * to nearest, clipped. Clamped before rounding, which gives the same s16
+ * (and compiles to a min and a max). */
+static inline int16_t to_s16(float v)
 {
-    long v = lrintf(x * g);
-
-    return v > INT16_MAX ? INT16_MAX : v < INT16_MIN ? INT16_MIN : (int16_t)v;
+    v = v > -32768.0f ? v : -32768.0f;
+    v = v < 32767.0f ? v : 32767.0f;
+    return (int16_t)lrintf(v);
 }
 
-/* One gain g for n interleaved s16 samples from offset; a gain of exactly
- * 1 copies them (as the float path does). */
+/* Music channel m of the s16 frame at sample i: acc (the ducked music
+ * times 32768) plus the dialogue as the filter mixes it (each channel's
+ * gain times its sample over 32768, added in channel order), converted as
+ * libswresample converts float to s16: rounded to nearest, clipped. */
+static inline int16_t mix_s16(const DDMixS16 *mix, int channels, int i, int m,
+                              float acc)
+{
+    const int16_t *d = mix->dlg + (size_t)i * mix->nd;
+
+    for (int k = 0; k < mix->nd; k++) {
+        float w = mix->map[k * channels + m];
+
+        if (w != 0.0f)
+            acc += w * d[k];
+    }
+    return to_s16(acc);
+}
+
+int dd_mix_sources(const float *map, int nd, int channels, int *src,
+                   float *gain)
+{
+    for (int m = 0; m < channels; m++) {
+        src[m] = 0;
+        gain[m] = 0.0f;
+        for (int k = 0; k < nd; k++) {
+            if (map[k * channels + m] == 0.0f)
+                continue;
+            if (gain[m] != 0.0f)
+                return 0;
+            src[m] = k;
+            gain[m] = map[k * channels + m];
+        }
+    }
+    return 1;
+}
+
+/* apply_mix_s16() where each music channel gets one dialogue channel at
+ * most: adding 0 * d to a music channel that gets none changes nothing
+ * (lrintf() takes -0 and +0 alike), so every channel takes the same path;
+ * a stereo frame in one step. */
+static void mix_one_s16(const Pcm *p, int offset, int n, float g,
+                        const float *gains)
+{
+    const DDMixS16 *mix = p->mix;
+    const int ch = p->channels, nd = mix->nd;
+    const int16_t *x = p->in16 + (size_t)offset * ch;
+    const int16_t *d = mix->dlg + (size_t)offset * nd;
+    int16_t *y = p->out16 + (size_t)offset * ch;
+
+    if (ch == 2) {
+        const int k0 = mix->src[0], k1 = mix->src[1];
+        const float w0 = mix->gain[0], w1 = mix->gain[1];
+
+        for (int i = 0; i < n; i++, x += 2, d += nd, y += 2) {
+            float gi = gains ? gains[i] : g;
+
+            y[0] = to_s16(x[0] * gi + w0 * d[k0]);
+            y[1] = to_s16(x[1] * gi + w1 * d[k1]);
+        }
+        return;
+    }
+    for (int i = 0; i < n; i++, x += ch, d += nd, y += ch) {
+        float gi = gains ? gains[i] : g;
+
+        for (int m = 0; m < ch; m++)
+            y[m] = to_s16(x[m] * gi + mix->gain[m] * d[mix->src[m]]);
+    }
+}
+
+/* n s16 frames from offset with the dialogue mixed in, at the gain g or,
+ * where gains is set, gains[i]: x * 1 is x, so no case for unity gain. */
+static void apply_mix_s16(const Pcm *p, int offset, int n, float g,
+                          const float *gains)
+{
+    const int ch = p->channels;
+    const int16_t *src = p->in16 + (size_t)offset * ch;
+    int16_t *dst = p->out16 + (size_t)offset * ch;
+
+    if (p->mix->src) {
+        mix_one_s16(p, offset, n, g, gains);
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        float gi = gains ? gains[i] : g;
+
+        for (int m = 0; m < ch; m++)
+            dst[i * ch + m] = mix_s16(p->mix, ch, offset + i, m,
+                                      src[i * ch + m] * gi);
+    }
+}
+
+/* One gain g for n interleaved s16 samples from offset: (x / 32768) * g
+ * times 32768 is x * g; a gain of exactly 1 copies them (as the float path
+ * does), one under 1 keeps lrintf() in range. */
 static void apply_gain_s16(const Pcm *p, int offset, int n, float g)
 {
     const int ch = p->channels;
     const int16_t *src = p->in16 + (size_t)offset * ch;
+    int16_t *dst = p->out16 + (size_t)offset * ch;
 
-    if (p->out16) {
-        int16_t *dst = p->out16 + (size_t)offset * ch;
-
-        if (g == 1.0f)
-            memmove(dst, src, (size_t)n * ch * sizeof(*dst));
-        else if (g < 1.0f) /* |x * g| < 32768: lrintf() is in range */
-            for (int i = 0; i < n * ch; i++)
-                dst[i] = (int16_t)lrintf(src[i] * g);
-        else
-            for (int i = 0; i < n * ch; i++)
-                dst[i] = gain_to_s16(src[i], g);
-        return;
-    }
-    for (int c = 0; c < ch; c++) {
-        float *dst = p->out[c] + offset;
-
-        for (int i = 0; i < n; i++)
-            dst[i] = src[i * ch + c] * S16_SCALE * g;
-    }
+    if (p->mix)
+        apply_mix_s16(p, offset, n, g, NULL);
+    else if (g == 1.0f)
+        memmove(dst, src, (size_t)n * ch * sizeof(*dst));
+    else if (g < 1.0f)
+        for (int i = 0; i < n * ch; i++)
+            dst[i] = (int16_t)lrintf(src[i] * g);
+    else
+        for (int i = 0; i < n * ch; i++)
+            dst[i] = to_s16(src[i] * g);
 }
 
 static void apply_gain(const Pcm *p, int offset, int n, float g)
@@ -169,35 +255,21 @@ static void apply_gain(const Pcm *p, int offset, int n, float g)
  * one exp() gives but for a rare last bit. */
 #define FADE_RUN 256
 
-/* The gain g[i] of each of n interleaved s16 samples from offset (x * 1
- * is x: no case for a gain of exactly 1). */
+/* The gain g[i] of each of n interleaved s16 samples from offset, as
+ * apply_gain_s16() does with each of them. */
 static void apply_gains_s16(const Pcm *p, int offset, int n, const float *g)
 {
     const int ch = p->channels;
     const int16_t *src = p->in16 + (size_t)offset * ch;
+    int16_t *dst = p->out16 + (size_t)offset * ch;
 
-    if (p->out16) {
-        int16_t *dst = p->out16 + (size_t)offset * ch;
-        float top = 0.0f;
-
-        for (int i = 0; i < n; i++)
-            top = g[i] > top ? g[i] : top;
-        if (top < 1.0f) /* as in apply_gain_s16() */
-            for (int i = 0; i < n; i++)
-                for (int c = 0; c < ch; c++)
-                    dst[i * ch + c] = (int16_t)lrintf(src[i * ch + c] * g[i]);
-        else
-            for (int i = 0; i < n; i++)
-                for (int c = 0; c < ch; c++)
-                    dst[i * ch + c] = gain_to_s16(src[i * ch + c], g[i]);
+    if (p->mix) {
+        apply_mix_s16(p, offset, n, 0.0f, g);
         return;
     }
-    for (int c = 0; c < ch; c++) {
-        float *dst = p->out[c] + offset;
-
-        for (int i = 0; i < n; i++)
-            dst[i] = src[i * ch + c] * S16_SCALE * g[i];
-    }
+    for (int i = 0; i < n; i++)
+        for (int c = 0; c < ch; c++)
+            dst[i * ch + c] = to_s16(src[i * ch + c] * g[i]);
 }
 
 /* The gain g[i] applied to n samples at offset, as apply_gain() does with
@@ -285,10 +357,10 @@ void dd_apply_envelope(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
 
 void dd_apply_envelope_s16(const DDKeyframe *prev, const DDKeyframe *kf,
                            int nb, int64_t t0, const int16_t *in,
-                           int16_t *out16, float **out, int channels,
-                           int nb_samples)
+                           int16_t *out, int channels, int nb_samples,
+                           const DDMixS16 *mix)
 {
-    const Pcm p = { .in16 = in, .out16 = out16, .out = out,
+    const Pcm p = { .in16 = in, .out16 = out, .mix = mix,
                     .channels = channels };
 
     envelope(prev, kf, nb, t0, &p, nb_samples);

@@ -91,8 +91,9 @@ typedef struct DialogueDuckContext {
     int music_s16, dialogue_s16, out_s16;
     int feed_s16;            /* the engine takes the s16 dialogue as it is */
     int pcm16;               /* all three links s16, broadband, no timeline:
-                                the engine takes and gives the s16 music
-                                as it is (dd_engine_create_pcm16()) */
+                                the engine takes the s16 music as it is
+                                and gives the s16 output, the dialogue
+                                mixed in (dd_engine_create_pcm16()) */
     AVFrame *music_conv;     /* s16 in and out: the music being ducked */
     AVFrame *dialogue_conv;  /* s16 dialogue converted for the engine
                                 (adaptive mode: the carver reads planes) */
@@ -318,7 +319,7 @@ static int alloc_fifos(AVFilterContext *ctx, int nm, int nd)
     s->dialogue = av_audio_fifo_alloc(ctx->inputs[1]->format, nd, FIFO_SLACK);
     if (!s->dialogue)
         return AVERROR(ENOMEM);
-    if (s->mix) {
+    if (s->mix && !s->pcm16) { /* a pcm16 engine delays it itself */
         s->dialogue_delay = av_audio_fifo_alloc(ctx->inputs[1]->format, nd, size);
         if (!s->dialogue_delay)
             return AVERROR(ENOMEM);
@@ -358,10 +359,15 @@ static int config_output(AVFilterLink *outlink)
 
     get_params(s, &p);
     dd_engine_free(&s->engine);
-    ret = (s->pcm16 ? dd_engine_create_pcm16 : dd_engine_create)(
-              &s->engine, &p, outlink->sample_rate,
-              music->ch_layout.nb_channels, dialogue->ch_layout.nb_channels,
-              center, &alloc);
+    if (s->pcm16)
+        ret = dd_engine_create_pcm16(&s->engine, &p, outlink->sample_rate,
+                                     music->ch_layout.nb_channels,
+                                     dialogue->ch_layout.nb_channels, center,
+                                     s->mix ? s->mix_map : NULL, &alloc);
+    else
+        ret = dd_engine_create(&s->engine, &p, outlink->sample_rate,
+                               music->ch_layout.nb_channels,
+                               dialogue->ch_layout.nb_channels, center, &alloc);
     if (ret < 0) {
         av_log(ctx, AV_LOG_ERROR, "Cannot create the engine: %s.\n",
                dd_strerror(ret));
@@ -624,8 +630,8 @@ static int64_t output_pts(AVFilterContext *ctx)
 }
 
 /* Sends n ducked samples of the float planes (out's own when the output
- * is float, converted into out when it is s16; NULL: the engine wrote
- * them into out), or frees out when n is 0. */
+ * is float, converted into out when it is s16; NULL: a pcm16 engine wrote
+ * them into out, the dialogue mixed in), or frees out when n is 0. */
 static int output_block(AVFilterContext *ctx, AVFrame *out, float **planes,
                         int n)
 {
@@ -649,7 +655,7 @@ static int output_block(AVFilterContext *ctx, AVFrame *out, float **planes,
         active = active && s->bypass < 1.0;
     }
 
-    if (s->mix) {
+    if (s->mix && planes) {
         ret = mix_dialogue(ctx, out, planes, n);
         if (ret < 0)
             goto fail;
@@ -699,49 +705,25 @@ static AVFrame *output_buffer(AVFilterContext *ctx, AVFrame **in)
     return out;
 }
 
-/* The engine's float output of an s16 block for the dialogue to be mixed
- * into (mix=1), or NULL: the engine writes s16 into the output itself. */
-static float **pcm16_planes(AVFilterContext *ctx, int n, int *err)
-{
-    DialogueDuckContext *s = ctx->priv;
-    AVFrame *f;
-
-    *err = 0;
-    if (!s->mix)
-        return NULL;
-    f = float_buffer(&s->music_conv, &ctx->outputs[0]->ch_layout, n);
-    if (!f)
-        *err = AVERROR(ENOMEM);
-    return f ? (float **)f->extended_data : NULL;
-}
-
 /* process_block() for a pcm16 engine: the s16 music frame *in is ducked
  * in place (and becomes the output) with the s16 dialogue block dlg. */
 static int duck_pcm16(AVFilterContext *ctx, AVFrame **in, AVFrame *dlg, int n)
 {
     DialogueDuckContext *s = ctx->priv;
     AVFrame *out = output_buffer(ctx, in);
-    float **planes;
     int ret;
 
     if (!out)
         return AVERROR(ENOMEM);
-    planes = pcm16_planes(ctx, n, &ret);
-    if (ret < 0 || (s->dialogue_delay &&
-         av_audio_fifo_write(s->dialogue_delay, (void **)dlg->extended_data, n) < n)) {
-        av_frame_free(&out);
-        return AVERROR(ENOMEM);
-    }
     ret = dd_engine_process_pcm16(s->engine, (const int16_t *)out->data[0],
                                   (const int16_t *)dlg->data[0], n,
-                                  planes ? NULL : (int16_t *)out->data[0],
-                                  planes);
+                                  (int16_t *)out->data[0]);
     if (ret < 0) {
         av_frame_free(&out);
         return engine_error(ret);
     }
     s->in_samples += n;
-    return output_block(ctx, out, planes, ret);
+    return output_block(ctx, out, NULL, ret);
 }
 
 /* Ducks n samples of *music (silence when music is NULL; the frame is
@@ -949,19 +931,14 @@ static int flush(AVFilterContext *ctx)
 
     out = ff_get_audio_buffer(outlink, s->lookahead_samples);
     if (s->pcm16) {
-        float **planes = pcm16_planes(ctx, s->lookahead_samples, &ret);
-
-        if (!out || ret < 0) {
-            av_frame_free(&out);
+        if (!out)
             return AVERROR(ENOMEM);
-        }
-        ret = dd_engine_flush_pcm16(s->engine, planes ? NULL : (int16_t *)out->data[0],
-                                    planes);
+        ret = dd_engine_flush_pcm16(s->engine, (int16_t *)out->data[0]);
         if (ret < 0) {
             av_frame_free(&out);
             return engine_error(ret);
         }
-        return output_block(ctx, out, planes, ret);
+        return output_block(ctx, out, NULL, ret);
     }
     outf = !s->out_s16 ? out :
            float_buffer(&s->music_conv, &outlink->ch_layout, s->lookahead_samples);

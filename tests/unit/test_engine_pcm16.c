@@ -1,10 +1,12 @@
 /*
  * Unit tests of the pcm16 engine (dd_engine_create_pcm16): interleaved s16
- * music and dialogue in, s16 or float planes out, equal sample for sample
- * to the float engine on the same samples divided by 32768 (its output
- * converted to s16 as libswresample converts float), ducked in place as
- * the filter does it, for fixed and relative depth, music layouts of one
- * to three channels and blocks that wrap the delay line anywhere.
+ * music and dialogue in, s16 out, equal sample for sample to the float
+ * engine on the same samples divided by 32768, its output converted to s16
+ * as libswresample converts float, and with a mix to the float engine's
+ * output plus the dialogue mixed as the filter mixes it; ducked in place
+ * as the filter does it, for fixed and relative depth, one to three music
+ * channels, one or two dialogue channels, and blocks that wrap the delay
+ * line anywhere.
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
@@ -117,19 +119,18 @@ static int run_float(const DDParams *p, const int16_t *m, const int16_t *d,
     return ret < 0 ? ret : w;
 }
 
-/* The pcm16 engine, each block ducked in place in a copy of the music
- * (as the filter ducks the music frame), its output appended to out16; or,
- * with out16 NULL, to the float planes out. */
+/* The pcm16 engine (mix: NULL or its gains), each block ducked in place
+ * in a copy of the music (as the filter ducks the music frame), its
+ * output appended to out. */
 static int run_pcm16(const DDParams *p, const int16_t *m, const int16_t *d,
-                     int nm, int nd, int n, int block, int16_t *out16,
-                     float **out)
+                     int nm, int nd, int n, int block, const float *mix,
+                     int16_t *out)
 {
     int16_t *blk = malloc((size_t)block * nm * sizeof(*blk));
-    float *ov[MAXCH];
     DDEngine *e;
     int w = 0, ret = 0;
 
-    if (dd_engine_create_pcm16(&e, p, SR, nm, nd, -1, NULL) < 0) {
+    if (dd_engine_create_pcm16(&e, p, SR, nm, nd, -1, mix, NULL) < 0) {
         free(blk);
         return -1;
     }
@@ -137,23 +138,29 @@ static int run_pcm16(const DDParams *p, const int16_t *m, const int16_t *d,
         int k = n - pos < block ? n - pos : block;
 
         memcpy(blk, m + (size_t)pos * nm, (size_t)k * nm * sizeof(*blk));
-        for (int c = 0; !out16 && c < nm; c++)
-            ov[c] = out[c] + w;
-        ret = dd_engine_process_pcm16(e, blk, d + (size_t)pos * nd, k,
-                                      out16 ? blk : NULL, ov);
-        if (ret > 0 && out16)
-            memcpy(out16 + (size_t)w * nm, blk, (size_t)ret * nm * sizeof(*blk));
+        ret = dd_engine_process_pcm16(e, blk, d + (size_t)pos * nd, k, blk);
+        if (ret > 0)
+            memcpy(out + (size_t)w * nm, blk, (size_t)ret * nm * sizeof(*blk));
         w += ret > 0 ? ret : 0;
     }
-    for (int c = 0; !out16 && c < nm; c++)
-        ov[c] = out[c] + w;
-    if (ret >= 0 &&
-        (ret = dd_engine_flush_pcm16(e, out16 ? out16 + (size_t)w * nm : NULL,
-                                     ov)) >= 0)
+    if (ret >= 0 && (ret = dd_engine_flush_pcm16(e, out + (size_t)w * nm)) >= 0)
         w += ret;
     dd_engine_free(&e);
     free(blk);
     return ret < 0 ? ret : w;
+}
+
+/* The filter's mix=1 on float planes: each music channel gets its
+ * dialogue channels (x / 32768 times their gain) added in order. */
+static void mix_float(float **ref, const int16_t *d, const float *mix, int nm,
+                      int nd, int n)
+{
+    for (int c = 0; c < nm; c++)
+        for (int k = 0; k < nd; k++)
+            if (mix[k * nm + c] != 0.0f)
+                for (int i = 0; i < n; i++)
+                    ref[c][i] += mix[k * nm + c] *
+                                 (d[(size_t)i * nd + k] * (1.0f / 32768));
 }
 
 /* Samples of out16 that differ from the float output converted. */
@@ -167,53 +174,54 @@ static long s16_mismatches(const int16_t *out16, float **ref, int nm, int n)
     return bad;
 }
 
+/* Ducked samples in the output, and samples left as they were: equal
+ * outputs prove little unless the music was ducked and left alone. */
+static void count_kinds(const int16_t *m, const int16_t *o, int nm, int n,
+                        int *ducked, int *unity)
+{
+    *ducked = *unity = 0;
+    for (int i = 0; i < n; i++) {
+        int16_t x = m[(size_t)i * nm], y = o[(size_t)i * nm];
+
+        *ducked += abs(x) > 8000 && abs(y) * 4 < abs(x);
+        *unity += x != 0 && y == x;
+    }
+}
+
 static void test_equal(const DDParams *p, const char *what, int nm, int nd,
-                       int block)
+                       const float *mix, int block)
 {
     const int n = SR * 5;
     int16_t *m = malloc((size_t)n * nm * sizeof(*m));
     int16_t *d = malloc((size_t)n * nd * sizeof(*d));
     int16_t *o16 = malloc((size_t)n * nm * sizeof(*o16));
-    float *ref[MAXCH], *of[MAXCH];
-    int w1, w2, w3, same = 1, ducked = 0, unity = 0;
+    float *ref[MAXCH];
+    int w1, w2, ducked, unity;
     long bad;
 
     make_music(m, n, nm);
     make_dialogue(d, n, nd);
-    for (int c = 0; c < nm; c++) {
-        ref[c] = malloc(n * sizeof(float));
-        of[c] = malloc(n * sizeof(float));
-    }
-    w1 = run_float(p, m, d, nm, nd, n, block, ref);
-    w2 = run_pcm16(p, m, d, nm, nd, n, block, o16, NULL);
-    w3 = run_pcm16(p, m, d, nm, nd, n, block, NULL, of);
-    CHECK(w1 == n && w2 == n && w3 == n, "%s, %d/%d channels, blocks of %d: "
-          "%d, %d and %d samples of %d", what, nm, nd, block, w1, w2, w3, n);
-    if (w1 != n || w2 != n || w3 != n)
-        goto end;
-    bad = s16_mismatches(o16, ref, nm, n);
     for (int c = 0; c < nm; c++)
-        same &= !memcmp(ref[c], of[c], n * sizeof(float));
-    CHECK(!bad, "%s, %d/%d channels, blocks of %d: %ld s16 samples differ "
-          "from the float engine's", what, nm, nd, block, bad);
-    CHECK(same, "%s, %d/%d channels, blocks of %d: the float planes differ",
-          what, nm, nd, block);
-    /* equal outputs prove little unless the music was ducked, faded and
-     * left alone: count samples of each kind (the chord is loud) */
-    for (int i = 0; i < n; i++) {
-        int16_t x = m[(size_t)i * nm], y = o16[(size_t)i * nm];
-
-        ducked += abs(x) > 8000 && abs(y) * 4 < abs(x);
-        unity += x != 0 && y == x;
+        ref[c] = malloc(n * sizeof(float));
+    w1 = run_float(p, m, d, nm, nd, n, block, ref);
+    w2 = run_pcm16(p, m, d, nm, nd, n, block, mix, o16);
+    CHECK(w1 == n && w2 == n, "%s, %d/%d channels, blocks of %d: %d and %d "
+          "samples of %d", what, nm, nd, block, w1, w2, n);
+    if (w1 == n && w2 == n) {
+        if (mix)
+            mix_float(ref, d, mix, nm, nd, n);
+        bad = s16_mismatches(o16, ref, nm, n);
+        CHECK(!bad, "%s, %d/%d channels, blocks of %d: %ld s16 samples differ "
+              "from the float engine's", what, nm, nd, block, bad);
+        count_kinds(m, o16, nm, n, &ducked, &unity);
+        /* with the dialogue mixed in, the music is left as it was only
+         * where the dialogue is exactly 0: none here (room tone) */
+        CHECK(ducked > SR / 2 && (mix || unity > SR / 2),
+              "%s, %d/%d channels: %d ducked and %d untouched samples",
+              what, nm, nd, ducked, unity);
     }
-    CHECK(ducked > SR / 2 && unity > SR / 2,
-          "%s, %d/%d channels: %d ducked and %d untouched samples",
-          what, nm, nd, ducked, unity);
-end:
-    for (int c = 0; c < nm; c++) {
+    for (int c = 0; c < nm; c++)
         free(ref[c]);
-        free(of[c]);
-    }
     free(m);
     free(d);
     free(o16);
@@ -230,14 +238,14 @@ static void test_refusals(void)
 
     dd_params_default(&p);
     p.spectral = DD_SPECTRAL_BAND;
-    CHECK(dd_engine_create_pcm16(&e, &p, SR, 2, 1, -1, NULL) == DD_ERROR_INVAL &&
-          !e, "the band takes no pcm16 engine");
+    CHECK(dd_engine_create_pcm16(&e, &p, SR, 2, 1, -1, NULL, NULL) ==
+          DD_ERROR_INVAL && !e, "the band takes no pcm16 engine");
     p.spectral = DD_SPECTRAL_ADAPTIVE;
-    CHECK(dd_engine_create_pcm16(&e, &p, SR, 2, 1, -1, NULL) == DD_ERROR_INVAL &&
-          !e, "the carver takes no pcm16 engine");
+    CHECK(dd_engine_create_pcm16(&e, &p, SR, 2, 1, -1, NULL, NULL) ==
+          DD_ERROR_INVAL && !e, "the carver takes no pcm16 engine");
     dd_params_default(&p);
     memset(buf, 0, sizeof(buf));
-    if (dd_engine_create_pcm16(&e, &p, SR, 2, 1, -1, NULL) == DD_OK) {
+    if (dd_engine_create_pcm16(&e, &p, SR, 2, 1, -1, NULL, NULL) == DD_OK) {
         CHECK(dd_engine_process(e, mv, mv, 64, ov) == DD_ERROR_STATE,
               "a pcm16 engine takes no float music");
         CHECK(dd_engine_process_s16(e, mv, d, 64, ov) == DD_ERROR_STATE,
@@ -247,9 +255,9 @@ static void test_refusals(void)
         dd_engine_free(&e);
     }
     if (dd_engine_create(&e, &p, SR, 2, 1, -1, NULL) == DD_OK) {
-        CHECK(dd_engine_process_pcm16(e, m, d, 64, m, NULL) == DD_ERROR_STATE,
+        CHECK(dd_engine_process_pcm16(e, m, d, 64, m) == DD_ERROR_STATE,
               "a float engine takes no s16 music");
-        CHECK(dd_engine_flush_pcm16(e, m, NULL) == DD_ERROR_STATE,
+        CHECK(dd_engine_flush_pcm16(e, m) == DD_ERROR_STATE,
               "a float engine has no pcm16 flush");
         dd_engine_free(&e);
     }
@@ -257,18 +265,29 @@ static void test_refusals(void)
 
 int main(void)
 {
+    /* mix[d * nm + m]: mono dialogue in both channels; two dialogue
+     * channels each in its own and less in the other (two adds, in
+     * order); three music channels of which the last gets none */
+    static const float mono2[] = { 1.0f, 1.0f };
+    static const float two2[] = { 0.7071f, 0.3333f, 0.4142f, 0.9f };
+    static const float two3[] = { 0.7071f, 0.0f, 0.0f, 0.0f, 0.7071f, 0.0f };
     DDParams p;
 
     dd_params_default(&p);
     p.lookahead = 0.5;
-    test_equal(&p, "fixed depth", 2, 1, 1024);
-    test_equal(&p, "fixed depth", 1, 2, 777);
-    test_equal(&p, "fixed depth", 3, 2, 4096);
+    test_equal(&p, "fixed depth", 2, 1, NULL, 1024);
+    test_equal(&p, "fixed depth", 1, 2, NULL, 777);
+    test_equal(&p, "fixed depth", 3, 2, NULL, 4096);
+    test_equal(&p, "mixed", 2, 1, mono2, 1000);
+    test_equal(&p, "mixed", 2, 2, two2, 333);
+    test_equal(&p, "mixed", 3, 2, two3, 4800);
     p.depth = -60.0; /* the smallest gain: x * g still far from subnormal */
-    test_equal(&p, "depth -60", 2, 2, 1000);
+    test_equal(&p, "depth -60", 2, 2, NULL, 1000);
+    test_equal(&p, "depth -60, mixed", 2, 2, two2, 1000);
     dd_params_default(&p);
     p.below = 10.0;
-    test_equal(&p, "relative depth", 2, 1, 999);
+    test_equal(&p, "relative depth", 2, 1, NULL, 999);
+    test_equal(&p, "relative depth, mixed", 2, 1, mono2, 999);
     test_refusals();
     return check_summary();
 }

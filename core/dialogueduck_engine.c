@@ -71,6 +71,7 @@ struct DDEngine {
     float *mix_map;             /* pcm16 with a mix: its gains */
     int *mix_src;               /* and DDMixS16's src and gain, or NULL */
     float *mix_gain;
+    int mix_unit;
     float **music_tmp;          /* pcm16, relative depth: a chunk of the
                                    music as floats for the analyzer */
     int64_t ring_size;
@@ -138,6 +139,7 @@ static int alloc_ring(DDEngine *e, const DDParams *p, int pcm16,
                       const float *mix)
 {
     const int mc = e->music_channels, nd = e->dialogue_channels;
+    int kind;
 
     if (!pcm16)
         return (e->ring = alloc_planes(e->al, mc, e->ring_size)) ? DD_OK :
@@ -157,7 +159,9 @@ static int alloc_ring(DDEngine *e, const DDParams *p, int pcm16,
     if (!e->dring16 || !e->mix_map || !e->mix_src || !e->mix_gain)
         return DD_ERROR_NOMEM;
     memcpy(e->mix_map, mix, (size_t)nd * mc * sizeof(*mix));
-    if (!dd_mix_sources(mix, nd, mc, e->mix_src, e->mix_gain)) {
+    kind = dd_mix_sources(mix, nd, mc, e->mix_src, e->mix_gain);
+    e->mix_unit = kind == 2;
+    if (!kind) {
         dd_free(e->al, e->mix_src);
         dd_free(e->al, e->mix_gain);
         e->mix_src = NULL;
@@ -324,7 +328,7 @@ static void render_run(DDEngine *e, const DDKeyframe *kf, int nb,
     if (e->ring16) {
         const DDMixS16 mix = { e->dring16 ? e->dring16 + at * e->dialogue_channels : NULL,
                                e->mix_map, e->dialogue_channels, e->mix_src,
-                               e->mix_gain };
+                               e->mix_gain, e->mix_unit };
 
         dd_apply_envelope_s16(prev, kf, nb, e->out_pos, e->ring16 + at * mc,
                               io->out16 + (size_t)offset * mc, mc, n,

@@ -211,10 +211,13 @@ typedef struct DDMixS16 {
     int nd;
     const int *src;
     const float *gain;
+    int unit;       /* every gain[m] is 1: at unity music gain the sum
+                       of two integers */
 } DDMixS16;
 
 /* Fill src and gain (channels each) for DDMixS16 from map; 0 if a music
- * channel gets more than one dialogue channel (they are then not used). */
+ * channel gets more than one dialogue channel (they are then not used),
+ * 2 if every music channel gets one at a gain of 1, else 1. */
 int dd_mix_sources(const float *map, int nd, int channels, int *src,
                    float *gain);
 

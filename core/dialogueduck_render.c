@@ -142,7 +142,42 @@ int dd_mix_sources(const float *map, int nd, int channels, int *src,
             gain[m] = map[k * channels + m];
         }
     }
-    return 1;
+    for (int m = 0; m < channels; m++)
+        if (gain[m] != 1.0f)
+            return 1;
+    return 2;
+}
+
+/* v clipped to s16, one test for the usual case of a v in range */
+static inline int16_t clip_s16(int v)
+{
+    if ((v + 0x8000U) & ~0xFFFFU)
+        return v < 0 ? INT16_MIN : INT16_MAX;
+    return (int16_t)v;
+}
+
+/* mix_one_s16() at unity music gain with every dialogue gain 1: x + d is
+ * exact in float, so it is the integers' sum, clipped. */
+static void mix_sum_s16(const Pcm *p, int offset, int n)
+{
+    const DDMixS16 *mix = p->mix;
+    const int ch = p->channels, nd = mix->nd;
+    const int16_t *x = p->in16 + (size_t)offset * ch;
+    const int16_t *d = mix->dlg + (size_t)offset * nd;
+    int16_t *y = p->out16 + (size_t)offset * ch;
+
+    if (ch == 2) {
+        const int k0 = mix->src[0], k1 = mix->src[1];
+
+        for (int i = 0; i < n; i++, x += 2, d += nd, y += 2) {
+            y[0] = clip_s16(x[0] + d[k0]);
+            y[1] = clip_s16(x[1] + d[k1]);
+        }
+        return;
+    }
+    for (int i = 0; i < n; i++, x += ch, d += nd, y += ch)
+        for (int m = 0; m < ch; m++)
+            y[m] = clip_s16(x[m] + d[mix->src[m]]);
 }
 
 /* apply_mix_s16() where each music channel gets one dialogue channel at
@@ -158,6 +193,10 @@ static void mix_one_s16(const Pcm *p, int offset, int n, float g,
     const int16_t *d = mix->dlg + (size_t)offset * nd;
     int16_t *y = p->out16 + (size_t)offset * ch;
 
+    if (!gains && g == 1.0f && mix->unit) {
+        mix_sum_s16(p, offset, n);
+        return;
+    }
     if (ch == 2) {
         const int k0 = mix->src[0], k1 = mix->src[1];
         const float w0 = mix->gain[0], w1 = mix->gain[1];

@@ -265,12 +265,17 @@ static void test_refusals(void)
 
 int main(void)
 {
-    /* mix[d * nm + m]: mono dialogue in both channels; two dialogue
-     * channels each in its own and less in the other (two adds, in
-     * order); three music channels of which the last gets none */
+    /* mix[d * nm + m], as dd_channel_placement() makes them and more:
+     * stereo in stereo and mono in both at 1 (at unity music gain the
+     * sum of integers), mono as a phantom centre, three music channels
+     * of which the last gets none or one at 1; two dialogue channels
+     * each in its own and less in the other (two adds, in order) */
+    static const float stereo[] = { 1.0f, 0.0f, 0.0f, 1.0f };
     static const float mono2[] = { 1.0f, 1.0f };
-    static const float two2[] = { 0.7071f, 0.3333f, 0.4142f, 0.9f };
+    static const float phantom[] = { 0.70710678f, 0.70710678f };
     static const float two3[] = { 0.7071f, 0.0f, 0.0f, 0.0f, 0.7071f, 0.0f };
+    static const float unit3[] = { 1.0f, 0.0f, 1.0f, 0.0f, 1.0f, 0.0f };
+    static const float two2[] = { 0.7071f, 0.3333f, 0.4142f, 0.9f };
     DDParams p;
 
     dd_params_default(&p);
@@ -278,9 +283,12 @@ int main(void)
     test_equal(&p, "fixed depth", 2, 1, NULL, 1024);
     test_equal(&p, "fixed depth", 1, 2, NULL, 777);
     test_equal(&p, "fixed depth", 3, 2, NULL, 4096);
+    test_equal(&p, "mixed", 2, 2, stereo, 1024);
     test_equal(&p, "mixed", 2, 1, mono2, 1000);
-    test_equal(&p, "mixed", 2, 2, two2, 333);
+    test_equal(&p, "mixed", 2, 1, phantom, 512);
     test_equal(&p, "mixed", 3, 2, two3, 4800);
+    test_equal(&p, "mixed", 3, 2, unit3, 2000);
+    test_equal(&p, "mixed", 2, 2, two2, 333);
     p.depth = -60.0; /* the smallest gain: x * g still far from subnormal */
     test_equal(&p, "depth -60", 2, 2, NULL, 1000);
     test_equal(&p, "depth -60, mixed", 2, 2, two2, 1000);

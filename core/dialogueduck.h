@@ -395,6 +395,44 @@ int dd_engine_process_s16(DDEngine *e, const float *const *music,
  */
 int dd_engine_flush(DDEngine *e, float **out);
 
+/**
+ * An engine for 16-bit stems: music, dialogue and output are interleaved
+ * signed 16-bit samples (dd_engine_process_pcm16()), and the music waits
+ * in the lookahead delay as it came. The output is the one of
+ * dd_engine_process() on the samples divided by 32768, converted as
+ * libswresample converts float to s16 (times 32768, rounded to nearest,
+ * clipped); a stretch of music at unity gain is copied as it came.
+ *
+ * @param mix NULL: the ducked music alone. Else dialogue_channels x
+ *            music_channels gains, mix[d * music_channels + m] that of
+ *            dialogue channel d in music channel m (as
+ *            dd_channel_placement() fills them; copied): the dialogue,
+ *            delayed with the music, is added to the ducked music before
+ *            the conversion, as (music + each channel's gain times its
+ *            sample, in channel order) in float.
+ * @return as dd_engine_create(); DD_ERROR_INVAL in the spectral modes (the
+ *         band and the carver work on float planes) and with more than
+ *         DD_S16_CHANNELS_MAX dialogue channels. The engine takes no
+ *         dd_engine_process(), dd_engine_process_s16() or
+ *         dd_engine_flush() (DD_ERROR_STATE).
+ */
+int dd_engine_create_pcm16(DDEngine **out, const DDParams *p,
+                           int sample_rate, int music_channels,
+                           int dialogue_channels, int center,
+                           const float *mix, const DDAllocator *alloc);
+
+/**
+ * dd_engine_process() for an engine from dd_engine_create_pcm16(), on
+ * interleaved s16 music and dialogue, to interleaved s16 out (nb_samples
+ * frames of capacity; out may be music).
+ */
+int dd_engine_process_pcm16(DDEngine *e, const int16_t *music,
+                            const int16_t *dialogue, int nb_samples,
+                            int16_t *out);
+
+/** dd_engine_flush() for a pcm16 engine. */
+int dd_engine_flush_pcm16(DDEngine *e, int16_t *out);
+
 /** Current gain in dB of the last sample written, for metadata. */
 double dd_engine_gain_db(const DDEngine *e);
 

@@ -32,6 +32,13 @@
  * latency (dd_lookahead_samples()), so the band is there when rendered.
  * Adaptive mode does the same with the carver (dialogueduck_carve.c),
  * which takes the dialogue too: it reads it ahead of the music it carves.
+ *
+ * A pcm16 engine (broadband only) keeps interleaved s16 music in its delay
+ * line as it comes, and renders it to s16 in one pass
+ * (dd_apply_envelope_s16()): for 16-bit stems the float planes of the
+ * music are never made, and a stretch at unity gain is a copy. With a
+ * mix, the s16 dialogue waits beside the music in a delay line of its own
+ * and is added in the same pass.
  */
 
 #include <math.h>
@@ -59,6 +66,14 @@ struct DDEngine {
     int has_prev;
 
     float **ring;               /* delay line, ring_size samples per channel */
+    int16_t *ring16;            /* pcm16: the delay line, interleaved s16 */
+    int16_t *dring16;           /* pcm16 with a mix: the dialogue's */
+    float *mix_map;             /* pcm16 with a mix: its gains */
+    int *mix_src;               /* and DDMixS16's src and gain, or NULL */
+    float *mix_gain;
+    int mix_unit;
+    float **music_tmp;          /* pcm16, relative depth: a chunk of the
+                                   music as floats for the analyzer */
     int64_t ring_size;
     int64_t in_pos, out_pos;
     int dialogue_channels;
@@ -68,6 +83,17 @@ struct DDEngine {
     const float **mview, **dview; /* input pointers at a chunk's offset */
     double last_gain_db;
 };
+
+/* The samples of one call: float planes, or interleaved s16 where the
+ * s16 pointer is set (out16 for the output). */
+typedef struct Io {
+    const float *const *music;
+    const int16_t *music16;
+    const float *const *dialogue;
+    const int16_t *dialogue16;
+    float **out;
+    int16_t *out16;
+} Io;
 
 static void free_planes(const DDAllocator *al, float **planes, int channels)
 {
@@ -106,9 +132,47 @@ static int create_side(DDEngine *e, const DDParams *p, int sample_rate,
     return ret;
 }
 
-int dd_engine_create(DDEngine **out, const DDParams *p, int sample_rate,
-                     int music_channels, int dialogue_channels, int center,
-                     const DDAllocator *alloc)
+/* The delay line: float planes, or interleaved s16 for a pcm16 engine
+ * (with float room for a chunk of music when the analyzer measures it,
+ * and the dialogue's delay line and gains when it is mixed in). */
+static int alloc_ring(DDEngine *e, const DDParams *p, int pcm16,
+                      const float *mix)
+{
+    const int mc = e->music_channels, nd = e->dialogue_channels;
+    int kind;
+
+    if (!pcm16)
+        return (e->ring = alloc_planes(e->al, mc, e->ring_size)) ? DD_OK :
+               DD_ERROR_NOMEM;
+    e->ring16 = dd_alloc_array(e->al, (size_t)e->ring_size * mc,
+                               sizeof(*e->ring16));
+    if (!e->ring16 ||
+        (p->below > 0 && !(e->music_tmp = alloc_planes(e->al, mc, CHUNK))))
+        return DD_ERROR_NOMEM;
+    if (!mix)
+        return DD_OK;
+    e->dring16 = dd_alloc_array(e->al, (size_t)e->ring_size * nd,
+                                sizeof(*e->dring16));
+    e->mix_map = dd_alloc_array(e->al, (size_t)nd * mc, sizeof(*e->mix_map));
+    e->mix_src = dd_alloc_array(e->al, mc, sizeof(*e->mix_src));
+    e->mix_gain = dd_alloc_array(e->al, mc, sizeof(*e->mix_gain));
+    if (!e->dring16 || !e->mix_map || !e->mix_src || !e->mix_gain)
+        return DD_ERROR_NOMEM;
+    memcpy(e->mix_map, mix, (size_t)nd * mc * sizeof(*mix));
+    kind = dd_mix_sources(mix, nd, mc, e->mix_src, e->mix_gain);
+    e->mix_unit = kind == 2;
+    if (!kind) {
+        dd_free(e->al, e->mix_src);
+        dd_free(e->al, e->mix_gain);
+        e->mix_src = NULL;
+        e->mix_gain = NULL;
+    }
+    return DD_OK;
+}
+
+static int create(DDEngine **out, const DDParams *p, int sample_rate,
+                  int music_channels, int dialogue_channels, int center,
+                  const DDAllocator *alloc, int pcm16, const float *mix)
 {
     DDEngine *e;
     int ret;
@@ -141,18 +205,42 @@ int dd_engine_create(DDEngine **out, const DDParams *p, int sample_rate,
                     !(e->band_tmp = alloc_planes(e->al, music_channels,
                                                  CHUNK))))
         goto fail;
-    e->ring = alloc_planes(e->al, music_channels, e->ring_size);
+    if ((ret = alloc_ring(e, p, pcm16, mix)) < 0)
+        goto fail;
+    ret = DD_ERROR_NOMEM;
     e->view = dd_alloc_array(e->al, 2 * music_channels, sizeof(*e->view));
     e->outv = dd_alloc_array(e->al, music_channels, sizeof(*e->outv));
     e->mview = dd_alloc_array(e->al, music_channels, sizeof(*e->mview));
     e->dview = dd_alloc_array(e->al, dialogue_channels, sizeof(*e->dview));
-    if (!e->ring || !e->view || !e->outv || !e->mview || !e->dview)
+    if (!e->view || !e->outv || !e->mview || !e->dview)
         goto fail;
     *out = e;
     return DD_OK;
 fail:
     dd_engine_free(&e);
     return ret;
+}
+
+int dd_engine_create(DDEngine **out, const DDParams *p, int sample_rate,
+                     int music_channels, int dialogue_channels, int center,
+                     const DDAllocator *alloc)
+{
+    return create(out, p, sample_rate, music_channels, dialogue_channels,
+                  center, alloc, 0, NULL);
+}
+
+int dd_engine_create_pcm16(DDEngine **out, const DDParams *p,
+                           int sample_rate, int music_channels,
+                           int dialogue_channels, int center,
+                           const float *mix, const DDAllocator *alloc)
+{
+    *out = NULL;
+    /* the band and the carver read and render float planes */
+    if (p->spectral != DD_SPECTRAL_OFF || dialogue_channels < 1 ||
+        dialogue_channels > DD_S16_CHANNELS_MAX)
+        return DD_ERROR_INVAL;
+    return create(out, p, sample_rate, music_channels, dialogue_channels,
+                  center, alloc, 1, mix);
 }
 
 void dd_engine_free(DDEngine **pe)
@@ -167,6 +255,12 @@ void dd_engine_free(DDEngine **pe)
     dd_band_free(&e->band, e->al);
     dd_carve_free(&e->carve, e->al);
     free_planes(e->al, e->ring, e->music_channels);
+    dd_free(e->al, e->ring16);
+    dd_free(e->al, e->dring16);
+    dd_free(e->al, e->mix_map);
+    dd_free(e->al, e->mix_src);
+    dd_free(e->al, e->mix_gain);
+    free_planes(e->al, e->music_tmp, e->music_channels);
     dd_free(e->al, e->view);
     dd_free(e->al, e->outv);
     dd_free(e->al, e->mview);
@@ -176,14 +270,15 @@ void dd_engine_free(DDEngine **pe)
 }
 
 /* Point e->view at up to *n delayed samples from out_pos (fewer where the
- * ring wraps), and in spectral mode e->view + channels at their band. */
+ * ring wraps), and in spectral mode e->view + channels at their band; a
+ * pcm16 engine renders from its s16 delay line at the same place. */
 static void music_view(DDEngine *e, int *n)
 {
     int64_t at = e->out_pos % e->ring_size;
 
     if (*n > e->ring_size - at)
         *n = (int)(e->ring_size - at);
-    for (int c = 0; c < e->music_channels; c++) {
+    for (int c = 0; e->ring && c < e->music_channels; c++) {
         e->view[c] = e->ring[c] + at;
         if (e->side)
             e->view[e->music_channels + c] = e->band_ring[c] + at;
@@ -221,8 +316,33 @@ static void push_band(DDEngine *e, const float *const *music,
     }
 }
 
-/* Render delayed music from out_pos up to end into out at offset. */
-static void render(DDEngine *e, int64_t end, float **out, int offset)
+/* Apply the envelope to n delayed samples from out_pos (e->view, or the
+ * s16 delay lines) into the output at offset. */
+static void render_run(DDEngine *e, const DDKeyframe *kf, int nb,
+                       const Io *io, int offset, int n)
+{
+    const DDKeyframe *prev = e->has_prev ? &e->prev : NULL;
+    const int mc = e->music_channels;
+    const int64_t at = e->out_pos % e->ring_size;
+
+    if (e->ring16) {
+        const DDMixS16 mix = { e->dring16 ? e->dring16 + at * e->dialogue_channels : NULL,
+                               e->mix_map, e->dialogue_channels, e->mix_src,
+                               e->mix_gain, e->mix_unit };
+
+        dd_apply_envelope_s16(prev, kf, nb, e->out_pos, e->ring16 + at * mc,
+                              io->out16 + (size_t)offset * mc, mc, n,
+                              e->dring16 ? &mix : NULL);
+        return;
+    }
+    for (int c = 0; c < mc; c++)
+        e->outv[c] = io->out[c] + offset;
+    dd_apply_envelope(prev, kf, nb, e->out_pos, e->view, e->outv, mc, n,
+                      e->side ? e->view + mc : NULL);
+}
+
+/* Render delayed music from out_pos up to end into the output at offset. */
+static void render(DDEngine *e, int64_t end, const Io *io, int offset)
 {
     DDPlanner *pl = dd_analyzer_planner(e->an);
     DDRegion regions[16];
@@ -234,11 +354,7 @@ static void render(DDEngine *e, int64_t end, float **out, int offset)
         const DDKeyframe *kf = dd_planner_keyframes(pl, &nb, &nb_final);
 
         music_view(e, &n);
-        for (int c = 0; c < e->music_channels; c++)
-            e->outv[c] = out[c] + offset;
-        dd_apply_envelope(e->has_prev ? &e->prev : NULL, kf, nb, e->out_pos,
-                          e->view, e->outv, e->music_channels, n,
-                          e->side ? e->view + e->music_channels : NULL);
+        render_run(e, kf, nb, io, offset, n);
         e->out_pos += n;
         offset += n;
         e->last_gain_db = dd_envelope_db(e->has_prev ? &e->prev : NULL, kf,
@@ -258,28 +374,68 @@ static void render(DDEngine *e, int64_t end, float **out, int offset)
         ;
 }
 
-/* Analyze a chunk and append its music to the delay line. The dialogue
- * is float planes, or interleaved s16 (dialogue16) when dialogue is NULL. */
-static int push_chunk(DDEngine *e, const float *const *music,
-                      const float *const *dialogue, const int16_t *dialogue16,
-                      int offset, int n)
+/* n interleaved s16 samples to float planes (x / 32768, exact). */
+static void s16_to_planes(float **dst, const int16_t *src, int channels,
+                          int n)
 {
+    for (int c = 0; c < channels; c++)
+        for (int i = 0; i < n; i++)
+            dst[c][i] = src[i * channels + c] * (1.0f / 32768.0f);
+}
+
+/* Feed the analyzer a chunk: the music (e->mview; for a pcm16 engine it
+ * reads floats only to measure the music's loudness), and the dialogue
+ * as float planes or as interleaved s16. */
+static int feed_chunk(DDEngine *e, const Io *io, int offset, int n)
+{
+    const int mc = e->music_channels;
+    int ret;
+
+    if (e->music_tmp) {
+        s16_to_planes(e->music_tmp, io->music16 + (size_t)offset * mc, mc, n);
+        for (int c = 0; c < mc; c++)
+            e->mview[c] = e->music_tmp[c];
+    }
+    if (!e->ring16 || e->music_tmp)
+        if ((ret = dd_analyzer_feed_music(e->an, e->mview, n)) < 0)
+            return ret;
+    for (int c = 0; io->dialogue && c < e->dialogue_channels; c++)
+        e->dview[c] = io->dialogue[c] + offset;
+    return io->dialogue ? dd_analyzer_feed_dialogue(e->an, e->dview, n) :
+           dd_analyzer_feed_dialogue_s16(e->an, io->dialogue16 +
+                                         (size_t)offset * e->dialogue_channels,
+                                         n);
+}
+
+/* n interleaved frames of ch channels into an s16 delay line at frame at:
+ * first of them there, the rest from its start. */
+static void store_s16(int16_t *ring, const int16_t *src, int ch, int64_t at,
+                      int first, int n)
+{
+    memcpy(ring + at * ch, src, (size_t)first * ch * sizeof(*src));
+    memcpy(ring, src + (size_t)first * ch, (size_t)(n - first) * ch * sizeof(*src));
+}
+
+/* Analyze a chunk and append its music to the delay line. */
+static int push_chunk(DDEngine *e, const Io *io, int offset, int n)
+{
+    const int mc = e->music_channels;
     int64_t at = e->in_pos % e->ring_size;
     int first = (int)(e->ring_size - at < n ? e->ring_size - at : n);
     int ret;
 
-    for (int c = 0; c < e->music_channels; c++)
-        e->mview[c] = music[c] + offset;
-    for (int c = 0; dialogue && c < e->dialogue_channels; c++)
-        e->dview[c] = dialogue[c] + offset;
-    if ((ret = dd_analyzer_feed_music(e->an, e->mview, n)) < 0)
+    for (int c = 0; io->music && c < mc; c++)
+        e->mview[c] = io->music[c] + offset;
+    if ((ret = feed_chunk(e, io, offset, n)) < 0)
         return ret;
-    ret = dialogue ? dd_analyzer_feed_dialogue(e->an, e->dview, n) :
-          dd_analyzer_feed_dialogue_s16(e->an, dialogue16 +
-                                        (size_t)offset * e->dialogue_channels, n);
-    if (ret < 0)
-        return ret;
-    for (int c = 0; c < e->music_channels; c++) {
+    if (e->ring16)
+        store_s16(e->ring16, io->music16 + (size_t)offset * mc, mc, at,
+                  first, n);
+    if (e->dring16)
+        store_s16(e->dring16, io->dialogue16 +
+                  (size_t)offset * e->dialogue_channels,
+                  e->dialogue_channels, at, first, n);
+    for (int c = 0; e->ring && c < mc; c++) {
         memcpy(e->ring[c] + at, e->mview[c], first * sizeof(float));
         memcpy(e->ring[c], e->mview[c] + first, (n - first) * sizeof(float));
     }
@@ -289,9 +445,7 @@ static int push_chunk(DDEngine *e, const float *const *music,
     return DD_OK;
 }
 
-static int process(DDEngine *e, const float *const *music,
-                   const float *const *dialogue, const int16_t *dialogue16,
-                   int nb_samples, float **out)
+static int process(DDEngine *e, const Io *io, int nb_samples)
 {
     int written = 0;
 
@@ -300,14 +454,14 @@ static int process(DDEngine *e, const float *const *music,
     for (int offset = 0; offset < nb_samples; offset += CHUNK) {
         int n = nb_samples - offset < CHUNK ? nb_samples - offset : CHUNK;
         int64_t end, start = e->out_pos;
-        int ret = push_chunk(e, music, dialogue, dialogue16, offset, n);
+        int ret = push_chunk(e, io, offset, n);
 
         if (ret < 0)
             return ret;
         /* everything rendered lies before the next hop's frontier */
         end = e->in_pos - e->delay;
         if (end > e->out_pos) {
-            render(e, end, out, written);
+            render(e, end, io, written);
             written += (int)(e->out_pos - start);
         }
     }
@@ -318,20 +472,40 @@ int dd_engine_process(DDEngine *e, const float *const *music,
                       const float *const *dialogue, int nb_samples,
                       float **out)
 {
-    return process(e, music, dialogue, NULL, nb_samples, out);
+    const Io io = { .music = music, .dialogue = dialogue, .out = out };
+
+    if (e->ring16)
+        return DD_ERROR_STATE;
+    return process(e, &io, nb_samples);
 }
 
 int dd_engine_process_s16(DDEngine *e, const float *const *music,
                           const int16_t *dialogue, int nb_samples,
                           float **out)
 {
+    const Io io = { .music = music, .dialogue16 = dialogue, .out = out };
+
+    if (e->ring16)
+        return DD_ERROR_STATE;
     /* the carver takes the dialogue's planes */
     if (e->carve || e->dialogue_channels > DD_S16_CHANNELS_MAX)
         return DD_ERROR_INVAL;
-    return process(e, music, NULL, dialogue, nb_samples, out);
+    return process(e, &io, nb_samples);
 }
 
-int dd_engine_flush(DDEngine *e, float **out)
+int dd_engine_process_pcm16(DDEngine *e, const int16_t *music,
+                            const int16_t *dialogue, int nb_samples,
+                            int16_t *out)
+{
+    const Io io = { .music16 = music, .dialogue16 = dialogue, .out16 = out };
+
+    if (!e->ring16)
+        return DD_ERROR_STATE;
+    return process(e, &io, nb_samples);
+}
+
+/* The end of the input: the delayed samples left. */
+static int flush(DDEngine *e, const Io *io)
 {
     int64_t start = e->out_pos;
     int ret = dd_analyzer_finish(e->an);
@@ -343,8 +517,26 @@ int dd_engine_flush(DDEngine *e, float **out)
         int64_t left = e->in_pos + side_latency(e) - e->band_pos;
         push_band(e, NULL, NULL, left < CHUNK ? (int)left : CHUNK);
     }
-    render(e, e->in_pos, out, 0);
+    render(e, e->in_pos, io, 0);
     return (int)(e->out_pos - start);
+}
+
+int dd_engine_flush(DDEngine *e, float **out)
+{
+    const Io io = { .out = out };
+
+    if (e->ring16)
+        return DD_ERROR_STATE;
+    return flush(e, &io);
+}
+
+int dd_engine_flush_pcm16(DDEngine *e, int16_t *out)
+{
+    const Io io = { .out16 = out };
+
+    if (!e->ring16)
+        return DD_ERROR_STATE;
+    return flush(e, &io);
 }
 
 double dd_engine_gain_db(const DDEngine *e)

@@ -199,6 +199,39 @@ void dd_apply_envelope(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
                        int64_t t0, const float *const *in, float **out,
                        int channels, int nb_samples,
                        const float *const *band);
+/* Dialogue mixed into an s16 render: nd interleaved channels at the same
+ * samples as the music, map[d * channels + m] the gain of dialogue channel
+ * d in music channel m (as dd_channel_placement() fills it). Where no
+ * music channel gets more than one dialogue channel, src[m] is the one of
+ * music channel m and gain[m] its gain (0 and 0.0 for none), else both
+ * are NULL (see dd_mix_sources()). */
+typedef struct DDMixS16 {
+    const int16_t *dlg;
+    const float *map;
+    int nd;
+    const int *src;
+    const float *gain;
+    int unit;       /* every gain[m] is 1: at unity music gain the sum
+                       of two integers */
+} DDMixS16;
+
+/* Fill src and gain (channels each) for DDMixS16 from map; 0 if a music
+ * channel gets more than one dialogue channel (they are then not used),
+ * 2 if every music channel gets one at a gain of 1, else 1. */
+int dd_mix_sources(const float *map, int nd, int channels, int *src,
+                   float *gain);
+
+/*
+ * The same for interleaved s16 music (no band), to interleaved s16 in out
+ * (which may be in): the output of dd_apply_envelope() on in / 32768, with
+ * mix (unless NULL) the dialogue / 32768 times its gains added to it in
+ * channel order, converted as libswresample converts float: times 32768,
+ * rounded to nearest, clipped.
+ */
+void dd_apply_envelope_s16(const DDKeyframe *prev, const DDKeyframe *kf,
+                           int nb, int64_t t0, const int16_t *in,
+                           int16_t *out, int channels, int nb_samples,
+                           const DDMixS16 *mix);
 
 /* ---- analyzer internals for the engine ------------------------------- */
 

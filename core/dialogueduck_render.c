@@ -33,6 +33,16 @@
  *
  * Adaptive mode renders the same way from the carver (see
  * dialogueduck_carve.c), which also takes the dialogue.
+ *
+ * Broadband music also comes as interleaved s16 (the engine keeps it so
+ * in its delay line when the filter's links carry s16) and goes out as
+ * s16, with the dialogue mixed in or not: the samples are those of the
+ * float path on x / 32768 (and the filter's mix of the dialogue),
+ * converted to s16 as libswresample converts float, so a stem goes
+ * through without float planes ever being made. Every step of the float
+ * path scaled by 32768 is exact (products and sums of s16 samples and
+ * gains are 0 or far above the smallest normal float), so it is computed
+ * on the integers' scale and converted once.
  */
 
 #include <math.h>
@@ -76,18 +86,195 @@ double dd_envelope_db(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
     return segment_db(a, b, t);
 }
 
-static void apply_gain(const float *const *in, float **out, int channels,
-                       int offset, int n, float g, const float *const *band)
+/* Where a run of gains goes: float planes in and out (band beside in in
+ * spectral mode), or interleaved s16 in (in16) to s16 (out16), the
+ * dialogue mixed in when mix is set. */
+typedef struct Pcm {
+    const float *const *in;
+    const float *const *band;
+    float **out;
+    const int16_t *in16;
+    int16_t *out16;
+    const DDMixS16 *mix;
+    int channels;
+} Pcm;
+
+/* A float on the s16 scale to s16 as libswresample converts it: rounded
+ * to nearest, clipped. Clamped before rounding, which gives the same s16
+ * (and compiles to a min and a max). */
+static inline int16_t to_s16(float v)
 {
-    for (int c = 0; c < channels; c++) {
-        const float *src = in[c] + offset;
-        float *dst = out[c] + offset;
+    v = v > -32768.0f ? v : -32768.0f;
+    v = v < 32767.0f ? v : 32767.0f;
+    return (int16_t)lrintf(v);
+}
+
+/* Music channel m of the s16 frame at sample i: acc (the ducked music
+ * times 32768) plus the dialogue as the filter mixes it (each channel's
+ * gain times its sample over 32768, added in channel order), converted as
+ * libswresample converts float to s16: rounded to nearest, clipped. */
+static inline int16_t mix_s16(const DDMixS16 *mix, int channels, int i, int m,
+                              float acc)
+{
+    const int16_t *d = mix->dlg + (size_t)i * mix->nd;
+
+    for (int k = 0; k < mix->nd; k++) {
+        float w = mix->map[k * channels + m];
+
+        if (w != 0.0f)
+            acc += w * d[k];
+    }
+    return to_s16(acc);
+}
+
+int dd_mix_sources(const float *map, int nd, int channels, int *src,
+                   float *gain)
+{
+    for (int m = 0; m < channels; m++) {
+        src[m] = 0;
+        gain[m] = 0.0f;
+        for (int k = 0; k < nd; k++) {
+            if (map[k * channels + m] == 0.0f)
+                continue;
+            if (gain[m] != 0.0f)
+                return 0;
+            src[m] = k;
+            gain[m] = map[k * channels + m];
+        }
+    }
+    for (int m = 0; m < channels; m++)
+        if (gain[m] != 1.0f)
+            return 1;
+    return 2;
+}
+
+/* v clipped to s16, one test for the usual case of a v in range */
+static inline int16_t clip_s16(int v)
+{
+    if ((v + 0x8000U) & ~0xFFFFU)
+        return v < 0 ? INT16_MIN : INT16_MAX;
+    return (int16_t)v;
+}
+
+/* mix_one_s16() at unity music gain with every dialogue gain 1: x + d is
+ * exact in float, so it is the integers' sum, clipped. */
+static void mix_sum_s16(const Pcm *p, int offset, int n)
+{
+    const DDMixS16 *mix = p->mix;
+    const int ch = p->channels, nd = mix->nd;
+    const int16_t *x = p->in16 + (size_t)offset * ch;
+    const int16_t *d = mix->dlg + (size_t)offset * nd;
+    int16_t *y = p->out16 + (size_t)offset * ch;
+
+    if (ch == 2) {
+        const int k0 = mix->src[0], k1 = mix->src[1];
+
+        for (int i = 0; i < n; i++, x += 2, d += nd, y += 2) {
+            y[0] = clip_s16(x[0] + d[k0]);
+            y[1] = clip_s16(x[1] + d[k1]);
+        }
+        return;
+    }
+    for (int i = 0; i < n; i++, x += ch, d += nd, y += ch)
+        for (int m = 0; m < ch; m++)
+            y[m] = clip_s16(x[m] + d[mix->src[m]]);
+}
+
+/* apply_mix_s16() where each music channel gets one dialogue channel at
+ * most: adding 0 * d to a music channel that gets none changes nothing
+ * (lrintf() takes -0 and +0 alike), so every channel takes the same path;
+ * a stereo frame in one step. */
+static void mix_one_s16(const Pcm *p, int offset, int n, float g,
+                        const float *gains)
+{
+    const DDMixS16 *mix = p->mix;
+    const int ch = p->channels, nd = mix->nd;
+    const int16_t *x = p->in16 + (size_t)offset * ch;
+    const int16_t *d = mix->dlg + (size_t)offset * nd;
+    int16_t *y = p->out16 + (size_t)offset * ch;
+
+    if (!gains && g == 1.0f && mix->unit) {
+        mix_sum_s16(p, offset, n);
+        return;
+    }
+    if (ch == 2) {
+        const int k0 = mix->src[0], k1 = mix->src[1];
+        const float w0 = mix->gain[0], w1 = mix->gain[1];
+
+        for (int i = 0; i < n; i++, x += 2, d += nd, y += 2) {
+            float gi = gains ? gains[i] : g;
+
+            y[0] = to_s16(x[0] * gi + w0 * d[k0]);
+            y[1] = to_s16(x[1] * gi + w1 * d[k1]);
+        }
+        return;
+    }
+    for (int i = 0; i < n; i++, x += ch, d += nd, y += ch) {
+        float gi = gains ? gains[i] : g;
+
+        for (int m = 0; m < ch; m++)
+            y[m] = to_s16(x[m] * gi + mix->gain[m] * d[mix->src[m]]);
+    }
+}
+
+/* n s16 frames from offset with the dialogue mixed in, at the gain g or,
+ * where gains is set, gains[i]: x * 1 is x, so no case for unity gain. */
+static void apply_mix_s16(const Pcm *p, int offset, int n, float g,
+                          const float *gains)
+{
+    const int ch = p->channels;
+    const int16_t *src = p->in16 + (size_t)offset * ch;
+    int16_t *dst = p->out16 + (size_t)offset * ch;
+
+    if (p->mix->src) {
+        mix_one_s16(p, offset, n, g, gains);
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        float gi = gains ? gains[i] : g;
+
+        for (int m = 0; m < ch; m++)
+            dst[i * ch + m] = mix_s16(p->mix, ch, offset + i, m,
+                                      src[i * ch + m] * gi);
+    }
+}
+
+/* One gain g for n interleaved s16 samples from offset: (x / 32768) * g
+ * times 32768 is x * g; a gain of exactly 1 copies them (as the float path
+ * does), one under 1 keeps lrintf() in range. */
+static void apply_gain_s16(const Pcm *p, int offset, int n, float g)
+{
+    const int ch = p->channels;
+    const int16_t *src = p->in16 + (size_t)offset * ch;
+    int16_t *dst = p->out16 + (size_t)offset * ch;
+
+    if (p->mix)
+        apply_mix_s16(p, offset, n, g, NULL);
+    else if (g == 1.0f)
+        memmove(dst, src, (size_t)n * ch * sizeof(*dst));
+    else if (g < 1.0f)
+        for (int i = 0; i < n * ch; i++)
+            dst[i] = (int16_t)lrintf(src[i] * g);
+    else
+        for (int i = 0; i < n * ch; i++)
+            dst[i] = to_s16(src[i] * g);
+}
+
+static void apply_gain(const Pcm *p, int offset, int n, float g)
+{
+    if (p->in16) {
+        apply_gain_s16(p, offset, n, g);
+        return;
+    }
+    for (int c = 0; c < p->channels; c++) {
+        const float *src = p->in[c] + offset;
+        float *dst = p->out[c] + offset;
         if (g == 1.0f) {
             if (src != dst)
                 memcpy(dst, src, n * sizeof(*dst));
-        } else if (band) {
+        } else if (p->band) {
             float k = g - 1.0f;
-            const float *mid = band[c] + offset;
+            const float *mid = p->band[c] + offset;
             for (int i = 0; i < n; i++)
                 dst[i] = src[i] + k * mid[i];
         } else {
@@ -107,16 +294,35 @@ static void apply_gain(const float *const *in, float **out, int channels,
  * one exp() gives but for a rare last bit. */
 #define FADE_RUN 256
 
+/* The gain g[i] of each of n interleaved s16 samples from offset, as
+ * apply_gain_s16() does with each of them. */
+static void apply_gains_s16(const Pcm *p, int offset, int n, const float *g)
+{
+    const int ch = p->channels;
+    const int16_t *src = p->in16 + (size_t)offset * ch;
+    int16_t *dst = p->out16 + (size_t)offset * ch;
+
+    if (p->mix) {
+        apply_mix_s16(p, offset, n, 0.0f, g);
+        return;
+    }
+    for (int i = 0; i < n; i++)
+        for (int c = 0; c < ch; c++)
+            dst[i * ch + c] = to_s16(src[i * ch + c] * g[i]);
+}
+
 /* The gain g[i] applied to n samples at offset, as apply_gain() does with
  * each of them (a gain of exactly 1 copies the sample). */
-static void apply_gains(const float *const *in, float **out, int channels,
-                        int offset, int n, const float *g,
-                        const float *const *band)
+static void apply_gains(const Pcm *p, int offset, int n, const float *g)
 {
-    for (int c = 0; c < channels; c++) {
-        const float *src = in[c] + offset;
-        const float *mid = band ? band[c] + offset : NULL;
-        float *dst = out[c] + offset;
+    if (p->in16) {
+        apply_gains_s16(p, offset, n, g);
+        return;
+    }
+    for (int c = 0; c < p->channels; c++) {
+        const float *src = p->in[c] + offset;
+        const float *mid = p->band ? p->band[c] + offset : NULL;
+        float *dst = p->out[c] + offset;
 
         if (mid)
             for (int i = 0; i < n; i++)
@@ -129,8 +335,7 @@ static void apply_gains(const float *const *in, float **out, int channels,
 
 /* n samples from t (at offset) on the fade from a to b. */
 static void apply_fade(const DDKeyframe *a, const DDKeyframe *b, int64_t t,
-                       const float *const *in, float **out, int channels,
-                       int offset, int n, const float *const *band)
+                       const Pcm *p, int offset, int n)
 {
     double ratio = exp((b->gain_db - a->gain_db) / (double)(b->t - a->t) *
                        DB_TO_LOG);
@@ -148,15 +353,13 @@ static void apply_fade(const DDKeyframe *a, const DDKeyframe *b, int64_t t,
             g[i] = (float)lin;
             lin *= ratio;
         }
-        apply_gains(in, out, channels, offset + done, m, g, band);
+        apply_gains(p, offset + done, m, g);
         done += m;
     }
 }
 
-void dd_apply_envelope(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
-                       int64_t t0, const float *const *in, float **out,
-                       int channels, int nb_samples,
-                       const float *const *band)
+static void envelope(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
+                     int64_t t0, const Pcm *p, int nb_samples)
 {
     int done = 0;
     double lin;
@@ -172,13 +375,34 @@ void dd_apply_envelope(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
         if (!a || !b || a->gain_db == b->gain_db) {
             /* flat: one gain for the whole run */
             lin = exp(segment_db(a, b, t) * DB_TO_LOG);
-            apply_gain(in, out, channels, done, n, (float)lin, band);
+            apply_gain(p, done, n, (float)lin);
         } else {
             /* a fade: the gain of every sample */
-            apply_fade(a, b, t, in, out, channels, done, n, band);
+            apply_fade(a, b, t, p, done, n);
         }
         done += n;
     }
+}
+
+void dd_apply_envelope(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
+                       int64_t t0, const float *const *in, float **out,
+                       int channels, int nb_samples,
+                       const float *const *band)
+{
+    const Pcm p = { .in = in, .band = band, .out = out, .channels = channels };
+
+    envelope(prev, kf, nb, t0, &p, nb_samples);
+}
+
+void dd_apply_envelope_s16(const DDKeyframe *prev, const DDKeyframe *kf,
+                           int nb, int64_t t0, const int16_t *in,
+                           int16_t *out, int channels, int nb_samples,
+                           const DDMixS16 *mix)
+{
+    const Pcm p = { .in16 = in, .out16 = out, .mix = mix,
+                    .channels = channels };
+
+    envelope(prev, kf, nb, t0, &p, nb_samples);
 }
 
 /* ---- DDRenderer ------------------------------------------------------ */

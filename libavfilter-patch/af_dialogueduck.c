@@ -90,6 +90,10 @@ typedef struct DialogueDuckContext {
      * in and out as libswresample would. */
     int music_s16, dialogue_s16, out_s16;
     int feed_s16;            /* the engine takes the s16 dialogue as it is */
+    int pcm16;               /* all three links s16, broadband, no timeline:
+                                the engine takes the s16 music as it is
+                                and gives the s16 output, the dialogue
+                                mixed in (dd_engine_create_pcm16()) */
     AVFrame *music_conv;     /* s16 in and out: the music being ducked */
     AVFrame *dialogue_conv;  /* s16 dialogue converted for the engine
                                 (adaptive mode: the carver reads planes) */
@@ -315,7 +319,7 @@ static int alloc_fifos(AVFilterContext *ctx, int nm, int nd)
     s->dialogue = av_audio_fifo_alloc(ctx->inputs[1]->format, nd, FIFO_SLACK);
     if (!s->dialogue)
         return AVERROR(ENOMEM);
-    if (s->mix) {
+    if (s->mix && !s->pcm16) { /* a pcm16 engine delays it itself */
         s->dialogue_delay = av_audio_fifo_alloc(ctx->inputs[1]->format, nd, size);
         if (!s->dialogue_delay)
             return AVERROR(ENOMEM);
@@ -345,11 +349,25 @@ static int config_output(AVFilterLink *outlink)
     if (ret < 0)
         return ret;
 
+    s->music_s16    = music->format    == AV_SAMPLE_FMT_S16;
+    s->dialogue_s16 = dialogue->format == AV_SAMPLE_FMT_S16;
+    s->out_s16      = outlink->format  == AV_SAMPLE_FMT_S16;
+    s->feed_s16     = s->dialogue_s16 && s->spectral != DD_SPECTRAL_ADAPTIVE &&
+                      dialogue->ch_layout.nb_channels <= DD_S16_CHANNELS_MAX;
+    s->pcm16        = s->feed_s16 && s->music_s16 && s->out_s16 &&
+                      s->spectral == DD_SPECTRAL_OFF && !ctx->enable_str;
+
     get_params(s, &p);
     dd_engine_free(&s->engine);
-    ret = dd_engine_create(&s->engine, &p, outlink->sample_rate,
-                           music->ch_layout.nb_channels,
-                           dialogue->ch_layout.nb_channels, center, &alloc);
+    if (s->pcm16)
+        ret = dd_engine_create_pcm16(&s->engine, &p, outlink->sample_rate,
+                                     music->ch_layout.nb_channels,
+                                     dialogue->ch_layout.nb_channels, center,
+                                     s->mix ? s->mix_map : NULL, &alloc);
+    else
+        ret = dd_engine_create(&s->engine, &p, outlink->sample_rate,
+                               music->ch_layout.nb_channels,
+                               dialogue->ch_layout.nb_channels, center, &alloc);
     if (ret < 0) {
         av_log(ctx, AV_LOG_ERROR, "Cannot create the engine: %s.\n",
                dd_strerror(ret));
@@ -357,11 +375,6 @@ static int config_output(AVFilterLink *outlink)
     }
     s->lookahead_samples = dd_lookahead_samples(&p, outlink->sample_rate);
     s->tolerance_samples = llrint(s->tolerance * outlink->sample_rate);
-    s->music_s16    = music->format    == AV_SAMPLE_FMT_S16;
-    s->dialogue_s16 = dialogue->format == AV_SAMPLE_FMT_S16;
-    s->out_s16      = outlink->format  == AV_SAMPLE_FMT_S16;
-    s->feed_s16     = s->dialogue_s16 && s->spectral != DD_SPECTRAL_ADAPTIVE &&
-                      dialogue->ch_layout.nb_channels <= DD_S16_CHANNELS_MAX;
     /* block buffers of an earlier configuration */
     av_frame_free(&s->dialogue_block);
     av_frame_free(&s->music_conv);
@@ -617,7 +630,8 @@ static int64_t output_pts(AVFilterContext *ctx)
 }
 
 /* Sends n ducked samples of the float planes (out's own when the output
- * is float, converted into out when it is s16), or frees out when n is 0. */
+ * is float, converted into out when it is s16; NULL: a pcm16 engine wrote
+ * them into out, the dialogue mixed in), or frees out when n is 0. */
 static int output_block(AVFilterContext *ctx, AVFrame *out, float **planes,
                         int n)
 {
@@ -641,11 +655,11 @@ static int output_block(AVFilterContext *ctx, AVFrame *out, float **planes,
         active = active && s->bypass < 1.0;
     }
 
-    if (s->mix) {
+    if (s->mix && planes) {
         ret = mix_dialogue(ctx, out, planes, n);
         if (ret < 0)
             goto fail;
-    } else if (s->out_s16) {
+    } else if (s->out_s16 && planes) {
         planes_to_s16((int16_t *)out->data[0], planes,
                       out->ch_layout.nb_channels, n);
     }
@@ -691,6 +705,27 @@ static AVFrame *output_buffer(AVFilterContext *ctx, AVFrame **in)
     return out;
 }
 
+/* process_block() for a pcm16 engine: the s16 music frame *in is ducked
+ * in place (and becomes the output) with the s16 dialogue block dlg. */
+static int duck_pcm16(AVFilterContext *ctx, AVFrame **in, AVFrame *dlg, int n)
+{
+    DialogueDuckContext *s = ctx->priv;
+    AVFrame *out = output_buffer(ctx, in);
+    int ret;
+
+    if (!out)
+        return AVERROR(ENOMEM);
+    ret = dd_engine_process_pcm16(s->engine, (const int16_t *)out->data[0],
+                                  (const int16_t *)dlg->data[0], n,
+                                  (int16_t *)out->data[0]);
+    if (ret < 0) {
+        av_frame_free(&out);
+        return engine_error(ret);
+    }
+    s->in_samples += n;
+    return output_block(ctx, out, NULL, ret);
+}
+
 /* Ducks n samples of *music (silence when music is NULL; the frame is
  * taken) with the queued dialogue, silence where the dialogue has run
  * out. The music is ducked in place where it is float; the output is
@@ -718,6 +753,10 @@ static int process_block(AVFilterContext *ctx, AVFrame **music, int n)
     if (s->dialogue_s16 && !s->feed_s16)
         s16_to_planes((float **)dlgf->extended_data, (const int16_t *)dlg->data[0],
                       dlg->ch_layout.nb_channels, n);
+    if (s->pcm16) {
+        ret = duck_pcm16(ctx, &in, dlg, n);
+        goto end;
+    }
 
     if (s->music_s16 == s->out_s16)
         out = output_buffer(ctx, &in);
@@ -891,6 +930,16 @@ static int flush(AVFilterContext *ctx)
         return 0;
 
     out = ff_get_audio_buffer(outlink, s->lookahead_samples);
+    if (s->pcm16) {
+        if (!out)
+            return AVERROR(ENOMEM);
+        ret = dd_engine_flush_pcm16(s->engine, (int16_t *)out->data[0]);
+        if (ret < 0) {
+            av_frame_free(&out);
+            return engine_error(ret);
+        }
+        return output_block(ctx, out, NULL, ret);
+    }
     outf = !s->out_s16 ? out :
            float_buffer(&s->music_conv, &outlink->ch_layout, s->lookahead_samples);
     if (!out || !outf) {

@@ -75,9 +75,11 @@
  *   does anything more than LINE_RANGE under the line's own level (its
  *   peak, falling 5 dB per second): applause, walla or music bleed that
  *   goes on after a line, however voice-like by chance, is far under it;
- * - a spoken line (one that glided) is spoken to its end: a nucleus
- *   goes on it, or resumes it after a pause, only when voiced (read once,
- *   where the nucleus completes) or when its sound rose from the floor
+ * - a spoken line (one that glided cleanly) is spoken to its end: a
+ *   nucleus goes on it, or resumes it after a pause, only when cleanly
+ *   voiced (CLEAN_CORR, read once, where the nucleus completes: the
+ *   resonances of claps read as rough voicing now and then) or when
+ *   its sound rose from the floor
  *   (a word of its own after a pause, whispered between spoken ones);
  *   applause that starts under the line's end makes unvoiced nuclei by
  *   chance and never lets the floor show, a whispered line's nuclei are
@@ -215,8 +217,8 @@ struct DDDetector {
     int nuc_new;               /* 1: a second nucleus in rhythm this hop */
 
     int in_speech;
-    int line_voiced;           /* the line (or the last one) glided: a
-                                  spoken line */
+    int line_voiced;           /* the line (or the last one) glided
+                                  cleanly: a spoken line */
     int word_alone;            /* its last evidence: an unvoiced word of
                                   its own (line_syllable) */
     double line_peak;          /* the line's level, dB (see LINE_RANGE) */
@@ -664,7 +666,8 @@ static int rose_from_floor(const DDDetector *d)
 
 /* Whether a vowel-shaped nucleus that just completed is a syllable of
  * the line (or of the line that ended last): a line that glided is
- * spoken, and its syllables are voiced, or words of their own after a
+ * spoken, and its syllables are cleanly voiced (a clap's resonance, 0.5-
+ * 1 kHz, reads as rough voicing by chance), or words of their own after a
  * pause (a word whispered between spoken ones); only a whispered line's
  * go on unvoiced whatever is around them. Applause, claps and crowd
  * noise under and after a line make nuclei of their own by chance,
@@ -674,11 +677,14 @@ static int rose_from_floor(const DDDetector *d)
  * vouches for the line as long as a whispered line's syllables). */
 static int line_syllable(DDDetector *d)
 {
+    Voicing v;
+
     if (!d->nuc_done)
         return 0;
     if (!d->line_voiced)
         return 1;
-    if (voiced_hop(d).voiced) {
+    v = voiced_hop(d);
+    if (v.voiced && v.corr >= CLEAN_CORR) {
         d->word_alone = 0;
         return 1;
     }
@@ -791,9 +797,10 @@ static void start_region(DDDetector *d, DDDetectEvent *ev)
                    d->nuc_done ? d->nuc_prev_start : glide;
 
     d->in_speech = 1;
-    /* a glide is voiced; a resumed line goes on as it was */
+    /* a clean glide is voiced, a rough one a whisper's formant (see
+     * whisper_near); a resumed line goes on as it was */
     if (!d->nuc_done)
-        d->line_voiced = 1;
+        d->line_voiced = d->glide_clean;
     else if (d->nuc_new)
         d->line_voiced = 0;
     if (!d->nuc_done || d->nuc_new)

@@ -117,6 +117,14 @@ ablation whispernear dialogueduck_detect.c \
     's/return d->hops - d->nuc_last <= SYL_MAX_HOPS \|\|/return 0 \&\& d->hops - d->nuc_last <= SYL_MAX_HOPS ||/' \
     "a rough glide near a whispered syllable confirms (off: whispers wait for a rhythm of nuclei)" \
     h13-whisper-ends h14-words-one-at-a-time h3-whispers
+ablation cleansyl dialogueduck_detect.c \
+    's/if \(v\.voiced && v\.corr >= CLEAN_CORR\) \{/if (v.voiced) {/' \
+    "a spoken line's syllables are cleanly voiced (off: any voiced reading at the nucleus)" \
+    h15-applause-walla h13-whisper-ends h14-words-one-at-a-time h3-whispers
+ablation roughline dialogueduck_detect.c \
+    's/d->line_voiced = d->glide_clean;/d->line_voiced = 1;/' \
+    "a line confirmed by a rough glide is whispered (off: spoken, its syllables must be cleanly voiced)" \
+    h13-whisper-ends h14-words-one-at-a-time h3-whispers h15-applause-walla
 ablation resume dialogueduck_detect.c \
     's/int after = d->prev_end >= 0 &&\n\s+d->hops - d->prev_end <= RESUME_HOPS \+ SYL_MAX_HOPS;/int after = 0;/' \
     "a line resumed by its syllables after a pause under the hold (they need a rhythm of their own)" \

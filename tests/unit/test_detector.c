@@ -14,8 +14,10 @@
  * under a line's end, a jingle (notes that slide onto
  * their pitch and hold it) is not a line, a whispered line in short
  * syllables lasts as long as it does and resumes after a short pause,
- * a line that opens on a whispered syllable starts there, and a
- * bell-like chime whose inharmonic partials bend together is not a line.
+ * a line that opens on a whispered syllable starts there, a bell-like
+ * chime whose inharmonic partials bend together is not a line, a slow
+ * whisper whose formant glides is, and low claps after a spoken line do
+ * not hold it open.
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
@@ -252,16 +254,19 @@ static void test_hum_mid_line(void)
     free(d);
 }
 
+/* The centre of the cupped hands' resonances (add_claps), Hz. */
+static double clap_hz = 800.0;
+
 /* Adds claps from `from` to `to` s, `rate` per second at random times
  * (one person clapping in rhythm when `jitter` is 0, a crowd when it is
  * 1). A clap: a noise burst through the resonance of the cupped hands
- * (400-1200 Hz, a different one each clap), gone in about 30 ms. */
+ * (clap_hz +-50 %, a different one each clap), gone in about 30 ms. */
 static void add_claps(float *d, double from, double to, double rate,
                       double jitter, double level)
 {
     for (double t = from; t < to; t += (1.0 + jitter * noise()) / rate) {
         int i0 = (int)(t * SR);
-        double w = 2.0 * M_PI * (800.0 + 400.0 * noise()) / SR;
+        double w = 2.0 * M_PI * clap_hz * (1.0 + 0.5 * noise()) / SR;
         double r = exp(-1.0 / (SR * 0.006)), y1 = 0.0, y2 = 0.0;
         double a = level * (0.75 + 0.25 * noise()) * (1.0 - r);
 
@@ -325,7 +330,7 @@ static void test_claps(void)
 #define APPLAUSE_LEVEL 0.07
 #define APPLAUSE_LATE 1.5
 #define APPLAUSE_END  0.6
-static void test_applause_after_line(void)
+static void applause_after_line(const char *what)
 {
     int n = SR * 10, late = 0, slow = 0;
     DDParams p;
@@ -347,15 +352,32 @@ static void test_applause_after_line(void)
         late += r.nb < 1 || end > 4.0 + APPLAUSE_LATE;
         slow += r.nb < 1 || end > 4.0 + APPLAUSE_END;
         if (r.nb < 1 || end > 4.0 + APPLAUSE_END)
-            printf("applause after a line, seed %u: %d regions, the first "
-                   "ends at %.2f s (the line ends at 4.00 s)\n", seed,
-                   r.nb, end);
+            printf("%s, seed %u: %d regions, the first ends at %.2f s "
+                   "(the line ends at 4.00 s)\n", what, seed, r.nb, end);
         free(d);
     }
-    CHECK(late == 0, "%d of %d lines held open by the applause after them",
-          late, CLAP_SEEDS);
-    CHECK(slow == 0, "%d of %d lines under applause vouched for 1 s after "
-          "their last syllable", slow, CLAP_SEEDS);
+    CHECK(late == 0, "%s: %d of %d lines held open by the applause after "
+          "them", what, late, CLAP_SEEDS);
+    CHECK(slow == 0, "%s: %d of %d lines under applause vouched for 1 s "
+          "after their last syllable", what, slow, CLAP_SEEDS);
+}
+
+static void test_applause_after_line(void)
+{
+    clap_hz = 800.0;
+    applause_after_line("applause after a line");
+}
+
+/* The same with lower, rounder claps (resonances at 250-750 Hz, the
+ * pitch range's top): now and then one reads as voiced where a nucleus
+ * completes, at a correlation of 0.5-0.8. A spoken line's syllable is
+ * voiced cleanly; without that, 2 of 10 lines end more than 0.6 s
+ * after they do. */
+static void test_low_claps_after_line(void)
+{
+    clap_hz = 500.0;
+    applause_after_line("low claps after a line");
+    clap_hz = 800.0;
 }
 
 /* A line 0.6 s into the file: the floor's 40 ms means must not read the
@@ -951,6 +973,7 @@ int main(void)
     test_late_fade();
     test_claps();
     test_applause_after_line();
+    test_low_claps_after_line();
     test_bell();
     test_splash();
     test_sibilant_onset();

@@ -42,7 +42,15 @@
  *   has held a note, either way, confirms only after a glide of
  *   MELODY_HOLD hops, and a glide that starts with the sound (the attack
  *   of a note settling onto its pitch looks like a glide) only after
- *   GLIDE_HOLD hops;
+ *   GLIDE_HOLD hops. A glide confirms only when voiced hops around it
+ *   are cleanly periodic (CLEAN_CORR): a voice is one source, its vowels
+ *   repeat at one period; a chord, a pad, a bell's inharmonic partials
+ *   sliding together repeat only roughly, their best correlation in the
+ *   pitch range stays under 0.8. So does a whisper's first formant,
+ *   which rings at a period in the range and glides as the mouth moves:
+ *   a rough glide during or within 0.5 s after a vowel-shaped unvoiced
+ *   nucleus (out of speech nuclei count unvoiced hops only) is a
+ *   whispered line;
  * - syllabic rhythm confirms unvoiced speech (whispers): two energy nuclei
  *   of at least 80 ms, 0.12-0.5 s apart (2-8 Hz), each with a vowel's
  *   share of energy under 1 kHz (its first formant); a breath or a click
@@ -67,9 +75,11 @@
  *   does anything more than LINE_RANGE under the line's own level (its
  *   peak, falling 5 dB per second): applause, walla or music bleed that
  *   goes on after a line, however voice-like by chance, is far under it;
- * - a spoken line (one that glided) is spoken to its end: a nucleus
- *   goes on it, or resumes it after a pause, only when voiced (read once,
- *   where the nucleus completes) or when its sound rose from the floor
+ * - a spoken line (one that glided cleanly) is spoken to its end: a
+ *   nucleus goes on it, or resumes it after a pause, only when cleanly
+ *   voiced (CLEAN_CORR, read once, where the nucleus completes: the
+ *   resonances of claps read as rough voicing now and then) or when
+ *   its sound rose from the floor
  *   (a word of its own after a pause, whispered between spoken ones);
  *   applause that starts under the line's end makes unvoiced nuclei by
  *   chance and never lets the floor show, a whispered line's nuclei are
@@ -103,6 +113,11 @@
 #define MELODY_HOLD   12     /* ... in a sound that held a note */
 #define STEADY_HOPS   20     /* ... or whose pitch stood still this long */
 #define ATTACK_HOPS   8      /* ... when it began this close to the sound's start */
+#define CLEAN_CORR    0.8    /* a glide confirms when a voiced hop in
+                                its span correlates this well (one
+                                source), or near a whispered syllable */
+#define NUC_NEAR_HOPS 3      /* a nucleus under way with this many hops:
+                                a whispered syllable (whisper_near) */
 #define SUB_MAX       4      /* a tone's period may be found up to 4 times */
 #define TONE_MAX_HZ   2000   /* tones checked for that: up to this pitch */
 #define RESUME_HOPS   60     /* a pause this short after a line: one nucleus
@@ -130,6 +145,7 @@
 typedef struct Voicing {
     int voiced;
     double lag;                /* pitch period, decimated samples */
+    double corr;               /* normalized correlation at that period */
 } Voicing;
 
 /* The per-sample state, copied into a local for each call of
@@ -182,6 +198,9 @@ struct DDDetector {
     unsigned low_pos;          /* voicing samples read into low[] */
     double lin[SMOOTH_HOPS];   /* the last hop energies, linear */
     unsigned voiced_bits;      /* voiced candidate flags, newest in bit 0 */
+    unsigned clean_bits;       /* voiced hops with a clean period
+                                  (CLEAN_CORR), newest in bit 0 */
+    int glide_clean;           /* the glide had clean hops in its span */
     int glide_run;             /* hops with a gliding pitch ... */
     int64_t glide_first, glide_last; /* ... the first and the last
                                   (gaps up to CONFIRM_SPAN keep the count) */
@@ -198,8 +217,8 @@ struct DDDetector {
     int nuc_new;               /* 1: a second nucleus in rhythm this hop */
 
     int in_speech;
-    int line_voiced;           /* the line (or the last one) glided: a
-                                  spoken line */
+    int line_voiced;           /* the line (or the last one) glided
+                                  cleanly: a spoken line */
     int word_alone;            /* its last evidence: an unvoiced word of
                                   its own (line_syllable) */
     double line_peak;          /* the line's level, dB (see LINE_RANGE) */
@@ -405,7 +424,7 @@ static Voicing voiced_hop(const DDDetector *d)
     unsigned start = d->b.vpos - d->win - d->lag_max;
     const double *w = vwin(d, start);
     double e0 = 0.0, e1 = 0.0, c1 = 0.0, c2 = 0.0;
-    Voicing v = { 0, 0.0 };
+    Voicing v = { 0, 0.0, 0.0 };
     LagBlock blk = { 0 };
 
     for (int n = 0; n < d->win; n++) {
@@ -423,6 +442,7 @@ static Voicing voiced_hop(const DDDetector *d)
 
         if (v.voiced && c < c1) {
             v.lag = k - 1 + parabola(c2, c1, c);
+            v.corr = c1;
             v.voiced = !tone_above_range(d, start, v.lag, c1, e0);
             return v;
         }
@@ -434,8 +454,10 @@ static Voicing voiced_hop(const DDDetector *d)
         c1 = c;
         e1 += in * in - out * out; /* slide the lagged window by one */
     }
-    if (v.voiced)
+    if (v.voiced) {
         v.lag = d->lag_max;
+        v.corr = c1;
+    }
     return v;
 }
 
@@ -613,7 +635,7 @@ static int held_note(const DDDetector *d)
  * hops: whether enough of them are voiced with a gliding pitch. */
 static int voicing_evidence(DDDetector *d, int read)
 {
-    Voicing v = { 0, 0.0 };
+    Voicing v = { 0, 0.0, 0.0 };
 
     if (read)
         v = voiced_hop(d);
@@ -621,6 +643,9 @@ static int voicing_evidence(DDDetector *d, int read)
                      ((1u << CONFIRM_SPAN) - 1);
     memmove(d->lags + 1, d->lags, (CONFIRM_SPAN - 1) * sizeof(*d->lags));
     d->lags[0] = v.lag;
+    d->clean_bits = (d->clean_bits << 1 |
+                     (v.voiced && v.corr >= CLEAN_CORR)) &
+                    ((1u << CONFIRM_SPAN) - 1);
     return popcount(d->voiced_bits) >= CONFIRM_HOPS && pitch_moves(d);
 }
 
@@ -641,7 +666,8 @@ static int rose_from_floor(const DDDetector *d)
 
 /* Whether a vowel-shaped nucleus that just completed is a syllable of
  * the line (or of the line that ended last): a line that glided is
- * spoken, and its syllables are voiced, or words of their own after a
+ * spoken, and its syllables are cleanly voiced (a clap's resonance, 0.5-
+ * 1 kHz, reads as rough voicing by chance), or words of their own after a
  * pause (a word whispered between spoken ones); only a whispered line's
  * go on unvoiced whatever is around them. Applause, claps and crowd
  * noise under and after a line make nuclei of their own by chance,
@@ -651,11 +677,14 @@ static int rose_from_floor(const DDDetector *d)
  * vouches for the line as long as a whispered line's syllables). */
 static int line_syllable(DDDetector *d)
 {
+    Voicing v;
+
     if (!d->nuc_done)
         return 0;
     if (!d->line_voiced)
         return 1;
-    if (voiced_hop(d).voiced) {
+    v = voiced_hop(d);
+    if (v.voiced && v.corr >= CLEAN_CORR) {
         d->word_alone = 0;
         return 1;
     }
@@ -672,6 +701,17 @@ static int resumes(const DDDetector *d)
     return d->nuc_done &&
            walk_back(d, d->nuc_prev_start, WALK_SNR) - d->prev_end <=
            RESUME_HOPS;
+}
+
+/* Whether a whispered syllable is near: a vowel-shaped nucleus (out of
+ * speech, of unvoiced hops) completed less than SYL_MAX_HOPS ago, or one
+ * under way has NUC_NEAR_HOPS of its hops. A whisper's first formant
+ * rings at a period in the pitch range and glides as the mouth moves: a
+ * rough glide there is the whisper's. */
+static int whisper_near(const DDDetector *d)
+{
+    return d->hops - d->nuc_last <= SYL_MAX_HOPS ||
+           (d->nuc_up && d->nuc_len >= NUC_NEAR_HOPS);
 }
 
 /* Out of speech: does this hop confirm a line? A sound has held a note
@@ -694,10 +734,12 @@ static int confirm_hop(DDDetector *d, double e, int candidate)
     if (glides && !held) {
         if (!d->glide_run++) {
             d->glide_first = d->hops;
+            d->glide_clean = 0;
             d->glide_hold = d->hops - walk_back(d, d->hops, OFF_SNR) <=
                             ATTACK_HOPS ? GLIDE_HOLD : 1;
         }
         d->glide_last = d->hops;
+        d->glide_clean |= d->clean_bits != 0;
     } else if (held || d->hops - d->glide_last > CONFIRM_SPAN) {
         d->glide_run = 0;
     }
@@ -707,8 +749,8 @@ static int confirm_hop(DDDetector *d, double e, int candidate)
     } else {
         track_nuclei(d, e, candidate && !(d->voiced_bits & 1), NUC_MIN_HOPS);
     }
-    return (d->glide_run && d->glide_run >= (d->melodic ? MELODY_HOLD :
-                                             d->glide_hold)) ||
+    return (d->glide_run && (d->glide_clean || whisper_near(d)) &&
+            d->glide_run >= (d->melodic ? MELODY_HOLD : d->glide_hold)) ||
            (d->nuc_new && (!after || syllable)) || (syllable && resumes(d));
 }
 
@@ -755,16 +797,17 @@ static void start_region(DDDetector *d, DDDetectEvent *ev)
                    d->nuc_done ? d->nuc_prev_start : glide;
 
     d->in_speech = 1;
-    /* a glide is voiced; a resumed line goes on as it was */
+    /* a clean glide is voiced, a rough one a whisper's formant (see
+     * whisper_near); a resumed line goes on as it was */
     if (!d->nuc_done)
-        d->line_voiced = 1;
+        d->line_voiced = d->glide_clean;
     else if (d->nuc_new)
         d->line_voiced = 0;
     if (!d->nuc_done || d->nuc_new)
         d->word_alone = 0;
     d->line_peak = hop_energy(d, d->hops);
     d->last_above = d->last_evidence = d->hops;
-    d->voiced_bits = 0;
+    d->voiced_bits = d->clean_bits = 0;
     d->glide_run = d->melodic = d->steady = 0;
     ev->onset = 1;
     ev->onset_hop = walk_back(d, from, WALK_SNR);

@@ -8,6 +8,7 @@
 #
 #   sh tests/eval/run.sh           first: builds the scenes in build/eval
 #   sh tests/eval/ablate.sh [-v]   then: one table per feature
+#   ABLATE_ONLY=NAME sh tests/eval/ablate.sh   one feature only
 #
 # Each variant is a copy of core/ under $OUT/ablate/NAME with one edit
 # (sed or perl on a #define or a condition); core/ itself is never touched.
@@ -62,6 +63,7 @@ score_variant() {
 ablation() {
     name=$1 file=$2 edit=$3 what=$4
     shift 4
+    [ -z "${ABLATE_ONLY:-}" ] || [ "$ABLATE_ONLY" = "$name" ] || return 0
     variant "$name" "$file" "$edit"
     echo
     echo "#### without $what ($*)"
@@ -107,6 +109,22 @@ ablation attack dialogueduck_detect.c \
     's/(#define GLIDE_HOLD\s+)6/${1}1/' \
     "a glide at a sound's attack waits 6 hops (a note settling onto its pitch confirms at once)" \
     h11-ui-sounds h12-oxygen-chimes
+ablation clean dialogueduck_detect.c \
+    's/(#define CLEAN_CORR\s+)0.8 /${1}0.0 /' \
+    "a clean period in a glide (a chord, a pad or a bell's inharmonic partials sliding together confirm as a voice)" \
+    h12-oxygen-chimes h11-ui-sounds h2-rings-foley
+ablation whispernear dialogueduck_detect.c \
+    's/return d->hops - d->nuc_last <= SYL_MAX_HOPS \|\|/return 0 \&\& d->hops - d->nuc_last <= SYL_MAX_HOPS ||/' \
+    "a rough glide near a whispered syllable confirms (off: whispers wait for a rhythm of nuclei)" \
+    h13-whisper-ends h14-words-one-at-a-time h3-whispers
+ablation cleansyl dialogueduck_detect.c \
+    's/if \(v\.voiced && v\.corr >= CLEAN_CORR\) \{/if (v.voiced) {/' \
+    "a spoken line's syllables are cleanly voiced (off: any voiced reading at the nucleus)" \
+    h15-applause-walla h13-whisper-ends h14-words-one-at-a-time h3-whispers
+ablation roughline dialogueduck_detect.c \
+    's/d->line_voiced = d->glide_clean;/d->line_voiced = 1;/' \
+    "a line confirmed by a rough glide is whispered (off: spoken, its syllables must be cleanly voiced)" \
+    h13-whisper-ends h14-words-one-at-a-time h3-whispers h15-applause-walla
 ablation resume dialogueduck_detect.c \
     's/int after = d->prev_end >= 0 &&\n\s+d->hops - d->prev_end <= RESUME_HOPS \+ SYL_MAX_HOPS;/int after = 0;/' \
     "a line resumed by its syllables after a pause under the hold (they need a rhythm of their own)" \

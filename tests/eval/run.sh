@@ -220,7 +220,7 @@ build_scene() { # SPEC DIR
     # music_loop 1: a recording shorter than the scene, looped
     loop=
     [ "$(spec_value "$spec" music_loop)" = 1 ] && loop="-stream_loop -1"
-    ff $loop -ss "$(spec_value "$spec" music_start)" -i "$music" -t 100 -ac 2 \
+    ff $loop -ss "$(spec_value "$spec" music_start)" -i "$music" -t 180 -ac 2 \
         -ar 48000 -f f32le "$dir/music_in.f32" ||
         die "cannot decode $music (tracker modules need ffmpeg with libopenmpt)"
     "$OUT/scene_build" "$spec" "$OUT/clips" "$dir/music_in.f32" \

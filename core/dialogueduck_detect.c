@@ -50,7 +50,8 @@
  *   which rings at a period in the range and glides as the mouth moves:
  *   a rough glide during or within 0.5 s after a vowel-shaped unvoiced
  *   nucleus (out of speech nuclei count unvoiced hops only) is a
- *   whispered line;
+ *   whispered line; a nucleus still under way after 0.5 s is no
+ *   syllable but a sustained sound (a siren, a crowd, a long jingle);
  * - syllabic rhythm confirms unvoiced speech (whispers): two energy nuclei
  *   of at least 80 ms, 0.12-0.5 s apart (2-8 Hz), each with a vowel's
  *   share of energy under 1 kHz (its first formant); a breath or a click
@@ -705,13 +706,16 @@ static int resumes(const DDDetector *d)
 
 /* Whether a whispered syllable is near: a vowel-shaped nucleus (out of
  * speech, of unvoiced hops) completed less than SYL_MAX_HOPS ago, or one
- * under way has NUC_NEAR_HOPS of its hops. A whisper's first formant
- * rings at a period in the pitch range and glides as the mouth moves: a
- * rough glide there is the whisper's. */
+ * under way has NUC_NEAR_HOPS of its hops and not more than
+ * SYL_MAX_HOPS. A whisper's first formant rings at a period in the pitch
+ * range and glides as the mouth moves: a rough glide there is the
+ * whisper's. A hump that has held for more than SYL_MAX_HOPS (slower
+ * than 2 Hz) is no syllable but a sustained sound: a siren, a crowd. */
 static int whisper_near(const DDDetector *d)
 {
     return d->hops - d->nuc_last <= SYL_MAX_HOPS ||
-           (d->nuc_up && d->nuc_len >= NUC_NEAR_HOPS);
+           (d->nuc_up && d->nuc_len >= NUC_NEAR_HOPS &&
+            d->nuc_len <= SYL_MAX_HOPS);
 }
 
 /* Out of speech: does this hop confirm a line? A sound has held a note

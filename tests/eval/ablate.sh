@@ -117,6 +117,10 @@ ablation whispernear dialogueduck_detect.c \
     's/return d->hops - d->nuc_last <= SYL_MAX_HOPS \|\|/return 0 \&\& d->hops - d->nuc_last <= SYL_MAX_HOPS ||/' \
     "a rough glide near a whispered syllable confirms (off: whispers wait for a rhythm of nuclei)" \
     h13-whisper-ends h14-words-one-at-a-time h3-whispers
+ablation sustained dialogueduck_detect.c \
+    's/ &&\n\s+d->nuc_len <= SYL_MAX_HOPS\);/);/' \
+    "a hump held over 0.5 s is no whispered syllable (a rough glide in a siren, a crowd or a long jingle confirms)" \
+    h16-game-foley h13-whisper-ends h14-words-one-at-a-time h3-whispers
 ablation cleansyl dialogueduck_detect.c \
     's/if \(v\.voiced && v\.corr >= CLEAN_CORR\) \{/if (v.voiced) {/' \
     "a spoken line's syllables are cleanly voiced (off: any voiced reading at the nucleus)" \

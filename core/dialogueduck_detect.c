@@ -54,7 +54,9 @@
  *   syllable but a sustained sound (a siren, a crowd, a long jingle);
  * - syllabic rhythm confirms unvoiced speech (whispers): two energy nuclei
  *   of at least 80 ms, 0.12-0.5 s apart (2-8 Hz), each with a vowel's
- *   share of energy under 1 kHz (its first formant); a breath or a click
+ *   share of energy under 1 kHz (its first formant), the second 10 dB
+ *   over the valley before it (syllables are deeply modulated, a roar's
+ *   ripples are not); a breath or a click
  *   is one nucleus or too short, a splash or paper is mostly above 1 kHz;
  * - once confirmed, the onset walks back to where the energy first left the
  *   noise floor, which is where the first (often unvoiced) syllable starts;
@@ -131,6 +133,8 @@
 #define MS_BIAS       1.0    /* dB from the minimum to the mean floor */
 #define NUC_RISE      6.0    /* dB over the last valley: a nucleus starts */
 #define NUC_FALL      6.0    /* dB under its peak: it ends */
+#define RHYTHM_DEPTH  10.0   /* dB over its valley: a nucleus that
+                                confirms a rhythm out of speech */
 #define NUC_LOW_DB    -10.0  /* dB of its energy under 1 kHz: a vowel */
 #define NUC_MIN_HOPS  8      /* candidate hops a nucleus needs (80 ms) */
 #define NUC_LINE_HOPS 5      /* in a line, a syllable this long goes on it */
@@ -718,6 +722,16 @@ static int whisper_near(const DDDetector *d)
             d->nuc_len <= SYL_MAX_HOPS);
 }
 
+/* Whether the nucleus that completed a rhythm rose RHYTHM_DEPTH over the
+ * valley before it. Syllables are deeply modulated: between them the
+ * mouth closes or the voice stops, and the energy falls 12 dB and more,
+ * whispered or not. A roar, a crowd or a sweep that goes on ripples by
+ * chance, 6-8 dB, as fast as syllables come. */
+static int syllabic_depth(const DDDetector *d)
+{
+    return d->nuc_peak - d->nuc_valley >= RHYTHM_DEPTH;
+}
+
 /* Out of speech: does this hop confirm a line? A sound has held a note
  * when its period stayed flat (held_note) or it stayed voiced without a
  * glide for STEADY_HOPS. A glide confirms once it has gone on for
@@ -755,7 +769,8 @@ static int confirm_hop(DDDetector *d, double e, int candidate)
     }
     return (d->glide_run && (d->glide_clean || whisper_near(d)) &&
             d->glide_run >= (d->melodic ? MELODY_HOLD : d->glide_hold)) ||
-           (d->nuc_new && (!after || syllable)) || (syllable && resumes(d));
+           (d->nuc_new && (after ? syllable : syllabic_depth(d))) ||
+           (syllable && resumes(d));
 }
 
 /* In speech: is there still evidence at this hop? The same as for a

@@ -121,6 +121,10 @@ ablation sustained dialogueduck_detect.c \
     's/ &&\n\s+d->nuc_len <= SYL_MAX_HOPS\);/);/' \
     "a hump held over 0.5 s is no whispered syllable (a rough glide in a siren, a crowd or a long jingle confirms)" \
     h16-game-foley h13-whisper-ends h14-words-one-at-a-time h3-whispers
+ablation depth dialogueduck_detect.c \
+    's/\(after \? syllable : syllabic_depth\(d\)\)/(after ? syllable : 1)/' \
+    "syllabic depth (off: a rhythm of nuclei confirms however shallow the valley between them: a roar's ripples)" \
+    h16-game-foley h3-whispers h13-whisper-ends h14-words-one-at-a-time 7-edge-cases
 ablation cleansyl dialogueduck_detect.c \
     's/if \(v\.voiced && v\.corr >= CLEAN_CORR\) \{/if (v.voiced) {/' \
     "a spoken line's syllables are cleanly voiced (off: any voiced reading at the nucleus)" \

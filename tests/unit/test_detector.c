@@ -16,7 +16,8 @@
  * syllables lasts as long as it does and resumes after a short pause,
  * a line that opens on a whispered syllable starts there, a bell-like
  * chime whose inharmonic partials bend together is not a line, nor is a
- * siren of such partials sweeping over a crowd's roar, a slow
+ * siren of such partials sweeping over a crowd's roar, nor a roar
+ * whose level ripples at a syllable's rate, a slow
  * whisper whose formant glides is, and low claps after a spoken line do
  * not hold it open.
  *
@@ -758,6 +759,34 @@ static void test_siren(void)
           "a region", opened, SIREN_SEEDS);
 }
 
+/* A roar (a flamethrower, a crowd, an engine): low-passed noise, most of
+ * its energy under 1 kHz as a vowel's, for 2 s, its level rippling 5 dB
+ * at 4 Hz, as fast as syllables come but never falling between them as
+ * speech does. ROAR_SEEDS noises. */
+#define ROAR_SEEDS 10
+static void add_roar(float *d, double t0)
+{
+    double lp = 0.0;
+
+    for (int i = 0; i < SR * 2; i++) {
+        double t = (double)i / SR;
+        double ripple = 1.0 + 0.30 * sin(2.0 * M_PI * 4.0 * t);
+
+        lp += 0.1 * (noise() - lp);
+        d[(int)(t0 * SR) + i] += (float)(0.12 * lp * ripple *
+                                         fmin(t / 0.05, 1.0));
+    }
+}
+
+static void test_roar(void)
+{
+    int opened = sounds_opened(add_roar, 1.5, 5.0, 6037u, ROAR_SEEDS,
+                               "rippling roar");
+
+    CHECK(opened == 0, "%d of %d scenes of two rippling roars opened a "
+          "region", opened, ROAR_SEEDS);
+}
+
 /* Runs a whispered line (spans of add_whisper: start, end, syllable
  * period, syllable length) over WHISPER_SEEDS noise realizations; counts
  * those whose last region ends before min_end seconds, or, with one, that
@@ -1019,6 +1048,7 @@ int main(void)
     test_steady_chime();
     test_sliding_chord();
     test_siren();
+    test_roar();
     test_slow_whisper();
     test_whisper_end();
     test_whisper_resume();

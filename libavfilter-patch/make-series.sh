@@ -266,6 +266,18 @@ planes, each link negotiating its own: PCM stems need no conversion
 filters around it. It converts inside, as libswresample does (x / 32768
 in, rounded and clipped out), so the output is the float path's followed
 by FFmpeg's conversion, bit for bit.
+When music, dialogue and output are all 16-bit (broadband, no timeline),
+the engine keeps the music as it came in its delay line and renders, and
+mixes the delayed 16-bit dialogue, straight to 16-bit: products and sums
+on the 16-bit scale are exact, so the output is the float path's to the
+bit.
+A glide in pitch confirms a line only when a voiced hop of its span is
+cleanly periodic (a bell's partials or a chord bending together are
+not), or near a whispered syllable; a line so confirmed is whispered and
+a spoken line's syllables must be cleanly voiced; an energy hump held
+over 0.5 s is no whispered syllable; outside speech a rhythm of
+syllables confirms only on a syllable 10 dB over the valley before it.
+No reference changed with these.
 
 Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"
 

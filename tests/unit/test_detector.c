@@ -34,13 +34,8 @@
 #define SR 48000
 #define MAX_REGIONS 64
 
-static unsigned rng_state = 4242;
-
-static double noise(void)
-{
-    rng_state = rng_state * 1664525u + 1013904223u;
-    return (double)(rng_state >> 8) / (1 << 24) * 2.0 - 1.0;
-}
+#define NOISE_SEED 4242
+#include "test_noise.h"
 
 /* A voice: harmonics of a pitch that glides +-8 % at 3 Hz, syllables at
  * 4 Hz. */

@@ -17,13 +17,8 @@
 #define SR 48000
 #define MAXCH 8
 
-static unsigned rng_state = 12345;
-
-static double noise(void)
-{
-    rng_state = rng_state * 1664525u + 1013904223u;
-    return (double)(rng_state >> 8) / (1 << 24) * 2.0 - 1.0;
-}
+#define NOISE_SEED 12345
+#include "test_noise.h"
 
 /* A voiced vowel-like sound: harmonics of f0 with a 1/k spectrum; the
  * pitch moves +-8 % at 3 Hz, as intonation does (a fixed pitch is a tone,

@@ -20,13 +20,8 @@
 #define SR 48000
 #define MAXCH 3
 
-static unsigned rng_state = 777;
-
-static double noise(void)
-{
-    rng_state = rng_state * 1664525u + 1013904223u;
-    return (double)(rng_state >> 8) / (1 << 24) * 2.0 - 1.0;
-}
+#define NOISE_SEED 777
+#include "test_noise.h"
 
 static int16_t clip16(long v)
 {

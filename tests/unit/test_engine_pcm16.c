@@ -279,6 +279,7 @@ int main(void)
     test_equal(&p, "fixed depth", 1, 2, NULL, 777);
     test_equal(&p, "fixed depth", 3, 2, NULL, 4096);
     test_equal(&p, "mixed", 2, 2, stereo, 1024);
+    test_equal(&p, "mixed", 2, 2, stereo, 333);
     test_equal(&p, "mixed", 2, 1, mono2, 1000);
     test_equal(&p, "mixed", 2, 1, phantom, 512);
     test_equal(&p, "mixed", 3, 2, two3, 4800);

@@ -207,7 +207,8 @@ static void add_sat_s16(const int16_t *x, const int16_t *d, int16_t *y,
         y[i] = clip_s16(x[i] + d[i]);
 }
 
-/* mix_one_s16() at unity music gain with every dialogue gain 1: x + d is
+/* mix_one_s16() at unity music gain with every dialogue gain 1, the
+ * channels mapped otherwise than each to its own: x + d is
  * exact in float, so it is the integers' sum, clipped. */
 static void mix_sum_s16(const Pcm *p, int offset, int n)
 {
@@ -217,10 +218,6 @@ static void mix_sum_s16(const Pcm *p, int offset, int n)
     const int16_t *d = mix->dlg + (size_t)offset * nd;
     int16_t *y = p->out16 + (size_t)offset * ch;
 
-    if (mix_is_identity(mix, ch)) {
-        add_sat_s16(x, d, y, (size_t)n * ch);
-        return;
-    }
     if (ch == 2) {
         const int k0 = mix->src[0], k1 = mix->src[1];
 
@@ -248,6 +245,15 @@ static void mix_one_s16(const Pcm *p, int offset, int n, float g,
     const int16_t *d = mix->dlg + (size_t)offset * nd;
     int16_t *y = p->out16 + (size_t)offset * ch;
 
+    if (!gains && mix->unit && mix_is_identity(mix, ch)) {
+        /* the usual stereo mix at one gain: 1 * d is d, so a flat loop */
+        if (g == 1.0f)
+            add_sat_s16(x, d, y, (size_t)n * ch);
+        else
+            for (size_t i = 0; i < (size_t)n * ch; i++)
+                y[i] = to_s16(x[i] * g + d[i]);
+        return;
+    }
     if (!gains && g == 1.0f && mix->unit) {
         mix_sum_s16(p, offset, n);
         return;

@@ -69,13 +69,16 @@ make_wav() { # OUT FILTERGRAPH
     "$gen" -nostdin -v error -y -filter_complex "$2" -c:a pcm_s16le "$1.tmp.wav" &&
         mv "$1.tmp.wav" "$1"
 }
-# Music: two tones. Dialogue: a 140 Hz voice in 3 s lines every 6 s, with
-# exact zeros between lines (half) or over a -60 dBFS bed (continuous).
-voice="sine=f=140:r=48000:d=$secs,volume=volume='between(mod(t\,6)\,1\,4)':eval=frame"
+# Music: two tones. Dialogue: a voice around 140 Hz (five harmonics, the
+# pitch moving 8 % at 3 Hz, syllables at 4 Hz) in 3 s lines every 6 s, with
+# exact zeros between lines (half) or over a -60 dBFS bed (continuous). A
+# steady tone would be no voice to the detector: the music would never be
+# ducked, and mix=1 would be timed at unity gain only.
+voice="aevalsrc=exprs='st(0\,2*PI*140*(t-0.08/(2*PI*3)*cos(2*PI*3*t)));0.15*between(mod(t\,6)\,1\,4)*(0.6+0.4*sin(2*PI*4*t))*(sin(ld(0))+sin(2*ld(0))/2+sin(3*ld(0))/3+sin(4*ld(0))/4+sin(5*ld(0))/5)':s=48000:d=$secs"
 make_wav "$music" \
     "sine=f=220:r=48000:d=$secs[a];sine=f=331:r=48000:d=$secs[b];[a][b]amerge=inputs=2,volume=0.5"
-make_wav "$dir/half-$MINUTES.wav" "$voice,pan=stereo|c0=c0|c1=c0"
-make_wav "$dir/cont-$MINUTES.wav" \
+make_wav "$dir/half-voice-$MINUTES.wav" "$voice,pan=stereo|c0=c0|c1=c0"
+make_wav "$dir/cont-voice-$MINUTES.wav" \
     "$voice[v];anoisesrc=r=48000:d=$secs:a=0.001:seed=3[n];[v][n]amix=inputs=2:normalize=0,pan=stereo|c0=c0|c1=c0"
 # Real speech and music: the make bench stems, cut to length
 speech=$dir/speech-$MINUTES.wav rmusic=$dir/rmusic-$MINUTES.wav
@@ -116,8 +119,8 @@ printf '%-24s %7s %7s %7s %7s %9s %9s\n' "dialogue (CPU s)" floor sc mix=0 mix=1
 worst=
 for kind in cont half speech; do
     case $kind in
-    cont)   m=$music d=$dir/cont-$MINUTES.wav label="continuous" ;;
-    half)   m=$music d=$dir/half-$MINUTES.wav label="half digital silence" ;;
+    cont)   m=$music d=$dir/cont-voice-$MINUTES.wav label="continuous" ;;
+    half)   m=$music d=$dir/half-voice-$MINUTES.wav label="half digital silence" ;;
     speech) m=$rmusic d=$speech label="real speech and music" ;;
     esac
     # the configurations take turns, so that a change of load on the

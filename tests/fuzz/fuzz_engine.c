@@ -1,12 +1,15 @@
 /*
  * Fuzz target: the ducking engine (core/) fed random parameters and PCM
- * through its three public objects: the streaming DDEngine, the two-pass
- * DDAnalyzer -> DDRenderer path, and a DDRenderer driven by random
- * keyframes. Allocations can be made to fail to walk the error paths.
+ * through its public objects: the streaming DDEngine (float, and the
+ * 16-bit one the filter uses on s16 links, with or without the dialogue
+ * mixed in), the two-pass DDAnalyzer -> DDRenderer path, and a DDRenderer
+ * driven by random keyframes. Allocations can be made to fail to walk the
+ * error paths.
  *
  * Beyond "does not crash" (ASan/UBSan), it asserts the API contract:
  * output counts, ducked music never louder than the music fed in,
- * keyframe order and range, and bit-identical results on a second run.
+ * keyframe order and range, the 16-bit engine's samples equal to the
+ * float engine's converted, and bit-identical results on a second run.
  *
  * This file is part of dialogueduck.
  *
@@ -97,8 +100,8 @@ static void fault_free(void *opaque, void *ptr)
 }
 
 /* ---------------------------------------------------------------- */
-/* The signal: segments of tone or noise, so a few bytes describe     */
-/* seconds of audio with speech-like bursts and pauses.               */
+/* The signal: segments of tone, voice or noise, so a few bytes       */
+/* describe seconds of audio with speech-like bursts and pauses.      */
 
 typedef struct Signal {
     int channels, frames;
@@ -109,6 +112,19 @@ static uint32_t lcg(uint32_t *s)
 {
     *s = *s * 1664525u + 1013904223u;
     return *s;
+}
+
+/* A voice the detector takes for speech (so the engine ducks): five
+ * harmonics of f0, its pitch moving 8 % at 3 Hz, syllables at 4 Hz. */
+static double voice(double f0, double t)
+{
+    double ph = 2.0 * M_PI * f0 * (t - 0.08 / (2.0 * M_PI * 3.0) *
+                                   cos(2.0 * M_PI * 3.0 * t));
+    double v = 0.0;
+
+    for (int k = 1; k <= 5; k++)
+        v += sin(k * ph) / k;
+    return 0.5 * v * (0.6 + 0.4 * sin(2.0 * M_PI * 4.0 * t));
 }
 
 static void signal_make(Signal *s, Reader *r, int channels, int frames,
@@ -139,11 +155,13 @@ static void signal_make(Signal *s, Reader *r, int channels, int frames,
         if (n > frames - pos)
             n = frames - pos;
         for (int i = 0; i < n; i++) {
-            double v;
+            double v, t = (double)(pos + i) / sample_rate;
             if (kind & 0x80)
                 v = ((int32_t)lcg(&seed) >> 8) / 8388608.0;
+            else if (kind & 0x40)
+                v = voice(80.0 + (kind & 0x3f) * 8.0, t);
             else
-                v = sin(2.0 * M_PI * freq * (pos + i) / sample_rate);
+                v = sin(2.0 * M_PI * freq * t);
             for (int c = 0; c < channels; c++)
                 s->buf[c][pos + i] = (float)(amp * v * (c & 1 ? 0.7 : 1.0));
         }
@@ -184,6 +202,7 @@ static void views(const Signal *s, int offset, const float **v)
 /* The whole configuration one input describes. */
 typedef struct Config {
     int mode, sample_rate, music_ch, dlg_ch, center, block, fail_at;
+    int mix;                        /* pcm16 mode: 0 none, 1 unit, 2 not */
     int raw, change_params, use_hooks;
     int music_tame;                 /* see tame() */
     DDParams p, p2;
@@ -200,7 +219,10 @@ static void read_config(Config *c, Reader *r)
     unsigned flags;
 
     memset(c, 0, sizeof(*c));
-    c->mode = rd_u8(r) % 3;
+    /* the fields not read below (the spectral band, unmask) at their
+     * defaults: zeros are out of range, and every run would be refused */
+    dd_params_default(&c->p);
+    c->mode = rd_u8(r) % 4;
     c->sample_rate = rates[rd_u8(r) & 15];
     c->music_ch = rd_u8(r) % (MAX_CH + 1);      /* 0 must be refused */
     c->dlg_ch = rd_u8(r) % (MAX_CH + 1);
@@ -215,7 +237,7 @@ static void read_config(Config *c, Reader *r)
     flags = rd_u8(r);
     c->p.spectral = flags & 1;
     if ((flags & 0x1e) == 0x1e)
-        c->p.spectral = 2;                      /* must be refused */
+        c->p.spectral = DD_SPECTRAL_ADAPTIVE;   /* the renderers refuse it */
     c->raw = !!(flags & 0x20);
     c->change_params = !!(flags & 0x40);
     c->use_hooks = !!(flags & 0x80);
@@ -228,6 +250,7 @@ static void read_config(Config *c, Reader *r)
         c->p2.threshold = rd_param(r, DD_THRESHOLD_MIN, DD_THRESHOLD_MAX);
     }
     c->frames = (int)(rd_u16(r) * 8) % MAX_FRAMES;
+    c->mix = c->mode == 3 ? (int)(rd_u8(r) % 3) : 0;
 }
 
 static int channels_ok(const Config *c)
@@ -426,7 +449,8 @@ static uint64_t run_two_pass(const Config *c, const Signal *music,
 
     ret = dd_renderer_create(&r, c->sample_rate, c->music_ch, c->p.spectral, al);
     got = written = 0;
-    if (c->music_ch < 1) {
+    /* adaptive mode carves under the dialogue: no renderer without it */
+    if (c->music_ch < 1 || c->p.spectral == DD_SPECTRAL_ADAPTIVE) {
         REQUIRE((ret == DD_ERROR_INVAL || (ret == DD_ERROR_NOMEM &&
                                            alloc_failed())) && !r);
         free(kf);
@@ -554,6 +578,153 @@ static uint64_t run_renderer(const Config *c, Reader *rd, const Signal *music,
     return sum;
 }
 
+/* ---------------------------------------------------------------- */
+/* The 16-bit engine against the float one.                          */
+
+/* A float on the s16 scale to s16 as libswresample converts it. */
+static int16_t to_s16(float v)
+{
+    v = v > -32768.0f ? v : -32768.0f;
+    v = v < 32767.0f ? v : 32767.0f;
+    return (int16_t)lrintf(v);
+}
+
+/* A signal as interleaved s16 (NaN as 0), and back as float planes. */
+static int16_t *signal_s16(const Signal *s, Signal *back)
+{
+    int16_t *x = calloc((size_t)(s->frames ? s->frames : 1) * s->channels,
+                        sizeof(*x));
+
+    back->channels = s->channels;
+    back->frames = s->frames;
+    for (int c = 0; c < s->channels; c++) {
+        back->buf[c] = calloc(s->frames ? s->frames : 1, sizeof(float));
+        for (int i = 0; i < s->frames; i++) {
+            float v = s->buf[c][i];
+
+            x[(size_t)i * s->channels + c] = v == v ? to_s16(v * 32768.0f) : 0;
+            back->buf[c][i] = x[(size_t)i * s->channels + c] / 32768.0f;
+        }
+    }
+    return x;
+}
+
+/* Each music channel gets one dialogue channel, at 1 (kind 1, the sum of
+ * integers at unity gain) or at a gain under 1 (kind 2). */
+static void make_mix(float *mix, int kind, int nm, int nd)
+{
+    for (int d = 0; d < nd; d++)
+        for (int m = 0; m < nm; m++)
+            mix[d * nm + m] = d == m % nd ? (kind == 1 ? 1.0f : 0.70710678f)
+                                          : 0.0f;
+}
+
+/* The float engine on the same samples, each output sample converted to
+ * s16 after the dialogue is added as the 16-bit engine adds it. */
+static int reference_s16(const Config *c, const Signal *music,
+                         const int16_t *d16, const float *mix, int16_t *ref)
+{
+    const int nm = c->music_ch, nd = c->dlg_ch;
+    DDEngine *e = NULL;
+    float *out[MAX_CH], *o[MAX_CH];
+    const float *mv[MAX_CH];
+    int w = 0, ret = 0;
+
+    if (dd_engine_create(&e, &c->p, c->sample_rate, nm, nd, c->center,
+                         NULL) < 0)
+        return -1;
+    for (int ch = 0; ch < nm; ch++)
+        out[ch] = calloc(music->frames + 1, sizeof(float));
+    for (int pos = 0; pos < music->frames && ret >= 0; pos += c->block) {
+        int n = music->frames - pos < c->block ? music->frames - pos : c->block;
+
+        views(music, pos, mv);
+        for (int ch = 0; ch < nm; ch++)
+            o[ch] = out[ch] + w;
+        ret = dd_engine_process_s16(e, mv, d16 + (size_t)pos * nd, n, o);
+        w += ret > 0 ? ret : 0;
+    }
+    for (int ch = 0; ch < nm; ch++)
+        o[ch] = out[ch] + w;
+    if (ret >= 0 && (ret = dd_engine_flush(e, o)) >= 0)
+        w += ret;
+    dd_engine_free(&e);
+    for (int i = 0; i < w; i++)
+        for (int m = 0; m < nm; m++) {
+            float acc = out[m][i] * 32768.0f;
+
+            for (int k = 0; mix && k < nd; k++)
+                if (mix[k * nm + m] != 0.0f)
+                    acc += mix[k * nm + m] * d16[(size_t)i * nd + k];
+            ref[(size_t)i * nm + m] = to_s16(acc);
+        }
+    for (int ch = 0; ch < nm; ch++)
+        free(out[ch]);
+    return ret < 0 ? ret : w;
+}
+
+/* The 16-bit engine: counts, refusals, ducking that never raises a
+ * sample, and the float engine's samples. */
+static uint64_t run_pcm16(const Config *c, const Signal *music,
+                          const Signal *dlg, const DDAllocator *al)
+{
+    const int nm = c->music_ch, nd = c->dlg_ch, frames = music->frames;
+    float mix[MAX_CH * MAX_CH];
+    Signal mf = { 0 }, df = { 0 };
+    int16_t *m16, *d16, *out, *ref;
+    DDEngine *e = NULL;
+    int64_t written = 0;
+    uint64_t sum = 1469598103934665603ull;
+    int ret;
+
+    if (c->mix && channels_ok(c))
+        make_mix(mix, c->mix, nm, nd);
+    ret = dd_engine_create_pcm16(&e, &c->p, c->sample_rate, nm, nd, c->center,
+                                 c->mix ? mix : NULL, al);
+    if (dd_params_check(&c->p) < 0 || !channels_ok(c) || c->p.spectral ||
+        !rate_ok(c->sample_rate) || c->center >= c->dlg_ch) {
+        REQUIRE((ret == DD_ERROR_INVAL || (ret == DD_ERROR_NOMEM &&
+                                           alloc_failed())) && !e);
+        return 0;
+    }
+    if (ret == DD_ERROR_NOMEM && alloc_failed()) {
+        REQUIRE(!e);
+        return 0;
+    }
+    REQUIRE(ret == DD_OK && e);
+    m16 = signal_s16(music, &mf);
+    d16 = signal_s16(dlg, &df);
+    out = calloc((size_t)(frames + 1) * nm, sizeof(*out));
+    ref = calloc((size_t)(frames + 1) * nm, sizeof(*ref));
+    for (int pos = 0; pos < frames; pos += c->block) {
+        int n = frames - pos < c->block ? frames - pos : c->block;
+
+        ret = dd_engine_process_pcm16(e, m16 + (size_t)pos * nm,
+                                      d16 + (size_t)pos * nd, n,
+                                      out + written * nm);
+        REQUIRE(ret >= 0 && ret <= n && written + ret <= pos + n);
+        written += ret;
+    }
+    ret = dd_engine_flush_pcm16(e, out + written * nm);
+    REQUIRE(ret >= 0 && ret <= dd_lookahead_samples(&c->p, c->sample_rate));
+    written += ret;
+    REQUIRE(written == frames);
+    dd_engine_free(&e);
+    for (int i = 0; !c->mix && i < frames * nm; i++)
+        REQUIRE(abs(out[i]) <= abs(m16[i]));
+    REQUIRE(reference_s16(c, &mf, d16, c->mix ? mix : NULL, ref) == frames);
+    REQUIRE(!memcmp(out, ref, (size_t)frames * nm * sizeof(*out)));
+    for (int i = 0; i < frames * nm; i++)
+        sum = (sum ^ (uint16_t)out[i]) * 1099511628211ull;
+    signal_free(&mf);
+    signal_free(&df);
+    free(m16);
+    free(d16);
+    free(out);
+    free(ref);
+    return sum;
+}
+
 static uint64_t run_once(const uint8_t *data, size_t size, int *leaks)
 {
     Reader rd = { data, size };
@@ -581,6 +752,7 @@ static uint64_t run_once(const uint8_t *data, size_t size, int *leaks)
     case 0: sum = run_engine(&c, &music, &dlg, al); break;
     case 1: sum = run_two_pass(&c, &music, &dlg, al); break;
     case 2: sum = run_renderer(&c, &rd, &music, al); break;
+    case 3: sum = run_pcm16(&c, &music, &dlg, al); break;
     }
     signal_free(&music);
     signal_free(&dlg);

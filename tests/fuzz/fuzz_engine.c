@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "dialogueduck.h"
+#include "tests/unit/test_voice.h"
 
 #define MAX_CH       8
 #define MAX_FRAMES   (1 << 16)   /* per run: keeps executions fast */
@@ -115,16 +116,10 @@ static uint32_t lcg(uint32_t *s)
 }
 
 /* A voice the detector takes for speech (so the engine ducks): five
- * harmonics of f0, its pitch moving 8 % at 3 Hz, syllables at 4 Hz. */
+ * harmonics of a gliding f0 (test_voice.h), syllables at 4 Hz. */
 static double voice(double f0, double t)
 {
-    double ph = 2.0 * M_PI * f0 * (t - 0.08 / (2.0 * M_PI * 3.0) *
-                                   cos(2.0 * M_PI * 3.0 * t));
-    double v = 0.0;
-
-    for (int k = 1; k <= 5; k++)
-        v += sin(k * ph) / k;
-    return 0.5 * v * (0.6 + 0.4 * sin(2.0 * M_PI * 4.0 * t));
+    return 0.5 * glide_voice(t, f0, 5) * (0.6 + 0.4 * sin(2.0 * M_PI * 4.0 * t));
 }
 
 static void signal_make(Signal *s, Reader *r, int channels, int frames,
@@ -263,6 +258,24 @@ static int rate_ok(int sr)
     return sr >= 1000 && sr <= 768000;
 }
 
+/* 1 if a create call made its object; 0 if it refused as it had to
+ * (refuse: DD_ERROR_INVAL, or an injected allocation failure that may
+ * come before the checks) or an injected failure stopped it. */
+static int created(int ret, int refuse, const void *obj)
+{
+    if (refuse) {
+        REQUIRE((ret == DD_ERROR_INVAL || (ret == DD_ERROR_NOMEM &&
+                                           alloc_failed())) && !obj);
+        return 0;
+    }
+    if (ret == DD_ERROR_NOMEM && alloc_failed()) {
+        REQUIRE(!obj);
+        return 0;
+    }
+    REQUIRE(ret == DD_OK && obj);
+    return 1;
+}
+
 /* Every music sample out is the delayed input times a gain in [-60, 0] dB
  * (plain mode); spectral mode only bounds it loosely. */
 static void check_ducked(const Config *c, const float *in, const float *out,
@@ -294,18 +307,9 @@ static uint64_t run_engine(const Config *c, const Signal *music,
 
     ret = dd_engine_create(&e, &c->p, c->sample_rate, c->music_ch, c->dlg_ch,
                            c->center, al);
-    if (dd_params_check(&c->p) < 0 || !channels_ok(c) ||
-        !rate_ok(c->sample_rate) || c->center >= c->dlg_ch) {
-        /* an injected allocation failure may come before the checks */
-        REQUIRE((ret == DD_ERROR_INVAL || (ret == DD_ERROR_NOMEM &&
-                                           alloc_failed())) && !e);
+    if (!created(ret, dd_params_check(&c->p) < 0 || !channels_ok(c) ||
+                 !rate_ok(c->sample_rate) || c->center >= c->dlg_ch, e))
         return 0;
-    }
-    if (ret == DD_ERROR_NOMEM && alloc_failed()) {
-        REQUIRE(!e);
-        return 0;
-    }
-    REQUIRE(ret == DD_OK && e);
     delay = dd_lookahead_samples(&c->p, c->sample_rate);
     REQUIRE(delay >= 0);
     cap = c->block > delay ? c->block : (int)delay;
@@ -385,19 +389,11 @@ static uint64_t run_two_pass(const Config *c, const Signal *music,
 
     ret = dd_analyzer_create(&a, &c->p, c->sample_rate, c->dlg_ch, c->center,
                              music_fed, al);
-    if (dd_params_check(&c->p) < 0 || c->dlg_ch < 1 ||
-        !rate_ok(c->sample_rate) || c->center >= c->dlg_ch) {
-        REQUIRE((ret == DD_ERROR_INVAL || (ret == DD_ERROR_NOMEM &&
-                                           alloc_failed())) && !a);
+    if (!created(ret, dd_params_check(&c->p) < 0 || c->dlg_ch < 1 ||
+                 !rate_ok(c->sample_rate) || c->center >= c->dlg_ch, a)) {
         free(kf);
         return 0;
     }
-    if (ret == DD_ERROR_NOMEM && alloc_failed()) {
-        REQUIRE(!a);
-        free(kf);
-        return 0;
-    }
-    REQUIRE(ret == DD_OK && a);
 
     for (int pos = 0; pos <= dlg->frames; pos += c->block) {
         int n = dlg->frames - pos < c->block ? dlg->frames - pos : c->block;
@@ -450,17 +446,11 @@ static uint64_t run_two_pass(const Config *c, const Signal *music,
     ret = dd_renderer_create(&r, c->sample_rate, c->music_ch, c->p.spectral, al);
     got = written = 0;
     /* adaptive mode carves under the dialogue: no renderer without it */
-    if (c->music_ch < 1 || c->p.spectral == DD_SPECTRAL_ADAPTIVE) {
-        REQUIRE((ret == DD_ERROR_INVAL || (ret == DD_ERROR_NOMEM &&
-                                           alloc_failed())) && !r);
+    if (!created(ret, c->music_ch < 1 ||
+                 c->p.spectral == DD_SPECTRAL_ADAPTIVE, r)) {
         free(kf);
         return 0;
     }
-    if (ret == DD_ERROR_NOMEM && alloc_failed()) {
-        free(kf);
-        return 0;
-    }
-    REQUIRE(ret == DD_OK && r);
     REQUIRE(dd_renderer_set_keyframes(r, kf, nb_kf) == DD_OK);
     for (int ch = 0; ch < c->music_ch; ch++)
         out[ch] = calloc(c->block, sizeof(float));
@@ -516,18 +506,12 @@ static uint64_t run_renderer(const Config *c, Reader *rd, const Signal *music,
         nb++;
     }
     ret = dd_renderer_create(&r, c->sample_rate, c->music_ch, c->p.spectral, al);
-    if (c->sample_rate <= 0 || c->music_ch < 1 || c->p.spectral > 1 ||
-        (c->p.spectral && !rate_ok(c->sample_rate))) {
-        REQUIRE((ret == DD_ERROR_INVAL || (ret == DD_ERROR_NOMEM &&
-                                           alloc_failed())) && !r);
+    if (!created(ret, c->sample_rate <= 0 || c->music_ch < 1 ||
+                 c->p.spectral > 1 ||
+                 (c->p.spectral && !rate_ok(c->sample_rate)), r)) {
         free(kf);
         return 0;
     }
-    if (ret == DD_ERROR_NOMEM && alloc_failed()) {
-        free(kf);
-        return 0;
-    }
-    REQUIRE(ret == DD_OK && r);
     for (int ch = 0; ch < c->music_ch; ch++)
         out[ch] = calloc(c->block, sizeof(float));
     for (int pos = 0; pos < music->frames; pos += c->block) {
@@ -681,17 +665,10 @@ static uint64_t run_pcm16(const Config *c, const Signal *music,
         make_mix(mix, c->mix, nm, nd);
     ret = dd_engine_create_pcm16(&e, &c->p, c->sample_rate, nm, nd, c->center,
                                  c->mix ? mix : NULL, al);
-    if (dd_params_check(&c->p) < 0 || !channels_ok(c) || c->p.spectral ||
-        !rate_ok(c->sample_rate) || c->center >= c->dlg_ch) {
-        REQUIRE((ret == DD_ERROR_INVAL || (ret == DD_ERROR_NOMEM &&
-                                           alloc_failed())) && !e);
+    if (!created(ret, dd_params_check(&c->p) < 0 || !channels_ok(c) ||
+                 c->p.spectral || !rate_ok(c->sample_rate) ||
+                 c->center >= c->dlg_ch, e))
         return 0;
-    }
-    if (ret == DD_ERROR_NOMEM && alloc_failed()) {
-        REQUIRE(!e);
-        return 0;
-    }
-    REQUIRE(ret == DD_OK && e);
     m16 = signal_s16(music, &mf);
     d16 = signal_s16(dlg, &df);
     out = calloc((size_t)(frames + 1) * nm, sizeof(*out));

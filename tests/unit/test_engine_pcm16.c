@@ -22,6 +22,7 @@
 
 #define NOISE_SEED 777
 #include "test_noise.h"
+#include "test_voice.h"
 
 static int16_t clip16(long v)
 {
@@ -44,15 +45,9 @@ static void make_dialogue(int16_t *d, int n, int nd)
         double t = (double)i / SR, x = 0.0005 * noise();
 
         for (int l = 0; l < 2; l++)
-            if (t >= line[l][0] && t < line[l][1]) {
-                double ph = 2.0 * M_PI * 140.0 * (t - 0.08 / (2.0 * M_PI * 3.0) *
-                                                  cos(2.0 * M_PI * 3.0 * t));
-                double v = 0.0;
-
-                for (int k = 1; k <= 20; k++)
-                    v += sin(k * ph) / k;
-                x += 0.15 * v * (0.6 + 0.4 * sin(2.0 * M_PI * 4.0 * (t - line[l][0])));
-            }
+            if (t >= line[l][0] && t < line[l][1])
+                x += 0.15 * glide_voice(t, 140.0, 20) *
+                     (0.6 + 0.4 * sin(2.0 * M_PI * 4.0 * (t - line[l][0])));
         for (int c = 0; c < nd; c++)
             d[(size_t)i * nd + c] = clip16(lrint(x * 32768.0 / (c + 1)));
     }

@@ -46,7 +46,13 @@
  *   are cleanly periodic (CLEAN_CORR): a voice is one source, its vowels
  *   repeat at one period; a chord, a pad, a bell's inharmonic partials
  *   sliding together repeat only roughly, their best correlation in the
- *   pitch range stays under 0.8. So does a whisper's first formant,
+ *   pitch range stays under 0.8. Noise under a voice lowers its
+ *   correlation too, the more the lower its SNR, so "clean" is read
+ *   against the ceiling that the hop's own SNR under 1 kHz (the signal
+ *   the correlation reads, over its own floor) leaves a periodic sound
+ *   (clean_period): a quiet line, a child's voice with its formants
+ *   above 1 kHz, over loud room tone is held to less than a chime far
+ *   over the floor. So does a whisper's first formant,
  *   which rings at a period in the range and glides as the mouth moves:
  *   a rough glide during or within 0.5 s after a vowel-shaped unvoiced
  *   nucleus (out of speech nuclei count unvoiced hops only) is a
@@ -80,7 +86,7 @@
  *   goes on after a line, however voice-like by chance, is far under it;
  * - a spoken line (one that glided cleanly) is spoken to its end: a
  *   nucleus goes on it, or resumes it after a pause, only when cleanly
- *   voiced (CLEAN_CORR, read once, where the nucleus completes: the
+ *   voiced (clean_period, read once, where the nucleus completes: the
  *   resonances of claps read as rough voicing now and then) or when
  *   its sound rose from the floor
  *   (a word of its own after a pause, whispered between spoken ones);
@@ -118,7 +124,8 @@
 #define ATTACK_HOPS   8      /* ... when it began this close to the sound's start */
 #define CLEAN_CORR    0.8    /* a glide confirms when a voiced hop in
                                 its span correlates this well (one
-                                source), or near a whispered syllable */
+                                source), or near a whispered syllable;
+                                a share of the hop's SNR ceiling */
 #define NUC_NEAR_HOPS 3      /* a nucleus under way with this many hops:
                                 a whispered syllable (whisper_near) */
 #define SUB_MAX       4      /* a tone's period may be found up to 4 times */
@@ -196,6 +203,8 @@ struct DDDetector {
 
     int sibilant;              /* the band rate reaches over SIB_HZ */
     MinStat floor, sib_floor;  /* speech and sibilant band floors */
+    MinStat low_floor;         /* the voicing signal's floor */
+    double low_db;             /* its energy over the last SMOOTH_HOPS */
     double energy[EBUF];       /* band energy per hop, dB */
     double sib[EBUF];          /* sibilant band energy per hop, dB */
     double low[EBUF];          /* energy of the voicing signal (under
@@ -204,7 +213,7 @@ struct DDDetector {
     double lin[SMOOTH_HOPS];   /* the last hop energies, linear */
     unsigned voiced_bits;      /* voiced candidate flags, newest in bit 0 */
     unsigned clean_bits;       /* voiced hops with a clean period
-                                  (CLEAN_CORR), newest in bit 0 */
+                                  (clean_period), newest in bit 0 */
     int glide_clean;           /* the glide had clean hops in its span */
     int glide_run;             /* hops with a gliding pitch ... */
     int64_t glide_first, glide_last; /* ... the first and the last
@@ -282,6 +291,7 @@ int dd_detector_create(DDDetector **out, int sample_rate, double threshold,
      * -120 dB every hop of room tone would pass for a sibilant, and the
      * walk-back run to the start of the file) */
     minstat_init(&d->sib_floor, 0.0);
+    minstat_init(&d->low_floor, threshold);
     d->prev_end = -1;
     d->nuc_last = INT64_MIN / 2;
     for (int i = 0; i < EBUF; i++)
@@ -636,6 +646,24 @@ static int held_note(const DDDetector *d)
     return 1;
 }
 
+/* Whether a voiced reading at this hop is cleanly periodic: one source.
+ * Noise under a periodic sound lowers the correlation it can reach at
+ * its period: with noise of power N in a signal of power E, about
+ * 1 - N / E (s / (1 + s) at a power ratio s). A reading is clean when it
+ * reaches CLEAN_CORR of the ceiling that the SNR of the signal it was
+ * read on (the voicing signal, under 1 kHz, over its own floor) allows:
+ * a chime at speech level, far over the floor, is held to about 0.8, a
+ * quiet voice over loud room tone to what its SNR leaves (0.72 at 10 dB,
+ * 0.67 at 8 dB). Read under 1 kHz, the SNR is that of a child's voice,
+ * whose formants put more of its energy above, as well as an adult's. */
+static int clean_period(const DDDetector *d, Voicing v)
+{
+    double snr = d->low_db - d->low_floor.floor_db;
+
+    return v.voiced &&
+           v.corr >= CLEAN_CORR * (1.0 - pow(10.0, -snr / 10.0));
+}
+
 /* Reads voicing at this hop (when asked) into the last CONFIRM_SPAN
  * hops: whether enough of them are voiced with a gliding pitch. */
 static int voicing_evidence(DDDetector *d, int read)
@@ -648,8 +676,7 @@ static int voicing_evidence(DDDetector *d, int read)
                      ((1u << CONFIRM_SPAN) - 1);
     memmove(d->lags + 1, d->lags, (CONFIRM_SPAN - 1) * sizeof(*d->lags));
     d->lags[0] = v.lag;
-    d->clean_bits = (d->clean_bits << 1 |
-                     (v.voiced && v.corr >= CLEAN_CORR)) &
+    d->clean_bits = (d->clean_bits << 1 | clean_period(d, v)) &
                     ((1u << CONFIRM_SPAN) - 1);
     return popcount(d->voiced_bits) >= CONFIRM_HOPS && pitch_moves(d);
 }
@@ -689,7 +716,7 @@ static int line_syllable(DDDetector *d)
     if (!d->line_voiced)
         return 1;
     v = voiced_hop(d);
-    if (v.voiced && v.corr >= CLEAN_CORR) {
+    if (clean_period(d, v)) {
         d->word_alone = 0;
         return 1;
     }
@@ -873,6 +900,19 @@ static double energy_db(double mean_square)
     return fmax(10.0 * log10(mean_square + 1e-12), ENERGY_MIN_DB);
 }
 
+/* The voicing signal's energy over the last SMOOTH_HOPS hops (the
+ * correlation window, 30 ms, and its lags), dB; at the start of a
+ * stream over the hops heard. */
+static double low_mean_db(const DDDetector *d)
+{
+    int64_t n = d->hops < SMOOTH_HOPS ? d->hops + 1 : SMOOTH_HOPS;
+    double sum = 0.0;
+
+    for (int64_t i = 0; i < n; i++)
+        sum += d->low[(d->hops - i) & (EBUF - 1)];
+    return energy_db(sum / n);
+}
+
 static void end_hop(DDDetector *d, DDDetectEvent *ev)
 {
     int64_t h = d->hops;
@@ -892,6 +932,7 @@ static void end_hop(DDDetector *d, DDDetectEvent *ev)
     d->energy[h & (EBUF - 1)] = e;
     d->sib[h & (EBUF - 1)] = energy_db(d->b.sib_acc / n);
     d->low[h & (EBUF - 1)] = low_energy(d);
+    d->low_db = low_mean_db(d);
     d->b.acc = d->b.sib_acc = 0.0;
     d->b.acc_n = 0;
     memset(ev, 0, sizeof(*ev));
@@ -906,6 +947,7 @@ static void end_hop(DDDetector *d, DDDetectEvent *ev)
         end_region(d, ev);
     }
     update_floor(&d->floor, energy_db(mean));
+    update_floor(&d->low_floor, d->low_db);
     /* the sibilant floor reads the same 40 ms means: hops h-3 .. h, and
      * at the start of a stream those from hop 0 */
     if (d->sibilant)

@@ -112,7 +112,11 @@ ablation attack dialogueduck_detect.c \
 ablation clean dialogueduck_detect.c \
     's/(#define CLEAN_CORR\s+)0.8 /${1}0.0 /' \
     "a clean period in a glide (a chord, a pad or a bell's inharmonic partials sliding together confirm as a voice)" \
-    h12-oxygen-chimes h11-ui-sounds h2-rings-foley
+    h12-oxygen-chimes h11-ui-sounds h2-rings-foley h17-quiet-children-noise
+ablation cleansnr dialogueduck_detect.c \
+    's/CLEAN_CORR \* \(1\.0 - pow\(10\.0, -snr \/ 10\.0\)\)/CLEAN_CORR/' \
+    "a clean period judged against its own SNR (off: a fixed CLEAN_CORR, whatever the noise under the voice)" \
+    h17-quiet-children-noise h12-oxygen-chimes h11-ui-sounds h2-rings-foley h16-game-foley
 ablation whispernear dialogueduck_detect.c \
     's/return d->hops - d->nuc_last <= SYL_MAX_HOPS \|\|/return 0 \&\& d->hops - d->nuc_last <= SYL_MAX_HOPS ||/' \
     "a rough glide near a whispered syllable confirms (off: whispers wait for a rhythm of nuclei)" \
@@ -126,13 +130,13 @@ ablation depth dialogueduck_detect.c \
     "syllabic depth (off: a rhythm of nuclei confirms however shallow the valley between them: a roar's ripples)" \
     h16-game-foley h3-whispers h13-whisper-ends h14-words-one-at-a-time 7-edge-cases
 ablation cleansyl dialogueduck_detect.c \
-    's/if \(v\.voiced && v\.corr >= CLEAN_CORR\) \{/if (v.voiced) {/' \
+    's/if \(clean_period\(d, v\)\) \{/if (v.voiced) {/' \
     "a spoken line's syllables are cleanly voiced (off: any voiced reading at the nucleus)" \
-    h15-applause-walla h13-whisper-ends h14-words-one-at-a-time h3-whispers
+    h15-applause-walla h13-whisper-ends h14-words-one-at-a-time h3-whispers h17-quiet-children-noise
 ablation roughline dialogueduck_detect.c \
     's/d->line_voiced = d->glide_clean;/d->line_voiced = 1;/' \
     "a line confirmed by a rough glide is whispered (off: spoken, its syllables must be cleanly voiced)" \
-    h13-whisper-ends h14-words-one-at-a-time h3-whispers h15-applause-walla
+    h13-whisper-ends h14-words-one-at-a-time h3-whispers h15-applause-walla h17-quiet-children-noise
 ablation resume dialogueduck_detect.c \
     's/int after = d->prev_end >= 0 &&\n\s+d->hops - d->prev_end <= RESUME_HOPS \+ SYL_MAX_HOPS;/int after = 0;/' \
     "a line resumed by its syllables after a pause under the hold (they need a rhythm of their own)" \

@@ -278,6 +278,11 @@ a spoken line's syllables must be cleanly voiced; an energy hump held
 over 0.5 s is no whispered syllable; outside speech a rhythm of
 syllables confirms only on a syllable 10 dB over the valley before it.
 No reference changed with these.
+A voiced reading is then clean when it reaches 0.8 of the correlation
+its own SNR leaves a periodic sound (a quiet voice or a child's over room
+tone is held to less than a chime far over the floor), and the usual
+16-bit stereo mix adds four samples at a time in a 64-bit word, its
+output the same to the bit. No reference changed with these.
 
 Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"
 

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "dialogueduck.h"
+#include "tests/unit/test_s16.h"
 #include "tests/unit/test_voice.h"
 
 #define MAX_CH       8
@@ -565,14 +566,6 @@ static uint64_t run_renderer(const Config *c, Reader *rd, const Signal *music,
 /* ---------------------------------------------------------------- */
 /* The 16-bit engine against the float one.                          */
 
-/* A float on the s16 scale to s16 as libswresample converts it. */
-static int16_t to_s16(float v)
-{
-    v = v > -32768.0f ? v : -32768.0f;
-    v = v < 32767.0f ? v : 32767.0f;
-    return (int16_t)lrintf(v);
-}
-
 /* A signal as interleaved s16 (NaN as 0), and back as float planes. */
 static int16_t *signal_s16(const Signal *s, Signal *back)
 {
@@ -586,7 +579,7 @@ static int16_t *signal_s16(const Signal *s, Signal *back)
         for (int i = 0; i < s->frames; i++) {
             float v = s->buf[c][i];
 
-            x[(size_t)i * s->channels + c] = v == v ? to_s16(v * 32768.0f) : 0;
+            x[(size_t)i * s->channels + c] = v == v ? swr_s16(v) : 0;
             back->buf[c][i] = x[(size_t)i * s->channels + c] / 32768.0f;
         }
     }
@@ -640,7 +633,7 @@ static int reference_s16(const Config *c, const Signal *music,
             for (int k = 0; mix && k < nd; k++)
                 if (mix[k * nm + m] != 0.0f)
                     acc += mix[k * nm + m] * d16[(size_t)i * nd + k];
-            ref[(size_t)i * nm + m] = to_s16(acc);
+            ref[(size_t)i * nm + m] = swr_s16(acc / 32768.0f);
         }
     for (int ch = 0; ch < nm; ch++)
         free(out[ch]);

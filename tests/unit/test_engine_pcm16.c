@@ -23,17 +23,7 @@
 #define NOISE_SEED 777
 #include "test_noise.h"
 #include "test_voice.h"
-
-static int16_t clip16(long v)
-{
-    return v > 32767 ? 32767 : v < -32768 ? -32768 : (int16_t)v;
-}
-
-/* libswresample's float to s16: x * 32768 rounded to nearest, clipped. */
-static int16_t swr_s16(float v)
-{
-    return clip16(lrintf(v * 32768.0f));
-}
+#include "test_s16.h"
 
 /* Dialogue: room tone and two lines of a voice whose pitch moves, with a
  * syllabic rhythm, interleaved on nd channels at their own levels. */

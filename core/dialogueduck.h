@@ -83,14 +83,14 @@ extern "C" {
 #define DD_BELOW_DEFAULT    0.0
 #define DD_LOOKAHEAD_MIN    0.0   /**< s */
 #define DD_LOOKAHEAD_MAX    2.0
-#define DD_LOOKAHEAD_DEFAULT 0.5   /**< streaming (the filter): its latency */
 /**
- * Default lookahead for a program that analyses the whole file before it
- * renders (the dialogueduck program): latency does not bind it, and a line
- * the detector confirms late (a whisper, a quiet first syllable) still gets
- * its whole fade-down before the onset instead of a shortened one.
+ * Default lookahead, for the filter and the program alike: a line the
+ * detector confirms late (a whisper, a quiet first syllable, a child's
+ * voice) still gets its whole fade-down before the onset. It is the
+ * filter's latency; 1 s is short of loudnorm's 3 s and inaudible in a file,
+ * and a live chain that needs less sets it lower.
  */
-#define DD_LOOKAHEAD_OFFLINE_DEFAULT 1.0
+#define DD_LOOKAHEAD_DEFAULT 1.0   /**< s */
 #define DD_ATTACK_MIN       0.01  /**< s, fade-down duration */
 #define DD_ATTACK_MAX       2.0
 #define DD_ATTACK_DEFAULT   0.2

@@ -24,9 +24,6 @@ PATCHDIR=$TOP/libavfilter-patch
 . "$PATCHDIR/ffmpeg-src.sh"
 
 JOBS=${JOBS:-2}
-# the filter's default lookahead (DD_LOOKAHEAD_DEFAULT), given to both the
-# filter and the program wherever their outputs are compared
-FILTER_LOOKAHEAD=0.5
 regen=0
 branches=
 for a; do
@@ -175,7 +172,7 @@ equivalence() {
     # first (18 s against 20 s), the music ends first (musicshort, 10.5 s):
     # the program pads the shorter stem, the filter's duration=longest
     # must do the same.
-    for c in music/dialogue/ music/dialogue/depth=-24:lookahead=1:hold=0.3 \
+    for c in music/dialogue/ music/dialogue/depth=-24:lookahead=0.5:hold=0.3 \
              music/dialogue/below=12:depth=-30:attack=0.1:release=1.5 \
              music/dialogue/spectral=1:threshold=-40 \
              music/dialogue/spectral=1:band_low=150:band_high=8000 \
@@ -185,12 +182,6 @@ equivalence() {
         c=${c#*/}
         stem=${c%%/*}.wav
         params=${c#*/}
-        # equal parameters: the program's default lookahead (1 s) is not
-        # the filter's (0.5 s), so both are given one where a case sets none
-        case ":$params:" in
-        *:lookahead=*) ;;
-        *) params="lookahead=$FILTER_LOOKAHEAD${params:+:$params}" ;;
-        esac
         args=
         IFS=:
         for p in $params; do args="$args --${p%%=*} ${p#*=}"; done
@@ -268,10 +259,10 @@ placement() {
              "m51/d71/7.1|FL=c0|FR=c1|FC=c2|LFE=c3|BL=c4|BR=c5"; do
         mus=${c%%/*}; c=${c#*/}; dlg=${c%%/*}; up=${c#*/}
         "$ff" -nostdin -v error -y -i "$d/$mus.wav" -i "$d/$dlg.wav" \
-            -filter_complex "[0]${up:+pan=$up,}anull[m];[m][1]dialogueduck=lookahead=$FILTER_LOOKAHEAD" \
+            -filter_complex "[0]${up:+pan=$up,}anull[m];[m][1]dialogueduck" \
             -f f32le "$d/filter.raw" &&
         "$TOP/dialogueduck" -q -y -d "$d/$dlg.wav" -m "$d/$mus.wav" \
-            --loudness off --lookahead $FILTER_LOOKAHEAD -o "$d/tool.wav" &&
+            --loudness off -o "$d/tool.wav" &&
         "$ff" -nostdin -v error -y -i "$d/tool.wav" -f f32le "$d/tool.raw" ||
             { fail "$BRANCH: placement [$mus $dlg]: a run failed"; continue; }
         compare_runs "mix $mus $dlg" "$d/$mus.wav"

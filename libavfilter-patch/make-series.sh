@@ -283,6 +283,11 @@ its own SNR leaves a periodic sound (a quiet voice or a child's over room
 tone is held to less than a chime far over the floor), and the usual
 16-bit stereo mix adds four samples at a time in a 64-bit word, its
 output the same to the bit. No reference changed with these.
+The default lookahead is now 1 s instead of 0.5 s (1 s of latency, short
+of loudnorm's 3 s): a line confirmed late (a whisper, a quiet first
+syllable, a child's voice) gets its whole fade-down before the onset
+instead of a shortened one. The references of the tests that run with the
+default lookahead were regenerated.
 
 Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"
 

@@ -85,10 +85,8 @@ void cli_print_help(void)
 "                         never deeper than --depth [%g..%g], 0 = off\n"
 "  Durations (S) are seconds (0.2), 200ms, 1.5s or [HH:]MM:SS[.mmm].\n"
 "      --lookahead S      the fade-down ends at the first syllable [%g..%g],\n"
-"                         default %g (the filter's is %g: its latency; this\n"
-"                         program reads the whole file first, so a longer\n"
-"                         one costs no latency and gives a line confirmed\n"
-"                         late its whole fade-down)\n"
+"                         default %g (a line confirmed late still gets its\n"
+"                         whole fade-down)\n"
 "      --attack S         fade-down duration [%g..%g], default %g\n"
 "      --release S        fade-up duration [%g..%g], default %g\n"
 "      --hold S           bridge pauses shorter than this [%g..%g], default %g\n"
@@ -160,8 +158,7 @@ void cli_print_help(void)
 "  130/143  interrupted by SIGINT/SIGTERM (no partial output is left)\n",
     DD_DEPTH_MIN, DD_DEPTH_MAX, DD_DEPTH_DEFAULT,
     DD_BELOW_MIN, DD_BELOW_MAX,
-    DD_LOOKAHEAD_MIN, DD_LOOKAHEAD_MAX, DD_LOOKAHEAD_OFFLINE_DEFAULT,
-    DD_LOOKAHEAD_DEFAULT,
+    DD_LOOKAHEAD_MIN, DD_LOOKAHEAD_MAX, DD_LOOKAHEAD_DEFAULT,
     DD_ATTACK_MIN, DD_ATTACK_MAX, DD_ATTACK_DEFAULT,
     DD_RELEASE_MIN, DD_RELEASE_MAX, DD_RELEASE_DEFAULT,
     DD_HOLD_MIN, DD_HOLD_MAX, DD_HOLD_DEFAULT,

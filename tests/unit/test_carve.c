@@ -423,7 +423,7 @@ static void test_latency(void)
     lat = r ? dd_renderer_latency(r) : -1;
     dd_renderer_free(&r);
     CHECK(lat > 0 && lat < SR / 2, "carver latency %d", lat);
-    CHECK(dd_lookahead_samples(&p, SR) == SR / 2,
+    CHECK(dd_lookahead_samples(&p, SR) == llrint(DD_LOOKAHEAD_DEFAULT * SR),
           "adaptive: the carver hides in the default lookahead");
     p.lookahead = 0.0;
     CHECK(dd_lookahead_samples(&p, SR) == lat, "adaptive without lookahead: "

@@ -258,9 +258,10 @@ static void test_latency(void)
     dd_renderer_free(&r);
     p.spectral = 0;
     CHECK(half > 0 && half < SR / 50, "band latency %d", half);
-    CHECK(dd_lookahead_samples(&p, SR) == SR / 2, "broadband: the lookahead");
+    CHECK(dd_lookahead_samples(&p, SR) == llrint(DD_LOOKAHEAD_DEFAULT * SR),
+          "broadband: the lookahead");
     p.spectral = 1;
-    CHECK(dd_lookahead_samples(&p, SR) == SR / 2,
+    CHECK(dd_lookahead_samples(&p, SR) == llrint(DD_LOOKAHEAD_DEFAULT * SR),
           "spectral: the band hides in the default lookahead");
     p.lookahead = 0.0;
     CHECK(dd_lookahead_samples(&p, SR) == half, "spectral without "

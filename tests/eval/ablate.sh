@@ -162,7 +162,7 @@ ablation nucwalk dialogueduck_detect.c \
     "a walk-back cut by its cap goes on from the syllable nucleus before it (a whispered first syllable)" \
     h13-whisper-ends h3-whispers
 ablation rhythm dialogueduck_detect.c \
-    's/\(d->nuc_new && \(!after \|\| syllable\)\) \|\|//' \
+    's/\(d->nuc_new && \(after \? syllable : syllabic_depth\(d\)\)\) \|\|//' \
     "syllabic rhythm (only voicing confirms)" \
     h3-whispers h8-whisper-child
 ablation voicedsyl dialogueduck_detect.c \

@@ -9,6 +9,8 @@
 #   sh tests/eval/run.sh           first: builds the scenes in build/eval
 #   sh tests/eval/ablate.sh [-v]   then: one table per feature
 #   ABLATE_ONLY=NAME sh tests/eval/ablate.sh   one feature only
+#   sh tests/eval/ablate.sh --edits   only check that every edit still
+#                                     matches core/ (make check runs it)
 #
 # Each variant is a copy of core/ under $OUT/ablate/NAME with one edit
 # (sed or perl on a #define or a condition); core/ itself is never touched.
@@ -20,20 +22,37 @@ cd "$TOP" || exit 1
 OUT=${EVAL_OUT:-build/eval}
 CC=${CC:-cc}
 verbose=
-[ "${1:-}" = -v ] && verbose=-v
+edits=
+case "${1:-}" in
+-v) verbose=-v ;;
+--edits) edits=1 ;;
+esac
 
 die() { echo "ablate: $*" >&2; exit 1; }
 
-[ -x "$OUT/score" ] || die "run sh tests/eval/run.sh first (no $OUT/score)"
+[ -n "$edits" ] || [ -x "$OUT/score" ] ||
+    die "run sh tests/eval/run.sh first (no $OUT/score)"
+if [ -n "$edits" ]; then
+    . "$TOP/tests/lib.sh"
+    OUT=$TMP
+fi
 
 # variant NAME FILE PERL-EXPR: a copy of core/ with one edit, built.
 variant() {
     dir=$OUT/ablate/$1
     rm -rf "$dir"
     mkdir -p "$dir" && cp -r core "$dir/core" || die "cannot copy core/"
-    if [ "$1" != full ]; then
-        perl -0pi -e "\$n = ($3); END { exit(\$n ? 0 : 1) }" \
-            "$dir/core/$2" || die "edit for $1 no longer matches core/$2"
+    if [ "$1" != full ] &&
+       ! perl -0pi -e "\$n = ($3); END { exit(\$n ? 0 : 1) }" \
+            "$dir/core/$2"; then
+        [ -n "$edits" ] || die "edit for $1 no longer matches core/$2"
+        fail "ablation $1: its edit no longer matches core/$2"
+        return
+    fi
+    if [ -n "$edits" ]; then
+        [ "$1" = full ] || ok
+        rm -rf "$dir"
+        return
     fi
     $CC -std=c11 -O2 -I"$dir/core" -o "$dir/engine_run" \
         tests/eval/engine_run.c tests/eval/raw_f32.c "$dir"/core/*.c -lm ||
@@ -65,6 +84,7 @@ ablation() {
     shift 4
     [ -z "${ABLATE_ONLY:-}" ] || [ "$ABLATE_ONLY" = "$name" ] || return 0
     variant "$name" "$file" "$edit"
+    [ -z "$edits" ] || return 0
     echo
     echo "#### without $what ($*)"
     score_variant "$name" "without: $what" "$@"
@@ -197,4 +217,4 @@ ablation shorten dialogueduck_plan.c \
     's/if \(left >= pl->attack\)/if (1)/' \
     "shortened late fades (a late fade is shifted past the onset)" \
     h3-whispers h4-levels-short-word h8-whisper-child
-exit 0
+[ -z "$edits" ] || summary

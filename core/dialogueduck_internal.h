@@ -106,6 +106,16 @@ int dd_detector_subnormal_state(const DDDetector *d);
 
 /* ---- planner: regions -> keyframes ---------------------------------- */
 
+/* s: the fade-down ends this long before a line's walked-back onset. The
+ * walk-back stops where the energy first stood WALK_SNR over the floor; a
+ * whispered or breathy first sound, or one under applause, rises slower
+ * and stays under that for a tenth of a second and more (on the tune
+ * scenes: 70 ms for h13's whisper, 160 ms for h15's line under applause;
+ * 60 ms protected neither, 100 ms neither, 150 ms to 250 ms both). The
+ * music is then down 150 ms before the line, where an editor's keyframe
+ * would be anyway. */
+#define DD_PREROLL_S 0.15
+
 /* dB per second: the steepest fade-down the planner makes of a late line
  * (1 dB per 10 ms; measured per 10 ms frame through the music's energy,
  * a 1.25 dB ramp reads up to 1.7 dB). The carver leaves room for it. */

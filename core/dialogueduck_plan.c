@@ -47,7 +47,6 @@
 
 #define KF_CAP      4096
 #define REGION_CAP  1024
-#define PREROLL_S   0.06   /* the fade-down ends this long before the onset */
 
 enum { IDLE, OPEN, PENDING };
 
@@ -93,7 +92,7 @@ int dd_planner_create(DDPlanner **out, const DDParams *p, int sample_rate,
     if (!pl)
         return DD_ERROR_NOMEM;
     pl->sample_rate = sample_rate;
-    pl->preroll = seconds(PREROLL_S, sample_rate);
+    pl->preroll = seconds(DD_PREROLL_S, sample_rate);
     pl->frontier = INT64_MIN;
     dd_planner_set_params(pl, p);
     *out = pl;

@@ -129,7 +129,7 @@ static void test_onset_and_fades(void)
     float *o = malloc(n * sizeof(float));
     Phrase ph = { 3.0, 5.0, 0.1, 0.08 };
     DDParams p;
-    int w, onset = (int)(3.0 * SR), end_ok = 1, max_step_ok = 1;
+    int w, onset = (int)(3.0 * SR), lead, end_ok = 1, max_step_ok = 1;
     double max_step = 0.0, allowed;
 
     dd_params_default(&p);
@@ -142,11 +142,12 @@ static void test_onset_and_fades(void)
     CHECK(fabs(db_at(o, m, onset) - p.depth) < 0.01,
           "gain at onset %.2f dB, want %.1f", db_at(o, m, onset), p.depth);
     /* the fade starts no earlier than attack + pre-roll before the onset */
-    CHECK(fabs(db_at(o, m, onset - (int)((p.attack + 0.06) * SR))) < 0.01,
+    lead = (int)((p.attack + DD_PREROLL_S) * SR);
+    CHECK(fabs(db_at(o, m, onset - lead)) < 0.01,
           "music untouched before the fade: %.2f dB",
-          db_at(o, m, onset - (int)((p.attack + 0.06) * SR)));
+          db_at(o, m, onset - lead));
     /* the fade starts at most 30 ms earlier than needed */
-    CHECK(db_at(o, m, onset - (int)((p.attack + 0.04) * SR) + SR / 100) < -0.1,
+    CHECK(db_at(o, m, onset - lead + SR / 50 + SR / 100) < -0.1,
           "fade under way 10 ms into the attack");
 
     allowed = -p.depth / (p.attack * SR) * 1.01; /* float rounding */

@@ -33,7 +33,9 @@
  *   or a doorbell that switches between two tones jumps; a tone above the
  *   range (a ring, a bell, a beep at 0.5-2 kHz) correlates at two to four
  *   of its periods inside the range, but also at its own, under it, where
- *   a voice's harmonics cancel: that is not voicing. A melody (a
+ *   a voice's harmonics cancel: that is not voicing, unless twice the
+ *   period found correlates clearly better (a child's voice whose 2nd
+ *   and 4th harmonics carry its energy under 1 kHz). A melody (a
  *   jingle, a chime, a ringtone) holds each note's period flat for 30 ms
  *   and more and slides or jumps to the next; a voice glides on. A note
  *   whose period warbles (a chorus, detuned voices) is never flat for
@@ -129,6 +131,9 @@
 #define NUC_NEAR_HOPS 3      /* a nucleus under way with this many hops:
                                 a whispered syllable (whisper_near) */
 #define SUB_MAX       4      /* a tone's period may be found up to 4 times */
+#define OCTAVE_GAIN   0.15   /* correlation an octave under a reading
+                                taken for a tone must gain: a voice read
+                                at its 2nd harmonic (octave_below) */
 #define TONE_MAX_HZ   2000   /* tones checked for that: up to this pitch */
 #define RESUME_HOPS   60     /* a pause this short after a line: one nucleus
                                 resumes it (the planner's default hold) */
@@ -430,6 +435,41 @@ static int tone_above_range(const DDDetector *d, unsigned start, double lag,
     return 0;
 }
 
+/* A reading that tone_above_range turned away, read again an octave
+ * under it: at twice its period. A voice whose 2nd and 4th harmonics
+ * carry most of its energy under 1 kHz (a child's voice at 150-250 Hz,
+ * its first formant at 600-1000 Hz, four times its pitch) correlates
+ * over VOICED_CORR first at half its period, and as well or better at a
+ * quarter: it reads as a tone above the range. At its own period all its
+ * harmonics add up, and the correlation there is clearly higher
+ * (OCTAVE_GAIN). A tone above the range (a ring, a beep, a bell)
+ * repeats at every multiple of its period alike: twice the reading gains
+ * nothing, and it stays turned away. The period found is 2 * lag_min or
+ * more, where no tone above the range is looked for. */
+static Voicing octave_below(const DDDetector *d, unsigned start, Voicing v,
+                            double e0)
+{
+    int k0 = (int)(2.0 * v.lag + 0.5), best = 0;
+    double c[5], peak = 0.0;
+    Voicing r = { 0, 0.0, 0.0 };
+
+    if (k0 - 2 < d->lag_min || k0 + 2 > d->lag_max)
+        return r;
+    for (int i = 0; i < 5; i++) {
+        c[i] = corr_at(d, start, k0 - 2 + i, e0);
+        if (c[i] > peak) {
+            peak = c[i];
+            best = i;
+        }
+    }
+    if (best == 0 || best == 4 || peak < v.corr + OCTAVE_GAIN)
+        return r;
+    r.voiced = 1;
+    r.lag = k0 - 2 + best + parabola(c[best - 1], peak, c[best + 1]);
+    r.corr = peak;
+    return r;
+}
+
 /* Whether the newest win + lag_max decimated samples are periodic in the
  * pitch range, and the period: the first correlation peak over
  * VOICED_CORR (the scan stops there), refined to a fraction of a sample.
@@ -458,7 +498,8 @@ static Voicing voiced_hop(const DDDetector *d)
         if (v.voiced && c < c1) {
             v.lag = k - 1 + parabola(c2, c1, c);
             v.corr = c1;
-            v.voiced = !tone_above_range(d, start, v.lag, c1, e0);
+            if (tone_above_range(d, start, v.lag, c1, e0))
+                v = octave_below(d, start, v, e0);
             return v;
         }
         if (c > VOICED_CORR && !v.voiced) {

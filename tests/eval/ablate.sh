@@ -90,9 +90,13 @@ ablation tonal dialogueduck_detect.c \
     "a moving pitch (any periodic sound confirms)" \
     h2-rings-foley h7-events
 ablation above dialogueduck_detect.c \
-    's/v\.voiced = !tone_above_range\(d, start, v\.lag, c1, e0\);//' \
+    's/if \(tone_above_range\(d, start, v\.lag, c1, e0\)\)\n\s+v = octave_below\(d, start, v, e0\);//' \
     "a tone above the pitch range (its period found 2-4 times in the range is voicing)" \
     h2-rings-foley h7-events h10-crowd-bleed
+ablation octave dialogueduck_detect.c \
+    's/v = octave_below\(d, start, v, e0\);/v.voiced = 0;/' \
+    "a reading taken for a tone above the range, read again an octave under it (a child's voice read at its 2nd harmonic)" \
+    h17-quiet-children-noise h18-lines-after-impacts h2-rings-foley h12-oxygen-chimes h11-ui-sounds
 ablation glide dialogueduck_detect.c \
     's/(#define GLIDE_STEP\s+)0.04/${1}1e9/' \
     "a gliding pitch (a jump between two tones counts as movement)" \

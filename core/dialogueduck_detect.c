@@ -59,7 +59,9 @@
  *   a rough glide during or within 0.5 s after a vowel-shaped unvoiced
  *   nucleus (out of speech nuclei count unvoiced hops only) is a
  *   whispered line; a nucleus still under way after 0.5 s is no
- *   syllable but a sustained sound (a siren, a crowd, a long jingle);
+ *   syllable but a sustained sound (a siren, a crowd, a long jingle),
+ *   and a glide voiced for 160 ms on end is no whisper's (a whisper has
+ *   no voice: a motor spinning up);
  * - syllabic rhythm confirms unvoiced speech (whispers): two energy nuclei
  *   of at least 80 ms, 0.12-0.5 s apart (2-8 Hz), each with a vowel's
  *   share of energy under 1 kHz (its first formant), the second 10 dB
@@ -130,6 +132,9 @@
                                 a share of the hop's SNR ceiling */
 #define NUC_NEAR_HOPS 3      /* a nucleus under way with this many hops:
                                 a whispered syllable (whisper_near) */
+#define WHISPER_RUN   16     /* a whisper reads voiced fewer hops in a row
+                                (160 ms): a rough glide with such a run
+                                is no whisper's */
 #define SUB_MAX       4      /* a tone's period may be found up to 4 times */
 #define OCTAVE_GAIN   0.15   /* correlation an octave under a reading
                                 taken for a tone must gain: a voice read
@@ -220,6 +225,8 @@ struct DDDetector {
     unsigned clean_bits;       /* voiced hops with a clean period
                                   (clean_period), newest in bit 0 */
     int glide_clean;           /* the glide had clean hops in its span */
+    int voiced_run;            /* voiced hops in a row (out of speech) */
+    int glide_voiced_run;      /* the longest such run in the glide */
     int glide_run;             /* hops with a gliding pitch ... */
     int64_t glide_first, glide_last; /* ... the first and the last
                                   (gaps up to CONFIRM_SPAN keep the count) */
@@ -806,7 +813,14 @@ static int syllabic_depth(const DDDetector *d)
  * GLIDE_HOLD hops in a sound that never held a note: the
  * attack of an instrument's note slides (a synthesizer's portamento, a
  * struck string or a window still filling) and settles on the note
- * within a few hops, a voice glides on. */
+ * within a few hops, a voice glides on. A rough glide is a whisper's
+ * (whisper_near) only when no run of voiced hops in it lasted
+ * WHISPER_RUN hops: a whisper has no voice, its formant is noise
+ * ringing a resonance and reads as a period a few hops in a row, now
+ * and then; a sound read voiced for 160 ms on end is voiced (a voice,
+ * whose glide is then asked to be clean, or a motor or a gun's barrels
+ * spinning up, their pitch sweeping through the range, rough all along,
+ * before the noise of their shots makes the hump's unvoiced hops). */
 static int confirm_hop(DDDetector *d, double e, int candidate)
 {
     int glides = voicing_evidence(d, candidate), held = held_note(d);
@@ -815,17 +829,20 @@ static int confirm_hop(DDDetector *d, double e, int candidate)
     int syllable = 0;
 
     d->steady = (d->voiced_bits & 1) && !glides ? d->steady + 1 : 0;
+    d->voiced_run = d->voiced_bits & 1 ? d->voiced_run + 1 : 0;
     d->melodic = d->voiced_bits &&
                  (d->melodic || held || d->steady >= STEADY_HOPS);
     if (glides && !held) {
         if (!d->glide_run++) {
             d->glide_first = d->hops;
-            d->glide_clean = 0;
+            d->glide_clean = d->glide_voiced_run = 0;
             d->glide_hold = d->hops - walk_back(d, d->hops, OFF_SNR) <=
                             ATTACK_HOPS ? GLIDE_HOLD : 1;
         }
         d->glide_last = d->hops;
         d->glide_clean |= d->clean_bits != 0;
+        if (d->voiced_run > d->glide_voiced_run)
+            d->glide_voiced_run = d->voiced_run;
     } else if (held || d->hops - d->glide_last > CONFIRM_SPAN) {
         d->glide_run = 0;
     }
@@ -835,7 +852,9 @@ static int confirm_hop(DDDetector *d, double e, int candidate)
     } else {
         track_nuclei(d, e, candidate && !(d->voiced_bits & 1), NUC_MIN_HOPS);
     }
-    return (d->glide_run && (d->glide_clean || whisper_near(d)) &&
+    return (d->glide_run &&
+            (d->glide_clean ||
+             (whisper_near(d) && d->glide_voiced_run < WHISPER_RUN)) &&
             d->glide_run >= (d->melodic ? MELODY_HOLD : d->glide_hold)) ||
            (d->nuc_new && (after ? syllable : syllabic_depth(d))) ||
            (syllable && resumes(d));
@@ -895,7 +914,7 @@ static void start_region(DDDetector *d, DDDetectEvent *ev)
     d->line_peak = hop_energy(d, d->hops);
     d->last_above = d->last_evidence = d->hops;
     d->voiced_bits = d->clean_bits = 0;
-    d->glide_run = d->melodic = d->steady = 0;
+    d->glide_run = d->melodic = d->steady = d->voiced_run = 0;
     ev->onset = 1;
     ev->onset_hop = walk_back(d, from, WALK_SNR);
     if (!d->nuc_done && ev->onset_hop == from - d->max_walkback &&

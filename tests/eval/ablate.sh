@@ -125,6 +125,10 @@ ablation whispernear dialogueduck_detect.c \
     's/return d->hops - d->nuc_last <= SYL_MAX_HOPS \|\|/return 0 \&\& d->hops - d->nuc_last <= SYL_MAX_HOPS ||/' \
     "a rough glide near a whispered syllable confirms (off: whispers wait for a rhythm of nuclei)" \
     h13-whisper-ends h14-words-one-at-a-time h3-whispers
+ablation whisperrun dialogueduck_detect.c \
+    's/d->glide_voiced_run < WHISPER_RUN/1/' \
+    "a rough glide voiced 160 ms on end is no whisper's (a gun's barrels spinning up confirm near the hump of their shots)" \
+    h18-lines-after-impacts h16-game-foley h13-whisper-ends h14-words-one-at-a-time h3-whispers
 ablation sustained dialogueduck_detect.c \
     's/ &&\n\s+d->nuc_len <= SYL_MAX_HOPS\);/);/' \
     "a hump held over 0.5 s is no whispered syllable (a rough glide in a siren, a crowd or a long jingle confirms)" \

@@ -20,7 +20,9 @@
  * whose level ripples at a syllable's rate, a slow
  * whisper whose formant glides is, low claps after a spoken line do
  * not hold it open, a quiet child's word over loud room tone is a
- * line, and so is a child's word read at its 2nd harmonic.
+ * line, and so is a child's word read at its 2nd harmonic; a gun's
+ * barrels spinning up (a rough glide, voiced on end, then the noise of
+ * the shots) are not.
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
@@ -783,6 +785,48 @@ static void test_roar(void)
           "region", opened, ROAR_SEEDS);
 }
 
+/* A gun's barrels spinning up, then firing (a minigun): a buzz of six
+ * harmonics and four inharmonic partials (1.19, 1.45, 1.87 and 2.31
+ * times its pitch: the motor and the barrels, no common period) sweeping
+ * 200 -> 480 Hz over 0.3 s, read voiced but never cleanly periodic,
+ * then 1 s of shots as fast as they come,
+ * low-passed noise, most of its energy under 1 kHz: one hump of energy.
+ * Its pitch glides as a voice's does and the hump reads unvoiced once
+ * the shots start, as a whispered syllable does, but it was voiced for
+ * 0.3 s on end before: no whisper. SPIN_SEEDS noises. */
+#define SPIN_SEEDS 10
+static void add_spin_up(float *d, double t0)
+{
+    static const double ratio[4] = { 1.19, 1.45, 1.87, 2.31 };
+    double ph = 0.0, pk[4] = { 1.0, 2.0, 3.0, 4.0 }, lp = 0.0;
+
+    for (int i = 0; i < SR * 13 / 10; i++) {
+        double t = (double)i / SR, s = 0.0;
+        double f = 200.0 * pow(2.4, fmin(t / 0.3, 1.0));
+
+        lp += 0.1 * (noise() - lp);
+        ph += 2.0 * M_PI * f / SR;
+        for (int k = 1; k <= 6 && t < 0.3; k++)
+            s += sin(k * ph) / k;
+        for (int k = 0; k < 4 && t < 0.3; k++) {
+            pk[k] += 2.0 * M_PI * ratio[k] * f / SR;
+            s += 0.4 * sin(pk[k]);
+        }
+        d[(int)(t0 * SR) + i] += (float)((0.03 * s +
+                                          (t < 0.3 ? 0.0 : 0.12 * lp)) *
+                                         fmin(t / 0.05, 1.0));
+    }
+}
+
+static void test_spin_up(void)
+{
+    int opened = sounds_opened(add_spin_up, 1.5, 5.0, 3571u, SPIN_SEEDS,
+                               "barrels spinning up");
+
+    CHECK(opened == 0, "%d of %d scenes of two guns spinning up opened a "
+          "region", opened, SPIN_SEEDS);
+}
+
 /* Runs a whispered line (spans of add_whisper: start, end, syllable
  * period, syllable length) over WHISPER_SEEDS noise realizations; counts
  * those whose last region ends before min_end seconds, or, with one, that
@@ -1224,6 +1268,7 @@ int main(void)
     test_sliding_chord();
     test_siren();
     test_roar();
+    test_spin_up();
     test_slow_whisper();
     test_whisper_end();
     test_whisper_resume();

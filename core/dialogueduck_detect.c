@@ -33,7 +33,9 @@
  *   or a doorbell that switches between two tones jumps; a tone above the
  *   range (a ring, a bell, a beep at 0.5-2 kHz) correlates at two to four
  *   of its periods inside the range, but also at its own, under it, where
- *   a voice's harmonics cancel: that is not voicing. A melody (a
+ *   a voice's harmonics cancel: that is not voicing, unless twice the
+ *   period found correlates clearly better (a child's voice whose 2nd
+ *   and 4th harmonics carry its energy under 1 kHz). A melody (a
  *   jingle, a chime, a ringtone) holds each note's period flat for 30 ms
  *   and more and slides or jumps to the next; a voice glides on. A note
  *   whose period warbles (a chorus, detuned voices) is never flat for
@@ -57,7 +59,9 @@
  *   a rough glide during or within 0.5 s after a vowel-shaped unvoiced
  *   nucleus (out of speech nuclei count unvoiced hops only) is a
  *   whispered line; a nucleus still under way after 0.5 s is no
- *   syllable but a sustained sound (a siren, a crowd, a long jingle);
+ *   syllable but a sustained sound (a siren, a crowd, a long jingle),
+ *   and a glide voiced for 160 ms on end is no whisper's (a whisper has
+ *   no voice: a motor spinning up);
  * - syllabic rhythm confirms unvoiced speech (whispers): two energy nuclei
  *   of at least 80 ms, 0.12-0.5 s apart (2-8 Hz), each with a vowel's
  *   share of energy under 1 kHz (its first formant), the second 10 dB
@@ -128,7 +132,13 @@
                                 a share of the hop's SNR ceiling */
 #define NUC_NEAR_HOPS 3      /* a nucleus under way with this many hops:
                                 a whispered syllable (whisper_near) */
+#define WHISPER_RUN   16     /* a whisper reads voiced fewer hops in a row
+                                (160 ms): a rough glide with such a run
+                                is no whisper's */
 #define SUB_MAX       4      /* a tone's period may be found up to 4 times */
+#define OCTAVE_GAIN   0.15   /* correlation an octave under a reading
+                                taken for a tone must gain: a voice read
+                                at its 2nd harmonic (octave_below) */
 #define TONE_MAX_HZ   2000   /* tones checked for that: up to this pitch */
 #define RESUME_HOPS   60     /* a pause this short after a line: one nucleus
                                 resumes it (the planner's default hold) */
@@ -215,6 +225,8 @@ struct DDDetector {
     unsigned clean_bits;       /* voiced hops with a clean period
                                   (clean_period), newest in bit 0 */
     int glide_clean;           /* the glide had clean hops in its span */
+    int voiced_run;            /* voiced hops in a row (out of speech) */
+    int glide_voiced_run;      /* the longest such run in the glide */
     int glide_run;             /* hops with a gliding pitch ... */
     int64_t glide_first, glide_last; /* ... the first and the last
                                   (gaps up to CONFIRM_SPAN keep the count) */
@@ -430,6 +442,41 @@ static int tone_above_range(const DDDetector *d, unsigned start, double lag,
     return 0;
 }
 
+/* A reading that tone_above_range turned away, read again an octave
+ * under it: at twice its period. A voice whose 2nd and 4th harmonics
+ * carry most of its energy under 1 kHz (a child's voice at 150-250 Hz,
+ * its first formant at 600-1000 Hz, four times its pitch) correlates
+ * over VOICED_CORR first at half its period, and as well or better at a
+ * quarter: it reads as a tone above the range. At its own period all its
+ * harmonics add up, and the correlation there is clearly higher
+ * (OCTAVE_GAIN). A tone above the range (a ring, a beep, a bell)
+ * repeats at every multiple of its period alike: twice the reading gains
+ * nothing, and it stays turned away. The period found is 2 * lag_min or
+ * more, where no tone above the range is looked for. */
+static Voicing octave_below(const DDDetector *d, unsigned start, Voicing v,
+                            double e0)
+{
+    int k0 = (int)(2.0 * v.lag + 0.5), best = 0;
+    double c[5], peak = 0.0;
+    Voicing r = { 0, 0.0, 0.0 };
+
+    if (k0 - 2 < d->lag_min || k0 + 2 > d->lag_max)
+        return r;
+    for (int i = 0; i < 5; i++) {
+        c[i] = corr_at(d, start, k0 - 2 + i, e0);
+        if (c[i] > peak) {
+            peak = c[i];
+            best = i;
+        }
+    }
+    if (best == 0 || best == 4 || peak < v.corr + OCTAVE_GAIN)
+        return r;
+    r.voiced = 1;
+    r.lag = k0 - 2 + best + parabola(c[best - 1], peak, c[best + 1]);
+    r.corr = peak;
+    return r;
+}
+
 /* Whether the newest win + lag_max decimated samples are periodic in the
  * pitch range, and the period: the first correlation peak over
  * VOICED_CORR (the scan stops there), refined to a fraction of a sample.
@@ -458,7 +505,8 @@ static Voicing voiced_hop(const DDDetector *d)
         if (v.voiced && c < c1) {
             v.lag = k - 1 + parabola(c2, c1, c);
             v.corr = c1;
-            v.voiced = !tone_above_range(d, start, v.lag, c1, e0);
+            if (tone_above_range(d, start, v.lag, c1, e0))
+                v = octave_below(d, start, v, e0);
             return v;
         }
         if (c > VOICED_CORR && !v.voiced) {
@@ -765,7 +813,14 @@ static int syllabic_depth(const DDDetector *d)
  * GLIDE_HOLD hops in a sound that never held a note: the
  * attack of an instrument's note slides (a synthesizer's portamento, a
  * struck string or a window still filling) and settles on the note
- * within a few hops, a voice glides on. */
+ * within a few hops, a voice glides on. A rough glide is a whisper's
+ * (whisper_near) only when no run of voiced hops in it lasted
+ * WHISPER_RUN hops: a whisper has no voice, its formant is noise
+ * ringing a resonance and reads as a period a few hops in a row, now
+ * and then; a sound read voiced for 160 ms on end is voiced (a voice,
+ * whose glide is then asked to be clean, or a motor or a gun's barrels
+ * spinning up, their pitch sweeping through the range, rough all along,
+ * before the noise of their shots makes the hump's unvoiced hops). */
 static int confirm_hop(DDDetector *d, double e, int candidate)
 {
     int glides = voicing_evidence(d, candidate), held = held_note(d);
@@ -774,17 +829,20 @@ static int confirm_hop(DDDetector *d, double e, int candidate)
     int syllable = 0;
 
     d->steady = (d->voiced_bits & 1) && !glides ? d->steady + 1 : 0;
+    d->voiced_run = d->voiced_bits & 1 ? d->voiced_run + 1 : 0;
     d->melodic = d->voiced_bits &&
                  (d->melodic || held || d->steady >= STEADY_HOPS);
     if (glides && !held) {
         if (!d->glide_run++) {
             d->glide_first = d->hops;
-            d->glide_clean = 0;
+            d->glide_clean = d->glide_voiced_run = 0;
             d->glide_hold = d->hops - walk_back(d, d->hops, OFF_SNR) <=
                             ATTACK_HOPS ? GLIDE_HOLD : 1;
         }
         d->glide_last = d->hops;
         d->glide_clean |= d->clean_bits != 0;
+        if (d->voiced_run > d->glide_voiced_run)
+            d->glide_voiced_run = d->voiced_run;
     } else if (held || d->hops - d->glide_last > CONFIRM_SPAN) {
         d->glide_run = 0;
     }
@@ -794,7 +852,9 @@ static int confirm_hop(DDDetector *d, double e, int candidate)
     } else {
         track_nuclei(d, e, candidate && !(d->voiced_bits & 1), NUC_MIN_HOPS);
     }
-    return (d->glide_run && (d->glide_clean || whisper_near(d)) &&
+    return (d->glide_run &&
+            (d->glide_clean ||
+             (whisper_near(d) && d->glide_voiced_run < WHISPER_RUN)) &&
             d->glide_run >= (d->melodic ? MELODY_HOLD : d->glide_hold)) ||
            (d->nuc_new && (after ? syllable : syllabic_depth(d))) ||
            (syllable && resumes(d));
@@ -854,7 +914,7 @@ static void start_region(DDDetector *d, DDDetectEvent *ev)
     d->line_peak = hop_energy(d, d->hops);
     d->last_above = d->last_evidence = d->hops;
     d->voiced_bits = d->clean_bits = 0;
-    d->glide_run = d->melodic = d->steady = 0;
+    d->glide_run = d->melodic = d->steady = d->voiced_run = 0;
     ev->onset = 1;
     ev->onset_hop = walk_back(d, from, WALK_SNR);
     if (!d->nuc_done && ev->onset_hop == from - d->max_walkback &&

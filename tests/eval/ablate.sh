@@ -110,9 +110,13 @@ ablation tonal dialogueduck_detect.c \
     "a moving pitch (any periodic sound confirms)" \
     h2-rings-foley h7-events
 ablation above dialogueduck_detect.c \
-    's/v\.voiced = !tone_above_range\(d, start, v\.lag, c1, e0\);//' \
+    's/if \(tone_above_range\(d, start, v\.lag, c1, e0\)\)\n\s+v = octave_below\(d, start, v, e0\);//' \
     "a tone above the pitch range (its period found 2-4 times in the range is voicing)" \
     h2-rings-foley h7-events h10-crowd-bleed
+ablation octave dialogueduck_detect.c \
+    's/v = octave_below\(d, start, v, e0\);/v.voiced = 0;/' \
+    "a reading taken for a tone above the range, read again an octave under it (a child's voice read at its 2nd harmonic)" \
+    h17-quiet-children-noise h18-lines-after-impacts h2-rings-foley h12-oxygen-chimes h11-ui-sounds
 ablation glide dialogueduck_detect.c \
     's/(#define GLIDE_STEP\s+)0.04/${1}1e9/' \
     "a gliding pitch (a jump between two tones counts as movement)" \
@@ -141,6 +145,10 @@ ablation whispernear dialogueduck_detect.c \
     's/return d->hops - d->nuc_last <= SYL_MAX_HOPS \|\|/return 0 \&\& d->hops - d->nuc_last <= SYL_MAX_HOPS ||/' \
     "a rough glide near a whispered syllable confirms (off: whispers wait for a rhythm of nuclei)" \
     h13-whisper-ends h14-words-one-at-a-time h3-whispers
+ablation whisperrun dialogueduck_detect.c \
+    's/d->glide_voiced_run < WHISPER_RUN/1/' \
+    "a rough glide voiced 160 ms on end is no whisper's (a gun's barrels spinning up confirm near the hump of their shots)" \
+    h18-lines-after-impacts h16-game-foley h13-whisper-ends h14-words-one-at-a-time h3-whispers
 ablation sustained dialogueduck_detect.c \
     's/ &&\n\s+d->nuc_len <= SYL_MAX_HOPS\);/);/' \
     "a hump held over 0.5 s is no whispered syllable (a rough glide in a siren, a crowd or a long jingle confirms)" \

@@ -91,6 +91,13 @@ extern "C" {
  * and a live chain that needs less sets it lower.
  */
 #define DD_LOOKAHEAD_DEFAULT 1.0   /**< s */
+/**
+ * Default lookahead for a program that analyses the whole file before it
+ * renders (the dialogueduck program): latency does not bind it, so it
+ * takes the longest, and a line confirmed up to 2 s late still gets its
+ * whole fade-down.
+ */
+#define DD_LOOKAHEAD_OFFLINE_DEFAULT DD_LOOKAHEAD_MAX
 #define DD_ATTACK_MIN       0.01  /**< s, fade-down duration */
 #define DD_ATTACK_MAX       2.0
 #define DD_ATTACK_DEFAULT   0.2

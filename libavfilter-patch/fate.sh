@@ -24,6 +24,10 @@ PATCHDIR=$TOP/libavfilter-patch
 . "$PATCHDIR/ffmpeg-src.sh"
 
 JOBS=${JOBS:-2}
+# the filter's default lookahead (DD_LOOKAHEAD_DEFAULT), given to both the
+# filter and the program wherever their outputs are compared (the
+# program's own default is longer)
+FILTER_LOOKAHEAD=1
 regen=0
 branches=
 for a; do
@@ -182,6 +186,12 @@ equivalence() {
         c=${c#*/}
         stem=${c%%/*}.wav
         params=${c#*/}
+        # equal parameters: the program's default lookahead (2 s) is not
+        # the filter's (1 s), so both are given one where a case sets none
+        case ":$params:" in
+        *:lookahead=*) ;;
+        *) params="lookahead=$FILTER_LOOKAHEAD${params:+:$params}" ;;
+        esac
         args=
         IFS=:
         for p in $params; do args="$args --${p%%=*} ${p#*=}"; done
@@ -259,10 +269,10 @@ placement() {
              "m51/d71/7.1|FL=c0|FR=c1|FC=c2|LFE=c3|BL=c4|BR=c5"; do
         mus=${c%%/*}; c=${c#*/}; dlg=${c%%/*}; up=${c#*/}
         "$ff" -nostdin -v error -y -i "$d/$mus.wav" -i "$d/$dlg.wav" \
-            -filter_complex "[0]${up:+pan=$up,}anull[m];[m][1]dialogueduck" \
+            -filter_complex "[0]${up:+pan=$up,}anull[m];[m][1]dialogueduck=lookahead=$FILTER_LOOKAHEAD" \
             -f f32le "$d/filter.raw" &&
         "$TOP/dialogueduck" -q -y -d "$d/$dlg.wav" -m "$d/$mus.wav" \
-            --loudness off -o "$d/tool.wav" &&
+            --loudness off --lookahead $FILTER_LOOKAHEAD -o "$d/tool.wav" &&
         "$ff" -nostdin -v error -y -i "$d/tool.wav" -f f32le "$d/tool.raw" ||
             { fail "$BRANCH: placement [$mus $dlg]: a run failed"; continue; }
         compare_runs "mix $mus $dlg" "$d/$mus.wav"

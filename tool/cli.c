@@ -728,6 +728,8 @@ int cli_parse(CliOptions *o, int argc, char **argv)
 
     memset(o, 0, sizeof(*o));
     dd_params_default(&o->params);
+    /* the whole file is read before rendering: latency does not bind us */
+    o->params.lookahead = DD_LOOKAHEAD_OFFLINE_DEFAULT;
     o->target_lufs = LOUDNESS_EBU;
     o->loudness_arg = "ebu";
     o->true_peak = LOUDNESS_TRUE_PEAK_DEFAULT;

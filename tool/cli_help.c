@@ -86,7 +86,7 @@ void cli_print_help(void)
 "  Durations (S) are seconds (0.2), 200ms, 1.5s or [HH:]MM:SS[.mmm].\n"
 "      --lookahead S      the fade-down ends at the first syllable [%g..%g],\n"
 "                         default %g (a line confirmed late still gets its\n"
-"                         whole fade-down)\n"
+"                         whole fade-down; the filter's is %g, its latency)\n"
 "      --attack S         fade-down duration [%g..%g], default %g\n"
 "      --release S        fade-up duration [%g..%g], default %g\n"
 "      --hold S           bridge pauses shorter than this [%g..%g], default %g\n"
@@ -158,7 +158,8 @@ void cli_print_help(void)
 "  130/143  interrupted by SIGINT/SIGTERM (no partial output is left)\n",
     DD_DEPTH_MIN, DD_DEPTH_MAX, DD_DEPTH_DEFAULT,
     DD_BELOW_MIN, DD_BELOW_MAX,
-    DD_LOOKAHEAD_MIN, DD_LOOKAHEAD_MAX, DD_LOOKAHEAD_DEFAULT,
+    DD_LOOKAHEAD_MIN, DD_LOOKAHEAD_MAX, DD_LOOKAHEAD_OFFLINE_DEFAULT,
+    DD_LOOKAHEAD_DEFAULT,
     DD_ATTACK_MIN, DD_ATTACK_MAX, DD_ATTACK_DEFAULT,
     DD_RELEASE_MIN, DD_RELEASE_MAX, DD_RELEASE_DEFAULT,
     DD_HOLD_MIN, DD_HOLD_MAX, DD_HOLD_DEFAULT,

@@ -108,12 +108,12 @@ int dd_detector_subnormal_state(const DDDetector *d);
 
 /* s: the fade-down ends this long before a line's walked-back onset. The
  * walk-back stops where the energy first stood WALK_SNR over the floor; a
- * whispered or breathy first sound, or one under applause, rises slower
+ * quiet or breathy first sound, or one under applause, rises slower
  * and stays under that for a tenth of a second and more (on the tune
- * scenes: 70 ms for h13's whisper, 160 ms for h15's line under applause;
- * 60 ms protected neither, 100 ms neither, 150 ms to 250 ms both). The
- * music is then down 150 ms before the line, where an editor's keyframe
- * would be anyway. */
+ * scenes: 80 ms for h18's line 16 dB under, after an impact, 160 ms for
+ * h15's line under applause; 60 ms and 100 ms protected neither, 150 ms
+ * to 250 ms both). The music is then down 150 ms before the line, where
+ * an editor's keyframe would be anyway. */
 #define DD_PREROLL_S 0.15
 
 /* dB per second: the steepest fade-down the planner makes of a late line

@@ -287,12 +287,12 @@ The default lookahead is now 1 s instead of 0.5 s (1 s of latency, short
 of loudnorm's 3 s): a line confirmed late (a whisper, a quiet first
 syllable, a child's voice) gets its whole fade-down before the onset
 instead of a shortened one, and the fade-down ends 150 ms before a line's
-onset instead of 60 ms (a whispered first sound rises slower than the
-walk-back reads). A reading the detector takes for a tone above the
-pitch range is read again at twice its period, where a voice's harmonics
-add up and a ring's do not (a child's voice read at its 2nd harmonic),
-and a rough glide voiced 160 ms on end (a motor spinning up) no longer
-passes for a whisper's. The references of the tests whose output changed
+onset instead of 60 ms (a quiet first sound, or one under applause,
+rises slower than the walk-back reads). A reading the detector takes for
+a tone above the pitch range is read again at twice its period, where a
+voice's harmonics add up and a ring's do not (a child's voice read at its
+2nd harmonic), and a rough glide voiced 160 ms on end (a motor spinning
+up) no longer passes for a whisper's. The references of the tests whose output changed
 with these were regenerated.
 
 Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"

@@ -84,7 +84,7 @@ extern "C" {
 #define DD_LOOKAHEAD_MIN    0.0   /**< s */
 #define DD_LOOKAHEAD_MAX    2.0
 /**
- * Default lookahead, for the filter and the program alike: a line the
+ * Default lookahead (dd_params_default(), the filter's): a line the
  * detector confirms late (a whisper, a quiet first syllable, a child's
  * voice) still gets its whole fade-down before the onset. It is the
  * filter's latency; 1 s is short of loudnorm's 3 s and inaudible in a file,

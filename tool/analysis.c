@@ -182,17 +182,25 @@ int analysis_meter_add(const Analysis *an, LoudnessMeter *m, int split,
     return 0;
 }
 
-static void bus_planes(Session *s, void **planes)
+/*
+ * What the delay holds: the music, the dialogue as read and the effects
+ * (only with an effects stem: otherwise that bus stays silent). The
+ * dialogue in the output layout is made again from the delayed dialogue:
+ * the fewer planes the delay copies in and out, the less memory moves.
+ * Returns the plane count.
+ */
+static int delay_planes(const Session *s, void **planes)
 {
-    int oc = s->out_layout.nb_channels;
-    for (int c = 0; c < oc; c++) {
-        planes[c] = s->dout.data[c];
-        planes[oc + c] = s->music.data[c];
-        planes[2 * oc + c] = s->fx.data[c];
-    }
-    /* the dialogue as read, for adaptive carving */
+    int oc = s->out_layout.nb_channels, n = 0;
+
+    for (int c = 0; c < oc; c++)
+        planes[n++] = s->music.data[c];
     for (int c = 0; c < s->dlg_layout.nb_channels; c++)
-        planes[3 * oc + c] = s->dlg.data[c];
+        planes[n++] = s->dlg.data[c];
+    if (s->has_effects)
+        for (int c = 0; c < oc; c++)
+            planes[n++] = s->fx.data[c];
+    return n;
 }
 
 /* m samples of rendered music and the dialogue and effects of their
@@ -220,9 +228,9 @@ static int render_ready(Analysis *an, AnalysisPass *ps, Session *s,
                         int64_t limit)
 {
     int oc = s->out_layout.nb_channels, ret, r;
-    void *planes[4 * MAX_CHANNELS];
+    void *planes[3 * MAX_CHANNELS];
 
-    bus_planes(s, planes);
+    delay_planes(s, planes);
     while (ps->rendered < limit) {
         int m = (int)FFMIN(PIPELINE_BLOCK, limit - ps->rendered);
         m = FFMIN(m, av_audio_fifo_size(ps->delay));
@@ -230,6 +238,7 @@ static int render_ready(Analysis *an, AnalysisPass *ps, Session *s,
             break;
         if (av_audio_fifo_read(ps->delay, planes, m) < m)
             return AVERROR_BUG;
+        session_dialogue_to_out(s, m);
         if (ps->plain) {
             session_mix(s, s->music.data, m);
             if ((ret = analysis_meter_add(an, ps->plain, 0, s->mix.data, oc,
@@ -333,7 +342,8 @@ static int pass_create(Analysis *an, AnalysisPass *ps, const Session *s,
                        char *err, size_t errlen)
 {
     const CliOptions *o = s->opt;
-    int oc = s->out_layout.nb_channels, ret;
+    void *planes[3 * MAX_CHANNELS];
+    int ret;
 
     /*
      * Only final keyframes can be read, and a fade whose start is final
@@ -345,13 +355,13 @@ static int pass_create(Analysis *an, AnalysisPass *ps, const Session *s,
                                      0.1) * s->work_rate);
     ret = dd_analyzer_create(&ps->a, &o->params, s->work_rate,
                              s->dlg_layout.nb_channels, s->center,
-                             o->params.below > 0 ? oc : 0, NULL);
+                             o->params.below > 0 ? s->out_layout.nb_channels : 0, NULL);
     if (ret < 0)
         return internal_error(err, errlen, "analyzer", ret);
     if ((ret = mixwait_open(&ps->wait, &ps->r, s)) < 0)
         return internal_error(err, errlen, "renderer", ret);
     if (!(ps->delay = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP,
-                                          3 * oc + s->dlg_layout.nb_channels,
+                                          delay_planes(s, planes),
                                           2 * PIPELINE_BLOCK)))
         return internal_error(err, errlen, "analysis", AVERROR(ENOMEM));
     return create_meters(an, ps, s, err, errlen);
@@ -361,7 +371,7 @@ static int pass_create(Analysis *an, AnalysisPass *ps, const Session *s,
 static int pass_block(Analysis *an, AnalysisPass *ps, Session *s, int n)
 {
     const CliOptions *o = s->opt;
-    void *planes[4 * MAX_CHANNELS];
+    void *planes[3 * MAX_CHANNELS];
     int64_t limit;
     int ret;
 
@@ -374,8 +384,7 @@ static int pass_block(Analysis *an, AnalysisPass *ps, Session *s, int n)
     an->total += n;
     if (!an->measured)
         return 0;
-    session_dialogue_to_out(s, n);
-    bus_planes(s, planes);
+    delay_planes(s, planes);
     if (av_audio_fifo_write(ps->delay, planes, n) < n)
         return AVERROR(ENOMEM);
     limit = FFMIN(dd_analyzer_committed(ps->a) - ps->fade_margin, an->total);

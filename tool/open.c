@@ -285,8 +285,12 @@ static int start_inputs(Session *p, char *err, size_t errlen)
             (ret = input_pad_start(&p->stems[i],
                                    llrint(lead * p->work_rate))) < 0)
             return internal_error(err, errlen, "padding", ret);
-        /* decoding runs beside the mixing unless one thread is asked for */
-        if ((ret = input_set_async(&p->stems[i], opt->threads != 1)) < 0)
+        /* Decoding runs beside the mixing unless one thread is asked
+         * for, or the stem is PCM: reading it is a copy and a
+         * conversion, and handing it over between threads cost more
+         * CPU time than that (README, Performance). */
+        if ((ret = input_set_async(&p->stems[i], opt->threads != 1 &&
+                                   !output_codec_is_pcm(p->stems[i].codec_id))) < 0)
             return internal_error(err, errlen, "decoder thread", ret);
     }
     return EXIT_OK;

@@ -221,49 +221,45 @@ static int handle_event(DDAnalyzer *a, const DDDetectEvent *ev, int64_t hops)
     return ret;
 }
 
-/* The detection signal at `lanes` (up to 4) samples from offset: the
- * centre channel or the mean of all channels, all loads before the stores
- * so that four lanes run as one vector operation. The sums are added in
- * channel order from 0 (-0 + v is v), as one sample at a time would. A
- * power-of-two channel count multiplies by its inverse, which is exact
- * (and much cheaper than a division). Non-finite values become 0 (a NaN
+/* The detection signal: the centre channel or the mean of all channels.
+ * The sums are added in channel order from 0 (-0 + v is v), as one
+ * sample at a time would. A power-of-two channel count multiplies by its
+ * inverse, which is exact (and much cheaper than a division). Each step
+ * is a loop of its own over the block, whose samples stay independent:
+ * nothing waits on the sample before. Non-finite values become 0 (a NaN
  * must not poison the filters): x - x is 0 for a finite x and NaN
- * otherwise, so one test covers all lanes. */
-static inline void mono_lanes(const DDAnalyzer *a, const float *const *dlg,
-                              int offset, float *x, int lanes)
-{
-    int center = a->center >= 0, nb = center ? 1 : a->dlg_channels;
-    const float *s0 = dlg[center ? a->center : 0] + offset;
-    float v[4], zero = center ? -0.0f : 0.0f, inv = a->mono_inv, t = 0.0f;
-
-    for (int l = 0; l < lanes; l++)
-        v[l] = zero + s0[l];
-    for (int c = 1; c < nb; c++)
-        for (int l = 0; l < lanes; l++)
-            v[l] += dlg[c][offset + l];
-    if (nb > 1)
-        for (int l = 0; l < lanes; l++)
-            v[l] = inv > 0.0f ? v[l] * inv : v[l] / nb;
-    for (int l = 0; l < lanes; l++)
-        t += v[l] - v[l];
-    if (t == 0.0f) {
-        for (int l = 0; l < lanes; l++)
-            x[l] = v[l];
-    } else {
-        for (int l = 0; l < lanes; l++)
-            x[l] = isfinite(v[l]) ? v[l] : 0.0f;
-    }
-}
-
+ * otherwise, so eight running sums tell whether any sample needs it. */
 void dd_analyzer_mono(const DDAnalyzer *a, const float *const *dialogue,
                       int offset, int n, float *x)
 {
-    int i = 0;
+    int center = a->center >= 0, nb = center ? 1 : a->dlg_channels, i;
+    const float *s0 = dialogue[center ? a->center : 0] + offset;
+    const float zero = center ? -0.0f : 0.0f, inv = a->mono_inv;
+    float t[8] = { 0 };
 
-    for (; i + 4 <= n; i += 4)
-        mono_lanes(a, dialogue, offset + i, x + i, 4);
+    for (i = 0; i < n; i++)
+        x[i] = zero + s0[i];
+    for (int c = 1; c < nb; c++) {
+        const float *s = dialogue[c] + offset;
+        for (i = 0; i < n; i++)
+            x[i] += s[i];
+    }
+    if (nb > 1 && inv > 0.0f)
+        for (i = 0; i < n; i++)
+            x[i] *= inv;
+    else if (nb > 1)
+        for (i = 0; i < n; i++)
+            x[i] /= nb;
+    for (i = 0; i + 8 <= n; i += 8)
+        for (int u = 0; u < 8; u++)
+            t[u] += x[i + u] - x[i + u];
     for (; i < n; i++)
-        mono_lanes(a, dialogue, offset + i, x + i, 1);
+        t[0] += x[i] - x[i];
+    for (int u = 1; u < 8; u++)
+        t[0] += t[u];
+    if (t[0] != 0.0f)
+        for (i = 0; i < n; i++)
+            x[i] = isfinite(x[i]) ? x[i] : 0.0f;
 }
 
 static void dialogue_loudness(DDAnalyzer *a, const float *x, int n)
@@ -302,7 +298,7 @@ static int end_of_hop(DDAnalyzer *a, const DDDetectEvent *ev)
  * DD_S16_CHANNELS_MAX converted samples is exact in float (24-bit
  * mantissa), so the integers are summed first and scaled once (by a
  * power of two: exact); a channel count that is not a power of two
- * divides as mono_lanes() does. s16 samples are always finite. */
+ * divides as dd_analyzer_mono() does. s16 samples are always finite. */
 void dd_analyzer_mono_s16(const DDAnalyzer *a, const int16_t *dlg, int n,
                           float *x)
 {

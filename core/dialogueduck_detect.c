@@ -1040,17 +1040,23 @@ static inline void band_sample(Band *b, double *vbuf, int decim, double x)
 }
 
 /* Band-rate samples from nb whole blocks of bd input samples: the block
- * averages, summed in input order. */
-static void band_blocks(Band *b, double *vbuf, int decim, const float *x,
+ * averages, summed in input order. The state is worked on in a copy of
+ * our own: through the pointer, every filter step would store it and
+ * load it back (a store to vbuf might have changed it), and those
+ * round trips through memory would sit on the recursion's path. */
+static void band_blocks(Band *out, double *vbuf, int decim, const float *x,
                         int nb, int bd)
 {
+    Band b = *out;
+
     for (int i = 0; i < nb; i++, x += bd) {
         double acc = 0.0;
 
         for (int j = 0; j < bd; j++)
             acc += x[j];
-        band_sample(b, vbuf, decim, acc / bd);
+        band_sample(&b, vbuf, decim, acc / bd);
     }
+    *out = b;
 }
 
 int dd_detector_process(DDDetector *d, const float *x, int n,

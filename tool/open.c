@@ -483,55 +483,34 @@ static int read_cached(Session *p, char *err, size_t errlen)
     return n;
 }
 
-/* Stem i is its role's only one, in the bus's layout: it is read straight
- * into the bus (1 * x added to silence is x: the same samples, without
- * the zeroing and the sum). */
-static int reads_into_bus(const Session *p, int i)
-{
-    if (!p->to_bus[i].identity)
-        return 0;
-    for (int j = 0; j < p->nb_stems; j++)
-        if (j != i && p->opt->stems[j].role == p->opt->stems[i].role)
-            return 0;
-    return 1;
-}
-
 int session_read_block(Session *p, int dialogue_only, char *err, size_t errlen)
 {
-    AudioBuf *bus_of[3] = { [STEM_DIALOGUE] = &p->dlg,
-                            [STEM_MUSIC] = &p->music,
-                            [STEM_EFFECTS] = &p->fx };
-    uint8_t filled[3] = { 0 };  /* the bus holds this block's samples */
     int nmax = 0, want;
 
     if (p->cache_state == SESSION_CACHE_READING)
         return read_cached(p, err, errlen);
     want = block_cut_next(PIPELINE_BLOCK);
+    /* each stem is added to silence, even a role's only one: 0 + -0 is
+     * +0, and the pass cache stores a plane of +0 as nothing */
+    audiobuf_zero(&p->dlg, 0, PIPELINE_BLOCK);
+    audiobuf_zero(&p->music, 0, PIPELINE_BLOCK);
+    audiobuf_zero(&p->fx, 0, PIPELINE_BLOCK);
     for (int i = 0; i < p->nb_stems; i++) {
-        int role = p->opt->stems[i].role, n;
-        AudioBuf *bus = bus_of[role];
-        if (dialogue_only && role != STEM_DIALOGUE)
+        AudioBuf *bus;
+        int n;
+        if (dialogue_only && p->opt->stems[i].role != STEM_DIALOGUE)
             continue;
-        if (reads_into_bus(p, i)) {
-            if ((n = input_read(&p->stems[i], bus->data, want, err,
-                                errlen)) < 0)
-                return n;
-            audiobuf_zero(bus, n, PIPELINE_BLOCK - n);
-        } else {
-            if (!filled[role])
-                audiobuf_zero(bus, 0, PIPELINE_BLOCK);
-            if ((n = input_read(&p->stems[i], p->in.data, want, err,
-                                errlen)) < 0)
-                return n;
-            mix_add(&p->to_bus[i], bus->data,
-                    (const float *const *)p->in.data, n);
+        n = input_read(&p->stems[i], p->in.data, want, err, errlen);
+        if (n < 0)
+            return n;
+        switch (p->opt->stems[i].role) {
+        case STEM_DIALOGUE: bus = &p->dlg;   break;
+        case STEM_MUSIC:    bus = &p->music; break;
+        default:            bus = &p->fx;    break;
         }
-        filled[role] = 1;
+        mix_add(&p->to_bus[i], bus->data, (const float *const *)p->in.data, n);
         nmax = FFMAX(nmax, n);
     }
-    for (int role = 0; role < 3; role++)
-        if (!filled[role])
-            audiobuf_zero(bus_of[role], 0, PIPELINE_BLOCK);
     if (p->cache_state == SESSION_CACHE_WRITING)
         cache_block(p, nmax, dialogue_only);
     return nmax;

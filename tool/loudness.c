@@ -1,9 +1,10 @@
 /*
  * Loudness measurement. The integrated loudness is gated here over the
  * 100 ms segment energies of our own K-weighting (kweight.c), read from
- * the caller's planar buffers; libebur128 measures only what reads its
- * own windows: the loudness range, the short-term history, and the
- * blocks at rates whose 100 ms it rounds. Those run on a worker thread
+ * the caller's planar buffers, and so is the loudness range
+ * (loudness_range.c); libebur128 measures only what reads its own
+ * windows: the short-term history, and at rates whose 100 ms it rounds,
+ * the blocks and the range. Those run on a worker thread
  * where asked (the K-weighting alone costs less than handing chunks over).
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
@@ -21,6 +22,7 @@
 #include "kweight.h"
 #include "limiter.h"
 #include "loudness.h"
+#include "loudness_range.h"
 
 /* Frames per chunk measured at once (and handed to the worker). */
 #define CHUNK 4096
@@ -92,6 +94,7 @@ typedef struct Gauge {
     int64_t fed;
     int64_t next_block;              /* frame at which the next block ends */
     Gate *gate;
+    LoudnessRange *range;            /* own, where the range is asked for */
     /* energy of the last four 100 ms segments (see gauge_block()) */
     double seg[4];
     int64_t nb_seg;
@@ -299,6 +302,8 @@ static int gauge_block(LoudnessMeter *m, Gauge *g)
         int ret = segment_energy(m, g, &e);
         if (ret < 0)
             return ret;
+        if (g->range)
+            loudness_range_add(g->range, e);
         g->seg[g->nb_seg++ % 4] = e;
         if (g->nb_seg < 4)
             return 0;
@@ -566,10 +571,11 @@ static int start_queue(LoudnessMeter *m)
 
 /*
  * The gauges. Segments come from the K-weighting wherever libebur128's
- * 100 ms is a quarter of its momentary window (m->by_segment); its state
- * is kept where its windows are read: the loudness range (its histogram:
- * fixed memory), the 3 s short-term history (2.3 MB at 48 kHz stereo,
- * for plots), or the momentary blocks at other rates.
+ * 100 ms is a quarter of its momentary window (m->by_segment), and so
+ * does the loudness range; libebur128's state is kept where its windows
+ * are read: the 3 s short-term history (2.3 MB at 48 kHz stereo, for
+ * plots), or the momentary blocks and the range (its histogram: fixed
+ * memory) at other rates.
  */
 static int create_gauges(LoudnessMeter *m, const AVChannelLayout *layout)
 {
@@ -577,7 +583,7 @@ static int create_gauges(LoudnessMeter *m, const AVChannelLayout *layout)
     unsigned f = m->flags;
     int own = m->by_segment, ret;
     int mode = (f & LOUDNESS_HISTORY ? EBUR128_MODE_S : 0) |
-               (f & LOUDNESS_RANGE ?
+               (f & LOUDNESS_RANGE && !own ?
                 EBUR128_MODE_LRA | EBUR128_MODE_HISTOGRAM : 0) |
                (own ? 0 : EBUR128_MODE_M);
 
@@ -587,6 +593,9 @@ static int create_gauges(LoudnessMeter *m, const AVChannelLayout *layout)
         (f & LOUDNESS_DIALOGUE &&
          (ret = gauge_init(&m->dlg, own, own ? 0 : EBUR128_MODE_M, kind,
                            m->channels, m->sample_rate)) < 0))
+        return ret;
+    if (own && f & LOUDNESS_RANGE &&
+        (ret = loudness_range_create(&m->prog.range)) < 0)
         return ret;
     m->prog.parts_on = own && f & LOUDNESS_RECORD;
     if (m->prog.st &&
@@ -660,6 +669,7 @@ void loudness_meter_free(LoudnessMeter **pm)
         if (g->st)
             ebur128_destroy(&g->st);
         free(g->gate);
+        loudness_range_free(&g->range);
         free(g->rec.e);
         free(g->rec.parts);
         free(g->delta.ring[0]);
@@ -935,7 +945,9 @@ int loudness_meter_range(LoudnessMeter *m, double *lu)
         return AVERROR(EINVAL);
     if ((ret = loudness_meter_sync(m)) < 0)
         return ret;
-    if (ebur128_loudness_range(m->prog.st, lu) != EBUR128_SUCCESS)
+    if (m->prog.range)
+        *lu = loudness_range_read(m->prog.range);
+    else if (ebur128_loudness_range(m->prog.st, lu) != EBUR128_SUCCESS)
         return AVERROR_BUG;
     return 0;
 }

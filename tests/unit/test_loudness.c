@@ -464,9 +464,60 @@ static void test_gating_matches_libebur128(void)
     gating_matches_libebur128(22055);
 }
 
+/*
+ * The loudness range from the meter's own 100 ms segments
+ * (loudness_range.c) against libebur128's histogram mode, fed the same
+ * frames: noise whose level steps between -60 and -5 dBFS every 1.3 s,
+ * for 90 s, in odd-length pieces. 44.1 kHz reads the segments, 22055 Hz
+ * libebur128 itself (its 100 ms is rounded there).
+ */
+static void range_matches_libebur128(int sr)
+{
+    const int piece = sr / 7, n = 90 * 7;
+    ebur128_state *st = ebur128_init(2, sr, EBUR128_MODE_LRA |
+                                     EBUR128_MODE_HISTOGRAM);
+    LoudnessMeter *m;
+    float *l = malloc(sizeof(float) * piece), *r = malloc(sizeof(float) * piece);
+    float *il = malloc(sizeof(float) * 2 * piece);
+    uint32_t rng = 11;
+    int64_t at = 0;
+    double ref, ours;
+
+    loudness_meter_create(&m, sr, NULL, 2, LOUDNESS_RANGE);
+    for (int k = 0; k < n; k++) {
+        int len = piece - k % 3;
+        for (int i = 0; i < len; i++, at++) {
+            double a = pow(10, (-60 + (at / (sr * 13 / 10) * 23 % 56)) / 20.0);
+            rng = rng * 1664525u + 1013904223u;
+            l[i] = a * ((rng >> 8) / 8388608.0 - 1);
+            r[i] = 0.7 * l[i];
+            il[2 * i] = l[i];
+            il[2 * i + 1] = r[i];
+        }
+        const float *p[2] = { l, r };
+        loudness_meter_add(m, p, len, 0);
+        ebur128_add_frames_float(st, il, len);
+    }
+    ebur128_loudness_range(st, &ref);
+    CHECK(loudness_meter_range(m, &ours) == 0 && ours == ref && ref > 10,
+          "%d Hz: loudness range %.4f LU, libebur128 %.4f LU", sr, ours, ref);
+    loudness_meter_free(&m);
+    ebur128_destroy(&st);
+    free(l);
+    free(r);
+    free(il);
+}
+
+static void test_range_matches_libebur128(void)
+{
+    range_matches_libebur128(44100);
+    range_matches_libebur128(22055);
+}
+
 int main(void)
 {
     test_gating_matches_libebur128();
+    test_range_matches_libebur128();
     test_tech3341();
     test_channel_weights();
     test_dialogue_gate();

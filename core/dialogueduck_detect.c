@@ -42,13 +42,18 @@
  *   long, but it stays voiced without a glide for STEADY_HOPS (200 ms)
  *   and more, where a voice's pitch moves within a syllable. A sound that
  *   has held a note, either way, confirms only after a glide of
- *   MELODY_HOLD hops, and a glide that starts with the sound (the attack
- *   of a note settling onto its pitch looks like a glide) only after
- *   GLIDE_HOLD hops. A glide confirms only when voiced hops around it
- *   are cleanly periodic (CLEAN_CORR): a voice is one source, its vowels
- *   repeat at one period; a chord, a pad, a bell's inharmonic partials
- *   sliding together repeat only roughly, their best correlation in the
- *   pitch range stays under 0.8. Noise under a voice lowers its
+ *   MELODY_HOLD hops, and not at all while it stays voiced on end for
+ *   more than SUSTAIN_HOPS (300 ms): a held tone that then bends (a
+ *   pad sliding into its next note, a sung or hummed note, an organ's
+ *   swell) is the tone going on, where a voice breaks its voicing
+ *   between words and syllables. A glide that starts with the sound
+ *   (the attack of a note settling onto its pitch looks like a glide)
+ *   confirms only after GLIDE_HOLD hops. A glide confirms only when
+ *   voiced hops around it are cleanly periodic (CLEAN_CORR): a voice is
+ *   one source, its vowels repeat at one period; a chord, a pad, a
+ *   bell's inharmonic partials sliding together repeat only roughly,
+ *   their best correlation in the pitch range stays under 0.8. Noise
+ *   under a voice lowers its
  *   correlation too, the more the lower its SNR, so "clean" is read
  *   against the ceiling that the hop's own SNR under 1 kHz (the signal
  *   the correlation reads, over its own floor) leaves a periodic sound
@@ -125,6 +130,8 @@
 #define GLIDE_HOLD    6      /* hops a glide lasts before it confirms ... */
 #define MELODY_HOLD   12     /* ... in a sound that held a note */
 #define STEADY_HOPS   20     /* ... or whose pitch stood still this long */
+#define SUSTAIN_HOPS  30     /* voiced hops on end after which such a
+                                sound's glide is its own (sustained) */
 #define ATTACK_HOPS   8      /* ... when it began this close to the sound's start */
 #define CLEAN_CORR    0.8    /* a glide confirms when a voiced hop in
                                 its span correlates this well (one
@@ -807,6 +814,24 @@ static int syllabic_depth(const DDDetector *d)
     return d->nuc_peak - d->nuc_valley >= RHYTHM_DEPTH;
 }
 
+/* Whether the glide is that of a sustained tone: the sound held a note
+ * (melodic) and the glide runs in a stretch voiced on end for more than
+ * SUSTAIN_HOPS (300 ms, counted from where the voicing began, before the
+ * glide too). An organ, a pad, a sung or hummed note, a buzz holds its
+ * pitch and bends it (a portamento into its next note, a swell, a slow
+ * vibrato) without ever letting go of its voicing; its glides are the
+ * tone's, not a line's. Speech lets go of it: every unvoiced consonant,
+ * every pause between words, any breath stops the voice, whatever the
+ * language, and a voice that holds its pitch as long as a note does
+ * (a drawn-out vowel, a called name) glides from its start, confirming
+ * within GLIDE_HOLD hops, before it holds; a whisper has no voicing to
+ * hold. A glide that starts after the voicing broke counts from there:
+ * the next word of a line said over a held tone is still found. */
+static int sustained(const DDDetector *d)
+{
+    return d->melodic && d->glide_voiced_run > SUSTAIN_HOPS;
+}
+
 /* Out of speech: does this hop confirm a line? A sound has held a note
  * when its period stayed flat (held_note) or it stayed voiced without a
  * glide for STEADY_HOPS. A glide confirms once it has gone on for
@@ -852,7 +877,7 @@ static int confirm_hop(DDDetector *d, double e, int candidate)
     } else {
         track_nuclei(d, e, candidate && !(d->voiced_bits & 1), NUC_MIN_HOPS);
     }
-    return (d->glide_run &&
+    return (d->glide_run && !sustained(d) &&
             (d->glide_clean ||
              (whisper_near(d) && d->glide_voiced_run < WHISPER_RUN)) &&
             d->glide_run >= (d->melodic ? MELODY_HOLD : d->glide_hold)) ||

@@ -129,6 +129,10 @@ ablation steady dialogueduck_detect.c \
     's/(#define STEADY_HOPS\s+)20/${1}1000000/' \
     "a note that stands still (voiced 200 ms without a glide, its period warbling: a chorus) counts as held" \
     h11-ui-sounds h12-oxygen-chimes
+ablation heldtone dialogueduck_detect.c \
+    's/return d->melodic && d->glide_voiced_run > SUSTAIN_HOPS;/return 0;/' \
+    "a held tone's glide is its own (a sound that held a note and stays voiced over 300 ms on end confirms after a 12-hop glide)" \
+    h12-oxygen-chimes h11-ui-sounds
 ablation attack dialogueduck_detect.c \
     's/(#define GLIDE_HOLD\s+)6/${1}1/' \
     "a glide at a sound's attack waits 6 hops (a note settling onto its pitch confirms at once)" \

@@ -22,7 +22,8 @@
  * not hold it open, a quiet child's word over loud room tone is a
  * line, and so is a child's word read at its 2nd harmonic; a gun's
  * barrels spinning up (a rough glide, voiced on end, then the noise of
- * the shots) are not.
+ * the shots) are not, nor is a pad that holds a note for half a second
+ * and then slides to the next without letting go of it.
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
@@ -827,6 +828,41 @@ static void test_spin_up(void)
           "region", opened, SPIN_SEEDS);
 }
 
+/* A pad or an organ (six harmonics, a chorus's warble: its frequency
+ * jumps by up to 0.5 % every 5 ms) that holds a note of 200-350 Hz for
+ * 0.5 s, then slides two semitones down in 150 ms (a portamento into
+ * its next note) and holds that for 1.35 s, voiced all along. Its slide
+ * glides as a voice does, and cleanly, for longer than MELODY_HOLD; but
+ * it comes 0.5 s into a stretch the sound never stopped voicing, where
+ * a voice would have let go of its voice between words and syllables.
+ * PAD_SEEDS pitches, warbles and room noises. */
+#define PAD_SEEDS 10
+static void add_pad(float *d, double t0)
+{
+    double f = 200.0 + 75.0 * (noise() + 1.0), ph = 0.0, jit = 0.0;
+
+    for (int i = 0; i < SR * 2; i++) {
+        double t = (double)i / SR, s = 0.0;
+        double slide = fmin(fmax((t - 0.5) / 0.15, 0.0), 1.0);
+
+        if (i % (SR / 200) == 0)
+            jit = 0.005 * noise();
+        ph += 2.0 * M_PI * f * (1.0 + jit) * (1.0 - 0.11 * slide) / SR;
+        for (int k = 1; k <= 6; k++)
+            s += sin(k * ph) / k;
+        d[(int)(t0 * SR) + i] += (float)(0.04 * s * fmin(t / 0.05, 1.0));
+    }
+}
+
+static void test_held_tone(void)
+{
+    int opened = sounds_opened(add_pad, 1.5, 5.0, 104723u, PAD_SEEDS,
+                               "pad sliding to its next note");
+
+    CHECK(opened == 0, "%d of %d scenes of two pads sliding to their next "
+          "note opened a region", opened, PAD_SEEDS);
+}
+
 /* Runs a whispered line (spans of add_whisper: start, end, syllable
  * period, syllable length) over WHISPER_SEEDS noise realizations; counts
  * those whose last region ends before min_end seconds, or, with one, that
@@ -1235,6 +1271,7 @@ int main(void)
     test_siren();
     test_roar();
     test_spin_up();
+    test_held_tone();
     test_slow_whisper();
     test_whisper_end();
     test_whisper_resume();

@@ -1064,24 +1064,80 @@ static inline void band_sample(Band *b, double *vbuf, int decim, double x)
     }
 }
 
-/* Band-rate samples from nb whole blocks of bd input samples: the block
- * averages, summed in input order. The state is worked on in a copy of
- * our own: through the pointer, every filter step would store it and
- * load it back (a store to vbuf might have changed it), and those
- * round trips through memory would sit on the recursion's path. */
-static void band_blocks(Band *out, double *vbuf, int decim, const float *x,
+/* Band-rate samples worked on at once by band_blocks(). */
+#define BAND_CHUNK 256
+
+/*
+ * Band-rate samples from nb whole blocks of bd input samples: the block
+ * averages, summed in input order. band_sample()'s work in two loops
+ * over a chunk of band-rate samples: the three band filters side by side
+ * (their recursions overlap), then the voicing filters on what the first
+ * loop decimated; each loop works on copies of its filters, which stay
+ * in registers (all five at once did not fit, and their state went
+ * through the stack on the recursion's path; through the pointer, a
+ * store to vbuf might have changed it). Every filter and every sum sees
+ * the same values in the same order as band_sample() would give it: the
+ * same bits.
+ */
+static void band_blocks(Band *b, double *vbuf, int decim, const float *x,
                         int nb, int bd)
 {
-    Band b = *out;
+    double u[BAND_CHUNK];       /* band-rate samples */
+    double v[BAND_CHUNK];       /* voicing-rate samples */
 
-    for (int i = 0; i < nb; i++, x += bd) {
-        double acc = 0.0;
+    for (int at = 0; at < nb; at += BAND_CHUNK) {
+        const int n = nb - at < BAND_CHUNK ? nb - at : BAND_CHUNK;
+        int nv = 0;
 
-        for (int j = 0; j < bd; j++)
-            acc += x[j];
-        band_sample(&b, vbuf, decim, acc / bd);
+        for (int i = 0; i < n; i++, x += bd) {
+            double acc = 0.0;
+
+            for (int j = 0; j < bd; j++)
+                acc += x[j];
+            u[i] = acc / bd;
+        }
+        {   /* the speech and sibilant bands: their energies, and the
+             * voicing's decimation (three recursions side by side) */
+            DDBiquad hp = b->hp, lp = b->lp, sib = b->sib;
+            double acc = b->acc, sacc = b->sib_acc, dacc = b->decim_acc;
+            int dpos = b->decim_pos;
+
+            for (int i = 0; i < n; i++) {
+                double y = dd_biquad_run(&lp, dd_biquad_run(&hp, u[i]));
+                double z = dd_biquad_run(&sib, u[i]);
+
+                acc += y * y;
+                sacc += z * z;
+                dacc += y;
+                if (++dpos >= decim) {
+                    v[nv++] = dacc / decim;
+                    dpos = 0;
+                    dacc = 0.0;
+                }
+            }
+            b->hp = hp;
+            b->lp = lp;
+            b->sib = sib;
+            b->acc = acc;
+            b->sib_acc = sacc;
+            b->decim_acc = dacc;
+            b->decim_pos = dpos;
+        }
+        {   /* the voicing signal */
+            DDBiquad v1 = b->v1, v2 = b->v2;
+            unsigned vpos = b->vpos;
+
+            for (int k = 0; k < nv; k++, vpos++) {
+                float f = dd_biquad_run(&v2, dd_biquad_run(&v1, v[k]));
+
+                vbuf[vpos & (VBUF - 1)] = vbuf[(vpos & (VBUF - 1)) + VBUF] = f;
+            }
+            b->v1 = v1;
+            b->v2 = v2;
+            b->vpos = vpos;
+        }
+        b->acc_n += n;
     }
-    *out = b;
 }
 
 int dd_detector_process(DDDetector *d, const float *x, int n,
@@ -1089,22 +1145,22 @@ int dd_detector_process(DDDetector *d, const float *x, int n,
 {
     int m = d->hop - d->pos < n ? d->hop - d->pos : n; /* up to the hop end */
     const int bd = d->band_decim;
-    Band b = d->b;
+    Band *b = &d->b;
 
     for (int i = 0; i < m;) {
-        int k = bd - b.band_pos;
-        double acc = b.band_acc;
+        int k = bd - b->band_pos;
+        double acc = b->band_acc;
 
-        if (!b.band_pos && m - i >= bd) {
+        if (!b->band_pos && m - i >= bd) {
             k = (m - i) / bd;
             /* a constant block length for the usual rates (48 and 44.1
              * kHz) lets the compiler unroll the sums */
             if (bd == 3)
-                band_blocks(&b, d->vbuf, d->decim, x + i, k, 3);
+                band_blocks(b, d->vbuf, d->decim, x + i, k, 3);
             else if (bd == 2)
-                band_blocks(&b, d->vbuf, d->decim, x + i, k, 2);
+                band_blocks(b, d->vbuf, d->decim, x + i, k, 2);
             else
-                band_blocks(&b, d->vbuf, d->decim, x + i, k, bd);
+                band_blocks(b, d->vbuf, d->decim, x + i, k, bd);
             i += k * bd;
             continue;
         }
@@ -1113,16 +1169,15 @@ int dd_detector_process(DDDetector *d, const float *x, int n,
         for (int j = 0; j < k; j++)
             acc += x[i + j];
         i += k;
-        b.band_pos += k;
-        if (b.band_pos < bd) {
-            b.band_acc = acc;
+        b->band_pos += k;
+        if (b->band_pos < bd) {
+            b->band_acc = acc;
         } else {
-            band_sample(&b, d->vbuf, d->decim, acc / bd);
-            b.band_pos = 0;
-            b.band_acc = 0.0;
+            band_sample(b, d->vbuf, d->decim, acc / bd);
+            b->band_pos = 0;
+            b->band_acc = 0.0;
         }
     }
-    d->b = b;
     d->pos += m;
     ev->hop_done = d->pos >= d->hop;
     if (ev->hop_done) {

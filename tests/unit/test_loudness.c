@@ -279,6 +279,25 @@ static void test_targets(void)
  * 100 ms step is not a round number of samples either.
  */
 /* sr 44100 reads 100 ms segments, 22055 Hz the momentary loudness. */
+/* n frames of noise at amplitude a (the right channel `right` times the
+ * left) into the meter and into libebur128, interleaved for it. */
+static void feed_noise(LoudnessMeter *m, ebur128_state *st, float *l, float *r,
+                       float *il, int n, double a, double right,
+                       uint32_t *rng)
+{
+    const float *p[2] = { l, r };
+
+    for (int i = 0; i < n; i++) {
+        *rng = *rng * 1664525u + 1013904223u;
+        l[i] = a * ((*rng >> 8) / 8388608.0 - 1);
+        r[i] = right * l[i];
+        il[2 * i] = l[i];
+        il[2 * i + 1] = r[i];
+    }
+    loudness_meter_add(m, p, n, 0);
+    ebur128_add_frames_float(st, il, n);
+}
+
 static void gating_matches_libebur128(int sr)
 {
     const int seg = sr / 3;
@@ -290,19 +309,9 @@ static void gating_matches_libebur128(int sr)
     double ref, ours;
 
     loudness_meter_create(&m, sr, NULL, 2, 0);
-    for (int k = 0; k < 180; k++) {
-        double a = pow(10, (-80 + (k * 37 % 76)) / 20.0);
-        for (int i = 0; i < seg; i++) {
-            rng = rng * 1664525u + 1013904223u;
-            l[i] = a * ((rng >> 8) / 8388608.0 - 1);
-            r[i] = 0.5 * l[i];
-            il[2 * i] = l[i];
-            il[2 * i + 1] = r[i];
-        }
-        const float *p[2] = { l, r };
-        loudness_meter_add(m, p, seg - k % 5, 0); /* odd lengths too */
-        ebur128_add_frames_float(st, il, seg - k % 5);
-    }
+    for (int k = 0; k < 180; k++) /* odd lengths too */
+        feed_noise(m, st, l, r, il, seg - k % 5,
+                   pow(10, (-80 + (k * 37 % 76)) / 20.0), 0.5, &rng);
     ebur128_loudness_global(st, &ref);
     loudness_meter_integrated(m, LOUDNESS_GATE_PROGRAM, &ours);
     CHECK(fabs(ours - ref) < 0.005, "%d Hz: gated %.4f, libebur128 %.4f", sr,
@@ -467,8 +476,9 @@ static void test_gating_matches_libebur128(void)
 /*
  * The loudness range from the meter's own 100 ms segments
  * (loudness_range.c) against libebur128's histogram mode, fed the same
- * frames: noise whose level steps between -60 and -5 dBFS every 1.3 s,
- * for 90 s, in odd-length pieces. 44.1 kHz reads the segments, 22055 Hz
+ * frames: noise rising from -60 to -5 dBFS over 90 s, in odd-length
+ * pieces of about a seventh of a second (on a ramp, where the blocks
+ * fall decides which bins the percentiles land in). 44.1 kHz reads the segments, 22055 Hz
  * libebur128 itself (its 100 ms is rounded there).
  */
 static void range_matches_libebur128(int sr)
@@ -480,24 +490,12 @@ static void range_matches_libebur128(int sr)
     float *l = malloc(sizeof(float) * piece), *r = malloc(sizeof(float) * piece);
     float *il = malloc(sizeof(float) * 2 * piece);
     uint32_t rng = 11;
-    int64_t at = 0;
     double ref, ours;
 
     loudness_meter_create(&m, sr, NULL, 2, LOUDNESS_RANGE);
-    for (int k = 0; k < n; k++) {
-        int len = piece - k % 3;
-        for (int i = 0; i < len; i++, at++) {
-            double a = pow(10, (-60 + (at / (sr * 13 / 10) * 23 % 56)) / 20.0);
-            rng = rng * 1664525u + 1013904223u;
-            l[i] = a * ((rng >> 8) / 8388608.0 - 1);
-            r[i] = 0.7 * l[i];
-            il[2 * i] = l[i];
-            il[2 * i + 1] = r[i];
-        }
-        const float *p[2] = { l, r };
-        loudness_meter_add(m, p, len, 0);
-        ebur128_add_frames_float(st, il, len);
-    }
+    for (int k = 0; k < n; k++)
+        feed_noise(m, st, l, r, il, piece - k % 3,
+                   pow(10, (-60 + 55.0 * k / n) / 20.0), 0.7, &rng);
     ebur128_loudness_range(st, &ref);
     CHECK(loudness_meter_range(m, &ours) == 0 && ours == ref && ref > 10,
           "%d Hz: loudness range %.4f LU, libebur128 %.4f LU", sr, ours, ref);

@@ -1043,51 +1043,78 @@ static void end_hop(DDDetector *d, DDDetectEvent *ev)
     d->hops++;
 }
 
-/* One band-rate sample: speech-band and sibilant energy and the voicing
- * signal. Without a sibilant band its filter is all zeros. */
-static inline void band_sample(Band *b, double *vbuf, int decim, double x)
-{
-    double y = dd_biquad_run(&b->lp, dd_biquad_run(&b->hp, x));
-    double s = dd_biquad_run(&b->sib, x);
-
-    b->acc += y * y;
-    b->sib_acc += s * s;
-    b->acc_n++;
-    b->decim_acc += y;
-    if (++b->decim_pos >= decim) {
-        double v = b->decim_acc / decim;
-        float f = dd_biquad_run(&b->v2, dd_biquad_run(&b->v1, v));
-        vbuf[b->vpos & (VBUF - 1)] = vbuf[(b->vpos & (VBUF - 1)) + VBUF] = f;
-        b->vpos++;
-        b->decim_pos = 0;
-        b->decim_acc = 0.0;
-    }
-}
-
 /* Band-rate samples worked on at once by band_blocks(). */
 #define BAND_CHUNK 256
 
 /*
- * Band-rate samples from nb whole blocks of bd input samples: the block
- * averages, summed in input order. band_sample()'s work in two loops
- * over a chunk of band-rate samples: the three band filters side by side
- * (their recursions overlap), then the voicing filters on what the first
- * loop decimated; each loop works on copies of its filters, which stay
- * in registers (all five at once did not fit, and their state went
- * through the stack on the recursion's path; through the pointer, a
- * store to vbuf might have changed it). Every filter and every sum sees
- * the same values in the same order as band_sample() would give it: the
- * same bits.
+ * n band-rate samples u[] (n <= BAND_CHUNK) through the band: the
+ * speech-band and sibilant energies of the hop, and the voicing signal
+ * (the speech band decimated, low-passed, into vbuf). Two loops: the
+ * three band filters side by side (their recursions overlap), then the
+ * voicing filters on what the first loop decimated. Each works on copies
+ * of its filters, which stay in registers: through the pointer a store
+ * to vbuf might have changed them, and all five in one loop did not fit
+ * (their state went through the stack on the recursion's path). Each
+ * filter and each sum sees its values in sample order, as one sample at
+ * a time would give them: the same bits.
  */
+static void band_run(Band *b, double *vbuf, int decim, const double *u,
+                     int n)
+{
+    double v[BAND_CHUNK];       /* voicing-rate samples */
+    int nv = 0;
+
+    {
+        DDBiquad hp = b->hp, lp = b->lp, sib = b->sib;
+        double acc = b->acc, sacc = b->sib_acc, dacc = b->decim_acc;
+        int dpos = b->decim_pos;
+
+        for (int i = 0; i < n; i++) {
+            double y = dd_biquad_run(&lp, dd_biquad_run(&hp, u[i]));
+            double z = dd_biquad_run(&sib, u[i]);
+
+            acc += y * y;
+            sacc += z * z;
+            dacc += y;
+            if (++dpos >= decim) {
+                v[nv++] = dacc / decim;
+                dpos = 0;
+                dacc = 0.0;
+            }
+        }
+        b->hp = hp;
+        b->lp = lp;
+        b->sib = sib;
+        b->acc = acc;
+        b->sib_acc = sacc;
+        b->decim_acc = dacc;
+        b->decim_pos = dpos;
+    }
+    {
+        DDBiquad v1 = b->v1, v2 = b->v2;
+        unsigned vpos = b->vpos;
+
+        for (int k = 0; k < nv; k++, vpos++) {
+            float f = dd_biquad_run(&v2, dd_biquad_run(&v1, v[k]));
+
+            vbuf[vpos & (VBUF - 1)] = vbuf[(vpos & (VBUF - 1)) + VBUF] = f;
+        }
+        b->v1 = v1;
+        b->v2 = v2;
+        b->vpos = vpos;
+    }
+    b->acc_n += n;
+}
+
+/* Band-rate samples from nb whole blocks of bd input samples: the block
+ * averages, summed in input order. */
 static void band_blocks(Band *b, double *vbuf, int decim, const float *x,
                         int nb, int bd)
 {
-    double u[BAND_CHUNK];       /* band-rate samples */
-    double v[BAND_CHUNK];       /* voicing-rate samples */
+    double u[BAND_CHUNK];
 
     for (int at = 0; at < nb; at += BAND_CHUNK) {
         const int n = nb - at < BAND_CHUNK ? nb - at : BAND_CHUNK;
-        int nv = 0;
 
         for (int i = 0; i < n; i++, x += bd) {
             double acc = 0.0;
@@ -1096,47 +1123,7 @@ static void band_blocks(Band *b, double *vbuf, int decim, const float *x,
                 acc += x[j];
             u[i] = acc / bd;
         }
-        {   /* the speech and sibilant bands: their energies, and the
-             * voicing's decimation (three recursions side by side) */
-            DDBiquad hp = b->hp, lp = b->lp, sib = b->sib;
-            double acc = b->acc, sacc = b->sib_acc, dacc = b->decim_acc;
-            int dpos = b->decim_pos;
-
-            for (int i = 0; i < n; i++) {
-                double y = dd_biquad_run(&lp, dd_biquad_run(&hp, u[i]));
-                double z = dd_biquad_run(&sib, u[i]);
-
-                acc += y * y;
-                sacc += z * z;
-                dacc += y;
-                if (++dpos >= decim) {
-                    v[nv++] = dacc / decim;
-                    dpos = 0;
-                    dacc = 0.0;
-                }
-            }
-            b->hp = hp;
-            b->lp = lp;
-            b->sib = sib;
-            b->acc = acc;
-            b->sib_acc = sacc;
-            b->decim_acc = dacc;
-            b->decim_pos = dpos;
-        }
-        {   /* the voicing signal */
-            DDBiquad v1 = b->v1, v2 = b->v2;
-            unsigned vpos = b->vpos;
-
-            for (int k = 0; k < nv; k++, vpos++) {
-                float f = dd_biquad_run(&v2, dd_biquad_run(&v1, v[k]));
-
-                vbuf[vpos & (VBUF - 1)] = vbuf[(vpos & (VBUF - 1)) + VBUF] = f;
-            }
-            b->v1 = v1;
-            b->v2 = v2;
-            b->vpos = vpos;
-        }
-        b->acc_n += n;
+        band_run(b, vbuf, decim, u, n);
     }
 }
 
@@ -1173,7 +1160,9 @@ int dd_detector_process(DDDetector *d, const float *x, int n,
         if (b->band_pos < bd) {
             b->band_acc = acc;
         } else {
-            band_sample(b, d->vbuf, d->decim, acc / bd);
+            double u = acc / bd;
+
+            band_run(b, d->vbuf, d->decim, &u, 1);
             b->band_pos = 0;
             b->band_acc = 0.0;
         }

@@ -7,7 +7,10 @@
  * 0.5 dB and more), which is what BS.1770 true-peak meters do. The FIR is only
  * evaluated where it can matter: its output is bounded by the window's
  * sample peak times the filter's L1 norm, so a window whose samples are all
- * under ceiling / bound cannot cross the ceiling.
+ * under ceiling / bound cannot cross the ceiling. Where it is evaluated,
+ * it is for a run of segments at once, eight side by side in vector
+ * lanes (segment_peaks()), each with the same operations in the same
+ * order as one at a time: the same bits, a third of the time.
  *
  * Gain: each sample k needs gain q[k] <= ceiling / peak of the segments
  * around it. The applied gain g[k] is the moving average of e over
@@ -24,6 +27,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +39,11 @@
 #define PHASES 4                /* 4x oversampling */
 #define KAISER_BETA 6.0
 #define FAST_BLOCK 256          /* samples checked at once for the idle path */
+#define LANES 8                 /* segments interpolated at once */
+
+/* Eight floats: two SSE registers, one AVX register. */
+typedef float Floats8 __attribute__((vector_size(LANES * sizeof(float))));
+typedef int32_t Ints8 __attribute__((vector_size(LANES * sizeof(int32_t))));
 
 _Static_assert(TRUEPEAK_REACH == TAPS / 2, "the reach is half the filter");
 
@@ -55,6 +64,8 @@ struct TruePeakLimiter {
 
     float **fir;                /* per channel, 2 * TAPS, mirrored */
     int fir_pos;
+    float **win;                /* per channel, TAPS - 1 + FAST_BLOCK */
+    float *pk;                  /* FAST_BLOCK segment peaks */
     float **delay;              /* per channel, latency + 1 */
     int delay_len;
     int delay_pos;              /* slot of the next input sample; it holds
@@ -198,11 +209,14 @@ int limiter_create(TruePeakLimiter **out, int sample_rate, int channels,
     l->minq_cap = l->min_window + 1;
 
     l->fir = alloc_planes(channels, 2 * TAPS);
+    l->win = alloc_planes(channels, TAPS - 1 + FAST_BLOCK);
+    l->pk = malloc(FAST_BLOCK * sizeof(*l->pk));
     l->delay = alloc_planes(channels, l->delay_len);
     l->minq_idx = calloc(l->minq_cap, sizeof(*l->minq_idx));
     l->minq_val = calloc(l->minq_cap, sizeof(*l->minq_val));
     l->e_ring = malloc(L * sizeof(*l->e_ring));
-    if (!l->fir || !l->delay || !l->minq_idx || !l->minq_val || !l->e_ring) {
+    if (!l->fir || !l->win || !l->pk || !l->delay || !l->minq_idx ||
+        !l->minq_val || !l->e_ring) {
         limiter_free(&l);
         return AVERROR(ENOMEM);
     }
@@ -219,6 +233,8 @@ void limiter_free(TruePeakLimiter **pl)
     if (!l)
         return;
     free_planes(l->fir, l->channels);
+    free_planes(l->win, l->channels);
+    free(l->pk);
     free_planes(l->delay, l->channels);
     free(l->minq_idx);
     free(l->minq_val);
@@ -253,6 +269,132 @@ static float interp_peak(const float coef[PHASES - 1][TAPS], const float *x)
             peak = fabsf(y);
     }
     return peak;
+}
+
+/* *m = |*y| > *m ? |*y| : *m, lane by lane, as fabsf() and a comparison
+ * do (pointers: a vector argument's ABI depends on the target) */
+static void max_abs8(Floats8 *m, const Floats8 *y)
+{
+    Floats8 a = (Floats8)((Ints8)*y & 0x7fffffff);
+    Ints8 gt = a > *m;
+
+    *m = (Floats8)(((Ints8)a & gt) | ((Ints8)*m & ~gt));
+}
+
+/*
+ * pk[j] = the largest |value| over all channels of the segment between
+ * the two middle samples of the window win[c] + j (TAPS samples, oldest
+ * first): its two ends and its three interpolated points,
+ * j = from..from+n-1.
+ * What interp_peak() and segment_peak() do one segment at a time, LANES
+ * segments at once: each lane does interp_peak()'s operations in its
+ * order (no fused multiply-add: -std=c11 keeps floating-point
+ * contraction off), so the peaks are the same bits, and the compiler
+ * needs no reordering to vectorize. Where AVX2 is there the eight
+ * lanes are one register.
+ */
+__attribute__((target_clones("avx2", "default")))
+static void segment_peaks(const float coef[PHASES - 1][TAPS],
+                          float *const *win, int channels, int from, int n,
+                          float *pk)
+{
+    for (int j = from; j < from + n; j++)
+        pk[j] = 0;
+    for (int c = 0; c < channels; c++) {
+        const float *x = win[c];
+        int j = from;
+
+        for (; j + LANES <= from + n; j += LANES) {
+            Floats8 m, v;
+
+            memcpy(&m, pk + j, sizeof(m));
+            memcpy(&v, x + j + TAPS / 2 - 1, sizeof(v));
+            max_abs8(&m, &v);
+            memcpy(&v, x + j + TAPS / 2, sizeof(v));
+            max_abs8(&m, &v);
+            for (int p = 0; p < PHASES - 1; p++) {
+                Floats8 acc[8] = { 0 }, y = { 0 };
+                /* unrolled, the accumulators stay in registers */
+#pragma GCC unroll 4
+                for (int k = 0; k < TAPS; k += 8)
+#pragma GCC unroll 8
+                    for (int u = 0; u < 8; u++) {
+                        memcpy(&v, x + j + k + u, sizeof(v));
+                        acc[u] += coef[p][k + u] * v;
+                    }
+#pragma GCC unroll 8
+                for (int u = 0; u < 8; u++)
+                    y += acc[u];
+                max_abs8(&m, &y);
+            }
+            memcpy(pk + j, &m, sizeof(m));
+        }
+        for (; j < from + n; j++) {
+            float m = pk[j], a = fabsf(x[j + TAPS / 2 - 1]),
+                  b = fabsf(x[j + TAPS / 2]), y = interp_peak(coef, x + j);
+            if (a > m)
+                m = a;
+            if (b > m)
+                m = b;
+            if (y > m)
+                m = y;
+            pk[j] = m;
+        }
+    }
+}
+
+/*
+ * win[c] = the TAPS - 1 samples before the block (from the mirrored FIR
+ * history fir, fir_pos its newest slot) and the block's n samples,
+ * ch[c][(i + j) * stride]: the window that ends at the block's sample j
+ * starts at win[c] + j.
+ */
+static void fill_windows(float *const *win, float *const *fir, int fir_pos,
+                         int channels, const float *const *ch, int i,
+                         ptrdiff_t stride, int n)
+{
+    for (int c = 0; c < channels; c++) {
+        memcpy(win[c], fir[c] + fir_pos + 2, (TAPS - 1) * sizeof(float));
+        for (int j = 0; j < n; j++)
+            win[c][TAPS - 1 + j] = ch[c][(i + j) * stride];
+    }
+}
+
+/* Largest |ch[c][j * stride]| over channels, j = i..i+n-1. */
+static float block_peak(const float *const *ch, int channels, int i, int n,
+                        ptrdiff_t stride)
+{
+    float peak = 0;
+
+    for (int c = 0; c < channels; c++)
+        for (int j = i; j < i + n; j++)
+            if (fabsf(ch[c][j * stride]) > peak) /* not fmaxf(): a libm call */
+                peak = fabsf(ch[c][j * stride]);
+    return peak;
+}
+
+/*
+ * The peaks of the segments of a block of n samples (windows from
+ * fill_windows()) that can be read: those a sample over hot reaches,
+ * i.e. with one in the TAPS samples up to the segment's window end,
+ * worked out in steps of TAPS samples (hot_before: one of the TAPS
+ * samples before the block is over hot). The others are left as they
+ * are: a true peak that no sample near the ceiling reaches is never read.
+ */
+static void hot_segment_peaks(const float coef[PHASES - 1][TAPS],
+                              float *const *win, int channels, int n,
+                              double hot, int hot_before, float *pk)
+{
+    int prev = hot_before;
+
+    for (int j = 0; j < n; j += TAPS) {
+        int len = n - j < TAPS ? n - j : TAPS;
+        int cur = block_peak((const float *const *)win, channels,
+                             TAPS - 1 + j, len, 1) > hot;
+        if (cur || prev)
+            segment_peaks(coef, win, channels, j, len, pk);
+        prev = cur;
+    }
 }
 
 /* Peak of the segment between the two middle samples of the FIR window. */
@@ -298,9 +440,14 @@ static double minq_push(TruePeakLimiter *l, int64_t m, double q)
     return l->minq_count ? l->minq_val[l->minq_head] : 1;
 }
 
-/* One input sample in (in[c][i]); at most one output sample out. */
-static int push_sample(TruePeakLimiter *l, const float *const *in, int i,
-                       float **out, int o)
+/*
+ * One input sample in, x[c] for channel c; at most one output sample
+ * out. pk: the peak of the segment the sample completes, from
+ * segment_peaks(), or NULL to read it from the FIR history, which the
+ * caller has then brought up to the sample.
+ */
+static int push_sample(TruePeakLimiter *l, const float *x, float **out,
+                       int o, const float *pk)
 {
     const int C = l->channels;
     const int64_t n = l->pos++;
@@ -310,12 +457,9 @@ static int push_sample(TruePeakLimiter *l, const float *const *in, int i,
     int64_t m = n - TAPS / 2;   /* segment between m and m + 1 */
     int64_t k = n - l->latency; /* output sample */
 
-    l->fir_pos = l->fir_pos + 1 == TAPS ? 0 : l->fir_pos + 1;
     for (int c = 0; c < C; c++) {
-        float x = in ? in[c][i] : 0;
-        float a = fabsf(x);
-        l->fir[c][l->fir_pos] = l->fir[c][l->fir_pos + TAPS] = x;
-        l->delay[c][dpos] = x;
+        float a = fabsf(x[c]);
+        l->delay[c][dpos] = x[c];
         if (a > amax)
             amax = a;
     }
@@ -326,7 +470,7 @@ static int push_sample(TruePeakLimiter *l, const float *const *in, int i,
 
     /* requirement of segment m, then of sample m (both its segments) */
     if (l->last_hot > n - TAPS) {
-        double peak = segment_peak(l);
+        double peak = pk ? *pk : segment_peak(l);
         if (peak > l->stats.input_peak)
             l->stats.input_peak = peak;
         if (peak > l->thr)
@@ -391,12 +535,8 @@ static int idle(const TruePeakLimiter *l)
 /* No sample of in[.][i, i + n) could take the output near the ceiling. */
 static int quiet(TruePeakLimiter *l, const float *const *in, int i, int n)
 {
-    float peak = 0;
+    float peak = block_peak(in, l->channels, i, n, 1);
 
-    for (int c = 0; c < l->channels; c++)
-        for (int j = i; j < i + n; j++)
-            if (fabsf(in[c][j]) > peak) /* not fmaxf(): a libm call */
-                peak = fabsf(in[c][j]);
     if (peak > l->stats.input_peak && peak <= l->hot_thr)
         l->stats.input_peak = peak;
     return peak <= l->hot_thr;
@@ -438,6 +578,41 @@ static int pass_block(TruePeakLimiter *l, const float *const *in, int i,
     return n;
 }
 
+/* The FIR history after the n samples of the windows win (fill_windows()). */
+static void fir_from_windows(float *const *fir, int *fir_pos,
+                             float *const *win, int channels, int n)
+{
+    const float *src;
+
+    for (int c = 0; c < channels; c++) {
+        src = win[c] + n - 1; /* the last TAPS samples, oldest first */
+        memcpy(fir[c], src, TAPS * sizeof(float));
+        memcpy(fir[c] + TAPS, src, TAPS * sizeof(float));
+    }
+    *fir_pos = TAPS - 1;
+}
+
+/* n samples of in[.][i..] through push_sample(), the segment peaks it
+ * may read worked out at once. */
+static int limit_block(TruePeakLimiter *l, const float *const *in, int i,
+                       float **out, int o, int n)
+{
+    const int C = l->channels;
+    float x[64];
+    int written = 0;
+
+    fill_windows(l->win, l->fir, l->fir_pos, C, in, i, 1, n);
+    hot_segment_peaks(l->coef, l->win, C, n, l->hot_thr,
+                      l->last_hot > l->pos - TAPS, l->pk);
+    for (int j = 0; j < n; j++) {
+        for (int c = 0; c < C; c++)
+            x[c] = in[c][i + j];
+        written += push_sample(l, x, out, o + written, l->pk + j);
+    }
+    fir_from_windows(l->fir, &l->fir_pos, l->win, C, n);
+    return written;
+}
+
 int limiter_process(TruePeakLimiter *l, const float *const *in, float **out,
                     int nb_samples)
 {
@@ -451,8 +626,7 @@ int limiter_process(TruePeakLimiter *l, const float *const *in, float **out,
         if (idle(l) && quiet(l, in, i, n)) {
             o += pass_block(l, in, i, out, o, n);
         } else {
-            for (int j = 0; j < n; j++)
-                o += push_sample(l, in, i + j, out, o);
+            o += limit_block(l, in, i, out, o, n);
         }
         i += n;
     }
@@ -464,8 +638,14 @@ int limiter_flush(TruePeakLimiter *l, float **out)
     int o = 0;
 
     /* zeros after the end let the detector and delay line run out */
-    while (l->stats.samples < l->nb_input)
-        o += push_sample(l, NULL, 0, out, o);
+    static const float zeros[64];
+
+    while (l->stats.samples < l->nb_input) {
+        l->fir_pos = l->fir_pos + 1 == TAPS ? 0 : l->fir_pos + 1;
+        for (int c = 0; c < l->channels; c++)
+            l->fir[c][l->fir_pos] = l->fir[c][l->fir_pos + TAPS] = 0;
+        o += push_sample(l, zeros, out, o, NULL);
+    }
     return o;
 }
 
@@ -513,6 +693,8 @@ struct TruePeakMeter {
     double bound;
     float **fir;                /* per channel, 2 * TAPS, mirrored */
     int fir_pos;
+    float **win;                /* per channel, TAPS - 1 + FAST_BLOCK */
+    float *pk;                  /* FAST_BLOCK segment peaks */
     int64_t pos;
     int64_t last_hot;           /* last sample that could raise the peak */
     double peak;
@@ -534,8 +716,10 @@ int truepeak_meter_create(TruePeakMeter **out, int channels)
     m->bound = limiter_overshoot_bound();
     m->last_hot = INT64_MIN / 2;
     m->fir = alloc_planes(channels, 2 * TAPS);
-    if (!m->fir) {
-        free(m);
+    m->win = alloc_planes(channels, TAPS - 1 + FAST_BLOCK);
+    m->pk = malloc(FAST_BLOCK * sizeof(*m->pk));
+    if (!m->fir || !m->win || !m->pk) {
+        truepeak_meter_free(&m);
         return AVERROR(ENOMEM);
     }
     *out = m;
@@ -547,6 +731,8 @@ void truepeak_meter_free(TruePeakMeter **pm)
     if (!*pm)
         return;
     free_planes((*pm)->fir, (*pm)->channels);
+    free_planes((*pm)->win, (*pm)->channels);
+    free((*pm)->pk);
     free(*pm);
     *pm = NULL;
 }
@@ -567,14 +753,8 @@ static void tp_add(TruePeakMeter *m, const float *const *ch, ptrdiff_t stride,
 
     for (int i = 0; i < nb; ) {
         int n = nb - i < FAST_BLOCK ? nb - i : FAST_BLOCK;
-        float amax = 0;
+        float amax = block_peak(ch, C, i, n, stride);
 
-        for (int c = 0; c < C; c++)
-            for (int j = i; j < i + n; j++) {
-                float a = fabsf(ch[c][j * stride]);
-                if (a > amax)
-                    amax = a;
-            }
         if (amax <= m->hot_thr && m->last_hot <= m->pos - TAPS) {
             /* nothing here can reach the peak so far: keep the history */
             for (int j = n > TAPS ? i + n - TAPS : i; j < i + n; j++) {
@@ -587,24 +767,26 @@ static void tp_add(TruePeakMeter *m, const float *const *ch, ptrdiff_t stride,
             i += n;
             continue;
         }
-        for (int j = i; j < i + n; j++) {
+        /* the segment peaks read below, those a sample near the peak
+         * so far reaches, at once (hot_thr only rises: at the block's
+         * start it finds them all; a segment's ends are samples, raised
+         * anyway) */
+        fill_windows(m->win, m->fir, m->fir_pos, C, ch, i, stride, n);
+        hot_segment_peaks(m->coef, m->win, C, n, m->hot_thr,
+                          m->last_hot > m->pos - TAPS, m->pk);
+        for (int j = 0; j < n; j++) {
             int64_t k = m->pos++;
             float a = 0;
-            m->fir_pos = m->fir_pos + 1 == TAPS ? 0 : m->fir_pos + 1;
-            for (int c = 0; c < C; c++) {
-                float x = ch[c][j * stride];
-                m->fir[c][m->fir_pos] = m->fir[c][m->fir_pos + TAPS] = x;
-                if (fabsf(x) > a)
-                    a = fabsf(x);
-            }
+            for (int c = 0; c < C; c++)
+                if (fabsf(m->win[c][TAPS - 1 + j]) > a)
+                    a = fabsf(m->win[c][TAPS - 1 + j]);
             if (a > m->hot_thr)
                 m->last_hot = k;
             tp_raise(m, a);
             if (m->last_hot > k - TAPS)
-                for (int c = 0; c < C; c++)
-                    tp_raise(m, interp_peak(m->coef,
-                                            m->fir[c] + m->fir_pos + 1));
+                tp_raise(m, m->pk[j]);
         }
+        fir_from_windows(m->fir, &m->fir_pos, m->win, C, n);
         i += n;
     }
 }

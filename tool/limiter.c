@@ -10,7 +10,7 @@
  * under ceiling / bound cannot cross the ceiling. Where it is evaluated,
  * it is for a run of segments at once, eight side by side in vector
  * lanes (segment_peaks()), each with the same operations in the same
- * order as one at a time: the same bits, a third of the time.
+ * order as one at a time: the same bits.
  *
  * Gain: each sample k needs gain q[k] <= ceiling / peak of the segments
  * around it. The applied gain g[k] is the moving average of e over

@@ -34,6 +34,7 @@
 #include <libavutil/error.h>
 
 #include "limiter.h"
+#include "peak.h"
 
 #define TAPS 32                 /* per phase; a multiple of 8 */
 #define PHASES 4                /* 4x oversampling */
@@ -360,19 +361,6 @@ static void fill_windows(float *const *win, float *const *fir, int fir_pos,
     }
 }
 
-/* Largest |ch[c][j * stride]| over channels, j = i..i+n-1. */
-static float block_peak(const float *const *ch, int channels, int i, int n,
-                        ptrdiff_t stride)
-{
-    float peak = 0;
-
-    for (int c = 0; c < channels; c++)
-        for (int j = i; j < i + n; j++)
-            if (fabsf(ch[c][j * stride]) > peak) /* not fmaxf(): a libm call */
-                peak = fabsf(ch[c][j * stride]);
-    return peak;
-}
-
 /*
  * The peaks of the segments of a block of n samples (windows from
  * fill_windows()) that can be read: those a sample over hot reaches,
@@ -389,8 +377,8 @@ static void hot_segment_peaks(const float coef[PHASES - 1][TAPS],
 
     for (int j = 0; j < n; j += TAPS) {
         int len = n - j < TAPS ? n - j : TAPS;
-        int cur = block_peak((const float *const *)win, channels,
-                             TAPS - 1 + j, len, 1) > hot;
+        int cur = peak_float(peak_bits((const float *const *)win,
+                                       TAPS - 1 + j, len, channels)) > hot;
         if (cur || prev)
             segment_peaks(coef, win, channels, j, len, pk);
         prev = cur;
@@ -535,7 +523,7 @@ static int idle(const TruePeakLimiter *l)
 /* No sample of in[.][i, i + n) could take the output near the ceiling. */
 static int quiet(TruePeakLimiter *l, const float *const *in, int i, int n)
 {
-    float peak = block_peak(in, l->channels, i, n, 1);
+    float peak = peak_float(peak_bits(in, i, n, l->channels));
 
     if (peak > l->stats.input_peak && peak <= l->hot_thr)
         l->stats.input_peak = peak;
@@ -753,7 +741,10 @@ static void tp_add(TruePeakMeter *m, const float *const *ch, ptrdiff_t stride,
 
     for (int i = 0; i < nb; ) {
         int n = nb - i < FAST_BLOCK ? nb - i : FAST_BLOCK;
-        float amax = block_peak(ch, C, i, n, stride);
+        /* interleaved (stride C), the frames are one run of n * C
+         * samples from ch[0] */
+        float amax = peak_float(stride == 1 ? peak_bits(ch, i, n, C) :
+                                peak_bits(ch, i * stride, n * stride, 1));
 
         if (amax <= m->hot_thr && m->last_hot <= m->pos - TAPS) {
             /* nothing here can reach the peak so far: keep the history */

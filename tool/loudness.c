@@ -23,6 +23,7 @@
 #include "limiter.h"
 #include "loudness.h"
 #include "loudness_range.h"
+#include "peak.h"
 
 /* Frames per chunk measured at once (and handed to the worker). */
 #define CHUNK 4096
@@ -680,42 +681,6 @@ void loudness_meter_free(LoudnessMeter **pm)
     free(m->hist);
     free(m);
     *pm = NULL;
-}
-
-/*
- * The largest |sample| of the planes' first nb frames, as float bits: for
- * floats that are not NaN (the input stage zeroes those), |x| orders like
- * its bit pattern with the sign cleared, and an integer maximum
- * vectorizes where a float one does not without -ffast-math.
- */
-static uint32_t peak_bits(const float *const *src, int offset, int nb,
-                          int channels)
-{
-    uint32_t peak = 0;
-
-    for (int c = 0; c < channels; c++) {
-        const float *s = src[c] + offset;
-        uint32_t pk[8] = { 0 };
-        int i = 0;
-
-        for (; i + 8 <= nb; i += 8) {
-            uint32_t u[8];
-            memcpy(u, s + i, sizeof(u));
-            for (int j = 0; j < 8; j++) {
-                u[j] &= 0x7fffffff;
-                pk[j] = u[j] > pk[j] ? u[j] : pk[j];
-            }
-        }
-        for (; i < nb; i++) {
-            uint32_t u;
-            memcpy(&u, s + i, sizeof(u));
-            u &= 0x7fffffff;
-            pk[0] = u > pk[0] ? u : pk[0];
-        }
-        for (int j = 0; j < 8; j++)
-            peak = pk[j] > peak ? pk[j] : peak;
-    }
-    return peak;
 }
 
 /* Threaded: hand the slot being filled to the worker. */

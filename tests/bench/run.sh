@@ -166,6 +166,7 @@ echo "1. engine (PCM in memory) vs sidechaincompress (raw float input)" >&2
 $CC -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra \
     -Icore -Itool -o "$OUT/engine_bench" tests/bench/engine_bench.c core/*.c \
     tool/loudness.c tool/loudness_range.c tool/kweight.c tool/limiter.c \
+    tool/peak.c \
     $(pkg-config --cflags --libs libavutil libebur128) -lm -lpthread ||
     die "cannot build engine_bench"
 "$OUT/engine_bench" "$C/dlg10.f32" "$C/mus10.f32" > "$TMP/engine.txt" ||

@@ -68,6 +68,7 @@ struct TruePeakLimiter {
     float **win;                /* per channel, TAPS - 1 + FAST_BLOCK */
     float *pk;                  /* FAST_BLOCK segment peaks */
     float **delay;              /* per channel, latency + 1 */
+    float *tmp;                 /* latency + FAST_BLOCK, for delay_copy() */
     int delay_len;
     int delay_pos;              /* slot of the next input sample; it holds
                                    the oldest one, the next to output */
@@ -213,11 +214,12 @@ int limiter_create(TruePeakLimiter **out, int sample_rate, int channels,
     l->win = alloc_planes(channels, TAPS - 1 + FAST_BLOCK);
     l->pk = malloc(FAST_BLOCK * sizeof(*l->pk));
     l->delay = alloc_planes(channels, l->delay_len);
+    l->tmp = malloc((l->latency + FAST_BLOCK) * sizeof(*l->tmp));
     l->minq_idx = calloc(l->minq_cap, sizeof(*l->minq_idx));
     l->minq_val = calloc(l->minq_cap, sizeof(*l->minq_val));
     l->e_ring = malloc(L * sizeof(*l->e_ring));
-    if (!l->fir || !l->win || !l->pk || !l->delay || !l->minq_idx ||
-        !l->minq_val || !l->e_ring) {
+    if (!l->fir || !l->win || !l->pk || !l->delay || !l->tmp ||
+        !l->minq_idx || !l->minq_val || !l->e_ring) {
         limiter_free(&l);
         return AVERROR(ENOMEM);
     }
@@ -237,6 +239,7 @@ void limiter_free(TruePeakLimiter **pl)
     free_planes(l->win, l->channels);
     free(l->pk);
     free_planes(l->delay, l->channels);
+    free(l->tmp);
     free(l->minq_idx);
     free(l->minq_val);
     free(l->e_ring);
@@ -531,6 +534,31 @@ static int quiet(TruePeakLimiter *l, const float *const *in, int i, int n)
 }
 
 /*
+ * n samples x through the delay line d (len slots, pos: the slot the next
+ * sample goes to; the samples in flight are in the len - 1 slots after
+ * it, oldest first) out to y, as push_sample() does at a gain of 1, with
+ * copies instead of a step per sample: tmp (len - 1 + n floats) holds
+ * the samples in flight and then x, so y may be x (in place). The line
+ * is left as push_sample() leaves it, its stale slot (the last sample
+ * out) included.
+ */
+static void delay_copy(float *d, int len, int pos, const float *x, float *y,
+                       int n, float *tmp)
+{
+    const int D = len - 1;
+    int s = pos + 1 == len ? 0 : pos + 1, first = len - s < D ? len - s : D;
+
+    memcpy(tmp, d + s, first * sizeof(*tmp));
+    memcpy(tmp + first, d, (D - first) * sizeof(*tmp));
+    memcpy(tmp + D, x, n * sizeof(*tmp));
+    memcpy(y, tmp, n * sizeof(*y));
+    /* from the slot after the last written: tmp[n - 1 .. n + D) */
+    s = (int)((pos + (int64_t)n) % len);
+    memcpy(d + s, tmp + n - 1, (len - s) * sizeof(*d));
+    memcpy(d, tmp + n - 1 + (len - s), s * sizeof(*d));
+}
+
+/*
  * What push_sample() does for n idle, quiet samples, without the
  * per-sample bookkeeping: every gain is exactly 1, so the samples go
  * through the delay line unchanged. Returns the samples written.
@@ -538,28 +566,17 @@ static int quiet(TruePeakLimiter *l, const float *const *in, int i, int n)
 static int pass_block(TruePeakLimiter *l, const float *const *in, int i,
                       float **out, int o, int n)
 {
-    int pos = l->delay_pos;
-
-    for (int c = 0; c < l->channels; c++) {
-        float *d = l->delay[c];
-        const float *x = in[c] + i;
-        float *y = out[c] + o;
-        pos = l->delay_pos;
-        /* write before read, sample by sample, as push_sample() does:
-         * that keeps in-place use (in == out) safe */
-        for (int j = 0; j < n; j++) {
-            d[pos] = x[j];
-            pos = pos + 1 == l->delay_len ? 0 : pos + 1;
-            y[j] = d[pos];
-        }
-    }
-    l->delay_pos = pos;
-    /* the FIR history needs the last TAPS samples */
+    /* the FIR history needs the last TAPS samples, taken before the
+     * output is written: in place (in == out) it overwrites them */
     for (int j = n > TAPS ? n - TAPS : 0; j < n; j++) {
         l->fir_pos = l->fir_pos + 1 == TAPS ? 0 : l->fir_pos + 1;
         for (int c = 0; c < l->channels; c++)
             l->fir[c][l->fir_pos] = l->fir[c][l->fir_pos + TAPS] = in[c][i + j];
     }
+    for (int c = 0; c < l->channels; c++)
+        delay_copy(l->delay[c], l->delay_len, l->delay_pos, in[c] + i,
+                   out[c] + o, n, l->tmp);
+    l->delay_pos = (int)((l->delay_pos + (int64_t)n) % l->delay_len);
     l->e_pos = (int)((l->e_pos + (int64_t)n) % l->lookahead);
     l->pos += n;
     l->stats.samples += n;

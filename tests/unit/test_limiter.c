@@ -261,6 +261,58 @@ static void check_ceiling(const char *what, float **in, int n)
     free_pl(out2);
 }
 
+/*
+ * In place (in == out, as the program's render pass calls it) the output
+ * is what it is into another buffer: where the idle path passed a block
+ * through, the FIR history must hold the block's input, not the delayed
+ * samples written over it. Loud bursts (limited) start on and off the
+ * idle path's block boundaries after stretches of noise under the ceiling.
+ */
+static void test_in_place(void)
+{
+    const int n = 48000, chunk = 1024;
+    const int starts[] = { 4096, 12288 + 100, 20480, 28672 + 37, 36864 };
+    float **in = planes(n), **out = planes(n), **buf = planes(chunk);
+    float *lp[CH];
+    TruePeakLimiter *l;
+    int o = 0, same = 1, differ = 0, ret;
+
+    for (int c = 0; c < CH; c++)
+        band_limited_noise(in[c], n, 0.25); /* about -9 dBFS peaks */
+    for (int k = 0; k < 5; k++)
+        for (int c = 0; c < CH; c++)
+            for (int j = starts[k]; j < starts[k] + 1500; j++)
+                in[c][j] *= 5; /* about +5 dBFS */
+    if (run(in, out, n, chunk, NULL, NULL) != n ||
+        limiter_create(&l, SR, CH, CEIL, LIMITER_LOOKAHEAD_DEFAULT,
+                       LIMITER_RELEASE_DEFAULT) < 0) {
+        CHECK(0, "in place: setup failed");
+        return;
+    }
+    for (int i = 0; i < n; i += chunk) {
+        int nb = n - i < chunk ? n - i : chunk;
+        for (int c = 0; c < CH; c++)
+            memcpy(buf[c], in[c] + i, nb * sizeof(float));
+        ret = limiter_process(l, (const float *const *)buf, buf, nb);
+        for (int c = 0; c < CH; c++) {
+            same &= !memcmp(out[c] + o, buf[c], ret * sizeof(float));
+            for (int j = 0; j < ret; j++)
+                differ += out[c][o + j] != buf[c][j];
+        }
+        o += ret;
+    }
+    for (int c = 0; c < CH; c++)
+        lp[c] = buf[c];
+    ret = limiter_flush(l, lp);
+    for (int c = 0; c < CH; c++)
+        same &= !memcmp(out[c] + o, buf[c], ret * sizeof(float));
+    limiter_free(&l);
+    CHECK(o + ret == n && same, "in place: %d samples differ", differ);
+    free_pl(in);
+    free_pl(out);
+    free_pl(buf);
+}
+
 static void test_ceiling(void)
 {
     const int n = SR / 4;
@@ -404,6 +456,7 @@ int main(void)
 {
     test_quiet_bit_exact();
     test_latency();
+    test_in_place();
     test_ceiling();
     test_linked_and_release();
     test_needed();

@@ -34,6 +34,7 @@
 
 #include "limiter.h"
 #include "limitloss.h"
+#include "peak.h"
 
 #define BLOCKS LOUDNESS_LEVEL_PARTS               /* per 100 ms segment */
 #define MAX_BLOCKS ((size_t)2 * 3600 * 10 * BLOCKS) /* two hours */
@@ -145,14 +146,16 @@ static int take_block(LimitLoss *l)
 
     for (int c = 0; c < l->channels; c++) {
         const float *x = l->buf[c] + TRUEPEAK_REACH;
-        float amax = -1;
+        const uint32_t top = peak_bits(&x, 0, n, 1);
         int at = 0;
+        uint32_t u;
         double p;
-        for (int j = 0; j < n; j++)
-            if (fabsf(x[j]) > amax) {
-                amax = fabsf(x[j]);
-                at = j;
-            }
+        /* the first sample at the block's peak (it is there) */
+        for (;; at++) {
+            memcpy(&u, x + at, sizeof(u));
+            if ((u & 0x7fffffff) == top)
+                break;
+        }
         if ((p = truepeak_meter_around(l->tp, x + at)) > peak)
             peak = p;
     }

@@ -117,7 +117,8 @@
  *   that it goes on as speech does (line_shows: its voice breaks 12 dB
  *   under its peak, a consonant led into it, its pitch moved 15 %
  *   without holding a note); if it does not, or ends first, it is
- *   dropped, and no onset walks back into that sound again. Lines
+ *   dropped, and no onset walks back into that sound again (what goes on
+ *   from it commits only when its voice breaks and comes back). Lines
  *   confirmed by the rhythm or the resume of their nuclei start at once.
  */
 
@@ -292,6 +293,8 @@ struct DDDetector {
     int pend_after_drop;       /* the held line's sound goes on from a
                                   dropped one (its onset is the drop) */
     double pend_peak;          /* the sound's peak since the onset, dB */
+    double pend_break;         /* after a drop: the level of its break
+                                  (ENERGY_MIN_DB * 2: none yet), dB */
     unsigned char voiced_at[EBUF]; /* per hop: voiced (read) */
     float lag_at[EBUF];        /* per hop: the period found, or 0 */
 };
@@ -1080,15 +1083,23 @@ static int consonant_lead(const DDDetector *d)
  * no break: a line, in any language, breaks its voicing or moves its
  * pitch that much within its first syllables. A sound that goes on
  * from a dropped one (it never fell back to the floor) was already
- * found wanting: only a break commits it. */
-static int line_shows(const DDDetector *d, int first)
+ * found wanting: only a break that the voice comes back from, BREAK_DB
+ * over it, commits it (a word said over it); its end does not. */
+static int line_shows(DDDetector *d, int first)
 {
     int64_t h = d->hops;
     double e = hop_energy(d, h);
 
     if (!first && !d->voiced_at[h & (EBUF - 1)] &&
-        e <= d->pend_peak - BREAK_DB)
-        return 1;
+        e <= d->pend_peak - BREAK_DB) {
+        if (!d->pend_after_drop)
+            return 1;
+        d->pend_break = fmin(d->pend_break, e);
+    }
+    if (d->pend_after_drop)
+        return d->pend_break > 2.0 * ENERGY_MIN_DB &&
+               d->voiced_at[h & (EBUF - 1)] &&
+               e >= d->pend_break + BREAK_DB;
     return d->line_voiced && !d->pend_after_drop &&
            ((first && consonant_lead(d)) ||
             (pitch_spans(d) && !held_since_onset(d)));
@@ -1106,6 +1117,7 @@ static void hold_region(DDDetector *d, DDDetectEvent *ev)
     d->pend_onset = ev->onset_hop;
     d->pend_prev_end = d->prev_end;
     d->pend_after_drop = d->dropped > 0 && ev->onset_hop <= d->dropped;
+    d->pend_break = 2.0 * ENERGY_MIN_DB;
     d->pend_peak = ENERGY_MIN_DB;
     for (int64_t h = ev->onset_hop; h <= d->hops; h++)
         d->pend_peak = fmax(d->pend_peak, hop_energy(d, h));

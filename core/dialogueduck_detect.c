@@ -295,6 +295,8 @@ struct DDDetector {
     double pend_peak;          /* the sound's peak since the onset, dB */
     double pend_break;         /* after a drop: the level of its break
                                   (ENERGY_MIN_DB * 2: none yet), dB */
+    double pend_lags[EBUF];    /* the periods of its voiced hops, sorted */
+    int pend_nlags;
     unsigned char voiced_at[EBUF]; /* per hop: voiced (read) */
     float lag_at[EBUF];        /* per hop: the period found, or 0 */
 };
@@ -1030,24 +1032,23 @@ static int held_since_onset(const DDDetector *d)
     return 0;
 }
 
+/* A voiced hop's period into the held line's sorted periods. */
+static void add_lag(DDDetector *d, double lag)
+{
+    int i = d->pend_nlags++;
+
+    for (; i > 0 && d->pend_lags[i - 1] > lag; i--)
+        d->pend_lags[i] = d->pend_lags[i - 1];
+    d->pend_lags[i] = lag;
+}
+
 /* Whether the periods of the voiced hops since the held line's onset
  * (PITCH_HOPS of them at least) span PITCH_RANGE of their median. */
 static int pitch_spans(const DDDetector *d)
 {
-    double p[EBUF];
-    int n = 0;
+    const double *p = d->pend_lags;
+    int n = d->pend_nlags;
 
-    for (int64_t h = d->pend_onset; h <= d->hops; h++) {
-        double lag = d->lag_at[h & (EBUF - 1)];
-        int i = n;
-
-        if (lag <= 0.0)
-            continue;
-        for (; i > 0 && p[i - 1] > lag; i--) /* kept sorted */
-            p[i] = p[i - 1];
-        p[i] = lag;
-        n++;
-    }
     return n >= PITCH_HOPS && p[n - 1] - p[0] >= PITCH_RANGE * p[n / 2];
 }
 
@@ -1119,8 +1120,12 @@ static void hold_region(DDDetector *d, DDDetectEvent *ev)
     d->pend_after_drop = d->dropped > 0 && ev->onset_hop <= d->dropped;
     d->pend_break = 2.0 * ENERGY_MIN_DB;
     d->pend_peak = ENERGY_MIN_DB;
-    for (int64_t h = ev->onset_hop; h <= d->hops; h++)
+    d->pend_nlags = 0;
+    for (int64_t h = ev->onset_hop; h <= d->hops; h++) {
         d->pend_peak = fmax(d->pend_peak, hop_energy(d, h));
+        if (d->lag_at[h & (EBUF - 1)] > 0.0)
+            add_lag(d, d->lag_at[h & (EBUF - 1)]);
+    }
     if (line_shows(d, 1))
         d->pending = 0;
     else
@@ -1140,6 +1145,8 @@ static void held_hop(DDDetector *d, double e, DDDetectEvent *ev)
         v = voiced_hop(d);
     d->voiced_at[h & (EBUF - 1)] = v.voiced;
     d->lag_at[h & (EBUF - 1)] = v.voiced ? v.lag : 0.0;
+    if (v.voiced)
+        add_lag(d, v.lag);
     d->pend_peak = fmax(d->pend_peak, e);
     if (line_shows(d, 0)) {
         d->pending = 0;

@@ -115,10 +115,11 @@
  *   attack, 0.64 s after the onset in the filter) and is committed,
  *   with the onset found when it was confirmed, once the sound shows
  *   that it goes on as speech does (line_shows: its voice breaks 12 dB
- *   under its peak, a consonant led into it, its pitch moved 15 %
- *   without holding a note); if it does not, or ends first, it is
- *   dropped, and no onset walks back into that sound again (what goes on
- *   from it commits only when its voice breaks and comes back). Lines
+ *   under its peak, a consonant led into it, its pitch moved 15 % and
+ *   turned back 4 % without holding a note); if it does not, or ends
+ *   first, it is dropped, and no onset walks back into that sound again
+ *   (what goes on from it commits only when its voice breaks and comes
+ *   back). Lines
  *   confirmed by the rhythm or the resume of their nuclei start at once.
  */
 
@@ -193,6 +194,7 @@
                                 the confirmation: a consonant */
 #define PITCH_HOPS    10     /* voiced hops at least whose periods ... */
 #define PITCH_RANGE   0.15   /* ... span this share of their median */
+#define PITCH_TURN    0.04   /* and turn back by this share: intonation */
 
 typedef struct Voicing {
     int voiced;
@@ -1052,6 +1054,44 @@ static int pitch_spans(const DDDetector *d)
     return n >= PITCH_HOPS && p[n - 1] - p[0] >= PITCH_RANGE * p[n / 2];
 }
 
+/* Whether the period of the held line's voiced hops (each the median of
+ * three in a row: a reading at another harmonic is left out) moved one
+ * way by PITCH_TURN and then turned back by as much: a voice rises and
+ * falls within its first words (stress, intonation), a synthesizer's
+ * slide, a siren's or a whoosh's sweep goes one way. */
+static int pitch_turns(const DDDetector *d)
+{
+    double a = 0.0, b = 0.0, lo = 0.0, hi = 0.0;
+    int n = 0, lo_at = 0, hi_at = 0;
+
+    for (int64_t h = d->pend_onset; h <= d->hops; h++) {
+        double lag = d->lag_at[h & (EBUF - 1)], m;
+
+        if (lag <= 0.0)
+            continue;
+        m = fmax(fmin(a, b), fmin(fmax(a, b), lag)); /* median of 3 */
+        a = b;
+        b = lag;
+        if (++n < 3)
+            continue;
+        if (n == 3)
+            lo = hi = m;
+        if (m > hi) {
+            hi = m;
+            hi_at = n;
+        }
+        if (m < lo) {
+            lo = m;
+            lo_at = n;
+        }
+        if (hi >= lo * (1.0 + PITCH_TURN) &&
+            ((hi_at > lo_at && m <= hi * (1.0 - PITCH_TURN)) ||
+             (lo_at > hi_at && m >= lo * (1.0 + PITCH_TURN))))
+            return 1;
+    }
+    return 0;
+}
+
 /* Whether an unvoiced hop over the floor, BREAK_DB under the sound's
  * peak, held LEAD_HOPS in a row between the onset and this hop: a
  * consonant (s, f, t, h) before or between the voiced syllables. */
@@ -1078,11 +1118,12 @@ static int consonant_lead(const DDDetector *d)
  * its voice breaks (an unvoiced hop BREAK_DB under the sound's peak: a
  * consonant, a pause, the end of a short word), or, in a line whose
  * glide was clean (a whisper has neither), a consonant led into its
- * voicing, or its pitch kept moving (PITCH_RANGE over its voiced hops)
- * without ever holding a note. A jingle holds its notes, a pad or a
- * buzz stays voiced near one pitch, a crowd or a whoosh stays up with
- * no break: a line, in any language, breaks its voicing or moves its
- * pitch that much within its first syllables. A sound that goes on
+ * voicing, or its pitch kept moving (PITCH_RANGE over its voiced hops,
+ * turning back by PITCH_TURN) without ever holding a note. A jingle
+ * holds its notes, a pad or a buzz stays voiced near one pitch, a slide
+ * goes one way, a crowd or a whoosh stays up with no break: a line, in
+ * any language, breaks its voicing or moves its pitch up and down that
+ * much within its first syllables. A sound that goes on
  * from a dropped one (it never fell back to the floor) was already
  * found wanting: only a break that the voice comes back from, BREAK_DB
  * over it, commits it (a word said over it); its end does not. */
@@ -1103,7 +1144,7 @@ static int line_shows(DDDetector *d, int first)
                e >= d->pend_break + BREAK_DB;
     return d->line_voiced && !d->pend_after_drop &&
            ((first && consonant_lead(d)) ||
-            (pitch_spans(d) && !held_since_onset(d)));
+            (pitch_spans(d) && pitch_turns(d) && !held_since_onset(d)));
 }
 
 /* Holds back the start of a region confirmed on a glide, while there is

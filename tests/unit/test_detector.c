@@ -918,6 +918,37 @@ static void test_vibrato_note_end(void)
           "after 1.5 s opened a region", opened, VIBRATO_SEEDS);
 }
 
+/* A slide (a synthesizer's portamento, a slide whistle, a game's
+ * "you lose"): six harmonics gliding down from 300-450 Hz by a third of
+ * their pitch over 0.9 s, at one level, then cut. Its pitch moves
+ * cleanly and far, more than a line's within its first words, but one
+ * way only: a voice's rises and falls (stress, intonation), and a slide
+ * that never breaks nor turns is dropped. SLIDE_SEEDS pitches and room
+ * noises. */
+#define SLIDE_SEEDS 10
+static void add_slide(float *d, double t0)
+{
+    double f = 300.0 + 75.0 * (noise() + 1.0), ph = 0.0;
+
+    for (int i = 0; i < SR * 9 / 10; i++) {
+        double t = (double)i / SR, s = 0.0;
+
+        ph += 2.0 * M_PI * f * pow(2.0 / 3.0, t / 0.9) / SR;
+        for (int k = 1; k <= 6; k++)
+            s += sin(k * ph) / k;
+        d[(int)(t0 * SR) + i] += (float)(0.04 * s * fmin(t / 0.02, 1.0));
+    }
+}
+
+static void test_slide(void)
+{
+    int opened = sounds_opened(add_slide, 1.5, 5.0, 6421u, SLIDE_SEEDS,
+                               "slide");
+
+    CHECK(opened == 0, "%d of %d scenes of two slides opened a region",
+          opened, SLIDE_SEEDS);
+}
+
 /* Runs a whispered line (spans of add_whisper: start, end, syllable
  * period, syllable length) over WHISPER_SEEDS noise realizations; counts
  * those whose last region ends before min_end seconds, or, with one, that
@@ -1329,6 +1360,7 @@ int main(void)
     test_held_tone();
     test_vibrato_note();
     test_vibrato_note_end();
+    test_slide();
     test_slow_whisper();
     test_whisper_end();
     test_whisper_resume();

@@ -25,7 +25,7 @@
  * the shots) are not, nor is a pad that holds a note for half a second
  * and then slides to the next without letting go of it, nor a note
  * sung with vibrato (its start held back, then dropped), however long
- * it lasts before it is cut.
+ * it lasts before it is cut, nor a slide that glides far but one way.
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */

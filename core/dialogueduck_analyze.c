@@ -68,6 +68,18 @@ struct DDAnalyzer {
     float mono_inv;             /* 1 / channels averaged when exact, else 0 */
 };
 
+/* How long the detector may hold a line's start back: as long as the
+ * planner still gets its whole fade-down, pre-roll and attack, when the
+ * start comes (the rendering frontier, a hop after the held hop, is the
+ * lookahead behind it). */
+static void set_hold(DDAnalyzer *a)
+{
+    int64_t left = a->delay - llrint(DD_PREROLL_S * a->sample_rate) -
+                   llrint(a->p.attack * a->sample_rate);
+
+    dd_detector_set_hold(a->det, left > 0 ? (int)(left / a->hop) - 1 : 0);
+}
+
 int dd_analyzer_create(DDAnalyzer **out, const DDParams *p, int sample_rate,
                        int dialogue_channels, int center, int music_channels,
                        const DDAllocator *alloc)
@@ -101,6 +113,7 @@ int dd_analyzer_create(DDAnalyzer **out, const DDParams *p, int sample_rate,
                                   WALKBACK_HOPS, a->al)) < 0 ||
         (ret = dd_planner_create(&a->plan, p, sample_rate, a->al)) < 0)
         goto fail;
+    set_hold(a);
     if (a->relative) {
         a->music_k = dd_alloc_array(a->al, 2 * music_channels,
                                     sizeof(*a->music_k));
@@ -142,6 +155,7 @@ int dd_analyzer_set_params(DDAnalyzer *a, const DDParams *p)
         return DD_ERROR_INVAL;
     a->p = *p;
     dd_detector_set_threshold(a->det, p->threshold);
+    set_hold(a);
     dd_planner_set_params(a->plan, p);
     return DD_OK;
 }

@@ -107,6 +107,20 @@
  *   floor holds it no longer than that; an unvoiced word of its own
  *   vouches for 1 s, as a whispered line's syllables do (one long
  *   syllable, a drawn-out whispered "no", is one nucleus).
+ * - a line confirmed on a glide is provisional: a jingle's note settling,
+ *   a pad, a buzz, a crowd confirm as a line's first syllable does, and
+ *   nothing at that hop tells them apart. Its start is held back for as
+ *   long as the planner still gets its whole fade before the onset
+ *   (dd_detector_set_hold: the lookahead less the pre-roll and the
+ *   attack, 0.64 s after the onset in the filter) and is committed,
+ *   with the onset found when it was confirmed, once the sound shows
+ *   that it goes on as speech does (line_shows: its voice breaks 12 dB
+ *   under its peak, a consonant led into it, its pitch moved 15 % and
+ *   turned back 4 % without holding a note); if it does not, or ends
+ *   first, it is dropped, and no onset walks back into that sound again
+ *   (what goes on from it commits only when its voice breaks and comes
+ *   back). Lines
+ *   confirmed by the rhythm or the resume of their nuclei start at once.
  */
 
 #include <math.h>
@@ -170,6 +184,17 @@
 #define LINE_RANGE    25.0   /* dB under the line's peak: not the line */
 #define PEAK_FALL     0.05   /* dB per hop the line's peak falls (5 dB/s) */
 #define ENERGY_MIN_DB -120.0
+#define HOLD_HOPS     64     /* a glide's confirmation decides within this
+                                many hops of its onset (the filter's 1 s
+                                lookahead less the pre-roll and the attack) */
+#define HOLD_MIN      10     /* with fewer hops left than this it commits */
+#define BREAK_DB      12.0   /* dB under the sound's peak: an unvoiced hop
+                                this deep is a consonant or a pause */
+#define LEAD_HOPS     3      /* such hops in a row over the floor, before
+                                the confirmation: a consonant */
+#define PITCH_HOPS    10     /* voiced hops at least whose periods ... */
+#define PITCH_RANGE   0.15   /* ... span this share of their median */
+#define PITCH_TURN    0.04   /* and turn back by this share: intonation */
 
 typedef struct Voicing {
     int voiced;
@@ -258,6 +283,24 @@ struct DDDetector {
     int64_t last_above;        /* last hop with evidence in speech */
     int64_t last_evidence;     /* last voiced hop or nucleus in speech */
     int64_t prev_end;          /* end hop of the previous region */
+
+    /* a provisional line (see line_shows) */
+    int hold;                  /* hops a glide's confirmation may wait
+                                  after its onset (dd_detector_set_hold) */
+    int pending;               /* 1: the region's start is held back */
+    int64_t pend_onset;        /* its walked-back onset */
+    int64_t pend_prev_end;     /* prev_end before it */
+    int64_t dropped;           /* hop where the last held line was dropped:
+                                  no onset walks back past it */
+    int pend_after_drop;       /* the held line's sound goes on from a
+                                  dropped one (its onset is the drop) */
+    double pend_peak;          /* the sound's peak since the onset, dB */
+    double pend_break;         /* after a drop: the level of its break
+                                  (ENERGY_MIN_DB * 2: none yet), dB */
+    double pend_lags[EBUF];    /* the periods of its voiced hops, sorted */
+    int pend_nlags;
+    unsigned char voiced_at[EBUF]; /* per hop: voiced (read) */
+    float lag_at[EBUF];        /* per hop: the period found, or 0 */
 };
 
 static void minstat_init(MinStat *m, double floor_db)
@@ -337,7 +380,12 @@ int64_t dd_detector_hops(const DDDetector *d)
 
 int dd_detector_in_speech(const DDDetector *d)
 {
-    return d->in_speech;
+    return d->in_speech && !d->pending;
+}
+
+void dd_detector_set_hold(DDDetector *d, int hops)
+{
+    d->hold = hops < 0 ? 0 : hops < HOLD_HOPS ? hops : HOLD_HOPS;
 }
 
 /* The decimated voicing samples from position start on, contiguous. */
@@ -583,6 +631,8 @@ static int64_t walk_back(const DDDetector *d, int64_t confirm, double snr)
 
     if (limit < d->prev_end)
         limit = d->prev_end;
+    if (limit < d->dropped)
+        limit = d->dropped;
     if (limit < 0)
         limit = 0;
     for (h = confirm - 1; h >= limit && onset - h <= WALK_GAP + 1; h--)
@@ -731,6 +781,8 @@ static int voicing_evidence(DDDetector *d, int read)
                      ((1u << CONFIRM_SPAN) - 1);
     memmove(d->lags + 1, d->lags, (CONFIRM_SPAN - 1) * sizeof(*d->lags));
     d->lags[0] = v.lag;
+    d->voiced_at[d->hops & (EBUF - 1)] = v.voiced;
+    d->lag_at[d->hops & (EBUF - 1)] = v.voiced ? v.lag : 0.0;
     d->clean_bits = (d->clean_bits << 1 | clean_period(d, v)) &
                     ((1u << CONFIRM_SPAN) - 1);
     return popcount(d->voiced_bits) >= CONFIRM_HOPS && pitch_moves(d);
@@ -747,6 +799,8 @@ static int rose_from_floor(const DDDetector *d)
 
     if (limit < d->prev_end)
         limit = d->prev_end;
+    if (limit < d->dropped)
+        limit = d->dropped;
     return walk_back(d, d->nuc_prev_start, WALK_SNR) >
            limit + WALK_GAP + 1;
 }
@@ -947,6 +1001,8 @@ static void start_region(DDDetector *d, DDDetectEvent *ev)
         d->nuc_prev_start < ev->onset_hop &&
         d->nuc_prev_start - d->max_walkback > d->hops - EBUF)
         ev->onset_hop = walk_back(d, d->nuc_prev_start, WALK_SNR);
+    if (ev->onset_hop < d->dropped) /* that sound was no line */
+        ev->onset_hop = d->dropped;
 }
 
 static void end_region(DDDetector *d, DDDetectEvent *ev)
@@ -955,6 +1011,194 @@ static void end_region(DDDetector *d, DDDetectEvent *ev)
     d->prev_end = d->last_above + 1;
     ev->offset = 1;
     ev->end_hop = d->prev_end;
+}
+
+/* Whether, from the held line's onset to this hop, a voiced hop's period
+ * and the three before it were flat (FLAT_STEP): a held note. */
+static int held_since_onset(const DDDetector *d)
+{
+    int run = 0;
+    double prev = 0.0;
+
+    for (int64_t h = d->pend_onset; h <= d->hops; h++) {
+        double lag = d->lag_at[h & (EBUF - 1)];
+
+        if (lag > 0.0 && prev > 0.0 && fabs(lag - prev) <= FLAT_STEP * prev)
+            run++;
+        else
+            run = 0;
+        if (run >= FLAT_RUN)
+            return 1;
+        prev = lag;
+    }
+    return 0;
+}
+
+/* A voiced hop's period into the held line's sorted periods. */
+static void add_lag(DDDetector *d, double lag)
+{
+    int i = d->pend_nlags++;
+
+    for (; i > 0 && d->pend_lags[i - 1] > lag; i--)
+        d->pend_lags[i] = d->pend_lags[i - 1];
+    d->pend_lags[i] = lag;
+}
+
+/* Whether the periods of the voiced hops since the held line's onset
+ * (PITCH_HOPS of them at least) span PITCH_RANGE of their median. */
+static int pitch_spans(const DDDetector *d)
+{
+    const double *p = d->pend_lags;
+    int n = d->pend_nlags;
+
+    return n >= PITCH_HOPS && p[n - 1] - p[0] >= PITCH_RANGE * p[n / 2];
+}
+
+/* Whether the period of the held line's voiced hops (each the median of
+ * three in a row: a reading at another harmonic is left out) moved one
+ * way by PITCH_TURN and then turned back by as much: a voice rises and
+ * falls within its first words (stress, intonation), a synthesizer's
+ * slide, a siren's or a whoosh's sweep goes one way. */
+static int pitch_turns(const DDDetector *d)
+{
+    double a = 0.0, b = 0.0, lo = 0.0, hi = 0.0;
+    int n = 0, lo_at = 0, hi_at = 0;
+
+    for (int64_t h = d->pend_onset; h <= d->hops; h++) {
+        double lag = d->lag_at[h & (EBUF - 1)], m;
+
+        if (lag <= 0.0)
+            continue;
+        m = fmax(fmin(a, b), fmin(fmax(a, b), lag)); /* median of 3 */
+        a = b;
+        b = lag;
+        if (++n < 3)
+            continue;
+        if (n == 3)
+            lo = hi = m;
+        if (m > hi) {
+            hi = m;
+            hi_at = n;
+        }
+        if (m < lo) {
+            lo = m;
+            lo_at = n;
+        }
+        if (hi >= lo * (1.0 + PITCH_TURN) &&
+            ((hi_at > lo_at && m <= hi * (1.0 - PITCH_TURN)) ||
+             (lo_at > hi_at && m >= lo * (1.0 + PITCH_TURN))))
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether an unvoiced hop over the floor, BREAK_DB under the sound's
+ * peak, held LEAD_HOPS in a row between the onset and this hop: a
+ * consonant (s, f, t, h) before or between the voiced syllables. */
+static int consonant_lead(const DDDetector *d)
+{
+    int run = 0;
+
+    for (int64_t h = d->pend_onset; h <= d->hops; h++) {
+        double e = hop_energy(d, h);
+
+        if (!d->voiced_at[h & (EBUF - 1)] &&
+            e > d->floor.floor_db + OFF_SNR &&
+            e <= d->pend_peak - BREAK_DB) {
+            if (++run >= LEAD_HOPS)
+                return 1;
+        } else {
+            run = 0;
+        }
+    }
+    return 0;
+}
+
+/* Whether a held line shows, at this hop, that it goes on as speech does:
+ * its voice breaks (an unvoiced hop BREAK_DB under the sound's peak: a
+ * consonant, a pause, the end of a short word), or, in a line whose
+ * glide was clean (a whisper has neither), a consonant led into its
+ * voicing, or its pitch kept moving (PITCH_RANGE over its voiced hops,
+ * turning back by PITCH_TURN) without ever holding a note. A jingle
+ * holds its notes, a pad or a buzz stays voiced near one pitch, a slide
+ * goes one way, a crowd or a whoosh stays up with no break: a line, in
+ * any language, breaks its voicing or moves its pitch up and down that
+ * much within its first syllables. A sound that goes on
+ * from a dropped one (it never fell back to the floor) was already
+ * found wanting: only a break that the voice comes back from, BREAK_DB
+ * over it, commits it (a word said over it); its end does not. */
+static int line_shows(DDDetector *d, int first)
+{
+    int64_t h = d->hops;
+    double e = hop_energy(d, h);
+
+    if (!first && !d->voiced_at[h & (EBUF - 1)] &&
+        e <= d->pend_peak - BREAK_DB) {
+        if (!d->pend_after_drop)
+            return 1;
+        d->pend_break = fmin(d->pend_break, e);
+    }
+    if (d->pend_after_drop)
+        return d->pend_break > 2.0 * ENERGY_MIN_DB &&
+               d->voiced_at[h & (EBUF - 1)] &&
+               e >= d->pend_break + BREAK_DB;
+    return d->line_voiced && !d->pend_after_drop &&
+           ((first && consonant_lead(d)) ||
+            (pitch_spans(d) && pitch_turns(d) && !held_since_onset(d)));
+}
+
+/* Holds back the start of a region confirmed on a glide, while there is
+ * time (hold hops after its onset, HOLD_MIN at least left) and the
+ * evidence is not there yet (line_shows, read at once on the hops from
+ * the onset: a line confirmed with its evidence in starts at once). */
+static void hold_region(DDDetector *d, DDDetectEvent *ev)
+{
+    if (ev->onset_hop + d->hold - d->hops < HOLD_MIN)
+        return;
+    d->pending = 1;
+    d->pend_onset = ev->onset_hop;
+    d->pend_prev_end = d->prev_end;
+    d->pend_after_drop = d->dropped > 0 && ev->onset_hop <= d->dropped;
+    d->pend_break = 2.0 * ENERGY_MIN_DB;
+    d->pend_peak = ENERGY_MIN_DB;
+    d->pend_nlags = 0;
+    for (int64_t h = ev->onset_hop; h <= d->hops; h++) {
+        d->pend_peak = fmax(d->pend_peak, hop_energy(d, h));
+        if (d->lag_at[h & (EBUF - 1)] > 0.0)
+            add_lag(d, d->lag_at[h & (EBUF - 1)]);
+    }
+    if (line_shows(d, 1))
+        d->pending = 0;
+    else
+        ev->onset = 0;
+}
+
+/* A held region at this hop (in speech, after its end was looked for):
+ * its voicing read, then committed (its start event, with the onset
+ * found when it was confirmed) when the line shows, dropped (no event,
+ * as if never confirmed) when its time runs out or it ended first. */
+static void held_hop(DDDetector *d, double e, DDDetectEvent *ev)
+{
+    int64_t h = d->hops;
+    Voicing v = { 0, 0.0, 0.0 };
+
+    if (e > d->floor.floor_db + ON_SNR && e > d->threshold)
+        v = voiced_hop(d);
+    d->voiced_at[h & (EBUF - 1)] = v.voiced;
+    d->lag_at[h & (EBUF - 1)] = v.voiced ? v.lag : 0.0;
+    if (v.voiced)
+        add_lag(d, v.lag);
+    d->pend_peak = fmax(d->pend_peak, e);
+    if (line_shows(d, 0)) {
+        d->pending = 0;
+        ev->onset = 1;
+        ev->onset_hop = d->pend_onset;
+    } else if (ev->offset || h >= d->pend_onset + d->hold) {
+        d->pending = d->in_speech = 0;
+        d->prev_end = d->pend_prev_end;
+        d->dropped = h + 1;
+        ev->offset = 0;
+    }
 }
 
 static void flush_state(DDDetector *d)
@@ -1024,12 +1268,18 @@ static void end_hop(DDDetector *d, DDDetectEvent *ev)
 
     if (!d->in_speech) {
         int candidate = e > d->floor.floor_db + ON_SNR && e > d->threshold;
-        if (confirm_hop(d, e, candidate))
+        if (confirm_hop(d, e, candidate)) {
             start_region(d, ev);
-    } else if (speech_goes_on(d, e)) {
-        d->last_above = h;
-    } else if (h - d->last_above >= HANGOVER_HOPS) {
-        end_region(d, ev);
+            if (!d->nuc_done) /* on a glide */
+                hold_region(d, ev);
+        }
+    } else {
+        if (speech_goes_on(d, e))
+            d->last_above = h;
+        else if (h - d->last_above >= HANGOVER_HOPS)
+            end_region(d, ev);
+        if (d->pending)
+            held_hop(d, e, ev);
     }
     update_floor(&d->floor, energy_db(mean));
     update_floor(&d->low_floor, d->low_db);
@@ -1180,8 +1430,9 @@ int dd_detector_process(DDDetector *d, const float *x, int n,
 void dd_detector_finish(DDDetector *d, DDDetectEvent *ev)
 {
     memset(ev, 0, sizeof(*ev));
-    if (d->in_speech)
+    if (d->in_speech && !d->pending)
         end_region(d, ev);
+    d->in_speech = d->pending = 0;
 }
 
 static int subnormal(double v)

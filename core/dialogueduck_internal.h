@@ -91,6 +91,10 @@ int dd_detector_create(DDDetector **out, int sample_rate, double threshold,
                        int max_walkback_hops, const DDAllocator *al);
 void dd_detector_free(DDDetector **d, const DDAllocator *al);
 void dd_detector_set_threshold(DDDetector *d, double threshold);
+/* Hops after a line's onset by which a start confirmed on a glide alone
+ * may still be emitted: the detector holds it back until then for more
+ * evidence (0: never held). */
+void dd_detector_set_hold(DDDetector *d, int hops);
 /* Feed the mono detection signal up to the end of a hop: returns the
  * samples consumed; ev->hop_done tells whether a hop completed, and then
  * *ev holds its outcome. */

@@ -169,6 +169,18 @@ ablation roughline dialogueduck_detect.c \
     's/d->line_voiced = d->glide_clean;/d->line_voiced = 1;/' \
     "a line confirmed by a rough glide is whispered (off: spoken, its syllables must be cleanly voiced)" \
     h13-whisper-ends h14-words-one-at-a-time h3-whispers h15-applause-walla h17-quiet-children-noise
+ablation held dialogueduck_detect.c \
+    's/if \(ev->onset_hop \+ d->hold - d->hops < HOLD_MIN\)/if (1)/' \
+    "a line confirmed on a glide is held back until it breaks its voice, had a consonant or moved its pitch 15 % without holding a note (off: it starts at once)" \
+    h12-oxygen-chimes h16-game-foley h13-whisper-ends h14-words-one-at-a-time h17-quiet-children-noise h18-lines-after-impacts
+ablation turn dialogueduck_detect.c \
+    's/\(pitch_spans\(d\) && pitch_turns\(d\) && !held_since_onset\(d\)\)/(pitch_spans(d) \&\& !held_since_onset(d))/' \
+    "a held start's pitch must turn back 4 % as well as span 15 % (off: a slide or a sweep that spans 15 % one way commits)" \
+    h16-game-foley h12-oxygen-chimes h13-whisper-ends h14-words-one-at-a-time h17-quiet-children-noise h18-lines-after-impacts
+ablation afterdrop dialogueduck_detect.c \
+    's/d->pend_after_drop = d->dropped > 0 && ev->onset_hop <= d->dropped;/d->pend_after_drop = 0;/' \
+    "a sound that goes on from a dropped start commits only on a break the voice comes back from (off: judged as any held start: its pitch, a consonant, any break, its end too)" \
+    h16-game-foley h12-oxygen-chimes
 ablation resume dialogueduck_detect.c \
     's/int after = d->prev_end >= 0 &&\n\s+d->hops - d->prev_end <= RESUME_HOPS \+ SYL_MAX_HOPS;/int after = 0;/' \
     "a line resumed by its syllables after a pause under the hold (they need a rhythm of their own)" \

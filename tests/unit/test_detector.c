@@ -23,7 +23,9 @@
  * line, and so is a child's word read at its 2nd harmonic; a gun's
  * barrels spinning up (a rough glide, voiced on end, then the noise of
  * the shots) are not, nor is a pad that holds a note for half a second
- * and then slides to the next without letting go of it.
+ * and then slides to the next without letting go of it, nor a note
+ * sung with vibrato (its start held back, then dropped), however long
+ * it lasts before it is cut, nor a slide that glides far but one way.
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
@@ -863,6 +865,90 @@ static void test_held_tone(void)
           "note opened a region", opened, PAD_SEEDS);
 }
 
+/* A sung or bowed note, or a buzz (a bee, a kazoo): six harmonics of
+ * 200-350 Hz with a vibrato of +-2 % at 5.5 Hz, vibrato_len s at one
+ * level, voiced throughout, then cut. Its pitch glides from its attack
+ * on, cleanly, and never holds flat, so it confirms as a line's first
+ * syllable does; but in the 0.64 s a held start may wait it neither
+ * breaks its voice (no consonant, no pause) nor moves its pitch 15 %,
+ * as a line does within its first words. VIBRATO_SEEDS pitches,
+ * vibrato phases and room noises. */
+#define VIBRATO_SEEDS 10
+static double vibrato_len = 2.5;
+static void add_vibrato_note(float *d, double t0)
+{
+    double f = 200.0 + 75.0 * (noise() + 1.0), ph = 0.0;
+    double vph = M_PI * (noise() + 1.0);
+
+    for (int i = 0; i < (int)(vibrato_len * SR); i++) {
+        double t = (double)i / SR, s = 0.0;
+
+        ph += 2.0 * M_PI * f *
+              (1.0 + 0.02 * sin(2.0 * M_PI * 5.5 * t + vph)) / SR;
+        for (int k = 1; k <= 6; k++)
+            s += sin(k * ph) / k;
+        d[(int)(t0 * SR) + i] += (float)(0.04 * s * fmin(t / 0.05, 1.0));
+    }
+}
+
+static void test_vibrato_note(void)
+{
+    int opened;
+
+    vibrato_len = 2.5;
+    opened = sounds_opened(add_vibrato_note, 0.8, 4.8, 7907u, VIBRATO_SEEDS,
+                           "note with vibrato");
+    CHECK(opened == 0, "%d of %d scenes of two notes with vibrato opened a "
+          "region", opened, VIBRATO_SEEDS);
+}
+
+/* The same note held 1.5 s: its start is dropped after 0.64 s, the note
+ * goes on (no onset walks back into it), confirms again and is cut
+ * inside that second wait. Being cut breaks its voice as a pause does;
+ * but a sound that goes on from a dropped start counts a break only
+ * when the voice comes back from it (a word said over the note). */
+static void test_vibrato_note_end(void)
+{
+    int opened;
+
+    vibrato_len = 1.5;
+    opened = sounds_opened(add_vibrato_note, 0.8, 4.8, 7907u, VIBRATO_SEEDS,
+                           "note with vibrato, cut after 1.5 s");
+    CHECK(opened == 0, "%d of %d scenes of two notes with vibrato cut "
+          "after 1.5 s opened a region", opened, VIBRATO_SEEDS);
+}
+
+/* A slide (a synthesizer's portamento, a slide whistle, a game's
+ * "you lose"): six harmonics gliding down from 300-450 Hz by a third of
+ * their pitch over 0.9 s, at one level, then cut. Its pitch moves
+ * cleanly and far, more than a line's within its first words, but one
+ * way only: a voice's rises and falls (stress, intonation), and a slide
+ * that never breaks nor turns is dropped. SLIDE_SEEDS pitches and room
+ * noises. */
+#define SLIDE_SEEDS 10
+static void add_slide(float *d, double t0)
+{
+    double f = 300.0 + 75.0 * (noise() + 1.0), ph = 0.0;
+
+    for (int i = 0; i < SR * 9 / 10; i++) {
+        double t = (double)i / SR, s = 0.0;
+
+        ph += 2.0 * M_PI * f * pow(2.0 / 3.0, t / 0.9) / SR;
+        for (int k = 1; k <= 6; k++)
+            s += sin(k * ph) / k;
+        d[(int)(t0 * SR) + i] += (float)(0.04 * s * fmin(t / 0.02, 1.0));
+    }
+}
+
+static void test_slide(void)
+{
+    int opened = sounds_opened(add_slide, 1.5, 5.0, 6421u, SLIDE_SEEDS,
+                               "slide");
+
+    CHECK(opened == 0, "%d of %d scenes of two slides opened a region",
+          opened, SLIDE_SEEDS);
+}
+
 /* Runs a whispered line (spans of add_whisper: start, end, syllable
  * period, syllable length) over WHISPER_SEEDS noise realizations; counts
  * those whose last region ends before min_end seconds, or, with one, that
@@ -1272,6 +1358,9 @@ int main(void)
     test_roar();
     test_spin_up();
     test_held_tone();
+    test_vibrato_note();
+    test_vibrato_note_end();
+    test_slide();
     test_slow_whisper();
     test_whisper_end();
     test_whisper_resume();

@@ -294,6 +294,14 @@ voice's harmonics add up and a ring's do not (a child's voice read at its
 2nd harmonic), and a rough glide voiced 160 ms on end (a motor spinning
 up) no longer passes for a whisper's. The references of the tests whose output changed
 with these were regenerated.
+A line confirmed on a glide alone is now held back, up to 0.64 s after
+its onset (while its whole fade-down still fits before it), until it
+shows it goes on as speech does (its voice breaks 12 dB under its peak,
+a consonant led into it, or its pitch moved 15 % and turned back without
+holding a note), and dropped otherwise: a jingle's settling note, a
+buzz or a crowd no longer opens a region. With a relative depth
+(below), a held region's depth is read when its start is emitted: that
+test's reference was regenerated; no other changed.
 
 Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"
 

@@ -391,19 +391,11 @@ static void hot_segment_peaks(const float coef[PHASES - 1][TAPS],
 /* Peak of the segment between the two middle samples of the FIR window. */
 static double segment_peak(const TruePeakLimiter *l)
 {
-    double peak = 0;
+    float *win[64], peak;
 
-    for (int c = 0; c < l->channels; c++) {
-        const float *x = l->fir[c] + l->fir_pos + 1; /* oldest first */
-        double a = fabs(x[TAPS / 2 - 1]), b = fabs(x[TAPS / 2]);
-        double y = interp_peak(l->coef, x);
-        if (a > peak)
-            peak = a;
-        if (b > peak)
-            peak = b;
-        if (y > peak)
-            peak = y;
-    }
+    for (int c = 0; c < l->channels; c++)
+        win[c] = l->fir[c] + l->fir_pos + 1; /* oldest first */
+    segment_peaks(l->coef, win, l->channels, 0, 1, &peak);
     return peak;
 }
 

@@ -388,17 +388,6 @@ static void hot_segment_peaks(const float coef[PHASES - 1][TAPS],
     }
 }
 
-/* Peak of the segment between the two middle samples of the FIR window. */
-static double segment_peak(const TruePeakLimiter *l)
-{
-    float *win[64], peak;
-
-    for (int c = 0; c < l->channels; c++)
-        win[c] = l->fir[c] + l->fir_pos + 1; /* oldest first */
-    segment_peaks(l->coef, win, l->channels, 0, 1, &peak);
-    return peak;
-}
-
 /* Moving minimum of q over the min_window samples ending at sample m. */
 static double minq_push(TruePeakLimiter *l, int64_t m, double q)
 {
@@ -426,8 +415,7 @@ static double minq_push(TruePeakLimiter *l, int64_t m, double q)
 /*
  * One input sample in, x[c] for channel c; at most one output sample
  * out. pk: the peak of the segment the sample completes, from
- * segment_peaks(), or NULL to read it from the FIR history, which the
- * caller has then brought up to the sample.
+ * segment_peaks() (read only where a sample near the ceiling reaches it).
  */
 static int push_sample(TruePeakLimiter *l, const float *x, float **out,
                        int o, const float *pk)
@@ -453,7 +441,7 @@ static int push_sample(TruePeakLimiter *l, const float *x, float **out,
 
     /* requirement of segment m, then of sample m (both its segments) */
     if (l->last_hot > n - TAPS) {
-        double peak = pk ? *pk : segment_peak(l);
+        double peak = *pk;
         if (peak > l->stats.input_peak)
             l->stats.input_peak = peak;
         if (peak > l->thr)
@@ -632,16 +620,18 @@ int limiter_process(TruePeakLimiter *l, const float *const *in, float **out,
 
 int limiter_flush(TruePeakLimiter *l, float **out)
 {
+    static const float zeros[FAST_BLOCK];
+    const float *in[64];
     int o = 0;
 
-    /* zeros after the end let the detector and delay line run out */
-    static const float zeros[64];
-
+    /* zeros after the end let the detector and delay line run out: up
+     * to the output sample nb_input - 1, latency samples behind */
+    for (int c = 0; c < l->channels; c++)
+        in[c] = zeros;
     while (l->stats.samples < l->nb_input) {
-        l->fir_pos = l->fir_pos + 1 == TAPS ? 0 : l->fir_pos + 1;
-        for (int c = 0; c < l->channels; c++)
-            l->fir[c][l->fir_pos] = l->fir[c][l->fir_pos + TAPS] = 0;
-        o += push_sample(l, zeros, out, o, NULL);
+        int64_t left = l->nb_input + l->latency - l->pos;
+        o += limit_block(l, in, 0, out, o,
+                         left < FAST_BLOCK ? (int)left : FAST_BLOCK);
     }
     return o;
 }

@@ -72,6 +72,7 @@ struct DDEngine {
     int *mix_src;               /* and DDMixS16's src and gain, or NULL */
     float *mix_gain;
     int mix_unit;
+    DDRenderDSP dsp;            /* pcm16: the steady render loops */
     float **music_tmp;          /* pcm16, relative depth: a chunk of the
                                    music as floats for the analyzer */
     int64_t ring_size;
@@ -193,6 +194,7 @@ static int create(DDEngine **out, const DDParams *p, int sample_rate,
     e->band_low = p->band_low;
     e->band_high = p->band_high;
     e->ring_size = e->delay + CHUNK;
+    dd_render_dsp_init(&e->dsp);
     if ((ret = dd_analyzer_create(&e->an, p, sample_rate, dialogue_channels,
                                   center, p->below > 0 ? music_channels : 0,
                                   e->al)) < 0)
@@ -241,6 +243,11 @@ int dd_engine_create_pcm16(DDEngine **out, const DDParams *p,
         return DD_ERROR_INVAL;
     return create(out, p, sample_rate, music_channels, dialogue_channels,
                   center, alloc, 1, mix);
+}
+
+DDRenderDSP *dd_engine_render_dsp(DDEngine *e)
+{
+    return &e->dsp;
 }
 
 void dd_engine_free(DDEngine **pe)
@@ -332,7 +339,7 @@ static void render_run(DDEngine *e, const DDKeyframe *kf, int nb,
 
         dd_apply_envelope_s16(prev, kf, nb, e->out_pos, e->ring16 + at * mc,
                               io->out16 + (size_t)offset * mc, mc, n,
-                              e->dring16 ? &mix : NULL);
+                              e->dring16 ? &mix : NULL, &e->dsp);
         return;
     }
     for (int c = 0; c < mc; c++)

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "dialogueduck.h"
+#include "dialogueduck_dsp.h"
 
 #define DD_PI 3.14159265358979323846
 
@@ -240,12 +241,12 @@ int dd_mix_sources(const float *map, int nd, int channels, int *src,
  * (which may be in): the output of dd_apply_envelope() on in / 32768, with
  * mix (unless NULL) the dialogue / 32768 times its gains added to it in
  * channel order, converted as libswresample converts float: times 32768,
- * rounded to nearest, clipped.
+ * rounded to nearest, clipped. The steady runs go through dsp.
  */
 void dd_apply_envelope_s16(const DDKeyframe *prev, const DDKeyframe *kf,
                            int nb, int64_t t0, const int16_t *in,
                            int16_t *out, int channels, int nb_samples,
-                           const DDMixS16 *mix);
+                           const DDMixS16 *mix, const DDRenderDSP *dsp);
 
 /* ---- analyzer internals for the engine ------------------------------- */
 

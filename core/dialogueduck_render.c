@@ -96,6 +96,7 @@ typedef struct Pcm {
     const int16_t *in16;
     int16_t *out16;
     const DDMixS16 *mix;
+    const DDRenderDSP *dsp;     /* s16: the steady loops */
     int channels;
 } Pcm;
 
@@ -110,6 +111,48 @@ static inline int16_t to_s16(float v)
     long r = lrintf(v);
 
     return r < -32768 ? -32768 : r > 32767 ? 32767 : (int16_t)r;
+}
+
+static void scale_s16_c(int16_t *dst, const int16_t *src, float g,
+                        ptrdiff_t len)
+{
+    for (ptrdiff_t i = 0; i < len; i++)
+        dst[i] = to_s16(src[i] * g);
+}
+
+static void scale_add_s16_c(int16_t *dst, const int16_t *src,
+                            const int16_t *add, float g, ptrdiff_t len)
+{
+    for (ptrdiff_t i = 0; i < len; i++)
+        dst[i] = to_s16(src[i] * g + add[i]);
+}
+
+void dd_render_dsp_init(DDRenderDSP *dsp)
+{
+    dsp->scale_s16     = scale_s16_c;
+    dsp->scale_add_s16 = scale_add_s16_c;
+}
+
+/* The DSP routines on the whole blocks of a run, C on the rest. */
+static void scale_s16(const DDRenderDSP *dsp, int16_t *dst,
+                      const int16_t *src, float g, size_t len)
+{
+    size_t body = len - len % DD_DSP_BLOCK;
+
+    if (body)
+        dsp->scale_s16(dst, src, g, body);
+    scale_s16_c(dst + body, src + body, g, len - body);
+}
+
+static void scale_add_s16(const DDRenderDSP *dsp, int16_t *dst,
+                          const int16_t *src, const int16_t *add, float g,
+                          size_t len)
+{
+    size_t body = len - len % DD_DSP_BLOCK;
+
+    if (body)
+        dsp->scale_add_s16(dst, src, add, g, body);
+    scale_add_s16_c(dst + body, src + body, add + body, g, len - body);
 }
 
 /* Music channel m of the s16 frame at sample i: acc (the ducked music
@@ -253,8 +296,7 @@ static void mix_one_s16(const Pcm *p, int offset, int n, float g,
         if (g == 1.0f)
             add_sat_s16(x, d, y, (size_t)n * ch);
         else
-            for (size_t i = 0; i < (size_t)n * ch; i++)
-                y[i] = to_s16(x[i] * g + d[i]);
+            scale_add_s16(p->dsp, y, x, d, g, (size_t)n * ch);
         return;
     }
     if (!gains && g == 1.0f && mix->unit) {
@@ -316,12 +358,8 @@ static void apply_gain_s16(const Pcm *p, int offset, int n, float g)
         apply_mix_s16(p, offset, n, g, NULL);
     else if (g == 1.0f)
         memmove(dst, src, (size_t)n * ch * sizeof(*dst));
-    else if (g < 1.0f)
-        for (int i = 0; i < n * ch; i++)
-            dst[i] = (int16_t)lrintf(src[i] * g);
     else
-        for (int i = 0; i < n * ch; i++)
-            dst[i] = to_s16(src[i] * g);
+        scale_s16(p->dsp, dst, src, g, (size_t)n * ch);
 }
 
 static void apply_gain(const Pcm *p, int offset, int n, float g)
@@ -461,9 +499,9 @@ void dd_apply_envelope(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
 void dd_apply_envelope_s16(const DDKeyframe *prev, const DDKeyframe *kf,
                            int nb, int64_t t0, const int16_t *in,
                            int16_t *out, int channels, int nb_samples,
-                           const DDMixS16 *mix)
+                           const DDMixS16 *mix, const DDRenderDSP *dsp)
 {
-    const Pcm p = { .in16 = in, .out16 = out, .mix = mix,
+    const Pcm p = { .in16 = in, .out16 = out, .mix = mix, .dsp = dsp,
                     .channels = channels };
 
     envelope(prev, kf, nb, t0, &p, nb_samples);

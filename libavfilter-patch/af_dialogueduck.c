@@ -40,6 +40,7 @@
 #include "libavutil/opt.h"
 #include "libavutil/samplefmt.h"
 
+#include "af_dialogueduckdsp.h"
 #include "audio.h"
 #include "avfilter.h"
 #include "dialogueduck.h"
@@ -373,6 +374,8 @@ static int config_output(AVFilterLink *outlink)
                dd_strerror(ret));
         return engine_error(ret);
     }
+    if (s->pcm16)
+        ff_dialogueduck_dsp_init(dd_engine_render_dsp(s->engine));
     s->lookahead_samples = dd_lookahead_samples(&p, outlink->sample_rate);
     s->tolerance_samples = llrint(s->tolerance * outlink->sample_rate);
     /* block buffers of an earlier configuration */

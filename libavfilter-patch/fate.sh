@@ -62,9 +62,12 @@ useless if()|Please use av_assert0, av_assert1 or av_assert2|\
 Possible security issue, make sure this is safe or use snprintf/av_strl*|\
 missing NULL_IF_CONFIG_SMAL"
 
+# x86 assembly needs NASM: without it the filter is built and tested in
+# C only, and its checkasm test is not run.
 fate_configure_flags() {
+    command -v nasm > /dev/null 2>&1 || echo --disable-x86asm
     echo --disable-everything --disable-autodetect --disable-doc \
-        --disable-debug --disable-x86asm --disable-ffplay --disable-network \
+        --disable-debug --disable-ffplay --disable-network \
         --enable-ffmpeg --enable-ffprobe \
         --enable-filter="$(echo $FATE_FILTERS | tr ' ' ',')" \
         --enable-demuxer=wav,pcm_s16le,pcm_f32le \
@@ -380,6 +383,12 @@ test_branch() {
     tests=$(make -C "$build" -s fate-list | grep -x -F "$audio")
     ours=$(echo "$tests" | grep -c '^fate-filter-dialogueduck-')
     if [ "$ours" -ge 13 ]; then ok; else fail "$BRANCH: only $ours dialogueduck FATE tests enabled"; fi
+    # the x86 SIMD against C (checkasm), where the build has assembly
+    if grep -q '^HAVE_X86ASM=yes' "$build/ffbuild/config.mak"; then
+        tests="$tests fate-checkasm-af_dialogueduck"
+    else
+        log "$BRANCH: no x86 assembly in this build (NASM missing?): checkasm not run"
+    fi
     log "$BRANCH: running $(echo $tests | wc -w) FATE tests ($ours dialogueduck) and fate-source"
     run_fate "$build" $tests fate-source
 

@@ -44,7 +44,9 @@ die() {
 
 # Files of FFmpeg the series modifies.
 MODIFIED="Changelog libavfilter/Makefile libavfilter/allfilters.c
-libavfilter/version.h doc/filters.texi tests/fate/filter-audio.mak"
+libavfilter/version.h doc/filters.texi tests/fate/filter-audio.mak
+libavfilter/x86/Makefile tests/checkasm/Makefile tests/checkasm/checkasm.c
+tests/checkasm/checkasm.h tests/fate/checkasm.mak"
 
 core_sources() {
     ls "$TOP"/core/*.c "$TOP"/core/*.h 2>/dev/null | sort
@@ -79,7 +81,8 @@ transform() (
         case "$name" in
         *.h)
             old=$(awk '/^#ifndef / { g = $2; getline; if ($1 == "#define" && $2 == g) { print g; exit } }' "$src")
-            new=AVFILTER_$(echo "${name%.h}" | tr 'a-z' 'A-Z' | sed 's/[^A-Z0-9]/_/g')_H
+            # FFmpeg's rule (tests/fate/source-check.sh): an af_ prefix goes
+            new=AVFILTER_$(echo "${name%.h}" | sed 's/^af_//' | tr 'a-z' 'A-Z' | sed 's/[^A-Z0-9]/_/g')_H
             [ -n "$old" ] || die "$src: no include guard found"
             printf "%s\n" "s/\\b$old\\b/$new/g"
             # C++ linkage guards serve the installed library only: inside
@@ -135,6 +138,12 @@ write_new_files() (
             die "$f: license header not in the expected LGPL wording"
     done
     transform "$PATCHDIR/af_dialogueduck.c" af_dialogueduck.c > "$d/libavfilter/af_dialogueduck.c"
+    transform "$PATCHDIR/af_dialogueduckdsp.h" af_dialogueduckdsp.h > "$d/libavfilter/af_dialogueduckdsp.h"
+    # the x86 SIMD of the 16-bit render and its checkasm test
+    mkdir -p "$d/libavfilter/x86" "$d/tests/checkasm"
+    transform "$PATCHDIR/x86/af_dialogueduck_init.c" af_dialogueduck_init.c > "$d/libavfilter/x86/af_dialogueduck_init.c"
+    cp "$PATCHDIR/x86/af_dialogueduck.asm" "$d/libavfilter/x86/"
+    transform "$PATCHDIR/checkasm/af_dialogueduck.c" af_dialogueduck.c > "$d/tests/checkasm/af_dialogueduck.c"
     for r in "$TOP"/fate-refs/*; do
         [ -f "$r" ] && cp "$r" "$d/tests/ref/fate/"
     done
@@ -149,6 +158,12 @@ write_inserts() {
     allfilters_line > "$d/libavfilter/allfilters.c"
     cat "$PATCHDIR/filters.texi" > "$d/doc/filters.texi"
     { cat "$PATCHDIR/fate/filter-audio.mak"; echo; } > "$d/tests/fate/filter-audio.mak"
+    mkdir -p "$d/libavfilter/x86" "$d/tests/checkasm"
+    echo 'X86ASM-OBJS-$(CONFIG_DIALOGUEDUCK_FILTER)    += x86/af_dialogueduck.o x86/af_dialogueduck_init.o' > "$d/libavfilter/x86/Makefile"
+    echo 'AVFILTEROBJS-$(CONFIG_DIALOGUEDUCK_FILTER) += af_dialogueduck.o' > "$d/tests/checkasm/Makefile"
+    printf '    #if CONFIG_DIALOGUEDUCK_FILTER\n        { "af_dialogueduck", checkasm_check_af_dialogueduck },\n    #endif\n' > "$d/tests/checkasm/checkasm.c"
+    echo 'void checkasm_check_af_dialogueduck(void);' > "$d/tests/checkasm/checkasm.h"
+    printf '                %-56s\\\n' fate-checkasm-af_dialogueduck > "$d/tests/fate/checkasm.mak"
 }
 
 # insert_before FILE REGEX TEXTFILE: TEXTFILE goes before the first match.
@@ -302,6 +317,10 @@ holding a note), and dropped otherwise: a jingle's settling note, a
 buzz or a crowd no longer opens a region. With a relative depth
 (below), a held region's depth is read when its start is emitted: that
 test's reference was regenerated; no other changed.
+The 16-bit render's steady loops (the music at one gain, with or
+without the dialogue added: most of a ducked stem) have SSE2 versions
+that give the C loops' samples to the bit (checkasm compares them): no
+reference changed.
 
 Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"
 
@@ -320,6 +339,15 @@ dialogue, and dialogue or music ending first with each duration mode. The
 sources are aevalsrc and tests/data/asynth-44100-2.wav; the synthetic voice
 glides in pitch (+-8 % at 3 Hz) as speech does, since the detector takes a
 fixed pitch for a ring or a beep.
+
+Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"
+
+CHECKASM_MSG="checkasm: add dialogueduck test
+
+Checks the x86 routines of the filter's 16-bit render (the music at one
+gain, with or without the dialogue added) against the C ones, to the bit:
+ducking gains, ties that round to even, unity, gains that clip, a random
+gain, unaligned pointers and in place.
 
 Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"
 
@@ -342,9 +370,11 @@ generate() {
     write_inserts "$new"
     ins=$new/.inserts
 
-    # Patch 1: the filter, its build glue and documentation.
+    # Patch 1: the filter, its x86 SIMD, its build glue and documentation.
     cp "$new"/libavfilter/*.c "$new"/libavfilter/*.h "$scratch/libavfilter/"
+    cp "$new"/libavfilter/x86/* "$scratch/libavfilter/x86/"
     insert_before "$scratch/libavfilter/Makefile" '^OBJS-\$\(CONFIG_DIALOGUENHANCE_FILTER\)' "$ins/libavfilter/Makefile"
+    insert_before "$scratch/libavfilter/x86/Makefile" '^X86ASM-OBJS-\$\(CONFIG_ANLMDN_FILTER\)' "$ins/libavfilter/x86/Makefile"
     insert_before "$scratch/libavfilter/allfilters.c" 'ff_af_dialoguenhance;' "$ins/libavfilter/allfilters.c"
     insert_before "$scratch/doc/filters.texi" '^@section dialoguenhance' "$ins/doc/filters.texi"
     insert_before "$scratch/Changelog" '^version ' "$ins/Changelog"
@@ -368,10 +398,21 @@ EOF
 $FATE_MSG
 EOF
 
+    # Patch 3: the checkasm test of the x86 SIMD.
+    cp "$new"/tests/checkasm/af_dialogueduck.c "$scratch/tests/checkasm/"
+    insert_before "$scratch/tests/checkasm/Makefile" '^AVFILTEROBJS-\$\(CONFIG_BLACKDETECT_FILTER\)' "$ins/tests/checkasm/Makefile"
+    insert_before "$scratch/tests/checkasm/checkasm.c" '^ *#if CONFIG_BLACKDETECT_FILTER' "$ins/tests/checkasm/checkasm.c"
+    insert_before "$scratch/tests/checkasm/checkasm.h" '^void checkasm_check_alacdsp\(void\);' "$ins/tests/checkasm/checkasm.h"
+    insert_before "$scratch/tests/fate/checkasm.mak" '^ *fate-checkasm-alacdsp ' "$ins/tests/fate/checkasm.mak"
+    git_scratch -C "$scratch" add -A
+    git_scratch -C "$scratch" commit -q -F - <<EOF
+$CHECKASM_MSG
+EOF
+
     mkdir -p "$outdir"
     rm -f "$outdir"/*.patch
     git_scratch -C "$scratch" format-patch -q --zero-commit --no-signature \
-        --full-index --stat=72 -o "$outdir" HEAD~2..HEAD
+        --full-index --stat=72 -o "$outdir" HEAD~3..HEAD
     rm -rf "$scratch" "$new"
     echo "make-series: $(ls "$outdir"/*.patch | wc -l) patches for FFmpeg $branch in ${outdir#"$TOP"/}" >&2
 }

@@ -128,9 +128,11 @@ EOS
 chmod +x "$TMP/tree4/configure"
 # the real series needs FFmpeg's files: take them from a cached tree
 pristine=$(ls -d "$TOP"/.cache/ffmpeg/pristine-9.0.* 2>/dev/null | tail -n 1)
+# (the files the series modifies: make-series.sh's MODIFIED list)
+modified=$(sed -n '/^MODIFIED="/,/"$/p' "$TOP/libavfilter-patch/make-series.sh" |
+           sed 's/^MODIFIED=//' | tr -d '"')
 if [ -n "$pristine" ]; then
-    for f in Changelog libavfilter/Makefile libavfilter/allfilters.c \
-             libavfilter/version.h doc/filters.texi tests/fate/filter-audio.mak; do
+    for f in $modified; do
         mkdir -p "$(dirname "$TMP/tree4/$f")"
         cp "$pristine/$f" "$TMP/tree4/$f"
     done

@@ -48,8 +48,9 @@ for b in "$SERIES"/*/; do
 
     expect "$name: 0001 is the filter patch" test -f "$b/0001-avfilter-add-dialogueduck-filter.patch"
     expect "$name: 0002 is the FATE patch" test -f "$b/0002-fate-filter-audio-add-dialogueduck-tests.patch"
+    expect "$name: 0003 is the checkasm patch" test -f "$b/0003-checkasm-add-dialogueduck-test.patch"
     n=$(ls "$b"/*.patch | wc -l)
-    if [ "$n" -eq 2 ]; then ok; else fail "$name: $n patches, expected 2"; fi
+    if [ "$n" -eq 3 ]; then ok; else fail "$name: $n patches, expected 3"; fi
 
     for p in "$b"/*.patch; do
         split_patch "$p" "$got"
@@ -74,7 +75,10 @@ for b in "$SERIES"/*/; do
 
     # The text inserted into FFmpeg's files.
     for f in Changelog libavfilter/Makefile libavfilter/allfilters.c \
-             doc/filters.texi tests/fate/filter-audio.mak; do
+             doc/filters.texi tests/fate/filter-audio.mak \
+             libavfilter/x86/Makefile tests/checkasm/Makefile \
+             tests/checkasm/checkasm.c tests/checkasm/checkasm.h \
+             tests/fate/checkasm.mak; do
         if [ -f "$got/.inserts/$f" ] && cmp -s "$TMP/expect/.inserts/$f" "$got/.inserts/$f"; then
             ok
         else
@@ -93,16 +97,18 @@ for b in "$SERIES"/*/; do
 
     # Mechanical renames: no dd_ symbols left, FFmpeg include guards and
     # license wording in the files added to libavfilter.
-    if grep -l '\bdd_' "$got"/libavfilter/* > "$TMP/dd.list"; then
+    # (assembly is left out: cglobal gives its names FFmpeg's ff_ prefix)
+    if grep -rl --exclude='*.asm' '\bdd_' "$got"/libavfilter "$got"/tests/checkasm > "$TMP/dd.list"; then
         fail "$name: dd_ symbols left in $(cat "$TMP/dd.list" | xargs -n1 basename | tr '\n' ' ')"
     else
         ok
     fi
     for h in "$got"/libavfilter/*.h; do
-        g=AVFILTER_$(basename "$h" .h | tr 'a-z' 'A-Z')_H
+        # FFmpeg's rule (tests/fate/source-check.sh): an af_ prefix goes
+        g=AVFILTER_$(basename "$h" .h | sed 's/^af_//' | tr 'a-z' 'A-Z')_H
         expect "$name: $(basename "$h") has the guard $g" grep -q "^#define $g\$" "$h"
     done
-    for c in "$got"/libavfilter/*; do
+    for c in $(find "$got"/libavfilter "$got"/tests/checkasm -type f); do
         expect "$name: $(basename "$c") has FFmpeg's LGPL header" \
             grep -q 'This file is part of FFmpeg' "$c"
     done

@@ -14,6 +14,13 @@
 #                else the make fate build, else make ffmpeg builds one)
 #   MINUTES=N    stem length (default 10)
 #   PIN=0        do not pin ffmpeg to one CPU (see below)
+#   FFMPEG_ARGS=...  global ffmpeg options for every run: "-cpuflags 0"
+#                times the C routines instead of FFmpeg's and the filter's
+#                x86 SIMD
+#   COUNT=1      count instructions instead (valgrind's callgrind, on the
+#                first minute of each stem, one run each): the same table
+#                in millions of instructions, the same from run to run,
+#                where CPU time on a shared machine moves by a tenth
 #
 # The configurations take turns, RUNS rounds (default 3); the fastest run
 # of each counts. Times are user + system CPU seconds from ffmpeg -benchmark. The
@@ -39,6 +46,12 @@ export TOP
 
 RUNS=${1:-3}
 MINUTES=${MINUTES:-10}
+count=${COUNT:-0}
+if [ "$count" = 1 ]; then
+    command -v valgrind > /dev/null 2>&1 ||
+        ffsrc_die "COUNT=1 needs valgrind (apt-get install valgrind)"
+    RUNS=1 # the count does not move from run to run
+fi
 
 ff=${FFMPEG:-}
 if [ -z "$ff" ]; then
@@ -95,14 +108,23 @@ if [ ! -s "$speech" ] || [ ! -s "$rmusic" ]; then
 fi
 
 # CPU seconds (user + system) of one run of a filtergraph on MUSIC and
-# DIALOGUE (its outputs labelled [m] and optionally [d]).
+# DIALOGUE (its outputs labelled [m] and optionally [d]); with COUNT=1
+# millions of instructions on their first minute.
 cpu() {
     maps="-map [m]"
     case "$3" in *"[d]"*) maps="$maps -map [d]" ;; esac
-    t=$($pin "$ff" -nostdin -hide_banner -nostats -benchmark -i "$1" -i "$2" \
-            -filter_complex "$3" $maps -f null - 2>&1 |
-        sed -n 's/^bench: utime=\([0-9.]*\)s stime=\([0-9.]*\)s.*/\1 \2/p' |
-        awk '{ printf "%.3f", $1 + $2 }')
+    if [ "$count" = 1 ]; then
+        t=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+                "$ff" ${FFMPEG_ARGS:-} -nostdin -hide_banner -nostats -t 60 -i "$1" -t 60 -i "$2" \
+                -filter_complex "$3" $maps -f null - 2>&1 |
+            sed -n 's/.*Collected : \([0-9]*\).*/\1/p' |
+            awk '{ printf "%.3f", $1 / 1e6 }')
+    else
+        t=$($pin "$ff" ${FFMPEG_ARGS:-} -nostdin -hide_banner -nostats -benchmark -i "$1" -i "$2" \
+                -filter_complex "$3" $maps -f null - 2>&1 |
+            sed -n 's/^bench: utime=\([0-9.]*\)s stime=\([0-9.]*\)s.*/\1 \2/p' |
+            awk '{ printf "%.3f", $1 + $2 }')
+    fi
     [ -n "$t" ] || ffsrc_die "ffmpeg failed on: $3"
     echo "$t"
 }
@@ -113,8 +135,14 @@ min() {
 sub() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0.001) d = 0.001; printf "%.3f", d }'; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
-echo "bench-filter: $MINUTES-minute stereo 48 kHz stems, $ff, best of $RUNS${pin:+, on one CPU ($pin)}"
-printf '%-24s %7s %7s %7s %7s %9s %9s\n' "dialogue (CPU s)" floor sc mix=0 mix=1 \
+if [ "$count" = 1 ]; then
+    echo "bench-filter: the first minute of $MINUTES-minute stereo 48 kHz stems, $ff, instructions (callgrind)"
+    unit="dialogue (M instr.)"
+else
+    echo "bench-filter: $MINUTES-minute stereo 48 kHz stems, $ff, best of $RUNS${pin:+, on one CPU ($pin)}"
+    unit="dialogue (CPU s)"
+fi
+printf '%-24s %7s %7s %7s %7s %9s %9s\n' "$unit" floor sc mix=0 mix=1 \
     "sc/mix=0" "mix1/mix0"
 worst=
 for kind in cont half speech; do

@@ -66,6 +66,8 @@ struct DDAnalyzer {
     uint8_t act[ACT_HOPS];
     float mono[MONO_BLOCK];
     float mono_inv;             /* 1 / channels averaged when exact, else 0 */
+    DDDSP dsp_c;                /* the C loops, unless an engine's ... */
+    const DDDSP *dsp;           /* ... table (dd_analyzer_set_dsp()) */
 };
 
 /* How long the detector may hold a line's start back: as long as the
@@ -107,6 +109,8 @@ int dd_analyzer_create(DDAnalyzer **out, const DDParams *p, int sample_rate,
     if (!(dialogue_channels & (dialogue_channels - 1)))
         a->mono_inv = 1.0f / dialogue_channels;
     a->music_channels = music_channels;
+    dd_dsp_init(&a->dsp_c);
+    a->dsp = &a->dsp_c;
     a->delay = dd_lookahead_samples(p, sample_rate);
     a->relative = music_channels > 0;
     if ((ret = dd_detector_create(&a->det, sample_rate, p->threshold,
@@ -327,6 +331,18 @@ static int end_of_hop(DDAnalyzer *a, const DDDetectEvent *ev)
     return DD_OK;
 }
 
+void dd_mono_s16x2_c(float *dst, const int16_t *src, float scale,
+                     ptrdiff_t len)
+{
+    for (ptrdiff_t i = 0; i < len; i++)
+        dst[i] = (src[2 * i] + src[2 * i + 1]) * scale;
+}
+
+void dd_analyzer_set_dsp(DDAnalyzer *a, const DDDSP *dsp)
+{
+    a->dsp = dsp;
+}
+
 /* The detection signal from interleaved s16, equal to dd_analyzer_mono() on
  * the samples converted to float (x / 32768): a sum of up to
  * DD_S16_CHANNELS_MAX converted samples is exact in float (24-bit
@@ -345,9 +361,11 @@ void dd_analyzer_mono_s16(const DDAnalyzer *a, const int16_t *dlg, int n,
             x[i] = dlg[i * nd] * scale;
     } else if (nd == 2) { /* the usual stem */
         const float s = scale * a->mono_inv;
+        int body = n - n % DD_DSP_BLOCK;
 
-        for (int i = 0; i < n; i++)
-            x[i] = (dlg[2 * i] + dlg[2 * i + 1]) * s;
+        if (body)
+            a->dsp->mono_s16x2(x, dlg, s, body);
+        dd_mono_s16x2_c(x + body, dlg + 2 * body, s, n - body);
     } else {
         for (int i = 0; i < n; i++, dlg += nd) {
             int sum = 0;

@@ -72,7 +72,7 @@ struct DDEngine {
     int *mix_src;               /* and DDMixS16's src and gain, or NULL */
     float *mix_gain;
     int mix_unit;
-    DDRenderDSP dsp;            /* pcm16: the steady render loops */
+    DDDSP dsp;                  /* the 16-bit loops (dialogueduck_dsp.h) */
     float **music_tmp;          /* pcm16, relative depth: a chunk of the
                                    music as floats for the analyzer */
     int64_t ring_size;
@@ -194,11 +194,12 @@ static int create(DDEngine **out, const DDParams *p, int sample_rate,
     e->band_low = p->band_low;
     e->band_high = p->band_high;
     e->ring_size = e->delay + CHUNK;
-    dd_render_dsp_init(&e->dsp);
+    dd_dsp_init(&e->dsp);
     if ((ret = dd_analyzer_create(&e->an, p, sample_rate, dialogue_channels,
                                   center, p->below > 0 ? music_channels : 0,
                                   e->al)) < 0)
         goto fail;
+    dd_analyzer_set_dsp(e->an, &e->dsp);
     if ((ret = create_side(e, p, sample_rate, center)) < 0)
         goto fail;
     ret = DD_ERROR_NOMEM;
@@ -245,7 +246,7 @@ int dd_engine_create_pcm16(DDEngine **out, const DDParams *p,
                   center, alloc, 1, mix);
 }
 
-DDRenderDSP *dd_engine_render_dsp(DDEngine *e)
+DDDSP *dd_engine_dsp(DDEngine *e)
 {
     return &e->dsp;
 }

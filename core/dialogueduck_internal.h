@@ -246,7 +246,7 @@ int dd_mix_sources(const float *map, int nd, int channels, int *src,
 void dd_apply_envelope_s16(const DDKeyframe *prev, const DDKeyframe *kf,
                            int nb, int64_t t0, const int16_t *in,
                            int16_t *out, int channels, int nb_samples,
-                           const DDMixS16 *mix, const DDRenderDSP *dsp);
+                           const DDMixS16 *mix, const DDDSP *dsp);
 
 /* ---- analyzer internals for the engine ------------------------------- */
 
@@ -258,6 +258,15 @@ int dd_analyzer_set_params(DDAnalyzer *a, const DDParams *p);
  * offset) and from interleaved s16: equal for equal samples (x / 32768). */
 void dd_analyzer_mono(const DDAnalyzer *a, const float *const *dialogue,
                       int offset, int n, float *x);
+/* dd_dsp_init()'s mono_s16x2 (the analyzer does a run's rest with it). */
+void dd_mono_s16x2_c(float *dst, const int16_t *src, float scale,
+                     ptrdiff_t len);
+
+/* The 16-bit loops the analyzer calls from now on: an engine's table,
+ * which its host may fill after creation (the analyzer's own C table
+ * until then). */
+void dd_analyzer_set_dsp(DDAnalyzer *a, const DDDSP *dsp);
+
 void dd_analyzer_mono_s16(const DDAnalyzer *a, const int16_t *dialogue, int n,
                           float *x);
 

@@ -96,7 +96,7 @@ typedef struct Pcm {
     const int16_t *in16;
     int16_t *out16;
     const DDMixS16 *mix;
-    const DDRenderDSP *dsp;     /* s16: the steady loops */
+    const DDDSP *dsp;           /* s16: the steady loops */
     int channels;
 } Pcm;
 
@@ -127,14 +127,15 @@ static void scale_add_s16_c(int16_t *dst, const int16_t *src,
         dst[i] = to_s16(src[i] * g + add[i]);
 }
 
-void dd_render_dsp_init(DDRenderDSP *dsp)
+void dd_dsp_init(DDDSP *dsp)
 {
     dsp->scale_s16     = scale_s16_c;
     dsp->scale_add_s16 = scale_add_s16_c;
+    dsp->mono_s16x2    = dd_mono_s16x2_c;
 }
 
 /* The DSP routines on the whole blocks of a run, C on the rest. */
-static void scale_s16(const DDRenderDSP *dsp, int16_t *dst,
+static void scale_s16(const DDDSP *dsp, int16_t *dst,
                       const int16_t *src, float g, size_t len)
 {
     size_t body = len - len % DD_DSP_BLOCK;
@@ -144,7 +145,7 @@ static void scale_s16(const DDRenderDSP *dsp, int16_t *dst,
     scale_s16_c(dst + body, src + body, g, len - body);
 }
 
-static void scale_add_s16(const DDRenderDSP *dsp, int16_t *dst,
+static void scale_add_s16(const DDDSP *dsp, int16_t *dst,
                           const int16_t *src, const int16_t *add, float g,
                           size_t len)
 {
@@ -499,7 +500,7 @@ void dd_apply_envelope(const DDKeyframe *prev, const DDKeyframe *kf, int nb,
 void dd_apply_envelope_s16(const DDKeyframe *prev, const DDKeyframe *kf,
                            int nb, int64_t t0, const int16_t *in,
                            int16_t *out, int channels, int nb_samples,
-                           const DDMixS16 *mix, const DDRenderDSP *dsp)
+                           const DDMixS16 *mix, const DDDSP *dsp)
 {
     const Pcm p = { .in16 = in, .out16 = out, .mix = mix, .dsp = dsp,
                     .channels = channels };

@@ -374,8 +374,7 @@ static int config_output(AVFilterLink *outlink)
                dd_strerror(ret));
         return engine_error(ret);
     }
-    if (s->pcm16)
-        ff_dialogueduck_dsp_init(dd_engine_render_dsp(s->engine));
+    ff_dialogueduck_dsp_init(dd_engine_dsp(s->engine));
     s->lookahead_samples = dd_lookahead_samples(&p, outlink->sample_rate);
     s->tolerance_samples = llrint(s->tolerance * outlink->sample_rate);
     /* block buffers of an earlier configuration */

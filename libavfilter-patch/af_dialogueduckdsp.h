@@ -26,13 +26,13 @@
 
 #include "dialogueduck_dsp.h"
 
-void ff_dialogueduck_dsp_init_x86(DDRenderDSP *dsp);
+void ff_dialogueduck_dsp_init_x86(DDDSP *dsp);
 
 /* The engine's C routines, then those of the CPU where it has faster ones
  * (they give the same samples to the bit). */
-static av_unused void ff_dialogueduck_dsp_init(DDRenderDSP *dsp)
+static av_unused void ff_dialogueduck_dsp_init(DDDSP *dsp)
 {
-    dd_render_dsp_init(dsp);
+    dd_dsp_init(dsp);
 #if ARCH_X86 && HAVE_X86ASM
     ff_dialogueduck_dsp_init_x86(dsp);
 #endif

@@ -318,9 +318,10 @@ buzz or a crowd no longer opens a region. With a relative depth
 (below), a held region's depth is read when its start is emitted: that
 test's reference was regenerated; no other changed.
 The 16-bit render's steady loops (the music at one gain, with or
-without the dialogue added: most of a ducked stem) have SSE2 versions
-that give the C loops' samples to the bit (checkasm compares them): no
-reference changed.
+without the dialogue added: most of a ducked stem) and the detection
+signal of a 16-bit stereo dialogue have SSE2 versions that give the C
+loops' samples to the bit (checkasm compares them): no reference
+changed.
 
 Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"
 
@@ -344,10 +345,12 @@ Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"
 
 CHECKASM_MSG="checkasm: add dialogueduck test
 
-Checks the x86 routines of the filter's 16-bit render (the music at one
-gain, with or without the dialogue added) against the C ones, to the bit:
-ducking gains, ties that round to even, unity, gains that clip, a random
-gain, unaligned pointers and in place.
+Checks the x86 routines of the filter's 16-bit loops against the C ones,
+to the bit: the render's (the music at one gain, with or without the
+dialogue added) on ducking gains, ties that round to even, unity, gains
+that clip, a random gain, unaligned pointers and in place; the stereo
+detection signal's on the engine's scale and a random one, full-scale
+pairs and unaligned pointers.
 
 Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"
 

@@ -45,7 +45,7 @@ static float random_gain(void)
     return (rnd() & 0xFFFFFF) / (float)(1 << 23); /* [0, 2) */
 }
 
-static void check_scale_s16(const DDRenderDSP *dsp)
+static void check_scale_s16(const DDDSP *dsp)
 {
     LOCAL_ALIGNED_16(int16_t, src, [LEN + 8]);
     LOCAL_ALIGNED_16(int16_t, dst_ref, [LEN + 8]);
@@ -79,7 +79,7 @@ static void check_scale_s16(const DDRenderDSP *dsp)
     report("scale_s16");
 }
 
-static void check_scale_add_s16(const DDRenderDSP *dsp)
+static void check_scale_add_s16(const DDDSP *dsp)
 {
     LOCAL_ALIGNED_16(int16_t, src, [LEN + 8]);
     LOCAL_ALIGNED_16(int16_t, add, [LEN + 8]);
@@ -113,11 +113,43 @@ static void check_scale_add_s16(const DDRenderDSP *dsp)
     report("scale_add_s16");
 }
 
+static void check_mono_s16x2(const DDDSP *dsp)
+{
+    LOCAL_ALIGNED_16(int16_t, src, [2 * LEN + 8]);
+    LOCAL_ALIGNED_16(float, dst_ref, [LEN + 8]);
+    LOCAL_ALIGNED_16(float, dst_new, [LEN + 8]);
+    /* the engine's scale (1/32768 halved), and a random one */
+    const float scales[] = { 1.0f / (1 << 16), random_gain() / (1 << 15) };
+    declare_func(void, float *dst, const int16_t *src, float scale,
+                 ptrdiff_t len);
+
+    if (check_func(dsp->mono_s16x2, "mono_s16x2")) {
+        for (int k = 0; k < 2 * (int)FF_ARRAY_ELEMS(scales); k++) {
+            float sc = scales[k >> 1];
+            int off = k & 1 ? 3 : 0;
+
+            randomize_s16(src, 2 * LEN + 8);
+            /* the extremes: -32768 twice, 32767 twice */
+            src[2 * off] = src[2 * off + 1] = INT16_MIN;
+            src[2 * off + 2] = src[2 * off + 3] = INT16_MAX;
+            memset(dst_ref, 0, sizeof(*dst_ref) * (LEN + 8));
+            memset(dst_new, 0, sizeof(*dst_new) * (LEN + 8));
+            call_ref(dst_ref + off, src + 2 * off, sc, LEN);
+            call_new(dst_new + off, src + 2 * off, sc, LEN);
+            if (memcmp(dst_ref, dst_new, sizeof(*dst_ref) * (LEN + 8)))
+                fail();
+        }
+        bench_new(dst_new, src, scales[0], LEN);
+    }
+    report("mono_s16x2");
+}
+
 void checkasm_check_af_dialogueduck(void)
 {
-    DDRenderDSP dsp;
+    DDDSP dsp;
 
     ff_dialogueduck_dsp_init(&dsp);
     check_scale_s16(&dsp);
     check_scale_add_s16(&dsp);
+    check_mono_s16x2(&dsp);
 }

@@ -1,5 +1,5 @@
 ;*****************************************************************************
-;* x86-optimized functions for the dialogueduck filter: the 16-bit render
+;* x86-optimized functions for the dialogueduck filter: its 16-bit loops
 ;* Copyright (c) 2026 dialogueduck developers
 ;*
 ;* This file is part of FFmpeg.
@@ -109,5 +109,37 @@ cglobal dd_scale_add_s16, 5, 5, 5, dst, src, add, g, len
     addps       m2, m4
     STORE_S16    1, 2
     add       lenq, mmsize
+    jl .loop
+    RET
+
+;------------------------------------------------------------------------------
+; void ff_dd_mono_s16x2(float *dst, const int16_t *src, float g,
+;                       ptrdiff_t len)
+; dst[i] = (src[2 * i] + src[2 * i + 1]) * g: pmaddwd by words of 1 sums
+; each pair into an exact int32, as the C code sums the integers.
+;------------------------------------------------------------------------------
+%if UNIX64
+cglobal dd_mono_s16x2, 3, 3, 4, dst, src, len
+%else
+cglobal dd_mono_s16x2, 4, 4, 4, dst, src, g, len
+%endif
+    LOAD_GAIN    2
+    pcmpeqw     m3, m3
+    psrlw       m3, 15
+    lea       srcq, [srcq + lenq * 4]
+    lea       dstq, [dstq + lenq * 4]
+    neg       lenq
+.loop:
+    movu        m1, [srcq + lenq * 4]
+    movu        m2, [srcq + lenq * 4 + mmsize]
+    pmaddwd     m1, m3
+    pmaddwd     m2, m3
+    cvtdq2ps    m1, m1
+    cvtdq2ps    m2, m2
+    mulps       m1, m0
+    mulps       m2, m0
+    movu        [dstq + lenq * 4], m1
+    movu        [dstq + lenq * 4 + mmsize], m2
+    add       lenq, 2 * mmsize / 4
     jl .loop
     RET

@@ -28,13 +28,16 @@ void ff_dd_scale_s16_sse2(int16_t *dst, const int16_t *src, float g,
                           ptrdiff_t len);
 void ff_dd_scale_add_s16_sse2(int16_t *dst, const int16_t *src,
                               const int16_t *add, float g, ptrdiff_t len);
+void ff_dd_mono_s16x2_sse2(float *dst, const int16_t *src, float g,
+                           ptrdiff_t len);
 
-av_cold void ff_dialogueduck_dsp_init_x86(DDRenderDSP *dsp)
+av_cold void ff_dialogueduck_dsp_init_x86(DDDSP *dsp)
 {
     int cpu_flags = av_get_cpu_flags();
 
     if (EXTERNAL_SSE2(cpu_flags)) {
         dsp->scale_s16     = ff_dd_scale_s16_sse2;
         dsp->scale_add_s16 = ff_dd_scale_add_s16_sse2;
+        dsp->mono_s16x2    = ff_dd_mono_s16x2_sse2;
     }
 }

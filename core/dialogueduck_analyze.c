@@ -239,14 +239,6 @@ static int handle_event(DDAnalyzer *a, const DDDetectEvent *ev, int64_t hops)
     return ret;
 }
 
-/* The detection signal: the centre channel or the mean of all channels.
- * The sums are added in channel order from 0 (-0 + v is v), as one
- * sample at a time would. A power-of-two channel count multiplies by its
- * inverse, which is exact (and much cheaper than a division). Each step
- * is a loop of its own over the block, whose samples stay independent:
- * nothing waits on the sample before. Non-finite values become 0 (a NaN
- * must not poison the filters): x - x is 0 for a finite x and NaN
- * otherwise, so eight running sums tell whether any sample needs it. */
 /* The usual stereo dialogue in one pass over the block: the operations of
  * the general case in its order ((0 + l) + r, times 1/2), so the same
  * bits; eight samples a step, which the compiler makes vector operations
@@ -263,6 +255,15 @@ static void mono_pair(float *restrict x, const float *restrict l,
         x[i] = (0.0f + l[i] + r[i]) * inv;
 }
 
+/* The detection signal: the centre channel or the mean of all channels.
+ * The sums are added in channel order from 0 (-0 + v is v), as one
+ * sample at a time would. A power-of-two channel count multiplies by its
+ * inverse, which is exact (and much cheaper than a division). Each step
+ * is a loop of its own over the block (a stereo dialogue's are one:
+ * mono_pair()), whose samples stay independent: nothing waits on the
+ * sample before. Non-finite values become 0 (a NaN
+ * must not poison the filters): x - x is 0 for a finite x and NaN
+ * otherwise, so eight running sums tell whether any sample needs it. */
 void dd_analyzer_mono(const DDAnalyzer *a, const float *const *dialogue,
                       int offset, int n, float *restrict x)
 {

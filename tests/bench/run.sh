@@ -264,23 +264,31 @@ fi
 # ------------------------------------------------------------------
 # 5. video: remux with the new mix, AAC on both sides
 echo "5. 10-minute H.264 video with two AAC stems" >&2
-decode dec_video "$VRUNS" -i "$C/film10.mp4" \
-    -filter_complex "[0:a:0]anullsink;[0:a:1]anull" -vn
-measure dd_video "$VRUNS" "$DD" -q -y -i "$C/film10.mp4" -d 0:a:0 -m 0:a:1 \
-    -o "$TMP/film_dd.mp4" --codec aac
-# the same with the stems decoded again in pass 2 (AAC stems are cached
-# by default: tool/passcache.h), to show what the cache saves
-measure dd_video_nc "$VRUNS" "$DD" -q -y -i "$C/film10.mp4" -d 0:a:0 \
-    -m 0:a:1 -o "$TMP/film_nc.mp4" --codec aac --cache off
+# taking turns as section 2 does: one run of each case a round. Best of
+# two in a row read the floor at 14.1 s in one run and 15.2 s in another
+# of the same code, the program 0.97x and 1.25x it.
+vround=0
+while [ "$vround" -lt "$VRUNS" ]; do
+    decode dec_video 1 -i "$C/film10.mp4" \
+        -filter_complex "[0:a:0]anullsink;[0:a:1]anull" -vn
+    # the same AAC bit rate on both sides: the program's default for
+    # stereo (96 kb/s per channel); ffmpeg's own default, 128 kb/s,
+    # encodes faster
+    measure floor_video 1 ffmpeg -nostdin -hide_banner -loglevel error -y \
+        -i "$C/film10.mp4" \
+        -filter_complex "[0:a:0][0:a:1]amix=inputs=2:normalize=0[a]" \
+        -map 0:v -map "[a]" -c:v copy -c:a aac -b:a 192k -movflags +faststart \
+        "$TMP/film_floor.mp4"
+    measure dd_video 1 "$DD" -q -y -i "$C/film10.mp4" -d 0:a:0 -m 0:a:1 \
+        -o "$TMP/film_dd.mp4" --codec aac
+    # the same with the stems decoded again in pass 2 (AAC stems are
+    # cached by default: tool/passcache.h), to show what the cache saves
+    measure dd_video_nc 1 "$DD" -q -y -i "$C/film10.mp4" -d 0:a:0 \
+        -m 0:a:1 -o "$TMP/film_nc.mp4" --codec aac --cache off
+    vround=$((vround + 1))
+done
 cmp -s "$TMP/film_dd.mp4" "$TMP/film_nc.mp4" ||
     die "video: the output differs with and without the pass cache"
-# the same AAC bit rate on both sides: the program's default for stereo
-# (96 kb/s per channel); ffmpeg's own default, 128 kb/s, encodes faster
-measure floor_video "$VRUNS" ffmpeg -nostdin -hide_banner -loglevel error -y \
-    -i "$C/film10.mp4" \
-    -filter_complex "[0:a:0][0:a:1]amix=inputs=2:normalize=0[a]" \
-    -map 0:v -map "[a]" -c:v copy -c:a aac -b:a 192k -movflags +faststart \
-    "$TMP/film_floor.mp4"
 dd_video_meter=$(meter "$TMP/film_dd.mp4")
 # the video peer (two loudnorm passes, each an AAC encode: about 40 s)
 # only in make bench-long, which keeps make bench under 5 minutes
@@ -361,7 +369,7 @@ v1|video (H.264 copy, AAC)|dd_video|dec_video|floor_video|peer_video|
 v0|video, --cache off|dd_video_nc|dec_video|floor_video||
 "
 echo
-echo "10-minute stereo 48 kHz stems, best of $RUNS (section 2 taking turns; video: $VRUNS); goals: us/floor <= 1.3"
+echo "10-minute stereo 48 kHz stems, best of $RUNS (sections 2 and 5 taking turns; video: $VRUNS); goals: us/floor <= 1.3"
 echo "(1.15 on video), sc/us >= 3 for the engine"
 table cpu
 echo

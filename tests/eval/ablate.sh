@@ -11,6 +11,12 @@
 #   ABLATE_ONLY=NAME sh tests/eval/ablate.sh   one feature only
 #   sh tests/eval/ablate.sh --edits   only check that every edit still
 #                                     matches core/ (make check runs it)
+#   ABLATE_CORE=DIR sh tests/eval/ablate.sh --try [-v]
+#                                   a changed copy of core/ against core/
+#                                   on the standard set and the tune
+#                                   half (seconds a run: a detector
+#                                   change tried before make eval; the
+#                                   held-out half stays for run.sh)
 #
 # Each variant is a copy of core/ under $OUT/ablate/NAME with one edit
 # (sed or perl on a #define or a condition); core/ itself is never touched.
@@ -23,10 +29,14 @@ OUT=${EVAL_OUT:-build/eval}
 CC=${CC:-cc}
 verbose=
 edits=
-case "${1:-}" in
--v) verbose=-v ;;
---edits) edits=1 ;;
-esac
+try=
+for arg in "$@"; do
+    case "$arg" in
+    -v) verbose=-v ;;
+    --edits) edits=1 ;;
+    --try) try=1 ;;
+    esac
+done
 
 die() { echo "ablate: $*" >&2; exit 1; }
 
@@ -37,12 +47,14 @@ if [ -n "$edits" ]; then
     OUT=$TMP
 fi
 
-# variant NAME FILE PERL-EXPR: a copy of core/ with one edit, built.
+# variant NAME FILE PERL-EXPR [SOURCE]: a copy of core/ (or of SOURCE,
+# as it is) with one edit, built.
 variant() {
     dir=$OUT/ablate/$1
     rm -rf "$dir"
-    mkdir -p "$dir" && cp -r core "$dir/core" || die "cannot copy core/"
-    if [ "$1" != full ] &&
+    mkdir -p "$dir" && cp -r "${4:-core}" "$dir/core" ||
+        die "cannot copy ${4:-core}/"
+    if [ "$1" != full ] && [ -z "${4:-}" ] &&
        ! perl -0pi -e "\$n = ($3); END { exit(\$n ? 0 : 1) }" \
             "$dir/core/$2"; then
         [ -n "$edits" ] || die "edit for $1 no longer matches core/$2"
@@ -92,6 +104,22 @@ ablation() {
 }
 
 variant full "" ""
+
+if [ -n "$try" ]; then
+    [ -f "${ABLATE_CORE:-}/dialogueduck_detect.c" ] ||
+        die "--try needs ABLATE_CORE=DIR, a changed copy of core/"
+    variant try "" "" "$ABLATE_CORE"
+    for set in tests/eval/scenes tests/eval/hard/tune; do
+        scenes=$(for f in "$set"/*.scene; do basename "$f" .scene; done)
+        echo
+        echo "#### $set"
+        # shellcheck disable=SC2086 # one scene name per word
+        score_variant try "$ABLATE_CORE" $scenes
+        # shellcheck disable=SC2086
+        score_variant full "core/" $scenes
+    done
+    exit 0
+fi
 
 ablation floor dialogueduck_detect.c \
     's/(#define MS_SUB_HOPS\s+)25/${1}100000/' \

@@ -70,6 +70,11 @@ package_of() {
     /usr/share/ktuberling/*)          echo ktuberling-data ;;
     /usr/share/tuxtype/*)             echo tuxtype-data ;;
     /usr/share/games/wesnoth/*)       echo wesnoth-1.16-music ;;
+    /usr/share/asterisk/sounds/it_*)  echo asterisk-core-sounds-it-g722 ;;
+    /usr/share/asterisk/sounds/es_*)  echo asterisk-core-sounds-es-g722 ;;
+    /usr/share/asterisk/sounds/ru_*)  echo asterisk-core-sounds-ru-g722 ;;
+    /usr/share/asterisk/moh/*)        echo asterisk-moh-opsound-g722 ;;
+    /usr/share/games/supertux2/*)     echo supertux-data ;;
     /usr/bin/espeak-ng)               echo espeak-ng ;;
     *)                                echo "(unknown)" ;;
     esac

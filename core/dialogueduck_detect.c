@@ -67,12 +67,24 @@
  *   syllable but a sustained sound (a siren, a crowd, a long jingle),
  *   and a glide voiced for 160 ms on end is no whisper's (a whisper has
  *   no voice: a motor spinning up);
- * - syllabic rhythm confirms unvoiced speech (whispers): two energy nuclei
- *   of at least 80 ms, 0.12-0.5 s apart (2-8 Hz), each with a vowel's
- *   share of energy under 1 kHz (its first formant), the second 10 dB
- *   over the valley before it (syllables are deeply modulated, a roar's
- *   ripples are not); a breath or a click
- *   is one nucleus or too short, a splash or paper is mostly above 1 kHz;
+ * - syllabic rhythm confirms speech that does not glide (whispers, words
+ *   said one at a time, a child's words whose voicing reads only now and
+ *   then): two energy nuclei of at least 80 ms, 0.12-0.65 s apart
+ *   (1.5-8 Hz: syllables, or single words with pauses between them),
+ *   each with a vowel's share of energy under 1 kHz (its first
+ *   formant), the second 12 dB over the valley before it (syllables are
+ *   deeply modulated, a roar's ripples are not). The rhythm is read on
+ *   40 ms means of the energy, as the floor is: a whisper is noise whose
+ *   energy jumps by 5 dB from one hop to the next, and read hop by hop a
+ *   whispered word breaks into humps too short to count, or into two by
+ *   chance. Its nuclei count unvoiced hops and voiced ones at a period
+ *   that holds from one hop to the next in a sound that never held a
+ *   note (rhythm_counts): a word is voiced and unvoiced in turn, a ring
+ *   or a jingle holds its notes and is left to the voicing rules, claps
+ *   read as voiced by chance at a period that jumps. A line confirmed
+ *   so is spoken when one of its last CONFIRM_SPAN hops was cleanly
+ *   voiced, whispered otherwise. A breath or a click is one nucleus or
+ *   too short, a splash or paper is mostly above 1 kHz;
  * - once confirmed, the onset walks back to where the energy first left the
  *   noise floor, which is where the first (often unvoiced) syllable starts;
  *   a line that opens on a sibilant (s, sh, f: 4-8 kHz, above the speech
@@ -171,13 +183,17 @@
 #define MS_BIAS       1.0    /* dB from the minimum to the mean floor */
 #define NUC_RISE      6.0    /* dB over the last valley: a nucleus starts */
 #define NUC_FALL      6.0    /* dB under its peak: it ends */
-#define RHYTHM_DEPTH  10.0   /* dB over its valley: a nucleus that
-                                confirms a rhythm out of speech */
+#define RHYTHM_DEPTH  12.0   /* dB over its valley (40 ms means): a
+                                nucleus that confirms a rhythm out of
+                                speech */
 #define NUC_LOW_DB    -10.0  /* dB of its energy under 1 kHz: a vowel */
 #define NUC_MIN_HOPS  8      /* candidate hops a nucleus needs (80 ms) */
 #define NUC_LINE_HOPS 5      /* in a line, a syllable this long goes on it */
 #define SYL_MIN_HOPS  12     /* nuclei this close are one syllable (8 Hz) */
 #define SYL_MAX_HOPS  50     /* and this far apart unrelated (2 Hz) */
+#define RHYTHM_MAX_HOPS 65   /* ... but words said one at a time, a
+                                nucleus each, come this far apart (1.5
+                                Hz): a rhythm (track_nuclei's max_gap) */
 #define SMOOTH_HOPS   4      /* the floor reads 40 ms means (2 mains periods) */
 #define SIB_HZ        4000.0 /* sibilant band: from here to the band rate's Nyquist */
 #define SIB_SNR       6.0    /* dB over its floor: a sibilant in the walk-back */
@@ -202,6 +218,15 @@ typedef struct Voicing {
     double corr;               /* normalized correlation at that period */
 } Voicing;
 
+/* What confirmed a line (confirm_hop), which says where it starts and
+ * whether it is spoken (start_region). */
+enum {
+    LINE_GLIDE = 1,            /* a gliding pitch (held: hold_region) */
+    LINE_RHYTHM,               /* syllables in rhythm (rhythm_counts) */
+    LINE_SYLLABLES,            /* ... after a line, as in it */
+    LINE_RESUMED,              /* a syllable soon after a line: the line */
+};
+
 /* The per-sample state, copied into a local for each call of
  * dd_detector_process so that the filters run in registers. */
 typedef struct Band {
@@ -217,6 +242,17 @@ typedef struct Band {
     double decim_acc;
     unsigned vpos;             /* decimated voicing samples written */
 } Band;
+
+/* Syllable nuclei found in an energy (track_nuclei): humps NUC_RISE over
+ * the last valley. n->new: a nucleus in rhythm with the one before. */
+typedef struct Nuclei {
+    int up, len;               /* in one, its length (hops that count) */
+    int64_t start, prev_start, onset; /* where they rose */
+    double peak, valley;
+    int64_t last;              /* hop the last nucleus was counted */
+    int done;                  /* 1: a nucleus completed this hop */
+    int new;                   /* 1: ... in rhythm with the one before */
+} Nuclei;
 
 /* Minimum statistics: the lowest hop energy of the last MS_NSUB
  * sub-windows and the current one, plus the bias of a minimum. */
@@ -247,6 +283,9 @@ struct DDDetector {
     MinStat floor, sib_floor;  /* speech and sibilant band floors */
     MinStat low_floor;         /* the voicing signal's floor */
     double low_db;             /* its energy over the last SMOOTH_HOPS */
+    double mean_db;            /* the band energy over the last
+                                  SMOOTH_HOPS hops (the floor's 40 ms
+                                  means), dB */
     double energy[EBUF];       /* band energy per hop, dB */
     double sib[EBUF];          /* sibilant band energy per hop, dB */
     double low[EBUF];          /* energy of the voicing signal (under
@@ -267,12 +306,10 @@ struct DDDetector {
     int steady;                /* voiced hops in a row, pitch not gliding */
     double lags[CONFIRM_SPAN]; /* their pitch periods */
 
-    int nuc_up, nuc_len;       /* syllable nuclei: in one, its length */
-    int64_t nuc_start, nuc_prev_start, nuc_onset; /* where they rose */
-    double nuc_peak, nuc_valley;
-    int64_t nuc_last;          /* hop the last nucleus was counted */
-    int nuc_done;              /* 1: a nucleus completed this hop */
-    int nuc_new;               /* 1: a second nucleus in rhythm this hop */
+    Nuclei nuc;                /* syllable nuclei in the hop energies */
+    Nuclei rhythm;             /* ... in their 40 ms means, out of speech:
+                                  a rhythm of syllables (see
+                                  rhythm_counts) */
 
     int in_speech;
     int line_voiced;           /* the line (or the last one) glided
@@ -355,7 +392,7 @@ int dd_detector_create(DDDetector **out, int sample_rate, double threshold,
     minstat_init(&d->sib_floor, 0.0);
     minstat_init(&d->low_floor, threshold);
     d->prev_end = -1;
-    d->nuc_last = INT64_MIN / 2;
+    d->nuc.last = d->rhythm.last = INT64_MIN / 2;
     for (int i = 0; i < EBUF; i++)
         d->energy[i] = d->sib[i] = ENERGY_MIN_DB;
     *out = d;
@@ -660,13 +697,13 @@ static void update_floor(MinStat *ms, double e)
     }
 }
 
-/* The share of a nucleus's energy (from its start to hop last) under
+/* The share of a nucleus's energy (from its start to this hop) under
  * 1 kHz, dB. */
-static double nucleus_low_db(const DDDetector *d, int64_t last)
+static double nucleus_low_db(const DDDetector *d, const Nuclei *n)
 {
     double low = 0.0, all = 0.0;
-    int64_t h = d->nuc_start > last - (EBUF - 1) ? d->nuc_start
-                                                 : last - (EBUF - 1);
+    int64_t last = d->hops;
+    int64_t h = n->start > last - (EBUF - 1) ? n->start : last - (EBUF - 1);
 
     for (; h <= last; h++) {
         low += d->low[h & (EBUF - 1)];
@@ -678,37 +715,38 @@ static double nucleus_low_db(const DDDetector *d, int64_t last)
 /* Whether the nucleus has a vowel's spectral shape: a share of its energy
  * under 1 kHz, where a vowel's first formant is, whispered or not.
  * Splashes, paper, claps and hiss are mostly above. */
-static int vowel_shape(const DDDetector *d)
+static int vowel_shape(const DDDetector *d, const Nuclei *n)
 {
-    return nucleus_low_db(d, d->hops) > NUC_LOW_DB;
+    return nucleus_low_db(d, n) > NUC_LOW_DB;
 }
 
-/* Syllable nuclei: energy humps NUC_RISE over the last valley with at
- * least NUC_MIN_HOPS candidate (and, out of speech, unvoiced) hops. Sets
- * nuc_new when a nucleus completes SYL_MIN..SYL_MAX hops after the last. */
-static void track_nuclei(DDDetector *d, double e, int counts, int min_hops)
+/* Syllable nuclei in energy e (dB, one value a hop): humps NUC_RISE over
+ * the last valley with at least min_hops hops that count. Sets n->new
+ * when a nucleus completes SYL_MIN_HOPS..max_gap hops after the last. */
+static void track_nuclei(DDDetector *d, Nuclei *n, double e, int counts,
+                         int min_hops, int max_gap)
 {
-    d->nuc_new = d->nuc_done = 0;
-    if (!d->nuc_up) {
-        d->nuc_valley = fmin(d->nuc_valley, e);
-        if (counts && e > d->nuc_valley + NUC_RISE) {
-            d->nuc_up = 1;
-            d->nuc_len = 0;
-            d->nuc_peak = e;
-            d->nuc_start = d->hops;
+    n->new = n->done = 0;
+    if (!n->up) {
+        n->valley = fmin(n->valley, e);
+        if (counts && e > n->valley + NUC_RISE) {
+            n->up = 1;
+            n->len = 0;
+            n->peak = e;
+            n->start = d->hops;
         }
-    } else if (e < d->nuc_peak - NUC_FALL) {
-        d->nuc_up = 0;
-        d->nuc_valley = e;
+    } else if (e < n->peak - NUC_FALL) {
+        n->up = 0;
+        n->valley = e;
     } else {
-        d->nuc_peak = fmax(d->nuc_peak, e);
-        if (counts && ++d->nuc_len == min_hops && vowel_shape(d)) {
-            int64_t gap = d->hops - d->nuc_last;
-            d->nuc_done = 1;
-            d->nuc_new = gap >= SYL_MIN_HOPS && gap <= SYL_MAX_HOPS;
-            d->nuc_last = d->hops;
-            d->nuc_onset = d->nuc_prev_start;
-            d->nuc_prev_start = d->nuc_start;
+        n->peak = fmax(n->peak, e);
+        if (counts && ++n->len == min_hops && vowel_shape(d, n)) {
+            int64_t gap = d->hops - n->last;
+            n->done = 1;
+            n->new = gap >= SYL_MIN_HOPS && gap <= max_gap;
+            n->last = d->hops;
+            n->onset = n->prev_start;
+            n->prev_start = n->start;
         }
     }
 }
@@ -795,13 +833,13 @@ static int voicing_evidence(DDDetector *d, int read)
  * never lets the floor show. */
 static int rose_from_floor(const DDDetector *d)
 {
-    int64_t limit = d->nuc_prev_start - d->max_walkback;
+    int64_t limit = d->nuc.prev_start - d->max_walkback;
 
     if (limit < d->prev_end)
         limit = d->prev_end;
     if (limit < d->dropped)
         limit = d->dropped;
-    return walk_back(d, d->nuc_prev_start, WALK_SNR) >
+    return walk_back(d, d->nuc.prev_start, WALK_SNR) >
            limit + WALK_GAP + 1;
 }
 
@@ -820,7 +858,7 @@ static int line_syllable(DDDetector *d)
 {
     Voicing v;
 
-    if (!d->nuc_done)
+    if (!d->nuc.done)
         return 0;
     if (!d->line_voiced)
         return 1;
@@ -839,8 +877,8 @@ static int line_syllable(DDDetector *d)
  * a rhythm of their own; after a pause they go on the line's rhythm. */
 static int resumes(const DDDetector *d)
 {
-    return d->nuc_done &&
-           walk_back(d, d->nuc_prev_start, WALK_SNR) - d->prev_end <=
+    return d->nuc.done &&
+           walk_back(d, d->nuc.prev_start, WALK_SNR) - d->prev_end <=
            RESUME_HOPS;
 }
 
@@ -853,9 +891,9 @@ static int resumes(const DDDetector *d)
  * than 2 Hz) is no syllable but a sustained sound: a siren, a crowd. */
 static int whisper_near(const DDDetector *d)
 {
-    return d->hops - d->nuc_last <= SYL_MAX_HOPS ||
-           (d->nuc_up && d->nuc_len >= NUC_NEAR_HOPS &&
-            d->nuc_len <= SYL_MAX_HOPS);
+    return d->hops - d->nuc.last <= SYL_MAX_HOPS ||
+           (d->nuc.up && d->nuc.len >= NUC_NEAR_HOPS &&
+            d->nuc.len <= SYL_MAX_HOPS);
 }
 
 /* Whether the nucleus that completed a rhythm rose RHYTHM_DEPTH over the
@@ -863,9 +901,26 @@ static int whisper_near(const DDDetector *d)
  * mouth closes or the voice stops, and the energy falls 12 dB and more,
  * whispered or not. A roar, a crowd or a sweep that goes on ripples by
  * chance, 6-8 dB, as fast as syllables come. */
-static int syllabic_depth(const DDDetector *d)
+static int syllabic_depth(const Nuclei *n)
 {
-    return d->nuc_peak - d->nuc_valley >= RHYTHM_DEPTH;
+    return n->peak - n->valley >= RHYTHM_DEPTH;
+}
+
+/* Whether a hop counts for the rhythm's nuclei (out of speech): over the
+ * floor, and unvoiced, or voiced at the period of the hop before (within
+ * GLIDE_STEP) in a sound that never held a note. Words said one at a
+ * time, a child's words whose voicing reads only now and then, are
+ * voiced and unvoiced in turn and their syllables are nuclei of both; a
+ * ring, a chime or a jingle, whose notes come in as deep a rhythm,
+ * holds its notes (held_note) and is left to the voicing rules; claps
+ * and noise that read as voiced by chance, at a period that jumps from
+ * hop to hop, do not count. */
+static int rhythm_counts(const DDDetector *d, int candidate)
+{
+    if (!candidate || !(d->voiced_bits & 1))
+        return candidate;
+    return !d->melodic && (d->voiced_bits & 3) == 3 &&
+           fabs(d->lags[0] - d->lags[1]) <= GLIDE_STEP * d->lags[1];
 }
 
 /* Whether the glide is that of a sustained tone: the sound held a note
@@ -886,7 +941,8 @@ static int sustained(const DDDetector *d)
     return d->melodic && d->glide_voiced_run > SUSTAIN_HOPS;
 }
 
-/* Out of speech: does this hop confirm a line? A sound has held a note
+/* Out of speech: does this hop confirm a line, and on what (LINE_GLIDE
+ * ... LINE_RESUMED, 0: no)? A sound has held a note
  * when its period stayed flat (held_note) or it stayed voiced without a
  * glide for STEADY_HOPS. A glide confirms once it has gone on for
  * GLIDE_HOLD hops in a sound that never held a note: the
@@ -926,17 +982,24 @@ static int confirm_hop(DDDetector *d, double e, int candidate)
         d->glide_run = 0;
     }
     if (after) { /* the syllables of the line that ended, as in it */
-        track_nuclei(d, e, candidate, NUC_LINE_HOPS);
+        track_nuclei(d, &d->nuc, e, candidate, NUC_LINE_HOPS, SYL_MAX_HOPS);
         syllable = line_syllable(d);
     } else {
-        track_nuclei(d, e, candidate && !(d->voiced_bits & 1), NUC_MIN_HOPS);
+        track_nuclei(d, &d->nuc, e, candidate && !(d->voiced_bits & 1),
+                     NUC_MIN_HOPS, SYL_MAX_HOPS);
+        track_nuclei(d, &d->rhythm, d->mean_db, rhythm_counts(d, candidate),
+                     NUC_MIN_HOPS, RHYTHM_MAX_HOPS);
     }
-    return (d->glide_run && !sustained(d) &&
-            (d->glide_clean ||
-             (whisper_near(d) && d->glide_voiced_run < WHISPER_RUN)) &&
-            d->glide_run >= (d->melodic ? MELODY_HOLD : d->glide_hold)) ||
-           (d->nuc_new && (after ? syllable : syllabic_depth(d))) ||
-           (syllable && resumes(d));
+    if (d->glide_run && !sustained(d) &&
+        (d->glide_clean ||
+         (whisper_near(d) && d->glide_voiced_run < WHISPER_RUN)) &&
+        d->glide_run >= (d->melodic ? MELODY_HOLD : d->glide_hold))
+        return LINE_GLIDE;
+    if (!after)
+        return d->rhythm.new && syllabic_depth(&d->rhythm) ? LINE_RHYTHM : 0;
+    if (d->nuc.new && syllable)
+        return LINE_SYLLABLES;
+    return syllable && resumes(d) ? LINE_RESUMED : 0;
 }
 
 /* In speech: is there still evidence at this hop? The same as for a
@@ -957,7 +1020,7 @@ static int speech_goes_on(DDDetector *d, double e)
     d->line_peak = fmax(d->line_peak - PEAK_FALL, e);
     above = e > d->floor.floor_db + OFF_SNR && e > d->line_peak - LINE_RANGE;
 
-    track_nuclei(d, e, above, NUC_LINE_HOPS);
+    track_nuclei(d, &d->nuc, e, above, NUC_LINE_HOPS, SYL_MAX_HOPS);
     if (line_syllable(d))
         d->last_evidence = h;
     if (voicing_evidence(d, above && h - d->last_evidence > read_from)) {
@@ -974,21 +1037,25 @@ static int speech_goes_on(DDDetector *d, double e)
  * still in sound goes on from a vowel-shaped nucleus completed less than
  * SYL_MAX_HOPS before: the line's first syllable, whispered or too short
  * for a rhythm, before voicing was found (the rings keep EBUF hops). */
-static void start_region(DDDetector *d, DDDetectEvent *ev)
+static void start_region(DDDetector *d, DDDetectEvent *ev, int cause)
 {
     int64_t glide = d->glide_first > d->hops - SYL_MAX_HOPS ?
                     d->glide_first : d->hops - SYL_MAX_HOPS;
-    int64_t from = d->nuc_new  ? d->nuc_onset :
-                   d->nuc_done ? d->nuc_prev_start : glide;
+    int64_t from = cause == LINE_RHYTHM    ? d->rhythm.onset :
+                   cause == LINE_SYLLABLES ? d->nuc.onset :
+                   cause == LINE_RESUMED   ? d->nuc.prev_start : glide;
 
     d->in_speech = 1;
     /* a clean glide is voiced, a rough one a whisper's formant (see
-     * whisper_near); a resumed line goes on as it was */
-    if (!d->nuc_done)
+     * whisper_near); a rhythm with a clean voiced hop in its last
+     * CONFIRM_SPAN is spoken; a resumed line goes on as it was */
+    if (cause == LINE_GLIDE)
         d->line_voiced = d->glide_clean;
-    else if (d->nuc_new)
+    else if (cause == LINE_RHYTHM)
+        d->line_voiced = d->clean_bits != 0;
+    else if (cause == LINE_SYLLABLES)
         d->line_voiced = 0;
-    if (!d->nuc_done || d->nuc_new)
+    if (cause != LINE_RESUMED)
         d->word_alone = 0;
     d->line_peak = hop_energy(d, d->hops);
     d->last_above = d->last_evidence = d->hops;
@@ -996,11 +1063,11 @@ static void start_region(DDDetector *d, DDDetectEvent *ev)
     d->glide_run = d->melodic = d->steady = d->voiced_run = 0;
     ev->onset = 1;
     ev->onset_hop = walk_back(d, from, WALK_SNR);
-    if (!d->nuc_done && ev->onset_hop == from - d->max_walkback &&
-        d->nuc_last >= ev->onset_hop - SYL_MAX_HOPS &&
-        d->nuc_prev_start < ev->onset_hop &&
-        d->nuc_prev_start - d->max_walkback > d->hops - EBUF)
-        ev->onset_hop = walk_back(d, d->nuc_prev_start, WALK_SNR);
+    if (cause == LINE_GLIDE && ev->onset_hop == from - d->max_walkback &&
+        d->nuc.last >= ev->onset_hop - SYL_MAX_HOPS &&
+        d->nuc.prev_start < ev->onset_hop &&
+        d->nuc.prev_start - d->max_walkback > d->hops - EBUF)
+        ev->onset_hop = walk_back(d, d->nuc.prev_start, WALK_SNR);
     if (ev->onset_hop < d->dropped) /* that sound was no line */
         ev->onset_hop = d->dropped;
 }
@@ -1259,6 +1326,7 @@ static void end_hop(DDDetector *d, DDDetectEvent *ev)
         mean *= (double)SMOOTH_HOPS / (h + 1);
 
     d->energy[h & (EBUF - 1)] = e;
+    d->mean_db = energy_db(mean);
     d->sib[h & (EBUF - 1)] = energy_db(d->b.sib_acc / n);
     d->low[h & (EBUF - 1)] = low_energy(d);
     d->low_db = low_mean_db(d);
@@ -1268,9 +1336,11 @@ static void end_hop(DDDetector *d, DDDetectEvent *ev)
 
     if (!d->in_speech) {
         int candidate = e > d->floor.floor_db + ON_SNR && e > d->threshold;
-        if (confirm_hop(d, e, candidate)) {
-            start_region(d, ev);
-            if (!d->nuc_done) /* on a glide */
+        int cause = confirm_hop(d, e, candidate);
+
+        if (cause) {
+            start_region(d, ev, cause);
+            if (cause == LINE_GLIDE)
                 hold_region(d, ev);
         }
     } else {

@@ -174,7 +174,7 @@ ablation cleansnr dialogueduck_detect.c \
     "a clean period judged against its own SNR (off: a fixed CLEAN_CORR, whatever the noise under the voice)" \
     h17-quiet-children-noise h12-oxygen-chimes h11-ui-sounds h2-rings-foley h16-game-foley
 ablation whispernear dialogueduck_detect.c \
-    's/return d->hops - d->nuc_last <= SYL_MAX_HOPS \|\|/return 0 \&\& d->hops - d->nuc_last <= SYL_MAX_HOPS ||/' \
+    's/return d->hops - d->nuc\.last <= SYL_MAX_HOPS \|\|/return 0 \&\& d->hops - d->nuc.last <= SYL_MAX_HOPS ||/' \
     "a rough glide near a whispered syllable confirms (off: whispers wait for a rhythm of nuclei)" \
     h13-whisper-ends h14-words-one-at-a-time h3-whispers
 ablation whisperrun dialogueduck_detect.c \
@@ -182,11 +182,11 @@ ablation whisperrun dialogueduck_detect.c \
     "a rough glide voiced 160 ms on end is no whisper's (a gun's barrels spinning up confirm near the hump of their shots)" \
     h18-lines-after-impacts h16-game-foley h13-whisper-ends h14-words-one-at-a-time h3-whispers
 ablation sustained dialogueduck_detect.c \
-    's/ &&\n\s+d->nuc_len <= SYL_MAX_HOPS\);/);/' \
+    's/ &&\n\s+d->nuc\.len <= SYL_MAX_HOPS\);/);/' \
     "a hump held over 0.5 s is no whispered syllable (a rough glide in a siren, a crowd or a long jingle confirms)" \
     h16-game-foley h13-whisper-ends h14-words-one-at-a-time h3-whispers
 ablation depth dialogueduck_detect.c \
-    's/\(after \? syllable : syllabic_depth\(d\)\)/(after ? syllable : 1)/' \
+    's/d->rhythm\.new && syllabic_depth\(&d->rhythm\)/d->rhythm.new/' \
     "syllabic depth (off: a rhythm of nuclei confirms however shallow the valley between them: a roar's ripples)" \
     h16-game-foley h3-whispers h13-whisper-ends h14-words-one-at-a-time 7-edge-cases
 ablation cleansyl dialogueduck_detect.c \
@@ -230,13 +230,25 @@ ablation linelevel dialogueduck_detect.c \
     "the line's own level (anything over the floor may hold a line)" \
     h1-buzz-midline h5-street-bleed h10-crowd-bleed
 ablation nucwalk dialogueduck_detect.c \
-    's/if \(!d->nuc_done && ev->onset_hop == from/if (0 \&\& !d->nuc_done \&\& ev->onset_hop == from/' \
+    's/if \(cause == LINE_GLIDE && ev->onset_hop == from/if (0 \&\& ev->onset_hop == from/' \
     "a walk-back cut by its cap goes on from the syllable nucleus before it (a whispered first syllable)" \
     h13-whisper-ends h3-whispers
 ablation rhythm dialogueduck_detect.c \
-    's/\(d->nuc_new && \(after \? syllable : syllabic_depth\(d\)\)\) \|\|//' \
+    's/return d->rhythm\.new && syllabic_depth\(&d->rhythm\) \? LINE_RHYTHM : 0;/return 0;/ && s/if \(d->nuc\.new && syllable\)\n\s+return LINE_SYLLABLES;//' \
     "syllabic rhythm (only voicing confirms)" \
     h3-whispers h8-whisper-child
+ablation rhythmmeans dialogueduck_detect.c \
+    's/track_nuclei\(d, &d->rhythm, d->mean_db,/track_nuclei(d, \&d->rhythm, e,/' \
+    "the rhythm read on 40 ms means (off: on each hop's energy, as the nuclei in a line: a whispered word breaks into short humps)" \
+    h3-whispers h13-whisper-ends h26-prompts-street-foley h27-digits-one-at-a-time-hum h28-children-whispers-bleed h15-applause-walla h16-game-foley
+ablation rhythmvoiced dialogueduck_detect.c \
+    's/return !d->melodic && \(d->voiced_bits & 3\) == 3 &&/return 0 \&\& (d->voiced_bits \& 3) == 3 \&\&/' \
+    "the rhythm's nuclei count voiced hops at a steady period in a sound that never held a note (off: unvoiced hops only)" \
+    h27-digits-one-at-a-time-hum h28-children-whispers-bleed h14-words-one-at-a-time h16-game-foley h12-oxygen-chimes h2-rings-foley
+ablation rhythmwords dialogueduck_detect.c \
+    's/(#define RHYTHM_MAX_HOPS\s+)65/${1}50/' \
+    "words said one at a time, 0.5-0.65 s apart, are a rhythm (off: nuclei 0.5 s apart at most, 2 Hz)" \
+    h3-whispers h27-digits-one-at-a-time-hum h28-children-whispers-bleed h14-words-one-at-a-time h15-applause-walla h16-game-foley
 ablation voicedsyl dialogueduck_detect.c \
     's/if \(!d->line_voiced\)\n(\s+)return 1;/if (1)\n${1}return 1;/' \
     "a spoken line's syllables are voiced (any vowel-shaped nucleus goes on a line or resumes it)" \

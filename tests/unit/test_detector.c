@@ -615,13 +615,15 @@ static void add_jingle(float *d, double t0)
     }
 }
 
-/* Scenes of two non-speech sounds (add at t1 and t2 s) in room noise,
- * one per seed (the generator seeded with seed * mult): how many of them
- * opened a region. */
-static int sounds_opened(void (*add)(float *, double), double t1, double t2,
-                         unsigned mult, unsigned seeds, const char *what)
+/* Runs `seeds` scenes of n samples that make() builds, the generator
+ * seeded with seed * mult first, and counts those whose regions bad()
+ * finds wrong (it says why). */
+static int scenes_wrong(float *(*make)(int), int n, unsigned mult,
+                        unsigned seeds,
+                        int (*bad)(const Result *, const char *, unsigned),
+                        const char *what)
 {
-    int n = SR * 8, opened = 0;
+    int wrong = 0;
     DDParams p;
 
     dd_params_default(&p);
@@ -630,18 +632,45 @@ static int sounds_opened(void (*add)(float *, double), double t1, double t2,
         Result r;
 
         rng_state = seed * mult;
-        d = room(n, 0.0005);
-        add(d, t1);
-        add(d, t2);
+        d = make(n);
         r = analyze(&p, d, NULL, n);
-        if (r.nb) {
-            opened++;
-            printf("%s, seed %u: a region at %.2f s\n", what, seed,
-                   (double)r.r[0].start / SR);
-        }
+        wrong += bad(&r, what, seed);
         free(d);
     }
-    return opened;
+    return wrong;
+}
+
+/* The sound sounds_opened() adds twice, and when. */
+static void (*sound_add)(float *, double);
+static double sound_t1, sound_t2;
+
+static float *two_sounds(int n)
+{
+    float *d = room(n, 0.0005);
+
+    sound_add(d, sound_t1);
+    sound_add(d, sound_t2);
+    return d;
+}
+
+static int any_region(const Result *r, const char *what, unsigned seed)
+{
+    if (r->nb)
+        printf("%s, seed %u: a region at %.2f s\n", what, seed,
+               (double)r->r[0].start / SR);
+    return r->nb > 0;
+}
+
+/* Scenes of two non-speech sounds (add at t1 and t2 s) in room noise,
+ * one per seed (the generator seeded with seed * mult): how many of them
+ * opened a region. */
+static int sounds_opened(void (*add)(float *, double), double t1, double t2,
+                         unsigned mult, unsigned seeds, const char *what)
+{
+    sound_add = add;
+    sound_t1 = t1;
+    sound_t2 = t2;
+    return scenes_wrong(two_sounds, SR * 8, mult, seeds, any_region, what);
 }
 
 static void test_jingle(void)
@@ -1336,32 +1365,15 @@ static void test_child_octave(void)
           "not found at their onset", missed, WORD_SEEDS);
 }
 
-/* Of `seeds` scenes of n samples that make() builds (rng_state set from
- * the seed and mult first), how many have no region starting within
- * 50 ms of 2 s, where their line starts. */
-static int first_word_missed(float *(*make)(int), int n, unsigned mult,
-                             unsigned seeds, const char *what)
+/* Whether no region starts within 50 ms of 2 s, where the line does. */
+static int first_word_late(const Result *r, const char *what, unsigned seed)
 {
-    int late = 0;
-    DDParams p;
-
-    dd_params_default(&p);
-    for (unsigned seed = 1; seed <= seeds; seed++) {
-        float *d;
-        Result r;
-
-        rng_state = seed * mult;
-        d = make(n);
-        r = analyze(&p, d, NULL, n);
-        if (r.nb < 1 || llabs(r.r[0].start - 2 * SR) > SR / 20) {
-            late++;
-            printf("%s, seed %u: %d regions, the first from %.2f s (the "
-                   "first word at 2.00 s)\n", what, seed, r.nb,
-                   r.nb > 0 ? (double)r.r[0].start / SR : 0.0);
-        }
-        free(d);
-    }
-    return late;
+    if (r->nb >= 1 && llabs(r->r[0].start - 2 * SR) <= SR / 20)
+        return 0;
+    printf("%s, seed %u: %d regions, the first from %.2f s (the first word "
+           "at 2.00 s)\n", what, seed, r->nb,
+           r->nb > 0 ? (double)r->r[0].start / SR : 0.0);
+    return 1;
 }
 
 /* Words said one at a time, each a short voiced syllable whose pitch
@@ -1404,8 +1416,8 @@ static float *whispered_words(int n)
 #define RHYTHM_SEEDS 10
 static void test_words_in_rhythm(void)
 {
-    int late = first_word_missed(words_in_rhythm, SR * 7, 7919u,
-                                 RHYTHM_SEEDS, "words in rhythm");
+    int late = scenes_wrong(words_in_rhythm, SR * 7, 7919u, RHYTHM_SEEDS,
+                            first_word_late, "words in rhythm");
 
     CHECK(late <= 1, "%d of %d lines of words said one at a time not found "
           "at their first word", late, RHYTHM_SEEDS);
@@ -1413,8 +1425,8 @@ static void test_words_in_rhythm(void)
 
 static void test_whispered_words(void)
 {
-    int late = first_word_missed(whispered_words, SR * 6, 104723u,
-                                 RHYTHM_SEEDS, "whispered words");
+    int late = scenes_wrong(whispered_words, SR * 6, 104723u, RHYTHM_SEEDS,
+                            first_word_late, "whispered words");
 
     CHECK(late <= 1, "%d of %d whispered lines of two words not found at "
           "their first word", late, RHYTHM_SEEDS);

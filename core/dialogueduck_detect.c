@@ -128,7 +128,8 @@
  *   with the onset found when it was confirmed, once the sound shows
  *   that it goes on as speech does (line_shows: its voice breaks 12 dB
  *   under its peak, a consonant led into it, its pitch moved 15 % and
- *   turned back 4 % without holding a note); if it does not, or ends
+ *   turned back 4 % without holding a note, its readings on one pitch
+ *   track, not jumping between a bell's partials); if it does not, or ends
  *   first, it is dropped, and no onset walks back into that sound again
  *   (what goes on from it commits only when its voice breaks and comes
  *   back). Lines
@@ -211,6 +212,9 @@
 #define PITCH_HOPS    10     /* voiced hops at least whose periods ... */
 #define PITCH_RANGE   0.15   /* ... span this share of their median */
 #define PITCH_TURN    0.04   /* and turn back by this share: intonation */
+#define PITCH_JUMP    0.1    /* a step from one voiced hop's period to the
+                                next over this share: another partial */
+#define TRACK_SHARE   0.75   /* steps under it: one source's pitch track */
 
 typedef struct Voicing {
     int voiced;
@@ -1121,6 +1125,35 @@ static int pitch_spans(const DDDetector *d)
     return n >= PITCH_HOPS && p[n - 1] - p[0] >= PITCH_RANGE * p[n / 2];
 }
 
+/* Whether the held line's voiced hops follow one pitch track: at least
+ * TRACK_SHARE of the steps from one voiced reading's period to the next
+ * move it by less than PITCH_JUMP (a step of an octave, a reading at the
+ * voice's 2nd harmonic or under it, taken out first). A voice is one
+ * source, its period moves on from hop to hop; a bell's or a coin's
+ * inharmonic partials each ring at a period of their own, and as they
+ * decay the readings jump from one to another: their spread and their
+ * turns are the jumps'. */
+static int one_track(const DDDetector *d)
+{
+    double prev = 0.0;
+    int steps = 0, on = 0;
+
+    for (int64_t h = d->pend_onset; h <= d->hops; h++) {
+        double lag = d->lag_at[h & (EBUF - 1)], r;
+
+        if (lag <= 0.0)
+            continue;
+        if (prev > 0.0) {
+            r = lag / prev;
+            r = r > 1.5 ? r / 2.0 : r < 0.75 ? r * 2.0 : r;
+            on += fabs(r - 1.0) <= PITCH_JUMP;
+            steps++;
+        }
+        prev = lag;
+    }
+    return on >= TRACK_SHARE * steps;
+}
+
 /* Whether the period of the held line's voiced hops (each the median of
  * three in a row: a reading at another harmonic is left out) moved one
  * way by PITCH_TURN and then turned back by as much: a voice rises and
@@ -1186,9 +1219,10 @@ static int consonant_lead(const DDDetector *d)
  * consonant, a pause, the end of a short word), or, in a line whose
  * glide was clean (a whisper has neither), a consonant led into its
  * voicing, or its pitch kept moving (PITCH_RANGE over its voiced hops,
- * turning back by PITCH_TURN) without ever holding a note. A jingle
- * holds its notes, a pad or a buzz stays voiced near one pitch, a slide
- * goes one way, a crowd or a whoosh stays up with no break: a line, in
+ * turning back by PITCH_TURN) on one track without ever holding a note.
+ * A jingle holds its notes, a pad or a buzz stays voiced near one pitch,
+ * a slide goes one way, a bell's partials take turns, a crowd or a
+ * whoosh stays up with no break: a line, in
  * any language, breaks its voicing or moves its pitch up and down that
  * much within its first syllables. A sound that goes on
  * from a dropped one (it never fell back to the floor) was already
@@ -1211,7 +1245,8 @@ static int line_shows(DDDetector *d, int first)
                e >= d->pend_break + BREAK_DB;
     return d->line_voiced && !d->pend_after_drop &&
            ((first && consonant_lead(d)) ||
-            (pitch_spans(d) && pitch_turns(d) && !held_since_onset(d)));
+            (pitch_spans(d) && pitch_turns(d) && one_track(d) &&
+             !held_since_onset(d)));
 }
 
 /* Holds back the start of a region confirmed on a glide, while there is

@@ -202,9 +202,13 @@ ablation held dialogueduck_detect.c \
     "a line confirmed on a glide is held back until it breaks its voice, had a consonant or moved its pitch 15 % without holding a note (off: it starts at once)" \
     h12-oxygen-chimes h16-game-foley h13-whisper-ends h14-words-one-at-a-time h17-quiet-children-noise h18-lines-after-impacts
 ablation turn dialogueduck_detect.c \
-    's/\(pitch_spans\(d\) && pitch_turns\(d\) && !held_since_onset\(d\)\)/(pitch_spans(d) \&\& !held_since_onset(d))/' \
+    's/pitch_spans\(d\) && pitch_turns\(d\) && one_track\(d\)/pitch_spans(d) \&\& one_track(d)/' \
     "a held start's pitch must turn back 4 % as well as span 15 % (off: a slide or a sweep that spans 15 % one way commits)" \
     h16-game-foley h12-oxygen-chimes h13-whisper-ends h14-words-one-at-a-time h17-quiet-children-noise h18-lines-after-impacts
+ablation track dialogueduck_detect.c \
+    's/pitch_turns\(d\) && one_track\(d\) &&/pitch_turns(d) \&\&/' \
+    "a held start's voiced readings follow one pitch track (3 steps in 4 under 10 %, an octave taken out; off: readings that jump between a bell's partials span and turn too)" \
+    h29-telephone-prompts h30-children-street-walla h16-game-foley h12-oxygen-chimes h17-quiet-children-noise h4-levels-short-word
 ablation afterdrop dialogueduck_detect.c \
     's/d->pend_after_drop = d->dropped > 0 && ev->onset_hop <= d->dropped;/d->pend_after_drop = 0;/' \
     "a sound that goes on from a dropped start commits only on a break the voice comes back from (off: judged as any held start: its pitch, a consonant, any break, its end too)" \

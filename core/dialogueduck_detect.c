@@ -26,7 +26,13 @@
  * - the noise floor is the minimum of the speech-band (150 Hz - 4 kHz)
  *   energy over the last 1.5 s (minimum statistics), learned all the time,
  *   inside lines too: hum, buzz or HVAC that starts mid-line becomes floor
- *   within 1.5 s; a hop well over the floor is a candidate;
+ *   within 1.5 s; a hop well over the floor is a candidate. The band is
+ *   also read with the 50 and the 60 Hz mains combed out (their period
+ *   and every harmonic, dialogueduck_mains.c), each with a floor of its
+ *   own: where a comb's floor is HUM_DB under the band's, a hum or a
+ *   buzz makes half the floor or more, and the hop is read on that comb
+ *   (read_track). A quiet line a few dB over a buzz stands as far over
+ *   the room tone under it;
  * - voicing (normalized autocorrelation in the 70-500 Hz pitch range on a
  *   1 kHz low-passed, decimated signal) confirms speech when the pitch
  *   glides: rings, alarms and beeps are periodic at a fixed period, a ring
@@ -196,6 +202,8 @@
                                 nucleus each, come this far apart (1.5
                                 Hz): a rhythm (track_nuclei's max_gap) */
 #define SMOOTH_HOPS   4      /* the floor reads 40 ms means (2 mains periods) */
+#define HUM_DB        3.0    /* dB the mains comb takes off the floor: a hum */
+#define HUM_HOPS      150    /* ... once it has for this long (1.5 s) */
 #define SIB_HZ        4000.0 /* sibilant band: from here to the band rate's Nyquist */
 #define SIB_SNR       6.0    /* dB over its floor: a sibilant in the walk-back */
 #define LINE_RANGE    25.0   /* dB under the line's peak: not the line */
@@ -267,6 +275,14 @@ typedef struct MinStat {
     int pos, n;
 } MinStat;
 
+/* An energy of the speech band that a floor is learned on: as it is, or
+ * with the mains combed out (dialogueduck_mains.c). */
+typedef struct Track {
+    double lin[SMOOTH_HOPS];   /* the last hop energies, linear */
+    double mean_db;            /* their mean: the floor's 40 ms means, dB */
+    MinStat floor;
+} Track;
+
 struct DDDetector {
     int hop, pos;              /* samples per hop, position in the hop */
     int64_t hops;              /* completed hops */
@@ -284,18 +300,22 @@ struct DDDetector {
                                   the correlations read them as they are */
 
     int sibilant;              /* the band rate reaches over SIB_HZ */
-    MinStat floor, sib_floor;  /* speech and sibilant band floors */
+    Track raw;                 /* the speech band */
+    Track hum[2];              /* ... with the 50 and the 60 Hz mains
+                                  combed out */
+    DDMainsComb comb[2];
+    double floor_db;           /* the floor of the track read this hop */
+    int hum_run;               /* hops a comb's floor has been HUM_DB
+                                  under the band's, on end */
+    MinStat sib_floor;         /* the sibilant band's floor */
     MinStat low_floor;         /* the voicing signal's floor */
     double low_db;             /* its energy over the last SMOOTH_HOPS */
-    double mean_db;            /* the band energy over the last
-                                  SMOOTH_HOPS hops (the floor's 40 ms
-                                  means), dB */
+    double mean_db;            /* the mean_db of the track read */
     double energy[EBUF];       /* band energy per hop, dB */
     double sib[EBUF];          /* sibilant band energy per hop, dB */
     double low[EBUF];          /* energy of the voicing signal (under
                                   1 kHz) per hop, linear */
     unsigned low_pos;          /* voicing samples read into low[] */
-    double lin[SMOOTH_HOPS];   /* the last hop energies, linear */
     unsigned voiced_bits;      /* voiced candidate flags, newest in bit 0 */
     unsigned clean_bits;       /* voiced hops with a clean period
                                   (clean_period), newest in bit 0 */
@@ -354,6 +374,7 @@ static void minstat_init(MinStat *m, double floor_db)
 int dd_detector_create(DDDetector **out, int sample_rate, double threshold,
                        int max_walkback_hops, const DDAllocator *al)
 {
+    static const double mains_hz[2] = { 50.0, 60.0 };
     DDDetector *d = dd_alloc(al, sizeof(*d));
     int brate, vrate;
 
@@ -388,7 +409,14 @@ int dd_detector_create(DDDetector **out, int sample_rate, double threshold,
         d->lag_min = 1;
     if (d->win + d->lag_max > VBUF)
         d->lag_max = VBUF - d->win;
-    minstat_init(&d->floor, threshold);
+    minstat_init(&d->raw.floor, threshold);
+    for (int k = 0; k < 2; k++) {
+        minstat_init(&d->hum[k].floor, threshold);
+        if (dd_mains_init(&d->comb[k], (double)brate / mains_hz[k]) < 0) {
+            dd_free(al, d);
+            return DD_ERROR_INVAL;
+        }
+    }
     /* the sibilant band has no threshold to start from: full scale, so
      * that its first 1.5 s read the floor of what has been heard (from
      * -120 dB every hop of room tone would pass for a sibilant, and the
@@ -656,7 +684,7 @@ static int onset_hop(const DDDetector *d, int64_t hop, int64_t last,
     const double *sib = d->sib;
 
     if (fmin(hop_energy(d, hop), mean_around(d->energy, hop, last)) >
-        d->floor.floor_db + snr)
+        d->floor_db + snr)
         return 1;
     return d->sibilant &&
            fmin(sib[hop & (EBUF - 1)], mean_around(sib, hop, last)) >
@@ -1022,7 +1050,7 @@ static int speech_goes_on(DDDetector *d, double e)
     int above;
 
     d->line_peak = fmax(d->line_peak - PEAK_FALL, e);
-    above = e > d->floor.floor_db + OFF_SNR && e > d->line_peak - LINE_RANGE;
+    above = e > d->floor_db + OFF_SNR && e > d->line_peak - LINE_RANGE;
 
     track_nuclei(d, &d->nuc, e, above, NUC_LINE_HOPS, SYL_MAX_HOPS);
     if (line_syllable(d))
@@ -1203,7 +1231,7 @@ static int consonant_lead(const DDDetector *d)
         double e = hop_energy(d, h);
 
         if (!d->voiced_at[h & (EBUF - 1)] &&
-            e > d->floor.floor_db + OFF_SNR &&
+            e > d->floor_db + OFF_SNR &&
             e <= d->pend_peak - BREAK_DB) {
             if (++run >= LEAD_HOPS)
                 return 1;
@@ -1284,7 +1312,7 @@ static void held_hop(DDDetector *d, double e, DDDetectEvent *ev)
     int64_t h = d->hops;
     Voicing v = { 0, 0.0, 0.0 };
 
-    if (e > d->floor.floor_db + ON_SNR && e > d->threshold)
+    if (e > d->floor_db + ON_SNR && e > d->threshold)
         v = voiced_hop(d);
     d->voiced_at[h & (EBUF - 1)] = v.voiced;
     d->lag_at[h & (EBUF - 1)] = v.voiced ? v.lag : 0.0;
@@ -1344,24 +1372,69 @@ static double low_mean_db(const DDDetector *d)
     return energy_db(sum / n);
 }
 
-static void end_hop(DDDetector *d, DDDetectEvent *ev)
+/* A track's next hop energy (lin, linear) and its 40 ms mean. */
+static void track_hop(Track *t, int64_t h, double lin)
 {
-    int64_t h = d->hops;
-    int n = d->b.acc_n ? d->b.acc_n : 1;
-    double lin = d->b.acc / n, mean = 0.0;
-    double e = energy_db(lin);
+    double mean = 0.0;
 
-    d->lin[h % SMOOTH_HOPS] = lin;
+    t->lin[h % SMOOTH_HOPS] = lin;
     for (int i = 0; i < SMOOTH_HOPS; i++)
-        mean += d->lin[i] / SMOOTH_HOPS;
+        mean += t->lin[i] / SMOOTH_HOPS;
     /* the first hops of a stream: a mean of those there are (the hops
      * before it are not silence; read as such, the floor would sit up to
      * 6 dB under the room tone for MS_NSUB sub-windows) */
     if (h < SMOOTH_HOPS - 1)
         mean *= (double)SMOOTH_HOPS / (h + 1);
+    t->mean_db = energy_db(mean);
+}
 
+/* The track a hop is read on: the speech band as it is, unless a mains
+ * comb has left its floor HUM_DB or more under the band's for HUM_HOPS
+ * on end (a hum or a buzz makes half the floor or more); then the comb
+ * whose floor is lowest. Without a hum the combs' floors sit within a
+ * dB of the band's. The mains hums on for minutes, a held note at a
+ * multiple of its frequency (250 Hz, 300 Hz) is combed out as well but
+ * seldom lasts: the band's floor rises into it only after 1.5 s, and it
+ * would have to go on 1.5 s more. */
+static const Track *read_track(DDDetector *d)
+{
+    const Track *t = &d->raw;
+    int hum = 0;
+
+    for (int k = 0; k < 2; k++)
+        hum |= d->hum[k].floor.floor_db <= d->raw.floor.floor_db - HUM_DB;
+    d->hum_run = hum ? d->hum_run + 1 : 0;
+    if (d->hum_run < HUM_HOPS)
+        return t;
+    for (int k = 0; k < 2; k++)
+        if (d->hum[k].floor.floor_db <= d->raw.floor.floor_db - HUM_DB &&
+            d->hum[k].floor.floor_db < t->floor.floor_db)
+            t = &d->hum[k];
+    return t;
+}
+
+static void end_hop(DDDetector *d, DDDetectEvent *ev)
+{
+    int64_t h = d->hops;
+    int n = d->b.acc_n ? d->b.acc_n : 1;
+    const Track *t;
+    double e;
+
+    track_hop(&d->raw, h, d->b.acc / n);
+    /* half the comb's output: broadband sound comes out with twice its
+     * power; in its first period the comb puts out the band itself, read
+     * as the band (as 3 dB less it would set its floor that low for
+     * 1.5 s and be read on) */
+    for (int k = 0; k < 2; k++) {
+        track_hop(&d->hum[k], h, dd_mains_primed(&d->comb[k], n) ?
+                                 d->comb[k].acc / n / 2.0 : d->b.acc / n);
+        d->comb[k].acc = 0.0;
+    }
+    t = read_track(d);
+    e = energy_db(t->lin[h % SMOOTH_HOPS]);
+    d->floor_db = t->floor.floor_db;
     d->energy[h & (EBUF - 1)] = e;
-    d->mean_db = energy_db(mean);
+    d->mean_db = t->mean_db;
     d->sib[h & (EBUF - 1)] = energy_db(d->b.sib_acc / n);
     d->low[h & (EBUF - 1)] = low_energy(d);
     d->low_db = low_mean_db(d);
@@ -1370,7 +1443,7 @@ static void end_hop(DDDetector *d, DDDetectEvent *ev)
     memset(ev, 0, sizeof(*ev));
 
     if (!d->in_speech) {
-        int candidate = e > d->floor.floor_db + ON_SNR && e > d->threshold;
+        int candidate = e > d->floor_db + ON_SNR && e > d->threshold;
         int cause = confirm_hop(d, e, candidate);
 
         if (cause) {
@@ -1386,7 +1459,9 @@ static void end_hop(DDDetector *d, DDDetectEvent *ev)
         if (d->pending)
             held_hop(d, e, ev);
     }
-    update_floor(&d->floor, energy_db(mean));
+    update_floor(&d->raw.floor, d->raw.mean_db);
+    for (int k = 0; k < 2; k++)
+        update_floor(&d->hum[k].floor, d->hum[k].mean_db);
     update_floor(&d->low_floor, d->low_db);
     /* the sibilant floor reads the same 40 ms means: hops h-3 .. h, and
      * at the start of a stream those from hop 0 */
@@ -1414,7 +1489,7 @@ static void end_hop(DDDetector *d, DDDetectEvent *ev)
  * a time would give them: the same bits.
  */
 static void band_run(Band *b, double *vbuf, int decim, const double *u,
-                     int n)
+                     int n, double *ys)
 {
     double v[BAND_CHUNK];       /* voicing-rate samples */
     int nv = 0;
@@ -1428,6 +1503,7 @@ static void band_run(Band *b, double *vbuf, int decim, const double *u,
             double y = dd_biquad_run(&lp, dd_biquad_run(&hp, u[i]));
             double z = dd_biquad_run(&sib, u[i]);
 
+            ys[i] = y;
             acc += y * y;
             sacc += z * z;
             dacc += y;
@@ -1461,10 +1537,20 @@ static void band_run(Band *b, double *vbuf, int decim, const double *u,
     b->acc_n += n;
 }
 
+/* n band-rate samples u[] (n <= BAND_CHUNK) through the band, and the
+ * speech band through the mains combs. */
+static void band_chunk(DDDetector *d, const double *u, int n)
+{
+    double y[BAND_CHUNK];
+
+    band_run(&d->b, d->vbuf, d->decim, u, n, y);
+    for (int k = 0; k < 2; k++)
+        dd_mains_run(&d->comb[k], y, n);
+}
+
 /* Band-rate samples from nb whole blocks of bd input samples: the block
  * averages, summed in input order. */
-static void band_blocks(Band *b, double *vbuf, int decim, const float *x,
-                        int nb, int bd)
+static void band_blocks(DDDetector *d, const float *x, int nb, int bd)
 {
     double u[BAND_CHUNK];
 
@@ -1478,7 +1564,7 @@ static void band_blocks(Band *b, double *vbuf, int decim, const float *x,
                 acc += x[j];
             u[i] = acc / bd;
         }
-        band_run(b, vbuf, decim, u, n);
+        band_chunk(d, u, n);
     }
 }
 
@@ -1498,11 +1584,11 @@ int dd_detector_process(DDDetector *d, const float *x, int n,
             /* a constant block length for the usual rates (48 and 44.1
              * kHz) lets the compiler unroll the sums */
             if (bd == 3)
-                band_blocks(b, d->vbuf, d->decim, x + i, k, 3);
+                band_blocks(d, x + i, k, 3);
             else if (bd == 2)
-                band_blocks(b, d->vbuf, d->decim, x + i, k, 2);
+                band_blocks(d, x + i, k, 2);
             else
-                band_blocks(b, d->vbuf, d->decim, x + i, k, bd);
+                band_blocks(d, x + i, k, bd);
             i += k * bd;
             continue;
         }
@@ -1517,7 +1603,7 @@ int dd_detector_process(DDDetector *d, const float *x, int n,
         } else {
             double u = acc / bd;
 
-            band_run(b, d->vbuf, d->decim, &u, 1);
+            band_chunk(d, &u, 1);
             b->band_pos = 0;
             b->band_acc = 0.0;
         }
@@ -1556,5 +1642,10 @@ int dd_detector_subnormal_state(const DDDetector *d)
         n += subnormal(f[i]->z1) + subnormal(f[i]->z2);
     for (int i = 0; i < 2 * VBUF; i++)
         n += fpclassify((float)d->vbuf[i]) == FP_SUBNORMAL;
+    for (int k = 0; k < 2; k++) {
+        n += subnormal(d->comb[k].acc);
+        for (int i = 0; i < DD_MAINS_RING; i++)
+            n += subnormal(d->comb[k].ring[i]);
+    }
     return n;
 }

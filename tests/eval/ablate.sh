@@ -205,6 +205,10 @@ ablation turn dialogueduck_detect.c \
     's/pitch_spans\(d\) && pitch_turns\(d\) && one_track\(d\)/pitch_spans(d) \&\& one_track(d)/' \
     "a held start's pitch must turn back 4 % as well as span 15 % (off: a slide or a sweep that spans 15 % one way commits)" \
     h16-game-foley h12-oxygen-chimes h13-whisper-ends h14-words-one-at-a-time h17-quiet-children-noise h18-lines-after-impacts
+ablation mains dialogueduck_detect.c \
+    's/(#define HUM_DB\s+)3\.0/${1}1000.0/' \
+    "the band read with the mains (50 or 60 Hz and every harmonic) combed out where that takes 3 dB off its floor for 1.5 s (off: as it is, hum and all)" \
+    h27-digits-one-at-a-time-hum h1-buzz-midline h6-hum50-hvac
 ablation track dialogueduck_detect.c \
     's/pitch_turns\(d\) && one_track\(d\) &&/pitch_turns(d) \&\&/' \
     "a held start's voiced readings follow one pitch track (3 steps in 4 under 10 %, an octave taken out; off: readings that jump between a bell's partials span and turn too)" \

@@ -301,9 +301,9 @@ struct DDDetector {
 
     int sibilant;              /* the band rate reaches over SIB_HZ */
     Track raw;                 /* the speech band */
-    Track hum[2];              /* ... with the 50 and the 60 Hz mains
+    Track hum[DD_MAINS_N];     /* ... with the 50 and the 60 Hz mains
                                   combed out */
-    DDMainsComb comb[2];
+    DDMainsComb comb;
     double floor_db;           /* the floor of the track read this hop */
     int hum_run;               /* hops a comb's floor has been HUM_DB
                                   under the band's, on end */
@@ -374,7 +374,6 @@ static void minstat_init(MinStat *m, double floor_db)
 int dd_detector_create(DDDetector **out, int sample_rate, double threshold,
                        int max_walkback_hops, const DDAllocator *al)
 {
-    static const double mains_hz[2] = { 50.0, 60.0 };
     DDDetector *d = dd_alloc(al, sizeof(*d));
     int brate, vrate;
 
@@ -410,12 +409,11 @@ int dd_detector_create(DDDetector **out, int sample_rate, double threshold,
     if (d->win + d->lag_max > VBUF)
         d->lag_max = VBUF - d->win;
     minstat_init(&d->raw.floor, threshold);
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < DD_MAINS_N; k++)
         minstat_init(&d->hum[k].floor, threshold);
-        if (dd_mains_init(&d->comb[k], (double)brate / mains_hz[k]) < 0) {
-            dd_free(al, d);
-            return DD_ERROR_INVAL;
-        }
+    if (dd_mains_init(&d->comb, brate) < 0) {
+        dd_free(al, d);
+        return DD_ERROR_INVAL;
     }
     /* the sibilant band has no threshold to start from: full scale, so
      * that its first 1.5 s read the floor of what has been heard (from
@@ -1401,12 +1399,12 @@ static const Track *read_track(DDDetector *d)
     const Track *t = &d->raw;
     int hum = 0;
 
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < DD_MAINS_N; k++)
         hum |= d->hum[k].floor.floor_db <= d->raw.floor.floor_db - HUM_DB;
     d->hum_run = hum ? d->hum_run + 1 : 0;
     if (d->hum_run < HUM_HOPS)
         return t;
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < DD_MAINS_N; k++)
         if (d->hum[k].floor.floor_db <= d->raw.floor.floor_db - HUM_DB &&
             d->hum[k].floor.floor_db < t->floor.floor_db)
             t = &d->hum[k];
@@ -1425,10 +1423,10 @@ static void end_hop(DDDetector *d, DDDetectEvent *ev)
      * power; in its first period the comb puts out the band itself, read
      * as the band (as 3 dB less it would set its floor that low for
      * 1.5 s and be read on) */
-    for (int k = 0; k < 2; k++) {
-        track_hop(&d->hum[k], h, dd_mains_primed(&d->comb[k], n) ?
-                                 d->comb[k].acc / n / 2.0 : d->b.acc / n);
-        d->comb[k].acc = 0.0;
+    for (int k = 0; k < DD_MAINS_N; k++) {
+        track_hop(&d->hum[k], h, dd_mains_primed(&d->comb, k, n) ?
+                                 d->comb.acc[k] / n / 2.0 : d->b.acc / n);
+        d->comb.acc[k] = 0.0;
     }
     t = read_track(d);
     e = energy_db(t->lin[h % SMOOTH_HOPS]);
@@ -1460,7 +1458,7 @@ static void end_hop(DDDetector *d, DDDetectEvent *ev)
             held_hop(d, e, ev);
     }
     update_floor(&d->raw.floor, d->raw.mean_db);
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < DD_MAINS_N; k++)
         update_floor(&d->hum[k].floor, d->hum[k].mean_db);
     update_floor(&d->low_floor, d->low_db);
     /* the sibilant floor reads the same 40 ms means: hops h-3 .. h, and
@@ -1544,8 +1542,7 @@ static void band_chunk(DDDetector *d, const double *u, int n)
     double y[BAND_CHUNK];
 
     band_run(&d->b, d->vbuf, d->decim, u, n, y);
-    for (int k = 0; k < 2; k++)
-        dd_mains_run(&d->comb[k], y, n);
+    dd_mains_run(&d->comb, y, n);
 }
 
 /* Band-rate samples from nb whole blocks of bd input samples: the block
@@ -1642,10 +1639,9 @@ int dd_detector_subnormal_state(const DDDetector *d)
         n += subnormal(f[i]->z1) + subnormal(f[i]->z2);
     for (int i = 0; i < 2 * VBUF; i++)
         n += fpclassify((float)d->vbuf[i]) == FP_SUBNORMAL;
-    for (int k = 0; k < 2; k++) {
-        n += subnormal(d->comb[k].acc);
-        for (int i = 0; i < DD_MAINS_RING; i++)
-            n += subnormal(d->comb[k].ring[i]);
-    }
+    for (int k = 0; k < DD_MAINS_N; k++)
+        n += subnormal(d->comb.acc[k]);
+    for (int i = 0; i < DD_MAINS_RING; i++)
+        n += subnormal(d->comb.ring[i]);
     return n;
 }

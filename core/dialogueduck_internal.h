@@ -78,23 +78,27 @@ static inline void dd_biquad_flush(DDBiquad *f)
 /* ---- mains comb: hum and buzz out of a band (dialogueduck_mains.c) --- */
 
 #define DD_MAINS_RING 1024     /* samples kept: a 50 Hz period up to 51 kHz */
+#define DD_MAINS_N    2        /* mains frequencies: 50 and 60 Hz */
 
 typedef struct DDMainsComb {
     double ring[DD_MAINS_RING]; /* the band's last samples */
     uint64_t pos;              /* samples written */
-    int whole;                 /* the period: whole samples ... */
-    double frac;               /* ... and the fraction over them */
-    double acc;                /* energy of y(t) - y(t - period) summed */
+    int zeros;                 /* the last samples that were 0.0, up to
+                                  the ring's length */
+    int whole[DD_MAINS_N];     /* each period: whole samples ... */
+    double frac[DD_MAINS_N];   /* ... and the fraction over them */
+    double acc[DD_MAINS_N];    /* energy of y(t) - y(t - period) summed */
 } DDMainsComb;
 
-/* A comb that takes out what repeats every `period` samples (the mains
- * period at the band's rate); DD_ERROR_INVAL if the ring cannot hold it. */
-int dd_mains_init(DDMainsComb *c, double period);
-/* n band samples y through the comb: their output's energy into c->acc. */
+/* A comb that takes out what repeats every period of 50 Hz, and one of
+ * 60 Hz, at the band's rate; DD_ERROR_INVAL if the ring cannot hold them. */
+int dd_mains_init(DDMainsComb *c, int rate);
+/* n band samples y through the combs: their outputs' energies into
+ * c->acc[]. */
 void dd_mains_run(DDMainsComb *c, const double *y, int n);
-/* Whether the last n samples through the comb each had a period of the
+/* Whether the last n samples through comb k each had a period of the
  * band before them (the output of the first period is the band itself). */
-int dd_mains_primed(const DDMainsComb *c, int n);
+int dd_mains_primed(const DDMainsComb *c, int k, int n);
 
 /* ---- detector: dialogue -> speech regions --------------------------- */
 

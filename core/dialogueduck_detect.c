@@ -1397,18 +1397,13 @@ static void track_hop(Track *t, int64_t h, double lin)
 static const Track *read_track(DDDetector *d)
 {
     const Track *t = &d->raw;
-    int hum = 0;
 
-    for (int k = 0; k < DD_MAINS_N; k++)
-        hum |= d->hum[k].floor.floor_db <= d->raw.floor.floor_db - HUM_DB;
-    d->hum_run = hum ? d->hum_run + 1 : 0;
-    if (d->hum_run < HUM_HOPS)
-        return t;
     for (int k = 0; k < DD_MAINS_N; k++)
         if (d->hum[k].floor.floor_db <= d->raw.floor.floor_db - HUM_DB &&
             d->hum[k].floor.floor_db < t->floor.floor_db)
             t = &d->hum[k];
-    return t;
+    d->hum_run = t != &d->raw ? d->hum_run + 1 : 0;
+    return d->hum_run >= HUM_HOPS ? t : &d->raw;
 }
 
 static void end_hop(DDDetector *d, DDDetectEvent *ev)

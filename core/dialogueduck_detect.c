@@ -32,7 +32,12 @@
  *   own: where a comb's floor is HUM_DB under the band's, a hum or a
  *   buzz makes half the floor or more, and the hop is read on that comb
  *   (read_track). A quiet line a few dB over a buzz stands as far over
- *   the room tone under it;
+ *   the room tone under it. A third comb takes out a period found in the
+ *   floor between lines (a fan's or a camera's whine), read where it
+ *   takes HUM_DB more off than the mains combs do; where that floor,
+ *   low-passed as the voicing reads it, repeats in the pitch range (a
+ *   whine under about 1 kHz would read as a held tone), the voicing
+ *   signal is read through that comb too (listen_floor, voice_found);
  * - voicing (normalized autocorrelation in the 70-500 Hz pitch range on a
  *   1 kHz low-passed, decimated signal) confirms speech when the pitch
  *   glides: rings, alarms and beeps are periodic at a fixed period, a ring
@@ -204,6 +209,9 @@
 #define SMOOTH_HOPS   4      /* the floor reads 40 ms means (2 mains periods) */
 #define HUM_DB        3.0    /* dB the mains comb takes off the floor: a hum */
 #define HUM_HOPS      150    /* ... once it has for this long (1.5 s) */
+#define QUIET_DB      3.0    /* dB over the floor: floor only ... */
+#define QUIET_HOPS    8      /* ... for as long as the comb's ring reaches */
+#define FIND_HOPS     25     /* a period looked for in it this often */
 #define SIB_HZ        4000.0 /* sibilant band: from here to the band rate's Nyquist */
 #define SIB_SNR       6.0    /* dB over its floor: a sibilant in the walk-back */
 #define LINE_RANGE    25.0   /* dB under the line's peak: not the line */
@@ -302,9 +310,12 @@ struct DDDetector {
     int sibilant;              /* the band rate reaches over SIB_HZ */
     Track raw;                 /* the speech band */
     Track hum[DD_MAINS_N];     /* ... with the 50 and the 60 Hz mains
-                                  combed out */
+                                  combed out, and a period found in the
+                                  floor (a whine) */
     DDMainsComb comb;
     double floor_db;           /* the floor of the track read this hop */
+    int quiet_run;             /* hops of floor only, on end */
+    int voice_found;           /* voicing read through the found comb */
     int hum_run;               /* hops a comb's floor has been HUM_DB
                                   under the band's, on end */
     MinStat sib_floor;         /* the sibilant band's floor */
@@ -375,7 +386,7 @@ int dd_detector_create(DDDetector **out, int sample_rate, double threshold,
                        int max_walkback_hops, const DDAllocator *al)
 {
     DDDetector *d = dd_alloc(al, sizeof(*d));
-    int brate, vrate;
+    int brate, vrate, ret;
 
     *out = NULL;
     if (!d)
@@ -398,11 +409,11 @@ int dd_detector_create(DDDetector **out, int sample_rate, double threshold,
         dd_biquad_highpass(&d->b.sib, SIB_HZ, 0.7071, brate);
     d->decim = brate / 8000 > 1 ? brate / 8000 : 1;
     vrate = brate / d->decim;
-    dd_biquad_lowpass(&d->b.v1, 1000.0, 0.5412, vrate);
-    dd_biquad_lowpass(&d->b.v2, 1000.0, 1.3066, vrate);
+    dd_biquad_lowpass(&d->b.v1, DD_VOICING_HZ, 0.5412, vrate);
+    dd_biquad_lowpass(&d->b.v2, DD_VOICING_HZ, 1.3066, vrate);
     d->win = vrate * 3 / 100;
-    d->lag_min = vrate / 500;
-    d->lag_max = vrate / 70;
+    d->lag_min = vrate / DD_PITCH_MAX_HZ;
+    d->lag_max = vrate / DD_PITCH_MIN_HZ;
     d->lag_tone = vrate / TONE_MAX_HZ;
     if (d->lag_min < 1)
         d->lag_min = 1;
@@ -411,9 +422,10 @@ int dd_detector_create(DDDetector **out, int sample_rate, double threshold,
     minstat_init(&d->raw.floor, threshold);
     for (int k = 0; k < DD_MAINS_N; k++)
         minstat_init(&d->hum[k].floor, threshold);
-    if (dd_mains_init(&d->comb, brate) < 0) {
+    if ((ret = dd_mains_init(&d->comb, brate, al)) < 0) {
+        dd_mains_uninit(&d->comb, al);
         dd_free(al, d);
-        return DD_ERROR_INVAL;
+        return ret;
     }
     /* the sibilant band has no threshold to start from: full scale, so
      * that its first 1.5 s read the floor of what has been heard (from
@@ -431,6 +443,8 @@ int dd_detector_create(DDDetector **out, int sample_rate, double threshold,
 
 void dd_detector_free(DDDetector **d, const DDAllocator *al)
 {
+    if (*d)
+        dd_mains_uninit(&(*d)->comb, al);
     dd_free(al, *d);
     *d = NULL;
 }
@@ -1393,17 +1407,37 @@ static void track_hop(Track *t, int64_t h, double lin)
  * dB of the band's. The mains hums on for minutes, a held note at a
  * multiple of its frequency (250 Hz, 300 Hz) is combed out as well but
  * seldom lasts: the band's floor rises into it only after 1.5 s, and it
- * would have to go on 1.5 s more. */
+ * would have to go on 1.5 s more. The comb at a period found in the floor
+ * is read only where it takes HUM_DB off what the others leave: a whine,
+ * not the mains it may have found again. */
 static const Track *read_track(DDDetector *d)
 {
-    const Track *t = &d->raw;
+    const Track *t = &d->raw, *found = &d->hum[DD_MAINS_FOUND];
 
     for (int k = 0; k < DD_MAINS_N; k++)
-        if (d->hum[k].floor.floor_db <= d->raw.floor.floor_db - HUM_DB &&
+        if (k != DD_MAINS_FOUND &&
+            d->hum[k].floor.floor_db <= d->raw.floor.floor_db - HUM_DB &&
             d->hum[k].floor.floor_db < t->floor.floor_db)
             t = &d->hum[k];
+    if (found->floor.floor_db <= t->floor.floor_db - HUM_DB)
+        t = found;
     d->hum_run = t != &d->raw ? d->hum_run + 1 : 0;
     return d->hum_run >= HUM_HOPS ? t : &d->raw;
+}
+
+/* Every FIND_HOPS hops of floor only (out of speech, the track read
+ * within QUIET_DB of its floor, for as long as the comb's ring reaches
+ * back: through the found comb, a word under the whine is no floor)
+ * the comb looks for a period in it; a comb at a new period starts its
+ * floor from the band's. */
+static void listen_floor(DDDetector *d)
+{
+    int quiet = !d->in_speech && d->mean_db < d->floor_db + QUIET_DB;
+
+    d->quiet_run = quiet ? d->quiet_run + 1 : 0;
+    if (d->quiet_run >= QUIET_HOPS && d->quiet_run % FIND_HOPS == 0 &&
+        dd_mains_listen(&d->comb))
+        d->hum[DD_MAINS_FOUND] = d->raw;
 }
 
 static void end_hop(DDDetector *d, DDDetectEvent *ev)
@@ -1424,6 +1458,10 @@ static void end_hop(DDDetector *d, DDDetectEvent *ev)
         d->comb.acc[k] = 0.0;
     }
     t = read_track(d);
+    /* a whine's period in the pitch range would read as a held tone: the
+     * voicing is read without it (a buzz's is longer, and the comb's
+     * teeth cost a voice some of its periodicity) */
+    d->voice_found = t != &d->raw && d->comb.pitched;
     e = energy_db(t->lin[h % SMOOTH_HOPS]);
     d->floor_db = t->floor.floor_db;
     d->energy[h & (EBUF - 1)] = e;
@@ -1456,6 +1494,7 @@ static void end_hop(DDDetector *d, DDDetectEvent *ev)
     for (int k = 0; k < DD_MAINS_N; k++)
         update_floor(&d->hum[k].floor, d->hum[k].mean_db);
     update_floor(&d->low_floor, d->low_db);
+    listen_floor(d);
     /* the sibilant floor reads the same 40 ms means: hops h-3 .. h, and
      * at the start of a stream those from hop 0 */
     if (d->sibilant)
@@ -1471,73 +1510,80 @@ static void end_hop(DDDetector *d, DDDetectEvent *ev)
 
 /*
  * n band-rate samples u[] (n <= BAND_CHUNK) through the band: the
- * speech-band and sibilant energies of the hop, and the voicing signal
- * (the speech band decimated, low-passed, into vbuf). Two loops: the
- * three band filters side by side (their recursions overlap), then the
- * voicing filters on what the first loop decimated. Each works on copies
- * of its filters, which stay in registers: through the pointer a store
- * to vbuf might have changed them, and all five in one loop did not fit
- * (their state went through the stack on the recursion's path). Each
- * filter and each sum sees its values in sample order, as one sample at
- * a time would give them: the same bits.
+ * speech-band and sibilant energies of the hop, the speech band into
+ * ys[]. Its three filters side by side (their recursions overlap), on
+ * copies that stay in registers. Each filter and each sum sees its values
+ * in sample order, as one sample at a time would give them: the same
+ * bits.
  */
-static void band_run(Band *b, double *vbuf, int decim, const double *u,
-                     int n, double *ys)
+static void band_run(Band *b, const double *u, int n, double *ys)
 {
-    double v[BAND_CHUNK];       /* voicing-rate samples */
-    int nv = 0;
+    DDBiquad hp = b->hp, lp = b->lp, sib = b->sib;
+    double acc = b->acc, sacc = b->sib_acc;
 
-    {
-        DDBiquad hp = b->hp, lp = b->lp, sib = b->sib;
-        double acc = b->acc, sacc = b->sib_acc, dacc = b->decim_acc;
-        int dpos = b->decim_pos;
+    for (int i = 0; i < n; i++) {
+        double y = dd_biquad_run(&lp, dd_biquad_run(&hp, u[i]));
+        double z = dd_biquad_run(&sib, u[i]);
 
-        for (int i = 0; i < n; i++) {
-            double y = dd_biquad_run(&lp, dd_biquad_run(&hp, u[i]));
-            double z = dd_biquad_run(&sib, u[i]);
-
-            ys[i] = y;
-            acc += y * y;
-            sacc += z * z;
-            dacc += y;
-            if (++dpos >= decim) {
-                v[nv++] = dacc / decim;
-                dpos = 0;
-                dacc = 0.0;
-            }
-        }
-        b->hp = hp;
-        b->lp = lp;
-        b->sib = sib;
-        b->acc = acc;
-        b->sib_acc = sacc;
-        b->decim_acc = dacc;
-        b->decim_pos = dpos;
+        ys[i] = y;
+        acc += y * y;
+        sacc += z * z;
     }
-    {
-        DDBiquad v1 = b->v1, v2 = b->v2;
-        unsigned vpos = b->vpos;
-
-        for (int k = 0; k < nv; k++, vpos++) {
-            float f = dd_biquad_run(&v2, dd_biquad_run(&v1, v[k]));
-
-            vbuf[vpos & (VBUF - 1)] = vbuf[(vpos & (VBUF - 1)) + VBUF] = f;
-        }
-        b->v1 = v1;
-        b->v2 = v2;
-        b->vpos = vpos;
-    }
+    b->hp = hp;
+    b->lp = lp;
+    b->sib = sib;
+    b->acc = acc;
+    b->sib_acc = sacc;
     b->acc_n += n;
 }
 
-/* n band-rate samples u[] (n <= BAND_CHUNK) through the band, and the
- * speech band through the mains combs. */
+/*
+ * The voicing signal from n speech-band samples y[]: decimated, then
+ * low-passed into vbuf. Two loops, the second on what the first
+ * decimated: through the pointer a store to vbuf might have changed the
+ * filters' copies, and in the first loop they would go through the stack.
+ */
+static void voicing_run(Band *b, double *vbuf, int decim, const double *y,
+                        int n)
+{
+    double v[BAND_CHUNK];       /* voicing-rate samples */
+    double dacc = b->decim_acc;
+    int dpos = b->decim_pos, nv = 0;
+    DDBiquad v1 = b->v1, v2 = b->v2;
+    unsigned vpos = b->vpos;
+
+    for (int i = 0; i < n; i++) {
+        dacc += y[i];
+        if (++dpos >= decim) {
+            v[nv++] = dacc / decim;
+            dpos = 0;
+            dacc = 0.0;
+        }
+    }
+    b->decim_acc = dacc;
+    b->decim_pos = dpos;
+    for (int k = 0; k < nv; k++, vpos++) {
+        float f = dd_biquad_run(&v2, dd_biquad_run(&v1, v[k]));
+
+        vbuf[vpos & (VBUF - 1)] = vbuf[(vpos & (VBUF - 1)) + VBUF] = f;
+    }
+    b->v1 = v1;
+    b->v2 = v2;
+    b->vpos = vpos;
+}
+
+/* n band-rate samples u[] (n <= BAND_CHUNK) through the band, the speech
+ * band through the mains combs, and on to the voicing signal: through
+ * the comb at a period found in the floor while its track is read (a
+ * whine under 1 kHz would be read as a held tone, the voice under it
+ * lost). */
 static void band_chunk(DDDetector *d, const double *u, int n)
 {
-    double y[BAND_CHUNK];
+    double y[BAND_CHUNK], found[BAND_CHUNK];
 
-    band_run(&d->b, d->vbuf, d->decim, u, n, y);
-    dd_mains_run(&d->comb, y, n);
+    band_run(&d->b, u, n, y);
+    dd_mains_run(&d->comb, y, n, found);
+    voicing_run(&d->b, d->vbuf, d->decim, d->voice_found ? found : y, n);
 }
 
 /* Band-rate samples from nb whole blocks of bd input samples: the block

@@ -75,30 +75,56 @@ static inline void dd_biquad_flush(DDBiquad *f)
     dd_flush(&f->z2);
 }
 
-/* ---- mains comb: hum and buzz out of a band (dialogueduck_mains.c) --- */
+/* ---- mains comb: hum, buzz and whine out of a band (dialogueduck_mains.c) */
 
+#define DD_PITCH_MIN_HZ 70     /* a voice's pitch, lowest ... */
+#define DD_PITCH_MAX_HZ 500    /* ... and highest read */
+#define DD_VOICING_HZ 1000.0   /* the voicing signal's low-pass */
 #define DD_MAINS_RING 1024     /* samples kept: a 50 Hz period up to 51 kHz */
-#define DD_MAINS_N    2        /* mains frequencies: 50 and 60 Hz */
+#define DD_MAINS_N    3        /* combs: 50 Hz, 60 Hz, a period found */
+#define DD_MAINS_FOUND 2       /* the comb at the period found in the floor */
+#define DD_MAINS_FFT  (2 * DD_MAINS_RING)
+
+typedef struct DDFFT DDFFT;
 
 typedef struct DDMainsComb {
     double ring[DD_MAINS_RING]; /* the band's last samples */
     uint64_t pos;              /* samples written */
     int zeros;                 /* the last samples that were 0.0, up to
                                   the ring's length */
-    int whole[DD_MAINS_N];     /* each period: whole samples ... */
+    int whole[DD_MAINS_N];     /* each period: whole samples (0: off) ... */
     double frac[DD_MAINS_N];   /* ... and the fraction over them */
     double acc[DD_MAINS_N];    /* energy of y(t) - y(t - period) summed */
+    int lag_lo, lag_hi;        /* periods looked for in the floor */
+    DDFFT *fft;
+    double power[DD_MAINS_FFT]; /* the floor's power spectrum, averaged
+                                   (in dd_fft_order()) */
+    int heard;                 /* floor spectra averaged into it */
+    int rate;
+    int pitch_lo, pitch_hi;    /* lags of the voice's pitch range */
+    int pitched;               /* the floor, as the voicing reads it,
+                                  correlates in that range: a whine under
+                                  about 1 kHz (comb DD_MAINS_FOUND on) */
+    float re[DD_MAINS_FFT], im[DD_MAINS_FFT];
 } DDMainsComb;
 
-/* A comb that takes out what repeats every period of 50 Hz, and one of
- * 60 Hz, at the band's rate; DD_ERROR_INVAL if the ring cannot hold them. */
-int dd_mains_init(DDMainsComb *c, int rate);
-/* n band samples y through the combs: their outputs' energies into
- * c->acc[]. */
-void dd_mains_run(DDMainsComb *c, const double *y, int n);
+/* A comb that takes out what repeats every period of 50 Hz, one of 60 Hz,
+ * and one that looks for a period in the floor (off until it finds one),
+ * at the band's rate. DD_ERROR_INVAL if the ring cannot hold them. */
+int dd_mains_init(DDMainsComb *c, int rate, const DDAllocator *al);
+void dd_mains_uninit(DDMainsComb *c, const DDAllocator *al);
+/* n band samples y (n <= DD_MAINS_RING / 4) through the combs: their
+ * outputs' energies into c->acc[], and found[] the band through comb
+ * DD_MAINS_FOUND at the power broadband sound had (the band itself while
+ * it is off). */
+void dd_mains_run(DDMainsComb *c, const double *y, int n, double *found);
 /* Whether the last n samples through comb k each had a period of the
  * band before them (the output of the first period is the band itself). */
 int dd_mains_primed(const DDMainsComb *c, int k, int n);
+/* The ring holds floor only (no speech, no event): reads it for a period
+ * that repeats, a whine's or a hum's, and sets comb DD_MAINS_FOUND to it.
+ * 1: that comb's period changed (its output so far is another's). */
+int dd_mains_listen(DDMainsComb *c);
 
 /* ---- detector: dialogue -> speech regions --------------------------- */
 
@@ -191,8 +217,6 @@ void dd_band_push(DDBand *b, const float *const *in, int n, float **xd,
                   float **band);
 
 /* ---- FFT, see dialogueduck_fft.c ------------------------------------- */
-
-typedef struct DDFFT DDFFT;
 
 /* A complex FFT of n points; n: a power of two >= 8. */
 int dd_fft_create(DDFFT **out, int n, const DDAllocator *al);

@@ -209,6 +209,14 @@ ablation mains dialogueduck_detect.c \
     's/(#define HUM_DB\s+)3\.0/${1}1000.0/' \
     "the band read with the mains (50 or 60 Hz and every harmonic) combed out where that takes 3 dB off its floor for 1.5 s (off: as it is, hum and all)" \
     h27-digits-one-at-a-time-hum h1-buzz-midline h6-hum50-hvac
+ablation whine dialogueduck_detect.c \
+    's/if \(found->floor.floor_db <= t->floor.floor_db - HUM_DB\)/if (0)/' \
+    "the band read through a comb at a period found in the floor between lines (a whine) where that takes 3 dB more off than the mains combs (off: the mains combs only)" \
+    h31-words-fan-whine h32-words-whine-midline h27-digits-one-at-a-time-hum h1-buzz-midline h6-hum50-hvac
+ablation whinevoice dialogueduck_detect.c \
+    's/d->voice_found = t != &d->raw && d->comb.pitched;/d->voice_found = 0;/' \
+    "the voicing read through the whine's comb where the floor, low-passed as the voicing reads it, repeats in the pitch range (off: the voicing as it is, whine and all)" \
+    h31-words-fan-whine h32-words-whine-midline
 ablation track dialogueduck_detect.c \
     's/pitch_turns\(d\) && one_track\(d\) &&/pitch_turns(d) \&\&/' \
     "a held start's voiced readings follow one pitch track (3 steps in 4 under 10 %, an octave taken out; off: readings that jump between a bell's partials span and turn too)" \

@@ -89,6 +89,28 @@ void dd_mains_uninit(DDMainsComb *c, const DDAllocator *al)
     dd_fft_free(&c->fft, al);
 }
 
+/* n samples y, already in the ring, through comb k: the energy out into
+ * c->acc[k], and with out, the output at the power broadband sound had. */
+static inline void comb_block(DDMainsComb *c, int k, const double *y, int n,
+                              double *out)
+{
+    const unsigned mask = DD_MAINS_RING - 1;
+    const double *r = c->ring, f = c->frac[k];
+    const int w = c->whole[k];
+    double acc = c->acc[k];
+
+    for (int i = 0; i < n; i++) {
+        uint64_t p = c->pos + i;
+        double e = y[i] - ((1.0 - f) * r[(p - w) & mask] +
+                           f * r[(p - w - 1) & mask]);
+
+        acc += e * e;
+        if (out)
+            out[i] = e * HALF_POWER;
+    }
+    c->acc[k] = acc;
+}
+
 void dd_mains_run(DDMainsComb *c, const double *y, int n, double *found)
 {
     const unsigned mask = DD_MAINS_RING - 1;
@@ -108,24 +130,11 @@ void dd_mains_run(DDMainsComb *c, const double *y, int n, double *found)
      * not overwritten (init keeps periods under 3/4 of the ring) */
     for (int i = 0; i < n; i++)
         c->ring[(pos + i) & mask] = y[i];
-    for (int k = 0; k < DD_MAINS_N; k++) {
-        const double *r = c->ring, f = c->frac[k];
-        const int w = c->whole[k];
-        double acc = c->acc[k];
-
-        if (!w)
-            continue;
-        for (int i = 0; i < n; i++) {
-            uint64_t p = pos + i;
-            double e = y[i] - ((1.0 - f) * r[(p - w) & mask] +
-                               f * r[(p - w - 1) & mask]);
-            acc += e * e;
-            if (k == DD_MAINS_FOUND)
-                found[i] = e * HALF_POWER;
-        }
-        c->acc[k] = acc;
-    }
-    if (!c->whole[DD_MAINS_FOUND])
+    for (int k = 0; k < DD_MAINS_FOUND; k++)
+        comb_block(c, k, y, n, NULL);
+    if (c->whole[DD_MAINS_FOUND])
+        comb_block(c, DD_MAINS_FOUND, y, n, found);
+    else
         memcpy(found, y, n * sizeof(*found));
     c->pos = pos + n;
     tail = tail == n ? c->zeros + n : tail;
@@ -177,12 +186,26 @@ static double refine(const float *r, int lag, double *at)
     return b - 0.25 * (a - c) * x;
 }
 
+/* The floor's highest correlation in the voice's pitch range as the
+ * voicing reads it: a whine there would read as a held tone. */
+static double pitch_range_correlation(DDMainsComb *c)
+{
+    double pitch = 0.0;
+
+    floor_correlation(c, 1);
+    for (int lag = c->pitch_lo; lag <= c->pitch_hi; lag++)
+        if (c->re[lag] > pitch)
+            pitch = c->re[lag];
+    return pitch;
+}
+
 int dd_mains_listen(DDMainsComb *c)
 {
     const unsigned mask = DD_MAINS_RING - 1;
     const int k = DD_MAINS_FOUND;
     double best = 0.0, at = 0.0, now = -1.0, energy = 0.0;
-    double period = c->whole[k] + c->frac[k], pitch;
+    double period = c->whole[k] + c->frac[k], held;
+    int keep;
 
     if (c->pos < DD_MAINS_RING)
         return 0;
@@ -203,12 +226,6 @@ int dd_mains_listen(DDMainsComb *c)
                                  FIND_AVG * p : p;
     }
     c->heard++;
-    /* a period in the voice's pitch range where the voicing reads it */
-    floor_correlation(c, 1);
-    pitch = 0.0;
-    for (int lag = c->pitch_lo; lag <= c->pitch_hi; lag++)
-        if (c->re[lag] > pitch)
-            pitch = c->re[lag];
     floor_correlation(c, 0);
 
     for (int lag = c->lag_lo; lag <= c->lag_hi; lag++)
@@ -229,25 +246,19 @@ int dd_mains_listen(DDMainsComb *c)
             now = height;
         }
     }
-    if (c->whole[k]) {
-        double held;
-        int lag = (int)lrint(period);
-
-        /* the period already combed, as the floor now correlates at it */
-        held = c->re[lag];
-        if (held >= FIND_CORR && now < held + FIND_KEEP) {
-            c->pitched = pitch >= FIND_CORR;
-            return 0;
-        }
-    }
-    if (now < FIND_CORR) {
+    /* the period already combed, as the floor now correlates at it */
+    held = c->whole[k] ? c->re[lrint(period)] : 0.0;
+    keep = held >= FIND_CORR && now < held + FIND_KEEP;
+    if (!keep && now < FIND_CORR) {
         if (!c->whole[k])
             return 0;
         c->whole[k] = c->pitched = 0;
         c->acc[k] = 0.0;
         return 1;
     }
-    c->pitched = pitch >= FIND_CORR;
+    c->pitched = pitch_range_correlation(c) >= FIND_CORR;
+    if (keep)
+        return 0;
     set_period(c, k, at);
     c->acc[k] = 0.0;
     return 1;

@@ -539,14 +539,6 @@ static double lag_corr(const DDDetector *d, LagBlock *blk, unsigned start,
     return normalized(blk->xy[k - blk->first], e0, e1);
 }
 
-/* Peak position of three neighbouring values, relative to the middle. */
-static double parabola(double a, double b, double c)
-{
-    double den = a - 2.0 * b + c;
-
-    return den < 0.0 ? 0.5 * (a - c) / den : 0.0;
-}
-
 /* Normalized correlation at lag k, the energy of the copy not known yet. */
 static double corr_at(const DDDetector *d, unsigned start, int k, double e0)
 {
@@ -608,7 +600,7 @@ static Voicing octave_below(const DDDetector *d, unsigned start, Voicing v,
     if (best == 0 || best == 4 || peak < v.corr + OCTAVE_GAIN)
         return r;
     r.voiced = 1;
-    r.lag = k0 - 2 + best + parabola(c[best - 1], peak, c[best + 1]);
+    r.lag = k0 - 2 + best + dd_parabola(c[best - 1], peak, c[best + 1]);
     r.corr = peak;
     return r;
 }
@@ -639,7 +631,7 @@ static Voicing voiced_hop(const DDDetector *d)
         double in  = w[k + d->win];
 
         if (v.voiced && c < c1) {
-            v.lag = k - 1 + parabola(c2, c1, c);
+            v.lag = k - 1 + dd_parabola(c2, c1, c);
             v.corr = c1;
             if (tone_above_range(d, start, v.lag, c1, e0))
                 v = octave_below(d, start, v, e0);

@@ -75,6 +75,15 @@ static inline void dd_biquad_flush(DDBiquad *f)
     dd_flush(&f->z2);
 }
 
+/* Peak position of three neighbouring values, relative to the middle
+ * (a parabola through them; 0 where they do not bend down). */
+static inline double dd_parabola(double a, double b, double c)
+{
+    double den = a - 2.0 * b + c;
+
+    return den < 0.0 ? 0.5 * (a - c) / den : 0.0;
+}
+
 /* ---- mains comb: hum, buzz and whine out of a band (dialogueduck_mains.c) */
 
 #define DD_PITCH_MIN_HZ 70     /* a voice's pitch, lowest ... */

@@ -179,8 +179,7 @@ static void floor_correlation(DDMainsComb *c, int lowpass)
 static double refine(const float *r, int lag, double *at)
 {
     double a = r[lag - 1], b = r[lag], c = r[lag + 1];
-    double den = a - 2.0 * b + c;
-    double x = den < 0.0 ? 0.5 * (a - c) / den : 0.0;
+    double x = dd_parabola(a, b, c);
 
     *at = lag + x;
     return b - 0.25 * (a - c) * x;

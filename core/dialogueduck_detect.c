@@ -80,8 +80,8 @@
  *   no voice: a motor spinning up);
  * - syllabic rhythm confirms speech that does not glide (whispers, words
  *   said one at a time, a child's words whose voicing reads only now and
- *   then): two energy nuclei of at least 80 ms, 0.12-0.65 s apart
- *   (1.5-8 Hz: syllables, or single words with pauses between them),
+ *   then): two energy nuclei of at least 80 ms, 0.12-1 s apart
+ *   (1-8 Hz: syllables, or single words with pauses between them),
  *   each with a vowel's share of energy under 1 kHz (its first
  *   formant), the second 12 dB over the valley before it (syllables are
  *   deeply modulated, a roar's ripples are not). The rhythm is read on
@@ -153,7 +153,9 @@
 #include "dialogueduck_internal.h"
 
 #define VBUF          1024   /* decimated voicing samples kept (power of 2) */
-#define EBUF          128    /* hop energies kept for walk-back (power of 2) */
+#define EBUF          256    /* hop energies kept for walk-back (power of 2):
+                                a rhythm's first word (RHYTHM_MAX_HOPS
+                                back) and the walk-back before it */
 #define ON_SNR        8.0    /* dB over the floor: candidate hop */
 #define WALK_SNR      1.0    /* dB over the floor: still part of the onset */
 #define WALK_GAP      5      /* hops under that margin the walk-back crosses */
@@ -203,8 +205,8 @@
 #define NUC_LINE_HOPS 5      /* in a line, a syllable this long goes on it */
 #define SYL_MIN_HOPS  12     /* nuclei this close are one syllable (8 Hz) */
 #define SYL_MAX_HOPS  50     /* and this far apart unrelated (2 Hz) */
-#define RHYTHM_MAX_HOPS 65   /* ... but words said one at a time, a
-                                nucleus each, come this far apart (1.5
+#define RHYTHM_MAX_HOPS 100  /* ... but words said one at a time, a
+                                nucleus each, come this far apart (1
                                 Hz): a rhythm (track_nuclei's max_gap) */
 #define SMOOTH_HOPS   4      /* the floor reads 40 ms means (2 mains periods) */
 #define HUM_DB        3.0    /* dB the mains comb takes off the floor: a hum */
@@ -706,6 +708,8 @@ static int64_t walk_back(const DDDetector *d, int64_t confirm, double snr)
         limit = d->prev_end;
     if (limit < d->dropped)
         limit = d->dropped;
+    if (limit < d->hops - (EBUF - 1)) /* what the rings still keep */
+        limit = d->hops - (EBUF - 1);
     if (limit < 0)
         limit = 0;
     for (h = confirm - 1; h >= limit && onset - h <= WALK_GAP + 1; h--)

@@ -262,9 +262,9 @@ ablation rhythmvoiced dialogueduck_detect.c \
     "the rhythm's nuclei count voiced hops at a steady period in a sound that never held a note (off: unvoiced hops only)" \
     h27-digits-one-at-a-time-hum h28-children-whispers-bleed h14-words-one-at-a-time h16-game-foley h12-oxygen-chimes h2-rings-foley
 ablation rhythmwords dialogueduck_detect.c \
-    's/(#define RHYTHM_MAX_HOPS\s+)65/${1}50/' \
-    "words said one at a time, 0.5-0.65 s apart, are a rhythm (off: nuclei 0.5 s apart at most, 2 Hz)" \
-    h3-whispers h27-digits-one-at-a-time-hum h28-children-whispers-bleed h14-words-one-at-a-time h15-applause-walla h16-game-foley
+    's/(#define RHYTHM_MAX_HOPS\s+)100/${1}50/' \
+    "words said one at a time, 0.5-1 s apart, are a rhythm (off: nuclei 0.5 s apart at most, 2 Hz)" \
+    h3-whispers h27-digits-one-at-a-time-hum h28-children-whispers-bleed h14-words-one-at-a-time h15-applause-walla h16-game-foley h26-prompts-street-foley h32-words-whine-midline
 ablation voicedsyl dialogueduck_detect.c \
     's/if \(!d->line_voiced\)\n(\s+)return 1;/if (1)\n${1}return 1;/' \
     "a spoken line's syllables are voiced (any vowel-shaped nucleus goes on a line or resumes it)" \

@@ -80,8 +80,8 @@
  *   no voice: a motor spinning up);
  * - syllabic rhythm confirms speech that does not glide (whispers, words
  *   said one at a time, a child's words whose voicing reads only now and
- *   then): two energy nuclei of at least 80 ms, 0.12-1 s apart
- *   (1-8 Hz: syllables, or single words with pauses between them),
+ *   then): two energy nuclei of at least 80 ms, 0.12-1.2 s apart
+ *   (0.8-8 Hz: syllables, or single words with pauses between them),
  *   each with a vowel's share of energy under 1 kHz (its first
  *   formant), the second 12 dB over the valley before it (syllables are
  *   deeply modulated, a roar's ripples are not). The rhythm is read on
@@ -205,8 +205,8 @@
 #define NUC_LINE_HOPS 5      /* in a line, a syllable this long goes on it */
 #define SYL_MIN_HOPS  12     /* nuclei this close are one syllable (8 Hz) */
 #define SYL_MAX_HOPS  50     /* and this far apart unrelated (2 Hz) */
-#define RHYTHM_MAX_HOPS 100  /* ... but words said one at a time, a
-                                nucleus each, come this far apart (1
+#define RHYTHM_MAX_HOPS 120  /* ... but words said one at a time, a
+                                nucleus each, come this far apart (0.8
                                 Hz): a rhythm (track_nuclei's max_gap) */
 #define SMOOTH_HOPS   4      /* the floor reads 40 ms means (2 mains periods) */
 #define HUM_DB        3.0    /* dB the mains comb takes off the floor: a hum */
@@ -1108,6 +1108,16 @@ static void start_region(DDDetector *d, DDDetectEvent *ev, int cause)
         d->nuc.prev_start < ev->onset_hop &&
         d->nuc.prev_start - d->max_walkback > d->hops - EBUF)
         ev->onset_hop = walk_back(d, d->nuc.prev_start, WALK_SNR);
+    if (cause == LINE_GLIDE && !d->glide_clean) {
+        /* a whispered line found on its second word by a rough glide
+         * (before the rhythm completes) starts at its first, a nucleus
+         * of the rhythm up to RHYTHM_MAX_HOPS before */
+        int64_t first = d->rhythm.prev_start < ev->onset_hop ?
+                        d->rhythm.prev_start : d->rhythm.onset;
+
+        if (first < ev->onset_hop && first >= ev->onset_hop - RHYTHM_MAX_HOPS)
+            ev->onset_hop = walk_back(d, first, WALK_SNR);
+    }
     if (ev->onset_hop < d->dropped) /* that sound was no line */
         ev->onset_hop = d->dropped;
 }

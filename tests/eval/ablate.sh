@@ -249,6 +249,10 @@ ablation nucwalk dialogueduck_detect.c \
     's/if \(cause == LINE_GLIDE && ev->onset_hop == from/if (0 \&\& ev->onset_hop == from/' \
     "a walk-back cut by its cap goes on from the syllable nucleus before it (a whispered first syllable)" \
     h13-whisper-ends h3-whispers
+ablation whisperfirst dialogueduck_detect.c \
+    's/if \(cause == LINE_GLIDE && !d->glide_clean\) \{/if (0) {/' \
+    "a whispered line found by a rough glide on its second word starts at its first (a nucleus up to 1.2 s before)" \
+    h32-words-whine-midline h26-prompts-street-foley h13-whisper-ends h3-whispers
 ablation rhythm dialogueduck_detect.c \
     's/return d->rhythm\.new && syllabic_depth\(&d->rhythm\) \? LINE_RHYTHM : 0;/return 0;/ && s/if \(d->nuc\.new && syllable\)\n\s+return LINE_SYLLABLES;//' \
     "syllabic rhythm (only voicing confirms)" \
@@ -262,8 +266,8 @@ ablation rhythmvoiced dialogueduck_detect.c \
     "the rhythm's nuclei count voiced hops at a steady period in a sound that never held a note (off: unvoiced hops only)" \
     h27-digits-one-at-a-time-hum h28-children-whispers-bleed h14-words-one-at-a-time h16-game-foley h12-oxygen-chimes h2-rings-foley
 ablation rhythmwords dialogueduck_detect.c \
-    's/(#define RHYTHM_MAX_HOPS\s+)100/${1}50/' \
-    "words said one at a time, 0.5-1 s apart, are a rhythm (off: nuclei 0.5 s apart at most, 2 Hz)" \
+    's/(#define RHYTHM_MAX_HOPS\s+)120/${1}50/' \
+    "words said one at a time, 0.5-1.2 s apart, are a rhythm (off: nuclei 0.5 s apart at most, 2 Hz)" \
     h3-whispers h27-digits-one-at-a-time-hum h28-children-whispers-bleed h14-words-one-at-a-time h15-applause-walla h16-game-foley h26-prompts-street-foley h32-words-whine-midline
 ablation voicedsyl dialogueduck_detect.c \
     's/if \(!d->line_voiced\)\n(\s+)return 1;/if (1)\n${1}return 1;/' \

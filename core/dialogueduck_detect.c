@@ -143,7 +143,8 @@
  *   track, not jumping between a bell's partials); if it does not, or ends
  *   first, it is dropped, and no onset walks back into that sound again
  *   (what goes on from it commits only when its voice breaks and comes
- *   back). Lines
+ *   back), unless it was a whisper's and the rhythm of its words shows
+ *   it was a line's first word (vindicate). Lines
  *   confirmed by the rhythm or the resume of their nuclei start at once.
  */
 
@@ -366,6 +367,8 @@ struct DDDetector {
     int64_t pend_prev_end;     /* prev_end before it */
     int64_t dropped;           /* hop where the last held line was dropped:
                                   no onset walks back past it */
+    int dropped_rough;         /* that line was confirmed on a rough glide
+                                  (a whisper's formant) */
     int pend_after_drop;       /* the held line's sound goes on from a
                                   dropped one (its onset is the drop) */
     double pend_peak;          /* the sound's peak since the onset, dB */
@@ -1071,6 +1074,17 @@ static int speech_goes_on(DDDetector *d, double e)
     return above && h - d->last_evidence <= span;
 }
 
+/* A whisper dropped for want of a break (its words ran on with no 12 dB
+ * dip within the hold) was a line after all when the rhythm of its words
+ * shows it: the line starts at its first word, from, and onsets may walk
+ * back into it again. */
+static int64_t vindicate(DDDetector *d, int64_t from)
+{
+    if (d->dropped_rough && from < d->dropped)
+        d->dropped = 0;
+    return from;
+}
+
 /* A line confirmed by voicing walks back from where its glide began (no
  * further back than a nucleus may be), one confirmed by its rhythm from
  * the rise of its first nucleus. A walk from a glide that ends at its cap
@@ -1081,7 +1095,7 @@ static void start_region(DDDetector *d, DDDetectEvent *ev, int cause)
 {
     int64_t glide = d->glide_first > d->hops - SYL_MAX_HOPS ?
                     d->glide_first : d->hops - SYL_MAX_HOPS;
-    int64_t from = cause == LINE_RHYTHM    ? d->rhythm.onset :
+    int64_t from = cause == LINE_RHYTHM    ? vindicate(d, d->rhythm.onset) :
                    cause == LINE_SYLLABLES ? d->nuc.onset :
                    cause == LINE_RESUMED   ? d->nuc.prev_start : glide;
 
@@ -1116,7 +1130,7 @@ static void start_region(DDDetector *d, DDDetectEvent *ev, int cause)
                         d->rhythm.prev_start : d->rhythm.onset;
 
         if (first < ev->onset_hop && first >= ev->onset_hop - RHYTHM_MAX_HOPS)
-            ev->onset_hop = walk_back(d, first, WALK_SNR);
+            ev->onset_hop = walk_back(d, vindicate(d, first), WALK_SNR);
     }
     if (ev->onset_hop < d->dropped) /* that sound was no line */
         ev->onset_hop = d->dropped;
@@ -1345,6 +1359,7 @@ static void held_hop(DDDetector *d, double e, DDDetectEvent *ev)
         d->pending = d->in_speech = 0;
         d->prev_end = d->pend_prev_end;
         d->dropped = h + 1;
+        d->dropped_rough = !d->line_voiced;
         ev->offset = 0;
     }
 }

@@ -253,6 +253,10 @@ ablation whisperfirst dialogueduck_detect.c \
     's/if \(cause == LINE_GLIDE && !d->glide_clean\) \{/if (0) {/' \
     "a whispered line found by a rough glide on its second word starts at its first (a nucleus up to 1.2 s before)" \
     h32-words-whine-midline h26-prompts-street-foley h13-whisper-ends h3-whispers
+ablation vindicate dialogueduck_detect.c \
+    's/if \(d->dropped_rough && from < d->dropped\)/if (0)/' \
+    "a whisper dropped for want of a break is the line's first word when the rhythm of its words shows it (off: no onset walks back into a dropped sound)" \
+    h26-prompts-street-foley h32-words-whine-midline h13-whisper-ends h3-whispers
 ablation rhythm dialogueduck_detect.c \
     's/return d->rhythm\.new && syllabic_depth\(&d->rhythm\) \? LINE_RHYTHM : 0;/return 0;/ && s/if \(d->nuc\.new && syllable\)\n\s+return LINE_SYLLABLES;//' \
     "syllabic rhythm (only voicing confirms)" \

@@ -87,10 +87,12 @@ extern "C" {
  * Default lookahead (dd_params_default(), the filter's): a line the
  * detector confirms late (a whisper, a quiet first syllable, a child's
  * voice) still gets its whole fade-down before the onset. It is the
- * filter's latency; 1 s is short of loudnorm's 3 s and inaudible in a file,
- * and a live chain that needs less sets it lower.
+ * filter's latency; 1.5 s is half of loudnorm's 3 s and inaudible in a
+ * file, and a live chain that needs less sets it lower. Words said one at
+ * a time and whispers in street noise are confirmed up to 1.5 s after
+ * their first syllable (tests/eval/README.md, "The filter's lookahead").
  */
-#define DD_LOOKAHEAD_DEFAULT 1.0   /**< s */
+#define DD_LOOKAHEAD_DEFAULT 1.5   /**< s */
 /**
  * Default lookahead for a program that analyses the whole file before it
  * renders (the dialogueduck program): latency does not bind it, so it

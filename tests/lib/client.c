@@ -89,8 +89,10 @@ static void renderer(void)
  * leaves it untouched; every sample pushed comes out. */
 static void engine(void)
 {
-    enum { RATE = 48000, BLOCK = 1000, BLOCKS = 48 };
-    static float music[BLOCK], dlg[BLOCK], out[RATE];
+    /* 2 s pushed, longer than the default lookahead; the flush returns
+     * up to DD_LOOKAHEAD_MAX (2 s) */
+    enum { RATE = 48000, BLOCK = 1000, BLOCKS = 2 * RATE / BLOCK };
+    static float music[BLOCK], dlg[BLOCK], out[2 * RATE];
     const float *m[1] = { music }, *d[1] = { dlg };
     float *o[1];
     DDAllocator al = { count_alloc, count_free, NULL };

@@ -27,7 +27,7 @@ JOBS=${JOBS:-2}
 # the filter's default lookahead (DD_LOOKAHEAD_DEFAULT), given to both the
 # filter and the program wherever their outputs are compared (the
 # program's own default is longer)
-FILTER_LOOKAHEAD=1
+FILTER_LOOKAHEAD=1.5
 regen=0
 branches=
 for a; do
@@ -190,7 +190,7 @@ equivalence() {
         stem=${c%%/*}.wav
         params=${c#*/}
         # equal parameters: the program's default lookahead (2 s) is not
-        # the filter's (1 s), so both are given one where a case sets none
+        # the filter's (1.5 s), so both are given one where a case sets none
         case ":$params:" in
         *:lookahead=*) ;;
         *) params="lookahead=$FILTER_LOOKAHEAD${params:+:$params}" ;;

@@ -29,7 +29,7 @@ FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-s16-fltp-out
 fate-filter-dialogueduck-s16-fltp-out: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO),aformat=s16[d];[0:a]anull[m];[m][d]dialogueduck,aformat=fltp,aresample"
 
 FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-lookahead
-fate-filter-dialogueduck-lookahead: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO)[d];[0:a]aresample[m];[m][d]dialogueduck=lookahead=1.5:mix=0,aresample"
+fate-filter-dialogueduck-lookahead: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO)[d];[0:a]aresample[m];[m][d]dialogueduck=lookahead=0.5:mix=0,aresample"
 
 FATE_DIALOGUEDUCK_WAV += fate-filter-dialogueduck-below
 fate-filter-dialogueduck-below: CMD = framecrc $(DIALOGUEDUCK_FC) "$(DIALOGUEDUCK_STEREO)[d];[0:a]aresample[m];[m][d]dialogueduck=below=10:depth=-30:mix=0,aresample"

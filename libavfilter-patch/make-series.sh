@@ -326,10 +326,11 @@ The default lookahead is now 1.5 s instead of 1 s (1.5 s of latency,
 half of loudnorm's 3 s): words said one at a time and whispers in street
 noise, confirmed up to 1.5 s after their first syllable, get their whole
 fade-down before it. The lookahead test now sets 0.5 s, 1.5 s being the
-default. Every reference was regenerated: the first output frame is as
-long as the lookahead leaves over a whole number of frames, so the
-framing moves; the samples are the same to the bit (the defaults case,
-and lookahead 0.5 against 1.5, compared with cmp).
+default. Every reference was regenerated: the first output frame is
+what the lookahead leaves short of a whole number of frames, so the
+framing moves; where compared with cmp (the defaults case at 1 and 1.5 s,
+the lookahead case at 0.5 and 1.5 s) the samples are the same to the
+bit.
 
 Signed-off-by: $IDENT_NAME <$IDENT_EMAIL>"
 

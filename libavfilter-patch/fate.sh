@@ -24,10 +24,15 @@ PATCHDIR=$TOP/libavfilter-patch
 . "$PATCHDIR/ffmpeg-src.sh"
 
 JOBS=${JOBS:-2}
-# the filter's default lookahead (DD_LOOKAHEAD_DEFAULT), given to both the
-# filter and the program wherever their outputs are compared (the
-# program's own default is longer)
-FILTER_LOOKAHEAD=1.5
+# the filter's default lookahead, read from core/ (DD_LOOKAHEAD_DEFAULT),
+# given to both the filter and the program wherever their outputs are
+# compared (the program's own default is longer)
+FILTER_LOOKAHEAD=$(sed -n 's/^#define DD_LOOKAHEAD_DEFAULT *\([0-9.]*\).*/\1/p' \
+    "$TOP/core/dialogueduck.h")
+[ -n "$FILTER_LOOKAHEAD" ] || {
+    echo "fate: no DD_LOOKAHEAD_DEFAULT in core/dialogueduck.h" >&2
+    exit 1
+}
 regen=0
 branches=
 for a; do
@@ -190,7 +195,7 @@ equivalence() {
         stem=${c%%/*}.wav
         params=${c#*/}
         # equal parameters: the program's default lookahead (2 s) is not
-        # the filter's (1.5 s), so both are given one where a case sets none
+        # the filter's, so both are given one where a case sets none
         case ":$params:" in
         *:lookahead=*) ;;
         *) params="lookahead=$FILTER_LOOKAHEAD${params:+:$params}" ;;

@@ -119,8 +119,10 @@
  * - a spoken line (one that glided cleanly) is spoken to its end: a
  *   nucleus goes on it, or resumes it after a pause, only when cleanly
  *   voiced (clean_period, read once, where the nucleus completes: the
- *   resonances of claps read as rough voicing now and then) or when
- *   its sound rose from the floor
+ *   resonances of claps read as rough voicing now and then; after the
+ *   line, only where its pitch glides too: a chime or a message tone
+ *   right after a line is clean and holds its note) or when its sound
+ *   rose from the floor, unvoiced
  *   (a word of its own after a pause, whispered between spoken ones);
  *   applause that starts under the line's end makes unvoiced nuclei by
  *   chance and never lets the floor show, a whispered line's nuclei are
@@ -168,6 +170,10 @@
 #define GLIDE_STEP    0.04   /* a voice's period changes less per hop */
 #define FLAT_STEP     0.001  /* a held note's period changes less per hop ... */
 #define FLAT_RUN      3      /* ... for this many steps in a row */
+#define FLAT_MIN      0.04   /* decimated samples: a step this small is
+                                flat at any period (what the parabola
+                                resolves: at a chime's 16-30 samples,
+                                FLAT_STEP is under it) */
 #define GLIDE_HOLD    6      /* hops a glide lasts before it confirms ... */
 #define MELODY_HOLD   12     /* ... in a sound that held a note */
 #define STEADY_HOPS   20     /* ... or whose pitch stood still this long */
@@ -820,14 +826,16 @@ static int pitch_moves(const DDDetector *d)
 }
 
 /* Whether the newest voiced hops hold a note: a period that changes by
- * less than FLAT_STEP from hop to hop for FLAT_RUN steps in a row. An
- * instrument (a jingle, a chime, a melody) holds each note flat and
- * jumps or slides to the next; a voice glides on. */
+ * less than FLAT_STEP (FLAT_MIN at short periods) from hop to hop for
+ * FLAT_RUN steps in a row. An instrument (a jingle, a chime, a melody)
+ * holds each note flat and jumps or slides to the next; a voice glides
+ * on. */
 static int held_note(const DDDetector *d)
 {
     for (int i = 0; i < FLAT_RUN; i++)
         if ((d->voiced_bits >> i & 3) != 3 ||
-            fabs(d->lags[i] - d->lags[i + 1]) > FLAT_STEP * d->lags[i + 1])
+            fabs(d->lags[i] - d->lags[i + 1]) >
+            fmax(FLAT_STEP * d->lags[i + 1], FLAT_MIN))
             return 0;
     return 1;
 }
@@ -896,7 +904,10 @@ static int rose_from_floor(const DDDetector *d)
  * unvoiced and in a sound that does not pause. Voicing is read at the
  * nucleus, once per syllable, and only in a spoken line. Notes in
  * word_alone whether the nucleus is an unvoiced word of its own (it
- * vouches for the line as long as a whispered line's syllables). */
+ * vouches for the line as long as a whispered line's syllables): one
+ * voiced at CONFIRM_HOPS of the last CONFIRM_SPAN hops is not (after a
+ * line voicing is read at every hop: a chime or a message tone that
+ * rises from the floor right after it is voiced all along). */
 static int line_syllable(DDDetector *d)
 {
     Voicing v;
@@ -910,7 +921,8 @@ static int line_syllable(DDDetector *d)
         d->word_alone = 0;
         return 1;
     }
-    return d->word_alone = rose_from_floor(d);
+    return d->word_alone = rose_from_floor(d) &&
+                           popcount(d->voiced_bits) < CONFIRM_HOPS;
 }
 
 /* Whether a vowel-shaped nucleus that just completed resumes the line
@@ -1024,9 +1036,14 @@ static int confirm_hop(DDDetector *d, double e, int candidate)
     } else if (held || d->hops - d->glide_last > CONFIRM_SPAN) {
         d->glide_run = 0;
     }
-    if (after) { /* the syllables of the line that ended, as in it */
+    if (after) {
+        /* the syllables of the line that ended, as in it; a spoken
+         * line's cleanly voiced syllable resumes it only where the pitch
+         * glides: a chime, a message tone, a jingle right after a line
+         * is as clean, and holds its notes */
         track_nuclei(d, &d->nuc, e, candidate, NUC_LINE_HOPS, SYL_MAX_HOPS);
-        syllable = line_syllable(d);
+        syllable = line_syllable(d) &&
+                   (!d->line_voiced || d->word_alone || d->glide_run);
     } else {
         track_nuclei(d, &d->nuc, e, candidate && !(d->voiced_bits & 1),
                      NUC_MIN_HOPS, SYL_MAX_HOPS);

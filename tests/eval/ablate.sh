@@ -145,6 +145,10 @@ ablation octave dialogueduck_detect.c \
     's/v = octave_below\(d, start, v, e0\);/v.voiced = 0;/' \
     "a reading taken for a tone above the range, read again an octave under it (a child's voice read at its 2nd harmonic)" \
     h17-quiet-children-noise h18-lines-after-impacts h2-rings-foley h12-oxygen-chimes h11-ui-sounds
+ablation flatmin dialogueduck_detect.c \
+    's/(#define FLAT_MIN\s+)0.04/${1}0.0/' \
+    "a held note read at short periods to what the parabola resolves (FLAT_MIN, 0.04 samples; off: FLAT_STEP of the period alone, 0.016 samples at a 490 Hz chime)" \
+    h27-digits-one-at-a-time-hum h33-sounds-after-lines h17-quiet-children-noise h14-words-one-at-a-time
 ablation glide dialogueduck_detect.c \
     's/(#define GLIDE_STEP\s+)0.04/${1}1e9/' \
     "a gliding pitch (a jump between two tones counts as movement)" \
@@ -278,9 +282,17 @@ ablation voicedsyl dialogueduck_detect.c \
     "a spoken line's syllables are voiced (any vowel-shaped nucleus goes on a line or resumes it)" \
     h15-applause-walla h13-whisper-ends h3-whispers
 ablation wordalone dialogueduck_detect.c \
-    's/return d->word_alone = rose_from_floor\(d\);/return d->word_alone = 0;/' \
+    's/return d->word_alone = rose_from_floor\(d\) &&/return d->word_alone = 0 \&\&/' \
     "an unvoiced word after a pause is a spoken line's (only voiced nuclei go on it or resume it)" \
     h14-words-one-at-a-time h15-applause-walla h13-whisper-ends h3-whispers
+ablation wordunvoiced dialogueduck_detect.c \
+    's/rose_from_floor\(d\) &&\n\s+popcount\(d->voiced_bits\) < CONFIRM_HOPS;/rose_from_floor(d);/' \
+    "a word of its own after a pause is unvoiced (off: any nucleus that rose from the floor; a message tone right after a line resumes it)" \
+    h33-sounds-after-lines h14-words-one-at-a-time h13-whisper-ends h3-whispers
+ablation resumeglide dialogueduck_detect.c \
+    's/line_syllable\(d\) &&\n\s+\(!d->line_voiced \|\| d->word_alone \|\| d->glide_run\);/line_syllable(d);/' \
+    "after a spoken line, a cleanly voiced syllable resumes it only where the pitch glides (off: any clean nucleus; a chime is as clean)" \
+    h33-sounds-after-lines h31-words-fan-whine h14-words-one-at-a-time h15-applause-walla
 ablation wordspan dialogueduck_detect.c \
     's/d->line_voiced && !d->word_alone \?/d->line_voiced ?/' \
     "an unvoiced word of its own vouches for 1 s (0.5 s, as a voiced syllable of a spoken line)" \

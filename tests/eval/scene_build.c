@@ -403,12 +403,13 @@ static void place_breath(int64_t at_frame, double dur)
 
 /*
  * A non-speech recording (ring, alarm, chime, foley) centred on a frame,
- * or ending on it when end is set, at rel_db to the speech level (RMS
+ * ending on it (place 1) or starting on it (place 2), at rel_db to the
+ * speech level (RMS
  * over its frames within 30 dB of its loudest). The truth spans its
  * frames within 40 dB of the loudest and is scored like a breath.
  */
 static void place_event(const char *clipdir, const char *name,
-                        int64_t frame, int end, double rel_db)
+                        int64_t frame, int place, double rel_db)
 {
     int64_t n;
     float *x = load_raw_token(clipdir, name, &n);
@@ -430,7 +431,8 @@ static void place_event(const char *clipdir, const char *name,
     }
     if (first < 0 || !cnt)
         die("silent event recording", name);
-    int64_t len = last + 1 - first, at = end ? frame - len : frame - len / 2;
+    int64_t len = last + 1 - first;
+    int64_t at = place == 1 ? frame - len : place == 2 ? frame : frame - len / 2;
     double g = pow(10, (speech_level + rel_db - 10 * log10(e / cnt)) / 20);
     ensure((at + len) * FRAME + RATE);
     for (int64_t i = 0; i < len * FRAME; i++)
@@ -769,12 +771,19 @@ int main(int argc, char **argv)
                  !strcmp(tok[2], "event")) {
             int64_t g = sec_to_frames(atof(tok[1]));
             /* lead=T: the event ends T s before the next phrase (a line
-             * right after a footstep run or an explosion's tail) */
-            if (n == 6 && strncmp(tok[5], "lead=", 5))
-                die("gap S event RECORDING DB [lead=T]", tok[5]);
-            if (n == 6)
+             * right after a footstep run or an explosion's tail);
+             * trail=T: it starts T s after the phrase before (a chime or
+             * a door right after a line) */
+            if (n == 6 && strncmp(tok[5], "lead=", 5) &&
+                strncmp(tok[5], "trail=", 6))
+                die("gap S event RECORDING DB [lead=T|trail=T]", tok[5]);
+            if (n == 6 && tok[5][0] == 'l')
                 place_event(argv[2], tok[3],
                             cursor + g - sec_to_frames(atof(tok[5] + 5)), 1,
+                            atof(tok[4]));
+            else if (n == 6)
+                place_event(argv[2], tok[3],
+                            cursor + sec_to_frames(atof(tok[5] + 6)), 2,
                             atof(tok[4]));
             else
                 place_event(argv[2], tok[3], cursor + g / 2, 0,

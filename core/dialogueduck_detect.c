@@ -245,6 +245,8 @@ typedef struct Voicing {
     int voiced;
     double lag;                /* pitch period, decimated samples */
     double corr;               /* normalized correlation at that period */
+    int tone;                  /* a tone above the pitch range: periodic,
+                                  but no voicing (tone_above_range) */
 } Voicing;
 
 /* What confirmed a line (confirm_hop), which says where it starts and
@@ -644,8 +646,10 @@ static Voicing voiced_hop(const DDDetector *d)
         if (v.voiced && c < c1) {
             v.lag = k - 1 + dd_parabola(c2, c1, c);
             v.corr = c1;
-            if (tone_above_range(d, start, v.lag, c1, e0))
+            if (tone_above_range(d, start, v.lag, c1, e0)) {
                 v = octave_below(d, start, v, e0);
+                v.tone = !v.voiced;
+            }
             return v;
         }
         if (c > VOICED_CORR && !v.voiced) {
@@ -905,9 +909,9 @@ static int rose_from_floor(const DDDetector *d)
  * nucleus, once per syllable, and only in a spoken line. Notes in
  * word_alone whether the nucleus is an unvoiced word of its own (it
  * vouches for the line as long as a whispered line's syllables): one
- * voiced at CONFIRM_HOPS of the last CONFIRM_SPAN hops is not (after a
- * line voicing is read at every hop: a chime or a message tone that
- * rises from the floor right after it is voiced all along). */
+ * read voiced where it completes, roughly, or as a tone above the pitch
+ * range is not (a chime or a message tone that rises from the floor
+ * right after a line, or in its hangover). */
 static int line_syllable(DDDetector *d)
 {
     Voicing v;
@@ -921,8 +925,7 @@ static int line_syllable(DDDetector *d)
         d->word_alone = 0;
         return 1;
     }
-    return d->word_alone = rose_from_floor(d) &&
-                           popcount(d->voiced_bits) < CONFIRM_HOPS;
+    return d->word_alone = !v.voiced && !v.tone && rose_from_floor(d);
 }
 
 /* Whether a vowel-shaped nucleus that just completed resumes the line

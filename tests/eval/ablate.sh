@@ -138,7 +138,7 @@ ablation tonal dialogueduck_detect.c \
     "a moving pitch (any periodic sound confirms)" \
     h2-rings-foley h7-events
 ablation above dialogueduck_detect.c \
-    's/if \(tone_above_range\(d, start, v\.lag, c1, e0\)\)\n\s+v = octave_below\(d, start, v, e0\);//' \
+    's/if \(tone_above_range\(d, start, v\.lag, c1, e0\)\)/if (0)/' \
     "a tone above the pitch range (its period found 2-4 times in the range is voicing)" \
     h2-rings-foley h7-events h10-crowd-bleed
 ablation octave dialogueduck_detect.c \
@@ -282,12 +282,12 @@ ablation voicedsyl dialogueduck_detect.c \
     "a spoken line's syllables are voiced (any vowel-shaped nucleus goes on a line or resumes it)" \
     h15-applause-walla h13-whisper-ends h3-whispers
 ablation wordalone dialogueduck_detect.c \
-    's/return d->word_alone = rose_from_floor\(d\) &&/return d->word_alone = 0 \&\&/' \
+    's/return d->word_alone = !v\.voiced/return d->word_alone = 0 \&\& !v.voiced/' \
     "an unvoiced word after a pause is a spoken line's (only voiced nuclei go on it or resume it)" \
     h14-words-one-at-a-time h15-applause-walla h13-whisper-ends h3-whispers
 ablation wordunvoiced dialogueduck_detect.c \
-    's/rose_from_floor\(d\) &&\n\s+popcount\(d->voiced_bits\) < CONFIRM_HOPS;/rose_from_floor(d);/' \
-    "a word of its own after a pause is unvoiced (off: any nucleus that rose from the floor; a message tone right after a line resumes it)" \
+    's/!v\.voiced && !v\.tone && rose_from_floor\(d\);/rose_from_floor(d);/' \
+    "a word of its own after a pause is unvoiced where it completes, neither voiced nor a tone above the pitch range (off: any nucleus that rose from the floor; a message tone right after a line resumes it)" \
     h33-sounds-after-lines h14-words-one-at-a-time h13-whisper-ends h3-whispers
 ablation resumeglide dialogueduck_detect.c \
     's/line_syllable\(d\) &&\n\s+\(!d->line_voiced \|\| d->word_alone \|\| d->glide_run\);/line_syllable(d);/' \

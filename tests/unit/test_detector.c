@@ -704,12 +704,13 @@ static void test_jingle(void)
  * clean as a voice and rises from the floor as a word after a pause
  * does; it must not resume the line nor hold its region open. Without
  * the rules for it (a spoken line resumed on a glide only, a word of its
- * own unvoiced), 10 of MSG_SEEDS lines were held open or
- * resumed; now MSG_HELD at most: a tone struck before the line's region
- * has ended (its hangover) makes nuclei that count as the line's
- * syllables, voicing read once a syllable, at a clean period. */
+ * own unvoiced where it completes, neither voiced nor a tone above the
+ * pitch range), 10 of MSG_SEEDS lines were held open or resumed; now
+ * MSG_HELD at most: a note under 500 Hz struck in the line's hangover
+ * reads as a clean period where its nucleus completes, as a syllable of
+ * the line does (voicing is read there once). */
 #define MSG_SEEDS 10
-#define MSG_HELD  3
+#define MSG_HELD  1
 #define MSG_LATE  0.6
 static void add_message_tone(float *d, double t0)
 {

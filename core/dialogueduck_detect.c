@@ -120,8 +120,9 @@
  *   nucleus goes on it, or resumes it after a pause, only when cleanly
  *   voiced (clean_period, read once, where the nucleus completes: the
  *   resonances of claps read as rough voicing now and then; after the
- *   line, only where its pitch glides too: a chime or a message tone
- *   right after a line is clean and holds its note) or when its sound
+ *   line, only where its pitch glides too or it is at the period of the
+ *   line's voice: a chime or a message tone right after a line is clean,
+ *   holds its note and rings at a period of its own) or when its sound
  *   rose from the floor, unvoiced
  *   (a word of its own after a pause, whispered between spoken ones);
  *   applause that starts under the line's end makes unvoiced nuclei by
@@ -237,6 +238,9 @@
 #define PITCH_HOPS    10     /* voiced hops at least whose periods ... */
 #define PITCH_RANGE   0.15   /* ... span this share of their median */
 #define PITCH_TURN    0.04   /* and turn back by this share: intonation */
+#define VOICE_RANGE   1.4    /* a clean syllable this near the line's
+                                voice's period (a ratio) is its speaker's */
+#define VOICE_TRACK   0.25   /* weight of each clean reading in that period */
 #define PITCH_JUMP    0.1    /* a step from one voiced hop's period to the
                                 next over this share: another partial */
 #define TRACK_SHARE   0.75   /* steps under it: one source's pitch track */
@@ -363,6 +367,10 @@ struct DDDetector {
     int word_alone;            /* its last evidence: an unvoiced word of
                                   its own (line_syllable) */
     double line_peak;          /* the line's level, dB (see LINE_RANGE) */
+    double line_lag;           /* its voice's period (geometric mean of
+                                  its clean readings, VOICE_TRACK each),
+                                  decimated samples; 0: none read yet */
+    double syl_lag;            /* the period of the last clean syllable */
     int64_t last_above;        /* last hop with evidence in speech */
     int64_t last_evidence;     /* last voiced hop or nucleus in speech */
     int64_t prev_end;          /* end hop of the previous region */
@@ -881,6 +889,21 @@ static int voicing_evidence(DDDetector *d, int read)
     return popcount(d->voiced_bits) >= CONFIRM_HOPS && pitch_moves(d);
 }
 
+/* A clean reading in a line: its voice's period moves towards it. */
+static void hear_voice(DDDetector *d, double lag)
+{
+    d->line_lag = d->line_lag > 0.0 ?
+                  d->line_lag * pow(lag / d->line_lag, VOICE_TRACK) : lag;
+}
+
+/* Whether the last clean syllable is at the period of the line's voice,
+ * within VOICE_RANGE: the same speaker. */
+static int same_voice(const DDDetector *d)
+{
+    return d->line_lag > 0.0 &&
+           fabs(log(d->syl_lag / d->line_lag)) < log(VOICE_RANGE);
+}
+
 /* Whether the nucleus that just completed rose from the floor: its
  * walk-back stopped on hops at the floor, before its cap and before the
  * end of the line that ended last. A word said on its own, after a
@@ -923,6 +946,9 @@ static int line_syllable(DDDetector *d)
     v = voiced_hop(d);
     if (clean_period(d, v)) {
         d->word_alone = 0;
+        d->syl_lag = v.lag;
+        if (d->in_speech)
+            hear_voice(d, v.lag);
         return 1;
     }
     return d->word_alone = !v.voiced && !v.tone && rose_from_floor(d);
@@ -1042,11 +1068,13 @@ static int confirm_hop(DDDetector *d, double e, int candidate)
     if (after) {
         /* the syllables of the line that ended, as in it; a spoken
          * line's cleanly voiced syllable resumes it only where the pitch
-         * glides: a chime, a message tone, a jingle right after a line
-         * is as clean, and holds its notes */
+         * glides or it is the line's voice's: a chime, a message tone, a
+         * jingle right after a line is as clean, holds its notes and
+         * rings at a period of its own */
         track_nuclei(d, &d->nuc, e, candidate, NUC_LINE_HOPS, SYL_MAX_HOPS);
         syllable = line_syllable(d) &&
-                   (!d->line_voiced || d->word_alone || d->glide_run);
+                   (!d->line_voiced || d->word_alone || d->glide_run ||
+                    same_voice(d));
     } else {
         track_nuclei(d, &d->nuc, e, candidate && !(d->voiced_bits & 1),
                      NUC_MIN_HOPS, SYL_MAX_HOPS);
@@ -1078,7 +1106,7 @@ static int speech_goes_on(DDDetector *d, double e)
      * 2 * CONFIRM_SPAN hops of its evidence only, time for a glide */
     int read_from = span == VOICED_EVIDENCE_HOPS ? span - 2 * CONFIRM_SPAN
                                                  : span / 2;
-    int above;
+    int above, glides;
 
     d->line_peak = fmax(d->line_peak - PEAK_FALL, e);
     above = e > d->floor_db + OFF_SNR && e > d->line_peak - LINE_RANGE;
@@ -1086,7 +1114,10 @@ static int speech_goes_on(DDDetector *d, double e)
     track_nuclei(d, &d->nuc, e, above, NUC_LINE_HOPS, SYL_MAX_HOPS);
     if (line_syllable(d))
         d->last_evidence = h;
-    if (voicing_evidence(d, above && h - d->last_evidence > read_from)) {
+    glides = voicing_evidence(d, above && h - d->last_evidence > read_from);
+    if (d->clean_bits & 1)
+        hear_voice(d, d->lags[0]);
+    if (glides) {
         d->last_evidence = h;
         d->line_voiced = 1;
         d->word_alone = 0;
@@ -1132,6 +1163,8 @@ static void start_region(DDDetector *d, DDDetectEvent *ev, int cause)
     if (cause != LINE_RESUMED)
         d->word_alone = 0;
     d->line_peak = hop_energy(d, d->hops);
+    if (cause != LINE_RESUMED) /* the voice read at its confirmation */
+        d->line_lag = d->lags[0] > 0.0 ? d->lags[0] : 0.0;
     d->last_above = d->last_evidence = d->hops;
     d->voiced_bits = d->clean_bits = 0;
     d->glide_run = d->melodic = d->steady = d->voiced_run = 0;

@@ -242,7 +242,7 @@ ablation vowel dialogueduck_detect.c \
     "a vowel's energy under 1 kHz in a nucleus (any burst counts towards rhythm)" \
     h2-rings-foley h7-events h3-whispers h8-whisper-child
 ablation inline dialogueduck_detect.c \
-    's/if \(voicing_evidence\(d, above && h - d->last_evidence > read_from\)\)/if (above \&\& h % 4 == 0 \&\& h - d->last_evidence > read_from \&\& voiced_hop(d).voiced)/' \
+    's/glides = voicing_evidence\(d, above && h - d->last_evidence > read_from\);/glides = above \&\& h % 4 == 0 \&\& h - d->last_evidence > read_from \&\& voiced_hop(d).voiced;/' \
     "the same evidence in a line as for a start (one voiced hop, read every 4th, keeps a line)" \
     h1-buzz-midline h5-street-bleed h10-crowd-bleed
 ablation linelevel dialogueduck_detect.c \
@@ -289,10 +289,14 @@ ablation wordunvoiced dialogueduck_detect.c \
     's/!v\.voiced && !v\.tone && rose_from_floor\(d\);/rose_from_floor(d);/' \
     "a word of its own after a pause is unvoiced where it completes, neither voiced nor a tone above the pitch range (off: any nucleus that rose from the floor; a message tone right after a line resumes it)" \
     h33-sounds-after-lines h14-words-one-at-a-time h13-whisper-ends h3-whispers
-ablation resumeglide dialogueduck_detect.c \
-    's/line_syllable\(d\) &&\n\s+\(!d->line_voiced \|\| d->word_alone \|\| d->glide_run\);/line_syllable(d);/' \
-    "after a spoken line, a cleanly voiced syllable resumes it only where the pitch glides (off: any clean nucleus; a chime is as clean)" \
-    h33-sounds-after-lines h31-words-fan-whine h14-words-one-at-a-time h15-applause-walla
+ablation resumevoice dialogueduck_detect.c \
+    's/line_syllable\(d\) &&\n\s+\(!d->line_voiced \|\| d->word_alone \|\| d->glide_run \|\|\n\s+same_voice\(d\)\);/line_syllable(d);/' \
+    "after a spoken line, a cleanly voiced syllable resumes it only where the pitch glides or it is at the period of the line's voice (off: any clean nucleus; a chime is as clean)" \
+    h33-sounds-after-lines h32-words-whine-midline h14-words-one-at-a-time h15-applause-walla
+ablation samevoice dialogueduck_detect.c \
+    's/ \|\|\n\s+same_voice\(d\)\);/);/' \
+    "... or at the period of the line's voice (off: a glide only; a word after a pause that holds its pitch is lost)" \
+    h32-words-whine-midline h33-sounds-after-lines h14-words-one-at-a-time
 ablation wordspan dialogueduck_detect.c \
     's/d->line_voiced && !d->word_alone \?/d->line_voiced ?/' \
     "an unvoiced word of its own vouches for 1 s (0.5 s, as a voiced syllable of a spoken line)" \

@@ -703,9 +703,10 @@ static void test_jingle(void)
  * it), struck 0.15-0.45 s after the line's last syllable. The tone is as
  * clean as a voice and rises from the floor as a word after a pause
  * does; it must not resume the line nor hold its region open. Without
- * the rules for it (a spoken line resumed on a glide only, a word of its
- * own unvoiced where it completes, neither voiced nor a tone above the
- * pitch range), 10 of MSG_SEEDS lines were held open or resumed; now
+ * the rules for it (a spoken line resumed on a glide or at its voice's
+ * period only, a word of its own unvoiced where it completes, neither
+ * voiced nor a tone above the pitch range), 10 of MSG_SEEDS lines were
+ * held open or resumed; now
  * MSG_HELD at most: a note under 500 Hz struck in the line's hangover
  * reads as a clean period where its nucleus completes, as a syllable of
  * the line does (voicing is read there once). */

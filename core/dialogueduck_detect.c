@@ -607,7 +607,7 @@ static Voicing octave_below(const DDDetector *d, unsigned start, Voicing v,
 {
     int k0 = (int)(2.0 * v.lag + 0.5), best = 0;
     double c[5], peak = 0.0;
-    Voicing r = { 0, 0.0, 0.0 };
+    Voicing r = { 0, 0.0, 0.0, 0 };
 
     if (k0 - 2 < d->lag_min || k0 + 2 > d->lag_max)
         return r;
@@ -635,7 +635,7 @@ static Voicing voiced_hop(const DDDetector *d)
     unsigned start = d->b.vpos - d->win - d->lag_max;
     const double *w = vwin(d, start);
     double e0 = 0.0, e1 = 0.0, c1 = 0.0, c2 = 0.0;
-    Voicing v = { 0, 0.0, 0.0 };
+    Voicing v = { 0, 0.0, 0.0, 0 };
     LagBlock blk = { 0 };
 
     for (int n = 0; n < d->win; n++) {
@@ -874,7 +874,7 @@ static int clean_period(const DDDetector *d, Voicing v)
  * hops: whether enough of them are voiced with a gliding pitch. */
 static int voicing_evidence(DDDetector *d, int read)
 {
-    Voicing v = { 0, 0.0, 0.0 };
+    Voicing v = { 0, 0.0, 0.0, 0 };
 
     if (read)
         v = voiced_hop(d);
@@ -1395,7 +1395,7 @@ static void hold_region(DDDetector *d, DDDetectEvent *ev)
 static void held_hop(DDDetector *d, double e, DDDetectEvent *ev)
 {
     int64_t h = d->hops;
-    Voicing v = { 0, 0.0, 0.0 };
+    Voicing v = { 0, 0.0, 0.0, 0 };
 
     if (e > d->floor_db + ON_SNR && e > d->threshold)
         v = voiced_hop(d);

@@ -1164,7 +1164,7 @@ static void start_region(DDDetector *d, DDDetectEvent *ev, int cause)
         d->word_alone = 0;
     d->line_peak = hop_energy(d, d->hops);
     if (cause != LINE_RESUMED) /* the voice read at its confirmation */
-        d->line_lag = d->lags[0] > 0.0 ? d->lags[0] : 0.0;
+        d->line_lag = d->lags[0];
     d->last_above = d->last_evidence = d->hops;
     d->voiced_bits = d->clean_bits = 0;
     d->glide_run = d->melodic = d->steady = d->voiced_run = 0;

@@ -401,11 +401,13 @@ static void place_breath(int64_t at_frame, double dur)
     add_truth("breath", at_frame, at_frame + (n + FRAME - 1) / FRAME, NULL);
 }
 
+/* Where an event sits on its frame (place_event). */
+enum { EVENT_CENTRED, EVENT_ENDS, EVENT_STARTS };
+
 /*
  * A non-speech recording (ring, alarm, chime, foley) centred on a frame,
- * ending on it (place 1) or starting on it (place 2), at rel_db to the
- * speech level (RMS
- * over its frames within 30 dB of its loudest). The truth spans its
+ * ending on it or starting on it (place), at rel_db to the speech level
+ * (RMS over its frames within 30 dB of its loudest). The truth spans its
  * frames within 40 dB of the loudest and is scored like a breath.
  */
 static void place_event(const char *clipdir, const char *name,
@@ -432,7 +434,8 @@ static void place_event(const char *clipdir, const char *name,
     if (first < 0 || !cnt)
         die("silent event recording", name);
     int64_t len = last + 1 - first;
-    int64_t at = place == 1 ? frame - len : place == 2 ? frame : frame - len / 2;
+    int64_t at = place == EVENT_ENDS   ? frame - len :
+                 place == EVENT_STARTS ? frame : frame - len / 2;
     double g = pow(10, (speech_level + rel_db - 10 * log10(e / cnt)) / 20);
     ensure((at + len) * FRAME + RATE);
     for (int64_t i = 0; i < len * FRAME; i++)
@@ -779,14 +782,14 @@ int main(int argc, char **argv)
                 die("gap S event RECORDING DB [lead=T|trail=T]", tok[5]);
             if (n == 6 && tok[5][0] == 'l')
                 place_event(argv[2], tok[3],
-                            cursor + g - sec_to_frames(atof(tok[5] + 5)), 1,
-                            atof(tok[4]));
+                            cursor + g - sec_to_frames(atof(tok[5] + 5)),
+                            EVENT_ENDS, atof(tok[4]));
             else if (n == 6)
                 place_event(argv[2], tok[3],
-                            cursor + sec_to_frames(atof(tok[5] + 6)), 2,
-                            atof(tok[4]));
+                            cursor + sec_to_frames(atof(tok[5] + 6)),
+                            EVENT_STARTS, atof(tok[4]));
             else
-                place_event(argv[2], tok[3], cursor + g / 2, 0,
+                place_event(argv[2], tok[3], cursor + g / 2, EVENT_CENTRED,
                             atof(tok[4]));
             cursor += g;
         } else if (!strcmp(tok[0], "gap") && (n == 2 || n == 3)) {

@@ -75,6 +75,10 @@ package_of() {
     /usr/share/asterisk/sounds/ru_*)  echo asterisk-core-sounds-ru-g722 ;;
     /usr/share/asterisk/moh/*)        echo asterisk-moh-opsound-g722 ;;
     /usr/share/games/supertux2/*)     echo supertux-data ;;
+    /usr/share/sounds/sound-icons/*)  echo sound-icons ;;
+    /usr/share/sounds/kapman/*)       echo kapman ;;
+    /usr/share/granatier/*)           echo granatier ;;
+    /usr/share/games/lbreakout2/*)    echo lbreakout2-data ;;
     /usr/bin/espeak-ng)               echo espeak-ng ;;
     *)                                echo "(unknown)" ;;
     esac

@@ -1019,7 +1019,12 @@ static int rhythm_counts(const DDDetector *d, int candidate)
  * (a drawn-out vowel, a called name) glides from its start, confirming
  * within GLIDE_HOLD hops, before it holds; a whisper has no voicing to
  * hold. A glide that starts after the voicing broke counts from there:
- * the next word of a line said over a held tone is still found. */
+ * the next word of a line said over a held tone is still found. When
+ * the tone ends, its glides end with it: their count outlives its last
+ * voiced hop by CONFIRM_SPAN hops, and the hop its voicing drains out of
+ * that span clears the melody, and with it this test (a xylophone's
+ * run, voiced 300 ms on end, confirmed on the floor after its last
+ * note). */
 static int sustained(const DDDetector *d)
 {
     return d->melodic && d->glide_voiced_run > SUSTAIN_HOPS;
@@ -1049,6 +1054,8 @@ static int confirm_hop(DDDetector *d, double e, int candidate)
 
     d->steady = (d->voiced_bits & 1) && !glides ? d->steady + 1 : 0;
     d->voiced_run = d->voiced_bits & 1 ? d->voiced_run + 1 : 0;
+    if (!d->voiced_bits && sustained(d))
+        d->glide_run = 0; /* the tone has ended, and its glides with it */
     d->melodic = d->voiced_bits &&
                  (d->melodic || held || d->steady >= STEADY_HOPS);
     if (glides && !held) {

@@ -165,6 +165,10 @@ ablation heldtone dialogueduck_detect.c \
     's/return d->melodic && d->glide_voiced_run > SUSTAIN_HOPS;/return 0;/' \
     "a held tone's glide is its own (a sound that held a note and stays voiced over 300 ms on end confirms after a 12-hop glide)" \
     h12-oxygen-chimes h11-ui-sounds
+ablation toneend dialogueduck_detect.c \
+    's/if \(!d->voiced_bits && sustained\(d\)\)\n\s+d->glide_run = 0;[^\n]*\n//' \
+    "a held tone's glides end with it (off: the hop its voicing drains out of the span confirms them: a xylophone's run, on the floor after its last note)" \
+    h35-instrument-notes-jingles h12-oxygen-chimes h11-ui-sounds h17-quiet-children-noise
 ablation attack dialogueduck_detect.c \
     's/(#define GLIDE_HOLD\s+)6/${1}1/' \
     "a glide at a sound's attack waits 6 hops (a note settling onto its pitch confirms at once)" \

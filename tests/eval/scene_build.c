@@ -629,6 +629,64 @@ static void add_room_tone(int64_t n)
     free(tmp);
 }
 
+/*
+ * A reverberant room (`reverb T60 WET_DB`): the lines, breaths and events
+ * through a Schroeder reverberator, four feedback combs in parallel
+ * (29.7-43.7 ms, each with its gain set for the reverberation time T60
+ * and a one-pole low-pass in its loop: high frequencies die first, as in
+ * a room), then two all-passes (5 and 1.7 ms) that diffuse the echoes;
+ * added under the dry signal at WET_DB (RMS over the whole stem: -6 dB
+ * is a distant microphone in a live room). Room tone and layers are
+ * added after it, dry. Fixed delays: the same room for every seed.
+ */
+static double reverb_t60, reverb_wet_db;
+
+static void add_reverb(int64_t n)
+{
+    static const double comb_ms[4] = { 29.7, 37.1, 41.1, 43.7 };
+    static const double allpass_ms[2] = { 5.0, 1.7 };
+    const double damp = 0.3, ap_gain = 0.7;
+    double *wet = calloc(n, sizeof(*wet)), *buf;
+    double e_dry = 0, e_wet = 0, g;
+
+    buf = malloc(RATE / 10 * sizeof(*buf));
+    if (!wet || !buf)
+        die("out of memory", NULL);
+    for (int c = 0; c < 4; c++) {
+        int len = (int)lrint(comb_ms[c] * RATE / 1000);
+        double fb = pow(10, -3 * comb_ms[c] / 1000 / reverb_t60), lp = 0;
+
+        memset(buf, 0, len * sizeof(*buf));
+        for (int64_t i = 0, p = 0; i < n; i++, p = p + 1 == len ? 0 : p + 1) {
+            double y = buf[p];
+
+            lp = (1 - damp) * y + damp * lp;
+            buf[p] = dlg[i] + fb * lp;
+            wet[i] += y;
+        }
+    }
+    for (int a = 0; a < 2; a++) {
+        int len = (int)lrint(allpass_ms[a] * RATE / 1000);
+
+        memset(buf, 0, len * sizeof(*buf));
+        for (int64_t i = 0, p = 0; i < n; i++, p = p + 1 == len ? 0 : p + 1) {
+            double b = buf[p], y = b - ap_gain * wet[i];
+
+            buf[p] = wet[i] + ap_gain * y;
+            wet[i] = y;
+        }
+    }
+    for (int64_t i = 0; i < n; i++) {
+        e_dry += (double)dlg[i] * dlg[i];
+        e_wet += wet[i] * wet[i];
+    }
+    g = pow(10, reverb_wet_db / 20) * sqrt(e_dry / (e_wet + 1e-30));
+    for (int64_t i = 0; i < n; i++)
+        dlg[i] += g * wet[i];
+    free(buf);
+    free(wet);
+}
+
 static int64_t sec_to_frames(double s)
 {
     return (int64_t)floor(s * 100 + 0.5);
@@ -750,6 +808,10 @@ int main(int argc, char **argv)
             cursor = sec_to_frames(atof(tok[1]));
         else if (!strcmp(tok[0], "tail") && n == 2)
             tail = atof(tok[1]);
+        else if (!strcmp(tok[0], "reverb") && n == 3 && atof(tok[1]) > 0) {
+            reverb_t60 = atof(tok[1]);
+            reverb_wet_db = atof(tok[2]);
+        }
         else if (!strcmp(tok[0], "phrase"))
             phrase(tok + 1, n - 1, argv[2]);
         else if (!strcmp(tok[0], "hum") && n == 4)
@@ -816,6 +878,8 @@ int main(int argc, char **argv)
     int64_t frames = cursor + sec_to_frames(tail);
     int64_t n = frames * FRAME;
     ensure(n);
+    if (reverb_t60 > 0)
+        add_reverb(n);
     add_room_tone(n);
     add_layers(argv[2], n);
     double peak = 0;

@@ -26,7 +26,10 @@
  * - the noise floor is the minimum of the speech-band (150 Hz - 4 kHz)
  *   energy over the last 1.5 s (minimum statistics), learned all the time,
  *   inside lines too: hum, buzz or HVAC that starts mid-line becomes floor
- *   within 1.5 s; a hop well over the floor is a candidate. The band is
+ *   within 1.5 s, up to LINE_RANGE under the line's loudest hop (a live
+ *   room's reverberation fills a long line's pauses and is the line's; a
+ *   noise closer under it becomes floor as the line ends); a hop well
+ *   over the floor is a candidate. The band is
  *   also read with the 50 and the 60 Hz mains combed out (their period
  *   and every harmonic, dialogueduck_mains.c), each with a floor of its
  *   own: where a comb's floor is HUM_DB under the band's, a hum or a
@@ -367,6 +370,8 @@ struct DDDetector {
     int word_alone;            /* its last evidence: an unvoiced word of
                                   its own (line_syllable) */
     double line_peak;          /* the line's level, dB (see LINE_RANGE) */
+    double line_loudest;       /* its loudest hop, dB */
+    double line_floor;         /* the floor where it was confirmed, dB */
     double line_lag;           /* its voice's period (geometric mean of
                                   its clean readings, VOICE_TRACK each),
                                   decimated samples; 0: none read yet */
@@ -934,7 +939,10 @@ static int rose_from_floor(const DDDetector *d)
  * vouches for the line as long as a whispered line's syllables): one
  * read voiced where it completes, roughly, or as a tone above the pitch
  * range is not (a chime or a message tone that rises from the floor
- * right after a line, or in its hangover). */
+ * right after a line, or in its hangover). In the line, a clean one
+ * goes on it only at its voice's period (same_voice) or in a glide, as
+ * after it (confirm_hop): a tone struck in the line's hangover is as
+ * clean, at a period of its own. */
 static int line_syllable(DDDetector *d)
 {
     Voicing v;
@@ -947,8 +955,11 @@ static int line_syllable(DDDetector *d)
     if (clean_period(d, v)) {
         d->word_alone = 0;
         d->syl_lag = v.lag;
-        if (d->in_speech)
+        if (d->in_speech) {
+            if (!same_voice(d) && !d->glide_run)
+                return 0;
             hear_voice(d, v.lag);
+        }
         return 1;
     }
     return d->word_alone = !v.voiced && !v.tone && rose_from_floor(d);
@@ -1116,6 +1127,7 @@ static int speech_goes_on(DDDetector *d, double e)
     int above, glides;
 
     d->line_peak = fmax(d->line_peak - PEAK_FALL, e);
+    d->line_loudest = fmax(d->line_loudest, e);
     above = e > d->floor_db + OFF_SNR && e > d->line_peak - LINE_RANGE;
 
     track_nuclei(d, &d->nuc, e, above, NUC_LINE_HOPS, SYL_MAX_HOPS);
@@ -1170,8 +1182,11 @@ static void start_region(DDDetector *d, DDDetectEvent *ev, int cause)
     if (cause != LINE_RESUMED)
         d->word_alone = 0;
     d->line_peak = hop_energy(d, d->hops);
-    if (cause != LINE_RESUMED) /* the voice read at its confirmation */
+    if (cause != LINE_RESUMED) { /* the voice read at its confirmation */
         d->line_lag = d->lags[0];
+        d->line_loudest = d->line_peak;
+        d->line_floor = d->floor_db;
+    }
     d->last_above = d->last_evidence = d->hops;
     d->voiced_bits = d->clean_bits = 0;
     d->glide_run = d->melodic = d->steady = d->voiced_run = 0;
@@ -1545,6 +1560,17 @@ static void end_hop(DDDetector *d, DDDetectEvent *ev)
     d->voice_found = t != &d->raw && d->comb.pitched;
     e = energy_db(t->lin[h % SMOOTH_HOPS]);
     d->floor_db = t->floor.floor_db;
+    /* in a line, what the minimum statistics learn is its floor only up
+     * to LINE_RANGE under its loudest hop (or the floor it started on):
+     * a live room's reverberation fills the pauses of a long line, and
+     * its minima rise to 10-15 dB under the direct sound, where the
+     * line's own syllables stop standing over them (it ended mid-
+     * sentence). A noise that starts inside a line that close under it
+     * is learned as the line ends (out of speech the floor is the
+     * statistics' own); until then the line ends on its evidence. */
+    if (d->in_speech)
+        d->floor_db = fmin(d->floor_db, fmax(d->line_floor,
+                                             d->line_loudest - LINE_RANGE));
     d->energy[h & (EBUF - 1)] = e;
     d->mean_db = t->mean_db;
     d->sib[h & (EBUF - 1)] = energy_db(d->b.sib_acc / n);

@@ -301,6 +301,14 @@ ablation samevoice dialogueduck_detect.c \
     's/ \|\|\n\s+same_voice\(d\)\);/);/' \
     "... or at the period of the line's voice (off: a glide only; a word after a pause that holds its pitch is lost)" \
     h32-words-whine-midline h33-sounds-after-lines h14-words-one-at-a-time
+ablation voiceinline dialogueduck_detect.c \
+    's/if \(!same_voice\(d\) && !d->glide_run\)\n(\s+)return 0;/if (0)\n${1}return 0;/' \
+    "in a spoken line, a clean syllable goes on it only at its voice's period or in a glide (off: any clean nucleus; with the room floor below, a tone struck in the hangover holds the line: the unit case test_message_tone_after_line 2 of 10 lines held without it, 1 with)" \
+    h33-sounds-after-lines h35-instrument-notes-jingles h36-reverberant-room h14-words-one-at-a-time h29-telephone-prompts
+ablation roomfloor dialogueduck_detect.c \
+    's/if \(d->in_speech\)\n(\s+)d->floor_db = fmin\(/if (0)\n${1}d->floor_db = fmin(/' \
+    "in a line, the floor rises no higher than LINE_RANGE under its loudest hop (off: the minimum statistics alone; a live room's reverberation becomes floor and a long line ends mid-sentence)" \
+    h36-reverberant-room h1-buzz-midline h32-words-whine-midline h5-street-bleed h28-children-whispers-bleed
 ablation wordspan dialogueduck_detect.c \
     's/d->line_voiced && !d->word_alone \?/d->line_voiced ?/' \
     "an unvoiced word of its own vouches for 1 s (0.5 s, as a voiced syllable of a spoken line)" \

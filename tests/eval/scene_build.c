@@ -450,7 +450,7 @@ static void place_event(const char *clipdir, const char *name,
  * tone, when the length is known. */
 #define MAX_LAYERS 8
 #define MAX_VOICES 16
-enum { LAYER_HUM, LAYER_BED, LAYER_APPLAUSE, LAYER_WALLA };
+enum { LAYER_HUM, LAYER_BED, LAYER_APPLAUSE, LAYER_WALLA, LAYER_WIND };
 typedef struct Layer {
     int kind;
     double f0, level;   /* hum: buzz at f0 with harmonics to 4 kHz */
@@ -464,7 +464,7 @@ static int nb_layers;
 static Layer *add_layer(int kind, double level, double start, double end)
 {
     if (nb_layers >= MAX_LAYERS)
-        die("too many hum/bed/applause/walla lines", NULL);
+        die("too many hum/bed/applause/walla/wind lines", NULL);
     Layer *l = &layers[nb_layers++];
     l->kind = kind;
     l->level = level;
@@ -543,7 +543,34 @@ static void walla_signal(const Layer *l, const char *clipdir, float *tmp,
         free(x[k]);
 }
 
-/* A layer's signal: applause, walla, buzz (every harmonic of f0 under
+/*
+ * Wind on the microphone: noise low-passed twice at 300 Hz (air on the
+ * capsule rumbles; its tail reaches 1 kHz) under a gust envelope, a
+ * random level that wanders at 0.2-2 Hz, 8 dB either way (one standard
+ * deviation): gusts rise and fall 10-20 dB within a second, as a
+ * syllable's energy does, with most of their energy under 1 kHz, as a
+ * vowel's, but no voice.
+ */
+static void wind_signal(float *tmp, int64_t n)
+{
+    double a = exp(-2 * M_PI * 300.0 / RATE), b = exp(-2 * M_PI * 1.0 / RATE);
+    double lp1 = 0, lp2 = 0, s1 = 0, s2 = 0, e = 0, sd;
+
+    for (int64_t i = 0; i < n; i++) {
+        s1 = b * s1 + (1 - b) * white();
+        s2 = b * s2 + (1 - b) * s1;
+        tmp[i] = s2;
+        e += s2 * s2;
+    }
+    sd = sqrt(e / n) + 1e-30;
+    for (int64_t i = 0; i < n; i++) {
+        lp1 = a * lp1 + (1 - a) * white();
+        lp2 = a * lp2 + (1 - a) * lp1;
+        tmp[i] = lp2 * pow(10, 8 * tmp[i] / sd / 20);
+    }
+}
+
+/* A layer's signal: applause, walla, wind, buzz (every harmonic of f0 under
  * 4 kHz at 1/sqrt(k), fixed phases) or a recording looped. */
 static void layer_signal(const Layer *l, const char *clipdir, float *tmp,
                          int64_t n)
@@ -554,6 +581,10 @@ static void layer_signal(const Layer *l, const char *clipdir, float *tmp,
     }
     if (l->kind == LAYER_WALLA) {
         walla_signal(l, clipdir, tmp, n);
+        return;
+    }
+    if (l->kind == LAYER_WIND) {
+        wind_signal(tmp, n);
         return;
     }
     if (l->kind == LAYER_HUM) {
@@ -821,7 +852,9 @@ int main(int argc, char **argv)
             Layer *l = add_layer(LAYER_BED, atof(tok[2]), atof(tok[3]), 0);
             snprintf(l->tok[0], sizeof(l->tok[0]), "%s", tok[1]);
             l->nb_tok = 1;
-        } else if (!strcmp(tok[0], "applause") && n == 4)
+        } else if (!strcmp(tok[0], "wind") && n == 4)
+            add_layer(LAYER_WIND, atof(tok[1]), atof(tok[2]), atof(tok[3]));
+        else if (!strcmp(tok[0], "applause") && n == 4)
             add_layer(LAYER_APPLAUSE, atof(tok[1]), atof(tok[2]),
                       atof(tok[3]));
         else if (!strcmp(tok[0], "walla") && n >= 5 &&

@@ -87,7 +87,11 @@
  *   (0.8-8 Hz: syllables, or single words with pauses between them),
  *   each with a vowel's share of energy under 1 kHz (its first
  *   formant), the second 12 dB over the valley before it (syllables are
- *   deeply modulated, a roar's ripples are not). The rhythm is read on
+ *   deeply modulated, a roar's ripples are not). Every nucleus, in a
+ *   line or out of one, starts with a syllable's onset: its 40 ms means
+ *   rise 8 dB within 50 ms (6 dB for a rhythm's); a gust of wind on the
+ *   microphone is as deep and as slow as a syllable, and as low, but
+ *   swells over a quarter of a second (sharp_onset). The rhythm is read on
  *   40 ms means of the energy, as the floor is: a whisper is noise whose
  *   energy jumps by 5 dB from one hop to the next, and read hop by hop a
  *   whispered word breaks into humps too short to count, or into two by
@@ -212,6 +216,11 @@
                                 nucleus that confirms a rhythm out of
                                 speech */
 #define NUC_LOW_DB    -10.0  /* dB of its energy under 1 kHz: a vowel */
+#define ONSET_RISE_DB 8.0    /* dB its 40 ms means rise within ONSET_HOPS
+                                at its start: a syllable's onset ... */
+#define RHYTHM_RISE_DB 6.0   /* ... a rhythm's nucleus (two in rhythm) */
+#define ONSET_HOPS    5
+#define ONSET_LOOK    10     /* hops before the nucleus its onset may be */
 #define NUC_MIN_HOPS  8      /* candidate hops a nucleus needs (80 ms) */
 #define NUC_LINE_HOPS 5      /* in a line, a syllable this long goes on it */
 #define SYL_MIN_HOPS  12     /* nuclei this close are one syllable (8 Hz) */
@@ -786,6 +795,27 @@ static int vowel_shape(const DDDetector *d, const Nuclei *n)
     return nucleus_low_db(d, n) > NUC_LOW_DB;
 }
 
+/* Whether a nucleus started with a syllable's onset: its 40 ms means
+ * rose by rise_db within ONSET_HOPS (50 ms), from ONSET_LOOK hops before
+ * it to now. A consonant's release, a vowel's start, a whispered
+ * syllable's rise 8 dB and more that fast; a gust of wind swells over a
+ * quarter of a second and more, 1-3 dB in 50 ms, and its energy sits
+ * under 1 kHz as a vowel's does: a whispered line's syllables by every
+ * other measure (h37). A rhythm's nuclei, two of them 12 dB deep in
+ * rhythm, need 6 dB (a breathy whispered onset, an "h"). */
+static int sharp_onset(const DDDetector *d, const Nuclei *n, double rise_db)
+{
+    int64_t last = d->hops, h = n->start - ONSET_LOOK;
+    int64_t first = (last > EBUF - 1 ? last - (EBUF - 1) : 0) +
+                    ONSET_HOPS + 1;
+
+    for (h = h > first ? h : first; h <= last; h++)
+        if (mean_around(d->energy, h, last) >=
+            mean_around(d->energy, h - ONSET_HOPS, last) + rise_db)
+            return 1;
+    return 0;
+}
+
 /* Syllable nuclei in energy e (dB, one value a hop): humps NUC_RISE over
  * the last valley with at least min_hops hops that count. Sets n->new
  * when a nucleus completes SYL_MIN_HOPS..max_gap hops after the last. */
@@ -806,7 +836,9 @@ static void track_nuclei(DDDetector *d, Nuclei *n, double e, int counts,
         n->valley = e;
     } else {
         n->peak = fmax(n->peak, e);
-        if (counts && ++n->len == min_hops && vowel_shape(d, n)) {
+        if (counts && ++n->len == min_hops && vowel_shape(d, n) &&
+            sharp_onset(d, n, n == &d->rhythm ? RHYTHM_RISE_DB
+                                              : ONSET_RISE_DB)) {
             int64_t gap = d->hops - n->last;
             n->done = 1;
             n->new = gap >= SYL_MIN_HOPS && gap <= max_gap;

@@ -309,6 +309,10 @@ ablation roomfloor dialogueduck_detect.c \
     's/if \(d->in_speech\)\n(\s+)d->floor_db = fmin\(/if (0)\n${1}d->floor_db = fmin(/' \
     "in a line, the floor rises no higher than LINE_RANGE under its loudest hop (off: the minimum statistics alone; a live room's reverberation becomes floor and a long line ends mid-sentence)" \
     h36-reverberant-room h1-buzz-midline h32-words-whine-midline h5-street-bleed h28-children-whispers-bleed
+ablation onset dialogueduck_detect.c \
+    's/(#define ONSET_RISE_DB\s+)8.0/${1}-1000.0/ && s/(#define RHYTHM_RISE_DB\s+)6.0/${1}-1000.0/' \
+    "a nucleus starts with a syllable's onset, its 40 ms means rising 8 dB within 50 ms (6 dB for a rhythm's) (off: any hump; a gust of wind swells over a quarter of a second)" \
+    h37-wind-gusts h33-sounds-after-lines h13-whisper-ends h27-digits-one-at-a-time-hum h14-words-one-at-a-time h3-whispers
 ablation wordspan dialogueduck_detect.c \
     's/d->line_voiced && !d->word_alone \?/d->line_voiced ?/' \
     "an unvoiced word of its own vouches for 1 s (0.5 s, as a voiced syllable of a spoken line)" \

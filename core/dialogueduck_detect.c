@@ -806,10 +806,13 @@ static int vowel_shape(const DDDetector *d, const Nuclei *n)
 static int sharp_onset(const DDDetector *d, const Nuclei *n, double rise_db)
 {
     int64_t last = d->hops, h = n->start - ONSET_LOOK;
-    int64_t first = (last > EBUF - 1 ? last - (EBUF - 1) : 0) +
-                    ONSET_HOPS + 1;
+    /* the first hop whose mean ONSET_HOPS before is still in the ring */
+    int64_t kept = (last > EBUF - 1 ? last - (EBUF - 1) : 0) +
+                   ONSET_HOPS + 1;
 
-    for (h = h > first ? h : first; h <= last; h++)
+    if (h < kept)
+        h = kept;
+    for (; h <= last; h++)
         if (mean_around(d->energy, h, last) >=
             mean_around(d->energy, h - ONSET_HOPS, last) + rise_db)
             return 1;

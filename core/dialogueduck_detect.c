@@ -1407,7 +1407,9 @@ static int line_shows(DDDetector *d, int first)
         e <= d->pend_peak - BREAK_DB) {
         if (!d->pend_after_drop)
             return 1;
-        d->pend_break = fmin(d->pend_break, e);
+        /* the deepest break so far (the first one replaces "none") */
+        d->pend_break = d->pend_break > 2.0 * ENERGY_MIN_DB ?
+                        fmin(d->pend_break, e) : e;
     }
     if (d->pend_after_drop)
         return d->pend_break > 2.0 * ENERGY_MIN_DB &&

@@ -842,8 +842,7 @@ int main(int argc, char **argv)
         else if (!strcmp(tok[0], "reverb") && n == 3 && atof(tok[1]) > 0) {
             reverb_t60 = atof(tok[1]);
             reverb_wet_db = atof(tok[2]);
-        }
-        else if (!strcmp(tok[0], "phrase"))
+        } else if (!strcmp(tok[0], "phrase"))
             phrase(tok + 1, n - 1, argv[2]);
         else if (!strcmp(tok[0], "hum") && n == 4)
             add_layer(LAYER_HUM, atof(tok[2]), atof(tok[3]), 0)->f0 =

@@ -807,7 +807,8 @@ static float *line_then_wind(int n)
     add_voice(d, 2.0, 4.0, 0.1);
     for (int i = 2 * SR; i < 4 * SR; i++)
         e += (double)d[i] * d[i];
-    add_wind(d, (int)(4.3 * SR), n, sqrt(e / (2 * SR)) * pow(10.0, -0.85));
+    add_wind(d, (int)(4.3 * SR), n,
+             sqrt(e / (2 * SR)) * pow(10.0, -17.0 / 20.0)); /* 17 dB under */
     return d;
 }
 

@@ -89,9 +89,10 @@
  *   formant), the second 12 dB over the valley before it (syllables are
  *   deeply modulated, a roar's ripples are not). Every nucleus, in a
  *   line or out of one, starts with a syllable's onset: its 40 ms means
- *   rise 8 dB within 50 ms (6 dB for a rhythm's); a gust of wind on the
- *   microphone is as deep and as slow as a syllable, and as low, but
- *   swells over a quarter of a second (sharp_onset). The rhythm is read on
+ *   rise 8 dB within 50 ms (6 dB for a rhythm's, and one of its two 10
+ *   dB: rhythm_sharp); a gust of wind on the microphone is as deep and
+ *   as slow as a syllable, and as low, but swells over a quarter of a
+ *   second (onset_rise). The rhythm is read on
  *   40 ms means of the energy, as the floor is: a whisper is noise whose
  *   energy jumps by 5 dB from one hop to the next, and read hop by hop a
  *   whispered word breaks into humps too short to count, or into two by
@@ -219,6 +220,7 @@
 #define ONSET_RISE_DB 8.0    /* dB its 40 ms means rise within ONSET_HOPS
                                 at its start: a syllable's onset ... */
 #define RHYTHM_RISE_DB 6.0   /* ... a rhythm's nucleus (two in rhythm) */
+#define RHYTHM_SHARP_DB 10.0 /* ... one of the two (rhythm_sharp) */
 #define ONSET_HOPS    5
 #define ONSET_LOOK    10     /* hops before the nucleus its onset may be */
 #define NUC_MIN_HOPS  8      /* candidate hops a nucleus needs (80 ms) */
@@ -299,6 +301,7 @@ typedef struct Nuclei {
     int64_t last;              /* hop the last nucleus was counted */
     int done;                  /* 1: a nucleus completed this hop */
     int new;                   /* 1: ... in rhythm with the one before */
+    int sharp, prev_sharp;     /* it, the one before: rose RHYTHM_SHARP_DB */
 } Nuclei;
 
 /* Minimum statistics: the lowest hop energy of the last MS_NSUB
@@ -795,28 +798,29 @@ static int vowel_shape(const DDDetector *d, const Nuclei *n)
     return nucleus_low_db(d, n) > NUC_LOW_DB;
 }
 
-/* Whether a nucleus started with a syllable's onset: its 40 ms means
- * rose by rise_db within ONSET_HOPS (50 ms), from ONSET_LOOK hops before
- * it to now. A consonant's release, a vowel's start, a whispered
- * syllable's rise 8 dB and more that fast; a gust of wind swells over a
+/* How sharply a nucleus started: the largest rise of its 40 ms means
+ * within ONSET_HOPS (50 ms), from ONSET_LOOK hops before it to now, dB.
+ * A consonant's release, a vowel's start, a whispered syllable's rise 8
+ * dB and more that fast (ONSET_RISE_DB); a gust of wind swells over a
  * quarter of a second and more, 1-3 dB in 50 ms, and its energy sits
  * under 1 kHz as a vowel's does: a whispered line's syllables by every
  * other measure (h37). A rhythm's nuclei, two of them 12 dB deep in
- * rhythm, need 6 dB (a breathy whispered onset, an "h"). */
-static int sharp_onset(const DDDetector *d, const Nuclei *n, double rise_db)
+ * rhythm, need 6 dB (a breathy whispered onset, an "h"), one of the two
+ * more (rhythm_sharp). */
+static double onset_rise(const DDDetector *d, const Nuclei *n)
 {
     int64_t last = d->hops, h = n->start - ONSET_LOOK;
     /* the first hop whose mean ONSET_HOPS before is still in the ring */
     int64_t kept = (last > EBUF - 1 ? last - (EBUF - 1) : 0) +
                    ONSET_HOPS + 1;
+    double rise = -HUGE_VAL;
 
     if (h < kept)
         h = kept;
     for (; h <= last; h++)
-        if (mean_around(d->energy, h, last) >=
-            mean_around(d->energy, h - ONSET_HOPS, last) + rise_db)
-            return 1;
-    return 0;
+        rise = fmax(rise, mean_around(d->energy, h, last) -
+                          mean_around(d->energy, h - ONSET_HOPS, last));
+    return rise;
 }
 
 /* Syllable nuclei in energy e (dB, one value a hop): humps NUC_RISE over
@@ -838,12 +842,16 @@ static void track_nuclei(DDDetector *d, Nuclei *n, double e, int counts,
         n->up = 0;
         n->valley = e;
     } else {
+        double rise = -HUGE_VAL;
+
         n->peak = fmax(n->peak, e);
-        if (counts && ++n->len == min_hops && vowel_shape(d, n) &&
-            sharp_onset(d, n, n == &d->rhythm ? RHYTHM_RISE_DB
-                                              : ONSET_RISE_DB)) {
+        if (counts && ++n->len == min_hops && vowel_shape(d, n))
+            rise = onset_rise(d, n);
+        if (rise >= (n == &d->rhythm ? RHYTHM_RISE_DB : ONSET_RISE_DB)) {
             int64_t gap = d->hops - n->last;
             n->done = 1;
+            n->prev_sharp = n->sharp;
+            n->sharp = rise >= RHYTHM_SHARP_DB;
             n->new = gap >= SYL_MIN_HOPS && gap <= max_gap;
             n->last = d->hops;
             n->onset = n->prev_start;
@@ -1036,6 +1044,19 @@ static int syllabic_depth(const Nuclei *n)
     return n->peak - n->valley >= RHYTHM_DEPTH;
 }
 
+/* Whether one of the two nuclei of the rhythm that just completed rose
+ * RHYTHM_SHARP_DB in 50 ms (onset_rise): of two words in a row, whispered
+ * or not, one starts with a consonant's release or a vowel's start,
+ * 12 dB and more (the tune half's rhythms: 12-38 dB but one, 9 dB).
+ * Two gusts of wind 12 dB deep come that close now and then, rising
+ * 6-10 dB in 50 ms at their steepest (h37: a line of its own between
+ * two lines, another one second before the next line's first word;
+ * test_wind_alone). */
+static int rhythm_sharp(const Nuclei *n)
+{
+    return n->sharp || n->prev_sharp;
+}
+
 /* Whether a hop counts for the rhythm's nuclei (out of speech): over the
  * floor, and unvoiced, or voiced at the period of the hop before (within
  * GLIDE_STEP) in a sound that never held a note. Words said one at a
@@ -1140,7 +1161,8 @@ static int confirm_hop(DDDetector *d, double e, int candidate)
         d->glide_run >= (d->melodic ? MELODY_HOLD : d->glide_hold))
         return LINE_GLIDE;
     if (!after)
-        return d->rhythm.new && syllabic_depth(&d->rhythm) ? LINE_RHYTHM : 0;
+        return d->rhythm.new && syllabic_depth(&d->rhythm) &&
+               rhythm_sharp(&d->rhythm) ? LINE_RHYTHM : 0;
     if (d->nuc.new && syllable)
         return LINE_SYLLABLES;
     return syllable && resumes(d) ? LINE_RESUMED : 0;

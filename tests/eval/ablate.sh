@@ -266,7 +266,7 @@ ablation vindicate dialogueduck_detect.c \
     "a whisper dropped for want of a break is the line's first word when the rhythm of its words shows it (off: no onset walks back into a dropped sound)" \
     h26-prompts-street-foley h32-words-whine-midline h13-whisper-ends h3-whispers
 ablation rhythm dialogueduck_detect.c \
-    's/return d->rhythm\.new && syllabic_depth\(&d->rhythm\) \? LINE_RHYTHM : 0;/return 0;/ && s/if \(d->nuc\.new && syllable\)\n\s+return LINE_SYLLABLES;//' \
+    's/return d->rhythm\.new && syllabic_depth\(&d->rhythm\) &&\n\s+rhythm_sharp\(&d->rhythm\) \? LINE_RHYTHM : 0;/return 0;/ && s/if \(d->nuc\.new && syllable\)\n\s+return LINE_SYLLABLES;//' \
     "syllabic rhythm (only voicing confirms)" \
     h3-whispers h8-whisper-child
 ablation rhythmmeans dialogueduck_detect.c \
@@ -310,9 +310,13 @@ ablation roomfloor dialogueduck_detect.c \
     "in a line, the floor rises no higher than LINE_RANGE under its loudest hop (off: the minimum statistics alone; a live room's reverberation becomes floor and a long line ends mid-sentence)" \
     h36-reverberant-room h1-buzz-midline h32-words-whine-midline h5-street-bleed h28-children-whispers-bleed
 ablation onset dialogueduck_detect.c \
-    's/(#define ONSET_RISE_DB\s+)8.0/${1}-1000.0/ && s/(#define RHYTHM_RISE_DB\s+)6.0/${1}-1000.0/' \
+    's/(#define ONSET_RISE_DB\s+)8.0/${1}-1000.0/ && s/(#define RHYTHM_RISE_DB\s+)6.0/${1}-1000.0/ && s/(#define RHYTHM_SHARP_DB\s+)10.0/${1}-1000.0/' \
     "a nucleus starts with a syllable's onset, its 40 ms means rising 8 dB within 50 ms (6 dB for a rhythm's) (off: any hump; a gust of wind swells over a quarter of a second)" \
     h37-wind-gusts h33-sounds-after-lines h13-whisper-ends h27-digits-one-at-a-time-hum h14-words-one-at-a-time h3-whispers
+ablation rhythmsharp dialogueduck_detect.c \
+    's/(#define RHYTHM_SHARP_DB\s+)10.0/${1}-1000.0/' \
+    "of a rhythm's two nuclei, one rises 10 dB within 50 ms (off: 6 dB each; two gusts of wind in a row confirm a whispered line: the unit case test_wind_alone 11 of 20 winds open a region without it, 4 with it)" \
+    h37-wind-gusts h3-whispers h13-whisper-ends h27-digits-one-at-a-time-hum h28-children-whispers-bleed h14-words-one-at-a-time
 ablation wordspan dialogueduck_detect.c \
     's/d->line_voiced && !d->word_alone \?/d->line_voiced ?/' \
     "an unvoiced word of its own vouches for 1 s (0.5 s, as a voiced syllable of a spoken line)" \

@@ -768,7 +768,7 @@ static void test_message_tone_after_line(void)
  * `wind` line, scene h37). A gust is as deep and as slow as a syllable
  * and its energy sits under 1 kHz as a vowel's does, but it swells over
  * a quarter of a second and more where a syllable's onset rises 8 dB in
- * 50 ms (sharp_onset): it must neither hold the line open nor open one
+ * 50 ms (onset_rise): it must neither hold the line open nor open one
  * of its own. Without that rule 4 of WIND_SEEDS lines were followed by
  * a region of the wind's; now WIND_HELD at most (a gust that rises fast
  * enough, now and then, still passes for a syllable). */
@@ -819,6 +819,32 @@ static void test_wind_after_line(void)
 
     CHECK(wrong <= WIND_HELD, "%d of %d lines held open or followed by a "
           "region of the wind's", wrong, WIND_SEEDS);
+}
+
+/* The same wind alone, 20 s of it at -40 dBFS, 26 dB over the room tone.
+ * Two of its gusts come in a rhythm now and then, each 12 dB and more
+ * over the lull before it, each swelling 6-10 dB in 50 ms at its
+ * steepest, as a breathy whispered syllable may; of two words in a row
+ * one rises more (rhythm_sharp). Without that rule 11 of WIND_ALONE_SEEDS
+ * opened a region, with it WIND_ALONE_OPENED (a rough glide read in a
+ * gust, a rhythm of two gusts of which one rose 10 dB). */
+#define WIND_ALONE_SEEDS  20
+#define WIND_ALONE_OPENED 4
+static float *wind_alone(int n)
+{
+    float *d = room(n, 0.0005);
+
+    add_wind(d, 0, n, 0.01);
+    return d;
+}
+
+static void test_wind_alone(void)
+{
+    int opened = scenes_wrong(wind_alone, SR * 20, 2246822519u,
+                              WIND_ALONE_SEEDS, any_region, "wind alone");
+
+    CHECK(opened <= WIND_ALONE_OPENED, "%d of %d winds opened a region",
+          opened, WIND_ALONE_SEEDS);
 }
 
 /* A chime whose pitch reads unsteady (a warbling oscillator: its
@@ -1689,6 +1715,7 @@ int main(void)
     test_steady_chime();
     test_message_tone_after_line();
     test_wind_after_line();
+    test_wind_alone();
     test_sliding_chord();
     test_siren();
     test_roar();

@@ -79,6 +79,7 @@ package_of() {
     /usr/share/sounds/kapman/*)       echo kapman ;;
     /usr/share/granatier/*)           echo granatier ;;
     /usr/share/games/lbreakout2/*)    echo lbreakout2-data ;;
+    /usr/share/games/tecnoballz/*)    echo tecnoballz-data ;;
     /usr/bin/espeak-ng)               echo espeak-ng ;;
     *)                                echo "(unknown)" ;;
     esac

@@ -140,7 +140,13 @@
  *   several times a second, and applause loud enough to stay over the
  *   floor holds it no longer than that; an unvoiced word of its own
  *   vouches for 1 s, as a whispered line's syllables do (one long
- *   syllable, a drawn-out whispered "no", is one nucleus).
+ *   syllable, a drawn-out whispered "no", is one nucleus). A line that
+ *   one syllable resumed after its end (other than an unvoiced word of
+ *   its own) has that syllable's word for it and no more: it vouches for
+ *   250 ms, voicing unread, until another syllable comes. A word goes on
+ *   in syllables; a piano note or a message tone that rang at the
+ *   voice's period, a gust of wind after a whispered line, ring on with
+ *   none, and held the music down up to 0.75 s longer.
  * - a line confirmed on a glide is provisional: a jingle's note settling,
  *   a pad, a buzz, a crowd confirm as a line's first syllable does, and
  *   nothing at that hop tells them apart. Its start is held back for as
@@ -208,6 +214,8 @@
 #define HANGOVER_HOPS 25     /* hops without evidence that end a region */
 #define EVIDENCE_HOPS 100    /* hops a voiced hop or nucleus vouches for */
 #define VOICED_EVIDENCE_HOPS 50 /* ... in a spoken line (line_voiced) */
+#define RESUMED_EVIDENCE_HOPS 25 /* ... by the syllable that resumed a
+                                line, until another one comes */
 #define MS_SUB_HOPS   25     /* minimum statistics: sub-window length ... */
 #define MS_NSUB       6      /* ... and count (1.5 s) */
 #define MS_BIAS       1.0    /* dB from the minimum to the mean floor */
@@ -381,6 +389,8 @@ struct DDDetector {
                                   cleanly: a spoken line */
     int word_alone;            /* its last evidence: an unvoiced word of
                                   its own (line_syllable) */
+    int resumed_alone;         /* ... the syllable that resumed it (not
+                                  such a word), and no syllable since */
     double line_peak;          /* the line's level, dB (see LINE_RANGE) */
     double line_loudest;       /* its loudest hop, dB */
     double line_floor;         /* the floor where it was confirmed, dB */
@@ -1174,13 +1184,15 @@ static int confirm_hop(DDDetector *d, double e, int candidate)
 static int speech_goes_on(DDDetector *d, double e)
 {
     int64_t h = d->hops;
-    int span = d->line_voiced && !d->word_alone ? VOICED_EVIDENCE_HOPS
+    int span = d->resumed_alone ? RESUMED_EVIDENCE_HOPS :
+               d->line_voiced && !d->word_alone ? VOICED_EVIDENCE_HOPS
                                                 : EVIDENCE_HOPS;
     /* voicing costs: read it once the evidence is half spent; in a spoken
      * line, whose syllables come several times a second, over the last
-     * 2 * CONFIRM_SPAN hops of its evidence only, time for a glide */
-    int read_from = span == VOICED_EVIDENCE_HOPS ? span - 2 * CONFIRM_SPAN
-                                                 : span / 2;
+     * 2 * CONFIRM_SPAN hops of its evidence only, time for a glide; not
+     * after one resuming syllable: only another syllable goes on from it */
+    int read_from = span == VOICED_EVIDENCE_HOPS ? span - 2 * CONFIRM_SPAN :
+                    span == RESUMED_EVIDENCE_HOPS ? span : span / 2;
     int above, glides;
 
     d->line_peak = fmax(d->line_peak - PEAK_FALL, e);
@@ -1188,8 +1200,10 @@ static int speech_goes_on(DDDetector *d, double e)
     above = e > d->floor_db + OFF_SNR && e > d->line_peak - LINE_RANGE;
 
     track_nuclei(d, &d->nuc, e, above, NUC_LINE_HOPS, SYL_MAX_HOPS);
-    if (line_syllable(d))
+    if (line_syllable(d)) {
         d->last_evidence = h;
+        d->resumed_alone = 0;
+    }
     glides = voicing_evidence(d, above && h - d->last_evidence > read_from);
     if (d->clean_bits & 1)
         hear_voice(d, d->lags[0]);
@@ -1245,6 +1259,7 @@ static void start_region(DDDetector *d, DDDetectEvent *ev, int cause)
         d->line_floor = d->floor_db;
     }
     d->last_above = d->last_evidence = d->hops;
+    d->resumed_alone = cause == LINE_RESUMED && !d->word_alone;
     d->voiced_bits = d->clean_bits = 0;
     d->glide_run = d->melodic = d->steady = d->voiced_run = 0;
     ev->onset = 1;

@@ -321,6 +321,10 @@ ablation wordspan dialogueduck_detect.c \
     's/d->line_voiced && !d->word_alone \?/d->line_voiced ?/' \
     "an unvoiced word of its own vouches for 1 s (0.5 s, as a voiced syllable of a spoken line)" \
     h14-words-one-at-a-time h15-applause-walla h13-whisper-ends h3-whispers
+ablation resumedspan dialogueduck_detect.c \
+    's/d->resumed_alone = cause == LINE_RESUMED && !d->word_alone;/d->resumed_alone = 0;/' \
+    "a line one syllable resumed after its end vouches for 0.25 s until another comes (off: 0.5 s, or 1 s in a whispered line; a piano note, a message tone or a gust that resumed a line held it on)" \
+    h33-sounds-after-lines h35-instrument-notes-jingles h37-wind-gusts h29-telephone-prompts h14-words-one-at-a-time h13-whisper-ends h3-whispers
 ablation voicedspan dialogueduck_detect.c \
     's/(#define VOICED_EVIDENCE_HOPS\s+)50/${1}100/' \
     "a spoken line's evidence vouches for 0.5 s (1 s, as a whispered line's)" \

@@ -11,8 +11,9 @@
  * short word is a line, a late-confirmed line's fade still ends at its
  * onset, claps (one person in rhythm, a crowd's applause) are not
  * speech and do not hold a line open, nor does applause that starts
- * under a line's end, a jingle (notes that slide onto
- * their pitch and hold it) is not a line, a whispered line in short
+ * under a line's end, nor does a piano note at the voice's pitch
+ * struck right after it (for longer than a word), a jingle (notes that
+ * slide onto their pitch and hold it) is not a line, a whispered line in short
  * syllables lasts as long as it does and resumes after a short pause,
  * a line that opens on a whispered syllable starts there, a bell-like
  * chime whose inharmonic partials bend together is not a line, nor is a
@@ -759,6 +760,62 @@ static void test_message_tone_after_line(void)
 
     CHECK(late <= MSG_HELD, "%d of %d lines held open or resumed by a "
           "message tone right after them", late, MSG_SEEDS);
+}
+
+/* A piano note at the voice's pitch right after a line: harmonics of
+ * 135-165 Hz struck 0.3-0.45 s after the line's last syllable, decaying
+ * (time constant 0.5 s) for 1.5 s. Where its nucleus completes it reads
+ * as a clean period at the voice's, as a syllable of the line does, and
+ * resumes the line; it must hold it on no longer than that syllable's
+ * word would (RESUMED_EVIDENCE_HOPS): the region ended 0.55-0.56 s after
+ * the note when it vouched as a syllable in the line does, 0.30-0.31 s
+ * now. */
+#define PIANO_SEEDS 10
+#define PIANO_LATE  0.45
+static double piano_at;
+static void add_piano_note(float *d, double t0)
+{
+    double f = 150.0 * (1.0 + 0.1 * noise());
+
+    for (int i = 0; i < SR * 3 / 2; i++) {
+        double t = (double)i / SR, s = 0.0;
+
+        for (int k = 1; k <= 8; k++)
+            s += sin(2.0 * M_PI * k * f * t) / k;
+        d[(int)(t0 * SR) + i] += (float)(0.05 * s * fmin(t / 0.005, 1.0) *
+                                         exp(-t / 0.5));
+    }
+}
+
+static float *line_then_piano(int n)
+{
+    float *d = room(n, 0.0005);
+
+    add_voice(d, 2.0, 4.0, 0.1);
+    piano_at = 4.3 + 0.075 * (noise() + 1.0);
+    add_piano_note(d, piano_at);
+    return d;
+}
+
+static int piano_held(const Result *r, const char *what, unsigned seed)
+{
+    double end = r->nb > 0 ? (double)r->r[r->nb - 1].end / SR : 0.0;
+
+    if (end <= piano_at + PIANO_LATE)
+        return 0;
+    printf("%s, seed %u: the last region ends %.2f s after the note\n",
+           what, seed, end - piano_at);
+    return 1;
+}
+
+static void test_piano_after_line(void)
+{
+    int late = scenes_wrong(line_then_piano, SR * 8, 2038074743u,
+                            PIANO_SEEDS, piano_held,
+                            "piano note after a line");
+
+    CHECK(late == 0, "%d of %d lines held on by a piano note at the "
+          "voice's pitch right after them", late, PIANO_SEEDS);
 }
 
 /* Wind on the microphone from 0.3 s after a line to the end: noise
@@ -1714,6 +1771,7 @@ int main(void)
     test_jingle();
     test_steady_chime();
     test_message_tone_after_line();
+    test_piano_after_line();
     test_wind_after_line();
     test_wind_alone();
     test_sliding_chord();

@@ -321,6 +321,10 @@ ablation wordspan dialogueduck_detect.c \
     's/d->line_voiced && !d->word_alone \?/d->line_voiced ?/' \
     "an unvoiced word of its own vouches for 1 s (0.5 s, as a voiced syllable of a spoken line)" \
     h14-words-one-at-a-time h15-applause-walla h13-whisper-ends h3-whispers
+ablation firstsyllable dialogueduck_detect.c \
+    's/\n    ev->onset_hop = first_syllable\(d, ev->onset_hop\);//' \
+    "an onset goes on back to a voiced syllable that ends at most 100 ms before it (off: a first syllable parted from the next by a stop's closure is left out)" \
+    h29-telephone-prompts h18-lines-after-impacts h26-prompts-street-foley h28-children-whispers-bleed h31-words-fan-whine h15-applause-walla
 ablation resumedspan dialogueduck_detect.c \
     's/d->resumed_alone = cause == LINE_RESUMED && !d->word_alone;/d->resumed_alone = 0;/' \
     "a line one syllable resumed after its end vouches for 0.25 s until another comes (off: 0.5 s, or 1 s in a whispered line; a piano note, a message tone or a gust that resumed a line held it on)" \

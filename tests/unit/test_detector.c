@@ -13,12 +13,13 @@
  * speech and do not hold a line open, nor does applause that starts
  * under a line's end, nor does a piano note at the voice's pitch
  * struck right after it (for longer than a word), a jingle (notes that
- * slide onto their pitch and hold it) is not a line, a whispered line in short
- * syllables lasts as long as it does and resumes after a short pause,
- * a line that opens on a whispered syllable starts there, a bell-like
- * chime whose inharmonic partials bend together is not a line, nor is a
- * siren of such partials sweeping over a crowd's roar, nor a roar
- * whose level ripples at a syllable's rate, a slow
+ * slide onto their pitch and hold it) is not a line, a whispered line
+ * in short syllables lasts as long as it does and resumes after a short
+ * pause, a line that opens on a whispered syllable starts there, and so
+ * does one whose first syllable a stop's closure parts from the next, a
+ * bell-like chime whose inharmonic partials bend together is not a
+ * line, nor is a siren of such partials sweeping over a crowd's roar,
+ * nor a roar whose level ripples at a syllable's rate, a slow
  * whisper whose formant glides is, low claps after a spoken line do
  * not hold it open, a quiet child's word over loud room tone is a
  * line, and so is a child's word read at its 2nd harmonic; a gun's
@@ -1259,6 +1260,40 @@ static void test_whisper_resume(void)
           bad, WHISPER_SEEDS);
 }
 
+/* A line whose first syllable stands apart from the next by a stop's
+ * closure ("hat-tu"): a voiced syllable of 40 ms at 2.00 s (too short for
+ * a nucleus), 110 ms at the floor, then the line voiced on from 2.15 s.
+ * The walk-back from the glide stops in the closure; the syllable
+ * before it is where the line starts (first_syllable). Without that
+ * rule the line started at 2.13-2.15 s in each of CLOSURE_SEEDS noises. */
+#define CLOSURE_SEEDS 10
+static void test_syllable_before_closure(void)
+{
+    int n = SR * 6, bad = 0;
+    DDParams p;
+
+    dd_params_default(&p);
+    for (unsigned seed = 1; seed <= CLOSURE_SEEDS; seed++) {
+        float *d;
+        Result r;
+
+        rng_state = seed * 67867967u;
+        d = room(n, 0.0005);
+        add_voice(d, 2.0, 2.04, 0.1);
+        add_voice(d, 2.15, 4.0, 0.1);
+        r = analyze(&p, d, NULL, n);
+        if (r.nb != 1 || llabs(r.r[0].start - 2 * SR) > SR / 50) {
+            bad++;
+            printf("first syllable before a closure, seed %u: %d regions, "
+                   "the first at %.2f s (the line starts at 2.00 s)\n",
+                   seed, r.nb, r.nb > 0 ? (double)r.r[0].start / SR : 0.0);
+        }
+        free(d);
+    }
+    CHECK(bad == 0, "%d of %d lines not started at a first syllable "
+          "before a stop's closure", bad, CLOSURE_SEEDS);
+}
+
 /* A line that opens on a whispered syllable (2.0-2.2 s), goes on in a
  * breathy hiss and is voiced from 2.6 s: voicing confirms it, and its
  * walk-back, 400 ms at most, ends in the hiss; the syllable before is
@@ -1786,6 +1821,7 @@ int main(void)
     test_whisper_end();
     test_whisper_resume();
     test_whispered_first_syllable();
+    test_syllable_before_closure();
     test_isolated_words();
     test_long_whispered_word();
     test_quiet_child();

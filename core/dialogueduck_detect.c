@@ -111,8 +111,9 @@
  *   which the walk-back reads too; a quiet "s" under hum does not show in
  *   the speech band at all; a walk from a glide cut by its 400 ms cap
  *   goes on from a syllable nucleus found just before (a whispered first
- *   syllable, voicing found only later), and one that stops in a stop's
- *   closure goes on from a voiced syllable just before it (first_syllable);
+ *   syllable, voicing found only later), and one that stops at its cap
+ *   or in a stop's closure goes on from voiced hops up to 100 ms before
+ *   (first_syllable);
  * - a whispered line's syllables are often shorter than a nucleus out of
  *   speech (80 ms): inside a line, and within a pause the planner's hold
  *   bridges after it, a vowel-shaped nucleus of 50 ms is the line going
@@ -1242,10 +1243,11 @@ static int64_t vindicate(DDDetector *d, int64_t from)
  * run of FIRST_RUN voiced hops or more that ends at most CLOSURE_HOPS
  * before it, and as far back as the walk from that run's start goes. A
  * first syllable stands apart from the next by a stop's closure, at the
- * floor ("hat-tu", a prompt's first "v"), or its voicing shows before
- * its energy leaves the floor's margin or lies beyond the walk-back's
- * cap. (On the standard set and the tune half this moved six onsets:
- * five closer to the first word, one 0.24 s before it, into walla.) */
+ * floor ("hat-tu"), and a line whose glide began well into it (a quiet
+ * or breathy start) is voiced beyond the walk-back's 400 ms cap. (On
+ * the standard set and the tune half this moved six onsets, each one
+ * stopped at the cap: five closer to the first word, one 0.29 s before
+ * it, into walla.) */
 static int64_t first_syllable(const DDDetector *d, int64_t onset)
 {
     int64_t limit = walk_limit(d, onset), h = onset - 1, end;

@@ -323,7 +323,7 @@ ablation wordspan dialogueduck_detect.c \
     h14-words-one-at-a-time h15-applause-walla h13-whisper-ends h3-whispers
 ablation firstsyllable dialogueduck_detect.c \
     's/\n    ev->onset_hop = first_syllable\(d, ev->onset_hop\);//' \
-    "an onset goes on back to a voiced syllable that ends at most 100 ms before it (off: a first syllable parted from the next by a stop's closure is left out)" \
+    "an onset goes on back to a voiced syllable that ends at most 100 ms before it (off: the walk-back stops at its 400 ms cap or in a stop's closure)" \
     h29-telephone-prompts h18-lines-after-impacts h26-prompts-street-foley h28-children-whispers-bleed h31-words-fan-whine h15-applause-walla
 ablation resumedspan dialogueduck_detect.c \
     's/d->resumed_alone = cause == LINE_RESUMED && !d->word_alone;/d->resumed_alone = 0;/' \

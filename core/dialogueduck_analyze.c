@@ -36,6 +36,9 @@
 #define WALKBACK_HOPS 40     /* how far an onset may walk back (400 ms) */
 #define MUSIC_HOPS    300    /* music loudness window (3 s) */
 #define ACT_HOPS      1024   /* activity kept for readers (power of 2) */
+#define DLG_HOPS      256    /* dialogue hop energies kept (power of 2):
+                                as far back as the detector keeps hops
+                                to walk back over */
 #define ACT_LAG       (WALKBACK_HOPS + 30) /* hops until activity is final */
 #define SILENCE       1e-10
 #define MONO_BLOCK    256    /* detection signal samples made at a time */
@@ -56,7 +59,7 @@ struct DDAnalyzer {
     int relative;
     DDBiquad dlg_k[2];
     DDBiquad *music_k;          /* 2 per music channel */
-    double dlg_hop_acc, dlg_hop[128];
+    double dlg_hop_acc, dlg_hop[DLG_HOPS];
     double dlg_sum;
     int64_t dlg_count;
     double music_hop_acc, music_ring[MUSIC_HOPS], music_sum;
@@ -222,9 +225,13 @@ static int handle_event(DDAnalyzer *a, const DDDetectEvent *ev, int64_t hops)
 
     if (ev->onset) {
         if (a->relative) {
-            /* the walked-back hops are speech too */
-            for (int64_t h = ev->onset_hop; h < hops; h++) {
-                a->dlg_sum += a->dlg_hop[h & 127];
+            /* the walked-back hops are speech too (those still kept: a
+             * held start commits some time after its onset) */
+            int64_t from = ev->onset_hop > hops - DLG_HOPS ? ev->onset_hop
+                                                           : hops - DLG_HOPS;
+
+            for (int64_t h = from; h < hops; h++) {
+                a->dlg_sum += a->dlg_hop[h & (DLG_HOPS - 1)];
                 a->dlg_count++;
             }
         }
@@ -315,7 +322,7 @@ static int end_of_hop(DDAnalyzer *a, const DDDetectEvent *ev)
     int in_speech, ret;
 
     if (a->relative) {
-        a->dlg_hop[(hops - 1) & 127] = a->dlg_hop_acc / a->hop;
+        a->dlg_hop[(hops - 1) & (DLG_HOPS - 1)] = a->dlg_hop_acc / a->hop;
         a->dlg_hop_acc = 0.0;
         dd_biquad_flush(&a->dlg_k[0]);
         dd_biquad_flush(&a->dlg_k[1]);
@@ -326,7 +333,7 @@ static int end_of_hop(DDAnalyzer *a, const DDDetectEvent *ev)
     in_speech = dd_detector_in_speech(a->det);
     a->act[(hops - 1) & (ACT_HOPS - 1)] = in_speech;
     if (in_speech && !ev->onset && a->relative) {
-        a->dlg_sum += a->dlg_hop[(hops - 1) & 127];
+        a->dlg_sum += a->dlg_hop[(hops - 1) & (DLG_HOPS - 1)];
         a->dlg_count++;
     }
     return DD_OK;

@@ -768,11 +768,16 @@ static int64_t walk_limit(const DDDetector *d, int64_t from)
 
 /* Walk back from the confirming hop to where the energy left the floor.
  * A soft first consonant flickers around the floor: a dip of up to
- * WALK_GAP hops does not stop the walk. */
+ * WALK_GAP hops does not stop the walk. A hop to walk from that lies
+ * before the limit (a rhythm's first nucleus that rose before the line
+ * that has ended since: the rhythm is not tracked in a line) is moved up
+ * to it. */
 static int64_t walk_back(const DDDetector *d, int64_t confirm, double snr)
 {
     int64_t h, onset = confirm, limit = walk_limit(d, confirm);
 
+    if (confirm < limit)
+        return limit;
     for (h = confirm - 1; h >= limit && onset - h <= WALK_GAP + 1; h--)
         if (onset_hop(d, h, confirm, snr))
             onset = h;

@@ -987,14 +987,8 @@ static int same_voice(const DDDetector *d)
  * never lets the floor show. */
 static int rose_from_floor(const DDDetector *d)
 {
-    int64_t limit = d->nuc.prev_start - d->max_walkback;
-
-    if (limit < d->prev_end)
-        limit = d->prev_end;
-    if (limit < d->dropped)
-        limit = d->dropped;
     return walk_back(d, d->nuc.prev_start, WALK_SNR) >
-           limit + WALK_GAP + 1;
+           walk_limit(d, d->nuc.prev_start) + WALK_GAP + 1;
 }
 
 /* Whether a vowel-shaped nucleus that just completed is a syllable of

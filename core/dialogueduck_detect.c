@@ -159,8 +159,10 @@
  *   that it goes on as speech does (line_shows: its voice breaks 12 dB
  *   under its peak, a consonant led into it, its pitch moved 15 % and
  *   turned back 4 % without holding a note, its readings on one pitch
- *   track, not jumping between a bell's partials); if it does not, or ends
- *   first, it is dropped, and no onset walks back into that sound again
+ *   track, not jumping between a bell's partials; a glide that began in a
+ *   sound voiced at its period before it, an electric piano's note
+ *   drifting, is not committed by a break: the note decays through one,
+ *   note_sounding); if it does not, or ends first, it is dropped, and no onset walks back into that sound again
  *   (what goes on from it commits only when its voice breaks and comes
  *   back), unless it was a whisper's and the rhythm of its words shows
  *   it was a line's first word (vindicate). Lines
@@ -194,6 +196,10 @@
                                 flat at any period (what the parabola
                                 resolves: at a chime's 16-30 samples,
                                 FLAT_STEP is under it) */
+#define NOTE_HOPS     10     /* voiced hops at one period before a glide,
+                                in the sound it starts in: a note */
+#define NOTE_RANGE    0.03   /* ... within this share of the glide's */
+#define NOTE_OTHER    10     /* ... and at most one in this many elsewhere */
 #define GLIDE_HOLD    6      /* hops a glide lasts before it confirms ... */
 #define MELODY_HOLD   12     /* ... in a sound that held a note */
 #define STEADY_HOPS   20     /* ... or whose pitch stood still this long */
@@ -374,6 +380,7 @@ struct DDDetector {
     unsigned clean_bits;       /* voiced hops with a clean period
                                   (clean_period), newest in bit 0 */
     int glide_clean;           /* the glide had clean hops in its span */
+    int glide_note;            /* it began in a note (note_sounding) */
     int voiced_run;            /* voiced hops in a row (out of speech) */
     int glide_voiced_run;      /* the longest such run in the glide */
     int glide_run;             /* hops with a gliding pitch ... */
@@ -750,20 +757,27 @@ static int onset_hop(const DDDetector *d, int64_t hop, int64_t last,
            d->sib_floor.floor_db + SIB_SNR;
 }
 
-/* The earliest hop a walk back from hop `from` reaches: not further than
- * the walk-back's cap, the end of the line before, the hop where a held
- * line was dropped, what the rings still keep. */
-static int64_t walk_limit(const DDDetector *d, int64_t from)
+/* The earliest hop a look back may read: not before the end of the line
+ * before, the hop where a held line was dropped, what the rings still
+ * keep. */
+static int64_t back_limit(const DDDetector *d)
 {
-    int64_t limit = from - d->max_walkback;
+    int64_t limit = d->prev_end;
 
-    if (limit < d->prev_end)
-        limit = d->prev_end;
     if (limit < d->dropped)
         limit = d->dropped;
     if (limit < d->hops - (EBUF - 1))
         limit = d->hops - (EBUF - 1);
     return limit < 0 ? 0 : limit;
+}
+
+/* The earliest hop a walk back from hop `from` reaches: not further than
+ * the walk-back's cap, nor back_limit. */
+static int64_t walk_limit(const DDDetector *d, int64_t from)
+{
+    int64_t limit = back_limit(d);
+
+    return from - d->max_walkback > limit ? from - d->max_walkback : limit;
 }
 
 /* Walk back from the confirming hop to where the energy left the floor.
@@ -926,6 +940,36 @@ static int held_note(const DDDetector *d)
             fmax(FLAT_STEP * d->lags[i + 1], FLAT_MIN))
             return 0;
     return 1;
+}
+
+/* Whether the sound a glide starts in (over the floor, with dips of up
+ * to WALK_GAP hops, as far back as back_limit) was voiced before it at
+ * the glide's period: NOTE_HOPS readings and more within NOTE_RANGE of
+ * it, hardly any elsewhere. An electric piano's note (h35's, read
+ * voiced a few hops every quarter of a second, at one period within
+ * 2 %) drifts by a fraction of a per cent and reads as a glide, 1.2 s
+ * into the note; a voice's readings before its glide are its other
+ * syllables', at periods of their own. */
+static int note_sounding(const DDDetector *d)
+{
+    int64_t limit = back_limit(d), last_in = d->hops;
+    double lag0 = d->lags[0];
+    int same = 0, other = 0;
+
+    for (int64_t h = d->hops - 1; h >= limit && last_in - h <= WALK_GAP + 1;
+         h--) {
+        double lag = d->lag_at[h & (EBUF - 1)];
+
+        if (hop_energy(d, h) > d->floor_db + WALK_SNR)
+            last_in = h;
+        if (lag > 0.0) {
+            if (fabs(lag / lag0 - 1.0) <= NOTE_RANGE)
+                same++;
+            else
+                other++;
+        }
+    }
+    return same >= NOTE_HOPS && other * NOTE_OTHER <= same;
 }
 
 /* Whether a voiced reading at this hop is cleanly periodic: one source.
@@ -1149,6 +1193,7 @@ static int confirm_hop(DDDetector *d, double e, int candidate)
                  (d->melodic || held || d->steady >= STEADY_HOPS);
     if (glides && !held) {
         if (!d->glide_run++) {
+            d->glide_note = note_sounding(d);
             d->glide_first = d->hops;
             d->glide_clean = d->glide_voiced_run = 0;
             d->glide_hold = d->hops - walk_back(d, d->hops, OFF_SNR) <=
@@ -1463,6 +1508,8 @@ static int consonant_lead(const DDDetector *d)
  * glide was clean (a whisper has neither), a consonant led into its
  * voicing, or its pitch kept moving (PITCH_RANGE over its voiced hops,
  * turning back by PITCH_TURN) on one track without ever holding a note.
+ * A glide that began in a note (glide_note) is not committed by a break:
+ * the note's decay falls 12 dB under its peak as a voice's pause does.
  * A jingle holds its notes, a pad or a buzz stays voiced near one pitch,
  * a slide goes one way, a bell's partials take turns, a crowd or a
  * whoosh stays up with no break: a line, in
@@ -1478,7 +1525,7 @@ static int line_shows(DDDetector *d, int first)
 
     if (!first && !d->voiced_at[h & (EBUF - 1)] &&
         e <= d->pend_peak - BREAK_DB) {
-        if (!d->pend_after_drop)
+        if (!d->pend_after_drop && !d->glide_note)
             return 1;
         /* the deepest break so far (the first one replaces "none") */
         d->pend_break = d->pend_break > 2.0 * ENERGY_MIN_DB ?
@@ -1497,10 +1544,14 @@ static int line_shows(DDDetector *d, int first)
 /* Holds back the start of a region confirmed on a glide, while there is
  * time (hold hops after its onset, HOLD_MIN at least left) and the
  * evidence is not there yet (line_shows, read at once on the hops from
- * the onset: a line confirmed with its evidence in starts at once). */
+ * the onset: a line confirmed with its evidence in starts at once). A
+ * glide that began in a note (glide_note) is held whatever time is
+ * left: it starts on what line_shows finds in that time, or is dropped
+ * at the next hop, where a line confirmed too late to be held starts
+ * at once (its onset walked back further than the hold reaches). */
 static void hold_region(DDDetector *d, DDDetectEvent *ev)
 {
-    if (ev->onset_hop + d->hold - d->hops < HOLD_MIN)
+    if (ev->onset_hop + d->hold - d->hops < HOLD_MIN && !d->glide_note)
         return;
     d->pending = 1;
     d->pend_onset = ev->onset_hop;

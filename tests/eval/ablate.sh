@@ -329,6 +329,10 @@ ablation resumedspan dialogueduck_detect.c \
     's/d->resumed_alone = cause == LINE_RESUMED && !d->word_alone;/d->resumed_alone = 0;/' \
     "a line one syllable resumed after its end vouches for 0.25 s until another comes (off: 0.5 s, or 1 s in a whispered line; a piano note, a message tone or a gust that resumed a line held it on)" \
     h33-sounds-after-lines h35-instrument-notes-jingles h37-wind-gusts h29-telephone-prompts h14-words-one-at-a-time h13-whisper-ends h3-whispers
+ablation notesounding dialogueduck_detect.c \
+    's/if \(!d->pend_after_drop && !d->glide_note\)/if (!d->pend_after_drop)/' \
+    "a glide that began in a note already sounding at its period is not committed by a break (off: an electric piano's decay 1.2 s into its note committed it)" \
+    h35-instrument-notes-jingles h31-words-fan-whine h16-game-foley h12-oxygen-chimes h27-digits-one-at-a-time-hum
 ablation voicedspan dialogueduck_detect.c \
     's/(#define VOICED_EVIDENCE_HOPS\s+)50/${1}100/' \
     "a spoken line's evidence vouches for 0.5 s (1 s, as a whispered line's)" \

@@ -206,7 +206,7 @@ ablation roughline dialogueduck_detect.c \
     "a line confirmed by a rough glide is whispered (off: spoken, its syllables must be cleanly voiced)" \
     h13-whisper-ends h14-words-one-at-a-time h3-whispers h15-applause-walla h17-quiet-children-noise
 ablation held dialogueduck_detect.c \
-    's/if \(ev->onset_hop \+ d->hold - d->hops < HOLD_MIN\)/if (1)/' \
+    's/if \(ev->onset_hop \+ d->hold - d->hops < HOLD_MIN && !d->glide_note\)/if (1)/' \
     "a line confirmed on a glide is held back until it breaks its voice, had a consonant or moved its pitch 15 % without holding a note (off: it starts at once)" \
     h12-oxygen-chimes h16-game-foley h13-whisper-ends h14-words-one-at-a-time h17-quiet-children-noise h18-lines-after-impacts
 ablation turn dialogueduck_detect.c \

@@ -780,15 +780,16 @@ static int64_t walk_limit(const DDDetector *d, int64_t from)
     return from - d->max_walkback > limit ? from - d->max_walkback : limit;
 }
 
-/* Walk back from the confirming hop to where the energy left the floor.
- * A soft first consonant flickers around the floor: a dip of up to
- * WALK_GAP hops does not stop the walk. A hop to walk from that lies
- * before the limit (a rhythm's first nucleus that rose before the line
- * that has ended since: the rhythm is not tracked in a line) is moved up
- * to it. */
-static int64_t walk_back(const DDDetector *d, int64_t confirm, double snr)
+/* Walk back from the confirming hop to where the energy left the floor,
+ * not before limit. A soft first consonant flickers around the floor: a
+ * dip of up to WALK_GAP hops does not stop the walk. A hop to walk from
+ * that lies before the limit (a rhythm's first nucleus that rose before
+ * the line that has ended since: the rhythm is not tracked in a line) is
+ * moved up to it. */
+static int64_t walk_back_to(const DDDetector *d, int64_t confirm, double snr,
+                            int64_t limit)
 {
-    int64_t h, onset = confirm, limit = walk_limit(d, confirm);
+    int64_t h, onset = confirm;
 
     if (confirm < limit)
         return limit;
@@ -796,6 +797,12 @@ static int64_t walk_back(const DDDetector *d, int64_t confirm, double snr)
         if (onset_hop(d, h, confirm, snr))
             onset = h;
     return onset;
+}
+
+/* ... as far as walk_limit: an onset's walk. */
+static int64_t walk_back(const DDDetector *d, int64_t confirm, double snr)
+{
+    return walk_back_to(d, confirm, snr, walk_limit(d, confirm));
 }
 
 /* A floor's next hop energy e, dB. */
@@ -942,8 +949,8 @@ static int held_note(const DDDetector *d)
     return 1;
 }
 
-/* Whether the sound a glide starts in (over the floor, with dips of up
- * to WALK_GAP hops, as far back as back_limit) was voiced before it at
+/* Whether the sound a glide starts in (as far back as a walk from it
+ * goes without the walk-back's cap: walk_back_to) was voiced before it at
  * the glide's period: NOTE_HOPS readings and more within NOTE_RANGE of
  * it, hardly any elsewhere. An electric piano's note (h35's, read
  * voiced a few hops every quarter of a second, at one period within
@@ -952,16 +959,13 @@ static int held_note(const DDDetector *d)
  * syllables', at periods of their own. */
 static int note_sounding(const DDDetector *d)
 {
-    int64_t limit = back_limit(d), last_in = d->hops;
+    int64_t from = walk_back_to(d, d->hops, WALK_SNR, back_limit(d));
     double lag0 = d->lags[0];
     int same = 0, other = 0;
 
-    for (int64_t h = d->hops - 1; h >= limit && last_in - h <= WALK_GAP + 1;
-         h--) {
+    for (int64_t h = from; h < d->hops; h++) {
         double lag = d->lag_at[h & (EBUF - 1)];
 
-        if (hop_energy(d, h) > d->floor_db + WALK_SNR)
-            last_in = h;
         if (lag > 0.0) {
             if (fabs(lag / lag0 - 1.0) <= NOTE_RANGE)
                 same++;

@@ -162,11 +162,12 @@
  *   track, not jumping between a bell's partials; a glide that began in a
  *   sound voiced at its period before it, an electric piano's note
  *   drifting, is not committed by a break: the note decays through one,
- *   note_sounding); if it does not, or ends first, it is dropped, and no onset walks back into that sound again
- *   (what goes on from it commits only when its voice breaks and comes
- *   back), unless it was a whisper's and the rhythm of its words shows
- *   it was a line's first word (vindicate). Lines
- *   confirmed by the rhythm or the resume of their nuclei start at once.
+ *   note_sounding); if it does not, or ends first, it is dropped, and no
+ *   onset walks back into that sound again (what goes on from it commits
+ *   only when its voice breaks and comes back), unless it was a
+ *   whisper's and the rhythm of its words shows it was a line's first
+ *   word (vindicate). Lines confirmed by the rhythm or the resume of
+ *   their nuclei start at once.
  */
 
 #include <math.h>

@@ -151,10 +151,12 @@
  *   none, and held the music down up to 0.75 s longer.
  * - a line confirmed on a glide is provisional: a jingle's note settling,
  *   a pad, a buzz, a crowd confirm as a line's first syllable does, and
- *   nothing at that hop tells them apart. Its start is held back for as
- *   long as the planner still gets its whole fade before the onset
- *   (dd_detector_set_hold: the lookahead less the pre-roll and the
- *   attack, 0.64 s after the onset in the filter) and is committed,
+ *   nothing at that hop tells them apart. Its start is held back for
+ *   0.64 s after the sound stood out of the floor (ON_SNR: not from an
+ *   onset walked back into loud room tone, which would spend the time
+ *   before the line begins), no longer than the planner still gets its
+ *   whole fade before the onset (dd_detector_set_hold: the lookahead
+ *   less the pre-roll and the attack), and is committed,
  *   with the onset found when it was confirmed, once the sound shows
  *   that it goes on as speech does (line_shows: its voice breaks 12 dB
  *   under its peak, a consonant led into it, its pitch moved 15 % and
@@ -262,8 +264,8 @@
 #define PEAK_FALL     0.05   /* dB per hop the line's peak falls (5 dB/s) */
 #define ENERGY_MIN_DB -120.0
 #define HOLD_HOPS     64     /* a glide's confirmation decides within this
-                                many hops of its onset (the filter's 1 s
-                                lookahead less the pre-roll and the attack) */
+                                many hops of where its sound stood out of
+                                the floor (ON_SNR) */
 #define HOLD_MIN      10     /* with fewer hops left than this it commits */
 #define BREAK_DB      12.0   /* dB under the sound's peak: an unvoiced hop
                                 this deep is a consonant or a pause */
@@ -417,9 +419,12 @@ struct DDDetector {
 
     /* a provisional line (see line_shows) */
     int hold;                  /* hops a glide's confirmation may wait
-                                  after its onset (dd_detector_set_hold) */
+                                  after its sound stood out (HOLD_HOPS) */
+    int latency;               /* ... and after its onset at most: the
+                                  planner's time (dd_detector_set_hold) */
     int pending;               /* 1: the region's start is held back */
     int64_t pend_onset;        /* its walked-back onset */
+    int64_t pend_deadline;     /* the hop it is dropped at */
     int64_t pend_prev_end;     /* prev_end before it */
     int64_t dropped;           /* hop where the last held line was dropped:
                                   no onset walks back past it */
@@ -527,7 +532,8 @@ int dd_detector_in_speech(const DDDetector *d)
 
 void dd_detector_set_hold(DDDetector *d, int hops)
 {
-    d->hold = hops < 0 ? 0 : hops < HOLD_HOPS ? hops : HOLD_HOPS;
+    d->latency = hops < 0 ? 0 : hops;
+    d->hold = d->latency < HOLD_HOPS ? d->latency : HOLD_HOPS;
 }
 
 /* The decimated voicing samples from position start on, contiguous. */
@@ -1357,11 +1363,14 @@ static void start_region(DDDetector *d, DDDetectEvent *ev, int cause)
     if (cause == LINE_GLIDE && !d->glide_clean) {
         /* a whispered line found on its second word by a rough glide
          * (before the rhythm completes) starts at its first, a nucleus
-         * of the rhythm up to RHYTHM_MAX_HOPS before */
+         * of the rhythm up to RHYTHM_MAX_HOPS before that has ended: a
+         * hump still up since then is one sound going on (an
+         * explosion's roar, dropped once, would walk back into itself) */
         int64_t first = d->rhythm.prev_start < ev->onset_hop ?
                         d->rhythm.prev_start : d->rhythm.onset;
 
-        if (first < ev->onset_hop && first >= ev->onset_hop - RHYTHM_MAX_HOPS)
+        if (first < ev->onset_hop && first >= ev->onset_hop - RHYTHM_MAX_HOPS &&
+            !(d->rhythm.up && d->rhythm.start <= first))
             ev->onset_hop = walk_back(d, vindicate(d, first), WALK_SNR);
     }
     ev->onset_hop = first_syllable(d, ev->onset_hop);
@@ -1546,8 +1555,25 @@ static int line_shows(DDDetector *d, int first)
              !held_since_onset(d)));
 }
 
+/* The hop a held line is dropped at: hold hops after the first hop from
+ * its onset on that stands ON_SNR over the floor, latency hops after the
+ * onset at most. In room tone that wanders a few dB over its floor (an
+ * HVAC's brown noise) the walk back from a glide runs on into it, up to
+ * its cap: timed from there, a line whose voice breaks 0.4 s in would
+ * be dropped before it does. */
+static int64_t hold_deadline(const DDDetector *d, int64_t onset)
+{
+    int64_t stood_out = onset;
+
+    while (stood_out < d->hops &&
+           hop_energy(d, stood_out) <= d->floor_db + ON_SNR)
+        stood_out++;
+    return stood_out + d->hold < onset + d->latency ? stood_out + d->hold
+                                                     : onset + d->latency;
+}
+
 /* Holds back the start of a region confirmed on a glide, while there is
- * time (hold hops after its onset, HOLD_MIN at least left) and the
+ * time (until hold_deadline, HOLD_MIN hops at least left) and the
  * evidence is not there yet (line_shows, read at once on the hops from
  * the onset: a line confirmed with its evidence in starts at once). A
  * glide that began in a note (glide_note) is held whatever time is
@@ -1556,10 +1582,13 @@ static int line_shows(DDDetector *d, int first)
  * at once (its onset walked back further than the hold reaches). */
 static void hold_region(DDDetector *d, DDDetectEvent *ev)
 {
-    if (ev->onset_hop + d->hold - d->hops < HOLD_MIN && !d->glide_note)
+    int64_t deadline = hold_deadline(d, ev->onset_hop);
+
+    if (deadline - d->hops < HOLD_MIN && !d->glide_note)
         return;
     d->pending = 1;
     d->pend_onset = ev->onset_hop;
+    d->pend_deadline = deadline;
     d->pend_prev_end = d->prev_end;
     d->pend_after_drop = d->dropped > 0 && ev->onset_hop <= d->dropped;
     d->pend_break = 2.0 * ENERGY_MIN_DB;
@@ -1596,7 +1625,7 @@ static void held_hop(DDDetector *d, double e, DDDetectEvent *ev)
         d->pending = 0;
         ev->onset = 1;
         ev->onset_hop = d->pend_onset;
-    } else if (ev->offset || h >= d->pend_onset + d->hold) {
+    } else if (ev->offset || h >= d->pend_deadline) {
         d->pending = d->in_speech = 0;
         d->prev_end = d->pend_prev_end;
         d->dropped = h + 1;

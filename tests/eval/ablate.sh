@@ -206,7 +206,7 @@ ablation roughline dialogueduck_detect.c \
     "a line confirmed by a rough glide is whispered (off: spoken, its syllables must be cleanly voiced)" \
     h13-whisper-ends h14-words-one-at-a-time h3-whispers h15-applause-walla h17-quiet-children-noise
 ablation held dialogueduck_detect.c \
-    's/if \(ev->onset_hop \+ d->hold - d->hops < HOLD_MIN && !d->glide_note\)/if (1)/' \
+    's/if \(deadline - d->hops < HOLD_MIN && !d->glide_note\)/if (1)/' \
     "a line confirmed on a glide is held back until it breaks its voice, had a consonant or moved its pitch 15 % without holding a note (off: it starts at once)" \
     h12-oxygen-chimes h16-game-foley h13-whisper-ends h14-words-one-at-a-time h17-quiet-children-noise h18-lines-after-impacts
 ablation turn dialogueduck_detect.c \
@@ -333,6 +333,14 @@ ablation notesounding dialogueduck_detect.c \
     's/if \(!d->pend_after_drop && !d->glide_note\)/if (!d->pend_after_drop)/' \
     "a glide that began in a note already sounding at its period is not committed by a break (off: an electric piano's decay 1.2 s into its note committed it)" \
     h35-instrument-notes-jingles h31-words-fan-whine h16-game-foley h12-oxygen-chimes h27-digits-one-at-a-time-hum
+ablation firstwordended dialogueduck_detect.c \
+    's/ &&\s*!\(d->rhythm\.up && d->rhythm\.start <= first\)//' \
+    "a whispered line's first word, found before a rough glide, is a nucleus that ended before it (off: any, even the hump still going on: an explosion's roar, dropped once, walked back into itself)" \
+    h40-prompts-game-sounds-hum h13-whisper-ends h3-whispers h26-prompts-street-foley h28-children-whispers-bleed
+ablation holdstoodout dialogueduck_detect.c \
+    's/while \(stood_out < d->hops &&/while (0 \&\&/' \
+    "a held line's time counts from where its sound stood out of the floor (off: from its onset, walked back into room tone that wanders over the floor)" \
+    h41-sentences-hvac-arcade h37-wind-gusts h5-street-bleed h26-prompts-street-foley h29-telephone-prompts
 ablation voicedspan dialogueduck_detect.c \
     's/(#define VOICED_EVIDENCE_HOPS\s+)50/${1}100/' \
     "a spoken line's evidence vouches for 0.5 s (1 s, as a whispered line's)" \

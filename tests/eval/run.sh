@@ -73,6 +73,8 @@ package_of() {
     /usr/share/asterisk/sounds/it_*)  echo asterisk-core-sounds-it-g722 ;;
     /usr/share/asterisk/sounds/es_*)  echo asterisk-core-sounds-es-g722 ;;
     /usr/share/asterisk/sounds/ru_*)  echo asterisk-core-sounds-ru-g722 ;;
+    /usr/share/asterisk/sounds/fr_*)  echo asterisk-core-sounds-fr-g722 ;;
+    /usr/share/asterisk/sounds/en_*)  echo asterisk-core-sounds-en-g722 ;;
     /usr/share/asterisk/moh/*)        echo asterisk-moh-opsound-g722 ;;
     /usr/share/games/supertux2/*)     echo supertux-data ;;
     /usr/share/sounds/sound-icons/*)  echo sound-icons ;;

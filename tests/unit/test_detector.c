@@ -1640,6 +1640,7 @@ static double word_room_db = -50.0, word_early;
 #define WORD_SEEDS 10
 static int words_missed(const FormantWord *w, double db, const char *what)
 {
+    float *(*make_room)(int, double) = word_room ? word_room : pink_room;
     int n = SR * 9, missed = 0;
     DDParams p;
 
@@ -1650,7 +1651,7 @@ static int words_missed(const FormantWord *w, double db, const char *what)
         int found = 0;
 
         rng_state = seed * 7919u;
-        d = (word_room ? word_room : pink_room)(n, pow(10.0, word_room_db / 20.0));
+        d = make_room(n, pow(10.0, word_room_db / 20.0));
         if (word_buzz_hz > 0.0)
             add_buzz(d, n, 0.0, word_buzz_hz, pow(10.0, word_buzz_db / 20.0));
         add_voice(d, 1.0, 3.0, 0.134);

@@ -418,10 +418,9 @@ struct DDDetector {
     int64_t prev_end;          /* end hop of the previous region */
 
     /* a provisional line (see line_shows) */
-    int hold;                  /* hops a glide's confirmation may wait
-                                  after its sound stood out (HOLD_HOPS) */
-    int latency;               /* ... and after its onset at most: the
-                                  planner's time (dd_detector_set_hold) */
+    int latency;               /* hops a glide's confirmation may wait
+                                  after its onset at most: the planner's
+                                  time (dd_detector_set_hold) */
     int pending;               /* 1: the region's start is held back */
     int64_t pend_onset;        /* its walked-back onset */
     int64_t pend_deadline;     /* the hop it is dropped at */
@@ -533,7 +532,6 @@ int dd_detector_in_speech(const DDDetector *d)
 void dd_detector_set_hold(DDDetector *d, int hops)
 {
     d->latency = hops < 0 ? 0 : hops;
-    d->hold = d->latency < HOLD_HOPS ? d->latency : HOLD_HOPS;
 }
 
 /* The decimated voicing samples from position start on, contiguous. */
@@ -1555,7 +1553,7 @@ static int line_shows(DDDetector *d, int first)
              !held_since_onset(d)));
 }
 
-/* The hop a held line is dropped at: hold hops after the first hop from
+/* The hop a held line is dropped at: HOLD_HOPS after the first hop from
  * its onset on that stands ON_SNR over the floor, latency hops after the
  * onset at most. In room tone that wanders a few dB over its floor (an
  * HVAC's brown noise) the walk back from a glide runs on into it, up to
@@ -1568,8 +1566,8 @@ static int64_t hold_deadline(const DDDetector *d, int64_t onset)
     while (stood_out < d->hops &&
            hop_energy(d, stood_out) <= d->floor_db + ON_SNR)
         stood_out++;
-    return stood_out + d->hold < onset + d->latency ? stood_out + d->hold
-                                                     : onset + d->latency;
+    return stood_out + HOLD_HOPS < onset + d->latency ? stood_out + HOLD_HOPS
+                                                       : onset + d->latency;
 }
 
 /* Holds back the start of a region confirmed on a glide, while there is

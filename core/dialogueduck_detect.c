@@ -113,7 +113,9 @@
  *   goes on from a syllable nucleus found just before (a whispered first
  *   syllable, voicing found only later), and one that stops at its cap
  *   or in a stop's closure goes on from voiced hops up to 100 ms before
- *   (first_syllable);
+ *   (first_syllable); a spoken line's, from words in its voice up to 1 s
+ *   apart before it, too short and flat to have confirmed alone
+ *   (first_word);
  * - a whispered line's syllables are often shorter than a nucleus out of
  *   speech (80 ms): inside a line, and within a pause the planner's hold
  *   bridges after it, a vowel-shaped nucleus of 50 ms is the line going
@@ -187,6 +189,8 @@
 #define CLOSURE_HOPS  10     /* unvoiced hops between a first syllable and
                                 the onset (first_syllable) ... */
 #define FIRST_RUN     3      /* ... voiced hops that make that syllable */
+#define WORD_GAP      100    /* hops from a spoken line's word to the next
+                                before it (first_word) */
 #define OFF_SNR       6.0    /* dB over the floor: speech goes on */
 #define VOICED_CORR   0.5    /* normalized autocorrelation peak: voiced */
 #define CONFIRM_HOPS  4      /* voiced candidate hops ... */
@@ -1292,6 +1296,33 @@ static int64_t vindicate(DDDetector *d, int64_t from)
     return from;
 }
 
+/* The first hop of the latest run of FIRST_RUN voiced hops or more
+ * before `onset`, from `limit` on, that ends at most `gap` hops before
+ * it, and whose periods lie within VOICE_RANGE of `lag` when one is
+ * given (runs too short or at another period are passed over); -1 when
+ * there is none. */
+static int64_t voiced_run_before(const DDDetector *d, int64_t onset,
+                                 int64_t limit, int gap, double lag)
+{
+    int64_t h = onset - 1, end;
+
+    while (h >= limit) {
+        int other = 0;
+
+        while (h >= limit && !d->voiced_at[h & (EBUF - 1)])
+            h--;
+        if (h < limit || h < onset - 1 - gap)
+            return -1;
+        for (end = h; h >= limit && d->voiced_at[h & (EBUF - 1)]; h--)
+            other |= lag > 0.0 &&
+                     fabs(log(d->lag_at[h & (EBUF - 1)] / lag)) >=
+                     log(VOICE_RANGE);
+        if (end - h >= FIRST_RUN && !other)
+            return h + 1;
+    }
+    return -1;
+}
+
 /* Where a line whose onset was found at `onset` starts: before it, at a
  * run of FIRST_RUN voiced hops or more that ends at most CLOSURE_HOPS
  * before it, and as far back as the walk from that run's start goes. A
@@ -1303,16 +1334,31 @@ static int64_t vindicate(DDDetector *d, int64_t from)
  * it, into walla.) */
 static int64_t first_syllable(const DDDetector *d, int64_t onset)
 {
-    int64_t limit = walk_limit(d, onset), h = onset - 1, end;
+    int64_t run = voiced_run_before(d, onset, walk_limit(d, onset),
+                                    CLOSURE_HOPS, 0.0);
 
-    while (h >= limit && h >= onset - 1 - CLOSURE_HOPS &&
-           !d->voiced_at[h & (EBUF - 1)])
-        h--;
-    if (h < limit || h < onset - 1 - CLOSURE_HOPS)
-        return onset;
-    for (end = h; h >= limit && d->voiced_at[h & (EBUF - 1)]; h--)
-        ;
-    return end - h >= FIRST_RUN ? walk_back(d, h + 1, WALK_SNR) : onset;
+    return run >= 0 ? walk_back(d, run, WALK_SNR) : onset;
+}
+
+/* ... and a spoken line, at the words before it that no region took,
+ * each in the voice of the next (within VOICE_RANGE of the period read
+ * first after it) and at most WORD_GAP hops before it: short words too
+ * flat to glide, said apart from the rest ("hattu", a pause, the line),
+ * or a child's words 0.5 s apart, its pitch falling from one to the
+ * next. */
+static int64_t first_word(const DDDetector *d, int64_t onset)
+{
+    double lag = 0.0;
+    int64_t run;
+
+    for (int64_t h = onset; h <= d->hops && lag <= 0.0; h++)
+        lag = d->lag_at[h & (EBUF - 1)];
+    while ((run = voiced_run_before(d, onset, back_limit(d), WORD_GAP,
+                                    lag > 0.0 ? lag : d->line_lag)) >= 0) {
+        onset = walk_back(d, run, WALK_SNR);
+        lag = d->lag_at[run & (EBUF - 1)];
+    }
+    return onset;
 }
 
 /* A line confirmed by voicing walks back from where its glide began (no
@@ -1372,6 +1418,8 @@ static void start_region(DDDetector *d, DDDetectEvent *ev, int cause)
             ev->onset_hop = walk_back(d, vindicate(d, first), WALK_SNR);
     }
     ev->onset_hop = first_syllable(d, ev->onset_hop);
+    if (d->line_voiced && cause != LINE_RESUMED && d->line_lag > 0.0)
+        ev->onset_hop = first_word(d, ev->onset_hop);
     if (ev->onset_hop < d->dropped) /* that sound was no line */
         ev->onset_hop = d->dropped;
 }

@@ -325,6 +325,10 @@ ablation firstsyllable dialogueduck_detect.c \
     's/\n    ev->onset_hop = first_syllable\(d, ev->onset_hop\);//' \
     "an onset goes on back to a voiced syllable that ends at most 100 ms before it (off: the walk-back stops at its 400 ms cap or in a stop's closure)" \
     h29-telephone-prompts h18-lines-after-impacts h26-prompts-street-foley h28-children-whispers-bleed h31-words-fan-whine h15-applause-walla
+ablation firstword dialogueduck_detect.c \
+    's/\n    if \(d->line_voiced && cause != LINE_RESUMED && d->line_lag > 0\.0\)\n\s+ev->onset_hop = first_word\(d, ev->onset_hop\);//' \
+    "a spoken line starts at the short words before it, each in the voice of the next and at most 1 s before it (off: at the word it was found on; a word too flat to glide, said apart, is left out)" \
+    h31-words-fan-whine h17-quiet-children-noise h14-words-one-at-a-time h27-digits-one-at-a-time-hum h16-game-foley h18-lines-after-impacts
 ablation resumedspan dialogueduck_detect.c \
     's/d->resumed_alone = cause == LINE_RESUMED && !d->word_alone;/d->resumed_alone = 0;/' \
     "a line one syllable resumed after its end vouches for 0.25 s until another comes (off: 0.5 s, or 1 s in a whispered line; a piano note, a message tone or a gust that resumed a line held it on)" \

@@ -408,8 +408,9 @@ struct DDDetector {
                                   cleanly: a spoken line */
     int word_alone;            /* its last evidence: an unvoiced word of
                                   its own (line_syllable) */
-    int resumed_alone;         /* ... the syllable that resumed it (not
-                                  such a word), and no syllable since */
+    int resumed_alone;         /* ... the syllable that brought it back
+                                  after its end (not such a word when it
+                                  resumed it), and no syllable since */
     double line_peak;          /* the line's level, dB (see LINE_RANGE) */
     double line_loudest;       /* its loudest hop, dB */
     double line_floor;         /* the floor where it was confirmed, dB */
@@ -1394,7 +1395,12 @@ static void start_region(DDDetector *d, DDDetectEvent *ev, int cause)
         d->line_floor = d->floor_db;
     }
     d->last_above = d->last_evidence = d->hops;
-    d->resumed_alone = cause == LINE_RESUMED && !d->word_alone;
+    /* one syllable that brings a line back after its end (the next in
+     * the rhythm of its last, or one that resumes it) vouches for it
+     * only until another comes: a sound struck right after a line is
+     * such a syllable too (a game sound 0.15 s after a line's last) */
+    d->resumed_alone = cause == LINE_SYLLABLES ||
+                       (cause == LINE_RESUMED && !d->word_alone);
     d->voiced_bits = d->clean_bits = 0;
     d->glide_run = d->melodic = d->steady = d->voiced_run = 0;
     ev->onset = 1;

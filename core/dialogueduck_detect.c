@@ -1049,6 +1049,19 @@ static int rose_from_floor(const DDDetector *d)
            walk_limit(d, d->nuc.prev_start) + WALK_GAP + 1;
 }
 
+/* The period of the latest cleanly voiced hop of the nucleus under way,
+ * among the last CONFIRM_SPAN hops (voicing_evidence's), or 0: a word's
+ * voice read on one hop an octave off, or roughly, where its nucleus
+ * completes ("skirt": clean on its vowel's second hop, read at half its
+ * period and roughly on the next). */
+static double syllable_clean_lag(const DDDetector *d)
+{
+    for (int i = 0; i < CONFIRM_SPAN && i <= d->hops - d->nuc.start; i++)
+        if (d->clean_bits >> i & 1)
+            return d->lags[i];
+    return 0.0;
+}
+
 /* Whether a vowel-shaped nucleus that just completed is a syllable of
  * the line (or of the line that ended last): a line that glided is
  * spoken, and its syllables are cleanly voiced (a clap's resonance, 0.5-
@@ -1065,23 +1078,28 @@ static int rose_from_floor(const DDDetector *d)
  * right after a line, or in its hangover). In the line, a clean one
  * goes on it only at its voice's period (same_voice) or in a glide, as
  * after it (confirm_hop): a tone struck in the line's hangover is as
- * clean, at a period of its own. */
+ * clean, at a period of its own. After the line, where voicing is read
+ * on every hop, a nucleus read roughly where it completes is clean when
+ * one of its hops was (syllable_clean_lag). */
 static int line_syllable(DDDetector *d)
 {
     Voicing v;
+    double lag;
 
     if (!d->nuc.done)
         return 0;
     if (!d->line_voiced)
         return 1;
     v = voiced_hop(d);
-    if (clean_period(d, v)) {
+    lag = clean_period(d, v) ? v.lag :
+          d->in_speech       ? 0.0 : syllable_clean_lag(d);
+    if (lag > 0.0) {
         d->word_alone = 0;
-        d->syl_lag = v.lag;
+        d->syl_lag = lag;
         if (d->in_speech) {
             if (!same_voice(d) && !d->glide_run)
                 return 0;
-            hear_voice(d, v.lag);
+            hear_voice(d, lag);
         }
         return 1;
     }

@@ -198,7 +198,7 @@ ablation depth dialogueduck_detect.c \
     "syllabic depth (off: a rhythm of nuclei confirms however shallow the valley between them: a roar's ripples)" \
     h16-game-foley h3-whispers h13-whisper-ends h14-words-one-at-a-time 7-edge-cases
 ablation cleansyl dialogueduck_detect.c \
-    's/if \(clean_period\(d, v\)\) \{/if (v.voiced) {/' \
+    's/lag = clean_period\(d, v\) \? v\.lag :/lag = v.voiced ? v.lag :/' \
     "a spoken line's syllables are cleanly voiced (off: any voiced reading at the nucleus)" \
     h15-applause-walla h13-whisper-ends h14-words-one-at-a-time h3-whispers h17-quiet-children-noise
 ablation roughline dialogueduck_detect.c \
@@ -325,6 +325,10 @@ ablation firstsyllable dialogueduck_detect.c \
     's/\n    ev->onset_hop = first_syllable\(d, ev->onset_hop\);//' \
     "an onset goes on back to a voiced syllable that ends at most 100 ms before it (off: the walk-back stops at its 400 ms cap or in a stop's closure)" \
     h29-telephone-prompts h18-lines-after-impacts h26-prompts-street-foley h28-children-whispers-bleed h31-words-fan-whine h15-applause-walla
+ablation syllableclean dialogueduck_detect.c \
+    's/d->in_speech       \? 0\.0 : syllable_clean_lag\(d\);/0.0;/' \
+    "after a line, a syllable is clean when one of its hops read clean (off: only where its nucleus completes; a word read there an octave off does not resume its line)" \
+    h43-words-kids-buzz-city h31-words-fan-whine h14-words-one-at-a-time h27-digits-one-at-a-time-hum h33-sounds-after-lines h35-instrument-notes-jingles
 ablation firstword dialogueduck_detect.c \
     's/\n    if \(d->line_voiced && cause != LINE_RESUMED && d->line_lag > 0\.0\)\n\s+ev->onset_hop = first_word\(d, ev->onset_hop\);//' \
     "a spoken line starts at the short words before it, each in the voice of the next and at most 1 s before it (off: at the word it was found on; a word too flat to glide, said apart, is left out)" \

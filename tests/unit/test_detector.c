@@ -1405,20 +1405,23 @@ static int not_started_there(const Result *r, const char *what,
     return 1;
 }
 
+/* The scenes of words (or, at word_hz, a sound) before a line whose one
+ * region does not start at `start` s. */
+static int words_wrong(double hz, double start, const char *what)
+{
+    word_hz = hz;
+    want_start = start;
+    return scenes_wrong(words_then_line, SR * 6, 15485863u, WORD_SEEDS,
+                        not_started_there, what);
+}
+
 static void test_words_before_line(void)
 {
-    int bad, other;
+    int bad = words_wrong(0.0, 1.35, "short words before a line");
+    int other = words_wrong(330.0, 2.68, "a buzzer before a line");
 
-    word_hz = 0.0;
-    want_start = 1.35;
-    bad = scenes_wrong(words_then_line, SR * 6, 15485863u, WORD_SEEDS,
-                       not_started_there, "short words before a line");
     CHECK(bad == 0, "%d of %d lines not started at short first words "
           "said apart", bad, WORD_SEEDS);
-    word_hz = 330.0;
-    want_start = 2.68;
-    other = scenes_wrong(words_then_line, SR * 6, 15485863u, WORD_SEEDS,
-                         not_started_there, "a buzzer before a line");
     CHECK(other == 0, "%d of %d lines started at a sound at another pitch "
           "before them", other, WORD_SEEDS);
 }

@@ -1030,12 +1030,17 @@ static void hear_voice(DDDetector *d, double lag)
                   d->line_lag * pow(lag / d->line_lag, VOICE_TRACK) : lag;
 }
 
-/* Whether the last clean syllable is at the period of the line's voice,
- * within VOICE_RANGE: the same speaker. */
+/* Whether a period `lag` is within VOICE_RANGE of a voice's: the same
+ * speaker. */
+static int voice_period(double lag, double voice)
+{
+    return fabs(log(lag / voice)) < log(VOICE_RANGE);
+}
+
+/* Whether the last clean syllable is at the period of the line's voice. */
 static int same_voice(const DDDetector *d)
 {
-    return d->line_lag > 0.0 &&
-           fabs(log(d->syl_lag / d->line_lag)) < log(VOICE_RANGE);
+    return d->line_lag > 0.0 && voice_period(d->syl_lag, d->line_lag);
 }
 
 /* Whether the nucleus that just completed rose from the floor: its
@@ -1334,8 +1339,7 @@ static int64_t voiced_run_before(const DDDetector *d, int64_t onset,
             return -1;
         for (end = h; h >= limit && d->voiced_at[h & (EBUF - 1)]; h--)
             other |= lag > 0.0 &&
-                     fabs(log(d->lag_at[h & (EBUF - 1)] / lag)) >=
-                     log(VOICE_RANGE);
+                     !voice_period(d->lag_at[h & (EBUF - 1)], lag);
         if (end - h >= FIRST_RUN && !other)
             return h + 1;
     }

@@ -151,6 +151,11 @@
  *   in syllables; a piano note or a message tone that rang at the
  *   voice's period, a gust of wind after a whispered line, ring on with
  *   none, and held the music down up to 0.75 s longer.
+ *   A spoken line that an unvoiced word of its own brought back is held
+ *   back (hold_resume) until the line goes on: another syllable, or the
+ *   word's vowel cleanly voiced in the line's voice; a game sound or an
+ *   instrument's note struck right after the line ends first, and the
+ *   line is not resumed (it held the music down up to 0.9 s longer).
  * - a line confirmed on a glide is provisional: a jingle's note settling,
  *   a pad, a buzz, a crowd confirm as a line's first syllable does, and
  *   nothing at that hop tells them apart. Its start is held back for
@@ -293,6 +298,12 @@ typedef struct Voicing {
                                   but no voicing (tone_above_range) */
 } Voicing;
 
+/* A held resume (hold_resume): under way, or ended and waiting. */
+enum {
+    RESUME_HELD = 1,
+    RESUME_ENDED,
+};
+
 /* What confirmed a line (confirm_hop), which says where it starts and
  * whether it is spoken (start_region). */
 enum {
@@ -427,6 +438,17 @@ struct DDDetector {
                                   after its onset at most: the planner's
                                   time (dd_detector_set_hold) */
     int pending;               /* 1: the region's start is held back */
+    int resume_held;           /* RESUME_HELD: ... a line an unvoiced
+                                  word brought back after its end
+                                  (hold_resume); RESUME_ENDED: it ended
+                                  before it showed more, and waits */
+    int resume_shown;          /* it has gone on since as a line does */
+    int64_t resume_onset;      /* its onset */
+    int64_t resume_prev_end;   /* prev_end before it */
+    int64_t resume_end;        /* its end, once it ended */
+    int resume_next;           /* since: 1, its sound fell to the floor;
+                                  2, then a hop read cleanly voiced in
+                                  the line's voice */
     int64_t pend_onset;        /* its walked-back onset */
     int64_t pend_deadline;     /* the hop it is dropped at */
     int64_t pend_prev_end;     /* prev_end before it */
@@ -531,7 +553,7 @@ int64_t dd_detector_hops(const DDDetector *d)
 
 int dd_detector_in_speech(const DDDetector *d)
 {
-    return d->in_speech && !d->pending;
+    return d->in_speech && !d->pending && d->resume_held != RESUME_HELD;
 }
 
 void dd_detector_set_hold(DDDetector *d, int hops)
@@ -1297,9 +1319,18 @@ static int speech_goes_on(DDDetector *d, double e)
     if (line_syllable(d)) {
         d->last_evidence = h;
         d->resumed_alone = 0;
+        d->resume_shown = 1;
     }
-    glides = voicing_evidence(d, above && h - d->last_evidence > read_from);
-    if (d->clean_bits & 1)
+    /* a held resume's voicing is read on every hop: the word's vowel, in
+     * the line's voice, shows it is the speaker's; the sound is not
+     * heard as the voice until then (a game sound's clean hops would
+     * move the voice's period to its own) */
+    glides = voicing_evidence(d, above && (h - d->last_evidence > read_from ||
+                                           d->resume_held));
+    if (d->resume_held && (d->clean_bits & 1) && d->line_lag > 0.0 &&
+        voice_period(d->lags[0], d->line_lag))
+        d->resume_shown = 1;
+    if ((d->clean_bits & 1) && !d->resume_held)
         hear_voice(d, d->lags[0]);
     if (glides) {
         d->last_evidence = h;
@@ -1712,6 +1743,85 @@ static void held_hop(DDDetector *d, double e, DDDetectEvent *ev)
     }
 }
 
+/*
+ * Holds back the start of a spoken line that an unvoiced word of its own
+ * brought back after its end (LINE_RESUMED, word_alone): a sound struck
+ * right after a line (a game sound, an instrument's note, an explosion)
+ * is such a word too, and held the music down up to 0.9 s longer. The
+ * line is taken back when it goes on as a line does (held_resume), or
+ * when the line's next word starts before the planner's time runs out
+ * (resume_taken_back): a word whispered alone between spoken ones shows
+ * nothing more itself. Not a line resumed by a cleanly voiced syllable
+ * (its speaker's), nor a whispered line's: its words said one at a time
+ * are all such words.
+ */
+static void hold_resume(DDDetector *d, DDDetectEvent *ev)
+{
+    if (d->hops >= ev->onset_hop + d->latency)
+        return; /* no time: the planner needs the start now */
+    d->resume_held = RESUME_HELD;
+    d->resume_shown = 0;
+    d->resume_onset = ev->onset_hop;
+    d->resume_prev_end = d->prev_end;
+    ev->onset = 0;
+}
+
+/* A held resume at this hop (in speech, after its end was looked for):
+ * committed (its start event, with the onset found when it resumed) once
+ * another syllable goes on the line or a hop reads cleanly voiced in the
+ * line's voice (the word's vowel), or when the planner's time runs out;
+ * when its sound ends first, no event: it waits out of speech for the
+ * line's next word (resume_taken_back, resume_dropped). */
+static void held_resume(DDDetector *d, DDDetectEvent *ev)
+{
+    if (d->resume_shown || d->hops >= d->resume_onset + d->latency) {
+        d->resume_held = 0;
+        ev->onset = 1;
+        ev->onset_hop = d->resume_onset;
+    } else if (ev->offset) {
+        d->resume_held = RESUME_ENDED;
+        d->resume_end = ev->end_hop;
+        d->resume_next = 0;
+        ev->offset = 0;
+    }
+}
+
+/* A region starts while a held resume that ended waits: the line's next
+ * word. The line goes on from the held word's onset. */
+static void resume_taken_back(DDDetector *d, DDDetectEvent *ev)
+{
+    if (d->resume_onset < ev->onset_hop)
+        ev->onset_hop = d->resume_onset;
+    d->resume_held = 0;
+}
+
+/* A held resume that ended, at a hop where no region starts, until the
+ * planner's time runs out: then, if its sound fell to the floor and a
+ * hop read cleanly voiced in the line's voice after that (in any voice
+ * when the line's was not read: the line's next word, not confirmed
+ * yet), it was the line's, and its region is given (start and end at
+ * once); if not, it is dropped: as if never resumed, the music's
+ * release goes on from the line's end. A game sound rings on after its
+ * region; an instrument's next note is at a period of its own. */
+static void resume_dropped(DDDetector *d, double e, DDDetectEvent *ev)
+{
+    if (!d->resume_next && e <= d->floor_db + OFF_SNR)
+        d->resume_next = 1;
+    else if (d->resume_next == 1 && (d->clean_bits & 1) &&
+             (d->line_lag == 0.0 || voice_period(d->lags[0], d->line_lag)))
+        d->resume_next = 2;
+    if (d->hops < d->resume_onset + d->latency)
+        return;
+    d->resume_held = 0;
+    if (d->resume_next == 2) {
+        ev->onset = ev->offset = 1;
+        ev->onset_hop = d->resume_onset;
+        ev->end_hop = d->resume_end;
+    } else {
+        d->prev_end = d->resume_prev_end;
+    }
+}
+
 static void flush_state(DDDetector *d)
 {
     dd_biquad_flush(&d->b.hp);
@@ -1809,6 +1919,38 @@ static void listen_floor(DDDetector *d)
         d->hum[DD_MAINS_FOUND] = d->raw;
 }
 
+/* The hop's events (ev): out of speech, a line confirmed starts (held
+ * back or not); in speech, it goes on or ends; a held start is decided. */
+static void decide_hop(DDDetector *d, double e, DDDetectEvent *ev)
+{
+    memset(ev, 0, sizeof(*ev));
+    if (!d->in_speech) {
+        int candidate = e > d->floor_db + ON_SNR && e > d->threshold;
+        int cause = confirm_hop(d, e, candidate);
+
+        if (cause) {
+            start_region(d, ev, cause);
+            if (d->resume_held == RESUME_ENDED)
+                resume_taken_back(d, ev);
+            if (cause == LINE_GLIDE)
+                hold_region(d, ev);
+            else if (cause == LINE_RESUMED && d->word_alone)
+                hold_resume(d, ev);
+        } else if (d->resume_held == RESUME_ENDED) {
+            resume_dropped(d, e, ev);
+        }
+    } else {
+        if (speech_goes_on(d, e))
+            d->last_above = d->hops;
+        else if (d->hops - d->last_above >= HANGOVER_HOPS)
+            end_region(d, ev);
+        if (d->pending)
+            held_hop(d, e, ev);
+        else if (d->resume_held == RESUME_HELD)
+            held_resume(d, ev);
+    }
+}
+
 static void end_hop(DDDetector *d, DDDetectEvent *ev)
 {
     int64_t h = d->hops;
@@ -1851,25 +1993,7 @@ static void end_hop(DDDetector *d, DDDetectEvent *ev)
     d->low_db = low_mean_db(d);
     d->b.acc = d->b.sib_acc = 0.0;
     d->b.acc_n = 0;
-    memset(ev, 0, sizeof(*ev));
-
-    if (!d->in_speech) {
-        int candidate = e > d->floor_db + ON_SNR && e > d->threshold;
-        int cause = confirm_hop(d, e, candidate);
-
-        if (cause) {
-            start_region(d, ev, cause);
-            if (cause == LINE_GLIDE)
-                hold_region(d, ev);
-        }
-    } else {
-        if (speech_goes_on(d, e))
-            d->last_above = h;
-        else if (h - d->last_above >= HANGOVER_HOPS)
-            end_region(d, ev);
-        if (d->pending)
-            held_hop(d, e, ev);
-    }
+    decide_hop(d, e, ev);
     update_floor(&d->raw.floor, d->raw.mean_db);
     for (int k = 0; k < DD_MAINS_N; k++)
         update_floor(&d->hum[k].floor, d->hum[k].mean_db);
@@ -2039,9 +2163,9 @@ int dd_detector_process(DDDetector *d, const float *x, int n,
 void dd_detector_finish(DDDetector *d, DDDetectEvent *ev)
 {
     memset(ev, 0, sizeof(*ev));
-    if (d->in_speech && !d->pending)
+    if (d->in_speech && !d->pending && d->resume_held != RESUME_HELD)
         end_region(d, ev);
-    d->in_speech = d->pending = 0;
+    d->in_speech = d->pending = d->resume_held = 0;
 }
 
 static int subnormal(double v)

@@ -246,7 +246,7 @@ ablation vowel dialogueduck_detect.c \
     "a vowel's energy under 1 kHz in a nucleus (any burst counts towards rhythm)" \
     h2-rings-foley h7-events h3-whispers h8-whisper-child
 ablation inline dialogueduck_detect.c \
-    's/glides = voicing_evidence\(d, above && h - d->last_evidence > read_from\);/glides = above \&\& h % 4 == 0 \&\& h - d->last_evidence > read_from \&\& voiced_hop(d).voiced;/' \
+    's/glides = voicing_evidence\(d, above && \(h - d->last_evidence > read_from \|\|\n\s+d->resume_held\)\);/glides = above \&\& h % 4 == 0 \&\& h - d->last_evidence > read_from \&\& voiced_hop(d).voiced;/' \
     "the same evidence in a line as for a start (one voiced hop, read every 4th, keeps a line)" \
     h1-buzz-midline h5-street-bleed h10-crowd-bleed
 ablation linelevel dialogueduck_detect.c \
@@ -341,6 +341,10 @@ ablation syllablesspan dialogueduck_detect.c \
     's/d->resumed_alone = cause == LINE_SYLLABLES \|\|\n\s+/d->resumed_alone = /' \
     "... and so does one found again by its syllables, a nucleus in the rhythm of its last (off: 1 s, as a whispered line's; a game sound struck 0.15 s after a line held it on)" \
     h41-sentences-hvac-arcade h33-sounds-after-lines h40-prompts-game-sounds-hum h13-whisper-ends h3-whispers h14-words-one-at-a-time
+ablation resumehold dialogueduck_detect.c \
+    's/else if \(cause == LINE_RESUMED && d->word_alone\)\n\s+hold_resume\(d, ev\);\n//' \
+    "a spoken line an unvoiced word of its own resumed is held back until it goes on (another syllable, a clean hop in its voice, the next word before the planner's time runs out) (off: resumed at once; an explosion, a game sound or a cello's note right after a line held it on)" \
+    h35-instrument-notes-jingles h40-prompts-game-sounds-hum h41-sentences-hvac-arcade h14-words-one-at-a-time h31-words-fan-whine h27-digits-one-at-a-time-hum h12-oxygen-chimes
 ablation notesounding dialogueduck_detect.c \
     's/if \(!d->pend_after_drop && !d->glide_note\)/if (!d->pend_after_drop)/' \
     "a glide that began in a note already sounding at its period is not committed by a break (off: an electric piano's decay 1.2 s into its note committed it)" \

@@ -152,10 +152,12 @@
  *   voice's period, a gust of wind after a whispered line, ring on with
  *   none, and held the music down up to 0.75 s longer.
  *   A spoken line that an unvoiced word of its own brought back is held
- *   back (hold_resume) until the line goes on: another syllable, or the
- *   word's vowel cleanly voiced in the line's voice; a game sound or an
- *   instrument's note struck right after the line ends first, and the
- *   line is not resumed (it held the music down up to 0.9 s longer).
+ *   back (hold_resume) until the line goes on: another syllable, the
+ *   word's vowel cleanly voiced in the line's voice, or its next word
+ *   within the planner's time; a game sound or an instrument's note
+ *   struck right after the line ends first and shows nothing more, and
+ *   the line is not resumed (it held the music down up to 0.9 s
+ *   longer).
  * - a line confirmed on a glide is provisional: a jingle's note settling,
  *   a pad, a buzz, a crowd confirm as a line's first syllable does, and
  *   nothing at that hop tells them apart. Its start is held back for
@@ -1059,6 +1061,15 @@ static int voice_period(double lag, double voice)
     return fabs(log(lag / voice)) < log(VOICE_RANGE);
 }
 
+/* Whether this hop read cleanly voiced in the line's voice, or in any
+ * voice when the line's was not read (a held resume's word: its vowel,
+ * or the line's next word). */
+static int clean_in_voice(const DDDetector *d)
+{
+    return (d->clean_bits & 1) &&
+           (d->line_lag == 0.0 || voice_period(d->lags[0], d->line_lag));
+}
+
 /* Whether the last clean syllable is at the period of the line's voice. */
 static int same_voice(const DDDetector *d)
 {
@@ -1327,8 +1338,7 @@ static int speech_goes_on(DDDetector *d, double e)
      * move the voice's period to its own) */
     glides = voicing_evidence(d, above && (h - d->last_evidence > read_from ||
                                            d->resume_held));
-    if (d->resume_held && (d->clean_bits & 1) && d->line_lag > 0.0 &&
-        voice_period(d->lags[0], d->line_lag))
+    if (d->resume_held && clean_in_voice(d))
         d->resume_shown = 1;
     if ((d->clean_bits & 1) && !d->resume_held)
         hear_voice(d, d->lags[0]);
@@ -1797,18 +1807,17 @@ static void resume_taken_back(DDDetector *d, DDDetectEvent *ev)
 
 /* A held resume that ended, at a hop where no region starts, until the
  * planner's time runs out: then, if its sound fell to the floor and a
- * hop read cleanly voiced in the line's voice after that (in any voice
- * when the line's was not read: the line's next word, not confirmed
- * yet), it was the line's, and its region is given (start and end at
- * once); if not, it is dropped: as if never resumed, the music's
- * release goes on from the line's end. A game sound rings on after its
- * region; an instrument's next note is at a period of its own. */
+ * hop read cleanly voiced in the line's voice after that (clean_in_voice:
+ * the line's next word, not confirmed yet), it was the line's, and its
+ * region is given (start and end at once); if not, it is dropped: as if
+ * never resumed, the music's release goes on from the line's end. A
+ * game sound rings on after its region; an instrument's next note is at
+ * a period of its own. */
 static void resume_dropped(DDDetector *d, double e, DDDetectEvent *ev)
 {
     if (!d->resume_next && e <= d->floor_db + OFF_SNR)
         d->resume_next = 1;
-    else if (d->resume_next == 1 && (d->clean_bits & 1) &&
-             (d->line_lag == 0.0 || voice_period(d->lags[0], d->line_lag)))
+    else if (d->resume_next == 1 && clean_in_voice(d))
         d->resume_next = 2;
     if (d->hops < d->resume_onset + d->latency)
         return;

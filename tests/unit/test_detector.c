@@ -743,9 +743,29 @@ static float *line_then_tone(int n)
     return d;
 }
 
+/* Where the last region ends, s (0 with none). */
+static double last_end(const Result *r)
+{
+    return r->nb > 0 ? (double)r->r[r->nb - 1].end / SR : 0.0;
+}
+
+/* Whether the last region ends more than `late` s after `at` s, where
+ * `thing` is (it says so). */
+static int ends_late(const Result *r, double at, double late,
+                     const char *thing, const char *what, unsigned seed)
+{
+    double end = last_end(r);
+
+    if (end <= at + late)
+        return 0;
+    printf("%s, seed %u: the last region ends %.2f s after the %s\n",
+           what, seed, end - at, thing);
+    return 1;
+}
+
 static int line_held(const Result *r, const char *what, unsigned seed)
 {
-    double end = r->nb > 0 ? (double)r->r[r->nb - 1].end / SR : 0.0;
+    double end = last_end(r);
 
     if (r->nb == 1 && end <= 4.0 + MSG_LATE)
         return 0;
@@ -800,13 +820,7 @@ static float *line_then_piano(int n)
 
 static int piano_held(const Result *r, const char *what, unsigned seed)
 {
-    double end = r->nb > 0 ? (double)r->r[r->nb - 1].end / SR : 0.0;
-
-    if (end <= piano_at + PIANO_LATE)
-        return 0;
-    printf("%s, seed %u: the last region ends %.2f s after the note\n",
-           what, seed, end - piano_at);
-    return 1;
+    return ends_late(r, piano_at, PIANO_LATE, "note", what, seed);
 }
 
 static void test_piano_after_line(void)
@@ -854,13 +868,7 @@ static float *line_then_impact(int n)
 
 static int impact_held(const Result *r, const char *what, unsigned seed)
 {
-    double end = r->nb > 0 ? (double)r->r[r->nb - 1].end / SR : 0.0;
-
-    if (end <= 4.0 + IMPACT_LATE)
-        return 0;
-    printf("%s, seed %u: the last region ends %.2f s after the voice\n",
-           what, seed, end - 4.0);
-    return 1;
+    return ends_late(r, 4.0, IMPACT_LATE, "voice", what, seed);
 }
 
 static void test_impact_after_line(void)

@@ -1779,12 +1779,17 @@ static void hold_resume(DDDetector *d, DDDetectEvent *ev)
 /* A held resume at this hop (in speech, after its end was looked for):
  * committed (its start event, with the onset found when it resumed) once
  * another syllable goes on the line or a hop reads cleanly voiced in the
- * line's voice (the word's vowel), or when the planner's time runs out;
- * when its sound ends first, no event: it waits out of speech for the
- * line's next word (resume_taken_back, resume_dropped). */
+ * line's voice (the word's vowel), or once it has gone on for as long as
+ * an unvoiced word vouches (EVIDENCE_HOPS: a drawn-out whispered "no" is
+ * one word; the sounds struck after lines were over within 0.6 s) or the
+ * planner's time runs out, whichever comes first; when its sound ends
+ * first, no event: it waits out of speech for the line's next word
+ * (resume_taken_back, resume_dropped). */
 static void held_resume(DDDetector *d, DDDetectEvent *ev)
 {
-    if (d->resume_shown || d->hops >= d->resume_onset + d->latency) {
+    int wait = d->latency < EVIDENCE_HOPS ? d->latency : EVIDENCE_HOPS;
+
+    if (d->resume_shown || d->hops >= d->resume_onset + wait) {
         d->resume_held = 0;
         ev->onset = 1;
         ev->onset_hop = d->resume_onset;

@@ -447,7 +447,6 @@ struct DDDetector {
     int resume_shown;          /* it has gone on since as a line does */
     int64_t resume_onset;      /* its onset */
     int64_t resume_prev_end;   /* prev_end before it */
-    int64_t resume_end;        /* its end, once it ended */
     int resume_next;           /* since: 1, its sound fell to the floor;
                                   2, then a hop read cleanly voiced in
                                   the line's voice */
@@ -1795,7 +1794,6 @@ static void held_resume(DDDetector *d, DDDetectEvent *ev)
         ev->onset_hop = d->resume_onset;
     } else if (ev->offset) {
         d->resume_held = RESUME_ENDED;
-        d->resume_end = ev->end_hop;
         d->resume_next = 0;
         ev->offset = 0;
     }
@@ -1830,7 +1828,7 @@ static void resume_dropped(DDDetector *d, double e, DDDetectEvent *ev)
     if (d->resume_next == 2) {
         ev->onset = ev->offset = 1;
         ev->onset_hop = d->resume_onset;
-        ev->end_hop = d->resume_end;
+        ev->end_hop = d->prev_end; /* the held word's end (end_region) */
     } else {
         d->prev_end = d->resume_prev_end;
     }

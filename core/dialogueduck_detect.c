@@ -239,8 +239,10 @@
 #define HANGOVER_HOPS 25     /* hops without evidence that end a region */
 #define EVIDENCE_HOPS 100    /* hops a voiced hop or nucleus vouches for */
 #define VOICED_EVIDENCE_HOPS 50 /* ... in a spoken line (line_voiced) */
-#define RESUMED_EVIDENCE_HOPS 25 /* ... by the syllable that resumed a
-                                line, until another one comes */
+#define RESUMED_EVIDENCE_HOPS 25 /* ... by the syllable that brought a
+                                whispered line back after its end, until
+                                another one comes */
+#define SPOKEN_RESUME_HOPS 10 /* ... a spoken line: its vowel */
 #define MS_SUB_HOPS   25     /* minimum statistics: sub-window length ... */
 #define MS_NSUB       6      /* ... and count (1.5 s) */
 #define MS_BIAS       1.0    /* dB from the minimum to the mean floor */
@@ -421,9 +423,10 @@ struct DDDetector {
                                   cleanly: a spoken line */
     int word_alone;            /* its last evidence: an unvoiced word of
                                   its own (line_syllable) */
-    int resumed_alone;         /* ... the syllable that brought it back
-                                  after its end (not such a word when it
-                                  resumed it), and no syllable since */
+    int resumed_span;          /* hops the syllable that brought it back
+                                  after its end vouches for alone (not
+                                  such a word when it resumed it; 0: no
+                                  such syllable, or one since) */
     double line_peak;          /* the line's level, dB (see LINE_RANGE) */
     double line_loudest;       /* its loudest hop, dB */
     double line_floor;         /* the floor where it was confirmed, dB */
@@ -1310,7 +1313,7 @@ static int confirm_hop(DDDetector *d, double e, int candidate)
 static int speech_goes_on(DDDetector *d, double e)
 {
     int64_t h = d->hops;
-    int span = d->resumed_alone ? RESUMED_EVIDENCE_HOPS :
+    int span = d->resumed_span ? d->resumed_span :
                d->line_voiced && !d->word_alone ? VOICED_EVIDENCE_HOPS
                                                 : EVIDENCE_HOPS;
     /* voicing costs: read it once the evidence is half spent; in a spoken
@@ -1318,7 +1321,7 @@ static int speech_goes_on(DDDetector *d, double e)
      * 2 * CONFIRM_SPAN hops of its evidence only, time for a glide; not
      * after one resuming syllable: only another syllable goes on from it */
     int read_from = span == VOICED_EVIDENCE_HOPS ? span - 2 * CONFIRM_SPAN :
-                    span == RESUMED_EVIDENCE_HOPS ? span : span / 2;
+                    d->resumed_span ? span : span / 2;
     int above, glides;
 
     d->line_peak = fmax(d->line_peak - PEAK_FALL, e);
@@ -1328,7 +1331,7 @@ static int speech_goes_on(DDDetector *d, double e)
     track_nuclei(d, &d->nuc, e, above, NUC_LINE_HOPS, SYL_MAX_HOPS);
     if (line_syllable(d)) {
         d->last_evidence = h;
-        d->resumed_alone = 0;
+        d->resumed_span = 0;
         d->resume_shown = 1;
     }
     /* a held resume's voicing is read on every hop: the word's vowel, in
@@ -1441,6 +1444,7 @@ static void start_region(DDDetector *d, DDDetectEvent *ev, int cause)
     int64_t from = cause == LINE_RHYTHM    ? vindicate(d, d->rhythm.onset) :
                    cause == LINE_SYLLABLES ? d->nuc.onset :
                    cause == LINE_RESUMED   ? d->nuc.prev_start : glide;
+    int spoken = d->line_voiced; /* the line that ended, if resumed */
 
     d->in_speech = 1;
     /* a clean glide is voiced, a rough one a whisper's formant (see
@@ -1464,9 +1468,16 @@ static void start_region(DDDetector *d, DDDetectEvent *ev, int cause)
     /* one syllable that brings a line back after its end (the next in
      * the rhythm of its last, or one that resumes it) vouches for it
      * only until another comes: a sound struck right after a line is
-     * such a syllable too (a game sound 0.15 s after a line's last) */
-    d->resumed_alone = cause == LINE_SYLLABLES ||
-                       (cause == LINE_RESUMED && !d->word_alone);
+     * such a syllable too (a game sound 0.15 s after a line's last).
+     * After a spoken line it vouches for its vowel: the line's next
+     * syllable shows itself, a piano note at the voice's period, a game
+     * sound or a train rings on with none (0.15 s of overhang each in
+     * h35, h41, h43); a whispered line's syllables come slower and weaker
+     * (test_slow_whisper: a vowel every 0.75 s) */
+    if (cause == LINE_SYLLABLES || (cause == LINE_RESUMED && !d->word_alone))
+        d->resumed_span = spoken ? SPOKEN_RESUME_HOPS : RESUMED_EVIDENCE_HOPS;
+    else
+        d->resumed_span = 0;
     d->voiced_bits = d->clean_bits = 0;
     d->glide_run = d->melodic = d->steady = d->voiced_run = 0;
     ev->onset = 1;

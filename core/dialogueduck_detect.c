@@ -424,9 +424,14 @@ struct DDDetector {
     int word_alone;            /* its last evidence: an unvoiced word of
                                   its own (line_syllable) */
     int resumed_span;          /* hops the syllable that brought it back
-                                  after its end vouches for alone (not
+                                  after its end (or, in a spoken line,
+                                  after a pause) vouches for alone (not
                                   such a word when it resumed it; 0: no
                                   such syllable, or one since) */
+    int pause_run;             /* hops in a row the line's sound has been
+                                  under its margin (speech_goes_on) */
+    int paused;                /* CLOSURE_HOPS of them since its last
+                                  syllable: a pause between words */
     double line_peak;          /* the line's level, dB (see LINE_RANGE) */
     double line_loudest;       /* its loudest hop, dB */
     double line_floor;         /* the floor where it was confirmed, dB */
@@ -1327,11 +1332,21 @@ static int speech_goes_on(DDDetector *d, double e)
     d->line_peak = fmax(d->line_peak - PEAK_FALL, e);
     d->line_loudest = fmax(d->line_loudest, e);
     above = e > d->floor_db + OFF_SNR && e > d->line_peak - LINE_RANGE;
+    d->pause_run = above ? 0 : d->pause_run + 1;
+    if (d->pause_run >= CLOSURE_HOPS) /* longer than a stop's closure */
+        d->paused = 1;
 
     track_nuclei(d, &d->nuc, e, above, NUC_LINE_HOPS, SYL_MAX_HOPS);
     if (line_syllable(d)) {
         d->last_evidence = h;
-        d->resumed_span = 0;
+        /* a spoken line's syllable after a pause vouches, as one that
+         * resumed the line does, for its vowel until another comes: a
+         * tone struck in the line's hangover at its voice's period
+         * (h33's message tone, 0.2 s after the line's last syllable)
+         * rings on with none */
+        d->resumed_span = d->paused && d->line_voiced && !d->word_alone ?
+                          SPOKEN_RESUME_HOPS : 0;
+        d->paused = 0;
         d->resume_shown = 1;
     }
     /* a held resume's voicing is read on every hop: the word's vowel, in
@@ -1447,6 +1462,7 @@ static void start_region(DDDetector *d, DDDetectEvent *ev, int cause)
     int spoken = d->line_voiced; /* the line that ended, if resumed */
 
     d->in_speech = 1;
+    d->pause_run = d->paused = 0;
     /* a clean glide is voiced, a rough one a whisper's formant (see
      * whisper_near); a rhythm with a clean voiced hop in its last
      * CONFIRM_SPAN is spoken; a resumed line goes on as it was */

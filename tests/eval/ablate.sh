@@ -345,6 +345,10 @@ ablation spokenresume dialogueduck_detect.c \
     's/spoken \? SPOKEN_RESUME_HOPS : RESUMED_EVIDENCE_HOPS;/RESUMED_EVIDENCE_HOPS;/' \
     "... 0.1 s when the line that ended was spoken (off: 0.25 s, as a whispered line's; a piano note, a game sound or a train that brought a spoken line back held it on)" \
     h35-instrument-notes-jingles h41-sentences-hvac-arcade h43-words-kids-buzz-city h33-sounds-after-lines h14-words-one-at-a-time h27-digits-one-at-a-time-hum h31-words-fan-whine
+ablation pausevowel dialogueduck_detect.c \
+    's/d->paused && d->line_voiced && !d->word_alone \?\n\s+SPOKEN_RESUME_HOPS : 0;/0;/' \
+    "... and so does a spoken line's syllable after a pause of 0.1 s at the floor (off: 0.5 s, as any syllable in the line; a tone struck in a line's hangover at its voice's period held it on)" \
+    h33-sounds-after-lines h28-children-whispers-bleed h14-words-one-at-a-time h27-digits-one-at-a-time-hum h31-words-fan-whine h35-instrument-notes-jingles h15-applause-walla
 ablation resumehold dialogueduck_detect.c \
     's/else if \(cause == LINE_RESUMED && d->word_alone\)\n\s+hold_resume\(d, ev\);\n//' \
     "a spoken line an unvoiced word of its own resumed is held back until it goes on (another syllable, a clean hop in its voice, the next word before the planner's time runs out) (off: resumed at once; an explosion, a game sound or a cello's note right after a line held it on)" \

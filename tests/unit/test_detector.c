@@ -809,12 +809,13 @@ static void add_piano_note(float *d, double t0)
     }
 }
 
+static double piano_after; /* s from the line's end to the earliest note */
 static float *line_then_piano(int n)
 {
     float *d = room(n, 0.0005);
 
     add_voice(d, 2.0, 4.0, 0.1);
-    piano_at = 4.3 + 0.075 * (noise() + 1.0);
+    piano_at = 4.0 + piano_after + 0.075 * (noise() + 1.0);
     add_piano_note(d, piano_at);
     return d;
 }
@@ -826,12 +827,30 @@ static int piano_held(const Result *r, const char *what, unsigned seed)
 
 static void test_piano_after_line(void)
 {
-    int late = scenes_wrong(line_then_piano, SR * 8, 2038074743u,
-                            PIANO_SEEDS, piano_held,
-                            "piano note after a line");
+    int late;
 
+    piano_after = 0.3;
+    late = scenes_wrong(line_then_piano, SR * 8, 2038074743u, PIANO_SEEDS,
+                        piano_held, "piano note after a line");
     CHECK(late == 0, "%d of %d lines held on by a piano note at the "
           "voice's pitch right after them", late, PIANO_SEEDS);
+}
+
+/* The same note struck 0.1-0.25 s after the line's last syllable, in its
+ * hangover: it goes on the line as its next syllable would, after a
+ * pause at the floor (CLOSURE_HOPS), and must hold it on no longer than
+ * such a syllable's vowel (SPOKEN_RESUME_HOPS): the region ended
+ * 0.55-0.56 s after the note when it vouched as any syllable of the line
+ * does, 0.15-0.16 s now. */
+static void test_piano_in_hangover(void)
+{
+    int late;
+
+    piano_after = 0.1;
+    late = scenes_wrong(line_then_piano, SR * 8, 2038074743u, PIANO_SEEDS,
+                        piano_held, "piano note in a line's hangover");
+    CHECK(late == 0, "%d of %d lines held on by a piano note at the "
+          "voice's pitch in their hangover", late, PIANO_SEEDS);
 }
 
 /* An impact right after a line (an explosion, a door, a game sound's
@@ -2048,6 +2067,7 @@ int main(void)
     test_steady_chime();
     test_message_tone_after_line();
     test_piano_after_line();
+    test_piano_in_hangover();
     test_impact_after_line();
     test_wind_after_line();
     test_wind_alone();

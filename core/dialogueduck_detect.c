@@ -243,6 +243,8 @@
                                 whispered line back after its end, until
                                 another one comes */
 #define SPOKEN_RESUME_HOPS 10 /* ... a spoken line: its vowel */
+#define UNVOICED_NUCLEI 2    /* a spoken line's nuclei in rhythm that read
+                                unvoiced: it is whispered */
 #define MS_SUB_HOPS   25     /* minimum statistics: sub-window length ... */
 #define MS_NSUB       6      /* ... and count (1.5 s) */
 #define MS_BIAS       1.0    /* dB from the minimum to the mean floor */
@@ -432,6 +434,9 @@ struct DDDetector {
                                   under its margin (speech_goes_on) */
     int paused;                /* CLOSURE_HOPS of them since its last
                                   syllable: a pause between words */
+    int unvoiced_run;          /* a spoken line's last nuclei, each in
+                                  the rhythm of the one before, that read
+                                  unvoiced (line_syllable) */
     double line_peak;          /* the line's level, dB (see LINE_RANGE) */
     double line_loudest;       /* its loudest hop, dB */
     double line_floor;         /* the floor where it was confirmed, dB */
@@ -1125,7 +1130,9 @@ static double syllable_clean_lag(const DDDetector *d)
  * after it (confirm_hop): a tone struck in the line's hangover is as
  * clean, at a period of its own. After the line, where voicing is read
  * on every hop, a nucleus read roughly where it completes is clean when
- * one of its hops was (syllable_clean_lag). */
+ * one of its hops was (syllable_clean_lag). In the line, UNVOICED_NUCLEI
+ * nuclei in rhythm read unvoiced one after the other make it a whispered
+ * line: a spoken line's vowels are voiced. */
 static int line_syllable(DDDetector *d)
 {
     Voicing v;
@@ -1147,6 +1154,17 @@ static int line_syllable(DDDetector *d)
             hear_voice(d, lag);
         }
         return 1;
+    }
+    if (d->in_speech && !v.voiced && !v.tone && d->nuc.new) {
+        /* vowels in rhythm, unvoiced: a whispered line that read clean
+         * by chance where it was confirmed (h40: a whispered formant's
+         * two clean hops); its syllables go on it from here on */
+        if (++d->unvoiced_run >= UNVOICED_NUCLEI) {
+            d->line_voiced = 0;
+            return 1;
+        }
+    } else if (d->in_speech) {
+        d->unvoiced_run = 0;
     }
     return d->word_alone = !v.voiced && !v.tone && rose_from_floor(d);
 }
@@ -1462,7 +1480,7 @@ static void start_region(DDDetector *d, DDDetectEvent *ev, int cause)
     int spoken = d->line_voiced; /* the line that ended, if resumed */
 
     d->in_speech = 1;
-    d->pause_run = d->paused = 0;
+    d->pause_run = d->paused = d->unvoiced_run = 0;
     /* a clean glide is voiced, a rough one a whisper's formant (see
      * whisper_near); a rhythm with a clean voiced hop in its last
      * CONFIRM_SPAN is spoken; a resumed line goes on as it was */

@@ -349,6 +349,10 @@ ablation pausevowel dialogueduck_detect.c \
     's/d->paused && d->line_voiced && !d->word_alone \?\n\s+SPOKEN_RESUME_HOPS : 0;/0;/' \
     "... and so does a spoken line's syllable after a pause of 0.1 s at the floor (off: 0.5 s, as any syllable in the line; a tone struck in a line's hangover at its voice's period held it on)" \
     h33-sounds-after-lines h28-children-whispers-bleed h14-words-one-at-a-time h27-digits-one-at-a-time-hum h31-words-fan-whine h35-instrument-notes-jingles h15-applause-walla
+ablation unvoicedline dialogueduck_detect.c \
+    's/\+\+d->unvoiced_run >= UNVOICED_NUCLEI/0/' \
+    "a spoken line whose next two nuclei in rhythm read unvoiced is whispered from there on (off: spoken to its end; a whispered line that read clean where it was confirmed lost its unvoiced syllables and pumped)" \
+    h40-prompts-game-sounds-hum h15-applause-walla h13-whisper-ends h3-whispers h28-children-whispers-bleed h37-wind-gusts h42-languages-street-blips
 ablation resumehold dialogueduck_detect.c \
     's/else if \(cause == LINE_RESUMED && d->word_alone\)\n\s+hold_resume\(d, ev\);\n//' \
     "a spoken line an unvoiced word of its own resumed is held back until it goes on (another syllable, a clean hop in its voice, the next word before the planner's time runs out) (off: resumed at once; an explosion, a game sound or a cello's note right after a line held it on)" \

@@ -1592,6 +1592,47 @@ static void test_slow_whisper(void)
           bad, VOWEL_SEEDS);
 }
 
+/* A whispered line confirmed on a short voiced syllable (its first
+ * syllable read clean, as a whispered formant may on two hops), then six
+ * whispered vowels of 0.26 s every 0.27-0.33 s (80 ms edges: they barely
+ * dip between): the line must go on to its last vowel. Typed spoken, its
+ * unvoiced syllables did not go on it and 2 of WHISPER_ON_SEEDS lines
+ * ended 0.6-0.9 s before their last vowel (UNVOICED_NUCLEI). */
+#define WHISPER_ON_SEEDS 20
+static void test_whisper_after_clean_syllable(void)
+{
+    int n = SR * 8, bad = 0;
+    DDParams p;
+
+    dd_params_default(&p);
+    vowel_edge = 0.08;
+    for (unsigned seed = 1; seed <= WHISPER_ON_SEEDS; seed++) {
+        float *d;
+        Result r;
+        double t = 2.25, last = 0.0;
+
+        rng_state = seed * 7919u;
+        d = room(n, 0.0005);
+        add_voice(d, 2.0, 2.2, 0.1);
+        for (int k = 0; k < 6; k++) {
+            add_whispered_vowel(d, t, 0.26);
+            last = t + 0.26;
+            t += 0.3 + 0.03 * noise();
+        }
+        r = analyze(&p, d, NULL, n);
+        if (r.nb < 1 || last_end(&r) < last - 0.2) {
+            bad++;
+            printf("whisper after a clean syllable, seed %u: %d regions, "
+                   "the last ends at %.2f s (the last vowel at %.2f s)\n",
+                   seed, r.nb, last_end(&r), last);
+        }
+        free(d);
+    }
+    vowel_edge = 0.0;
+    CHECK(bad == 0, "%d of %d whispered lines typed spoken ended early",
+          bad, WHISPER_ON_SEEDS);
+}
+
 /* Words read one at a time: a voiced word, then ISOLATED_WORDS more, each
  * a single syllable (a whispered one, or a voiced one at one of three
  * levels, 0-20 dB under the first), 0.3-0.8 s apart, over room tone.
@@ -2081,6 +2122,7 @@ int main(void)
     test_note_in_noise();
     test_slide();
     test_slow_whisper();
+    test_whisper_after_clean_syllable();
     test_whisper_end();
     test_whisper_resume();
     test_whispered_first_syllable();

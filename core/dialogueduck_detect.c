@@ -1146,7 +1146,7 @@ static int line_syllable(DDDetector *d)
     lag = clean_period(d, v) ? v.lag :
           d->in_speech       ? 0.0 : syllable_clean_lag(d);
     if (lag > 0.0) {
-        d->word_alone = 0;
+        d->word_alone = d->unvoiced_run = 0;
         d->syl_lag = lag;
         if (d->in_speech) {
             if (!same_voice(d) && !d->glide_run)

@@ -825,13 +825,18 @@ static int piano_held(const Result *r, const char *what, unsigned seed)
     return ends_late(r, piano_at, PIANO_LATE, "note", what, seed);
 }
 
+/* Lines the note, struck `after` s or more after them, held on. */
+static int piano_lines_held(double after, const char *what)
+{
+    piano_after = after;
+    return scenes_wrong(line_then_piano, SR * 8, 2038074743u, PIANO_SEEDS,
+                        piano_held, what);
+}
+
 static void test_piano_after_line(void)
 {
-    int late;
+    int late = piano_lines_held(0.3, "piano note after a line");
 
-    piano_after = 0.3;
-    late = scenes_wrong(line_then_piano, SR * 8, 2038074743u, PIANO_SEEDS,
-                        piano_held, "piano note after a line");
     CHECK(late == 0, "%d of %d lines held on by a piano note at the "
           "voice's pitch right after them", late, PIANO_SEEDS);
 }
@@ -844,11 +849,8 @@ static void test_piano_after_line(void)
  * does, 0.15-0.16 s now. */
 static void test_piano_in_hangover(void)
 {
-    int late;
+    int late = piano_lines_held(0.1, "piano note in a line's hangover");
 
-    piano_after = 0.1;
-    late = scenes_wrong(line_then_piano, SR * 8, 2038074743u, PIANO_SEEDS,
-                        piano_held, "piano note in a line's hangover");
     CHECK(late == 0, "%d of %d lines held on by a piano note at the "
           "voice's pitch in their hangover", late, PIANO_SEEDS);
 }

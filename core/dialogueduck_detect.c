@@ -1342,9 +1342,11 @@ static int speech_goes_on(DDDetector *d, double e)
     /* voicing costs: read it once the evidence is half spent; in a spoken
      * line, whose syllables come several times a second, over the last
      * 2 * CONFIRM_SPAN hops of its evidence only, time for a glide; not
-     * after one resuming syllable: only another syllable goes on from it */
-    int read_from = span == VOICED_EVIDENCE_HOPS ? span - 2 * CONFIRM_SPAN :
-                    d->resumed_span ? span : span / 2;
+     * after one syllable that resumed the line or came after a pause in
+     * it: only another syllable goes on from it */
+    int read_from = d->resumed_span               ? span :
+                    span == VOICED_EVIDENCE_HOPS ? span - 2 * CONFIRM_SPAN :
+                                                   span / 2;
     int above, glides;
 
     d->line_peak = fmax(d->line_peak - PEAK_FALL, e);

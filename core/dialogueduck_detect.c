@@ -1479,10 +1479,24 @@ static void start_region(DDDetector *d, DDDetectEvent *ev, int cause)
     int64_t from = cause == LINE_RHYTHM    ? vindicate(d, d->rhythm.onset) :
                    cause == LINE_SYLLABLES ? d->nuc.onset :
                    cause == LINE_RESUMED   ? d->nuc.prev_start : glide;
-    int spoken = d->line_voiced; /* the line that ended, if resumed */
 
     d->in_speech = 1;
     d->pause_run = d->paused = d->unvoiced_run = 0;
+    /* one syllable that brings a line back after its end (the next in
+     * the rhythm of its last, or one that resumes it) vouches for it
+     * only until another comes: a sound struck right after a line is
+     * such a syllable too (a game sound 0.15 s after a line's last).
+     * After a spoken line (line_voiced, still the last line's here) it
+     * vouches for its vowel: the line's next syllable shows itself, a
+     * piano note at the voice's period, a game sound or a train rings on
+     * with none (0.15 s of overhang each in h35, h41, h43); a whispered
+     * line's syllables come slower and weaker (test_slow_whisper: a
+     * vowel every 0.75 s) */
+    if (cause == LINE_SYLLABLES || (cause == LINE_RESUMED && !d->word_alone))
+        d->resumed_span = d->line_voiced ? SPOKEN_RESUME_HOPS
+                                         : RESUMED_EVIDENCE_HOPS;
+    else
+        d->resumed_span = 0;
     /* a clean glide is voiced, a rough one a whisper's formant (see
      * whisper_near); a rhythm with a clean voiced hop in its last
      * CONFIRM_SPAN is spoken; a resumed line goes on as it was */
@@ -1501,19 +1515,6 @@ static void start_region(DDDetector *d, DDDetectEvent *ev, int cause)
         d->line_floor = d->floor_db;
     }
     d->last_above = d->last_evidence = d->hops;
-    /* one syllable that brings a line back after its end (the next in
-     * the rhythm of its last, or one that resumes it) vouches for it
-     * only until another comes: a sound struck right after a line is
-     * such a syllable too (a game sound 0.15 s after a line's last).
-     * After a spoken line it vouches for its vowel: the line's next
-     * syllable shows itself, a piano note at the voice's period, a game
-     * sound or a train rings on with none (0.15 s of overhang each in
-     * h35, h41, h43); a whispered line's syllables come slower and weaker
-     * (test_slow_whisper: a vowel every 0.75 s) */
-    if (cause == LINE_SYLLABLES || (cause == LINE_RESUMED && !d->word_alone))
-        d->resumed_span = spoken ? SPOKEN_RESUME_HOPS : RESUMED_EVIDENCE_HOPS;
-    else
-        d->resumed_span = 0;
     d->voiced_bits = d->clean_bits = 0;
     d->glide_run = d->melodic = d->steady = d->voiced_run = 0;
     ev->onset = 1;

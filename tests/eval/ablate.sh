@@ -334,7 +334,7 @@ ablation firstword dialogueduck_detect.c \
     "a spoken line starts at the short words before it, each in the voice of the next and at most 1 s before it (off: at the word it was found on; a word too flat to glide, said apart, is left out)" \
     h31-words-fan-whine h17-quiet-children-noise h14-words-one-at-a-time h27-digits-one-at-a-time-hum h16-game-foley h18-lines-after-impacts
 ablation resumedspan dialogueduck_detect.c \
-    's/if \(cause == LINE_SYLLABLES \|\| \(cause == LINE_RESUMED && !d->word_alone\)\)\n\s+d->resumed_span = spoken \? SPOKEN_RESUME_HOPS : RESUMED_EVIDENCE_HOPS;\n\s+else\n\s+//' \
+    's/if \(cause == LINE_SYLLABLES \|\| \(cause == LINE_RESUMED && !d->word_alone\)\)\n\s+d->resumed_span = d->line_voiced \? SPOKEN_RESUME_HOPS\n\s+: RESUMED_EVIDENCE_HOPS;\n\s+else\n\s+//' \
     "a line one syllable resumed after its end vouches for 0.25 s until another comes (off: 0.5 s, or 1 s in a whispered line; a piano note, a message tone or a gust that resumed a line held it on)" \
     h33-sounds-after-lines h35-instrument-notes-jingles h37-wind-gusts h29-telephone-prompts h14-words-one-at-a-time h13-whisper-ends h3-whispers
 ablation syllablesspan dialogueduck_detect.c \
@@ -342,7 +342,7 @@ ablation syllablesspan dialogueduck_detect.c \
     "... and so does one found again by its syllables, a nucleus in the rhythm of its last (off: 1 s, as a whispered line's; a game sound struck 0.15 s after a line held it on)" \
     h41-sentences-hvac-arcade h33-sounds-after-lines h40-prompts-game-sounds-hum h13-whisper-ends h3-whispers h14-words-one-at-a-time
 ablation spokenresume dialogueduck_detect.c \
-    's/spoken \? SPOKEN_RESUME_HOPS : RESUMED_EVIDENCE_HOPS;/RESUMED_EVIDENCE_HOPS;/' \
+    's/d->line_voiced \? SPOKEN_RESUME_HOPS\n\s+: RESUMED_EVIDENCE_HOPS;/RESUMED_EVIDENCE_HOPS;/' \
     "... 0.1 s when the line that ended was spoken (off: 0.25 s, as a whispered line's; a piano note, a game sound or a train that brought a spoken line back held it on)" \
     h35-instrument-notes-jingles h41-sentences-hvac-arcade h43-words-kids-buzz-city h33-sounds-after-lines h14-words-one-at-a-time h27-digits-one-at-a-time-hum h31-words-fan-whine
 ablation pausevowel dialogueduck_detect.c \

@@ -177,8 +177,10 @@
  *   onset walks back into that sound again (what goes on from it commits
  *   only when its voice breaks and comes back), unless it was a
  *   whisper's and the rhythm of its words shows it was a line's first
- *   word (vindicate). Lines confirmed by the rhythm or the resume of
- *   their nuclei start at once.
+ *   word (vindicate), or a voiced word that ended in the hold and a
+ *   spoken line follows in its voice within a second (dropped_voice: a
+ *   letter's name said at one pitch). Lines confirmed by the rhythm or
+ *   the resume of their nuclei start at once.
  */
 
 #include <math.h>
@@ -470,6 +472,10 @@ struct DDDetector {
                                   no onset walks back past it */
     int dropped_rough;         /* that line was confirmed on a rough glide
                                   (a whisper's formant) */
+    double dropped_voice;      /* its period, when it was voiced and its
+                                  sound had ended (a word said alone at
+                                  one pitch), or 0 */
+    int64_t dropped_onset;     /* its onset */
     int pend_after_drop;       /* the held line's sound goes on from a
                                   dropped one (its onset is the drop) */
     double pend_peak;          /* the sound's peak since the onset, dB */
@@ -1542,6 +1548,14 @@ static void start_region(DDDetector *d, DDDetectEvent *ev, int cause)
         ev->onset_hop = first_word(d, ev->onset_hop);
     if (ev->onset_hop < d->dropped) /* that sound was no line */
         ev->onset_hop = d->dropped;
+    /* ... unless it was a word said alone at one pitch (a letter's name,
+     * a picture's) and this spoken line comes in its voice within
+     * WORD_GAP of its end: it was the line's first word */
+    if (d->dropped_voice > 0.0 && d->line_voiced && cause != LINE_RESUMED &&
+        d->line_lag > 0.0 && ev->onset_hop - d->dropped <= WORD_GAP &&
+        voice_period(d->dropped_voice, d->line_lag))
+        ev->onset_hop = d->dropped_onset;
+    d->dropped_voice = 0.0;
 }
 
 static void end_region(DDDetector *d, DDDetectEvent *ev)
@@ -1796,6 +1810,9 @@ static void held_hop(DDDetector *d, double e, DDDetectEvent *ev)
         d->prev_end = d->pend_prev_end;
         d->dropped = h + 1;
         d->dropped_rough = !d->line_voiced;
+        d->dropped_voice = d->line_voiced && d->last_above < h ? d->line_lag
+                                                                : 0.0;
+        d->dropped_onset = d->pend_onset;
         ev->offset = 0;
     }
 }

@@ -353,6 +353,10 @@ ablation unvoicedline dialogueduck_detect.c \
     's/\+\+d->unvoiced_run >= UNVOICED_NUCLEI/0/' \
     "a spoken line whose next two nuclei in rhythm read unvoiced is whispered from there on (off: spoken to its end; a whispered line that read clean where it was confirmed lost its unvoiced syllables and pumped)" \
     h40-prompts-game-sounds-hum h15-applause-walla h13-whisper-ends h3-whispers h28-children-whispers-bleed h37-wind-gusts h42-languages-street-blips
+ablation droppedword dialogueduck_detect.c \
+    's/d->dropped_voice = d->line_voiced && d->last_above < h \? d->line_lag\n\s+: 0.0;/d->dropped_voice = 0.0;/' \
+    "a voiced word held and dropped after its sound ended is the first word of a spoken line that comes in its voice within 1 s (off: the line starts after the drop; a letter said alone at one pitch lost its onset)" \
+    h45-syllables-czech-setswana-street h44-letters-words-hum-foley h14-words-one-at-a-time h27-digits-one-at-a-time-hum h31-words-fan-whine h43-words-kids-buzz-city h18-lines-after-impacts
 ablation resumehold dialogueduck_detect.c \
     's/else if \(cause == LINE_RESUMED && d->word_alone\)\n\s+hold_resume\(d, ev\);\n//' \
     "a spoken line an unvoiced word of its own resumed is held back until it goes on (another syllable, a clean hop in its voice, the next word before the planner's time runs out) (off: resumed at once; an explosion, a game sound or a cello's note right after a line held it on)" \

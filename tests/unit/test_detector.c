@@ -1503,6 +1503,54 @@ static void test_words_before_line(void)
           "before them", other, WORD_SEEDS);
 }
 
+/* A letter's name said alone, at one pitch: a vowel of 0.4 s from 1.5 s,
+ * level for 0.12 s, then its pitch falling 5 % (a speaker reading "a"),
+ * then the line from 2.3 s. Its fall glides, but too little to span or
+ * turn as a line's pitch does: the word is held and dropped with nothing
+ * shown, and the line's walk-back stopped at the drop (2.29-2.30 s in
+ * each of WORD_SEEDS noises). In its voice (160 Hz; the line's is 150)
+ * it was the line's first word (dropped_voice): the line starts there.
+ * At 330 Hz (a tone's pitch, not the voice's) the line starts at 2.3 s. */
+static double letter_hz;
+
+static float *letter_then_line(int n)
+{
+    float *d = room(n, 0.0005);
+    int i0 = (int)(1.5 * SR), len = (int)(0.4 * SR);
+    double ph = 0.0;
+
+    for (int i = 0; i < len; i++) {
+        double u = (double)i / len, s = 0.0;
+        double edge = fmin(1.0, fmin(u, 1.0 - u) * 0.4 / 0.03);
+
+        ph += 2.0 * M_PI * letter_hz * (1.0 - 0.05 * fmax(0.0, u - 0.3) / 0.7) / SR;
+        for (int k = 1; k <= 20; k++)
+            s += sin(k * ph) / k;
+        d[i0 + i] += (float)(0.05 * edge * s);
+    }
+    add_voice(d, 2.3, 4.5, 0.1);
+    return d;
+}
+
+static int letters_wrong(double hz, double start, const char *what)
+{
+    letter_hz = hz;
+    want_start = start;
+    return scenes_wrong(letter_then_line, SR * 6, 32452843u, WORD_SEEDS,
+                        not_started_there, what);
+}
+
+static void test_letter_before_line(void)
+{
+    int bad = letters_wrong(160.0, 1.5, "a letter said alone before a line");
+    int other = letters_wrong(330.0, 2.3, "a tone before a line");
+
+    CHECK(bad == 0, "%d of %d lines not started at a word said alone at one "
+          "pitch before them", bad, WORD_SEEDS);
+    CHECK(other == 0, "%d of %d lines started at a tone at another pitch "
+          "before them", other, WORD_SEEDS);
+}
+
 /* A line that opens on a whispered syllable (2.0-2.2 s), goes on in a
  * breathy hiss and is voiced from 2.6 s: voicing confirms it, and its
  * walk-back, 400 ms at most, ends in the hiss; the syllable before is
@@ -2130,6 +2178,7 @@ int main(void)
     test_whispered_first_syllable();
     test_syllable_before_closure();
     test_words_before_line();
+    test_letter_before_line();
     test_isolated_words();
     test_long_whispered_word();
     test_quiet_child();

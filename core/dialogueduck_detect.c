@@ -1258,7 +1258,12 @@ static int rhythm_counts(const DDDetector *d, int candidate)
  * voiced hop by CONFIRM_SPAN hops, and the hop its voicing drains out of
  * that span clears the melody, and with it this test (a xylophone's
  * run, voiced 300 ms on end, confirmed on the floor after its last
- * note). */
+ * note). A glide that itself goes on for SUSTAIN_HOPS is a voice's all
+ * the same: a tone's bend into its next note is over within 150 ms
+ * (test_held_tone), a long vowel whose level start was read as a note
+ * glides on (h48's Swedish "hair": its first 0.16 s read at a formant's
+ * period, flat, then its pitch rose 40 % over 0.4 s;
+ * test_flat_start_word). */
 static int sustained(const DDDetector *d)
 {
     return d->melodic && d->glide_voiced_run > SUSTAIN_HOPS;
@@ -1323,7 +1328,7 @@ static int confirm_hop(DDDetector *d, double e, int candidate)
         track_nuclei(d, &d->rhythm, d->mean_db, rhythm_counts(d, candidate),
                      NUC_MIN_HOPS, RHYTHM_MAX_HOPS);
     }
-    if (d->glide_run && !sustained(d) &&
+    if (d->glide_run && (!sustained(d) || d->glide_run >= SUSTAIN_HOPS) &&
         (d->glide_clean ||
          (whisper_near(d) && d->glide_voiced_run < WHISPER_RUN)) &&
         d->glide_run >= (d->melodic ? MELODY_HOLD : d->glide_hold))

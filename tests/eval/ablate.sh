@@ -353,6 +353,10 @@ ablation unvoicedline dialogueduck_detect.c \
     's/\+\+d->unvoiced_run >= UNVOICED_NUCLEI/0/' \
     "a spoken line whose next two nuclei in rhythm read unvoiced is whispered from there on (off: spoken to its end; a whispered line that read clean where it was confirmed lost its unvoiced syllables and pumped)" \
     h40-prompts-game-sounds-hum h15-applause-walla h13-whisper-ends h3-whispers h28-children-whispers-bleed h37-wind-gusts h42-languages-street-blips
+ablation longglide dialogueduck_detect.c \
+    's/\(!sustained\(d\) \|\| d->glide_run >= SUSTAIN_HOPS\)/!sustained(d)/' \
+    "a glide that goes on for 0.3 s confirms even in a sound voiced on end since it held a note (off: a sustained tone's glide never does; a long vowel whose level start read as a note was not found)" \
+    h48-quiet-words-hum-inside h12-oxygen-chimes h11-ui-sounds h35-instrument-notes-jingles h17-quiet-children-noise h16-game-foley h40-prompts-game-sounds-hum
 ablation droppedword dialogueduck_detect.c \
     's/d->dropped_voice = d->line_voiced && d->last_above < h \? d->line_lag\n\s+: 0.0;/d->dropped_voice = 0.0;/' \
     "a voiced word held and dropped after its sound ended is the first word of a spoken line that comes in its voice within 1 s (off: the line starts after the drop; a letter said alone at one pitch lost its onset)" \

@@ -272,6 +272,7 @@
 #define SMOOTH_HOPS   4      /* the floor reads 40 ms means (2 mains periods) */
 #define HUM_DB        3.0    /* dB the mains comb takes off the floor: a hum */
 #define HUM_HOPS      150    /* ... once it has for this long (1.5 s) */
+#define HUM_HOP_DB    6.0    /* dB a comb takes off one hop: hum */
 #define QUIET_DB      3.0    /* dB over the floor: floor only ... */
 #define QUIET_HOPS    8      /* ... for as long as the comb's ring reaches */
 #define FIND_HOPS     25     /* a period looked for in it this often */
@@ -369,6 +370,9 @@ typedef struct Track {
 struct DDDetector {
     int hop, pos;              /* samples per hop, position in the hop */
     int64_t hops;              /* completed hops */
+    double combed_db;          /* this hop's level through the comb (50 or
+                                  60 Hz, a whine's) that takes the most
+                                  off it, dB */
     double threshold;          /* dBFS */
     int max_walkback;
 
@@ -1358,11 +1362,19 @@ static int speech_goes_on(DDDetector *d, double e)
     int read_from = d->resumed_span               ? span :
                     span == VOICED_EVIDENCE_HOPS ? span - 2 * CONFIRM_SPAN :
                                                    span / 2;
+    double level;
     int above, glides;
 
     d->line_peak = fmax(d->line_peak - PEAK_FALL, e);
     d->line_loudest = fmax(d->line_loudest, e);
-    above = e > d->floor_db + OFF_SNR && e > d->line_peak - LINE_RANGE;
+    /* a line an unvoiced word of its own resumed goes on only while its
+     * sound is not hum: a buzz that starts in that word (read through
+     * no comb until it has gone on for HUM_HOPS) held the line on for as
+     * long as such a word vouches (h48: 0.84 s after its last word); a
+     * whisper comes through a comb as it went in */
+    level = d->word_alone && d->combed_db <= e - HUM_HOP_DB ? d->combed_db
+                                                           : e;
+    above = level > d->floor_db + OFF_SNR && e > d->line_peak - LINE_RANGE;
     d->pause_run = above ? 0 : d->pause_run + 1;
     if (d->pause_run >= CLOSURE_HOPS) /* longer than a stop's closure */
         d->paused = 1;
@@ -2050,6 +2062,10 @@ static void end_hop(DDDetector *d, DDDetectEvent *ev)
                                  d->comb.acc[k] / n / 2.0 : d->b.acc / n);
         d->comb.acc[k] = 0.0;
     }
+    d->combed_db = energy_db(d->hum[0].lin[h % SMOOTH_HOPS]);
+    for (int k = 1; k < DD_MAINS_N; k++)
+        d->combed_db = fmin(d->combed_db,
+                            energy_db(d->hum[k].lin[h % SMOOTH_HOPS]));
     t = read_track(d);
     /* a whine's period in the pitch range would read as a held tone: the
      * voicing is read without it (a buzz's is longer, and the comb's

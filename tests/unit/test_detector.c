@@ -1589,6 +1589,41 @@ static void test_flat_start_word(void)
           "found at their onset", bad, WORD_SEEDS);
 }
 
+/* A spoken line (2.0-3.0 s), then a whispered word of its own alone
+ * (3.5-3.85 s), and a 60 Hz buzz at -54 dBFS, 12 dB over the room tone,
+ * from 3.7 s on, inside the word. The word resumes the line and vouches
+ * for it as an unvoiced word does (EVIDENCE_HOPS), and the buzz, read
+ * through no comb until it has gone on for 1.5 s, kept the line's sound
+ * over its margin all that time: each line ended 0.72 s after the word.
+ * Where a comb takes HUM_HOP_DB or more off a hop, the hop is the
+ * buzz's: the line ends with the word. (A buzz 20 dB over the room tone
+ * still holds it: what the comb leaves of it, 26 dB under, stands over
+ * the line's margin.) BUZZ_WORD_SEEDS noises. */
+#define BUZZ_WORD_SEEDS 10
+static float *buzz_in_word(int n)
+{
+    float *d = room(n, 0.0005);
+
+    add_voice(d, 2.0, 3.0, 0.1);
+    add_whisper(d, 3.5, 3.85, 1.0, 0.35);
+    add_buzz(d, n, 3.7, 60.0, 0.002);
+    return d;
+}
+
+static int ends_after_word(const Result *r, const char *what, unsigned seed)
+{
+    return ends_late(r, 3.85, 0.4, "whispered word", what, seed);
+}
+
+static void test_buzz_in_word(void)
+{
+    int late = scenes_wrong(buzz_in_word, SR * 7, 86028121u, BUZZ_WORD_SEEDS,
+                            ends_after_word, "a buzz starting in a word");
+
+    CHECK(late == 0, "%d of %d lines held on by a buzz that started in "
+          "their last word", late, BUZZ_WORD_SEEDS);
+}
+
 /* A line that opens on a whispered syllable (2.0-2.2 s), goes on in a
  * breathy hiss and is voiced from 2.6 s: voicing confirms it, and its
  * walk-back, 400 ms at most, ends in the hiss; the syllable before is
@@ -2218,6 +2253,7 @@ int main(void)
     test_words_before_line();
     test_letter_before_line();
     test_flat_start_word();
+    test_buzz_in_word();
     test_isolated_words();
     test_long_whispered_word();
     test_quiet_child();

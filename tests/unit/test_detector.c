@@ -1482,14 +1482,21 @@ static float *words_then_line(int n)
     return d;
 }
 
-/* The scenes of words (or, at word_hz, a sound) before a line whose one
+/* The WORD_SEEDS scenes of make (6 s each, noises from mult) whose one
  * region does not start at `start` s. */
+static int started_wrong(float *(*make)(int), unsigned mult, double start,
+                         const char *what)
+{
+    want_start = start;
+    return scenes_wrong(make, SR * 6, mult, WORD_SEEDS, not_started_there,
+                        what);
+}
+
+/* ... of words (or, at word_hz, a sound) before a line. */
 static int words_wrong(double hz, double start, const char *what)
 {
     word_hz = hz;
-    want_start = start;
-    return scenes_wrong(words_then_line, SR * 6, 15485863u, WORD_SEEDS,
-                        not_started_there, what);
+    return started_wrong(words_then_line, 15485863u, start, what);
 }
 
 static void test_words_before_line(void)
@@ -1523,7 +1530,8 @@ static float *letter_then_line(int n)
         double u = (double)i / len, s = 0.0;
         double edge = fmin(1.0, fmin(u, 1.0 - u) * 0.4 / 0.03);
 
-        ph += 2.0 * M_PI * letter_hz * (1.0 - 0.05 * fmax(0.0, u - 0.3) / 0.7) / SR;
+        ph += 2.0 * M_PI * letter_hz *
+              (1.0 - 0.05 * fmax(0.0, u - 0.3) / 0.7) / SR;
         for (int k = 1; k <= 20; k++)
             s += sin(k * ph) / k;
         d[i0 + i] += (float)(0.05 * edge * s);
@@ -1535,9 +1543,7 @@ static float *letter_then_line(int n)
 static int letters_wrong(double hz, double start, const char *what)
 {
     letter_hz = hz;
-    want_start = start;
-    return scenes_wrong(letter_then_line, SR * 6, 32452843u, WORD_SEEDS,
-                        not_started_there, what);
+    return started_wrong(letter_then_line, 32452843u, start, what);
 }
 
 static void test_letter_before_line(void)
@@ -1580,11 +1586,9 @@ static float *flat_start_word(int n)
 
 static void test_flat_start_word(void)
 {
-    int bad;
+    int bad = started_wrong(flat_start_word, 49979693u, 2.0,
+                            "a word whose pitch holds, then rises");
 
-    want_start = 2.0;
-    bad = scenes_wrong(flat_start_word, SR * 5, 49979693u, WORD_SEEDS,
-                       not_started_there, "a word whose pitch holds, then rises");
     CHECK(bad == 0, "%d of %d words whose pitch holds and then rises not "
           "found at their onset", bad, WORD_SEEDS);
 }

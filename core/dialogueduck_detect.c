@@ -370,9 +370,6 @@ typedef struct Track {
 struct DDDetector {
     int hop, pos;              /* samples per hop, position in the hop */
     int64_t hops;              /* completed hops */
-    double combed_db;          /* this hop's level through the comb (50 or
-                                  60 Hz, a whine's) that takes the most
-                                  off it, dB */
     double threshold;          /* dBFS */
     int max_walkback;
 
@@ -393,6 +390,9 @@ struct DDDetector {
                                   floor (a whine) */
     DDMainsComb comb;
     double floor_db;           /* the floor of the track read this hop */
+    double combed_db;          /* this hop's level through the comb (50 or
+                                  60 Hz, a whine's) that takes the most
+                                  off it, dB */
     int quiet_run;             /* hops of floor only, on end */
     int voice_found;           /* voicing read through the found comb */
     int hum_run;               /* hops a comb's floor has been HUM_DB

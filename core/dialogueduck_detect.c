@@ -390,9 +390,6 @@ struct DDDetector {
                                   floor (a whine) */
     DDMainsComb comb;
     double floor_db;           /* the floor of the track read this hop */
-    double combed_db;          /* this hop's level through the comb (50 or
-                                  60 Hz, a whine's) that takes the most
-                                  off it, dB */
     int quiet_run;             /* hops of floor only, on end */
     int voice_found;           /* voicing read through the found comb */
     int hum_run;               /* hops a comb's floor has been HUM_DB
@@ -1345,6 +1342,23 @@ static int confirm_hop(DDDetector *d, double e, int candidate)
     return syllable && resumes(d) ? LINE_RESUMED : 0;
 }
 
+/* A mean square in dB, never under ENERGY_MIN_DB. */
+static double energy_db(double mean_square)
+{
+    return fmax(10.0 * log10(mean_square + 1e-12), ENERGY_MIN_DB);
+}
+
+/* This hop's level through the comb (50 or 60 Hz, a whine's) that takes
+ * the most off it, dB. */
+static double combed_level(const DDDetector *d)
+{
+    double c = energy_db(d->hum[0].lin[d->hops % SMOOTH_HOPS]);
+
+    for (int k = 1; k < DD_MAINS_N; k++)
+        c = fmin(c, energy_db(d->hum[k].lin[d->hops % SMOOTH_HOPS]));
+    return c;
+}
+
 /* In speech: is there still evidence at this hop? The same as for a
  * start: a vowel-shaped nucleus (voiced, in a spoken line), or voiced
  * hops with a gliding pitch. */
@@ -1362,7 +1376,7 @@ static int speech_goes_on(DDDetector *d, double e)
     int read_from = d->resumed_span               ? span :
                     span == VOICED_EVIDENCE_HOPS ? span - 2 * CONFIRM_SPAN :
                                                    span / 2;
-    double level;
+    double level = e;
     int above, glides;
 
     d->line_peak = fmax(d->line_peak - PEAK_FALL, e);
@@ -1372,8 +1386,12 @@ static int speech_goes_on(DDDetector *d, double e)
      * no comb until it has gone on for HUM_HOPS) held the line on for as
      * long as such a word vouches (h48: 0.84 s after its last word); a
      * whisper comes through a comb as it went in */
-    level = d->word_alone && d->combed_db <= e - HUM_HOP_DB ? d->combed_db
-                                                           : e;
+    if (d->word_alone) {
+        double combed = combed_level(d);
+
+        if (combed <= e - HUM_HOP_DB)
+            level = combed;
+    }
     above = level > d->floor_db + OFF_SNR && e > d->line_peak - LINE_RANGE;
     d->pause_run = above ? 0 : d->pause_run + 1;
     if (d->pause_run >= CLOSURE_HOPS) /* longer than a stop's closure */
@@ -1938,12 +1956,6 @@ static double low_energy(DDDetector *d)
     return n ? sum / n : 0.0;
 }
 
-/* A mean square in dB, never under ENERGY_MIN_DB. */
-static double energy_db(double mean_square)
-{
-    return fmax(10.0 * log10(mean_square + 1e-12), ENERGY_MIN_DB);
-}
-
 /* The voicing signal's energy over the last SMOOTH_HOPS hops (the
  * correlation window, 30 ms, and its lags), dB; at the start of a
  * stream over the hops heard. */
@@ -2062,10 +2074,6 @@ static void end_hop(DDDetector *d, DDDetectEvent *ev)
                                  d->comb.acc[k] / n / 2.0 : d->b.acc / n);
         d->comb.acc[k] = 0.0;
     }
-    d->combed_db = energy_db(d->hum[0].lin[h % SMOOTH_HOPS]);
-    for (int k = 1; k < DD_MAINS_N; k++)
-        d->combed_db = fmin(d->combed_db,
-                            energy_db(d->hum[k].lin[h % SMOOTH_HOPS]));
     t = read_track(d);
     /* a whine's period in the pitch range would read as a held tone: the
      * voicing is read without it (a buzz's is longer, and the comb's

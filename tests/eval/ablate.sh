@@ -354,7 +354,7 @@ ablation unvoicedline dialogueduck_detect.c \
     "a spoken line whose next two nuclei in rhythm read unvoiced is whispered from there on (off: spoken to its end; a whispered line that read clean where it was confirmed lost its unvoiced syllables and pumped)" \
     h40-prompts-game-sounds-hum h15-applause-walla h13-whisper-ends h3-whispers h28-children-whispers-bleed h37-wind-gusts h42-languages-street-blips
 ablation humhop dialogueduck_detect.c \
-    's/level = d->word_alone && d->combed_db <= e - HUM_HOP_DB \? d->combed_db\n\s+: e;/level = e;/' \
+    's/if \(d->word_alone\) \{\n(\s+)double combed/if (0) {\n$1double combed/' \
     "a line an unvoiced word of its own resumed goes on only on hops a comb does not take 6 dB off (off: a buzz that starts in that word holds the line on for as long as the word vouches)" \
     h48-quiet-words-hum-inside h1-buzz-midline h27-digits-one-at-a-time-hum h43-words-kids-buzz-city h14-words-one-at-a-time h28-children-whispers-bleed h40-prompts-game-sounds-hum
 ablation longglide dialogueduck_detect.c \

@@ -83,6 +83,8 @@ package_of() {
     /usr/share/games/lbreakout2/*)    echo lbreakout2-data ;;
     /usr/share/games/tecnoballz/*)    echo tecnoballz-data ;;
     /usr/bin/espeak-ng)               echo espeak-ng ;;
+    /usr/share/games/warzone2100/*)   echo warzone2100-data ;;
+    /usr/share/freedroidrpg/*)        echo freedroidrpg-data ;;
     *)                                echo "(unknown)" ;;
     esac
 }
@@ -174,13 +176,25 @@ clip_tokens() { # SPEC
     sed -n 's/^walla [^ ]* [^ ]* [^ ]* //p' "$1"
 }
 
+# Warzone 2100 ships its voices inside a zip archive, base.wz.
+WZ_BASE=/usr/share/games/warzone2100/base.wz
+
 # Decodes one token to raw float 48 kHz mono: a clip under SPEECH_DIRS,
 # an absolute path, child:CLIP (the clip 1.4x higher in pitch and
-# formants, a child's register), or tts:VOICE:TEXT (espeak-ng speech, for
-# languages no recording covers; _ for spaces).
+# formants, a child's register), tts:VOICE:TEXT (espeak-ng speech, for
+# languages no recording covers; _ for spaces), or wz:MEMBER (a file of
+# WZ_BASE, taken out with unzip).
 decode_token() { # TOKEN OUT
     af=anull
     case "$1" in
+    wz:*)
+        need_file "$WZ_BASE"
+        command -v unzip > /dev/null || die "unzip not found: apt-get install unzip"
+        unzip -p "$WZ_BASE" "${1#wz:}" > "$2.in" && [ -s "$2.in" ] ||
+            die "cannot take ${1#wz:} out of $WZ_BASE"
+        to_f32 "$2.in" "$2" 1
+        rm -f "$2.in"
+        return ;;
     tts:*)
         need_file /usr/bin/espeak-ng
         voice=${1#tts:}; voice=${voice%%:*}

@@ -256,6 +256,9 @@
                                 nucleus that confirms a rhythm out of
                                 speech */
 #define NUC_LOW_DB    -10.0  /* dB of its energy under 1 kHz: a vowel */
+#define VOICE_LOW_MARGIN 6.0 /* ... or this far under the lines' own share
+                                (a futz'd voice: see vowel_shape) */
+#define VOICE_LOW_HOPS 500   /* line hops that share is the mean of (5 s) */
 #define ONSET_RISE_DB 8.0    /* dB its 40 ms means rise within ONSET_HOPS
                                 at its start: a syllable's onset ... */
 #define RHYTHM_RISE_DB 6.0   /* ... a rhythm's nucleus (two in rhythm) */
@@ -450,6 +453,10 @@ struct DDDetector {
     int64_t last_above;        /* last hop with evidence in speech */
     int64_t last_evidence;     /* last voiced hop or nucleus in speech */
     int64_t prev_end;          /* end hop of the previous region */
+    double voice_low;          /* the lines' share of energy under 1 kHz
+                                  (linear; see learn_voice_low) */
+    int voice_hops;            /* the hops it is the mean of, up to
+                                  VOICE_LOW_HOPS */
 
     /* a provisional line (see line_shows) */
     int latency;               /* hops a glide's confirmation may wait
@@ -506,6 +513,7 @@ int dd_detector_create(DDDetector **out, int sample_rate, double threshold,
         return DD_ERROR_NOMEM;
     d->hop = dd_hop_size(sample_rate);
     d->threshold = threshold;
+    d->voice_low = 1.0; /* until a line is heard: NUC_LOW_DB alone */
     d->max_walkback = max_walkback_hops < EBUF - 1 ? max_walkback_hops
                                                    : EBUF - 1;
     /* The band is measured at about 16 kHz: block averages (a null at the
@@ -894,10 +902,33 @@ static double nucleus_low_db(const DDDetector *d, const Nuclei *n)
 
 /* Whether the nucleus has a vowel's spectral shape: a share of its energy
  * under 1 kHz, where a vowel's first formant is, whispered or not.
- * Splashes, paper, claps and hiss are mostly above. */
+ * Splashes, paper, claps and hiss are mostly above. A radio's or a
+ * telephone's futz takes the band under 1 kHz away from every line of
+ * the stem, spoken or whispered: its spoken lines, confirmed on their
+ * voicing, say how much (voice_low), and a nucleus up to
+ * VOICE_LOW_MARGIN under their share is still a vowel's (h49's radio
+ * voices: the share of its first lines 9-14 dB under their energy, of
+ * the syllables of its quiet line and of its whispered one 10-17 dB;
+ * test_futz_lines). */
 static int vowel_shape(const DDDetector *d, const Nuclei *n)
 {
-    return nucleus_low_db(d, n) > NUC_LOW_DB;
+    return nucleus_low_db(d, n) >
+           fmin(NUC_LOW_DB, 10.0 * log10(d->voice_low) - VOICE_LOW_MARGIN);
+}
+
+/* In a line, a hop ON_SNR over the floor into voice_low: the mean share
+ * under 1 kHz of such hops, of the last VOICE_LOW_HOPS once that many
+ * were heard (an exponential mean from there on). */
+static void learn_voice_low(DDDetector *d, double e)
+{
+    double share;
+
+    if (e <= d->floor_db + ON_SNR)
+        return;
+    share = fmin(d->low[d->hops & (EBUF - 1)] / pow(10.0, e / 10.0), 1.0);
+    if (d->voice_hops < VOICE_LOW_HOPS)
+        d->voice_hops++;
+    d->voice_low += (share - d->voice_low) / d->voice_hops;
 }
 
 /* How sharply a nucleus started: the largest rise of its 40 ms means
@@ -2046,6 +2077,7 @@ static void decide_hop(DDDetector *d, double e, DDDetectEvent *ev)
             resume_dropped(d, e, ev);
         }
     } else {
+        learn_voice_low(d, e);
         if (speech_goes_on(d, e))
             d->last_above = d->hops;
         else if (d->hops - d->last_above >= HANGOVER_HOPS)

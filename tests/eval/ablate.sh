@@ -353,6 +353,10 @@ ablation unvoicedline dialogueduck_detect.c \
     's/\+\+d->unvoiced_run >= UNVOICED_NUCLEI/0/' \
     "a spoken line whose next two nuclei in rhythm read unvoiced is whispered from there on (off: spoken to its end; a whispered line that read clean where it was confirmed lost its unvoiced syllables and pumped)" \
     h40-prompts-game-sounds-hum h15-applause-walla h13-whisper-ends h3-whispers h28-children-whispers-bleed h37-wind-gusts h42-languages-street-blips
+ablation futzlow dialogueduck_detect.c \
+    's/fmin\(NUC_LOW_DB, 10\.0 \* log10\(d->voice_low\) - VOICE_LOW_MARGIN\)/NUC_LOW_DB/' \
+    "a nucleus is a vowel's up to 6 dB under the share of the stem's lines under 1 kHz (off: under NUC_LOW_DB alone; a radio's futz leaves its quiet and whispered lines' syllables none)" \
+    h49-radio-chatter-battle h29-telephone-prompts h3-whispers h28-children-whispers-bleed h2-rings-foley h18-lines-after-impacts h16-game-foley
 ablation humhop dialogueduck_detect.c \
     's/if \(d->word_alone\) \{\n(\s+)double combed/if (0) {\n$1double combed/' \
     "a line an unvoiced word of its own resumed goes on only on hops a comb does not take 6 dB off (off: a buzz that starts in that word holds the line on for as long as the word vouches)" \

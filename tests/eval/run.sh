@@ -224,7 +224,7 @@ decode_token() { # TOKEN OUT
 # Decodes every recording a scene names into $OUT/clips/<token with / -> _>.f32
 decode_clips() { # SPEC
     for tok in $(clip_tokens "$1"); do
-        case "$tok" in *=*|whisper|voiced) continue ;; esac
+        case "$tok" in *=*|whisper|voiced|futz) continue ;; esac
         flat=$(echo "$tok" | tr / _)
         [ -s "$OUT/clips/$flat.f32" ] && continue
         decode_token "$tok" "$OUT/clips/$flat.f32"

@@ -270,6 +270,53 @@ static void whisperize(float *x, int64_t n)
     free(y);
 }
 
+/*
+ * A radio's futz (a walkie-talkie's or a radio play's EQ): a 4th-order
+ * high-pass at FUTZ_HP_HZ (two Butterworth sections) and a 2nd-order
+ * low-pass at FUTZ_LP_HZ. The band a voice's first formant fills goes,
+ * the second's stays.
+ */
+#define FUTZ_HP_HZ 800.0
+#define FUTZ_LP_HZ 3000.0
+
+typedef struct Biquad { double b0, b1, b2, a1, a2, x1, x2, y1, y2; } Biquad;
+
+static Biquad biquad(double fc, int high)
+{
+    double w = tan(M_PI * fc / RATE), q = sqrt(0.5);
+    double a0 = 1.0 + w / q + w * w;
+    Biquad f = { 0 };
+    f.b0 = (high ? 1.0 : w * w) / a0;
+    f.b1 = (high ? -2.0 : 2.0 * w * w) / a0;
+    f.b2 = f.b0;
+    f.a1 = 2.0 * (w * w - 1.0) / a0;
+    f.a2 = (1.0 - w / q + w * w) / a0;
+    return f;
+}
+
+static double biquad_run(Biquad *f, double x)
+{
+    double y = f->b0 * x + f->b1 * f->x1 + f->b2 * f->x2 - f->a1 * f->y1 -
+               f->a2 * f->y2;
+    f->x2 = f->x1;
+    f->x1 = x;
+    f->y2 = f->y1;
+    f->y1 = y;
+    return y;
+}
+
+static void futz(float *x, int64_t n)
+{
+    Biquad f[3] = { biquad(FUTZ_HP_HZ, 1), biquad(FUTZ_HP_HZ, 1),
+                    biquad(FUTZ_LP_HZ, 0) };
+    for (int64_t i = 0; i < n; i++) {
+        double y = x[i];
+        for (int k = 0; k < 3; k++)
+            y = biquad_run(&f[k], y);
+        x[i] = (float)y;
+    }
+}
+
 static float *load_raw_token(const char *clipdir, const char *name,
                              int64_t *n)
 {
@@ -282,12 +329,15 @@ static float *load_raw_token(const char *clipdir, const char *name,
     return read_raw(path, n);
 }
 
-static Clip load_clip(const char *clipdir, const char *name, int whisper)
+static Clip load_clip(const char *clipdir, const char *name, int whisper,
+                      int futzed)
 {
     Clip c = { 0 };
     c.x = load_raw_token(clipdir, name, &c.n);
     if (whisper)
         whisperize(c.x, c.n);
+    if (futzed)
+        futz(c.x, c.n);
     analyse_clip(&c, name);
     return c;
 }
@@ -732,7 +782,7 @@ static void phrase(char **tok, int ntok, const char *clipdir)
 {
     double quiet = 0, pause = 0.4, level = 0;
     Clip clips[MAX_CLIPS];
-    int nc = 0, whisper = 0;
+    int nc = 0, whisper = 0, futzed = 0;
     for (int i = 0; i < ntok; i++) {
         if (!strncmp(tok[i], "quiet=", 6))
             quiet = atof(tok[i] + 6);
@@ -744,8 +794,10 @@ static void phrase(char **tok, int ntok, const char *clipdir)
             whisper = 1;
         else if (!strcmp(tok[i], "voiced"))
             whisper = 0;
+        else if (!strcmp(tok[i], "futz"))
+            futzed = 1;
         else if (nc < MAX_CLIPS)
-            clips[nc++] = load_clip(clipdir, tok[i], whisper);
+            clips[nc++] = load_clip(clipdir, tok[i], whisper, futzed);
         else
             die("too many clips in a phrase", tok[i]);
     }
@@ -761,6 +813,8 @@ static void phrase(char **tok, int ntok, const char *clipdir)
         snprintf(note, sizeof(note), "whisper");
     else if (level != 0)
         snprintf(note, sizeof(note), "level=%g", level);
+    else if (futzed)
+        snprintf(note, sizeof(note), "futz");
     int first = nb_truth;
     add_truth("phrase", 0, 0, note);
     for (int k = 0; k < nc; k++) {

@@ -272,8 +272,9 @@ static void whisperize(float *x, int64_t n)
 
 /*
  * A radio's futz (a walkie-talkie's or a radio play's EQ): a 4th-order
- * high-pass at FUTZ_HP_HZ (two Butterworth sections) and a 2nd-order
- * low-pass at FUTZ_LP_HZ. The band a voice's first formant fills goes,
+ * high-pass at FUTZ_HP_HZ (two 2nd-order Butterworth sections in a row)
+ * and a 2nd-order low-pass at FUTZ_LP_HZ. Its own filters: the scenes
+ * owe nothing to the code they test. The band a voice's first formant fills goes,
  * the second's stays.
  */
 #define FUTZ_HP_HZ 800.0

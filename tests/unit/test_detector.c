@@ -29,7 +29,8 @@
  * sung with vibrato (its start held back, then dropped), however long
  * it lasts before it is cut, nor a slide that glides far but one way;
  * a quiet word a few dB over a mains buzz, or over a whine, is found at
- * its onset.
+ * its onset, and so is a quiet line, spoken or whispered, through a
+ * radio's futz after lines in that voice.
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */

@@ -1,0 +1,93 @@
+#!/bin/sh
+# Lossy dialogue: the core engine (DDEngine streaming, defaults) on every
+# scene's dialogue stem after a trip through a lossy codec (a finished
+# video's AAC, an MP3, a call's Opus), scored against the same truth as
+# the uncoded stem, one table per scene set.
+#
+# This file is part of dialogueduck (LGPL-2.1-or-later).
+#
+#   sh tests/eval/run.sh           first: builds the scenes in build/eval
+#   sh tests/eval/codec.sh [-v]    then: one row per codec and set
+#
+# Each codec is FFmpeg's encoder in a container that records the
+# encoder's delay (MP4 edit list, LAME header, Matroska codec delay), so
+# the decoded stem lines up with the truth; a stem that comes back
+# shorter than it went in is an error. The coded stems are kept in
+# $OUT/<scene>/codec/ and made again only when missing.
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$TOP" || exit 1
+OUT=${EVAL_OUT:-build/eval}
+DEPTH=-15
+verbose=
+for arg in "$@"; do
+    case "$arg" in
+    -v) verbose=-v ;;
+    *) echo "usage: sh tests/eval/codec.sh [-v]" >&2; exit 2 ;;
+    esac
+done
+
+die() { echo "codec: $*" >&2; exit 1; }
+
+[ -x "$OUT/engine_run" ] && [ -x "$OUT/score" ] ||
+    die "run sh tests/eval/run.sh first (no $OUT/engine_run or $OUT/score)"
+command -v ffmpeg > /dev/null || die "ffmpeg not found: apt-get install ffmpeg"
+
+# name, container extension, encoder options
+CODECS="aac128 m4a -c:a_aac_-b:a_128k
+mp3-64 mp3 -c:a_libmp3lame_-b:a_64k
+opus32 mka -c:a_libopus_-b:a_32k
+opus16 mka -c:a_libopus_-b:a_16k"
+
+ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
+
+# coded SCENE_DIR CH NAME EXT OPTIONS: the scene's dialogue through the
+# codec, raw float 48 kHz, path on stdout.
+coded() {
+    dir=$1 ch=$2 name=$3 ext=$4 opts=$(echo "$5" | tr _ ' ')
+    out=$dir/codec/$name.f32
+    if [ ! -s "$out" ]; then
+        mkdir -p "$dir/codec" || die "cannot create $dir/codec"
+        # shellcheck disable=SC2086
+        ff -f f32le -ar 48000 -ac "$ch" -i "$dir/dialogue48.f32" $opts \
+            "$dir/codec/$name.$ext" &&
+            ff -i "$dir/codec/$name.$ext" -ar 48000 -ac "$ch" -f f32le \
+                "$out" || die "$name failed on $dir"
+        rm -f "$dir/codec/$name.$ext"
+        [ "$(wc -c < "$out")" -ge "$(wc -c < "$dir/dialogue48.f32")" ] ||
+            die "$name: $dir's stem came back shorter"
+    fi
+    echo "$out"
+}
+
+# score_set SET_DIR NAME: one table for the set's scenes through codec NAME
+# (uncoded: the engine's render run.sh made).
+score_set() {
+    set_dir=$1 name=$2 args=
+    line=$(echo "$CODECS" | grep "^$name ")
+    for spec in "$set_dir"/*.scene; do
+        s=$(basename "$spec" .scene) dir=$OUT/$(basename "$spec" .scene)
+        [ -s "$dir/engine.f32" ] || die "no $dir/engine.f32: run run.sh"
+        render=$dir/engine.f32
+        if [ -n "$line" ]; then
+            ch=$(sed -n 's/^dialogue_channels //p' "$dir/scene.spec")
+            # shellcheck disable=SC2086
+            dlg=$(coded "$dir" "$ch" $line) || exit 1
+            render=$dir/codec/$name.render.f32
+            "$OUT/engine_run" "$ch" "$dlg" "$dir/original.f32" "$render" ||
+                die "engine_run failed on $s ($name)"
+        fi
+        args="$args $dir/truth.txt $dir/original.f32 $render"
+    done
+    # shellcheck disable=SC2086
+    "$OUT/score" $verbose --depth "$DEPTH" --name "engine, $name dialogue" \
+        $args || die "scorer failed"
+}
+
+for set_dir in tests/eval/scenes tests/eval/hard/tune tests/eval/hard/held-out; do
+    echo
+    echo "######## $set_dir"
+    for name in uncoded $(echo "$CODECS" | cut -d' ' -f1); do
+        score_set "$set_dir" "$name"
+    done
+done

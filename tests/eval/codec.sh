@@ -66,7 +66,7 @@ score_set() {
     set_dir=$1 name=$2 args=
     line=$(echo "$CODECS" | grep "^$name ")
     for spec in "$set_dir"/*.scene; do
-        s=$(basename "$spec" .scene) dir=$OUT/$(basename "$spec" .scene)
+        s=$(basename "$spec" .scene) dir=$OUT/$s
         [ -s "$dir/engine.f32" ] || die "no $dir/engine.f32: run run.sh"
         render=$dir/engine.f32
         if [ -n "$line" ]; then

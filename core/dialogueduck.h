@@ -109,7 +109,7 @@ extern "C" {
 #define DD_HOLD_MIN         0.0   /**< s, music stays down this long after a line */
 #define DD_HOLD_MAX         5.0
 #define DD_HOLD_DEFAULT     0.6
-#define DD_THRESHOLD_MIN  -80.0   /**< dBFS, speech-band level below which nothing is speech */
+#define DD_THRESHOLD_MIN  -80.0   /**< dBFS, the speech gate (DDParams.threshold) */
 #define DD_THRESHOLD_MAX  -10.0
 #define DD_THRESHOLD_DEFAULT -50.0
 #define DD_BAND_LOW_MIN    100.0  /**< Hz, lower edge of the spectral band */
@@ -139,7 +139,11 @@ typedef struct DDParams {
     double release;    /**< s, fade-up duration */
     double hold;       /**< s, music stays down this long after a line
                             ends; shorter pauses are bridged */
-    double threshold;  /**< dBFS; absolute speech gate */
+    double threshold;  /**< dBFS; the speech gate: nothing under it is
+                            speech, nor anything 17 dB under the
+                            level of the lines heard (until one is,
+                            of the loudest sound), where that is
+                            lower: a quiet stem needs no setting */
     int spectral;      /**< DD_SPECTRAL_*: 1 (band) ducks only the
                             speech band of the music; 2 (adaptive) lowers
                             the music in each of 24 auditory bands from

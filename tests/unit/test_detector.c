@@ -30,7 +30,8 @@
  * it lasts before it is cut, nor a slide that glides far but one way;
  * a quiet word a few dB over a mains buzz, or over a whine, is found at
  * its onset, and so is a quiet line, spoken or whispered, through a
- * radio's futz after lines in that voice.
+ * radio's futz after lines in that voice; a stem 20 dB under ours finds
+ * every line, and 30 dB under it reads as 20 dB under.
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
@@ -2300,6 +2301,124 @@ static void test_futz_lines(void)
           "futz not found at their first word", whispered, FUTZ_SEEDS);
 }
 
+/* One stem at three levels: pink room tone at -60 dBFS, two spoken lines
+ * of four words at -28 dBFS from 1 and 4 s, a line 18 dB under them from
+ * 8 s, a whispered line of three words 8 dB under from 11 s, a word
+ * alone 14 dB under at 14 s; then the whole stem 20 dB and 30 dB under.
+ * Under the threshold the gate follows the stem's lines (set_gate): at
+ * -20 dB a region overlaps each of the five lines, and at -30 dB the
+ * regions start and end within GATE_SLACK hops of those at -20 dB. With
+ * the gate at the threshold alone (-50 dBFS) the quiet line, the
+ * whisper and the word fell under it 20 dB down, and every line 30 dB
+ * down. */
+#define GATE_SEEDS 4
+#define GATE_SLACK 2
+
+static const double gate_lines[5][2] = {
+    { 1.0, 2.5 }, { 4.0, 5.5 }, { 8.0, 9.1 }, { 11.0, 12.2 }, { 14.0, 14.3 },
+};
+
+static float *lines_at_levels(int n)
+{
+    static const FormantWord spoken = {
+        .f0 = 140.0, .f0_spread = 0.05, .vibrato = 0.04, .jitter = 0.01,
+        .breath = 0.05, .length = 0.3, .fc = { 600.0, 1500.0 },
+        .bw = { 100.0, 150.0 }, .gain = { 1.0, 0.5 },
+    };
+    FormantWord whisper = spoken;
+    float *d = pink_room(n, pow(10.0, -60.0 / 20.0));
+
+    whisper.f0 = 0.0;
+    whisper.breath = 1.0;
+    for (int l = 0; l < 2; l++)
+        for (int k = 0; k < 4; k++)
+            add_formant_word(d, 1.0 + 3.0 * l + 0.4 * k,
+                             pow(10.0, -28.0 / 20.0), &spoken);
+    for (int k = 0; k < 3; k++) {
+        add_formant_word(d, 8.0 + 0.4 * k, pow(10.0, -46.0 / 20.0), &spoken);
+        add_formant_word(d, 11.0 + 0.45 * k, pow(10.0, -36.0 / 20.0),
+                         &whisper);
+    }
+    add_formant_word(d, 14.0, pow(10.0, -42.0 / 20.0), &spoken);
+    return d;
+}
+
+/* The lines of gate_lines no region of r overlaps. */
+static int lines_missed(const Result *r, unsigned seed)
+{
+    int missed = 0;
+
+    for (int l = 0; l < 5; l++) {
+        int hit = 0;
+
+        for (int i = 0; i < r->nb; i++)
+            hit |= r->r[i].start < (int64_t)(gate_lines[l][1] * SR) &&
+                   r->r[i].end > (int64_t)(gate_lines[l][0] * SR);
+        if (!hit)
+            printf("stem at -20 dB, seed %u: no region over the line at "
+                   "%.1f s\n", seed, gate_lines[l][0]);
+        missed += !hit;
+    }
+    return missed;
+}
+
+/* Whether r (the stem at -30 dB) has other regions than ref (-20 dB). */
+static int regions_moved(const Result *ref, const Result *r, unsigned seed)
+{
+    int64_t slack = GATE_SLACK * (int64_t)dd_hop_size(SR);
+
+    if (r->nb != ref->nb) {
+        printf("stem at -30 dB, seed %u: %d regions, %d at -20 dB\n", seed,
+               r->nb, ref->nb);
+        return 1;
+    }
+    for (int i = 0; i < r->nb; i++)
+        if (llabs(r->r[i].start - ref->r[i].start) > slack ||
+            llabs(r->r[i].end - ref->r[i].end) > slack) {
+            printf("stem at -30 dB, seed %u: region %.3f-%.3f s, "
+                   "%.3f-%.3f s at -20 dB\n", seed,
+                   (double)r->r[i].start / SR, (double)r->r[i].end / SR,
+                   (double)ref->r[i].start / SR, (double)ref->r[i].end / SR);
+            return 1;
+        }
+    return 0;
+}
+
+/* The stem of lines_at_levels at db dB, analyzed with defaults. */
+static Result stem_at(const float *d, float *x, int n, double db)
+{
+    DDParams p;
+
+    dd_params_default(&p);
+    for (int i = 0; i < n; i++)
+        x[i] = (float)(d[i] * pow(10.0, db / 20.0));
+    return analyze(&p, x, NULL, n);
+}
+
+static void test_gate_follows_lines(void)
+{
+    int n = SR * 17, missed = 0, moved = 0;
+    float *x = malloc(n * sizeof(*x));
+
+    for (unsigned seed = 1; seed <= GATE_SEEDS; seed++) {
+        float *d;
+        Result r20, r30;
+
+        rng_state = seed * 40503u;
+        d = lines_at_levels(n);
+        r20 = stem_at(d, x, n, -20.0);
+        r30 = stem_at(d, x, n, -30.0);
+        missed += lines_missed(&r20, seed);
+        moved += regions_moved(&r20, &r30, seed);
+        free(d);
+    }
+    free(x);
+    CHECK(missed == 0, "%d of %d lines of a stem 20 dB under ours not found",
+          missed, 5 * GATE_SEEDS);
+    CHECK(moved == 0, "%d of %d stems 30 dB under ours read other regions "
+          "than 20 dB under", moved, GATE_SEEDS);
+}
+
 int main(void)
 {
     test_digital_silence();
@@ -2354,5 +2473,6 @@ int main(void)
     test_slow_whispered_words();
     test_long_whisper_then_word();
     test_futz_lines();
+    test_gate_follows_lines();
     return check_summary();
 }

@@ -1946,6 +1946,14 @@ static void add_formant_word(float *d, double from, double rms,
     free(x);
 }
 
+/* w whispered: the same formants rung by breath noise alone. */
+static FormantWord whispered(FormantWord w)
+{
+    w.f0 = 0.0;
+    w.breath = 1.0;
+    return w;
+}
+
 /* The buzz words_missed() adds under its scenes (Hz, 0: none; dBFS); its
  * room tone (pink at -50 dBFS unless set) and how long before a word a
  * region may start (s: a walk back into room tone that wanders). */
@@ -2251,14 +2259,10 @@ static float *futz_lines(int n)
         .breath = 0.05, .length = 0.3, .fc = { 1300.0, 2400.0 },
         .bw = { 150.0, 250.0 }, .gain = { 1.0, 0.6 },
     };
-    FormantWord quiet = spoken;
+    FormantWord quiet = futz_whisper ? whispered(spoken) : spoken;
     float *d = pink_room(n, pow(10.0, -60.0 / 20.0));
     float *x = calloc(n, sizeof(*x));
 
-    if (futz_whisper) {
-        quiet.f0 = 0.0;
-        quiet.breath = 1.0;
-    }
     for (int l = 0; l < 3; l++)
         for (int k = 0; k < 4; k++)
             add_formant_word(x, 1.0 + 3.0 * l + 0.4 * k,
@@ -2325,11 +2329,9 @@ static float *lines_at_levels(int n)
         .breath = 0.05, .length = 0.3, .fc = { 600.0, 1500.0 },
         .bw = { 100.0, 150.0 }, .gain = { 1.0, 0.5 },
     };
-    FormantWord whisper = spoken;
+    FormantWord whisper = whispered(spoken);
     float *d = pink_room(n, pow(10.0, -60.0 / 20.0));
 
-    whisper.f0 = 0.0;
-    whisper.breath = 1.0;
     for (int l = 0; l < 2; l++)
         for (int k = 0; k < 4; k++)
             add_formant_word(d, 1.0 + 3.0 * l + 0.4 * k,

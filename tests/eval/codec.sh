@@ -1,18 +1,21 @@
 #!/bin/sh
-# Lossy dialogue: the core engine (DDEngine streaming, defaults) on every
-# scene's dialogue stem after a trip through a lossy codec (a finished
-# video's AAC, an MP3, a call's Opus), scored against the same truth as
-# the uncoded stem, one table per scene set.
+# Dialogue as it is delivered: the core engine (DDEngine streaming,
+# defaults) on every scene's dialogue stem after a trip through a lossy
+# codec (a finished video's AAC, an MP3, a call's Opus), or delivered at
+# another level (20, 30 and 40 dB under ours: a stem kept at its field
+# gain), scored against the same truth as the stem as built, one table
+# per scene set.
 #
 # This file is part of dialogueduck (LGPL-2.1-or-later).
 #
 #   sh tests/eval/run.sh           first: builds the scenes in build/eval
-#   sh tests/eval/codec.sh [-v]    then: one row per codec and set
+#   sh tests/eval/codec.sh [-v]    then: one row per condition and set
 #
 # Each codec is FFmpeg's encoder in a container that records the
 # encoder's delay (MP4 edit list, LAME header, Matroska codec delay), so
 # the decoded stem lines up with the truth; a stem that comes back
-# shorter than it went in is an error. The coded stems are kept in
+# shorter than it went in is an error. A level is FFmpeg's volume filter
+# on the float stem (no container). The stems are kept in
 # $OUT/<scene>/codec/ and made again only when missing.
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -33,35 +36,43 @@ die() { echo "codec: $*" >&2; exit 1; }
     die "run sh tests/eval/run.sh first (no $OUT/engine_run or $OUT/score)"
 command -v ffmpeg > /dev/null || die "ffmpeg not found: apt-get install ffmpeg"
 
-# name, container extension, encoder options
+# name, container extension (f32: none), encoder or filter options
 CODECS="aac128 m4a -c:a_aac_-b:a_128k
 mp3-64 mp3 -c:a_libmp3lame_-b:a_64k
 opus32 mka -c:a_libopus_-b:a_32k
-opus16 mka -c:a_libopus_-b:a_16k"
+opus16 mka -c:a_libopus_-b:a_16k
+level-20 f32 -af_volume=-20dB
+level-30 f32 -af_volume=-30dB
+level-40 f32 -af_volume=-40dB"
 
 ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
 
 # coded SCENE_DIR CH NAME EXT OPTIONS: the scene's dialogue through the
-# codec, raw float 48 kHz, path on stdout.
+# codec (or the filter, EXT f32), raw float 48 kHz, path on stdout.
 coded() {
     dir=$1 ch=$2 name=$3 ext=$4 opts=$(echo "$5" | tr _ ' ')
     out=$dir/codec/$name.f32
     if [ ! -s "$out" ]; then
         mkdir -p "$dir/codec" || die "cannot create $dir/codec"
-        # shellcheck disable=SC2086
-        ff -f f32le -ar 48000 -ac "$ch" -i "$dir/dialogue48.f32" $opts \
-            "$dir/codec/$name.$ext" &&
-            ff -i "$dir/codec/$name.$ext" -ar 48000 -ac "$ch" -f f32le \
-                "$out" || die "$name failed on $dir"
-        rm -f "$dir/codec/$name.$ext"
+        in="-f f32le -ar 48000 -ac $ch -i $dir/dialogue48.f32"
+        if [ "$ext" = f32 ]; then
+            # shellcheck disable=SC2086
+            ff $in $opts -f f32le "$out" || die "$name failed on $dir"
+        else
+            # shellcheck disable=SC2086
+            ff $in $opts "$dir/codec/$name.$ext" &&
+                ff -i "$dir/codec/$name.$ext" -ar 48000 -ac "$ch" -f f32le \
+                    "$out" || die "$name failed on $dir"
+            rm -f "$dir/codec/$name.$ext"
+        fi
         [ "$(wc -c < "$out")" -ge "$(wc -c < "$dir/dialogue48.f32")" ] ||
             die "$name: $dir's stem came back shorter"
     fi
     echo "$out"
 }
 
-# score_set SET_DIR NAME: one table for the set's scenes through codec NAME
-# (uncoded: the engine's render run.sh made).
+# score_set SET_DIR NAME: one table for the set's scenes through codec or
+# level NAME (uncoded: the engine's render run.sh made).
 score_set() {
     set_dir=$1 name=$2 args=
     line=$(echo "$CODECS" | grep "^$name ")

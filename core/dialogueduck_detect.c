@@ -512,10 +512,12 @@ static void minstat_init(MinStat *m, double floor_db)
  * heard, the loudest hop heard until then. The threshold alone is a
  * level: a stem delivered 20 dB under ours lost the quiet syllables of
  * its lines under it (make eval's tune half scaled by 0.1: 272 of 339
- * onsets, 81 pumps), one 30 dB under every line. Our scenes' lines and
- * the unit cases' sit 25-32 dB over the threshold: the gate follows a
- * quieter stem down, and a stem at our level reads as it did
- * (tests/eval/README.md, "A quiet stem: the gate follows its lines"). */
+ * onsets, 81 pumps), one 30 dB under every line. Our scenes' lines sit
+ * 18-28 dB over the threshold (their hops' mean energy -22 to -32
+ * dBFS): the gate follows a quieter stem down, and a stem at our level
+ * reads as it did; a gate 18-20 dB under the lines let the unit cases'
+ * claps after a line hold 1 or 2 of 10 lines open (tests/eval/README.md,
+ * "A quiet stem: the gate follows its lines"). */
 static void set_gate(DDDetector *d)
 {
     double level = d->voice_hops ? 10.0 * log10(d->line_energy) : d->loudest;
@@ -570,10 +572,11 @@ int dd_detector_create(DDDetector **out, int sample_rate, double threshold,
     }
     /* The floors start at full scale, so that their first 1.5 s read the
      * floor of what has been heard, whatever the stem's level. From the
-     * threshold, a quiet stem's room tone sat under a floor that is
-     * not its own for MS_NSUB sub-windows; from -120 dB every hop of
-     * room tone would pass for a sibilant, and the walk-back run to the
-     * start of the file. */
+     * threshold, a room tone over it read as candidates for MS_NSUB
+     * sub-windows (a stem 20 dB over ours: its first line walked back
+     * 0.3 s into the room tone, test_gate_follows_lines); from -120 dB
+     * every hop of room tone would pass for a sibilant, and the
+     * walk-back run to the start of the file. */
     minstat_init(&d->raw.floor, 0.0);
     for (int k = 0; k < DD_MAINS_N; k++)
         minstat_init(&d->hum[k].floor, 0.0);

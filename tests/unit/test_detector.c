@@ -31,7 +31,8 @@
  * a quiet word a few dB over a mains buzz, or over a whine, is found at
  * its onset, and so is a quiet line, spoken or whispered, through a
  * radio's futz after lines in that voice; a stem 20 dB under ours finds
- * every line, and 30 dB under it reads as 20 dB under.
+ * every line, 30 dB under it reads as 20 dB under, 20 dB over (its room
+ * tone over the threshold) as at our level.
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
@@ -2305,16 +2306,19 @@ static void test_futz_lines(void)
           "futz not found at their first word", whispered, FUTZ_SEEDS);
 }
 
-/* One stem at three levels: pink room tone at -60 dBFS, two spoken lines
+/* One stem at four levels: pink room tone at -60 dBFS, two spoken lines
  * of four words at -28 dBFS from 1 and 4 s, a line 18 dB under them from
  * 8 s, a whispered line of three words 8 dB under from 11 s, a word
- * alone 14 dB under at 14 s; then the whole stem 20 dB and 30 dB under.
- * Under the threshold the gate follows the stem's lines (set_gate): at
- * -20 dB a region overlaps each of the five lines, and at -30 dB the
- * regions start and end within GATE_SLACK hops of those at -20 dB. With
- * the gate at the threshold alone (-50 dBFS) the quiet line, the
- * whisper and the word fell under it 20 dB down, and every line 30 dB
- * down. */
+ * alone 14 dB under at 14 s; then the whole stem 20 dB and 30 dB under,
+ * and 20 dB over. Under the threshold the gate follows the stem's lines
+ * (set_gate): at -20 dB a region overlaps each of the five lines, and at
+ * -30 dB the regions start and end within GATE_SLACK hops of those at
+ * -20 dB. With the gate at the threshold alone (-50 dBFS) the quiet
+ * line, the whisper and the word fell under it 20 dB down, and every
+ * line 30 dB down. 20 dB over, the room tone (-40 dBFS) is over the
+ * threshold: the floors start from what is heard, and the regions are
+ * those at 0 dB (started from the threshold, the first line's walk-back
+ * ran 0.3 s into the room tone). */
 #define GATE_SEEDS 4
 #define GATE_SLACK 2
 
@@ -2364,23 +2368,25 @@ static int lines_missed(const Result *r, unsigned seed)
     return missed;
 }
 
-/* Whether r (the stem at -30 dB) has other regions than ref (-20 dB). */
-static int regions_moved(const Result *ref, const Result *r, unsigned seed)
+/* Whether r (the stem at db dB) has other regions than ref (at ref_db). */
+static int regions_moved(const Result *ref, double ref_db, const Result *r,
+                         double db, unsigned seed)
 {
     int64_t slack = GATE_SLACK * (int64_t)dd_hop_size(SR);
 
     if (r->nb != ref->nb) {
-        printf("stem at -30 dB, seed %u: %d regions, %d at -20 dB\n", seed,
-               r->nb, ref->nb);
+        printf("stem at %+.0f dB, seed %u: %d regions, %d at %+.0f dB\n", db,
+               seed, r->nb, ref->nb, ref_db);
         return 1;
     }
     for (int i = 0; i < r->nb; i++)
         if (llabs(r->r[i].start - ref->r[i].start) > slack ||
             llabs(r->r[i].end - ref->r[i].end) > slack) {
-            printf("stem at -30 dB, seed %u: region %.3f-%.3f s, "
-                   "%.3f-%.3f s at -20 dB\n", seed,
+            printf("stem at %+.0f dB, seed %u: region %.3f-%.3f s, "
+                   "%.3f-%.3f s at %+.0f dB\n", db, seed,
                    (double)r->r[i].start / SR, (double)r->r[i].end / SR,
-                   (double)ref->r[i].start / SR, (double)ref->r[i].end / SR);
+                   (double)ref->r[i].start / SR, (double)ref->r[i].end / SR,
+                   ref_db);
             return 1;
         }
     return 0;
@@ -2399,19 +2405,22 @@ static Result stem_at(const float *d, float *x, int n, double db)
 
 static void test_gate_follows_lines(void)
 {
-    int n = SR * 17, missed = 0, moved = 0;
+    int n = SR * 17, missed = 0, moved = 0, loud = 0;
     float *x = malloc(n * sizeof(*x));
 
     for (unsigned seed = 1; seed <= GATE_SEEDS; seed++) {
         float *d;
-        Result r20, r30;
+        Result r20, r30, r0, rp20;
 
         rng_state = seed * 40503u;
         d = lines_at_levels(n);
         r20 = stem_at(d, x, n, -20.0);
         r30 = stem_at(d, x, n, -30.0);
+        r0 = stem_at(d, x, n, 0.0);
+        rp20 = stem_at(d, x, n, 20.0);
         missed += lines_missed(&r20, seed);
-        moved += regions_moved(&r20, &r30, seed);
+        moved += regions_moved(&r20, -20.0, &r30, -30.0, seed);
+        loud += regions_moved(&r0, 0.0, &rp20, 20.0, seed);
         free(d);
     }
     free(x);
@@ -2419,6 +2428,8 @@ static void test_gate_follows_lines(void)
           missed, 5 * GATE_SEEDS);
     CHECK(moved == 0, "%d of %d stems 30 dB under ours read other regions "
           "than 20 dB under", moved, GATE_SEEDS);
+    CHECK(loud == 0, "%d of %d stems 20 dB over ours read other regions "
+          "than at our level", loud, GATE_SEEDS);
 }
 
 int main(void)

@@ -20,7 +20,8 @@
 
 /*
  * The analyzer runs the detector on the dialogue (the centre channel, or
- * the mean of all channels), turns its events into planner calls with the
+ * the mean of all channels; a stereo pair whose channels run in opposite
+ * polarity, their difference), turns its events into planner calls with the
  * depth of each region, and keeps the rendering frontier: with an engine
  * delay of D samples, after h hops nothing before h * hop - D can change.
  *
@@ -42,6 +43,21 @@
 #define ACT_LAG       (WALKBACK_HOPS + 30) /* hops until activity is final */
 #define SILENCE       1e-10
 #define MONO_BLOCK    256    /* detection signal samples made at a time */
+#define POL_HOPS      8      /* hops a stereo pair's polarity reading
+                                sums (80 ms) ... */
+#define POL_STRIDE    4      /* ... every 4th sample of them */
+#define POL_DECAY     0.95   /* weight of the windows before (1.6 s) */
+#define POL_INVERT    -0.5   /* correlation under which the pair is read
+                                on its difference; over 0, on its mean */
+
+/* A stereo dialogue's polarity: sums of its channels' products and
+ * powers, of the windows before (decayed) and of this one. */
+typedef struct Polarity {
+    double lr, ll, rr;
+    double wlr, wll, wrr;
+    int pos, window;           /* samples into the window, in it */
+    int inverted;              /* 1: the detection signal is l - r */
+} Polarity;
 
 struct DDAnalyzer {
     DDAllocator al_copy;
@@ -67,6 +83,7 @@ struct DDAnalyzer {
     int64_t music_hops;
 
     uint8_t act[ACT_HOPS];
+    Polarity pol;               /* a stereo pair's (2 channels, no centre) */
     float mono[MONO_BLOCK];
     float mono_inv;             /* 1 / channels averaged when exact, else 0 */
     DDDSP dsp_c;                /* the C loops, unless an engine's ... */
@@ -107,6 +124,7 @@ int dd_analyzer_create(DDAnalyzer **out, const DDParams *p, int sample_rate,
     a->p = *p;
     a->sample_rate = sample_rate;
     a->hop = dd_hop_size(sample_rate);
+    a->pol.window = POL_HOPS * a->hop;
     a->dlg_channels = dialogue_channels;
     a->center = center;
     if (!(dialogue_channels & (dialogue_channels - 1)))
@@ -248,22 +266,77 @@ static int handle_event(DDAnalyzer *a, const DDDetectEvent *ev, int64_t hops)
 
 /* The usual stereo dialogue in one pass over the block: the operations of
  * the general case in its order ((0 + l) + r, times 1/2), so the same
- * bits; eight samples a step, which the compiler makes vector operations
- * at -O2. */
+ * bits (r times rs, 1 or -1 for a pair in opposite polarity: exact);
+ * eight samples a step, which the compiler makes vector operations at
+ * -O2. */
 static void mono_pair(float *restrict x, const float *restrict l,
-                      const float *restrict r, float inv, int n)
+                      const float *restrict r, float rs, float inv, int n)
 {
     int i;
 
     for (i = 0; i + 8 <= n; i += 8)
         for (int u = 0; u < 8; u++)
-            x[i + u] = (0.0f + l[i + u] + r[i + u]) * inv;
+            x[i + u] = (0.0f + l[i + u] + rs * r[i + u]) * inv;
     for (; i < n; i++)
-        x[i] = (0.0f + l[i] + r[i]) * inv;
+        x[i] = (0.0f + l[i] + rs * r[i]) * inv;
 }
 
-/* The detection signal: the centre channel or the mean of all channels.
- * The sums are added in channel order from 0 (-0 + v is v), as one
+/* A stereo pair's samples l, r into the window's sums (every POL_STRIDE
+ * th sample of the stream, so that any way of cutting it into blocks
+ * sums the same samples in the same order). */
+static void polarity_add(Polarity *p, float l, float r)
+{
+    if (isfinite(l) && isfinite(r)) {
+        p->wlr += (double)l * r;
+        p->wll += (double)l * l;
+        p->wrr += (double)r * r;
+    }
+}
+
+/* At a window's end: the pair's correlation over the last windows. Under
+ * POL_INVERT its channels run in opposite polarity (a microphone wired
+ * the wrong way round, a pair exported anti-phase): their mean is
+ * silence, and a line in it was never found. Over 0 (two microphones,
+ * or one in both) the mean is read again. */
+static void polarity_decide(Polarity *p)
+{
+    p->lr = p->lr * POL_DECAY + p->wlr;
+    p->ll = p->ll * POL_DECAY + p->wll;
+    p->rr = p->rr * POL_DECAY + p->wrr;
+    p->wlr = p->wll = p->wrr = 0.0;
+    p->pos = 0;
+    if (p->ll > 0.0 && p->rr > 0.0) {
+        double rho = p->lr / sqrt(p->ll * p->rr);
+
+        if (rho < POL_INVERT)
+            p->inverted = 1;
+        else if (rho > 0.0)
+            p->inverted = 0;
+    }
+}
+
+/* The polarity reading over n samples of a stereo pair, as float planes
+ * (l, r) or interleaved s16 (lr, when l is NULL). n does not cross the
+ * window's end (feed_dialogue). */
+static void polarity_read(Polarity *p, const float *l, const float *r,
+                          const int16_t *lr, int n)
+{
+    const float scale = 1.0f / (1 << 15);
+
+    for (int i = (POL_STRIDE - p->pos % POL_STRIDE) % POL_STRIDE; i < n;
+         i += POL_STRIDE) {
+        if (l)
+            polarity_add(p, l[i], r[i]);
+        else
+            polarity_add(p, lr[2 * i] * scale, lr[2 * i + 1] * scale);
+    }
+    p->pos += n;
+    if (p->pos == p->window)
+        polarity_decide(p);
+}
+
+/* The detection signal: the centre channel or the mean of all channels
+ * (of a stereo pair in opposite polarity, half their difference). The sums are added in channel order from 0 (-0 + v is v), as one
  * sample at a time would. A power-of-two channel count multiplies by its
  * inverse, which is exact (and much cheaper than a division). Each step
  * is a loop of its own over the block (a stereo dialogue's are one:
@@ -280,7 +353,8 @@ void dd_analyzer_mono(const DDAnalyzer *a, const float *const *dialogue,
     float t[8] = { 0 };
 
     if (nb == 2 && inv > 0.0f) {
-        mono_pair(x, s0, dialogue[1] + offset, inv, n);
+        mono_pair(x, s0, dialogue[1] + offset,
+                  a->pol.inverted ? -1.0f : 1.0f, inv, n);
     } else {
         for (i = 0; i < n; i++)
             x[i] = zero + s0[i];
@@ -367,6 +441,9 @@ void dd_analyzer_mono_s16(const DDAnalyzer *a, const int16_t *dlg, int n,
         dlg += a->center >= 0 ? a->center : 0;
         for (int i = 0; i < n; i++)
             x[i] = dlg[i * nd] * scale;
+    } else if (nd == 2 && a->pol.inverted) {
+        for (int i = 0; i < n; i++)
+            x[i] = (dlg[2 * i] - dlg[2 * i + 1]) * (scale * a->mono_inv);
     } else if (nd == 2) { /* the usual stem */
         const float s = scale * a->mono_inv;
         int body = n - n % DD_DSP_BLOCK;
@@ -412,16 +489,22 @@ static int feed_dialogue(DDAnalyzer *a, const float *const *dialogue,
         return DD_ERROR_STATE;
     if (!dialogue && a->dlg_channels > DD_S16_CHANNELS_MAX)
         return DD_ERROR_INVAL;
-    for (int offset = 0; offset < nb_samples; offset += MONO_BLOCK) {
-        int n = nb_samples - offset < MONO_BLOCK ? nb_samples - offset
-                                                 : MONO_BLOCK;
-        int ret;
+    for (int offset = 0, n; offset < nb_samples; offset += n) {
+        const int16_t *s16 = dialogue16 ? dialogue16 +
+                             (size_t)offset * a->dlg_channels : NULL;
+        int pair = a->dlg_channels == 2 && a->center < 0, ret;
 
+        n = nb_samples - offset < MONO_BLOCK ? nb_samples - offset
+                                             : MONO_BLOCK;
+        if (pair && n > a->pol.window - a->pol.pos)
+            n = a->pol.window - a->pol.pos;
         if (dialogue)
             dd_analyzer_mono(a, dialogue, offset, n, a->mono);
         else
-            dd_analyzer_mono_s16(a, dialogue16 +
-                                 (size_t)offset * a->dlg_channels, n, a->mono);
+            dd_analyzer_mono_s16(a, s16, n, a->mono);
+        if (pair)
+            polarity_read(&a->pol, dialogue ? dialogue[0] + offset : NULL,
+                          dialogue ? dialogue[1] + offset : NULL, s16, n);
         if ((ret = analyze_mono(a, n)) < 0)
             return ret;
     }

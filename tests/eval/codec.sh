@@ -1,10 +1,11 @@
 #!/bin/sh
 # Dialogue as it is delivered: the core engine (DDEngine streaming,
 # defaults) on every scene's dialogue stem after a trip through a lossy
-# codec (a finished video's AAC, an MP3, a call's Opus), or delivered at
+# codec (a finished video's AAC, an MP3, a call's Opus), delivered at
 # another level (20, 30 and 40 dB under ours: a stem kept at its field
-# gain), scored against the same truth as the stem as built, one table
-# per scene set.
+# gain), or as a stereo pair in opposite polarity (a microphone wired the
+# wrong way round), scored against the same truth as the stem as built,
+# one table per scene set.
 #
 # This file is part of dialogueduck (LGPL-2.1-or-later).
 #
@@ -15,7 +16,8 @@
 # encoder's delay (MP4 edit list, LAME header, Matroska codec delay), so
 # the decoded stem lines up with the truth; a stem that comes back
 # shorter than it went in is an error. A level is FFmpeg's volume filter
-# on the float stem (no container). The stems are kept in
+# on the float stem (no container), the pair its aeval filter (the first
+# channel, and it inverted). The stems are kept in
 # $OUT/<scene>/codec/ and made again only when missing.
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -36,14 +38,16 @@ die() { echo "codec: $*" >&2; exit 1; }
     die "run sh tests/eval/run.sh first (no $OUT/engine_run or $OUT/score)"
 command -v ffmpeg > /dev/null || die "ffmpeg not found: apt-get install ffmpeg"
 
-# name, container extension (f32: none), encoder or filter options
+# name, container extension (f32: none), encoder or filter options; the
+# engine reads the stem with the scene's channel count (antiphase: 2)
 CODECS="aac128 m4a -c:a_aac_-b:a_128k
 mp3-64 mp3 -c:a_libmp3lame_-b:a_64k
 opus32 mka -c:a_libopus_-b:a_32k
 opus16 mka -c:a_libopus_-b:a_16k
 level-20 f32 -af_volume=-20dB
 level-30 f32 -af_volume=-30dB
-level-40 f32 -af_volume=-40dB"
+level-40 f32 -af_volume=-40dB
+antiphase f32 -af_aeval=val(0)|-val(0):c=stereo"
 
 ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
 
@@ -84,6 +88,7 @@ score_set() {
             ch=$(sed -n 's/^dialogue_channels //p' "$dir/scene.spec")
             # shellcheck disable=SC2086
             dlg=$(coded "$dir" "$ch" $line) || exit 1
+            [ "$name" = antiphase ] && ch=2
             render=$dir/codec/$name.render.f32
             "$OUT/engine_run" "$ch" "$dlg" "$dir/original.f32" "$render" ||
                 die "engine_run failed on $s ($name)"

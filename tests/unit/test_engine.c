@@ -1,8 +1,8 @@
 /*
  * Unit tests of the engine on synthetic signals: onset timing against the
  * lookahead, hold bridging, fade shapes, relative depth, breaths, centre
- * channel detection, determinism, s16 dialogue, allocation only at
- * creation.
+ * channel detection, a stereo pair in opposite polarity, determinism,
+ * s16 dialogue, allocation only at creation.
  *
  * This file is part of dialogueduck (LGPL-2.1-or-later).
  */
@@ -294,6 +294,71 @@ static void test_centre_channel(void)
     }
     for (int c = 0; c < dch; c++)
         free(d[c]);
+}
+
+/* The duck regions of n samples of dialogue (dch float planes, or
+ * interleaved s16 when d16 is set), fed in blocks of `block`. */
+static int read_regions(float **d, const int16_t *d16, int dch, int n,
+                        int block, DDRegion *r, int max)
+{
+    DDParams p;
+    DDAnalyzer *a;
+    const float *dv[MAXCH];
+    int nb;
+
+    dd_params_default(&p);
+    if (dd_analyzer_create(&a, &p, SR, dch, -1, 0, NULL) < 0)
+        return -1;
+    for (int pos = 0; pos < n; pos += block) {
+        int k = n - pos < block ? n - pos : block;
+
+        for (int c = 0; c < dch; c++)
+            dv[c] = d[c] + pos;
+        if (d16)
+            dd_analyzer_feed_dialogue_s16(a, d16 + (size_t)pos * dch, k);
+        else
+            dd_analyzer_feed_dialogue(a, dv, k);
+    }
+    dd_analyzer_finish(a);
+    nb = dd_analyzer_read_regions(a, r, max);
+    dd_analyzer_free(&a);
+    return nb;
+}
+
+/* A stereo dialogue whose channels run in opposite polarity (a
+ * microphone wired the wrong way round): their mean is silence, and no
+ * line was found. Read on their difference, its regions are those of
+ * its left channel alone (two lines, 2-4 s and 5.5-7 s), as float planes
+ * in blocks of 1000 and as s16 in blocks of 333 alike. */
+static void test_antiphase_pair(void)
+{
+    static const Phrase ph[] = { { 2.0, 4.0, 0.1, 0.0 },
+                                 { 5.5, 7.0, 0.1, 0.0 } };
+    int n = SR * 9, nb1, nb2, nb16, same = 1;
+    float *d[2] = { malloc(n * sizeof(float)), malloc(n * sizeof(float)) };
+    int16_t *d16 = malloc((size_t)n * 2 * sizeof(*d16));
+    DDRegion r1[8], r2[8], r16[8];
+
+    make_dialogue(d[0], n, ph, 2, NULL, 0);
+    for (int i = 0; i < n; i++) {
+        d[0][i] = roundf(d[0][i] * 32768.0f) / 32768.0f;
+        d[1][i] = -d[0][i];
+        d16[2 * i] = (int16_t)(d[0][i] * 32768.0f);
+        d16[2 * i + 1] = (int16_t)(d[1][i] * 32768.0f);
+    }
+    nb1 = read_regions(d, NULL, 1, n, 1000, r1, 8);
+    nb2 = read_regions(d, NULL, 2, n, 1000, r2, 8);
+    nb16 = read_regions(d, d16, 2, n, 333, r16, 8);
+    for (int i = 0; i < nb1 && i < nb2 && i < nb16; i++)
+        same &= r1[i].start == r2[i].start && r1[i].end == r2[i].end &&
+                r2[i].start == r16[i].start && r2[i].end == r16[i].end;
+    CHECK(nb1 == 2, "%d regions in the left channel's two lines", nb1);
+    CHECK(nb2 == nb1 && nb16 == nb1 && same, "a stereo pair in opposite "
+          "polarity: %d regions as planes, %d as s16, %d in its left "
+          "channel (%s)", nb2, nb16, nb1, same ? "same" : "other");
+    free(d[0]);
+    free(d[1]);
+    free(d16);
 }
 
 /* Same input, any block size, streaming or two-pass: the same output. */
@@ -694,6 +759,7 @@ int main(void)
     test_breaths();
     test_relative_depth();
     test_centre_channel();
+    test_antiphase_pair();
     test_determinism();
     test_in_place();
     test_s16_mono();

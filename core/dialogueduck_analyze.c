@@ -281,9 +281,9 @@ static void mono_pair(float *restrict x, const float *restrict l,
         x[i] = (0.0f + l[i] + rs * r[i]) * inv;
 }
 
-/* A stereo pair's samples l, r into the window's sums (every POL_STRIDE
- * th sample of the stream, so that any way of cutting it into blocks
- * sums the same samples in the same order). */
+/* A stereo pair's samples l, r into the window's sums (every
+ * POL_STRIDE-th sample of the stream, so that any way of cutting it into
+ * blocks sums the same samples in the same order). */
 static void polarity_add(Polarity *p, float l, float r)
 {
     if (isfinite(l) && isfinite(r)) {
@@ -336,8 +336,9 @@ static void polarity_read(Polarity *p, const float *l, const float *r,
 }
 
 /* The detection signal: the centre channel or the mean of all channels
- * (of a stereo pair in opposite polarity, half their difference). The sums are added in channel order from 0 (-0 + v is v), as one
- * sample at a time would. A power-of-two channel count multiplies by its
+ * (of a stereo pair in opposite polarity, half their difference). The
+ * sums are added in channel order from 0 (-0 + v is v), as one sample at
+ * a time would. A power-of-two channel count multiplies by its
  * inverse, which is exact (and much cheaper than a division). Each step
  * is a loop of its own over the block (a stereo dialogue's are one:
  * mono_pair()), whose samples stay independent: nothing waits on the
@@ -481,18 +482,22 @@ static int analyze_mono(DDAnalyzer *a, int n)
 }
 
 /* The dialogue as float planes, or as interleaved s16 (dialogue16) when
- * dialogue is NULL: each MONO_BLOCK made mono, then analyzed. */
+ * dialogue is NULL: each MONO_BLOCK made mono, then analyzed (a stereo
+ * pair's blocks cut at its polarity windows' ends). */
 static int feed_dialogue(DDAnalyzer *a, const float *const *dialogue,
                          const int16_t *dialogue16, int nb_samples)
 {
+    int pair;
+
     if (a->finished || nb_samples < 0)
         return DD_ERROR_STATE;
     if (!dialogue && a->dlg_channels > DD_S16_CHANNELS_MAX)
         return DD_ERROR_INVAL;
+    pair = a->dlg_channels == 2 && a->center < 0;
     for (int offset = 0, n; offset < nb_samples; offset += n) {
         const int16_t *s16 = dialogue16 ? dialogue16 +
                              (size_t)offset * a->dlg_channels : NULL;
-        int pair = a->dlg_channels == 2 && a->center < 0, ret;
+        int ret;
 
         n = nb_samples - offset < MONO_BLOCK ? nb_samples - offset
                                              : MONO_BLOCK;

@@ -3,9 +3,11 @@
 # defaults) on every scene's dialogue stem after a trip through a lossy
 # codec (a finished video's AAC, an MP3, a call's Opus), delivered at
 # another level (20, 30 and 40 dB under ours: a stem kept at its field
-# gain), or as a stereo pair in opposite polarity (a microphone wired the
-# wrong way round), scored against the same truth as the stem as built,
-# one table per scene set.
+# gain), as a stereo pair in opposite polarity (a microphone wired the
+# wrong way round), or processed as dialogue often is (a lavalier's
+# high-pass, a telephone's band, a broadcast compressor, FFT noise
+# reduction, two early reflections), scored against the same truth as the
+# stem as built, one table per scene set.
 #
 # This file is part of dialogueduck (LGPL-2.1-or-later).
 #
@@ -17,7 +19,7 @@
 # the decoded stem lines up with the truth; a stem that comes back
 # shorter than it went in is an error. A level is FFmpeg's volume filter
 # on the float stem (no container), the pair its aeval filter (the first
-# channel, and it inverted). The stems are kept in
+# channel, and it inverted), a processing FFmpeg's filter of that name. The stems are kept in
 # $OUT/<scene>/codec/ and made again only when missing.
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -47,7 +49,12 @@ opus16 mka -c:a_libopus_-b:a_16k
 level-20 f32 -af_volume=-20dB
 level-30 f32 -af_volume=-30dB
 level-40 f32 -af_volume=-40dB
-antiphase f32 -af_aeval=val(0)|-val(0):c=stereo"
+antiphase f32 -af_aeval=val(0)|-val(0):c=stereo
+highpass250 f32 -af_highpass=f=250,highpass=f=250
+telephone f32 -af_highpass=f=300,highpass=f=300,lowpass=f=3400,lowpass=f=3400
+compressor f32 -af_acompressor=threshold=0.03:ratio=8:attack=5:release=100:makeup=4
+afftdn f32 -af_afftdn=nr=20:nf=-50
+echo f32 -af_aecho=0.8:0.7:40|70:0.4|0.3"
 
 ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
 

@@ -4,8 +4,8 @@
 # codec (a finished video's AAC, an MP3, a call's Opus), delivered at
 # another level (20, 30 and 40 dB under ours: a stem kept at its field
 # gain), as a stereo pair in opposite polarity (a microphone wired the
-# wrong way round), or processed as dialogue often is (a lavalier's
-# high-pass, a telephone's band, a broadcast compressor, FFT noise
+# wrong way round), or processed as dialogue often is (a dialogue EQ's
+# or a lavalier's high-pass, a telephone's band, a broadcast compressor, FFT noise
 # reduction, two early reflections), scored against the same truth as the
 # stem as built, one table per scene set.
 #
@@ -50,6 +50,7 @@ level-20 f32 -af_volume=-20dB
 level-30 f32 -af_volume=-30dB
 level-40 f32 -af_volume=-40dB
 antiphase f32 -af_aeval=val(0)|-val(0):c=stereo
+highpass120 f32 -af_highpass=f=120,highpass=f=120
 highpass250 f32 -af_highpass=f=250,highpass=f=250
 telephone f32 -af_highpass=f=300,highpass=f=300,lowpass=f=3400,lowpass=f=3400
 compressor f32 -af_acompressor=threshold=0.03:ratio=8:attack=5:release=100:makeup=4

@@ -84,9 +84,10 @@ coded() {
 }
 
 # score_set SET_DIR NAME: one table for the set's scenes through codec or
-# level NAME (uncoded: the engine's render run.sh made).
+# level NAME (uncoded: the engine's render run.sh made). The renders are
+# removed once scored: kept, each condition's took 4 GB.
 score_set() {
-    set_dir=$1 name=$2 args=
+    set_dir=$1 name=$2 args= renders=
     line=$(echo "$CODECS" | grep "^$name ")
     for spec in "$set_dir"/*.scene; do
         s=$(basename "$spec" .scene) dir=$OUT/$s
@@ -97,15 +98,18 @@ score_set() {
             # shellcheck disable=SC2086
             dlg=$(coded "$dir" "$ch" $line) || exit 1
             [ "$name" = antiphase ] && ch=2
-            render=$dir/codec/$name.render.f32
+            render=$dir/codec/render.f32
             "$OUT/engine_run" "$ch" "$dlg" "$dir/original.f32" "$render" ||
                 die "engine_run failed on $s ($name)"
+            renders="$renders $render"
         fi
         args="$args $dir/truth.txt $dir/original.f32 $render"
     done
     # shellcheck disable=SC2086
     "$OUT/score" $verbose --depth "$DEPTH" --name "engine, $name dialogue" \
         $args || die "scorer failed"
+    # shellcheck disable=SC2086
+    rm -f $renders
 }
 
 for set_dir in tests/eval/scenes tests/eval/hard/tune tests/eval/hard/held-out; do
